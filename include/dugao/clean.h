@@ -1,0 +1,17 @@
+/* clean: marks advert, watermark and banner lines as noise; it never deletes them. */
+#ifndef DUGAO_CLEAN_H
+#define DUGAO_CLEAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct clean;
+
+struct clean *clean_new(void);
+/* First pass over every line of a document: collects what repeats. */
+void clean_prescan_line(struct clean *c, const char *line, size_t len);
+/* Second pass: whether the line is noise. */
+bool clean_is_noise(struct clean *c, const char *line, size_t len);
+void clean_free(struct clean *c);
+
+#endif

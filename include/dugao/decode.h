@@ -1,0 +1,40 @@
+/* decode: encoding detection and conversion of file bytes to UTF-8 with iconv. */
+#ifndef DUGAO_DECODE_H
+#define DUGAO_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dugao/util.h"
+
+struct decode_guess {
+	char encoding[32];	/* iconv name of the chosen encoding: UTF-8, GB18030, BIG5, UTF-16LE, ... */
+	size_t bom_len;		/* bytes of byte-order mark to skip at the start */
+	char reason[160];	/* why it was chosen (or why the bytes were refused), for the user */
+};
+
+/* Chooses the encoding of a file from a sample of its first bytes; complete says the
+ * sample is the whole file. Returns 0, or -1 when the bytes are not text (reason says
+ * why, e.g. "binary data (NUL bytes) at byte 12"). */
+int decode_guess(const unsigned char *sample, size_t n, bool complete, struct decode_guess *out);
+
+/* Canonical iconv name for a user-given encoding name (gbk → GB18030 is NOT done:
+ * the user's choice is kept), or NULL when iconv cannot convert from it. */
+bool decode_supported(const char *encoding);
+
+struct decoder;
+
+/* A streaming converter from encoding to UTF-8; NULL (with err filled) if iconv
+ * lacks the encoding. */
+struct decoder *decoder_new(const char *encoding, char *err, size_t errlen);
+/* Converts n bytes and appends UTF-8 to out. A sequence cut at the end of in is kept
+ * for the next call; with final set it becomes U+FFFD. Invalid sequences become
+ * U+FFFD and are counted. */
+void decoder_feed(struct decoder *d, const unsigned char *in, size_t n, bool final, struct sbuf *out);
+/* Number of invalid sequences replaced so far. */
+size_t decoder_invalid(const struct decoder *d);
+/* Byte offset in the input of the first invalid sequence, or -1. */
+long long decoder_first_invalid(const struct decoder *d);
+void decoder_free(struct decoder *d);
+
+#endif

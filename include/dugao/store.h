@@ -1,0 +1,98 @@
+/* store: the library in one SQLite file; the only module that speaks SQL. */
+#ifndef DUGAO_STORE_H
+#define DUGAO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dugao/model.h"
+
+struct store;
+
+enum store_mode {
+	STORE_READ,	/* the file must exist; nothing is written */
+	STORE_WRITE,	/* created (with its directory) when missing */
+};
+
+/* The library path: --db, else $DUGAO_DB, else $XDG_DATA_HOME/dugao/library.db, else
+ * ~/.local/share/dugao/library.db. Returns a malloc'd string. */
+char *store_default_path(void);
+
+/* Opens (and creates or migrates in write mode) the library. On failure returns -1 and
+ * writes a one-line reason to err. */
+int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen);
+void store_close(struct store *st);
+/* The last error, one line. */
+const char *store_error(const struct store *st);
+
+struct doc_info {
+	long id;		/* document id */
+	char *title;		/* title as found */
+	char *source;		/* path given at import */
+	char *encoding;		/* encoding chosen at import */
+	char *sha256;		/* of the original bytes */
+	char *imported_at;	/* UTC, ISO 8601 */
+	long paragraphs;	/* paragraphs, noise excluded */
+	long headings;		/* sections */
+	long terms;		/* distinct terms */
+	long chars;		/* characters of the cleaned text */
+	long long bytes;	/* size of the original bytes */
+};
+void doc_info_clear(struct doc_info *d);
+
+/* --- import: one transaction per document --- */
+
+struct import_meta {
+	const char *source;	/* path as given */
+	const char *sha256;	/* hex of the original bytes */
+	const char *encoding;	/* chosen encoding */
+	long long bytes;	/* size of the original bytes */
+};
+
+/* Looks for a document with these bytes; 1 and *id if found, 0 if not, -1 on error. */
+int store_find_sha(struct store *st, const char *sha256, long *id);
+/* Begins the transaction and the document row. replace_id >= 0 deletes that document
+ * first (in the same transaction) and reuses its id. */
+int store_import_begin(struct store *st, const struct import_meta *m, long replace_id, long *id);
+/* Writes original bytes at offset (the row was sized by store_import_begin). */
+int store_import_original(struct store *st, long long offset, const void *data, size_t n);
+int store_import_paragraph(struct store *st, const struct para *p);
+int store_import_section(struct store *st, const struct section *s);
+int store_import_title(struct store *st, const char *title);
+/* A term of the document; *term_id identifies it for store_import_hit. */
+int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id);
+int store_import_hit(struct store *st, long term_id, long para, long offset, long length);
+/* Calls fn for each non-noise paragraph imported so far (within the transaction). */
+int store_import_each_paragraph(struct store *st, int (*fn)(void *ctx, const struct para *p), void *ctx);
+/* Fills counts, drops terms without hits, commits. */
+int store_import_commit(struct store *st);
+void store_import_rollback(struct store *st);
+
+/* --- queries --- */
+
+/* Resolves DOC: an id, or a unique prefix of a title or of a file name.
+ * Returns 0, or -1 with a one-line reason (no match, ambiguous). */
+int store_resolve(struct store *st, const char *spec, long *id);
+int store_doc_info(struct store *st, long id, struct doc_info *out);
+/* Documents in import order. */
+int store_each_doc(struct store *st, int (*fn)(void *ctx, const struct doc_info *d), void *ctx);
+int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx);
+/* Paragraphs from seq first, at most count (count < 0: all); noise only when asked. */
+int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,
+			 int (*fn)(void *ctx, const struct para *p), void *ctx);
+
+struct term_row {
+	long id;		/* term id */
+	const char *text;	/* the term */
+	const char *kind;	/* quoted, formula, phrase, glossary */
+	long count;		/* hits in the document */
+	double score;		/* ranking score */
+};
+/* Terms of a document, most important first; limit < 0: all. */
+int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx, const struct term_row *t), void *ctx);
+
+/* Copies the original bytes (malloc'd) of a document. */
+int store_original(struct store *st, long doc, void **data, size_t *n);
+int store_delete(struct store *st, long doc);
+
+#endif

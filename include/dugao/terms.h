@@ -1,0 +1,29 @@
+/* terms: key terms of a document (quoted, numbered formulas, statistical phrases, glossary). */
+#ifndef DUGAO_TERMS_H
+#define DUGAO_TERMS_H
+
+#include <stddef.h>
+
+struct term {
+	const char *text;	/* the term, UTF-8 */
+	const char *kind;	/* quoted, formula, phrase or glossary */
+	double score;		/* ranking score, higher first */
+};
+
+struct terms;
+
+/* glossary_path may be NULL or name a missing file. */
+struct terms *terms_new(const char *glossary_path);
+/* Feeds the text of one body paragraph (heading and title text too); memory stays bounded. */
+void terms_feed(struct terms *t, const char *text, size_t len);
+/* Chooses the terms; returns how many. */
+size_t terms_finish(struct terms *t);
+const struct term *terms_get(const struct terms *t, size_t i);
+
+/* Reports every non-overlapping hit of the chosen terms in one paragraph, with
+ * character offset and length. */
+typedef void (*term_hit_fn)(void *ctx, size_t term, long offset, long length);
+void terms_scan(const struct terms *t, const char *text, size_t len, term_hit_fn fn, void *ctx);
+void terms_free(struct terms *t);
+
+#endif

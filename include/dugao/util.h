@@ -1,0 +1,41 @@
+/* util: allocation that never returns NULL, a growable byte buffer, UTF-8 helpers. */
+#ifndef DUGAO_UTIL_H
+#define DUGAO_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* A growable NUL-terminated byte buffer. */
+struct sbuf {
+	char *data;	/* NUL-terminated contents, NULL until the first append */
+	size_t len;	/* bytes used, NUL excluded */
+	size_t cap;	/* bytes allocated */
+};
+
+void sbuf_append(struct sbuf *b, const char *s, size_t n);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_reset(struct sbuf *b);
+void sbuf_free(struct sbuf *b);
+/* Hands the contents to the caller (never NULL) and empties the buffer. */
+char *sbuf_take(struct sbuf *b);
+
+/* Decodes one UTF-8 character at s (n bytes available) into *cp and returns its
+ * length; an invalid or cut sequence gives U+FFFD and length 1. s must be valid
+ * after normalise, so callers use this mostly on clean text. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (4 bytes room), returns the length. */
+size_t utf8_encode(uint32_t cp, char *out);
+/* Number of characters (code points) in the first n bytes of s. */
+size_t utf8_count(const char *s, size_t n);
+/* Byte offset of the character with index chars in s (clamped to n). */
+size_t utf8_offset(const char *s, size_t n, size_t chars);
+
+#endif

@@ -1,0 +1,550 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dugao/cli.h"
+#include "dugao/importer.h"
+#include "dugao/store.h"
+#include "dugao/util.h"
+
+/* Options shared by every verb. */
+struct global {
+	const char *db;		/* --db PATH, NULL for the default */
+};
+
+struct verb {
+	const char *name;	/* as typed */
+	int (*run)(const struct global *g, int argc, char **argv);	/* argv[0] is the verb */
+	const char *usage;	/* arguments after the verb */
+	const char *summary;	/* one line for --help */
+};
+
+static const struct verb verbs[];
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("dugao: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see dugao --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int error(const char *msg)
+{
+	fprintf(stderr, "dugao: %s\n", msg);
+	return EXIT_REFUSED;
+}
+
+static int open_store(const struct global *g, enum store_mode mode, struct store **st)
+{
+	char *path = g->db ? xstrdup(g->db) : store_default_path();
+	char err[600];
+	int rc = store_open(path, mode, st, err, sizeof err);
+	free(path);
+	if (rc != 0)
+		fprintf(stderr, "dugao: %s\n", err);
+	return rc;
+}
+
+/* Parses a non-negative count for an option. */
+static int parse_count(const char *opt, const char *arg, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = arg ? strtol(arg, &end, 10) : -1;
+	if (!arg || *arg == '\0' || *end != '\0' || errno || v < 0)
+		return usage_error("%s needs a number, not '%s'", opt, arg ? arg : "");
+	*out = v;
+	return 0;
+}
+
+/* Opens the library for reading and resolves the one DOC argument. */
+static int open_doc(const struct global *g, const char *spec, struct store **st, long *id)
+{
+	if (open_store(g, STORE_READ, st) != 0)
+		return EXIT_REFUSED;
+	if (store_resolve(*st, spec, id) != 0) {
+		error(store_error(*st));
+		store_close(*st);
+		*st = NULL;
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+/* --- import --- */
+
+static int cmd_import(const struct global *g, int argc, char **argv)
+{
+	struct import_options opt = { 0 };
+	char **files = xcalloc((size_t)argc, sizeof *files);
+	int nfiles = 0;
+	bool options_done = false;
+	for (int i = 1; i < argc; i++) {
+		if (options_done || argv[i][0] != '-' || !argv[i][1])
+			files[nfiles++] = argv[i];
+		else if (strcmp(argv[i], "--") == 0)
+			options_done = true;
+		else if (strcmp(argv[i], "--replace") == 0)
+			opt.replace = true;
+		else if (strcmp(argv[i], "--encoding") == 0 && i + 1 < argc)
+			opt.encoding = argv[++i];
+		else {
+			free(files);
+			return usage_error("import: unknown option %s", argv[i]);
+		}
+	}
+	struct store *st = NULL;
+	if (nfiles == 0 || open_store(g, STORE_WRITE, &st) != 0) {
+		free(files);
+		return nfiles == 0 ? usage_error("import needs at least one FILE") : EXIT_REFUSED;
+	}
+	int status = EXIT_OK;
+	for (int i = 0; i < nfiles; i++) {
+		struct import_result res;
+		import_file(st, files[i], &opt, &res);
+		switch (res.status) {
+		case IMPORT_OK:
+			printf("%ld\t%s\t%s\t%ld paragraphs\t%ld headings\t%ld terms\n", res.id, res.title,
+			       res.encoding, res.paragraphs, res.headings, res.terms);
+			if (res.why[0])
+				fprintf(stderr, "dugao: warning: %s\n", res.why);
+			break;
+		case IMPORT_SAME:
+			printf("%ld\t%s\talready in the library (same bytes); nothing done, --replace re-parses\n",
+			       res.id, res.title);
+			break;
+		case IMPORT_REFUSED:
+			fprintf(stderr, "dugao: %s\n", res.why);
+			status = EXIT_REFUSED;
+			break;
+		}
+		fflush(stdout);
+	}
+	free(files);
+	store_close(st);
+	return status;
+}
+
+/* --- list --- */
+
+struct list_ctx {
+	bool tsv;	/* machine format */
+	long count;	/* documents printed */
+};
+
+static int print_doc(void *ctx, const struct doc_info *d)
+{
+	struct list_ctx *l = ctx;
+	l->count++;
+	if (l->tsv)
+		printf("%ld\t%s\t%s\t%ld\t%ld\t%s\n", d->id, d->title, d->encoding, d->paragraphs, d->headings, d->source);
+	else
+		printf("%4ld  %s  (%s, %ld paragraphs, %ld headings, %ld characters)\n", d->id, d->title,
+		       d->encoding, d->paragraphs, d->headings, d->chars);
+	return 0;
+}
+
+static int cmd_list(const struct global *g, int argc, char **argv)
+{
+	struct list_ctx l = { 0 };
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--tsv") == 0)
+			l.tsv = true;
+		else
+			return usage_error("list: unexpected argument %s", argv[i]);
+	}
+	struct store *st;
+	if (open_store(g, STORE_READ, &st) != 0)
+		return EXIT_REFUSED;
+	int rc = store_each_doc(st, print_doc, &l);
+	if (rc != 0)
+		error(store_error(st));
+	else if (!l.tsv && l.count == 0)
+		printf("The library is empty: dugao import FILE adds a document.\n");
+	store_close(st);
+	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
+/* Parses "[--tsv] DOC" style arguments: flags named in flags[] set the matching bool. */
+struct doc_args {
+	const char *doc;	/* the DOC argument */
+	bool tsv;		/* --tsv */
+	long limit;		/* --limit N, -1 when absent */
+	const char *format;	/* --format F */
+};
+
+static int parse_doc_args(int argc, char **argv, bool allow_tsv, bool allow_limit, bool allow_format, struct doc_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->limit = -1;
+	for (int i = 1; i < argc; i++) {
+		if (allow_tsv && strcmp(argv[i], "--tsv") == 0)
+			a->tsv = true;
+		else if (allow_limit && strcmp(argv[i], "--limit") == 0) {
+			if (parse_count("--limit", i + 1 < argc ? argv[i + 1] : NULL, &a->limit) != 0)
+				return EXIT_USAGE;
+			i++;
+		} else if (allow_format && strcmp(argv[i], "--format") == 0) {
+			if (++i >= argc)
+				return usage_error("--format needs md or json");
+			a->format = argv[i];
+		} else if (argv[i][0] == '-' && argv[i][1] && !a->doc)
+			return usage_error("%s: unknown option %s", argv[0], argv[i]);
+		else if (a->doc)
+			return usage_error("%s: one DOC only (got '%s' and '%s')", argv[0], a->doc, argv[i]);
+		else
+			a->doc = argv[i];
+	}
+	if (!a->doc)
+		return usage_error("%s needs a DOC (an id, or the start of a title or file name)", argv[0]);
+	return 0;
+}
+
+/* --- outline --- */
+
+struct outline_ctx {
+	bool tsv;	/* fixture format */
+};
+
+static int print_section(void *ctx, const struct section *s)
+{
+	struct outline_ctx *o = ctx;
+	if (o->tsv)
+		printf("%d\t%s\t%s\n", s->level, s->marker, s->title);
+	else
+		printf("%*s%s%s%s\n", 2 * (s->level - 1), "", s->marker,
+		       s->marker[0] && s->title[0] && !strchr("\xe3\xef", s->marker[strlen(s->marker) - 1] & 0xFF) ? " " : "",
+		       s->title);
+	return 0;
+}
+
+static int cmd_outline(const struct global *g, int argc, char **argv)
+{
+	struct doc_args a;
+	int rc = parse_doc_args(argc, argv, true, false, false, &a);
+	if (rc)
+		return rc;
+	struct store *st;
+	long id;
+	if ((rc = open_doc(g, a.doc, &st, &id)))
+		return rc;
+	struct doc_info d;
+	rc = store_doc_info(st, id, &d);
+	if (rc == 0) {
+		printf(a.tsv ? "#title\t%s\n" : "%s\n", d.title);
+		doc_info_clear(&d);
+		struct outline_ctx o = { .tsv = a.tsv };
+		rc = store_each_section(st, id, print_section, &o);
+	}
+	if (rc)
+		error(store_error(st));
+	store_close(st);
+	return rc ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* --- cat --- */
+
+static int print_para(void *ctx, const struct para *p)
+{
+	fwrite(p->text, 1, p->len, stdout);
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_cat(const struct global *g, int argc, char **argv)
+{
+	struct doc_args a;
+	int rc = parse_doc_args(argc, argv, false, false, false, &a);
+	if (rc)
+		return rc;
+	struct store *st;
+	long id;
+	if ((rc = open_doc(g, a.doc, &st, &id)))
+		return rc;
+	rc = store_each_paragraph(st, id, 0, -1, false, print_para, NULL);
+	if (rc)
+		error(store_error(st));
+	store_close(st);
+	return rc ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* --- terms --- */
+
+struct terms_ctx {
+	bool tsv;	/* TERM<TAB>COUNT<TAB>KIND */
+};
+
+static int print_term(void *ctx, const struct term_row *t)
+{
+	struct terms_ctx *c = ctx;
+	if (c->tsv)
+		printf("%s\t%ld\t%s\n", t->text, t->count, t->kind);
+	else
+		printf("%-20s %6ld  %s\n", t->text, t->count, t->kind);
+	return 0;
+}
+
+static int cmd_terms(const struct global *g, int argc, char **argv)
+{
+	struct doc_args a;
+	int rc = parse_doc_args(argc, argv, true, true, false, &a);
+	if (rc)
+		return rc;
+	struct store *st;
+	long id;
+	if ((rc = open_doc(g, a.doc, &st, &id)))
+		return rc;
+	struct terms_ctx c = { .tsv = a.tsv };
+	rc = store_each_term(st, id, a.limit, print_term, &c);
+	if (rc)
+		error(store_error(st));
+	store_close(st);
+	return rc ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* --- export --- */
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* The outline and text of one document, loaded for export. */
+struct export_doc {
+	struct section *sections;	/* all sections, strings owned */
+	size_t nsections;		/* how many */
+	long *heading_of_para;		/* unused slot kept NULL */
+};
+
+static int collect_section(void *ctx, const struct section *s)
+{
+	struct export_doc *e = ctx;
+	e->sections = xrealloc(e->sections, (e->nsections + 1) * sizeof *e->sections);
+	struct section *c = &e->sections[e->nsections++];
+	*c = *s;
+	c->marker = xstrdup(s->marker);
+	c->title = xstrdup(s->title);
+	return 0;
+}
+
+static void export_free(struct export_doc *e)
+{
+	for (size_t i = 0; i < e->nsections; i++) {
+		free((char *)e->sections[i].marker);
+		free((char *)e->sections[i].title);
+	}
+	free(e->sections);
+}
+
+/* Markdown: headings at their level (a paragraph's own enumerations stay in its text). */
+struct md_ctx {
+	struct export_doc *e;	/* the outline */
+	size_t next;		/* next section to place */
+};
+
+static int md_para(void *ctx, const struct para *p)
+{
+	struct md_ctx *m = ctx;
+	if (p->kind == PARA_TITLE)
+		return 0;
+	bool heading_line = false;
+	for (; m->next < m->e->nsections && m->e->sections[m->next].para <= p->seq; m->next++) {
+		const struct section *s = &m->e->sections[m->next];
+		if (s->in_paragraph)
+			continue;
+		int hashes = s->level + 1 > 6 ? 6 : s->level + 1;
+		printf("%.*s %s%s\n\n", hashes, "######", s->marker, s->title);
+		heading_line = heading_line || p->kind == PARA_HEADING;
+	}
+	if (!heading_line) {
+		fwrite(p->text, 1, p->len, stdout);
+		fputs("\n\n", stdout);
+	}
+	return 0;
+}
+
+static void json_sections(const struct export_doc *e, long parent, int depth)
+{
+	bool first = true;
+	printf("[");
+	for (size_t i = 0; i < e->nsections; i++) {
+		const struct section *s = &e->sections[i];
+		if (s->parent != parent)
+			continue;
+		printf("%s\n%*s{\"level\": %d, \"marker\": ", first ? "" : ",", 2 * depth + 2, "", s->level);
+		json_string(s->marker);
+		printf(", \"title\": ");
+		json_string(s->title);
+		printf(", \"paragraph\": %ld, \"offset\": %ld, \"children\": ", s->para, s->offset);
+		json_sections(e, s->seq, depth + 1);
+		printf("}");
+		first = false;
+	}
+	printf("]");
+}
+
+struct json_ctx {
+	bool first;	/* no comma before the first paragraph */
+};
+
+static int json_para(void *ctx, const struct para *p)
+{
+	struct json_ctx *j = ctx;
+	printf("%s\n    {\"seq\": %ld, \"kind\": \"%s\", \"section\": %ld, \"text\": ", j->first ? "" : ",", p->seq,
+	       para_kind_name(p->kind), p->section);
+	fwrite("", 0, 0, stdout);
+	char *text = xstrndup(p->text, p->len);
+	json_string(text);
+	free(text);
+	printf("}");
+	j->first = false;
+	return 0;
+}
+
+static int cmd_export(const struct global *g, int argc, char **argv)
+{
+	struct doc_args a;
+	int rc = parse_doc_args(argc, argv, false, false, true, &a);
+	if (rc)
+		return rc;
+	const char *format = a.format ? a.format : "md";
+	if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0)
+		return usage_error("export: --format is md or json, not '%s'", format);
+	struct store *st;
+	long id;
+	if ((rc = open_doc(g, a.doc, &st, &id)))
+		return rc;
+	struct doc_info d;
+	struct export_doc e = { 0 };
+	rc = store_doc_info(st, id, &d);
+	if (rc == 0)
+		rc = store_each_section(st, id, collect_section, &e);
+	if (rc == 0 && strcmp(format, "md") == 0) {
+		printf("# %s\n\n", d.title);
+		struct md_ctx m = { .e = &e };
+		rc = store_each_paragraph(st, id, 0, -1, false, md_para, &m);
+	} else if (rc == 0) {
+		printf("{\"id\": %ld, \"title\": ", d.id);
+		json_string(d.title);
+		printf(", \"source\": ");
+		json_string(d.source);
+		printf(", \"encoding\": ");
+		json_string(d.encoding);
+		printf(", \"sha256\": \"%s\",\n  \"sections\": ", d.sha256);
+		json_sections(&e, -1, 0);
+		printf(",\n  \"paragraphs\": [");
+		struct json_ctx j = { .first = true };
+		rc = store_each_paragraph(st, id, 0, -1, false, json_para, &j);
+		printf("]}\n");
+	}
+	if (rc)
+		error(store_error(st));
+	if (d.title)
+		doc_info_clear(&d);
+	export_free(&e);
+	store_close(st);
+	return rc ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* --- rm --- */
+
+static int cmd_rm(const struct global *g, int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("rm needs exactly one DOC");
+	struct store *st;
+	if (open_store(g, STORE_WRITE, &st) != 0)
+		return EXIT_REFUSED;
+	long id;
+	struct doc_info d = { 0 };
+	int rc = store_resolve(st, argv[1], &id);
+	if (rc == 0)
+		rc = store_doc_info(st, id, &d);
+	if (rc == 0)
+		rc = store_delete(st, id);
+	if (rc == 0)
+		printf("removed %ld\t%s\n", id, d.title);
+	else
+		error(store_error(st));
+	doc_info_clear(&d);
+	store_close(st);
+	return rc ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* --- help --- */
+
+static void print_help(FILE *out)
+{
+	fprintf(out, "usage: dugao [--db PATH] VERB [ARGS]\n\n"
+		     "dugao reads long Chinese documents: it imports text files into a library\n"
+		     "and shows their outline, key terms and text.\n\nVerbs:\n");
+	for (const struct verb *v = verbs; v->name; v++)
+		fprintf(out, "  %-8s %-40s %s\n", v->name, v->usage, v->summary);
+	fprintf(out, "\nOptions:\n"
+		     "  --db PATH   the library file (default: $DUGAO_DB, else $XDG_DATA_HOME/dugao/library.db)\n"
+		     "  --help      this text\n"
+		     "  --version   the version\n\n"
+		     "DOC is a document id, or a unique start of its title or file name.\n"
+		     "Exit status: 0 ok, 1 refused input or nothing found, 2 usage error.\n"
+		     "See dugao(1) for more.\n");
+}
+
+static const struct verb verbs[] = {
+	{ "import", cmd_import, "[--encoding ENC] [--replace] FILE...", "add text files to the library" },
+	{ "list", cmd_list, "[--tsv]", "the documents in the library" },
+	{ "outline", cmd_outline, "[--tsv] DOC", "the title and the outline of a document" },
+	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC", "the key terms of a document with counts" },
+	{ "cat", cmd_cat, "DOC", "the cleaned text, one paragraph a line" },
+	{ "export", cmd_export, "[--format md|json] DOC", "the document as Markdown or JSON" },
+	{ "rm", cmd_rm, "DOC", "remove a document from the library" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int cli_main(int argc, char **argv)
+{
+	struct global g = { 0 };
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_help(stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("dugao %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--db") == 0) {
+			if (++i >= argc || !argv[i][0])
+				return usage_error("--db needs a PATH");
+			g.db = argv[i];
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			g.db = argv[i] + 5;
+		} else {
+			return usage_error("unknown option %s", argv[i]);
+		}
+	}
+	if (i >= argc)
+		return usage_error("which verb? import, list, outline, terms, cat, export, rm");
+	for (const struct verb *v = verbs; v->name; v++)
+		if (strcmp(v->name, argv[i]) == 0)
+			return v->run(&g, argc - i, argv + i);
+	return usage_error("unknown verb '%s'", argv[i]);
+}

@@ -1,0 +1,353 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dugao/clean.h"
+#include "dugao/decode.h"
+#include "dugao/importer.h"
+#include "dugao/normalise.h"
+#include "dugao/sha256.h"
+#include "dugao/structure.h"
+#include "dugao/terms.h"
+#include "dugao/util.h"
+
+#define CHUNK (1 << 20)			/* bytes read at a time */
+#define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
+#define MAX_LINE (64 * 1024)		/* longer lines are split, so memory stays bounded */
+
+/* Everything one import carries between the pipeline's callbacks. */
+struct run {
+	struct store *st;		/* the library */
+	struct clean *clean;		/* noise rules */
+	struct structure *structure;	/* outline rules */
+	struct terms *terms;		/* term extraction */
+	struct import_result *res;	/* what the caller gets */
+	bool failed;			/* a store call failed: stop */
+};
+
+static void refuse(struct import_result *res, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void refuse(struct import_result *res, const char *path, const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	res->status = IMPORT_REFUSED;
+	snprintf(res->why, sizeof res->why, "%s: %s", path, why);
+}
+
+/* The file name without directory and extension: the title of a text without one. */
+static char *fallback_title(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	return xstrndup(base, n);
+}
+
+static int on_title(void *ctx, const char *title)
+{
+	struct run *r = ctx;
+	snprintf(r->res->title, sizeof r->res->title, "%s", title);
+	return store_import_title(r->st, title) == 0 ? 0 : (r->failed = true, -1);
+}
+
+static int on_section(void *ctx, const struct section *s)
+{
+	struct run *r = ctx;
+	return store_import_section(r->st, s) == 0 ? 0 : (r->failed = true, -1);
+}
+
+static int on_paragraph(void *ctx, const struct para *p)
+{
+	struct run *r = ctx;
+	if (p->kind != PARA_NOISE)
+		terms_feed(r->terms, p->text, p->len);
+	return store_import_paragraph(r->st, p) == 0 ? 0 : (r->failed = true, -1);
+}
+
+static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no)
+{
+	struct run *r = ctx;
+	clean_prescan_line(r->clean, text, len);
+	structure_prescan_line(r->structure, text, len);
+	return 0;
+}
+
+static int on_line(void *ctx, const char *text, size_t len, long line_no)
+{
+	struct run *r = ctx;
+	bool noise = clean_is_noise(r->clean, text, len);
+	return structure_line(r->structure, text, len, noise, line_no);
+}
+
+/* One pass over the file: decodes it and feeds lines to fn; with keep set, also
+ * stores the original bytes. Returns 0, or -1 with res->why set. */
+static int pass(int fd, const char *path, long long size, const struct decode_guess *g, line_fn fn,
+		struct run *r, bool keep, size_t *invalid, long long *first_invalid)
+{
+	char err[160];
+	struct decoder *dec = decoder_new(g->encoding, err, sizeof err);
+	if (!dec) {
+		refuse(r->res, path, "%s", err);
+		return -1;
+	}
+	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
+	unsigned char *buf = xmalloc(CHUNK);
+	struct sbuf text = { 0 };
+	long long at = 0;
+	int rc = 0;
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		refuse(r->res, path, "cannot read it again: %s", strerror(errno));
+		rc = -1;
+	}
+	while (rc == 0) {
+		ssize_t got = read(fd, buf, CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			refuse(r->res, path, "read error at byte %lld: %s", at, strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (at + got > size) {
+			refuse(r->res, path, "the file grew while it was being imported");
+			rc = -1;
+			break;
+		}
+		if (keep && store_import_original(r->st, at, buf, (size_t)got) != 0) {
+			refuse(r->res, path, "%s", store_error(r->st));
+			rc = -1;
+			break;
+		}
+		size_t skip = at < (long long)g->bom_len ? (size_t)((long long)g->bom_len - at) : 0;
+		if (skip > (size_t)got)
+			skip = (size_t)got;
+		at += got;
+		bool final = got == 0;
+		sbuf_reset(&text);
+		decoder_feed(dec, buf + skip, (size_t)got - skip, final, &text);
+		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
+		    (final && line_splitter_finish(lines) != 0)) {
+			if (r->failed)
+				refuse(r->res, path, "%s", store_error(r->st));
+			else
+				refuse(r->res, path, "import stopped");
+			rc = -1;
+		}
+		if (final)
+			break;
+	}
+	if (rc == 0 && at != size) {
+		refuse(r->res, path, "the file shrank while it was being imported");
+		rc = -1;
+	}
+	*invalid = decoder_invalid(dec);
+	*first_invalid = decoder_first_invalid(dec);
+	sbuf_free(&text);
+	free(buf);
+	line_splitter_free(lines);
+	decoder_free(dec);
+	return rc;
+}
+
+/* Term hits are counted over the stored paragraphs, after the terms are chosen. */
+struct hit_ctx {
+	struct run *r;		/* the import */
+	long *term_ids;		/* store id of each chosen term */
+	long para;		/* paragraph being scanned */
+	bool failed;		/* a store call failed */
+};
+
+static void on_hit(void *ctx, size_t term, long offset, long length)
+{
+	struct hit_ctx *h = ctx;
+	if (!h->failed && store_import_hit(h->r->st, h->term_ids[term], h->para, offset, length) != 0)
+		h->failed = true;
+}
+
+static int scan_paragraph(void *ctx, const struct para *p)
+{
+	struct hit_ctx *h = ctx;
+	h->para = p->seq;
+	terms_scan(h->r->terms, p->text, p->len, on_hit, h);
+	return h->failed ? -1 : 0;
+}
+
+static int store_terms(struct run *r)
+{
+	size_t n = terms_finish(r->terms);
+	struct hit_ctx h = { .r = r, .term_ids = xcalloc(n ? n : 1, sizeof(long)) };
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct term *t = terms_get(r->terms, i);
+		rc = store_import_term(r->st, t->text, t->kind, t->score, &h.term_ids[i]);
+	}
+	if (rc == 0 && n > 0)
+		rc = store_import_each_paragraph(r->st, scan_paragraph, &h);
+	free(h.term_ids);
+	return rc == 0 && !h.failed ? 0 : -1;
+}
+
+/* First read: size, identity, a sample to guess the encoding from. */
+static int survey(int fd, const char *path, struct import_result *res, long long *size, char sha[65],
+		  unsigned char **sample, size_t *sample_len)
+{
+	struct sha256 h;
+	sha256_init(&h);
+	unsigned char *buf = xmalloc(CHUNK);
+	*sample = xmalloc(SAMPLE);
+	*sample_len = 0;
+	*size = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf, CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			refuse(res, path, "read error at byte %lld: %s", *size, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		sha256_update(&h, buf, (size_t)got);
+		if (*sample_len < SAMPLE) {
+			size_t take = (size_t)got < SAMPLE - *sample_len ? (size_t)got : SAMPLE - *sample_len;
+			memcpy(*sample + *sample_len, buf, take);
+			*sample_len += take;
+		}
+		*size += got;
+	}
+	sha256_final_hex(&h, sha);
+	free(buf);
+	return 0;
+}
+
+void import_file(struct store *st, const char *path, const struct import_options *opt, struct import_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->id = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		refuse(res, path, "%s", strerror(errno));
+		return;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+		refuse(res, path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
+		close(fd);
+		return;
+	}
+	long long size;
+	char sha[65];
+	unsigned char *sample = NULL;
+	size_t sample_len;
+	struct run r = { .st = st, .res = res };
+	char *title = NULL;
+	bool begun = false;
+	if (survey(fd, path, res, &size, sha, &sample, &sample_len) != 0)
+		goto out;
+	if (size == 0) {
+		refuse(res, path, "empty file");
+		goto out;
+	}
+	long existing;
+	int found = store_find_sha(st, sha, &existing);
+	if (found < 0) {
+		refuse(res, path, "%s", store_error(st));
+		goto out;
+	}
+	if (found && !opt->replace) {
+		struct doc_info d;
+		res->status = IMPORT_SAME;
+		res->id = existing;
+		if (store_doc_info(st, existing, &d) == 0) {
+			snprintf(res->title, sizeof res->title, "%s", d.title);
+			snprintf(res->encoding, sizeof res->encoding, "%s", d.encoding);
+			res->paragraphs = d.paragraphs, res->headings = d.headings, res->terms = d.terms;
+			doc_info_clear(&d);
+		}
+		goto out;
+	}
+	struct decode_guess g;
+	if (opt->encoding) {
+		if (!decode_supported(opt->encoding)) {
+			refuse(res, path, "unknown encoding '%s'", opt->encoding);
+			goto out;
+		}
+		memset(&g, 0, sizeof g);
+		snprintf(g.encoding, sizeof g.encoding, "%s", opt->encoding);
+		snprintf(g.reason, sizeof g.reason, "given with --encoding");
+	} else if (decode_guess(sample, sample_len, (long long)sample_len == size, &g) != 0) {
+		refuse(res, path, "not a text file: %s", g.reason);
+		goto out;
+	}
+	snprintf(res->encoding, sizeof res->encoding, "%s", g.encoding);
+
+	title = fallback_title(path);
+	struct structure_sink sink = { .ctx = &r, .title = on_title, .section = on_section, .paragraph = on_paragraph };
+	r.clean = clean_new();
+	r.structure = structure_new(&sink, title);
+	r.terms = terms_new(opt->glossary);
+	struct import_meta meta = { .source = path, .sha256 = sha, .encoding = g.encoding, .bytes = size };
+	if (store_import_begin(st, &meta, found ? existing : -1, &res->id) != 0) {
+		refuse(res, path, "%s", store_error(st));
+		goto out;
+	}
+	begun = true;
+	size_t invalid;
+	long long first_invalid;
+	if (pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
+	    pass(fd, path, size, &g, on_line, &r, true, &invalid, &first_invalid) != 0)
+		goto out;
+	if (structure_finish(r.structure) != 0) {
+		refuse(res, path, "%s", store_error(st));
+		goto out;
+	}
+	res->paragraphs = structure_paragraphs(r.structure);
+	res->headings = structure_sections(r.structure);
+	if (res->paragraphs == 0) {
+		refuse(res, path, "no text in it (only blank lines, adverts or watermarks)");
+		goto out;
+	}
+	if (store_terms(&r) != 0) {
+		refuse(res, path, "%s", store_error(st));
+		goto out;
+	}
+	if (store_import_commit(st) != 0) {
+		begun = false;
+		refuse(res, path, "%s", store_error(st));
+		goto out;
+	}
+	begun = false;
+	struct doc_info d;
+	if (store_doc_info(st, res->id, &d) == 0) {
+		res->terms = d.terms;
+		doc_info_clear(&d);
+	}
+	res->status = IMPORT_OK;
+	if (invalid)
+		snprintf(res->why, sizeof res->why, "%s: %zu invalid %s sequence%s replaced with U+FFFD (first at byte %lld)",
+			 path, invalid, g.encoding, invalid == 1 ? "" : "s", first_invalid);
+out:
+	if (begun)
+		store_import_rollback(st);
+	if (res->status == IMPORT_REFUSED)
+		res->id = -1;
+	terms_free(r.terms);
+	structure_free(r.structure);
+	clean_free(r.clean);
+	free(title);
+	free(sample);
+	close(fd);
+}

@@ -1,0 +1,835 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "dugao/store.h"
+#include "dugao/util.h"
+
+/* Bump with a new entry in migrations[] whenever the schema changes. */
+#define SCHEMA_VERSION 1
+
+static const char *const migrations[SCHEMA_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  encoding TEXT NOT NULL,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  imported_at TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  chars INTEGER NOT NULL DEFAULT 0,"
+	"  paragraphs INTEGER NOT NULL DEFAULT 0,"
+	"  headings INTEGER NOT NULL DEFAULT 0,"
+	"  terms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE originals ("
+	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+	"  bytes BLOB NOT NULL);"
+	"CREATE TABLE paragraphs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  section INTEGER NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  UNIQUE (doc, seq));"
+	"CREATE TABLE sections ("
+	"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  parent INTEGER NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  marker TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  para INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  length INTEGER NOT NULL,"
+	"  in_paragraph INTEGER NOT NULL,"
+	"  PRIMARY KEY (doc, seq)) WITHOUT ROWID;"
+	"CREATE TABLE terms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  text TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  score REAL NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (doc, text));"
+	"CREATE TABLE term_hits ("
+	"  term INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,"
+	"  para INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  length INTEGER NOT NULL,"
+	"  PRIMARY KEY (term, para, offset)) WITHOUT ROWID;"
+	"CREATE TABLE positions ("
+	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+	"  para INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  read_at TEXT NOT NULL);"
+	"CREATE TABLE marks ("
+	"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  para INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  PRIMARY KEY (doc, name)) WITHOUT ROWID;"
+	"CREATE TABLE state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL) WITHOUT ROWID;",
+};
+
+/* Every statement the store runs more than once, prepared on first use. */
+enum stmt_id {
+	Q_FIND_SHA,
+	Q_DOC_INSERT,
+	Q_DOC_REUSE,
+	Q_ORIGINAL_INSERT,
+	Q_PARA_INSERT,
+	Q_SECTION_INSERT,
+	Q_TITLE_SET,
+	Q_TERM_INSERT,
+	Q_HIT_INSERT,
+	Q_IMPORT_PARAS,
+	Q_DOC_INFO,
+	Q_DOC_LIST,
+	Q_SECTIONS,
+	Q_PARAS,
+	Q_PARAS_ALL,
+	Q_TERMS,
+	Q_ORIGINAL,
+	Q_COUNT
+};
+
+static const char *const stmt_sql[Q_COUNT] = {
+	[Q_FIND_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
+	[Q_DOC_INSERT] = "INSERT INTO documents (source, sha256, encoding, imported_at, bytes) "
+			 "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4)",
+	[Q_DOC_REUSE] = "UPDATE documents SET source = ?1, sha256 = ?2, encoding = ?3, bytes = ?4, "
+			"imported_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?5",
+	[Q_ORIGINAL_INSERT] = "INSERT INTO originals (doc, bytes) VALUES (?1, zeroblob(?2))",
+	[Q_PARA_INSERT] = "INSERT INTO paragraphs (doc, seq, kind, section, line, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_SECTION_INSERT] = "INSERT INTO sections (doc, seq, parent, level, marker, title, para, offset, length, in_paragraph) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_TITLE_SET] = "UPDATE documents SET title = ?2 WHERE id = ?1",
+	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score) VALUES (?1, ?2, ?3, ?4) "
+			  "ON CONFLICT (doc, text) DO UPDATE SET score = max(score, excluded.score) RETURNING id",
+	[Q_HIT_INSERT] = "INSERT OR IGNORE INTO term_hits (term, para, offset, length) VALUES (?1, ?2, ?3, ?4)",
+	[Q_IMPORT_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq",
+	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
+		       "FROM documents WHERE id = ?1",
+	[Q_DOC_LIST] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
+		       "FROM documents ORDER BY id",
+	[Q_SECTIONS] = "SELECT seq, parent, level, marker, title, para, offset, length, in_paragraph "
+		       "FROM sections WHERE doc = ?1 ORDER BY seq",
+	[Q_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq >= ?2 "
+		    "AND kind != 'noise' ORDER BY seq LIMIT ?3",
+	[Q_PARAS_ALL] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq >= ?2 "
+			"ORDER BY seq LIMIT ?3",
+	[Q_TERMS] = "SELECT id, text, kind, count, score FROM terms WHERE doc = ?1 AND count > 0 "
+		    "ORDER BY score DESC, count DESC, text LIMIT ?2",
+	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
+};
+
+struct store {
+	sqlite3 *db;			/* the connection */
+	char *path;			/* library file */
+	sqlite3_stmt *stmts[Q_COUNT];	/* prepared statements, by stmt_id */
+	char error[512];		/* the last error, one line */
+	/* the import in progress */
+	long doc;			/* its document id, -1 when none */
+	sqlite3_blob *original;		/* open handle on its original bytes */
+	long paragraphs;		/* non-noise paragraphs so far */
+	long sections;			/* sections so far */
+	long long chars;		/* characters of non-noise paragraphs */
+};
+
+static int fail(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct store *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->error, sizeof st->error, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Turns SQLite's errors into what a user can act on. */
+static int fail_db(struct store *st, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	const char *msg = sqlite3_errmsg(st->db);
+	switch (code & 0xFF) {
+	case SQLITE_FULL:
+		return fail(st, "%s: the disk or the library is full (%s)", st->path, what);
+	case SQLITE_READONLY:
+		return fail(st, "%s: the library is read-only (%s)", st->path, what);
+	case SQLITE_NOTADB:
+		return fail(st, "%s: not a dugao library (not an SQLite database)", st->path);
+	case SQLITE_CORRUPT:
+		return fail(st, "%s: the library is damaged (%s)", st->path, msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return fail(st, "%s: the library is busy in another process (%s)", st->path, what);
+	default:
+		return fail(st, "%s: %s: %s", st->path, what, msg);
+	}
+}
+
+const char *store_error(const struct store *st)
+{
+	return st->error;
+}
+
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	if (!st->stmts[id] && sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+						 &st->stmts[id], NULL) != SQLITE_OK) {
+		fail_db(st, "preparing a query");
+		return NULL;
+	}
+	sqlite3_reset(st->stmts[id]);
+	sqlite3_clear_bindings(st->stmts[id]);
+	return st->stmts[id];
+}
+
+static int exec(struct store *st, const char *sql, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail_db(st, what);
+	return 0;
+}
+
+/* Runs a statement that returns no rows (or whose rows are not wanted). */
+static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, what);
+}
+
+char *store_default_path(void)
+{
+	struct sbuf b = { 0 };
+	const char *env = getenv("DUGAO_DB");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	if (env && *env)
+		sbuf_puts(&b, env);
+	else if (xdg && *xdg == '/')
+		sbuf_printf(&b, "%s/dugao/library.db", xdg);
+	else
+		sbuf_printf(&b, "%s/.local/share/dugao/library.db", home && *home ? home : ".");
+	return sbuf_take(&b);
+}
+
+/* mkdir -p of the directory holding path. */
+static int make_parent_dirs(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		for (char *p = dir + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+				rc = -1;
+			*p = '/';
+		}
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+static int pragma_int(struct store *st, const char *sql, int *value)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail_db(st, "reading the library");
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail_db(st, "reading the library");
+}
+
+static int migrate(struct store *st, enum store_mode mode)
+{
+	int version = 0;
+	if (pragma_int(st, "PRAGMA user_version", &version) != 0)
+		return -1;
+	if (version > SCHEMA_VERSION)
+		return fail(st, "%s: made by a newer dugao (schema %d, this one knows %d); not touched",
+			    st->path, version, SCHEMA_VERSION);
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (version == 0) {
+		/* A file with tables but no version is someone else's database. */
+		int tables = 0;
+		if (pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables) != 0)
+			return -1;
+		if (tables > 0)
+			return fail(st, "%s: an SQLite database that is not a dugao library; not touched", st->path);
+	}
+	if (mode == STORE_READ)
+		return fail(st, "%s: the library needs an upgrade (schema %d to %d); run an import to upgrade it",
+			    st->path, version, SCHEMA_VERSION);
+	if (exec(st, "BEGIN IMMEDIATE", "upgrading the library") != 0)
+		return -1;
+	for (int v = version; v < SCHEMA_VERSION; v++)
+		if (exec(st, migrations[v], "upgrading the library") != 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+	if (exec(st, sql, "upgrading the library") != 0 || exec(st, "COMMIT", "upgrading the library") != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	st->doc = -1;
+	*out = NULL;
+	struct stat sb;
+	int exists = stat(path, &sb) == 0;
+	if (exists && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a library file", path);
+		goto fail;
+	}
+	if (!exists && mode == STORE_READ) {
+		snprintf(err, errlen, "%s: no library here yet; import a document first (dugao import FILE)", path);
+		goto fail;
+	}
+	if (!exists && make_parent_dirs(path) != 0) {
+		snprintf(err, errlen, "%s: cannot create its directory: %s", path, strerror(errno));
+		goto fail;
+	}
+	int flags = mode == STORE_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open the library: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	int dummy;
+	if (pragma_int(st, "PRAGMA schema_version", &dummy) != 0) {
+		snprintf(err, errlen, "%s", st->error);
+		goto fail;
+	}
+	if (mode == STORE_WRITE) {
+		/* WAL lets a reader stay open while another process imports. */
+		if (exec(st, "PRAGMA journal_mode = WAL", "setting up the library") != 0) {
+			snprintf(err, errlen, "%s", st->error);
+			goto fail;
+		}
+		exec(st, "PRAGMA synchronous = NORMAL", "setting up the library");
+	}
+	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || migrate(st, mode) != 0) {
+		snprintf(err, errlen, "%s", st->error);
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->doc >= 0)
+		store_import_rollback(st);
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+void doc_info_clear(struct doc_info *d)
+{
+	free(d->title);
+	free(d->source);
+	free(d->encoding);
+	free(d->sha256);
+	free(d->imported_at);
+	memset(d, 0, sizeof *d);
+}
+
+/* --- import --- */
+
+int store_find_sha(struct store *st, const char *sha256, long *id)
+{
+	sqlite3_stmt *s = stmt(st, Q_FIND_SHA);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = (long)sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return 1;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "looking up the document");
+}
+
+/* Clears what a re-parse rebuilds; the reading position and marks stay. */
+static int clear_parsed(struct store *st, long doc)
+{
+	static const char *const tables[] = { "originals", "paragraphs", "sections", "terms" };
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE doc = %ld", tables[i], doc);
+		if (exec(st, sql, "replacing the document") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_import_begin(struct store *st, const struct import_meta *m, long replace_id, long *id)
+{
+	if (st->doc >= 0)
+		return fail(st, "an import is already in progress");
+	if (exec(st, "BEGIN IMMEDIATE", "starting the import") != 0)
+		return -1;
+	sqlite3_stmt *s;
+	if (replace_id >= 0) {
+		if (clear_parsed(st, replace_id) != 0 || !(s = stmt(st, Q_DOC_REUSE)))
+			goto fail;
+		sqlite3_bind_int64(s, 5, replace_id);
+	} else if (!(s = stmt(st, Q_DOC_INSERT))) {
+		goto fail;
+	}
+	sqlite3_bind_text(s, 1, m->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, m->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->encoding, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, m->bytes);
+	if (step_done(st, s, "adding the document") != 0)
+		goto fail;
+	st->doc = replace_id >= 0 ? replace_id : (long)sqlite3_last_insert_rowid(st->db);
+	st->paragraphs = st->sections = 0;
+	st->chars = 0;
+	if (!(s = stmt(st, Q_ORIGINAL_INSERT)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_int64(s, 2, m->bytes);
+	if (step_done(st, s, "storing the original bytes") != 0)
+		goto fail;
+	if (m->bytes > 0 && sqlite3_blob_open(st->db, "main", "originals", "bytes", st->doc, 1, &st->original) != SQLITE_OK) {
+		fail_db(st, "storing the original bytes");
+		goto fail;
+	}
+	*id = st->doc;
+	return 0;
+fail:
+	st->doc = 0;	/* so that rollback runs */
+	store_import_rollback(st);
+	return -1;
+}
+
+int store_import_original(struct store *st, long long offset, const void *data, size_t n)
+{
+	if (!st->original || n == 0)
+		return 0;
+	if (n > INT_MAX || offset > INT_MAX - (long long)n ||
+	    offset + (long long)n > sqlite3_blob_bytes(st->original))
+		return fail(st, "the file changed size while it was being imported");
+	if (sqlite3_blob_write(st->original, data, (int)n, (int)offset) != SQLITE_OK)
+		return fail_db(st, "storing the original bytes");
+	return 0;
+}
+
+int store_import_paragraph(struct store *st, const struct para *p)
+{
+	sqlite3_stmt *s = stmt(st, Q_PARA_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_int64(s, 2, p->seq);
+	sqlite3_bind_text(s, 3, para_kind_name(p->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, p->section);
+	sqlite3_bind_int64(s, 5, p->line);
+	sqlite3_bind_text(s, 6, p->text, (int)p->len, SQLITE_STATIC);
+	if (step_done(st, s, "storing a paragraph") != 0)
+		return -1;
+	if (p->kind != PARA_NOISE) {
+		st->paragraphs++;
+		st->chars += (long long)utf8_count(p->text, p->len);
+	}
+	return 0;
+}
+
+int store_import_section(struct store *st, const struct section *sec)
+{
+	sqlite3_stmt *s = stmt(st, Q_SECTION_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_int64(s, 2, sec->seq);
+	sqlite3_bind_int64(s, 3, sec->parent);
+	sqlite3_bind_int(s, 4, sec->level);
+	sqlite3_bind_text(s, 5, sec->marker ? sec->marker : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, sec->title ? sec->title : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, sec->para);
+	sqlite3_bind_int64(s, 8, sec->offset);
+	sqlite3_bind_int64(s, 9, sec->length);
+	sqlite3_bind_int(s, 10, sec->in_paragraph);
+	if (step_done(st, s, "storing a heading") != 0)
+		return -1;
+	st->sections++;
+	return 0;
+}
+
+int store_import_title(struct store *st, const char *title)
+{
+	sqlite3_stmt *s = stmt(st, Q_TITLE_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
+	return step_done(st, s, "storing the title");
+}
+
+int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id)
+{
+	sqlite3_stmt *s = stmt(st, Q_TERM_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 4, score);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*term_id = (long)sqlite3_column_int64(s, 0);
+	if (rc != SQLITE_ROW || sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return fail_db(st, "storing a term");
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+int store_import_hit(struct store *st, long term_id, long para, long offset, long length)
+{
+	sqlite3_stmt *s = stmt(st, Q_HIT_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, term_id);
+	sqlite3_bind_int64(s, 2, para);
+	sqlite3_bind_int64(s, 3, offset);
+	sqlite3_bind_int64(s, 4, length);
+	return step_done(st, s, "storing a term hit");
+}
+
+static void read_para(sqlite3_stmt *s, struct para *p)
+{
+	p->seq = (long)sqlite3_column_int64(s, 0);
+	int kind = para_kind_from_name((const char *)sqlite3_column_text(s, 1));
+	p->kind = kind < 0 ? PARA_BODY : (enum para_kind)kind;
+	p->section = (long)sqlite3_column_int64(s, 2);
+	p->line = (long)sqlite3_column_int64(s, 3);
+	p->text = (const char *)sqlite3_column_text(s, 4);
+	p->len = (size_t)sqlite3_column_bytes(s, 4);
+	if (!p->text)
+		p->text = "";
+}
+
+/* Runs a paragraph query and hands each row to fn; its own statement, so that fn may
+ * write to the store meanwhile. */
+static int each_para_rows(struct store *st, sqlite3_stmt *s, int (*fn)(void *, const struct para *), void *ctx)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct para p;
+		read_para(s, &p);
+		int r = fn(ctx, &p);
+		if (r) {
+			sqlite3_reset(s);
+			return r;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs");
+}
+
+int store_import_each_paragraph(struct store *st, int (*fn)(void *ctx, const struct para *p), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, Q_IMPORT_PARAS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->doc);
+	return each_para_rows(st, s, fn, ctx);
+}
+
+int store_import_commit(struct store *st)
+{
+	if (st->doc < 0)
+		return fail(st, "no import in progress");
+	if (st->original) {
+		sqlite3_blob_close(st->original);
+		st->original = NULL;
+	}
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "UPDATE terms SET count = (SELECT count(*) FROM term_hits WHERE term = terms.id) WHERE doc = %ld;"
+		 "DELETE FROM terms WHERE doc = %ld AND count = 0;"
+		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
+		 " terms = (SELECT count(*) FROM terms WHERE doc = %ld) WHERE id = %ld;",
+		 st->doc, st->doc, st->paragraphs, st->sections, st->chars, st->doc, st->doc);
+	if (exec(st, sql, "finishing the import") != 0 || exec(st, "COMMIT", "finishing the import") != 0) {
+		store_import_rollback(st);
+		return -1;
+	}
+	st->doc = -1;
+	return 0;
+}
+
+void store_import_rollback(struct store *st)
+{
+	if (st->original) {
+		sqlite3_blob_close(st->original);
+		st->original = NULL;
+	}
+	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->doc = -1;
+}
+
+/* --- queries --- */
+
+static char *column_dup(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	return xstrdup(t ? (const char *)t : "");
+}
+
+static void read_doc(sqlite3_stmt *s, struct doc_info *d)
+{
+	d->id = (long)sqlite3_column_int64(s, 0);
+	d->title = column_dup(s, 1);
+	d->source = column_dup(s, 2);
+	d->encoding = column_dup(s, 3);
+	d->sha256 = column_dup(s, 4);
+	d->imported_at = column_dup(s, 5);
+	d->paragraphs = (long)sqlite3_column_int64(s, 6);
+	d->headings = (long)sqlite3_column_int64(s, 7);
+	d->terms = (long)sqlite3_column_int64(s, 8);
+	d->chars = (long)sqlite3_column_int64(s, 9);
+	d->bytes = sqlite3_column_int64(s, 10);
+}
+
+int store_doc_info(struct store *st, long id, struct doc_info *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s = stmt(st, Q_DOC_INFO);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_doc(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? fail(st, "no document %ld", id) : fail_db(st, "reading a document");
+}
+
+int store_each_doc(struct store *st, int (*fn)(void *ctx, const struct doc_info *d), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, Q_DOC_LIST);
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct doc_info d;
+		read_doc(s, &d);
+		int r = fn(ctx, &d);
+		doc_info_clear(&d);
+		if (r) {
+			sqlite3_reset(s);
+			return r;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "listing documents");
+}
+
+/* Candidates for a DOC argument, collected by store_resolve. */
+struct resolve {
+	const char *spec;	/* what the user typed */
+	size_t len;		/* its length */
+	long exact;		/* a document whose title is exactly spec, or -1 */
+	long title_match;	/* the last title-prefix match */
+	int title_matches;	/* how many titles start with spec */
+	long file_match;	/* the last file-name-prefix match */
+	int file_matches;	/* how many file names start with spec */
+};
+
+static int resolve_one(void *ctx, const struct doc_info *d)
+{
+	struct resolve *r = ctx;
+	const char *base = strrchr(d->source, '/');
+	base = base ? base + 1 : d->source;
+	if (strcmp(d->title, r->spec) == 0)
+		r->exact = d->id;
+	if (strncmp(d->title, r->spec, r->len) == 0)
+		r->title_match = d->id, r->title_matches++;
+	if (strncmp(base, r->spec, r->len) == 0)
+		r->file_match = d->id, r->file_matches++;
+	return 0;
+}
+
+int store_resolve(struct store *st, const char *spec, long *id)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(spec, &end, 10);
+	if (*spec && *end == '\0' && errno == 0) {
+		struct doc_info d;
+		if (store_doc_info(st, n, &d) == 0) {
+			doc_info_clear(&d);
+			*id = n;
+			return 0;
+		}
+	}
+	struct resolve r = { .spec = spec, .len = strlen(spec), .exact = -1 };
+	if (r.len == 0)
+		return fail(st, "an empty document name");
+	if (store_each_doc(st, resolve_one, &r) != 0)
+		return -1;
+	if (r.exact >= 0)
+		*id = r.exact;
+	else if (r.title_matches == 1)
+		*id = r.title_match;
+	else if (r.title_matches == 0 && r.file_matches == 1)
+		*id = r.file_match;
+	else if (r.title_matches > 1 || r.file_matches > 1)
+		return fail(st, "%s: matches %d documents; give more of the title or the id (see dugao list)",
+			    spec, r.title_matches > 1 ? r.title_matches : r.file_matches);
+	else
+		return fail(st, "%s: no such document (see dugao list)", spec);
+	return 0;
+}
+
+int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, Q_SECTIONS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct section sec = {
+			.seq = (long)sqlite3_column_int64(s, 0),
+			.parent = (long)sqlite3_column_int64(s, 1),
+			.level = sqlite3_column_int(s, 2),
+			.marker = (const char *)sqlite3_column_text(s, 3),
+			.title = (const char *)sqlite3_column_text(s, 4),
+			.para = (long)sqlite3_column_int64(s, 5),
+			.offset = (long)sqlite3_column_int64(s, 6),
+			.length = (long)sqlite3_column_int64(s, 7),
+			.in_paragraph = sqlite3_column_int(s, 8) != 0,
+		};
+		int r = fn(ctx, &sec);
+		if (r) {
+			sqlite3_reset(s);
+			return r;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the outline");
+}
+
+int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,
+			 int (*fn)(void *ctx, const struct para *p), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, with_noise ? Q_PARAS_ALL : Q_PARAS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_int64(s, 2, first);
+	sqlite3_bind_int64(s, 3, count);
+	return each_para_rows(st, s, fn, ctx);
+}
+
+int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx, const struct term_row *t), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, Q_TERMS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_int64(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct term_row t = {
+			.id = (long)sqlite3_column_int64(s, 0),
+			.text = (const char *)sqlite3_column_text(s, 1),
+			.kind = (const char *)sqlite3_column_text(s, 2),
+			.count = (long)sqlite3_column_int64(s, 3),
+			.score = sqlite3_column_double(s, 4),
+		};
+		int r = fn(ctx, &t);
+		if (r) {
+			sqlite3_reset(s);
+			return r;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading terms");
+}
+
+int store_original(struct store *st, long doc, void **data, size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, Q_ORIGINAL);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? fail(st, "no document %ld", doc) : fail_db(st, "reading the original");
+	}
+	*n = (size_t)sqlite3_column_bytes(s, 0);
+	*data = xmalloc(*n);
+	if (*n)
+		memcpy(*data, sqlite3_column_blob(s, 0), *n);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int store_delete(struct store *st, long doc)
+{
+	char sql[96];
+	snprintf(sql, sizeof sql, "DELETE FROM documents WHERE id = %ld", doc);
+	if (exec(st, "BEGIN IMMEDIATE", "removing the document") != 0)
+		return -1;
+	if (exec(st, sql, "removing the document") != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return exec(st, "COMMIT", "removing the document");
+}
