@@ -1,8 +1,95 @@
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "check.h"
+#include "dugao/sha256.h"
+#include "dugao/util.h"
+
+static void test_sbuf(void)
+{
+	struct sbuf b = { 0 };
+	sbuf_puts(&b, "读稿");
+	sbuf_printf(&b, "-%d-", 42);
+	sbuf_append(&b, "xyz", 2);
+	CHECK_STR(b.data, "读稿-42-xy");
+	CHECK_INT(b.len, strlen("读稿-42-xy"));
+	sbuf_reset(&b);
+	CHECK_STR(b.data, "");
+	char *s = sbuf_take(&b);
+	CHECK_STR(s, "");
+	free(s);
+	CHECK(b.data == NULL);
+	for (int i = 0; i < 1000; i++)
+		sbuf_puts(&b, "发展");
+	CHECK_INT(b.len, 6000);
+	sbuf_free(&b);
+}
+
+static void test_utf8(void)
+{
+	uint32_t cp;
+	CHECK_INT(utf8_decode("A", 1, &cp), 1);
+	CHECK_INT(cp, 'A');
+	CHECK_INT(utf8_decode("读", 3, &cp), 3);
+	CHECK_INT(cp, 0x8BFB);
+	CHECK_INT(utf8_decode("\xF0\x9F\x98\x80", 4, &cp), 4);
+	CHECK_INT(cp, 0x1F600);
+	/* cut, overlong, surrogate and stray bytes all give U+FFFD, one byte at a time */
+	CHECK_INT(utf8_decode("\xE8\xAF", 2, &cp), 1);
+	CHECK_INT(cp, 0xFFFD);
+	CHECK_INT(utf8_decode("\xC0\x80", 2, &cp), 1);
+	CHECK_INT(cp, 0xFFFD);
+	CHECK_INT(utf8_decode("\xED\xA0\x80", 3, &cp), 1);
+	CHECK_INT(cp, 0xFFFD);
+	CHECK_INT(utf8_decode("\x80", 1, &cp), 1);
+	CHECK_INT(cp, 0xFFFD);
+
+	char out[4];
+	CHECK_INT(utf8_encode(0x8BFB, out), 3);
+	CHECK(memcmp(out, "读", 3) == 0);
+	CHECK_INT(utf8_encode(0xD800, out), 3);	/* a surrogate is replaced */
+	CHECK(memcmp(out, "\xEF\xBF\xBD", 3) == 0);
+
+	const char *s = "一是a发展";
+	CHECK_INT(utf8_count(s, strlen(s)), 5);
+	CHECK_INT(utf8_offset(s, strlen(s), 2), 6);
+	CHECK_INT(utf8_offset(s, strlen(s), 3), 7);
+	CHECK_INT(utf8_offset(s, strlen(s), 99), strlen(s));
+}
+
+static void sha_of(const char *data, size_t n, size_t chunk, char hex[65])
+{
+	struct sha256 h;
+	sha256_init(&h);
+	for (size_t i = 0; i < n; i += chunk)
+		sha256_update(&h, data + i, n - i < chunk ? n - i : chunk);
+	sha256_final_hex(&h, hex);
+}
+
+static void test_sha256(void)
+{
+	char hex[65];
+	sha_of("", 0, 1, hex);
+	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha_of("abc", 3, 1, hex);
+	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	for (size_t chunk = 1; chunk < 70; chunk += 7) {
+		sha_of(two, strlen(two), chunk, hex);
+		CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	}
+	char *million = malloc(1000000);
+	memset(million, 'a', 1000000);
+	sha_of(million, 1000000, 4096, hex);
+	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
 
 int main(void)
 {
+	test_sbuf();
+	test_utf8();
+	test_sha256();
 	return check_done();
 }
