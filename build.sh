@@ -48,9 +48,11 @@ build() {
 	(cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } && make -s -j"$jobs")
 }
 
-# check DIR: runs make check there; the counting is done by totals.
+# check DIR [MAKE-ARGS...]: runs make check there; the counting is done by totals.
 check() {
-	(cd "$1" && make -s -j"$jobs" check >check.out 2>&1) || true
+	dir=$1
+	shift
+	(cd "$dir" && make -s -j"$jobs" check "$@" >check.out 2>&1) || true
 	grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | sed "s|^|  [$(basename "$1")] |"
 }
 
@@ -86,16 +88,29 @@ test)
 	bootstrap
 	build build/normal || true
 	build build/asan --enable-sanitizers || true
+	# The fuzz build runs only the bounded libFuzzer runs (tests/fuzz/run.sh), where
+	# clang has libFuzzer; configure says so, and a failure to configure skips it.
+	fuzz=""
+	if command -v clang >/dev/null 2>&1; then
+		if [ -f build/fuzz/Makefile ] ||
+			(mkdir -p build/fuzz && cd build/fuzz && "$top/configure" -q --enable-fuzzing CC=clang >/dev/null 2>&1); then
+			fuzz=build/fuzz
+			build build/fuzz || true
+		else
+			echo "build.sh: clang cannot build libFuzzer targets here: fuzzing skipped" >&2
+		fi
+	fi
 	# The sanitizer run shares the machine's two cores, so the two runs go one after the other.
 	check build/normal
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 check build/asan
-	for d in build/normal build/asan; do
+	[ -z "$fuzz" ] || check build/fuzz TESTS=tests/fuzz/run.sh
+	for d in build/normal build/asan $fuzz; do
 		grep -l -E '^(FAIL|ERROR)' "$d"/tests/*/*.log 2>/dev/null | while read -r log; do
 			echo "--- $log"
 			tail -n 30 "$log"
 		done
 	done
-	totals build/normal build/asan
+	totals build/normal build/asan $fuzz
 	;;
 demo)
 	deps
