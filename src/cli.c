@@ -9,6 +9,7 @@
 
 #include "dugao/cli.h"
 #include "dugao/importer.h"
+#include "dugao/query.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
 
@@ -476,6 +477,94 @@ static int cmd_rm(const struct global *g, int argc, char **argv)
 	if (open_store(g, STORE_WRITE, &st) != 0)
 		return EXIT_REFUSED;
 	long id;
+/* --- search --- */
+
+struct search_ctx {
+	bool tsv;		/* DOC_ID<TAB>PARAGRAPH<TAB>OFFSET<TAB>SNIPPET */
+	long last_doc;		/* document of the previous hit, for the human format's headers */
+};
+
+/* The snippet with the hit in 【】. */
+static void print_snippet(const struct search_hit *h)
+{
+	size_t n = strlen(h->snippet);
+	size_t a = utf8_offset(h->snippet, n, (size_t)h->snippet_offset);
+	size_t b = utf8_offset(h->snippet, n, (size_t)(h->snippet_offset + h->length));
+	printf("%.*s【%.*s】%s", (int)a, h->snippet, (int)(b - a), h->snippet + a, h->snippet + b);
+}
+
+static int print_hit(void *ctx, const struct search_hit *h)
+{
+	struct search_ctx *c = ctx;
+	if (c->tsv) {
+		printf("%ld\t%ld\t%ld\t", h->doc, h->para, h->offset);
+	} else {
+		if (h->doc != c->last_doc)
+			printf("%s%ld  %s\n", c->last_doc >= 0 ? "\n" : "", h->doc, h->title);
+		c->last_doc = h->doc;
+		printf("  %s%s¶%ld:%ld  ", h->section, h->section[0] ? "  " : "", h->para, h->offset);
+	}
+	print_snippet(h);
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_search(const struct global *g, int argc, char **argv)
+{
+	struct search_ctx c = { .last_doc = -1 };
+	bool count = false, options_done = false;
+	const char *doc = NULL;
+	long limit = -1;
+	struct sbuf query = { 0 };
+	int rc = 0;
+	for (int i = 1; i < argc && rc == 0; i++) {
+		if (options_done || argv[i][0] != '-' || !argv[i][1]) {
+			if (query.len)
+				sbuf_append(&query, " ", 1);
+			sbuf_puts(&query, argv[i]);
+		} else if (strcmp(argv[i], "--") == 0) {
+			options_done = true;
+		} else if (strcmp(argv[i], "--tsv") == 0) {
+			c.tsv = true;
+		} else if (strcmp(argv[i], "--count") == 0) {
+			count = true;
+		} else if (strcmp(argv[i], "--limit") == 0) {
+			rc = parse_count("--limit", i + 1 < argc ? argv[i + 1] : NULL, &limit);
+			i++;
+		} else if (strcmp(argv[i], "--doc") == 0) {
+			if (i + 1 >= argc)
+				rc = usage_error("--doc needs a DOC");
+			else
+				doc = argv[++i];
+		} else {
+			rc = usage_error("search: unknown option %s", argv[i]);
+		}
+	}
+	struct query q;
+	char why[128];
+	if (rc == 0 && query_parse(query.data ? query.data : "", &q, why, sizeof why) != 0)
+		rc = usage_error("search: %s", why);
+	else if (rc == 0)
+		query_free(&q);
+	struct store *st = NULL;
+	long id = -1;
+	if (rc == 0 && (doc ? open_doc(g, doc, &st, &id) : open_store(g, STORE_READ, &st)) != 0)
+		rc = EXIT_REFUSED;
+	long hits = 0;
+	if (rc == 0) {
+		hits = count ? store_search_count(st, query.data, id) : store_search(st, query.data, id, limit, print_hit, &c);
+		if (hits < 0)
+			rc = error(store_error(st));
+		else if (count)
+			printf("%ld\n", hits);
+		else if (hits == 0)
+			fprintf(stderr, "dugao: %s: not found\n", query.data);
+	}
+	store_close(st);
+	sbuf_free(&query);
+	return rc ? rc : hits > 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
 	struct doc_info d = { 0 };
 	int rc = store_resolve(st, argv[1], &id);
 	if (rc == 0)
@@ -525,6 +614,8 @@ int cli_main(int argc, char **argv)
 	struct global g = { 0 };
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
+	{ "search", cmd_search, "[--doc DOC] [--tsv] [--count] [--limit N] QUERY...",
+	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			print_help(stdout);
 			return EXIT_OK;
@@ -542,7 +633,7 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	if (i >= argc)
-		return usage_error("which verb? import, list, outline, terms, cat, export, rm");
+		return usage_error("which verb? import, list, outline, terms, search, cat, export, rm");
 	for (const struct verb *v = verbs; v->name; v++)
 		if (strcmp(v->name, argv[i]) == 0)
 			return v->run(&g, argc - i, argv + i);

@@ -11,11 +11,13 @@
 
 #include <sqlite3.h>
 
+#include "dugao/cjk_tokenizer.h"
+#include "dugao/query.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -83,6 +85,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE state ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL) WITHOUT ROWID;",
+	/* 1 -> 2: the search index, one row per document (see cjk_tokenizer.h); it holds
+	 * positions only, the text stays in paragraphs. migrate() fills it. */
+	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
+	"  tokenize='" CJK_TOKENIZER_NAME "');",
 };
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -97,6 +103,10 @@ enum stmt_id {
 	Q_TERM_INSERT,
 	Q_HIT_INSERT,
 	Q_IMPORT_PARAS,
+	Q_INDEX_TEXT,
+	Q_INDEX_ADD,
+	Q_INDEX_DELETE,
+	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
 	Q_SECTIONS,
@@ -135,6 +145,11 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_TERMS] = "SELECT id, text, kind, count, score FROM terms WHERE doc = ?1 AND count > 0 "
 		    "ORDER BY score DESC, count DESC, text LIMIT ?2",
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
+	/* search: the text of a document as the index sees it, and its upkeep */
+	[Q_INDEX_TEXT] = "SELECT seq, kind = 'noise', text FROM paragraphs WHERE doc = ?1 ORDER BY seq",
+	[Q_INDEX_ADD] = "INSERT INTO search_index (rowid, text) VALUES (?1, ?2)",
+	[Q_INDEX_DELETE] = "INSERT INTO search_index (search_index, rowid, text) VALUES ('delete', ?1, ?2)",
+	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE doc = ?1 AND seq = ?2",
 };
 
 struct store {
@@ -301,6 +316,85 @@ static int migrate(struct store *st, enum store_mode mode)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+/* --- the search index (see cjk_tokenizer.h) --- */
+
+/* The document as one index row: every paragraph in seq order followed by "\n", noise
+ * (and any gap in the seqs) as an empty paragraph, so the n-th line is paragraph seq n.
+ * Deleting a row needs exactly the text it was added with; this is the one place that
+ * makes it. */
+static int index_text(struct store *st, long doc, struct sbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	long next = 0;
+	int rc;
+	sbuf_reset(out);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long seq = (long)sqlite3_column_int64(s, 0);
+		for (; next < seq; next++)
+			sbuf_append(out, "\n", 1);
+		if (!sqlite3_column_int(s, 1)) {
+			size_t at = out->len;
+			sbuf_append(out, (const char *)sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
+			/* a newline inside a paragraph would end it early: keep it one line */
+			for (char *p = out->data + at; (p = memchr(p, '\n', out->len - (size_t)(p - out->data))); p++)
+				*p = ' ';
+		}
+		sbuf_append(out, "\n", 1);
+		next = seq + 1;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs for the search index");
+}
+
+/* Adds (Q_INDEX_ADD) or removes (Q_INDEX_DELETE) a document's index row. */
+static int index_doc(struct store *st, long doc, enum stmt_id op)
+{
+	struct sbuf text = { 0 };
+	int rc = index_text(st, doc, &text);
+	sqlite3_stmt *s = rc == 0 ? stmt(st, op) : NULL;
+	if (s) {
+		sqlite3_bind_int64(s, 1, doc);
+		sqlite3_bind_text(s, 2, text.data ? text.data : "", (int)text.len, SQLITE_STATIC);
+		rc = step_done(st, s, "updating the search index");
+	} else {
+		rc = -1;
+	}
+	sbuf_free(&text);
+	return rc;
+}
+
+/* Fills the index for a library that had none (the schema 1 -> 2 upgrade). */
+static int index_all(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM documents ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return fail_db(st, "building the search index");
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (index_doc(st, (long)sqlite3_column_int64(s, 0), Q_INDEX_ADD) != 0)
+			break;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : fail_db(st, "building the search index");
+}
+
+/* The tokenizer and dugao_hits live in each connection, so every open registers them. */
+static int register_search(struct store *st)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "%s: this SQLite has no FTS5, which search needs", st->path);
+	sqlite3_bind_pointer(s, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (!api || cjk_tokenizer_register(api) != SQLITE_OK)
+		return fail(st, "%s: cannot set up the search tokenizer", st->path);
+	return 0;
+}
+
 	return 0;
 }
 
@@ -329,6 +423,10 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		snprintf(err, errlen, "%s: cannot open the library: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
+	if (version < 2 && index_all(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 1);
 	int dummy;
@@ -344,7 +442,8 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		}
 		exec(st, "PRAGMA synchronous = NORMAL", "setting up the library");
 	}
-	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || migrate(st, mode) != 0) {
+	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || register_search(st) != 0 ||
+	    migrate(st, mode) != 0) {
 		snprintf(err, errlen, "%s", st->error);
 		goto fail;
 	}
@@ -434,6 +533,8 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	st->chars = 0;
 	if (!(s = stmt(st, Q_ORIGINAL_INSERT)))
 		goto fail;
+	if (index_doc(st, doc, Q_INDEX_DELETE) != 0)
+		return -1;
 	sqlite3_bind_int64(s, 1, st->doc);
 	sqlite3_bind_int64(s, 2, m->bytes);
 	if (step_done(st, s, "storing the original bytes") != 0)
@@ -600,7 +701,7 @@ int store_import_commit(struct store *st)
 		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
 		 " terms = (SELECT count(*) FROM terms WHERE doc = %ld) WHERE id = %ld;",
 		 st->doc, st->doc, st->paragraphs, st->sections, st->chars, st->doc, st->doc);
-	if (exec(st, sql, "finishing the import") != 0 || exec(st, "COMMIT", "finishing the import") != 0) {
+	if (index_doc(st, st->doc, Q_INDEX_ADD) != 0 || exec(st, sql, "finishing the import") != 0 || exec(st, "COMMIT", "finishing the import") != 0) {
 		store_import_rollback(st);
 		return -1;
 	}
@@ -827,9 +928,226 @@ int store_delete(struct store *st, long doc)
 	snprintf(sql, sizeof sql, "DELETE FROM documents WHERE id = %ld", doc);
 	if (exec(st, "BEGIN IMMEDIATE", "removing the document") != 0)
 		return -1;
-	if (exec(st, sql, "removing the document") != 0) {
+	if (index_doc(st, doc, Q_INDEX_DELETE) != 0 || exec(st, sql, "removing the document") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return exec(st, "COMMIT", "removing the document");
+}
+
+/* --- search --- */
+
+/* The statement for a parsed query: the FTS5 match expression goes in ?1, the document
+ * (when doc >= 0) in ?2. paras adds the paragraph end as phrase 0 (see dugao_hits). */
+static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool list, bool paras, long doc)
+{
+	struct sbuf match = { 0 }, sql = { 0 };
+	if (paras)
+		sbuf_puts(&match, "\"\n\"");
+	for (int i = 0; i < q->nwords; i++) {
+		sbuf_puts(&match, match.len ? " AND \"" : "\"");
+		for (const char *p = q->words[i]; *p; p++)
+			sbuf_append(&match, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+		/* one character: a prefix query, for it opens bigrams (cjk_tokenizer.h) */
+		sbuf_puts(&match, q->chars[i] == 1 ? "\"*" : "\"");
+	}
+	/* (an auxiliary function cannot sit inside an aggregate: the caller sums) */
+	sbuf_printf(&sql, "SELECT rowid, %s(search_index, %d, %d", CJK_HITS_FUNCTION, list, paras);
+	for (int i = 0; i < q->nwords; i++)
+		sbuf_printf(&sql, ", %ld", q->chars[i]);
+	sbuf_puts(&sql, ")");
+	sbuf_puts(&sql, " FROM search_index WHERE search_index MATCH ?1");
+	if (doc >= 0)
+		sbuf_puts(&sql, " AND rowid = ?2");
+	if (list)
+		sbuf_puts(&sql, " ORDER BY rowid");
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql.data, -1, &s, NULL) != SQLITE_OK) {
+		fail_db(st, "searching");
+	} else {
+		sqlite3_bind_text(s, 1, match.data, (int)match.len, SQLITE_TRANSIENT);
+		if (doc >= 0)
+			sqlite3_bind_int64(s, 2, doc);
+	}
+	sbuf_free(&match);
+	sbuf_free(&sql);
+	return s;
+}
+
+static int parse_query(struct store *st, const char *query, struct query *q)
+{
+	char err[128];
+	if (query_parse(query, q, err, sizeof err) != 0)
+		return fail(st, "%s", err);
+	return 0;
+}
+
+long store_search_count(struct store *st, const char *query, long doc)
+{
+	struct query q;
+	if (parse_query(st, query, &q) != 0)
+		return -1;
+	sqlite3_stmt *s = search_stmt(st, &q, false, q.nwords > 1, doc);
+	query_free(&q);
+	if (!s)
+		return -1;
+	long count = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		count += (long)sqlite3_column_int64(s, 1);
+	if (rc != SQLITE_DONE)
+		count = fail_db(st, "searching");
+	sqlite3_finalize(s);
+	return count;
+}
+
+/* What store_search keeps about the document whose hits it is giving. */
+struct search_doc {
+	long id;			/* document id, -1 before the first */
+	struct doc_info info;		/* title and the rest */
+	struct section *sections;	/* its outline, strings owned */
+	size_t nsections;		/* how many */
+	long para;			/* seq of the paragraph in text, -1 when none */
+	struct sbuf text;		/* that paragraph */
+};
+
+static int search_collect_section(void *ctx, const struct section *s)
+{
+	struct search_doc *d = ctx;
+	d->sections = xrealloc(d->sections, (d->nsections + 1) * sizeof *d->sections);
+	struct section *c = &d->sections[d->nsections++];
+	*c = *s;
+	c->marker = xstrdup(s->marker ? s->marker : "");
+	c->title = xstrdup(s->title ? s->title : "");
+	return 0;
+}
+
+static void search_doc_clear(struct search_doc *d)
+{
+	for (size_t i = 0; i < d->nsections; i++) {
+		free((char *)d->sections[i].marker);
+		free((char *)d->sections[i].title);
+	}
+	free(d->sections);
+	d->sections = NULL;
+	d->nsections = 0;
+	if (d->info.title)
+		doc_info_clear(&d->info);
+	d->para = -1;
+}
+
+/* The innermost section holding (para, offset) is the last one that starts before it;
+ * its path names each level by its marker, or its title when it has none. */
+static void search_section_path(const struct search_doc *d, long para, long offset, struct sbuf *out)
+{
+	sbuf_reset(out);
+	sbuf_puts(out, "");
+	long at = -1;
+	for (size_t i = 0; i < d->nsections; i++)
+		if (d->sections[i].para < para || (d->sections[i].para == para && d->sections[i].offset <= offset))
+			at = (long)i;
+	const struct section *chain[64];
+	int depth = 0;
+	while (at >= 0 && depth < 64) {
+		chain[depth++] = &d->sections[at];
+		long parent = d->sections[at].parent;
+		at = -1;
+		for (size_t i = 0; i < d->nsections; i++)
+			if (d->sections[i].seq == parent)
+				at = (long)i;
+	}
+	while (depth-- > 0) {
+		const char *name = chain[depth]->marker[0] ? chain[depth]->marker : chain[depth]->title;
+		size_t n = strlen(name);
+		if (utf8_count(name, n) > 12)
+			n = utf8_offset(name, n, 12);
+		sbuf_append(out, name, n);
+		if (depth)
+			sbuf_puts(out, " › ");
+	}
+}
+
+/* A line around the hit: some characters before, the hit, more after, "…" where cut. */
+static void search_snippet(const char *text, size_t n, long offset, long length, struct sbuf *out, long *hit_at)
+{
+	enum { BEFORE = 10, AFTER = 20 };
+	long chars = (long)utf8_count(text, n);
+	long from = offset > BEFORE ? offset - BEFORE : 0;
+	long to = offset + length + AFTER < chars ? offset + length + AFTER : chars;
+	sbuf_reset(out);
+	sbuf_puts(out, "");
+	*hit_at = offset - from;
+	if (from > 0) {
+		sbuf_puts(out, "…");
+		(*hit_at)++;
+	}
+	size_t a = utf8_offset(text, n, (size_t)from), b = utf8_offset(text, n, (size_t)to);
+	for (size_t i = a; i < b; i++)
+		sbuf_append(out, (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? " " : text + i, 1);
+	if (to < chars)
+		sbuf_puts(out, "…");
+}
+
+long store_search(struct store *st, const char *query, long doc, long limit,
+		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx)
+{
+	struct query q;
+	if (parse_query(st, query, &q) != 0)
+		return -1;
+	sqlite3_stmt *s = search_stmt(st, &q, true, true, doc);
+	query_free(&q);
+	if (!s)
+		return -1;
+	struct search_doc d = { .id = -1, .para = -1 };
+	struct sbuf path = { 0 }, snippet = { 0 };
+	long given = 0;
+	int rc = SQLITE_DONE, err = 0;
+	bool stop = false;
+	while (!stop && !err && (limit < 0 || given < limit) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long id = (long)sqlite3_column_int64(s, 0);
+		const int32_t *t = sqlite3_column_blob(s, 1);
+		size_t n = (size_t)sqlite3_column_bytes(s, 1) / (3 * sizeof *t);
+		if (id != d.id) {
+			search_doc_clear(&d);
+			d.id = id;
+			if (store_doc_info(st, id, &d.info) != 0 || store_each_section(st, id, search_collect_section, &d) != 0) {
+				err = -1;
+				break;
+			}
+		}
+		for (size_t i = 0; i < n && (limit < 0 || given < limit); i++) {
+			long para = t[3 * i], offset = t[3 * i + 1], length = t[3 * i + 2];
+			if (para != d.para) {
+				sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
+				if (!ps) {
+					err = -1;
+					break;
+				}
+				sqlite3_bind_int64(ps, 1, id);
+				sqlite3_bind_int64(ps, 2, para);
+				sbuf_reset(&d.text);
+				sbuf_puts(&d.text, "");
+				if (sqlite3_step(ps) == SQLITE_ROW)
+					sbuf_append(&d.text, (const char *)sqlite3_column_blob(ps, 0), (size_t)sqlite3_column_bytes(ps, 0));
+				sqlite3_reset(ps);
+				d.para = para;
+			}
+			struct search_hit h = { .doc = id, .title = d.info.title, .para = para, .offset = offset, .length = length };
+			search_section_path(&d, para, offset, &path);
+			search_snippet(d.text.data, d.text.len, offset, length, &snippet, &h.snippet_offset);
+			h.section = path.data;
+			h.snippet = snippet.data;
+			given++;
+			if ((stop = fn(ctx, &h) != 0))
+				break;
+		}
+	}
+	if (!stop && !err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = fail_db(st, "searching");
+	sqlite3_finalize(s);
+	search_doc_clear(&d);
+	sbuf_free(&d.text);
+	sbuf_free(&path);
+	sbuf_free(&snippet);
+	return err ? -1 : given;
 }

@@ -95,4 +95,24 @@ int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx,
 int store_original(struct store *st, long doc, void **data, size_t *n);
 int store_delete(struct store *st, long doc);
 
+/* --- search (query.h says what a query means) --- */
+
+struct search_hit {
+	long doc;		/* document id */
+	const char *title;	/* its title */
+	long para;		/* paragraph seq, as the reader and term hits number them */
+	long offset;		/* characters into the paragraph */
+	long length;		/* characters of the hit */
+	const char *section;	/* section path, outermost first joined by " › "; "" before any */
+	const char *snippet;	/* one line of the paragraph around the hit, no tabs or controls */
+	long snippet_offset;	/* characters into snippet where the hit starts */
+};
+/* Hits in one document (doc >= 0) or in all, by document id then text order: the
+ * non-overlapping occurrences of the query's words in paragraphs holding all of them,
+ * noise excluded. At most limit (< 0: all); fn returns nonzero to stop. Returns the
+ * number of hits given to fn, or -1. */
+long store_search(struct store *st, const char *query, long doc, long limit,
+		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx);
+/* The exact number of those hits, or -1. */
+long store_search_count(struct store *st, const char *query, long doc);
 #endif

@@ -1,0 +1,41 @@
+/* cjk_tokenizer: the FTS5 tokenizer and the hit-counting function behind search.
+ *
+ * A document is indexed as one FTS5 row: its paragraphs in order (noise as empty
+ * paragraphs), each followed by "\n". The tokenizer emits exactly one token per
+ * character, so a token's position is the character's offset in that text:
+ *   - a character followed by another in the same paragraph: the folded bigram of both;
+ *   - the last character of a paragraph: the folded character alone;
+ *   - the "\n" that ends a paragraph: "\n".
+ * A query word of n >= 2 characters is the phrase of its n-1 bigrams (exact adjacency
+ * from the position lists); a word of one character is the prefix query "c"*, which
+ * finds it both inside (as a bigram's first half) and at a paragraph's end.
+ * Folding is fold_char (Latin case, full-width forms), the same as every other search. */
+#ifndef DUGAO_CJK_TOKENIZER_H
+#define DUGAO_CJK_TOKENIZER_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+/* The names the store uses in SQL. */
+#define CJK_TOKENIZER_NAME "dugao"
+#define CJK_HITS_FUNCTION "dugao_hits"
+
+/* Calls fn for each token of text: the token's bytes, and the byte range of the text it
+ * stands for. query selects the query form (no lone character at a phrase's end unless
+ * the phrase is one character). Stops at and returns fn's first nonzero result. */
+typedef int (*cjk_token_fn)(void *ctx, const char *token, int len, int start, int end);
+int cjk_tokenize(const char *text, size_t n, int query, cjk_token_fn fn, void *ctx);
+
+/* Registers the tokenizer and the auxiliary function dugao_hits on one connection.
+ *
+ * dugao_hits(table, list, paragraphs, len1, ..., lenK): for a query whose phrases are,
+ * when paragraphs is 1, the paragraph end "\n" followed by the K words (K words only
+ * when 0), with len_i the characters of word i. Hits are the non-overlapping
+ * occurrences of the words taken left to right (ties: the earlier word), and with
+ * paragraphs only those in paragraphs holding every word. Returns the number of hits
+ * when list is 0; when list is 1 (needs paragraphs), a blob of int32 triples
+ * (paragraph seq, character offset in the paragraph, length) in text order. */
+int cjk_tokenizer_register(fts5_api *api);
+
+#endif
