@@ -1,39 +1,992 @@
+/* terms: the key terms of one document, found without a dictionary.
+ *
+ * Four sources, merged and ranked in terms_finish:
+ *  - quoted terms: short text inside “” 「」 『』 ‘’ (a quoted sentence is not a term);
+ *  - numbered formulas: a numeral, a measure word or marker and a short tail
+ *    (四个意识, 三大攻坚战, 十四五), quoted or repeated;
+ *  - phrases: repeated runs of Han characters that stick together (every split of
+ *    the phrase explains most uses of one side) and combine freely with their
+ *    neighbours (left and right neighbour entropy);
+ *  - the user's glossary, whose terms are always looked for.
+ * Statistics come from two tries of every substring of the first SAMPLE_CHARS Han
+ * characters (one read forwards for right neighbours, one backwards for left), so
+ * memory stays bounded however long the document is; quotes are collected from the
+ * whole text into a bounded table. */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dugao/terms.h"
 #include "dugao/util.h"
 
-/* Placeholder: finds no terms yet; replaced by the real extractor. */
-struct terms {
-	int unused;	/* nothing collected yet */
+#define MIN_LEN 2		/* shortest term, characters */
+#define MAX_LEN 8		/* longest statistical phrase or formula, characters */
+#define DEPTH (MAX_LEN + 1)	/* trie depth: one more for the neighbours of the longest */
+#define MAX_QUOTE 10		/* longest quoted term, characters */
+#define SAMPLE_CHARS (1 << 17)	/* Han characters the statistics are taken from */
+#define SAMPLE_BYTES (4 << 20)	/* text kept to check the final counts on */
+#define MAX_QUOTED 20000	/* distinct quoted strings remembered */
+#define MAX_TERMS 120		/* terms kept per document */
+
+/* Every substring (up to DEPTH characters) of the sample, as a trie whose edges
+ * live in one open-addressing table keyed by (parent, character). */
+struct trie {
+	uint32_t *cp;		/* character on the edge into each node */
+	uint32_t *parent;	/* parent node; 0 is the root */
+	uint32_t *count;	/* occurrences of the node's string */
+	uint32_t n;		/* nodes used, root included */
+	uint32_t cap;		/* nodes allocated */
+	uint32_t *slot;		/* hash of child edges: node ids, 0 for empty */
+	uint32_t nslot;		/* slots, a power of two */
+	double *kid_sum;	/* per node, after finish: occurrences followed by a child */
+	double *kid_clogc;	/* per node, after finish: sum of c·log c over children */
 };
+
+/* A string seen inside quotes. */
+struct quoted {
+	char *text;		/* the inner text, UTF-8 */
+	uint32_t seen;		/* times seen quoted */
+};
+
+/* One candidate while choosing. */
+struct cand {
+	char *text;		/* UTF-8 */
+	uint32_t cps[MAX_QUOTE + 1];	/* the characters, when short enough */
+	int len;		/* characters */
+	long raw;		/* occurrences in the sample (overlapping) */
+	long hits;		/* non-overlapping hits in the sample with the current set */
+	uint32_t quoted;	/* times seen quoted */
+	const char *kind;	/* quoted, formula, phrase or glossary */
+	double quality;		/* for phrases: cohesion times freedom, 0..~3 */
+	double score;		/* ranking score */
+	bool dropped;		/* left out */
+};
+
+/* The matcher: terms grouped by first character, longest first. */
+struct matcher {
+	uint32_t *first;	/* open-addressing keys: first character + 1, 0 empty */
+	uint32_t *start;	/* per slot: index into order */
+	uint32_t *num;		/* per slot: how many terms start with that character */
+	uint32_t nslot;		/* slots, a power of two */
+	uint32_t *order;	/* term indices sorted by first character, then length */
+	uint64_t bmp[65536 / 64];	/* BMP characters some term starts with */
+};
+
+struct terms {
+	uint8_t cls[65536];	/* per BMP character: CLS_* bits */
+	struct trie fwd;	/* substrings read forwards */
+	struct trie rev;	/* substrings read backwards */
+	long sample_chars;	/* Han characters put in the tries */
+	struct quoted *q;	/* quoted strings, open addressing on the text */
+	uint32_t nq;		/* quoted strings stored */
+	uint32_t qslots;	/* size of q, a power of two */
+	char **glossary;	/* the user's terms */
+	size_t nglossary;	/* how many */
+	struct sbuf sample;	/* the first SAMPLE_BYTES of text, paragraphs split by '\n' */
+	struct term *chosen;	/* the result of terms_finish */
+	size_t nchosen;		/* how many */
+	struct matcher m;	/* finds the chosen terms */
+};
+
+/* Natural logarithm of x > 0, here so the module needs no libm (the build does not
+ * link it): ln x = e·ln 2 + 2·atanh((m−1)/(m+1)) with m in [√½, √2), error < 1e-10. */
+static double ln(double x)
+{
+	uint64_t b;
+	memcpy(&b, &x, sizeof b);
+	int e = (int)((b >> 52) & 0x7FF) - 1023;
+	b = (b & ~(0x7FFull << 52)) | (1023ull << 52);
+	double m;
+	memcpy(&m, &b, sizeof m);
+	if (m > 1.4142135623730951)
+		m /= 2, e++;
+	double z = (m - 1) / (m + 1), z2 = z * z;
+	double s = z * (2 + z2 * (2.0 / 3 + z2 * (2.0 / 5 + z2 * (2.0 / 7 + z2 * (2.0 / 9 + z2 * (2.0 / 11 + z2 * 2.0 / 13))))));
+	return s + e * 0.6931471805599453;
+}
+
+/* --- characters --- */
+
+static bool is_han(uint32_t c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007 ||
+	       (c >= 0x20000 && c <= 0x2FFFF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+static bool in_set(uint32_t c, const char *set)
+{
+	size_t n = strlen(set);
+	for (size_t i = 0; i < n;) {
+		uint32_t x;
+		i += utf8_decode(set + i, n - i, &x);
+		if (x == c)
+			return true;
+	}
+	return false;
+}
+
+/* Characters that rarely begin or end a term: particles, pronouns, conjunctions,
+ * prepositions. A stop list of function characters, not a dictionary. */
+#define STOP_EDGE "的了着过和与及是在要把对为以而并也都就将从这那其之于向让使被又还更很所我你他她它们即且或但则已由给地得啊吗呢吧么"
+#define STOP_START STOP_EDGE "等上下中性个些"
+#define STOP_END STOP_EDGE "不一个有些说来去到中上下"
+/* Common function words that are not terms even though they stick together. */
+static const char *const stop_words[] = {
+	"进一步", "一方面", "另一方面", "各方面", "一系列", "一些", "一定", "一切", "不断", "已经", "正在",
+	"进行", "通过", "同时", "目前", "当前", "今年", "去年", "明年", "今天", "我们", "他们", "大家",
+	"这个", "那个", "这些", "那些", "这样", "那样", "什么", "怎么", "如何", "因此", "所以", "但是",
+	"而且", "并且", "以及", "还是", "就是", "也是", "都是", "只有", "只要", "必须", "能够", "可以",
+	"应该", "需要", "没有", "不是", "问题", "方面", "工作", "情况", "进一步加强", "同志们", "总的来说",
+	"与此同时", "实际上", "事实上", "有的", "一个", "一年", "一次", "为此", "对此", "特别是", "尤其是",
+	"比如", "例如", "包括", "以上", "以下", "左右", "之一", "之间", "上述", "有关", "相关", "各级",
+};
+
+enum {
+	CLS_STOP_START = 1,	/* rarely begins a term */
+	CLS_STOP_END = 2,	/* rarely ends a term */
+	CLS_BOUNDARY = 4,	/* a neighbour that marks a word boundary, like punctuation */
+};
+
+/* Neighbours that end a word as surely as punctuation: particles (加快发展的). */
+#define BOUNDARY STOP_EDGE "等"
+
+static void cls_init(uint8_t *cls)
+{
+	static const struct {
+		const char *set;	/* characters */
+		uint8_t bit;		/* class they get */
+	} sets[] = { { STOP_START, CLS_STOP_START }, { STOP_END, CLS_STOP_END }, { BOUNDARY, CLS_BOUNDARY } };
+	for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
+		size_t n = strlen(sets[k].set);
+		for (size_t i = 0; i < n;) {
+			uint32_t c;
+			i += utf8_decode(sets[k].set + i, n - i, &c);
+			if (c < 65536)
+				cls[c] |= sets[k].bit;
+		}
+	}
+}
+
+static bool has_cls(const struct terms *t, uint32_t c, uint8_t bit)
+{
+	return c < 65536 && (t->cls[c] & bit);
+}
+
+static bool is_numeral(uint32_t c)
+{
+	return in_set(c, "一二三四五六七八九十两百千万〇");
+}
+
+/* Measure words and markers that join a numeral to the tail of a formula. */
+static bool is_marker(uint32_t c)
+{
+	return in_set(c, "个大项条张化型位种类块件点篇场支色重新好");
+}
+
+/* Tails that make an ordinary counted phrase (三个月, 两个方面, 五年). */
+static bool is_count_tail(uint32_t c)
+{
+	return in_set(c, "年月日天次时期人名多余些倍岁家级是方部分中届号层批周轮份元亿万斤亩米秒刻字句条"
+			 "遍趟声样回");
+}
+
+/* --- trie --- */
+
+static void trie_init(struct trie *t)
+{
+	t->cap = 1024;
+	t->cp = xcalloc(t->cap, sizeof *t->cp);
+	t->parent = xcalloc(t->cap, sizeof *t->parent);
+	t->count = xcalloc(t->cap, sizeof *t->count);
+	t->n = 1;
+	t->nslot = 2048;
+	t->slot = xcalloc(t->nslot, sizeof *t->slot);
+}
+
+static void trie_free(struct trie *t)
+{
+	free(t->cp);
+	free(t->parent);
+	free(t->count);
+	free(t->slot);
+	free(t->kid_sum);
+	free(t->kid_clogc);
+}
+
+static uint32_t edge_hash(uint32_t parent, uint32_t cp)
+{
+	uint64_t k = ((uint64_t)parent << 21 | cp) * 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(k >> 32);
+}
+
+static void trie_grow(struct trie *t)
+{
+	t->cap *= 2;
+	t->cp = xrealloc(t->cp, t->cap * sizeof *t->cp);
+	t->parent = xrealloc(t->parent, t->cap * sizeof *t->parent);
+	t->count = xrealloc(t->count, t->cap * sizeof *t->count);
+	free(t->slot);
+	t->nslot = t->cap * 2;
+	t->slot = xcalloc(t->nslot, sizeof *t->slot);
+	for (uint32_t v = 1; v < t->n; v++) {
+		uint32_t h = edge_hash(t->parent[v], t->cp[v]) & (t->nslot - 1);
+		while (t->slot[h])
+			h = (h + 1) & (t->nslot - 1);
+		t->slot[h] = v;
+	}
+}
+
+/* The child of parent along cp, created when create is set; 0 when absent. */
+static uint32_t trie_child(struct trie *t, uint32_t parent, uint32_t cp, bool create)
+{
+	uint32_t h = edge_hash(parent, cp) & (t->nslot - 1);
+	for (uint32_t v; (v = t->slot[h]); h = (h + 1) & (t->nslot - 1))
+		if (t->parent[v] == parent && t->cp[v] == cp)
+			return v;
+	if (!create)
+		return 0;
+	if (t->n == t->cap) {
+		trie_grow(t);
+		return trie_child(t, parent, cp, true);
+	}
+	uint32_t v = t->n++;
+	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = 0;
+	t->slot[h] = v;
+	return v;
+}
+
+/* Adds the string s[0..n) (at most DEPTH) and all its prefixes. */
+static void trie_add(struct trie *t, const uint32_t *s, int n, int step)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < n; i++) {
+		v = trie_child(t, v, s[i * step], true);
+		t->count[v]++;
+	}
+}
+
+static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n, int step)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < n && (i == 0 || v); i++)
+		v = trie_child((struct trie *)t, v, s[i * step], false);
+	return v;
+}
+
+static long trie_count(const struct trie *t, const uint32_t *s, int n, int step)
+{
+	uint32_t v = trie_find(t, s, n, step);
+	return v ? t->count[v] : 0;
+}
+
+/* Fills the per-node child sums the entropies come from; a neighbour in the
+ * boundary class counts like punctuation, as if every use were different. */
+static void trie_finish(struct trie *t, const uint8_t *cls)
+{
+	t->kid_sum = xcalloc(t->n, sizeof *t->kid_sum);
+	t->kid_clogc = xcalloc(t->n, sizeof *t->kid_clogc);
+	for (uint32_t v = 1; v < t->n; v++) {
+		double c = t->count[v];
+		t->kid_sum[t->parent[v]] += c;
+		if (t->cp[v] >= 65536 || !(cls[t->cp[v]] & CLS_BOUNDARY))
+			t->kid_clogc[t->parent[v]] += c * ln(c);
+	}
+}
+
+/* Entropy of what follows node v: occurrences at a run's edge count as all different. */
+static double trie_entropy(const struct trie *t, uint32_t v)
+{
+	double n = t->count[v];
+	if (n <= 0)
+		return 0;
+	return ln(n) - t->kid_clogc[v] / n;
+}
+
+/* --- quotes --- */
+
+static uint32_t str_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void quoted_add(struct terms *t, const char *s, size_t n)
+{
+	if (t->nq * 2 >= t->qslots) {
+		if (t->nq >= MAX_QUOTED)
+			return;
+		uint32_t old = t->qslots;
+		struct quoted *oq = t->q;
+		t->qslots = old ? old * 2 : 256;
+		t->q = xcalloc(t->qslots, sizeof *t->q);
+		for (uint32_t i = 0; i < old; i++)
+			if (oq[i].text) {
+				uint32_t h = str_hash(oq[i].text, strlen(oq[i].text)) & (t->qslots - 1);
+				while (t->q[h].text)
+					h = (h + 1) & (t->qslots - 1);
+				t->q[h] = oq[i];
+			}
+		free(oq);
+	}
+	uint32_t h = str_hash(s, n) & (t->qslots - 1);
+	for (; t->q[h].text; h = (h + 1) & (t->qslots - 1))
+		if (strlen(t->q[h].text) == n && memcmp(t->q[h].text, s, n) == 0) {
+			t->q[h].seen++;
+			return;
+		}
+	t->q[h].text = xstrndup(s, n);
+	t->q[h].seen = 1;
+	t->nq++;
+}
+
+static uint32_t closing_quote(uint32_t c)
+{
+	switch (c) {
+	case 0x201C: return 0x201D;	/* “ ” */
+	case 0x300C: return 0x300D;	/* 「 」 */
+	case 0x300E: return 0x300F;	/* 『 』 */
+	case 0x2018: return 0x2019;	/* ‘ ’ */
+	default: return 0;
+	}
+}
+
+/* Characters that make quoted text a sentence or a clause rather than a term. */
+static bool is_sentence_punct(uint32_t c)
+{
+	return in_set(c, "。，；：？！,;:?!…\t\n") || closing_quote(c) || c == 0x201D || c == 0x300D ||
+	       c == 0x300F || c == 0x2019;
+}
+
+/* Quoted items: the whole text when short; the items of a short list
+ * (“一个定位、两个目标、三大战略”) when the whole is too long. */
+static void quoted_span(struct terms *t, const char *s, size_t n, int chars)
+{
+	if (chars >= MIN_LEN && chars <= MAX_QUOTE) {
+		quoted_add(t, s, n);
+		return;
+	}
+	size_t from = 0;
+	for (size_t i = 0; i <= n;) {
+		uint32_t c = 0;
+		size_t k = i < n ? utf8_decode(s + i, n - i, &c) : 0;
+		if (i == n || c == 0x3001) {	/* 、 */
+			int m = (int)utf8_count(s + from, i - from);
+			if (m >= MIN_LEN && m <= MAX_LEN && (from > 0 || i < n))
+				quoted_add(t, s + from, i - from);
+			from = i + k;
+		}
+		if (i == n)
+			break;
+		i += k;
+	}
+}
+
+static void scan_quotes(struct terms *t, const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t k = utf8_decode(text + i, len - i, &c);
+		i += k;
+		uint32_t close = closing_quote(c);
+		if (!close)
+			continue;
+		size_t j = i;
+		int chars = 0;
+		bool ok = false, has_text = false;
+		while (j < len && chars <= 4 * MAX_QUOTE) {
+			uint32_t d;
+			size_t kd = utf8_decode(text + j, len - j, &d);
+			if (d == close) {
+				ok = true;
+				break;
+			}
+			if (is_sentence_punct(d) || closing_quote(d))
+				break;
+			if (is_han(d) || (d >= '0' && d <= '9') || (d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z'))
+				has_text = true;
+			j += kd;
+			chars++;
+		}
+		if (ok && has_text)
+			quoted_span(t, text + i, j - i, chars);
+	}
+}
+
+/* --- feeding --- */
 
 struct terms *terms_new(const char *glossary_path)
 {
-	return xcalloc(1, sizeof(struct terms));
+	struct terms *t = xcalloc(1, sizeof *t);
+	cls_init(t->cls);
+	trie_init(&t->fwd);
+	trie_init(&t->rev);
+	FILE *f = glossary_path ? fopen(glossary_path, "r") : NULL;
+	if (f) {
+		char line[1024];
+		while (fgets(line, sizeof line, f)) {
+			size_t n = strcspn(line, "\r\n");
+			while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+				n--;
+			size_t b = strspn(line, " \t");
+			if (n <= b || line[b] == '#')
+				continue;
+			t->glossary = xrealloc(t->glossary, (t->nglossary + 1) * sizeof *t->glossary);
+			t->glossary[t->nglossary++] = xstrndup(line + b, n - b);
+		}
+		fclose(f);
+	}
+	return t;
+}
+
+/* Puts one run of Han characters into both tries. */
+static void feed_run(struct terms *t, const uint32_t *r, int n)
+{
+	for (int i = 0; i < n; i++) {
+		trie_add(&t->fwd, r + i, n - i < DEPTH ? n - i : DEPTH, 1);
+		trie_add(&t->rev, r + i, i + 1 < DEPTH ? i + 1 : DEPTH, -1);
+	}
+	t->sample_chars += n;
 }
 
 void terms_feed(struct terms *t, const char *text, size_t len)
 {
+	scan_quotes(t, text, len);
+	if (t->sample.len + len + 1 <= SAMPLE_BYTES) {
+		sbuf_append(&t->sample, text, len);
+		sbuf_append(&t->sample, "\n", 1);
+	}
+	if (t->sample_chars >= SAMPLE_CHARS)
+		return;
+	uint32_t run[256];
+	int n = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		i += utf8_decode(text + i, len - i, &c);
+		if (is_han(c)) {
+			run[n++] = c;
+			if (n < (int)(sizeof run / sizeof *run))
+				continue;
+		}
+		/* a full buffer is cut; runs this long are rare and the seam costs little */
+		feed_run(t, run, n);
+		n = 0;
+	}
+	feed_run(t, run, n);
+}
+
+/* --- choosing --- */
+
+/* The characters of node v of the forward trie, first to last. */
+static int node_string(const struct trie *t, uint32_t v, uint32_t *out)
+{
+	int n = 0;
+	for (uint32_t u = v; u; u = t->parent[u])
+		n++;
+	int i = n;
+	for (uint32_t u = v; u; u = t->parent[u])
+		out[--i] = t->cp[u];
+	return n;
+}
+
+static char *cps_text(const uint32_t *s, int n)
+{
+	char *out = xmalloc((size_t)n * 4 + 1);
+	size_t k = 0;
+	for (int i = 0; i < n; i++)
+		k += utf8_encode(s[i], out + k);
+	out[k] = 0;
+	return out;
+}
+
+static bool is_stop_word(const char *s)
+{
+	for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++)
+		if (strcmp(s, stop_words[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether s[0..n) starts or ends with one of the stop words. */
+static bool has_stop_word_edge(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++) {
+		size_t m = strlen(stop_words[i]);
+		if (m < n && (memcmp(s, stop_words[i], m) == 0 || memcmp(s + n - m, stop_words[i], m) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Cohesion: at every split, the share of the rarer side's uses that the whole
+ * explains; the minimum over the splits. */
+static double cohesion(const struct trie *f, const uint32_t *s, int n, long count)
+{
+	double worst = 1;
+	for (int k = 1; k < n; k++) {
+		long a = trie_count(f, s, k, 1), b = trie_count(f, s + k, n - k, 1);
+		long m = a < b ? a : b;
+		double c = m > 0 ? (double)count / (double)m : 0;
+		if (c < worst)
+			worst = c;
+	}
+	return worst;
+}
+
+/* Left-neighbour entropy of s, from the backward trie. */
+static double left_entropy(const struct trie *r, const uint32_t *s, int n)
+{
+	uint32_t v = trie_find(r, s + n - 1, n, -1);
+	return v ? trie_entropy(r, v) : 0;
+}
+
+/* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number. */
+static long ordinal_uses(const struct trie *r, const uint32_t *s, int n)
+{
+	uint32_t v = trie_find(r, s + n - 1, n, -1);
+	if (!v)
+		return 0;
+	long k = 0;
+	static const char pre[] = "第一二三四五六七八九十两百千万〇";
+	for (size_t i = 0; i < sizeof pre - 1;) {
+		uint32_t c;
+		i += utf8_decode(pre + i, sizeof pre - 1 - i, &c);
+		uint32_t u = trie_child((struct trie *)r, v, c, false);
+		if (u)
+			k += r->count[u];
+	}
+	return k;
+}
+
+/* Numeral-led shape: numerals, then a marker and a tail, or a plan name (十四五),
+ * or a tail alone; quoted says whether the text was seen inside quotes. */
+static bool formula_shape(const uint32_t *s, int n, bool quoted)
+{
+	int i = 0;
+	while (i < n && is_numeral(s[i]))
+		i++;
+	if (i == 0 || n > MAX_LEN)
+		return false;
+	if (i == n)	/* 十四五, 三二一: all numerals */
+		return n == 3 && (quoted || (s[0] == 0x5341 && s[2] == 0x4E94));	/* 十X五 */
+	if (s[0] == 0x4E00 && !quoted) {	/* 一: only 一X一Y (一带一路) unquoted */
+		return n == 4 && s[2] == 0x4E00;
+	}
+	if (quoted)
+		return true;
+	if (i > 2)
+		return false;
+	if (is_marker(s[i])) {
+		int tail = n - i - 1;
+		return tail >= 1 && tail <= 5 && !is_count_tail(s[i + 1]) && !is_numeral(s[i + 1]);
+	}
+	return false;
+}
+
+static int cmp_score(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->hits != y->hits)
+		return x->hits > y->hits ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+/* The candidate list while choosing. */
+struct cands {
+	struct cand *v;		/* candidates */
+	size_t n;		/* used */
+	size_t cap;		/* allocated */
+};
+
+static struct cand *cands_find(struct cands *c, const char *text)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].text, text) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+static struct cand *cands_add(struct cands *c, char *text, const char *kind)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+	}
+	struct cand *x = &c->v[c->n++];
+	memset(x, 0, sizeof *x);
+	x->text = text;
+	x->kind = kind;
+	size_t bl = strlen(text);
+	for (size_t i = 0; i < bl;) {
+		uint32_t cp;
+		i += utf8_decode(text + i, bl - i, &cp);
+		if (x->len <= MAX_QUOTE)
+			x->cps[x->len] = cp;
+		x->len++;
+	}
+	return x;
+}
+
+/* Statistical phrases and unquoted formulas from the forward trie. */
+static void collect_stats(struct terms *t, struct cands *c)
+{
+	const struct trie *f = &t->fwd, *r = &t->rev;
+	uint32_t s[DEPTH];
+	for (uint32_t v = 1; v < f->n; v++) {
+		if (f->count[v] < 2)
+			continue;
+		int n = node_string(f, v, s);
+		if (n < MIN_LEN || n > MAX_LEN)
+			continue;
+		long count = f->count[v];
+		double rh = trie_entropy(f, v);
+		if (is_numeral(s[0]) && formula_shape(s, n, false)) {
+			long clean = count - ordinal_uses(r, s, n);
+			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END)) {
+				struct cand *x = cands_add(c, cps_text(s, n), "formula");
+				x->raw = count;
+				x->quality = 1;
+			}
+			continue;
+		}
+		if (n < 3 || count < 3)
+			continue;
+		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
+			continue;
+		double lh = left_entropy(r, s, n);
+		double h = lh < rh ? lh : rh;
+		/* with few uses the entropy cannot be high: ask for most of what it can be */
+		double need = 0.6 * ln((double)count);
+		if (need > 0.9)
+			need = 0.9;
+		if (h < need)
+			continue;
+		double coh = cohesion(f, s, n, count);
+		if (coh < 0.5)
+			continue;
+		char *text = cps_text(s, n);
+		if (is_stop_word(text) || has_stop_word_edge(text)) {
+			free(text);
+			continue;
+		}
+		struct cand *x = cands_add(c, text, "phrase");
+		x->raw = count;
+		x->quality = coh * (h > 2 ? 2 : h);
+	}
+}
+
+static void collect_quoted(struct terms *t, struct cands *c)
+{
+	for (uint32_t i = 0; i < t->qslots; i++) {
+		struct quoted *q = &t->q[i];
+		if (!q->text)
+			continue;
+		struct cand *x = cands_find(c, q->text);
+		if (!x)
+			x = cands_add(c, xstrdup(q->text), "quoted");
+		x->quoted = q->seen;
+		if (x->len <= MAX_LEN && (is_numeral(x->cps[0]) || x->cps[0] == 0x53CC /* 双 */) &&
+		    formula_shape(x->cps, x->len, true))
+			x->kind = "formula";
+		else if (strcmp(x->kind, "phrase") == 0)
+			x->kind = "quoted";
+	}
+}
+
+/* How much a kind is trusted: the user's word, then what the text marks itself
+ * (quotes, numbered formulas), then statistics. */
+static int kind_class(const struct cand *x)
+{
+	if (strcmp(x->kind, "glossary") == 0)
+		return 2;
+	return strcmp(x->kind, "phrase") != 0;
+}
+
+/* For each pair where one candidate holds another, drops one of them.
+ * By raw counts (before the scan settles): the shorter when the longer explains at
+ * least half its uses (高质量发 beside 高质量发展), else the longer
+ * (推动高质量发展 beside 高质量发展); a candidate of a stronger kind stays.
+ * By hits (as the scan counts them, longest first): the shorter when the longer
+ * has at least 90% of its hits, unless only the longer is a phrase. */
+static void drop_fragments(struct cands *c, bool use_hits)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct cand *a = &c->v[i];
+		for (size_t j = 0; j < c->n && !a->dropped; j++) {
+			struct cand *b = &c->v[j];
+			if (i == j || b->dropped || b->len <= a->len || !strstr(b->text, a->text))
+				continue;
+			int ka = kind_class(a), kb = kind_class(b);
+			double ca = use_hits ? a->hits : a->raw, cb = use_hits ? b->hits : b->raw;
+			bool fragment = cb >= (use_hits ? 0.9 : 0.5) * ca;
+			struct cand *loser;
+			if (use_hits)
+				loser = !fragment ? NULL : ka > kb ? b : a;
+			else if (ka == kb)
+				loser = fragment ? a : b;
+			else if (ka < kb)
+				loser = fragment ? a : NULL;
+			else
+				loser = b;
+			if (loser && kind_class(loser) < 2)
+				loser->dropped = true;
+		}
+	}
+}
+
+static void rank(struct cand *x)
+{
+	double h = ln(1.0 + (double)x->hits) / 0.6931471805599453;
+	if (strcmp(x->kind, "glossary") == 0)
+		x->score = 1000 + x->hits;
+	else if (strcmp(x->kind, "formula") == 0)
+		x->score = 4 + 2 * h;
+	else if (strcmp(x->kind, "quoted") == 0)
+		x->score = x->quoted >= 2 ? 3 + 2 * h : 1 + h / 2;
+	else
+		x->score = h * (0.5 + x->quality / 2) * (x->len >= 4 ? 1.2 : 1.0);
+}
+
+static void matcher_build(struct matcher *m, const struct term *terms, size_t n);
+static void matcher_free(struct matcher *m);
+static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
+		  term_hit_fn fn, void *ctx);
+
+static void count_hit(void *ctx, size_t term, long offset, long length)
+{
+	struct cand **live = ctx;
+	(void)offset, (void)length;
+	live[term]->hits++;
+}
+
+/* Counts non-overlapping hits of the live candidates over the sample text. */
+static void count_hits(struct terms *t, struct cands *c)
+{
+	size_t n = 0;
+	struct cand **live = xcalloc(c->n + 1, sizeof *live);
+	struct term *tv = xcalloc(c->n + 1, sizeof *tv);
+	for (size_t i = 0; i < c->n; i++)
+		if (!c->v[i].dropped) {
+			c->v[i].hits = 0;
+			tv[n].text = c->v[i].text;
+			live[n++] = &c->v[i];
+		}
+	struct matcher m;
+	matcher_build(&m, tv, n);
+	const char *s = t->sample.data ? t->sample.data : "";
+	for (size_t i = 0; i < t->sample.len;) {
+		size_t e = i;
+		while (e < t->sample.len && s[e] != '\n')
+			e++;
+		match(&m, tv, s + i, e - i, count_hit, live);
+		i = e + 1;
+	}
+	matcher_free(&m);
+	free(tv);
+	free(live);
 }
 
 size_t terms_finish(struct terms *t)
 {
-	return 0;
+	struct cands c = { 0 };
+	trie_finish(&t->fwd, t->cls);
+	trie_finish(&t->rev, t->cls);
+	collect_stats(t, &c);
+	collect_quoted(t, &c);
+	for (size_t i = 0; i < t->nglossary; i++) {
+		struct cand *x = cands_find(&c, t->glossary[i]);
+		if (!x)
+			x = cands_add(&c, xstrdup(t->glossary[i]), "glossary");
+		x->kind = "glossary";
+	}
+	/* counts for quoted and glossary text: from the tries when it is all Han,
+	 * else by looking through the sample (such terms are few) */
+	for (size_t i = 0; i < c.n; i++) {
+		struct cand *x = &c.v[i];
+		if (x->raw)
+			continue;
+		bool han = x->len <= MAX_LEN;
+		for (int k = 0; han && k < x->len; k++)
+			han = is_han(x->cps[k]);
+		if (han) {
+			x->raw = trie_count(&t->fwd, x->cps, x->len, 1);
+			continue;
+		}
+		size_t n = strlen(x->text);
+		for (const char *p = t->sample.data; p && (p = strstr(p, x->text)); p += n)
+			x->raw++;
+	}
+	drop_fragments(&c, false);
+	/* settle: hits as the scan will count them, then fragments by those hits */
+	for (int round = 0; round < 4; round++) {
+		count_hits(t, &c);
+		size_t before = 0, after = 0;
+		for (size_t i = 0; i < c.n; i++)
+			before += !c.v[i].dropped;
+		drop_fragments(&c, true);
+		for (size_t i = 0; i < c.n; i++) {
+			struct cand *x = &c.v[i];
+			/* a candidate the text no longer shows on its own */
+			if (!x->dropped && x->hits == 0 && strcmp(x->kind, "glossary") != 0)
+				x->dropped = true;
+			after += !x->dropped;
+		}
+		if (after == before)
+			break;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		rank(&c.v[i]);
+	qsort(c.v, c.n, sizeof *c.v, cmp_score);
+	t->chosen = xcalloc(MAX_TERMS + t->nglossary + 1, sizeof *t->chosen);
+	for (size_t i = 0; i < c.n; i++) {
+		struct cand *x = &c.v[i];
+		bool keep = !x->dropped && (t->nchosen < MAX_TERMS || strcmp(x->kind, "glossary") == 0);
+		if (keep) {
+			t->chosen[t->nchosen++] = (struct term){ .text = x->text, .kind = x->kind, .score = x->score };
+			x->text = NULL;
+		}
+		free(x->text);
+	}
+	free(c.v);
+	matcher_build(&t->m, t->chosen, t->nchosen);
+	return t->nchosen;
 }
 
 const struct term *terms_get(const struct terms *t, size_t i)
 {
-	return NULL;
+	return i < t->nchosen ? &t->chosen[i] : NULL;
+}
+
+/* --- matching --- */
+
+static int cmp_first_len(const void *a, const void *b, void *ctx)
+{
+	const struct term *tv = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t cx, cy;
+	size_t lx = strlen(tv[x].text), ly = strlen(tv[y].text);
+	utf8_decode(tv[x].text, lx, &cx);
+	utf8_decode(tv[y].text, ly, &cy);
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
+{
+	memset(m, 0, sizeof *m);
+	m->nslot = 16;
+	while (m->nslot < 2 * n + 2)
+		m->nslot *= 2;
+	m->first = xcalloc(m->nslot, sizeof *m->first);
+	m->start = xcalloc(m->nslot, sizeof *m->start);
+	m->num = xcalloc(m->nslot, sizeof *m->num);
+	m->order = xcalloc(n + 1, sizeof *m->order);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (terms[i].text[0])
+			m->order[k++] = (uint32_t)i;
+	qsort_r(m->order, k, sizeof *m->order, cmp_first_len, (void *)terms);
+	for (size_t i = 0; i < k;) {
+		uint32_t c;
+		utf8_decode(terms[m->order[i]].text, strlen(terms[m->order[i]].text), &c);
+		size_t j = i;
+		for (;;) {
+			uint32_t d;
+			if (++j >= k)
+				break;
+			utf8_decode(terms[m->order[j]].text, strlen(terms[m->order[j]].text), &d);
+			if (d != c)
+				break;
+		}
+		uint32_t h = (c * 2654435761u) & (m->nslot - 1);
+		while (m->first[h])
+			h = (h + 1) & (m->nslot - 1);
+		m->first[h] = c + 1;
+		m->start[h] = (uint32_t)i;
+		m->num[h] = (uint32_t)(j - i);
+		if (c < 65536)
+			m->bmp[c / 64] |= 1ull << (c % 64);
+		i = j;
+	}
+}
+
+static void matcher_free(struct matcher *m)
+{
+	free(m->first);
+	free(m->start);
+	free(m->num);
+	free(m->order);
+}
+
+static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
+		  term_hit_fn fn, void *ctx)
+{
+	if (!m->order)
+		return;
+	long chars = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t k;
+		if ((unsigned char)text[i] < 0x80)
+			c = (unsigned char)text[i], k = 1;
+		else
+			k = utf8_decode(text + i, len - i, &c);
+		if (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1)) {
+			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
+			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
+				;
+			if (m->first[h]) {
+				for (uint32_t j = 0; j < m->num[h]; j++) {
+					uint32_t ti = m->order[m->start[h] + j];
+					const char *s = terms[ti].text;
+					size_t n = strlen(s);
+					if (n <= len - i && memcmp(text + i, s, n) == 0) {
+						long l = (long)utf8_count(s, n);
+						fn(ctx, ti, chars, l);
+						i += n;
+						chars += l;
+						goto next;
+					}
+				}
+			}
+		}
+		i += k;
+		chars++;
+	next:;
+	}
 }
 
 void terms_scan(const struct terms *t, const char *text, size_t len, term_hit_fn fn, void *ctx)
 {
+	match(&t->m, t->chosen, text, len, fn, ctx);
 }
 
 void terms_free(struct terms *t)
 {
+	if (!t)
+		return;
+	trie_free(&t->fwd);
+	trie_free(&t->rev);
+	for (uint32_t i = 0; i < t->qslots; i++)
+		free(t->q[i].text);
+	free(t->q);
+	for (size_t i = 0; i < t->nglossary; i++)
+		free(t->glossary[i]);
+	free(t->glossary);
+	for (size_t i = 0; i < t->nchosen; i++)
+		free((char *)t->chosen[i].text);
+	free(t->chosen);
+	sbuf_free(&t->sample);
+	matcher_free(&t->m);
 	free(t);
 }
