@@ -467,16 +467,6 @@ static int cmd_export(const struct global *g, int argc, char **argv)
 	return rc ? EXIT_REFUSED : EXIT_OK;
 }
 
-/* --- rm --- */
-
-static int cmd_rm(const struct global *g, int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error("rm needs exactly one DOC");
-	struct store *st;
-	if (open_store(g, STORE_WRITE, &st) != 0)
-		return EXIT_REFUSED;
-	long id;
 /* --- search --- */
 
 struct search_ctx {
@@ -565,6 +555,16 @@ static int cmd_search(const struct global *g, int argc, char **argv)
 	return rc ? rc : hits > 0 ? EXIT_OK : EXIT_REFUSED;
 }
 
+/* --- rm --- */
+
+static int cmd_rm(const struct global *g, int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("rm needs exactly one DOC");
+	struct store *st;
+	if (open_store(g, STORE_WRITE, &st) != 0)
+		return EXIT_REFUSED;
+	long id;
 	struct doc_info d = { 0 };
 	int rc = store_resolve(st, argv[1], &id);
 	if (rc == 0)
@@ -604,6 +604,8 @@ static const struct verb verbs[] = {
 	{ "outline", cmd_outline, "[--tsv] DOC", "the title and the outline of a document" },
 	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC", "the key terms of a document with counts" },
 	{ "cat", cmd_cat, "DOC", "the cleaned text, one paragraph a line" },
+	{ "search", cmd_search, "[--doc DOC] [--tsv] [--count] [--limit N] QUERY...",
+	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
 	{ "export", cmd_export, "[--format md|json] DOC", "the document as Markdown or JSON" },
 	{ "rm", cmd_rm, "DOC", "remove a document from the library" },
 	{ NULL, NULL, NULL, NULL },
@@ -614,8 +616,6 @@ int cli_main(int argc, char **argv)
 	struct global g = { 0 };
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
-	{ "search", cmd_search, "[--doc DOC] [--tsv] [--count] [--limit N] QUERY...",
-	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			print_help(stdout);
 			return EXIT_OK;

@@ -132,6 +132,11 @@ static const char *const stmt_sql[Q_COUNT] = {
 			  "ON CONFLICT (doc, text) DO UPDATE SET score = max(score, excluded.score) RETURNING id",
 	[Q_HIT_INSERT] = "INSERT OR IGNORE INTO term_hits (term, para, offset, length) VALUES (?1, ?2, ?3, ?4)",
 	[Q_IMPORT_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq",
+	/* search: the text of a document as the index sees it, and its upkeep */
+	[Q_INDEX_TEXT] = "SELECT seq, kind = 'noise', text FROM paragraphs WHERE doc = ?1 ORDER BY seq",
+	[Q_INDEX_ADD] = "INSERT INTO search_index (rowid, text) VALUES (?1, ?2)",
+	[Q_INDEX_DELETE] = "INSERT INTO search_index (search_index, rowid, text) VALUES ('delete', ?1, ?2)",
+	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE doc = ?1 AND seq = ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents WHERE id = ?1",
 	[Q_DOC_LIST] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
@@ -145,11 +150,6 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_TERMS] = "SELECT id, text, kind, count, score FROM terms WHERE doc = ?1 AND count > 0 "
 		    "ORDER BY score DESC, count DESC, text LIMIT ?2",
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
-	/* search: the text of a document as the index sees it, and its upkeep */
-	[Q_INDEX_TEXT] = "SELECT seq, kind = 'noise', text FROM paragraphs WHERE doc = ?1 ORDER BY seq",
-	[Q_INDEX_ADD] = "INSERT INTO search_index (rowid, text) VALUES (?1, ?2)",
-	[Q_INDEX_DELETE] = "INSERT INTO search_index (search_index, rowid, text) VALUES ('delete', ?1, ?2)",
-	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE doc = ?1 AND seq = ?2",
 };
 
 struct store {
@@ -282,40 +282,6 @@ static int pragma_int(struct store *st, const char *sql, int *value)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail_db(st, "reading the library");
 }
 
-static int migrate(struct store *st, enum store_mode mode)
-{
-	int version = 0;
-	if (pragma_int(st, "PRAGMA user_version", &version) != 0)
-		return -1;
-	if (version > SCHEMA_VERSION)
-		return fail(st, "%s: made by a newer dugao (schema %d, this one knows %d); not touched",
-			    st->path, version, SCHEMA_VERSION);
-	if (version == SCHEMA_VERSION)
-		return 0;
-	if (version == 0) {
-		/* A file with tables but no version is someone else's database. */
-		int tables = 0;
-		if (pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables) != 0)
-			return -1;
-		if (tables > 0)
-			return fail(st, "%s: an SQLite database that is not a dugao library; not touched", st->path);
-	}
-	if (mode == STORE_READ)
-		return fail(st, "%s: the library needs an upgrade (schema %d to %d); run an import to upgrade it",
-			    st->path, version, SCHEMA_VERSION);
-	if (exec(st, "BEGIN IMMEDIATE", "upgrading the library") != 0)
-		return -1;
-	for (int v = version; v < SCHEMA_VERSION; v++)
-		if (exec(st, migrations[v], "upgrading the library") != 0) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-	char sql[64];
-	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
-	if (exec(st, sql, "upgrading the library") != 0 || exec(st, "COMMIT", "upgrading the library") != 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
 /* --- the search index (see cjk_tokenizer.h) --- */
 
 /* The document as one index row: every paragraph in seq order followed by "\n", noise
@@ -395,6 +361,44 @@ static int register_search(struct store *st)
 	return 0;
 }
 
+static int migrate(struct store *st, enum store_mode mode)
+{
+	int version = 0;
+	if (pragma_int(st, "PRAGMA user_version", &version) != 0)
+		return -1;
+	if (version > SCHEMA_VERSION)
+		return fail(st, "%s: made by a newer dugao (schema %d, this one knows %d); not touched",
+			    st->path, version, SCHEMA_VERSION);
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (version == 0) {
+		/* A file with tables but no version is someone else's database. */
+		int tables = 0;
+		if (pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables) != 0)
+			return -1;
+		if (tables > 0)
+			return fail(st, "%s: an SQLite database that is not a dugao library; not touched", st->path);
+	}
+	if (mode == STORE_READ)
+		return fail(st, "%s: the library needs an upgrade (schema %d to %d); run an import to upgrade it",
+			    st->path, version, SCHEMA_VERSION);
+	if (exec(st, "BEGIN IMMEDIATE", "upgrading the library") != 0)
+		return -1;
+	for (int v = version; v < SCHEMA_VERSION; v++)
+		if (exec(st, migrations[v], "upgrading the library") != 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	if (version < 2 && index_all(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+	if (exec(st, sql, "upgrading the library") != 0 || exec(st, "COMMIT", "upgrading the library") != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	return 0;
 }
 
@@ -422,10 +426,6 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open the library: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
-	}
-	if (version < 2 && index_all(st) != 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 1);
@@ -499,6 +499,8 @@ int store_find_sha(struct store *st, const char *sha256, long *id)
 static int clear_parsed(struct store *st, long doc)
 {
 	static const char *const tables[] = { "originals", "paragraphs", "sections", "terms" };
+	if (index_doc(st, doc, Q_INDEX_DELETE) != 0)
+		return -1;
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
 		char sql[96];
 		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE doc = %ld", tables[i], doc);
@@ -533,8 +535,6 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	st->chars = 0;
 	if (!(s = stmt(st, Q_ORIGINAL_INSERT)))
 		goto fail;
-	if (index_doc(st, doc, Q_INDEX_DELETE) != 0)
-		return -1;
 	sqlite3_bind_int64(s, 1, st->doc);
 	sqlite3_bind_int64(s, 2, m->bytes);
 	if (step_done(st, s, "storing the original bytes") != 0)

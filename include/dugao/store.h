@@ -115,4 +115,5 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx);
 /* The exact number of those hits, or -1. */
 long store_search_count(struct store *st, const char *query, long doc);
+
 #endif
