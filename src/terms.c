@@ -129,10 +129,12 @@ static bool in_set(uint32_t c, const char *set)
 }
 
 /* Characters that rarely begin or end a term: particles, pronouns, conjunctions,
- * prepositions. A stop list of function characters, not a dictionary. */
-#define STOP_EDGE "的了着过和与及是在要把对为以而并也都就将从这那其之于向让使被又还更很所我你他她它们即且或但则已由给地得啊吗呢吧么"
-#define STOP_START STOP_EDGE "等上下中性个些"
-#define STOP_END STOP_EDGE "不一个有些说来去到中上下"
+ * prepositions, adverbs. A stop list of function characters, not a dictionary;
+ * each side leaves out characters that often begin (和平, 对外, 以人民为中心) or
+ * end (原则, 土地, 成就) real terms. */
+#define STOP_BOTH "的了是在要把而并也将从这那其之于让被又还更很我你他她它们即且或但已由给啊吗呢吧么"
+#define STOP_START STOP_BOTH "过得等上下中性个些不"
+#define STOP_END STOP_BOTH "和与及对为以着不一个有些说来去到中上下各"
 /* Common function words that are not terms even though they stick together. */
 static const char *const stop_words[] = {
 	"进一步", "一方面", "另一方面", "各方面", "一系列", "一些", "一定", "一切", "不断", "已经", "正在",
@@ -151,7 +153,7 @@ enum {
 };
 
 /* Neighbours that end a word as surely as punctuation: particles (加快发展的). */
-#define BOUNDARY STOP_EDGE "等"
+#define BOUNDARY "的了着和与及等之是在把被"
 
 static void cls_init(uint8_t *cls)
 {
@@ -190,7 +192,7 @@ static bool is_marker(uint32_t c)
 static bool is_count_tail(uint32_t c)
 {
 	return in_set(c, "年月日天次时期人名多余些倍岁家级是方部分中届号层批周轮份元亿万斤亩米秒刻字句条"
-			 "遍趟声样回");
+			 "遍趟声样回问事");
 }
 
 /* --- trie --- */
@@ -315,6 +317,8 @@ static uint32_t str_hash(const char *s, size_t n)
 	return h;
 }
 
+static bool formula_shape(const uint32_t *s, int n, bool quoted);
+
 static void quoted_add(struct terms *t, const char *s, size_t n)
 {
 	if (t->nq * 2 >= t->qslots) {
@@ -375,8 +379,17 @@ static void quoted_span(struct terms *t, const char *s, size_t n, int chars)
 		uint32_t c = 0;
 		size_t k = i < n ? utf8_decode(s + i, n - i, &c) : 0;
 		if (i == n || c == 0x3001) {	/* 、 */
-			int m = (int)utf8_count(s + from, i - from);
-			if (m >= MIN_LEN && m <= MAX_LEN && (from > 0 || i < n))
+			uint32_t item[MAX_LEN];
+			int m = 0;
+			for (size_t j = from; j < i && m <= MAX_LEN;) {
+				uint32_t d;
+				j += utf8_decode(s + j, i - j, &d);
+				if (m < MAX_LEN)
+					item[m] = d;
+				m++;
+			}
+			/* an item of a list counts when it has the shape of a formula */
+			if (m >= MIN_LEN && m <= MAX_LEN && (from > 0 || i < n) && formula_shape(item, m, false))
 				quoted_add(t, s + from, i - from);
 			from = i + k;
 		}
@@ -511,9 +524,14 @@ static bool is_stop_word(const char *s)
 	return false;
 }
 
-/* Whether s[0..n) starts or ends with one of the stop words. */
+/* Whether s starts or ends with one of the stop words, or holds a pronoun
+ * (摆在我们面前 is a clause, not a term). */
 static bool has_stop_word_edge(const char *s)
 {
+	static const char *const pronouns[] = { "我们", "你们", "他们", "大家", "自己" };
+	for (size_t i = 0; i < sizeof pronouns / sizeof *pronouns; i++)
+		if (strstr(s, pronouns[i]))
+			return true;
 	size_t n = strlen(s);
 	for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++) {
 		size_t m = strlen(stop_words[i]);
@@ -656,7 +674,9 @@ static void collect_stats(struct terms *t, struct cands *c)
 			}
 			continue;
 		}
-		if (n < 3 || count < 3)
+		/* years and numbers (一九五七年), counted things (三个月) */
+		if (n < 3 || count < 3 || (is_numeral(s[0]) && (is_numeral(s[1]) || s[1] == 0x4E2A /* 个 */ ||
+								  (is_count_tail(s[1]) && s[1] != 0x4E2D /* 中 */))))
 			continue;
 		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
 			continue;
@@ -843,7 +863,8 @@ size_t terms_finish(struct terms *t)
 	}
 	for (size_t i = 0; i < c.n; i++)
 		rank(&c.v[i]);
-	qsort(c.v, c.n, sizeof *c.v, cmp_score);
+	if (c.n)
+		qsort(c.v, c.n, sizeof *c.v, cmp_score);
 	t->chosen = xcalloc(MAX_TERMS + t->nglossary + 1, sizeof *t->chosen);
 	for (size_t i = 0; i < c.n; i++) {
 		struct cand *x = &c.v[i];

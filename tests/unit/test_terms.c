@@ -1,8 +1,250 @@
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "check.h"
+#include "dugao/terms.h"
+#include "dugao/util.h"
+
+static const char *const before[] = { "推动", "坚持", "实现", "围绕", "促进", "聚焦", "确保", "谋划" };
+static const char *const after[] = { "取得成效", "迈出新步伐", "不断深化", "提供支撑", "形成合力", "走在前列",
+				     "开创新局", "见到实效" };
+
+static void feed(struct terms *t, const char *s)
+{
+	terms_feed(t, s, strlen(s));
+}
+
+/* Feeds n sentences that use term between varied neighbours. */
+static void feed_uses(struct terms *t, const char *term, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char s[256];
+		snprintf(s, sizeof s, "%s%s%s。", before[i % 8], term, after[(i * 3 + 1) % 8]);
+		feed(t, s);
+	}
+}
+
+static const struct term *find(const struct terms *t, const char *text)
+{
+	for (size_t i = 0; terms_get(t, i); i++)
+		if (strcmp(terms_get(t, i)->text, text) == 0)
+			return terms_get(t, i);
+	return NULL;
+}
+
+static size_t index_of(const struct terms *t, const char *text)
+{
+	for (size_t i = 0; terms_get(t, i); i++)
+		if (strcmp(terms_get(t, i)->text, text) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static const char *kind_of(const struct terms *t, const char *text)
+{
+	const struct term *x = find(t, text);
+	return x ? x->kind : "(absent)";
+}
+
+static void test_quoted(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed(t, "扎实做好“六稳”工作，全面落实“六保”任务。");
+	feed(t, "坚持“六稳”“六保”，推广“枫桥经验”，学习“枫桥经验”。");
+	feed(t, "他说“这是一个很长的句子，不是一个术语”然后走了。");
+	feed(t, "围绕「放管服」改革，深化『放管服』改革。");
+	feed(t, "“一个定位、两个目标、三大战略、五个前列、很多很多事情”");
+	feed(t, "“不忘初心、牢记使命”主题教育，“不忘初心、牢记使命”。");
+	feed(t, "“单”字。");
+	terms_finish(t);
+	CHECK_STR(kind_of(t, "六稳"), "formula");
+	CHECK_STR(kind_of(t, "六保"), "formula");
+	CHECK_STR(kind_of(t, "枫桥经验"), "quoted");
+	CHECK_STR(kind_of(t, "放管服"), "quoted");
+	CHECK_STR(kind_of(t, "不忘初心、牢记使命"), "quoted");
+	/* the items of a quoted list that look like formulas */
+	CHECK_STR(kind_of(t, "三大战略"), "formula");
+	CHECK_STR(kind_of(t, "五个前列"), "formula");
+	CHECK(!find(t, "很多很多事情"));
+	/* a quoted sentence is not a term, nor is one character */
+	CHECK(!find(t, "这是一个很长的句子"));
+	CHECK(!find(t, "不是一个术语"));
+	CHECK(!find(t, "单"));
+	terms_free(t);
+}
+
+static void test_formulas(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "三大攻坚战", 4);
+	feed_uses(t, "四条新路", 3);
+	/* ordinary counted phrases and ordinals are not formulas */
+	feed_uses(t, "三个月", 5);
+	feed_uses(t, "两个方面", 4);
+	feed_uses(t, "第四条新规", 3);
+	feed_uses(t, "十四五", 3);
+	terms_finish(t);
+	CHECK_STR(kind_of(t, "三大攻坚战"), "formula");
+	CHECK_STR(kind_of(t, "四条新路"), "formula");
+	CHECK_STR(kind_of(t, "十四五"), "formula");
+	CHECK(!find(t, "三大攻坚"));
+	CHECK(!find(t, "三个月"));
+	CHECK(!find(t, "两个方面"));
+	CHECK(!find(t, "四条新规"));
+	/* formulas come before phrases */
+	CHECK(index_of(t, "三大攻坚战") < index_of(t, "取得成效"));
+	terms_free(t);
+}
+
+static void test_phrases(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "高质量发展", 12);
+	feed_uses(t, "山地特色", 6);
+	feed_uses(t, "全面建成小康社会", 5);
+	/* function characters and words at the edges make no term */
+	feed_uses(t, "我们要", 6);
+	feed_uses(t, "进一步", 6);
+	terms_finish(t);
+	CHECK_STR(kind_of(t, "高质量发展"), "phrase");
+	CHECK_STR(kind_of(t, "山地特色"), "phrase");
+	CHECK_STR(kind_of(t, "全面建成小康社会"), "phrase");
+	/* fragments of a longer phrase with the same count are dropped */
+	CHECK(!find(t, "高质量发"));
+	CHECK(!find(t, "质量发展"));
+	CHECK(!find(t, "全面建成小康"));
+	CHECK(!find(t, "建成小康社会"));
+	CHECK(!find(t, "我们要"));
+	CHECK(!find(t, "进一步"));
+	/* more uses rank higher */
+	CHECK(index_of(t, "高质量发展") < index_of(t, "山地特色"));
+	terms_free(t);
+}
+
+/* A longer phrase used only a few times beside a much more frequent shorter one is
+ * the extension that goes (推动高质量发展 beside 高质量发展). */
+static void test_extension_dropped(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "高质量发展", 16);
+	for (int i = 0; i < 3; i++)
+		feed(t, i % 2 ? "要坚定推动高质量发展。" : "我们推动高质量发展，");
+	terms_finish(t);
+	CHECK(find(t, "高质量发展") != NULL);
+	CHECK(!find(t, "推动高质量发展"));
+	terms_free(t);
+}
+
+struct hits {
+	long term[8];	/* term index of each hit */
+	long off[8];	/* character offset */
+	long len[8];	/* character length */
+	int n;		/* hits seen */
+};
+
+static void on_hit(void *ctx, size_t term, long offset, long length)
+{
+	struct hits *h = ctx;
+	if (h->n < 8) {
+		h->term[h->n] = (long)term, h->off[h->n] = offset, h->len[h->n] = length;
+	}
+	h->n++;
+}
+
+static void test_glossary_and_scan(void)
+{
+	char path[] = "/tmp/dugao-glossary.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	const char *g = "# comment\n高质量\n  高质量发展  \n\nAI大模型\n";
+	CHECK(write(fd, g, strlen(g)) == (ssize_t)strlen(g));
+	close(fd);
+	struct terms *t = terms_new(path);
+	feed(t, "一段没有这些词的文字。");
+	size_t n = terms_finish(t);
+	CHECK(n >= 3);
+	CHECK_STR(kind_of(t, "高质量"), "glossary");
+	CHECK_STR(kind_of(t, "高质量发展"), "glossary");
+	CHECK_STR(kind_of(t, "AI大模型"), "glossary");
+	CHECK(!find(t, "# comment"));
+	/* glossary terms come first */
+	CHECK(index_of(t, "高质量发展") < 3);
+	/* non-overlapping, longest first, offsets in characters */
+	struct hits h = { 0 };
+	const char *s = "推动高质量发展和高质量的AI大模型。";
+	terms_scan(t, s, strlen(s), on_hit, &h);
+	CHECK_INT(h.n, 3);
+	CHECK_STR(terms_get(t, (size_t)h.term[0])->text, "高质量发展");
+	CHECK_INT(h.off[0], 2);
+	CHECK_INT(h.len[0], 5);
+	CHECK_STR(terms_get(t, (size_t)h.term[1])->text, "高质量");
+	CHECK_INT(h.off[1], 8);
+	CHECK_INT(h.len[1], 3);
+	CHECK_STR(terms_get(t, (size_t)h.term[2])->text, "AI大模型");
+	CHECK_INT(h.off[2], 12);
+	CHECK_INT(h.len[2], 5);
+	/* overlapping uses: 高质量高质量发展 gives two hits, not three */
+	h.n = 0;
+	s = "高质量高质量发展";
+	terms_scan(t, s, strlen(s), on_hit, &h);
+	CHECK_INT(h.n, 2);
+	CHECK_INT(h.off[1], 3);
+	CHECK_INT(h.len[1], 5);
+	terms_free(t);
+	unlink(path);
+	/* a missing glossary is no error */
+	t = terms_new("/nonexistent/dugao/glossary");
+	feed(t, "文字。");
+	CHECK_INT(terms_finish(t), 0);
+	h.n = 0;
+	terms_scan(t, "文字", 6, on_hit, &h);
+	CHECK_INT(h.n, 0);
+	terms_free(t);
+}
+
+/* A long text: the statistics stop at their sample, quotes and hits do not. */
+static void test_long_input(void)
+{
+	struct terms *t = terms_new(NULL);
+	for (int i = 0; i < 20000; i++) {
+		char s[256];
+		snprintf(s, sizeof s, "%s数字政府建设%s，第%d项。", before[i % 8], after[(i / 8) % 8], i);
+		feed(t, s);
+	}
+	feed(t, "最后提出“三区一园”和“三区一园”。");
+	terms_finish(t);
+	CHECK(find(t, "数字政府建设") != NULL);
+	CHECK_STR(kind_of(t, "三区一园"), "formula");
+	terms_free(t);
+}
+
+/* Empty input and text without Han characters give no terms and no crash. */
+static void test_empty(void)
+{
+	struct terms *t = terms_new(NULL);
+	CHECK_INT(terms_finish(t), 0);
+	CHECK(terms_get(t, 0) == NULL);
+	terms_free(t);
+	t = terms_new(NULL);
+	feed(t, "plain ascii text, “” “x” 「」");
+	feed(t, "");
+	terms_finish(t);
+	CHECK(!find(t, "x"));
+	terms_free(t);
+}
 
 int main(void)
 {
+	test_quoted();
+	test_formulas();
+	test_phrases();
+	test_extension_dropped();
+	test_glossary_and_scan();
+	test_long_input();
+	test_empty();
 	return check_done();
 }
