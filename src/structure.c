@@ -1,55 +1,1261 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dugao/structure.h"
 #include "dugao/util.h"
 
-/* Placeholder: the first text line is the title, every other line a paragraph.
- * Replaced by the real outline rules. */
+/*
+ * structure: from cleaned lines to title, metadata, paragraphs and the outline.
+ *
+ * Lines become paragraphs (one a line, or joined when the prescan finds the text
+ * hard-wrapped). Paragraphs wait in a small window: first until the title block is
+ * decided, then so that a paragraph opening with 首先 can see whether a 其次 follows.
+ * Memory is bounded by that window, whatever the document size.
+ *
+ * Headings are found by a table of marker styles (一、 （一） 1． 一是 第一， …). Each
+ * style says whether it may open a paragraph (or stand alone as a line) and whether
+ * it may run inside one. Levels come from the order in which styles nest: a stack of
+ * styles, where a style already on the stack pops back to its level and a new style
+ * goes one deeper. Items inside a paragraph are children of the section holding it.
+ */
+
+#define WINDOW 8		/* paragraphs held back so a 首先 can see its 其次 */
+#define HEAD_MAX 40		/* paragraphs searched for the title block */
+#define PARA_MAX (256 * 1024)	/* a joined (hard-wrapped) paragraph is cut here */
+#define DEPTH_MAX 16		/* outline levels kept on the stack */
+#define STANDALONE_MAX 100	/* characters of a heading line without a full stop */
+#define OPEN_MAX 50		/* characters of a first sentence that may be a heading */
+#define TITLE_MAX 60		/* characters of a stored heading title */
+#define INLINE_MAX 64		/* enumeration items kept per paragraph */
+#define TITLE_LINES_MAX 3	/* lines a broken title may be joined from */
+#define WIDTH_BUCKETS 512	/* display widths the prescan counts */
+
+/* ------------------------------------------------------------------ */
+/* Marker styles */
+
+enum style {
+	ST_NONE = -1,
+	ST_CN_DUN,		/* 一、 */
+	ST_CN_PAREN,		/* （一） (一) */
+	ST_AR_DOT,		/* 1. 1． */
+	ST_AR_DUN,		/* 1、 */
+	ST_AR_PAREN,		/* （1） (1) */
+	ST_CIRCLED_PAREN,	/* ⑴ */
+	ST_CIRCLED,		/* ① */
+	ST_DI_PART,		/* 第一部分 */
+	ST_DI_CHAPTER,		/* 第一章 */
+	ST_DI_SECTION,		/* 第一节 */
+	ST_DI_ARTICLE,		/* 第一条 */
+	ST_DI_TOPIC,		/* 第一个问题： 第一个方面 第一点 第一件事 */
+	ST_DI_COMMA,		/* 第一， */
+	ST_SHI,			/* 一是 */
+	ST_YAO,			/* 一要 */
+	ST_SEQ,			/* 首先 其次 再次 最后 */
+	ST_BARE,		/* 一 alone on a line */
+	ST_ATTACH,		/* 附件 附件1 */
+	ST_COUNT
+};
+
+struct marker_style {
+	const char *name;	/* a sample marker, for reading the table */
+	bool opens;		/* may stand alone as a line or open a paragraph */
+	bool inside;		/* may run inside a paragraph (一是…。二是…。) */
+	bool enumerates;	/* an enumeration word: a heading even when its first sentence is long */
+};
+
+static const struct marker_style styles[ST_COUNT] = {
+	[ST_CN_DUN] = { "一、", true, false, false },
+	[ST_CN_PAREN] = { "（一）", true, false, false },
+	[ST_AR_DOT] = { "1．", true, false, false },
+	[ST_AR_DUN] = { "1、", true, false, false },
+	[ST_AR_PAREN] = { "（1）", true, false, false },
+	[ST_CIRCLED_PAREN] = { "⑴", true, false, false },
+	[ST_CIRCLED] = { "①", true, false, false },
+	[ST_DI_PART] = { "第一部分", true, false, true },
+	[ST_DI_CHAPTER] = { "第一章", true, false, true },
+	[ST_DI_SECTION] = { "第一节", true, false, true },
+	[ST_DI_ARTICLE] = { "第一条", true, false, true },
+	[ST_DI_TOPIC] = { "第一个问题：", true, false, true },
+	[ST_DI_COMMA] = { "第一，", true, true, true },
+	[ST_SHI] = { "一是", true, true, true },
+	[ST_YAO] = { "一要", true, true, true },
+	[ST_SEQ] = { "首先，", true, true, true },
+	[ST_BARE] = { "一", true, false, false },
+	[ST_ATTACH] = { "附件1", true, false, false },
+};
+
+enum num_kind {
+	NUM_CN,			/* 一 二十八 */
+	NUM_AR,			/* 1 12 (ASCII or full-width digits) */
+	NUM_CIRCLED,		/* ① … ⑳ */
+	NUM_CIRCLED_PAREN,	/* ⑴ … ⒇ */
+	NUM_WORD,		/* one of the words in suffix[]; its number is its place */
+};
+
+/* How a style is written. A style may have several patterns (（一） and (一)). */
+struct pattern {
+	enum style style;	/* the style this writes */
+	const char *prefix;	/* before the number: "", "（", "(", "第" */
+	enum num_kind num;	/* the kind of number */
+	const char *suffix[6];	/* one of these follows the number (NULL ends; none: nothing) */
+	bool need_sep;		/* a separator or the end of the text must follow */
+	bool eat_punct;		/* a following ，：、 belongs to the marker */
+};
+
+static const struct pattern patterns[] = {
+	{ ST_CN_DUN, "", NUM_CN, { "、", "．" }, false, false },
+	{ ST_CN_PAREN, "（", NUM_CN, { "）" }, false, false },
+	{ ST_CN_PAREN, "(", NUM_CN, { ")" }, false, false },
+	{ ST_AR_DOT, "", NUM_AR, { "．", "." }, false, false },
+	{ ST_AR_DUN, "", NUM_AR, { "、" }, false, false },
+	{ ST_AR_PAREN, "（", NUM_AR, { "）" }, false, false },
+	{ ST_AR_PAREN, "(", NUM_AR, { ")" }, false, false },
+	{ ST_CIRCLED_PAREN, "", NUM_CIRCLED_PAREN, { NULL }, false, false },
+	{ ST_CIRCLED, "", NUM_CIRCLED, { NULL }, false, false },
+	{ ST_DI_PART, "第", NUM_CN, { "部分" }, true, true },
+	{ ST_DI_CHAPTER, "第", NUM_CN, { "章" }, true, true },
+	{ ST_DI_SECTION, "第", NUM_CN, { "节" }, true, true },
+	{ ST_DI_ARTICLE, "第", NUM_CN, { "条" }, true, true },
+	{ ST_DI_TOPIC, "第", NUM_CN, { "个问题", "个方面", "方面", "点", "件事" }, true, true },
+	{ ST_DI_COMMA, "第", NUM_CN, { "，", "、", "：", ",", ":" }, false, false },
+	{ ST_SHI, "", NUM_CN, { "是" }, false, true },
+	{ ST_YAO, "", NUM_CN, { "要" }, false, true },
+	{ ST_SEQ, "", NUM_WORD, { "首先", "其次", "再次", "最后" }, false, true },
+};
+
+/* The number the word 最后 gets: it continues any earlier item. */
+#define SEQ_LAST 4
+
+/* ------------------------------------------------------------------ */
+/* Characters */
+
+static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
+{
+	uint32_t cp = 0;
+	if (i >= n) {
+		*len = 0;
+		return 0;
+	}
+	*len = utf8_decode(s + i, n - i, &cp);
+	return cp;
+}
+
+/* The character that ends at byte i (0 when i is the start). */
+static uint32_t cp_before(const char *s, size_t i, size_t *len)
+{
+	if (i == 0) {
+		*len = 0;
+		return 0;
+	}
+	size_t j = i - 1;
+	while (j > 0 && i - j < 4 && ((unsigned char)s[j] & 0xC0) == 0x80)
+		j--;
+	uint32_t cp;
+	utf8_decode(s + j, i - j, &cp);
+	*len = i - j;
+	return cp;
+}
+
+static bool is_space(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\r' || cp == 0x3000 || cp == 0xA0 || cp == 0xFEFF;
+}
+
+static bool is_cn_digit(uint32_t cp)
+{
+	return cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 || cp == 0x56DB || cp == 0x4E94 ||
+	       cp == 0x516D || cp == 0x4E03 || cp == 0x516B || cp == 0x4E5D || cp == 0x5341 || cp == 0x767E ||
+	       cp == 0x96F6 || cp == 0x3007 || cp == 0x4E24;
+}
+
+static int cn_digit_value(uint32_t cp)
+{
+	switch (cp) {
+	case 0x4E00: return 1;	/* 一 */
+	case 0x4E8C: return 2;	/* 二 */
+	case 0x4E24: return 2;	/* 两 */
+	case 0x4E09: return 3;	/* 三 */
+	case 0x56DB: return 4;	/* 四 */
+	case 0x4E94: return 5;	/* 五 */
+	case 0x516D: return 6;	/* 六 */
+	case 0x4E03: return 7;	/* 七 */
+	case 0x516B: return 8;	/* 八 */
+	case 0x4E5D: return 9;	/* 九 */
+	default: return 0;	/* 零 〇 */
+	}
+}
+
+static bool is_ar_digit(uint32_t cp)
+{
+	return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+static bool is_terminator(uint32_t cp)
+{
+	return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B || cp == '!' || cp == '?' || cp == ';';
+}
+
+/* Punctuation a heading title does not keep at its end. */
+static bool is_trailing_punct(uint32_t cp)
+{
+	return is_terminator(cp) || is_space(cp) || cp == 0xFF1A || cp == 0xFF0C || cp == 0x3001 || cp == ':' ||
+	       cp == ',' || cp == '.';
+}
+
+/* Display width of a character: enough for telling full lines from short ones. */
+static int cp_width(uint32_t cp)
+{
+	return cp >= 0x1100 ? 2 : 1;
+}
+
+static size_t starts(const char *s, size_t n, size_t i, const char *lit)
+{
+	size_t l = strlen(lit);
+	return i + l <= n && memcmp(s + i, lit, l) == 0 ? l : 0;
+}
+
+static bool contains(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+	for (size_t i = 0; i + l <= n; i++)
+		if (memcmp(s + i, lit, l) == 0)
+			return true;
+	return false;
+}
+
+static bool contains_any(const char *s, size_t n, const char *const *lits)
+{
+	for (; *lits; lits++)
+		if (contains(s, n, *lits))
+			return true;
+	return false;
+}
+
+static bool ends_with(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+	return n >= l && memcmp(s + n - l, lit, l) == 0;
+}
+
+static size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+	size_t l;
+	while (i < n && is_space(cp_at(s, n, i, &l)))
+		i += l;
+	return i;
+}
+
+static size_t trim_end(const char *s, size_t n)
+{
+	size_t l;
+	while (n > 0 && is_space(cp_before(s, n, &l)))
+		n -= l;
+	return n;
+}
+
+static size_t trim_punct_end(const char *s, size_t start, size_t n)
+{
+	size_t l;
+	while (n > start && is_trailing_punct(cp_before(s, n, &l)))
+		n -= l;
+	return n;
+}
+
+static long chars(const char *s, size_t n)
+{
+	return (long)utf8_count(s, n);
+}
+
+/* Byte length of the first max characters of s. */
+static size_t cut_chars(const char *s, size_t n, size_t max)
+{
+	return utf8_offset(s, n, max);
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers and markers */
+
+/* A Chinese numeral at i (一 十一 二十八 一百零五); returns the bytes used. */
+static size_t parse_cn_num(const char *s, size_t n, size_t i, int *val)
+{
+	size_t j = i, l;
+	int total = 0, cur = 0, count = 0;
+	uint32_t cp;
+	while (count < 5 && (cp = cp_at(s, n, j, &l)) && is_cn_digit(cp)) {
+		if (cp == 0x5341) {		/* 十 */
+			total += (cur ? cur : 1) * 10;
+			cur = 0;
+		} else if (cp == 0x767E) {	/* 百 */
+			total += (cur ? cur : 1) * 100;
+			cur = 0;
+		} else {
+			cur = cn_digit_value(cp);
+		}
+		j += l;
+		count++;
+	}
+	*val = total + cur;
+	return *val > 0 ? j - i : 0;
+}
+
+static size_t parse_ar_num(const char *s, size_t n, size_t i, int *val)
+{
+	size_t j = i, l;
+	int v = 0, count = 0;
+	uint32_t cp;
+	while ((cp = cp_at(s, n, j, &l)) && is_ar_digit(cp)) {
+		if (++count > 3)
+			return 0;
+		v = v * 10 + (int)(cp >= 0xFF10 ? cp - 0xFF10 : cp - '0');
+		j += l;
+	}
+	*val = v;
+	return count && v > 0 ? j - i : 0;
+}
+
+/* A marker found in a paragraph. */
+struct mark {
+	enum style style;	/* its style */
+	int num;		/* its number (1 for 一、 （一） 首先) */
+	size_t at;		/* byte offset of the marker in the paragraph */
+	size_t mlen;		/* bytes of the marker */
+	size_t tat;		/* byte offset of the title */
+	size_t tlen;		/* bytes of the title (cut to TITLE_MAX characters) */
+	bool standalone;	/* the marker and title are the whole paragraph */
+	bool keep;		/* accepted as a heading */
+};
+
+static bool is_marker_sep(uint32_t cp)
+{
+	return cp == 0 || is_space(cp) || cp == 0xFF0C || cp == 0xFF1A || cp == 0x3001 || cp == ',' || cp == ':' ||
+	       cp == 0xFF0E || cp == '.' || is_terminator(cp);
+}
+
+/* The marker written at byte i of s, if any (whatever may follow it). */
+static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
+{
+	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+		const struct pattern *pt = &patterns[p];
+		size_t j = i, l, k;
+		int num = 0;
+		if (!(k = starts(s, n, j, pt->prefix)) && pt->prefix[0])
+			continue;
+		j += k;
+		uint32_t cp = cp_at(s, n, j, &l);
+		switch (pt->num) {
+		case NUM_CN:
+			k = parse_cn_num(s, n, j, &num);
+			break;
+		case NUM_AR:
+			k = parse_ar_num(s, n, j, &num);
+			break;
+		case NUM_CIRCLED:
+			k = cp >= 0x2460 && cp <= 0x2473 ? l : 0;
+			num = (int)(cp - 0x2460) + 1;
+			break;
+		case NUM_CIRCLED_PAREN:
+			k = cp >= 0x2474 && cp <= 0x2487 ? l : 0;
+			num = (int)(cp - 0x2474) + 1;
+			break;
+		case NUM_WORD:
+			k = 0;
+			for (int w = 0; pt->suffix[w] && !k; w++)
+				if ((k = starts(s, n, j, pt->suffix[w])))
+					num = w + 1;
+			break;
+		}
+		if (!k)
+			continue;
+		j += k;
+		if (pt->num != NUM_WORD && pt->suffix[0]) {
+			k = 0;
+			for (int w = 0; pt->suffix[w] && !k; w++)
+				k = starts(s, n, j, pt->suffix[w]);
+			if (!k)
+				continue;
+			j += k;
+		}
+		uint32_t next = cp_at(s, n, j, &l);
+		/* Guards against numbers that are not numbering. */
+		if (pt->style == ST_AR_DOT && (is_ar_digit(next) || next == '%'))
+			continue;	/* 1.5 */
+		if (pt->style == ST_CN_DUN && is_cn_digit(next))
+			continue;	/* 一、二季度 */
+		if (pt->style == ST_YAO && (next == 0x7D20 || next == 0x4EF6 || next == 0x70B9 || next == 0x6C42))
+			continue;	/* 三要素 四要件 三要点 要求 */
+		if ((pt->style == ST_SHI || pt->style == ST_YAO) && num > 20)
+			continue;
+		if (pt->need_sep && !is_marker_sep(next))
+			continue;	/* 第一节课 第一条高铁 */
+		if (pt->eat_punct && (next == 0xFF0C || next == 0xFF1A || next == 0x3001 || next == ',' || next == ':'))
+			j += l;
+		m->style = pt->style;
+		m->num = num;
+		m->at = i;
+		m->mlen = j - i;
+		return true;
+	}
+	return false;
+}
+
+/* Where the first sentence after byte i ends (at its terminator, or n). */
+static size_t sentence_end(const char *s, size_t n, size_t i)
+{
+	size_t l;
+	while (i < n) {
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (is_terminator(cp))
+			return i;
+		i += l;
+	}
+	return n;
+}
+
+/* Fills the title of m, which ends at byte end; long titles are cut at a comma. */
+static void set_title(struct mark *m, const char *s, size_t end)
+{
+	m->tat = skip_spaces(s, end, m->at + m->mlen);
+	size_t e = trim_punct_end(s, m->tat, end);
+	size_t len = e - m->tat;
+	if (chars(s + m->tat, len) > TITLE_MAX) {
+		size_t cut = cut_chars(s + m->tat, len, TITLE_MAX), l;
+		size_t c = cut;
+		while (c > 0) {
+			uint32_t cp = cp_before(s + m->tat, c, &l);
+			if (cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B)
+				break;
+			c -= l;
+		}
+		if (c > 0 && chars(s + m->tat, c) >= TITLE_MAX / 3)
+			cut = trim_punct_end(s + m->tat, 0, c);
+		len = cut;
+	}
+	m->tlen = len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Line classes used around the title */
+
+static const char *const advert_words[] = {
+	"QQ", "qq", "微信", "公众号", "整理", "咨询", "会员", "禁止外传", "仅供", "订阅", "举报", "倒卖",
+	"http", "www.", "关注", "扫码", "转载", "下载", "免费", "资料", "版权", "广告", "微博", NULL
+};
+
+static bool looks_advert(const char *s, size_t n)
+{
+	return contains_any(s, n, advert_words);
+}
+
+/* A full date: 2020年1月5日, （2026年1月15日）, 二〇一七年十月十八日. Returns bytes, 0 if none. */
+static size_t match_date(const char *s, size_t n, size_t i)
+{
+	size_t j = i, l, k;
+	uint32_t cp = cp_at(s, n, j, &l);
+	if (cp == 0xFF08 || cp == '(')
+		j += l;
+	int digits = 0;
+	while ((cp = cp_at(s, n, j, &l)) && (is_ar_digit(cp) || is_cn_digit(cp)))
+		j += l, digits++;
+	if (digits < 2)
+		return 0;
+	if ((k = starts(s, n, j, "年"))) {
+		j += k;
+		digits = 0;
+		while ((cp = cp_at(s, n, j, &l)) && (is_ar_digit(cp) || is_cn_digit(cp)))
+			j += l, digits++;
+		if (!digits || !(k = starts(s, n, j, "月")))
+			return 0;
+		j += k;
+		digits = 0;
+		while ((cp = cp_at(s, n, j, &l)) && (is_ar_digit(cp) || is_cn_digit(cp)))
+			j += l, digits++;
+		if (digits && (k = starts(s, n, j, "日")))
+			j += k;
+	} else if (cp == '-' || cp == '.' || cp == '/') {
+		/* 2026-01-22 */
+		for (int part = 0; part < 2; part++) {
+			if (!((cp = cp_at(s, n, j, &l)) == '-' || cp == '.' || cp == '/'))
+				return 0;
+			j += l;
+			digits = 0;
+			while ((cp = cp_at(s, n, j, &l)) && is_ar_digit(cp))
+				j += l, digits++;
+			if (!digits)
+				return 0;
+		}
+	} else {
+		return 0;
+	}
+	cp = cp_at(s, n, j, &l);
+	if (cp == 0xFF09 || cp == ')')
+		j += l;
+	return j - i;
+}
+
+static bool is_date_line(const char *s, size_t n)
+{
+	size_t k = match_date(s, n, 0);
+	return k && skip_spaces(s, n, k) == n;
+}
+
+static const char *const meta_labels[] = {
+	"来源：", "作者：", "时间：", "日期：", "发布时间：", "发布日期：", "出处：", "原文链接", "【法宝引证码】",
+	"责任编辑", "编辑：", "字号", NULL
+};
+
+/* Subtitle, date, source, document number: the metadata around a title. */
+static bool is_meta_line(const char *s, size_t n)
+{
+	long c = chars(s, n);
+	if (starts(s, n, 0, "——") || starts(s, n, 0, "--") || starts(s, n, 0, "―"))
+		return c <= 100;
+	if (is_date_line(s, n))
+		return true;
+	if (match_date(s, n, 0) && c <= 60 && !contains(s, n, "。"))
+		return true;	/* 2026年1月14日在…会议上 */
+	for (const char *const *p = meta_labels; *p; p++)
+		if (starts(s, n, 0, *p))
+			return true;
+	if (contains(s, n, "原文链接") || (contains(s, n, "http") && c <= 200))
+		return true;
+	if (c <= 30 && (contains(s, n, "〔") || contains(s, n, "[")) && ends_with(s, n, "号"))
+		return true;	/* 包府办发〔2022〕43号 */
+	return false;
+}
+
+static const char *const doc_kinds[] = {
+	"报告", "讲话", "发言", "意见", "通知", "方案", "总结", "要点", "办法", "决定", "规定", "致辞", "纲要",
+	"规划", "计划", "条例", "公告", "通报", "批复", "函", "稿", NULL
+};
+
+/* A line naming the speaker: 习近平, 广东省省长 孟凡利. */
+static bool is_name_line(const char *s, size_t n)
+{
+	long c = chars(s, n);
+	for (const char *const *p = doc_kinds; *p; p++)
+		if (ends_with(s, n, *p))
+			return false;
+	if (contains(s, n, "，") || contains(s, n, "。") || contains(s, n, "、"))
+		return false;
+	if (c >= 2 && c <= 4)
+		return true;
+	if (c <= 24) {
+		size_t l;
+		for (size_t i = 0; i < n; i += l)
+			if (is_space(cp_at(s, n, i, &l)) && i > 0)
+				return true;
+	}
+	return false;
+}
+
+static const char *const salutation_words[] = {
+	"同志", "代表", "委员", "朋友", "来宾", "女士", "先生", "同学", "老师", "各位", "大家", "领导", "同仁", NULL
+};
+
+/* 同志们： 各位代表： 同志们，朋友们： */
+static bool is_salutation(const char *s, size_t n)
+{
+	if (!(ends_with(s, n, "：") || ends_with(s, n, ":")))
+		return false;
+	return chars(s, n) <= 30 && !contains(s, n, "。") && contains_any(s, n, salutation_words);
+}
+
+/* Short lines of a web page's frame: 下载 打印 【字号： 】 */
+static bool is_chrome(const char *s, size_t n)
+{
+	if (chars(s, n) <= 2)
+		return true;
+	return starts(s, n, 0, "【") && !contains(s, n, "】");
+}
+
+/* A 【…】 banner line. */
+static bool is_banner(const char *s, size_t n)
+{
+	return starts(s, n, 0, "【") && contains(s, n, "】");
+}
+
+/* An addressee line in the head of an official paper: 各旗、县、区人民政府，…单位： */
+static bool is_addressee(const char *s, size_t n)
+{
+	return (ends_with(s, n, "：") || ends_with(s, n, ":")) && chars(s, n) >= 5 && chars(s, n) <= 120 &&
+	       !contains(s, n, "。") && !is_chrome(s, n);
+}
+
+static bool has_sentence_end(const char *s, size_t n)
+{
+	return contains(s, n, "。") || contains(s, n, "！") || contains(s, n, "？");
+}
+
+/* ------------------------------------------------------------------ */
+/* Paragraphs waiting in the window */
+
+struct item {
+	char *text;			/* the paragraph, owned */
+	size_t len;			/* bytes in text */
+	long line;			/* 1-based source line where it starts */
+	bool noise;			/* marked by clean */
+	bool blank_before;		/* a blank line (or noise) came before it */
+	enum para_kind kind;		/* decided kind */
+	bool fixed;			/* kind decided by the title block */
+	struct mark open;		/* a heading opening the paragraph (style ST_NONE if none) */
+	struct mark *inl;		/* enumeration items inside it */
+	size_t ninl;			/* items in inl */
+};
+
+/* One level of the outline stack. */
+struct level {
+	enum style style;	/* marker style at this level */
+	int num;		/* its number */
+	long seq;		/* its section seq */
+	bool here;		/* pushed by the paragraph being emitted */
+};
+
 struct structure {
 	struct structure_sink sink;	/* where results go */
 	char *fallback_title;		/* title when the text has none */
-	char *title;			/* the title found */
+	char *title;			/* the title found, or NULL */
 	long paragraphs;		/* paragraphs delivered, noise excluded */
 	long seq;			/* next paragraph seq */
+	long sections;			/* next section seq */
+	/* prescan */
+	long lines;			/* non-blank lines seen */
+	long indented;			/* of which start with indentation */
+	long widths[WIDTH_BUCKETS];	/* non-blank lines per display width */
+	long open_ends;			/* lines that do not end a sentence */
+	bool analysed;			/* the prescan figures were turned into the two below */
+	bool hard_wrapped;		/* lines are cut at a fixed width: join them */
+	int wrap_width;			/* the width lines are cut at */
+	/* line joining */
+	struct sbuf pend;		/* a paragraph being joined from wrapped lines */
+	long pend_line;			/* its first line */
+	bool pend_open;			/* its last line was full: the next may continue it */
+	bool pend_blank;		/* blank_before for it */
+	bool blank;			/* a blank line came since the last paragraph */
+	/* window */
+	struct item *win;		/* paragraphs not yet delivered */
+	size_t nwin;			/* how many */
+	size_t capwin;			/* allocated */
+	bool head_done;			/* the title block is decided */
+	/* outline */
+	struct level stack[DEPTH_MAX];	/* open sections, outermost first */
+	int depth;			/* levels in use */
+	int failed;			/* a sink returned nonzero */
 };
 
 struct structure *structure_new(const struct structure_sink *sink, const char *fallback_title)
 {
 	struct structure *st = xcalloc(1, sizeof *st);
 	st->sink = *sink;
-	st->fallback_title = xstrdup(fallback_title);
+	st->fallback_title = xstrdup(fallback_title ? fallback_title : "");
+	st->blank = true;
 	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Prescan: is the text hard-wrapped? */
+
+static size_t strip_line(const char *line, size_t len, size_t *start, bool *indented)
+{
+	size_t i = skip_spaces(line, len, 0);
+	*start = i;
+	*indented = i > 0;
+	return trim_end(line, len);
+}
+
+static int display_width(const char *s, size_t n)
+{
+	int w = 0;
+	size_t l;
+	for (size_t i = 0; i < n; i += l)
+		w += cp_width(cp_at(s, n, i, &l));
+	return w;
 }
 
 void structure_prescan_line(struct structure *st, const char *line, size_t len)
 {
+	size_t start;
+	bool ind;
+	size_t end = strip_line(line, len, &start, &ind);
+	if (start >= end)
+		return;
+	st->lines++;
+	st->indented += ind;
+	int w = display_width(line + start, end - start) + (ind ? 4 : 0);
+	st->widths[w < WIDTH_BUCKETS ? w : WIDTH_BUCKETS - 1]++;
+	size_t l;
+	uint32_t last = cp_before(line + start, end - start, &l);
+	if (!is_terminator(last) && last != 0x201D && last != 0xFF1A)
+		st->open_ends++;
+}
+
+/* Hard-wrapped: most lines are cut at one width and many do not end a sentence. */
+static void analyse_prescan(struct structure *st)
+{
+	st->analysed = true;
+	if (st->lines < 8)
+		return;
+	int best = 0;
+	long best_n = 0;
+	for (int w = 30; w < WIDTH_BUCKETS - 1; w++) {
+		long n = 0;
+		for (int d = 0; d <= 4 && w - d >= 0; d++)
+			n += st->widths[w - d];
+		if (n >= best_n)
+			best = w, best_n = n;
+	}
+	if (best_n * 2 >= st->lines && st->open_ends * 3 >= st->lines) {
+		st->hard_wrapped = true;
+		st->wrap_width = best;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading a paragraph */
+
+/* An enumeration item inside a paragraph may follow these (or the start). */
+static bool at_sentence_start(const char *s, size_t i)
+{
+	size_t l;
+	uint32_t cp = cp_before(s, i, &l);
+	if (cp == 0 || is_terminator(cp) || cp == 0xFF1A || cp == ':')
+		return true;
+	if (cp == 0x201D || cp == 0x300D || cp == 0xFF09) {	/* ” 」 ） after a full stop */
+		uint32_t before = cp_before(s, i - l, &l);
+		return is_terminator(before);
+	}
+	return false;
+}
+
+/* The heading a paragraph opens with, if it has one. */
+static void find_opening(struct item *it)
+{
+	const char *s = it->text;
+	size_t n = it->len;
+	struct mark *m = &it->open;
+	m->style = ST_NONE;
+	size_t l, k;
+	int num;
+	/* 一 alone on a line */
+	if ((k = parse_cn_num(s, n, 0, &num)) && k == n && chars(s, n) <= 3) {
+		*m = (struct mark){ .style = ST_BARE, .num = num, .at = 0, .mlen = n, .tat = n, .tlen = 0,
+				    .standalone = true, .keep = true };
+		return;
+	}
+	/* 附件 附件1 附件2：名词解释 */
+	if ((k = starts(s, n, 0, "附件"))) {
+		size_t j = k;
+		if ((k = parse_ar_num(s, n, j, &num)) || (k = parse_cn_num(s, n, j, &num)))
+			j += k;
+		uint32_t cp = cp_at(s, n, j, &l);
+		if (cp == 0xFF1A || cp == ':')
+			j += l;
+		size_t rest = skip_spaces(s, n, j);
+		if (chars(s + rest, n - rest) <= 40 && !has_sentence_end(s + rest, n - rest) &&
+		    (rest == n || is_space(cp_at(s, n, j, &l)) || cp == 0xFF1A || cp == ':' || j > 6)) {
+			*m = (struct mark){ .style = ST_ATTACH, .num = num, .at = 0, .mlen = j,
+					    .standalone = true, .keep = true };
+			set_title(m, s, n);
+			return;
+		}
+	}
+	if (!match_marker(s, n, 0, m) || !styles[m->style].opens) {
+		m->style = ST_NONE;
+		return;
+	}
+	size_t tstart = skip_spaces(s, n, m->at + m->mlen);
+	size_t end = sentence_end(s, n, tstart);
+	size_t after = end;
+	if (after < n) {
+		cp_at(s, n, after, &l);
+		after += l;
+	}
+	while (after < n) {	/* closing quotes or brackets after the full stop */
+		uint32_t cp = cp_at(s, n, after, &l);
+		if (!(is_space(cp) || cp == 0x201D || cp == 0x300D || cp == 0xFF09 || is_terminator(cp)))
+			break;
+		after += l;
+	}
+	m->standalone = after >= n;
+	long first = chars(s + tstart, end - tstart);
+	if (m->standalone)
+		m->keep = first <= STANDALONE_MAX || styles[m->style].enumerates;
+	else if (first <= OPEN_MAX || styles[m->style].enumerates)
+		m->keep = true;
+	else {
+		/* A long first sentence: a heading only when it is a short phrase before a colon. */
+		size_t c = tstart;
+		while (c < end) {
+			uint32_t cp = cp_at(s, n, c, &l);
+			if (cp == 0xFF1A || cp == ':')
+				break;
+			c += l;
+		}
+		if (c < end && chars(s + tstart, c - tstart) <= 20) {
+			end = c;
+			m->keep = true;
+		}
+	}
+	set_title(m, s, end);
+	if (m->style == ST_SEQ)
+		m->keep = false;	/* decided when it is delivered, by what follows */
+}
+
+/* Enumeration items inside the paragraph: 一是…。二是…。 */
+static void find_inline(struct item *it)
+{
+	const char *s = it->text;
+	size_t n = it->len, l;
+	struct mark found[INLINE_MAX];
+	size_t nf = 0;
+	size_t i = 0;
+	if (it->open.style != ST_NONE)
+		i = it->open.tat + it->open.tlen;
+	for (; i < n && nf < INLINE_MAX; i += l) {
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (i == 0 || !at_sentence_start(s, i))
+			continue;
+		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700))
+			continue;	/* not 一 第 首 其 再 最 */
+		struct mark m;
+		if (!match_marker(s, n, i, &m) || !styles[m.style].inside)
+			continue;
+		size_t tstart = skip_spaces(s, n, m.at + m.mlen);
+		size_t end = sentence_end(s, n, tstart);
+		if (end == tstart)
+			continue;
+		set_title(&m, s, end);
+		if (m.tlen == 0)
+			continue;
+		m.standalone = false;
+		m.keep = false;
+		found[nf++] = m;
+	}
+	/* An item counts when its list does: a neighbour in sequence, or it continues the
+	 * paragraph's own opening item (二是… 。三是…). */
+	for (size_t a = 0; a < nf; a++) {
+		struct mark *m = &found[a];
+		if (it->open.style == m->style && it->open.keep && m->num == it->open.num + 1)
+			m->keep = true;
+		for (size_t b = 0; b < nf && !m->keep; b++) {
+			if (b == a || found[b].style != m->style)
+				continue;
+			int d = found[b].num - m->num;
+			if (m->style == ST_SEQ) {
+				/* 首先 … 其次/最后: the list must start with 首先 */
+				if (found[b].num == 1 || m->num == 1)
+					m->keep = (b < a) == (found[b].num < m->num) || found[b].num == SEQ_LAST || m->num == SEQ_LAST;
+			} else if (d == 1 || d == -1) {
+				m->keep = true;
+			}
+		}
+		if (m->style == ST_SEQ && m->num != 1) {
+			bool first = false;
+			for (size_t b = 0; b < a; b++)
+				first |= found[b].style == ST_SEQ && found[b].num == 1 && found[b].keep;
+			m->keep = m->keep && first;
+		}
+	}
+	size_t kept = 0;
+	for (size_t a = 0; a < nf; a++)
+		kept += found[a].keep;
+	if (!kept)
+		return;
+	it->inl = xmalloc(kept * sizeof *it->inl);
+	for (size_t a = 0; a < nf; a++)
+		if (found[a].keep)
+			it->inl[it->ninl++] = found[a];
+}
+
+static void analyse_item(struct item *it)
+{
+	it->open.style = ST_NONE;
+	it->kind = PARA_BODY;
+	if (it->noise) {
+		it->kind = PARA_NOISE;
+		return;
+	}
+	if (is_date_line(it->text, it->len)) {
+		it->kind = PARA_META;
+		return;
+	}
+	find_opening(it);
+	if (it->open.style != ST_NONE && it->open.keep && it->open.standalone)
+		it->kind = PARA_HEADING;
+	find_inline(it);
+	if (it->open.style == ST_NONE && is_salutation(it->text, it->len))
+		it->kind = PARA_SALUTATION;
+}
+
+static void item_free(struct item *it)
+{
+	free(it->text);
+	free(it->inl);
+}
+
+/* ------------------------------------------------------------------ */
+/* The title block */
+
+/* Could this line be (a piece of) the title? */
+static bool title_like(const struct item *it)
+{
+	const char *s = it->text;
+	size_t n = it->len;
+	long c = chars(s, n);
+	if (it->noise || c < 4 || c > 80 || it->open.style != ST_NONE)
+		return false;
+	if (has_sentence_end(s, n) || ends_with(s, n, "：") || ends_with(s, n, ":"))
+		return false;
+	return !looks_advert(s, n) && !is_banner(s, n) && !is_chrome(s, n) && !is_meta_line(s, n);
+}
+
+/* Does this paragraph end the title block? */
+static bool ends_head(const struct item *it)
+{
+	if (it->noise)
+		return false;
+	const char *s = it->text;
+	size_t n = it->len;
+	if (looks_advert(s, n) || is_meta_line(s, n) || is_banner(s, n) || is_chrome(s, n))
+		return false;
+	if (it->open.style != ST_NONE && it->open.keep)
+		return true;
+	if (is_salutation(s, n) || is_addressee(s, n))
+		return true;
+	return has_sentence_end(s, n) || chars(s, n) > 80;
+}
+
+/* Is item i between two advert lines of one block (no blank line between them)? */
+static bool inside_advert_block(const struct item *w, size_t nw, size_t i)
+{
+	bool before = false, after = false;
+	for (size_t j = i; j > 0 && !w[j].blank_before && !before; j--)
+		before = !w[j - 1].noise && looks_advert(w[j - 1].text, w[j - 1].len);
+	for (size_t j = i + 1; j < nw && !w[j].blank_before && !after; j++)
+		after = !w[j].noise && looks_advert(w[j].text, w[j].len);
+	return before && after;
+}
+
+static bool same_text(const struct item *a, const struct item *b)
+{
+	return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+}
+
+/* A subtitle broken over lines ends with one of these. */
+static bool subtitle_done(const char *s, size_t n)
+{
+	static const char *const ends[] = { "讲话", "报告", "发言", "致辞", "上", "稿", "会议", "说明", "）", ")", NULL };
+	for (const char *const *p = ends; *p; p++)
+		if (ends_with(s, n, *p))
+			return true;
+	return false;
+}
+
+/* Decides title, metadata and salutation among the first nhead paragraphs. */
+static void resolve_head(struct structure *st, size_t nhead)
+{
+	struct item *w = st->win;
+	st->head_done = true;
+	/* Join a subtitle broken over lines (——2026年1月26日在广东省第十四届 / 人民代表大会…上). */
+	for (size_t i = 0; i + 1 < nhead; i++) {
+		struct item *a = &w[i], *b = &w[i + 1];
+		if (a->noise || b->noise || b->blank_before || !starts(a->text, a->len, 0, "——") ||
+		    subtitle_done(a->text, a->len) || has_sentence_end(b->text, b->len) || chars(b->text, b->len) > 40 ||
+		    b->open.style != ST_NONE)
+			continue;
+		char *t = xmalloc(a->len + b->len + 1);
+		memcpy(t, a->text, a->len);
+		memcpy(t + a->len, b->text, b->len);
+		t[a->len + b->len] = 0;
+		free(a->text);
+		a->text = t;
+		a->len += b->len;
+		item_free(b);
+		memmove(b, b + 1, (st->nwin - i - 2) * sizeof *w);
+		st->nwin--;
+		nhead--;
+	}
+	/* The title is the last title-like line before the body, skipping metadata. */
+	size_t t = nhead;
+	for (size_t i = nhead; i-- > 0;) {
+		struct item *it = &w[i];
+		if (it->noise)
+			continue;
+		if (title_like(it) && !inside_advert_block(w, nhead, i) && !is_name_line(it->text, it->len)) {
+			t = i;
+			break;
+		}
+		if (it->kind == PARA_SALUTATION || is_addressee(it->text, it->len) || is_meta_line(it->text, it->len) ||
+		    is_name_line(it->text, it->len) || is_chrome(it->text, it->len) || looks_advert(it->text, it->len) ||
+		    is_banner(it->text, it->len))
+			continue;
+		break;	/* a body line: no title before it */
+	}
+	size_t first = t, last = t;
+	if (t < nhead) {
+		/* The same title twice (an official paper's header): keep the first. */
+		if (t > 0 && same_text(&w[t - 1], &w[t]) && !w[t].blank_before) {
+			w[t].kind = PARA_META;
+			w[t].fixed = true;
+			first = last = --t;
+		}
+		/* A title broken over lines, when a subtitle or date follows it. */
+		size_t next = last + 1;
+		while (next < nhead && w[next].noise)
+			next++;
+		bool meta_follows = next < nhead && is_meta_line(w[next].text, w[next].len);
+		long total = chars(w[t].text, w[t].len);
+		while (meta_follows && first > 0 && last - first + 1 < TITLE_LINES_MAX && !w[first].blank_before &&
+		       title_like(&w[first - 1]) && !looks_advert(w[first - 1].text, w[first - 1].len) &&
+		       total + chars(w[first - 1].text, w[first - 1].len) <= 60) {
+			first--;
+			total += chars(w[first].text, w[first].len);
+		}
+		struct sbuf b = { 0 };
+		for (size_t i = first; i <= last; i++) {
+			if (i > first)
+				sbuf_puts(&b, " ");
+			sbuf_append(&b, w[i].text, w[i].len);
+			w[i].kind = PARA_TITLE;
+			w[i].fixed = true;
+		}
+		st->title = sbuf_take(&b);
+	}
+	for (size_t i = 0; i < nhead; i++) {
+		struct item *it = &w[i];
+		if (it->noise || it->fixed)
+			continue;
+		if (t < nhead && i < first) {
+			it->kind = PARA_META;	/* banners, web-page frame, adverts before the title */
+			it->fixed = true;
+			continue;
+		}
+		if (it->kind == PARA_SALUTATION || (i + 1 == nhead && is_addressee(it->text, it->len) &&
+						    it->open.style == ST_NONE)) {
+			it->kind = PARA_SALUTATION;
+			it->fixed = true;
+		} else if (it->open.style == ST_NONE && !ends_head(it) &&
+			   (is_meta_line(it->text, it->len) || is_name_line(it->text, it->len) ||
+			    is_chrome(it->text, it->len) || is_banner(it->text, it->len))) {
+			it->kind = PARA_META;
+			it->fixed = true;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Delivering paragraphs and sections */
+
+/* Places a heading of style s on the stack from index base up; returns its level. */
+static int place(struct level *stack, int *depth, int base, enum style s, int num, bool inside)
+{
+	int k = -1;
+	for (int i = *depth - 1; i >= base; i--)
+		if (stack[i].style == s) {
+			k = i;
+			break;
+		}
+	if (s == ST_ATTACH)
+		k = 0;
+	else if (k >= 0 && inside && num == 1 && stack[k].num >= 1)
+		k = -1;		/* 一是 again inside one paragraph: a new list, one deeper */
+	if (k < 0)
+		k = *depth < DEPTH_MAX ? *depth : DEPTH_MAX - 1;
+	*depth = k + 1;
+	stack[k] = (struct level){ .style = s, .num = num, .seq = -1, .here = true };
+	return k + 1;
+}
+
+static int deliver_section(struct structure *st, const struct item *it, long para, const struct mark *m,
+			   struct level *stack, int depth, bool inside)
+{
+	long seq = st->sections++;
+	stack[depth - 1].seq = seq;
+	char *marker = xstrndup(it->text + m->at, m->mlen);
+	char *title = xstrndup(it->text + m->tat, m->tlen);
+	size_t tend = m->tat + m->tlen;
+	struct section sec = {
+		.seq = seq,
+		.parent = depth >= 2 ? stack[depth - 2].seq : -1,
+		.level = depth,
+		.marker = marker,
+		.title = title,
+		.para = para,
+		.offset = chars(it->text, m->at),
+		.length = chars(it->text + m->at, tend - m->at),
+		.in_paragraph = inside,
+	};
+	int rc = st->sink.section ? st->sink.section(st->sink.ctx, &sec) : 0;
+	free(marker);
+	free(title);
+	return rc;
+}
+
+/* Is the 首先 that opens w[i] followed by 其次/再次/最后, or does it continue a list? */
+static bool seq_confirmed(const struct structure *st, size_t i)
+{
+	const struct item *it = &st->win[i];
+	for (int d = st->depth - 1; d >= 0; d--)
+		if (st->stack[d].style == ST_SEQ)
+			return st->stack[d].num < it->open.num;
+	if (it->open.num != 1)
+		return false;
+	for (size_t j = i + 1; j < st->nwin; j++) {
+		const struct item *o = &st->win[j];
+		if (o->open.style == ST_SEQ && o->open.num > 1)
+			return true;
+		if (o->open.style != ST_NONE && o->open.keep)
+			return false;
+	}
+	return false;
+}
+
+/* Delivers the oldest paragraph of the window with its sections. */
+static int emit_first(struct structure *st)
+{
+	struct item *it = &st->win[0];
+	long para = st->seq++;
+	int rc = 0;
+	if (it->open.style == ST_SEQ && !it->fixed && seq_confirmed(st, 0)) {
+		it->open.keep = true;
+		if (it->open.standalone)
+			it->kind = PARA_HEADING;
+	}
+	if (it->fixed || it->noise)
+		it->open.keep = false;
+	for (int d = 0; d < st->depth; d++)
+		st->stack[d].here = false;
+	if (it->open.style != ST_NONE && it->open.keep) {
+		place(st->stack, &st->depth, 0, it->open.style, it->open.num, false);
+		rc = deliver_section(st, it, para, &it->open, st->stack, st->depth, false);
+	}
+	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;
+	if (rc == 0 && it->ninl && !it->fixed) {
+		struct level local[DEPTH_MAX];
+		int depth = st->depth;
+		memcpy(local, st->stack, sizeof local);
+		int base = depth > 0 && local[depth - 1].here ? depth - 1 : depth;
+		for (size_t k = 0; k < it->ninl && rc == 0; k++) {
+			place(local, &depth, base, it->inl[k].style, it->inl[k].num, true);
+			rc = deliver_section(st, it, para, &it->inl[k], local, depth, true);
+		}
+	}
+	if (rc == 0) {
+		struct para p = { .seq = para, .kind = it->kind, .text = it->text, .len = it->len,
+				  .section = section, .line = it->line };
+		if (!it->noise)
+			st->paragraphs++;
+		rc = st->sink.paragraph ? st->sink.paragraph(st->sink.ctx, &p) : 0;
+	}
+	item_free(it);
+	memmove(st->win, st->win + 1, (st->nwin - 1) * sizeof *st->win);
+	st->nwin--;
+	if (rc)
+		st->failed = rc;
+	return rc;
+}
+
+/* A paragraph is complete: it joins the window, and the oldest leave it. */
+static int add_paragraph(struct structure *st, const char *text, size_t len, long line, bool noise, bool blank_before)
+{
+	if (st->failed)
+		return st->failed;
+	if (st->nwin == st->capwin) {
+		st->capwin = st->capwin ? 2 * st->capwin : 16;
+		st->win = xrealloc(st->win, st->capwin * sizeof *st->win);
+	}
+	struct item *it = &st->win[st->nwin++];
+	*it = (struct item){ .text = xstrndup(text, len), .len = len, .line = line, .noise = noise,
+			     .blank_before = blank_before };
+	analyse_item(it);
+	if (!st->head_done) {
+		if (ends_head(it))
+			resolve_head(st, st->nwin - 1);
+		else if (st->nwin >= HEAD_MAX)
+			resolve_head(st, st->nwin);
+		else
+			return 0;
+	}
+	while (st->nwin > WINDOW)
+		if (emit_first(st))
+			return st->failed;
+	return 0;
+}
+
+static int flush_pending(struct structure *st)
+{
+	if (!st->pend.len)
+		return 0;
+	int rc = add_paragraph(st, st->pend.data, st->pend.len, st->pend_line, false, st->pend_blank);
+	sbuf_reset(&st->pend);
+	st->pend_open = false;
+	return rc;
 }
 
 int structure_line(struct structure *st, const char *line, size_t len, bool noise, long line_no)
 {
-	size_t i = 0;
-	while (i < len && (line[i] == ' ' || (i + 3 <= len && !memcmp(line + i, "\xE3\x80\x80", 3))))
-		i += line[i] == ' ' ? 1 : 3;
-	if (i == len)
-		return 0;
-	struct para p = { .seq = st->seq++, .kind = PARA_BODY, .text = line + i, .len = len - i,
-			  .section = -1, .line = line_no };
-	if (noise)
-		p.kind = PARA_NOISE;
-	else if (!st->title) {
-		st->title = xstrndup(line + i, len - i);
-		p.kind = PARA_TITLE;
+	if (!st->analysed)
+		analyse_prescan(st);
+	size_t start;
+	bool ind;
+	size_t end = strip_line(line, len, &start, &ind);
+	if (start >= end) {
+		st->blank = true;
+		return flush_pending(st);
 	}
-	if (!noise)
-		st->paragraphs++;
-	return st->sink.paragraph(st->sink.ctx, &p);
+	const char *s = line + start;
+	size_t n = end - start;
+	if (noise) {
+		int rc = flush_pending(st);
+		if (rc == 0)
+			rc = add_paragraph(st, s, n, line_no, true, st->blank);
+		st->blank = true;	/* noise separates like a blank line */
+		return rc;
+	}
+	if (!st->hard_wrapped) {
+		bool blank = st->blank;
+		st->blank = false;
+		return add_paragraph(st, s, n, line_no, false, blank);
+	}
+	/* Hard-wrapped text: a line continues the paragraph when the previous line ran to
+	 * the full width, and this one is not indented and does not open with a marker. */
+	struct mark m;
+	bool marker = match_marker(s, n, 0, &m) && styles[m.style].opens;
+	if (st->pend.len && st->pend_open && !ind && !marker && st->pend.len + n < PARA_MAX) {
+		size_t l;
+		uint32_t a = cp_before(st->pend.data, st->pend.len, &l), b = cp_at(s, n, 0, &l);
+		if (a < 0x80 && b < 0x80 && a != ' ' && a != '-')
+			sbuf_puts(&st->pend, " ");
+		sbuf_append(&st->pend, s, n);
+	} else {
+		int rc = flush_pending(st);
+		if (rc)
+			return rc;
+		sbuf_append(&st->pend, s, n);
+		st->pend_line = line_no;
+		st->pend_blank = st->blank;
+	}
+	st->blank = false;
+	int w = display_width(s, n) + (ind ? 4 : 0);
+	size_t l;
+	uint32_t last = cp_before(s, n, &l);
+	st->pend_open = w >= st->wrap_width - 6 && !(is_terminator(last) && w < st->wrap_width - 2);
+	return 0;
 }
 
 int structure_finish(struct structure *st)
 {
+	int rc = flush_pending(st);
+	if (rc == 0 && !st->head_done)
+		resolve_head(st, st->nwin);
+	while (rc == 0 && st->nwin > 0)
+		rc = emit_first(st);
+	if (rc)
+		return rc;
+	if (!st->sink.title)
+		return 0;
 	return st->sink.title(st->sink.ctx, st->title ? st->title : st->fallback_title);
 }
 
@@ -60,13 +1266,17 @@ long structure_paragraphs(const struct structure *st)
 
 long structure_sections(const struct structure *st)
 {
-	return 0;
+	return st->sections;
 }
 
 void structure_free(struct structure *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->nwin; i++)
+		item_free(&st->win[i]);
+	free(st->win);
+	sbuf_free(&st->pend);
 	free(st->fallback_title);
 	free(st->title);
 	free(st);
