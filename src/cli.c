@@ -105,9 +105,18 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 			return usage_error("import: unknown option %s", argv[i]);
 		}
 	}
+	/* the user's glossary: $XDG_CONFIG_HOME/dugao/glossary, else ~/.config/dugao/glossary */
+	struct sbuf glossary = { 0 };
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && xdg[0])
+		sbuf_printf(&glossary, "%s/dugao/glossary", xdg);
+	else if (home && home[0])
+		sbuf_printf(&glossary, "%s/.config/dugao/glossary", home);
+	opt.glossary = glossary.data;
 	struct store *st = NULL;
 	if (nfiles == 0 || open_store(g, STORE_WRITE, &st) != 0) {
 		free(files);
+		sbuf_free(&glossary);
 		return nfiles == 0 ? usage_error("import needs at least one FILE") : EXIT_REFUSED;
 	}
 	int status = EXIT_OK;
@@ -133,6 +142,7 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 		fflush(stdout);
 	}
 	free(files);
+	sbuf_free(&glossary);
 	store_close(st);
 	return status;
 }
