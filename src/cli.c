@@ -306,8 +306,50 @@ static int print_term(void *ctx, const struct term_row *t)
 	return 0;
 }
 
+static int print_library_term(void *ctx, const struct library_term *t)
+{
+	struct terms_ctx *c = ctx;
+	if (c->tsv)
+		printf("%s\t%ld\t%ld\n", t->text, t->docs, t->hits);
+	else
+		printf("%4ld %6ld  %s\n", t->docs, t->hits, t->text);
+	return 0;
+}
+
+/* terms --all [--tsv] [--limit N]: TERM<TAB>DOCUMENTS<TAB>HITS over the library. */
+static int library_terms(const struct global *g, int argc, char **argv)
+{
+	struct terms_ctx c = { 0 };
+	long limit = -1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0)
+			continue;
+		if (strcmp(argv[i], "--tsv") == 0)
+			c.tsv = true;
+		else if (strcmp(argv[i], "--limit") == 0) {
+			if (parse_count("--limit", i + 1 < argc ? argv[i + 1] : NULL, &limit) != 0)
+				return EXIT_USAGE;
+			i++;
+		} else
+			return usage_error("terms --all takes no DOC (got '%s')", argv[i]);
+	}
+	struct store *st;
+	if (open_store(g, STORE_READ, &st) != 0)
+		return EXIT_REFUSED;
+	if (!c.tsv)
+		printf("docs   hits  term\n");
+	int rc = store_each_library_term(st, limit, print_library_term, &c);
+	if (rc)
+		error(store_error(st));
+	store_close(st);
+	return rc ? EXIT_REFUSED : EXIT_OK;
+}
+
 static int cmd_terms(const struct global *g, int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--all") == 0)
+			return library_terms(g, argc, argv);
 	struct doc_args a;
 	int rc = parse_doc_args(argc, argv, true, true, false, &a);
 	if (rc)
@@ -612,7 +654,7 @@ static const struct verb verbs[] = {
 	{ "import", cmd_import, "[--encoding ENC] [--replace] FILE...", "add text files to the library" },
 	{ "list", cmd_list, "[--tsv]", "the documents in the library" },
 	{ "outline", cmd_outline, "[--tsv] DOC", "the title and the outline of a document" },
-	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC", "the key terms of a document with counts" },
+	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC | --all", "the key terms of a document with counts; --all: across the library, with the number of documents" },
 	{ "cat", cmd_cat, "DOC", "the cleaned text, one paragraph a line" },
 	{ "search", cmd_search, "[--doc DOC] [--tsv] [--count] [--limit N] QUERY...",
 	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },

@@ -113,6 +113,7 @@ enum stmt_id {
 	Q_PARAS,
 	Q_PARAS_ALL,
 	Q_TERMS,
+	Q_LIBRARY_TERMS,
 	Q_ORIGINAL,
 	Q_COUNT
 };
@@ -149,6 +150,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 			"ORDER BY seq LIMIT ?3",
 	[Q_TERMS] = "SELECT id, text, kind, count, score FROM terms WHERE doc = ?1 AND count > 0 "
 		    "ORDER BY score DESC, count DESC, text LIMIT ?2",
+	[Q_LIBRARY_TERMS] = "SELECT text, count(*), sum(count) FROM terms WHERE count > 0 GROUP BY text "
+			    "ORDER BY count(*) DESC, sum(count) DESC, text LIMIT ?1",
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
 };
 
@@ -901,6 +904,29 @@ int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading terms");
+}
+
+int store_each_library_term(struct store *st, long limit, int (*fn)(void *ctx, const struct library_term *t), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, Q_LIBRARY_TERMS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct library_term t = {
+			.text = (const char *)sqlite3_column_text(s, 0),
+			.docs = (long)sqlite3_column_int64(s, 1),
+			.hits = (long)sqlite3_column_int64(s, 2),
+		};
+		int r = fn(ctx, &t);
+		if (r) {
+			sqlite3_reset(s);
+			return r;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the library's terms");
 }
 
 int store_original(struct store *st, long doc, void **data, size_t *n)

@@ -91,6 +91,14 @@ struct term_row {
 /* Terms of a document, most important first; limit < 0: all. */
 int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx, const struct term_row *t), void *ctx);
 
+struct library_term {
+	const char *text;	/* the term */
+	long docs;		/* documents that have it among their terms */
+	long hits;		/* its hits over those documents */
+};
+/* Terms across the library, the most widely used first; limit < 0: all. */
+int store_each_library_term(struct store *st, long limit, int (*fn)(void *ctx, const struct library_term *t), void *ctx);
+
 /* Copies the original bytes (malloc'd) of a document. */
 int store_original(struct store *st, long doc, void **data, size_t *n);
 int store_delete(struct store *st, long doc);
