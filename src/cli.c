@@ -654,7 +654,7 @@ static const struct verb verbs[] = {
 	{ "import", cmd_import, "[--encoding ENC] [--replace] FILE...", "add text files to the library" },
 	{ "list", cmd_list, "[--tsv]", "the documents in the library" },
 	{ "outline", cmd_outline, "[--tsv] DOC", "the title and the outline of a document" },
-	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC | --all", "the key terms of a document with counts; --all: across the library, with the number of documents" },
+	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC|--all", "key terms with counts (--all: the library's, with documents)" },
 	{ "cat", cmd_cat, "DOC", "the cleaned text, one paragraph a line" },
 	{ "search", cmd_search, "[--doc DOC] [--tsv] [--count] [--limit N] QUERY...",
 	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
