@@ -326,6 +326,7 @@ struct mark {
 	size_t tlen;		/* bytes of the title (cut to TITLE_MAX characters) */
 	bool standalone;	/* the marker and title are the whole paragraph */
 	bool keep;		/* accepted as a heading */
+	bool long_first;	/* refused only for its long first sentence: a list may still take it */
 };
 
 static bool is_marker_sep(uint32_t cp)
@@ -798,6 +799,7 @@ static void find_opening(struct item *it)
 			m->keep = true;
 		}
 	}
+	m->long_first = !m->keep;
 	set_title(m, s, end);
 	if (m->style == ST_SEQ)
 		m->keep = false;	/* decided when it is delivered, by what follows */
@@ -1023,6 +1025,11 @@ static void resolve_head(struct structure *st, size_t nhead)
 		}
 		st->title = sbuf_take(&b);
 	}
+	if (nhead < st->nwin && w[nhead].open.style == ST_NONE && !w[nhead].noise &&
+	    (is_salutation(w[nhead].text, w[nhead].len) || is_addressee(w[nhead].text, w[nhead].len))) {
+		w[nhead].kind = PARA_SALUTATION;
+		w[nhead].fixed = true;
+	}
 	for (size_t i = 0; i < nhead; i++) {
 		struct item *it = &w[i];
 		if (it->noise || it->fixed)
@@ -1049,11 +1056,17 @@ static void resolve_head(struct structure *st, size_t nhead)
 /* Delivering paragraphs and sections */
 
 /* Places a heading of style s on the stack from index base up; returns its level. */
+/* Styles that number one list between them: 首先，其次，第三，… */
+static enum style family(enum style s)
+{
+	return s == ST_SEQ ? ST_DI_COMMA : s;
+}
+
 static int place(struct level *stack, int *depth, int base, enum style s, int num, bool inside)
 {
 	int k = -1;
 	for (int i = *depth - 1; i >= base; i--)
-		if (stack[i].style == s) {
+		if (family(stack[i].style) == family(s)) {
 			k = i;
 			break;
 		}
@@ -1112,6 +1125,46 @@ static bool seq_confirmed(const struct structure *st, size_t i)
 	return false;
 }
 
+/* A numbered item refused for its long first sentence still belongs to a list whose
+ * neighbours are headings: the one before it on the stack, or the next one coming. */
+static bool list_continues(const struct structure *st, const struct mark *m)
+{
+	for (int d = st->depth - 1; d >= 0; d--)
+		if (st->stack[d].style == m->style)
+			return st->stack[d].num == m->num - 1;
+	for (size_t j = 1; j < st->nwin; j++) {
+		const struct mark *o = &st->win[j].open;
+		if (o->style == m->style && o->num == m->num + 1)
+			return o->keep;
+	}
+	return false;
+}
+
+/* A list inside the oldest paragraph that only previews headings coming in the next
+ * paragraphs (我讲四点：第一，…；第二，…) is no heading itself: one of its items
+ * comes again, same marker and title, opening a paragraph in the window. */
+static void drop_previews(struct structure *st)
+{
+	struct item *it = &st->win[0];
+	for (size_t k = 0; k < it->ninl; k++) {
+		const struct mark *m = &it->inl[k];
+		bool again = false;
+		for (size_t j = 1; j < st->nwin && !again; j++) {
+			const struct item *o = &st->win[j];
+			const struct mark *h = &o->open;
+			size_t cmp = cut_chars(o->text + h->tat, h->tlen, 8);
+			again = h->style == m->style && h->num == m->num &&
+				cmp == cut_chars(it->text + m->tat, m->tlen, 8) &&
+				memcmp(o->text + h->tat, it->text + m->tat, cmp) == 0;
+		}
+		if (!again)
+			continue;
+		for (size_t d = 0; d < it->ninl; d++)
+			if (it->inl[d].style == m->style)
+				it->inl[d].keep = false;
+	}
+}
+
 /* Delivers the oldest paragraph of the window with its sections. */
 static int emit_first(struct structure *st)
 {
@@ -1123,8 +1176,14 @@ static int emit_first(struct structure *st)
 		if (it->open.standalone)
 			it->kind = PARA_HEADING;
 	}
+	if (it->open.long_first && !it->fixed && list_continues(st, &it->open)) {
+		it->open.keep = true;
+		if (it->open.standalone)
+			it->kind = PARA_HEADING;
+	}
 	if (it->fixed || it->noise)
 		it->open.keep = false;
+	drop_previews(st);
 	for (int d = 0; d < st->depth; d++)
 		st->stack[d].here = false;
 	if (it->open.style != ST_NONE && it->open.keep) {
@@ -1138,6 +1197,8 @@ static int emit_first(struct structure *st)
 		memcpy(local, st->stack, sizeof local);
 		int base = depth > 0 && local[depth - 1].here ? depth - 1 : depth;
 		for (size_t k = 0; k < it->ninl && rc == 0; k++) {
+			if (!it->inl[k].keep)
+				continue;
 			place(local, &depth, base, it->inl[k].style, it->inl[k].num, true);
 			rc = deliver_section(st, it, para, &it->inl[k], local, depth, true);
 		}
