@@ -25,6 +25,11 @@ while IFS="$(printf '\t')" read -r name recall frags missing; do
 	expect_eq "$(basename "$name") recall" "${got%/*}" "${got#*/}"
 	expect_eq "$(basename "$name") fragments" "${frags#fragments }" "0/${frags#*/}"
 done <"$TMP/score"
+# --all: a term's documents are the seeds that list it
+"$DUGAO" terms --all --tsv >"$TMP/all" || fail "terms --all"
+want=$(grep -l "^四个意识	" "$TMP"/*_*.tsv | wc -l | tr -d ' ')
+expect_eq "terms --all documents of 四个意识" "$(awk -F'\t' '$1 == "四个意识" { print $2 }' "$TMP/all")" "$want"
+expect_status "terms --all with a DOC" 2 "$DUGAO" terms --all 000_ccca6c0d88b9b88c
 # --limit cuts the list; the glossary's terms are always found
 "$DUGAO" terms --tsv --limit 3 000_ccca6c0d88b9b88c >"$TMP/limit"
 expect_eq "--limit 3 rows" "$(wc -l <"$TMP/limit" | tr -d ' ')" 3
