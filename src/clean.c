@@ -1,13 +1,57 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dugao/clean.h"
 #include "dugao/util.h"
 
-/* Placeholder: nothing is noise yet; replaced by the real rules. */
+/*
+ * Rules, all general (none names a site or a document):
+ *  - watermark phrases (仅供学习, 禁止外传, 会员资料, 倒卖 …) in a line of at most 80
+ *    characters;
+ *  - contact promotions: QQ, 微信, 公众号, 扫码 … with a number or a call to act
+ *    (咨询, 关注, 添加 …), in a short line that is not a sentence (no 。) and not a heading;
+ *  - subscription and membership offers (订阅, 会员, 立享 …) in such a line;
+ *  - links (http, www.) in a line that is not a sentence, and citation headers;
+ *  - web-page chrome: a line made only of words like 下载 打印 全屏 收藏 【字号：
+ *    加大 还原 减小 相关报道：;
+ *  - a short line repeated three times or more in the document (site banners);
+ *  - block context: near the top or the bottom, a short line that is no sentence and no
+ *    heading, with noise directly above and below it in the same block of lines
+ *    (no blank line between), is part of that advert (a brand line such as 酷乐文行).
+ */
+
+enum line_class {
+	CLASS_BLANK,	/* nothing but spaces */
+	CLASS_NOISE,	/* noise by its own content */
+	CLASS_WEAK,	/* short, no sentence, no heading: noise only inside an advert block */
+	CLASS_TEXT,	/* anything else */
+};
+
+#define WINDOW 64		/* lines at the top and at the bottom that block rules see */
+#define REPEAT_SLOTS 65536	/* distinct short lines counted; more are not (bounded memory) */
+#define REPEAT_MIN 3		/* a line seen this often is a banner */
+#define REPEAT_MAX_CHARS 50	/* longer lines are text even when repeated */
+
+struct repeat_slot {
+	uint64_t hash;		/* hash of the line, 0 for an empty slot */
+	uint32_t count;		/* times seen */
+};
+
+struct window_line {
+	unsigned char cls;	/* enum line_class of the line */
+	uint64_t hash;		/* its repeat hash, 0 when not counted */
+};
+
 struct clean {
-	int unused;	/* nothing collected yet */
+	struct repeat_slot *slots;	/* open addressing over REPEAT_SLOTS entries, allocated on use */
+	size_t used;			/* slots taken */
+	long lines;			/* lines prescanned */
+	long seen;			/* lines asked about in the second pass */
+	struct window_line head[WINDOW];	/* the first lines */
+	struct window_line tail[WINDOW];	/* the last lines, a ring indexed by line % WINDOW */
 };
 
 struct clean *clean_new(void)
@@ -15,16 +59,317 @@ struct clean *clean_new(void)
 	return xcalloc(1, sizeof(struct clean));
 }
 
+void clean_free(struct clean *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	free(c);
+}
+
+/* ---- looking at one line -------------------------------------------------------- */
+
+static bool has(const char *s, size_t n, const char *word)
+{
+	return memmem(s, n, word, strlen(word)) != NULL;
+}
+
+static bool has_any(const char *s, size_t n, const char *const *words)
+{
+	for (; *words; words++)
+		if (has(s, n, *words))
+			return true;
+	return false;
+}
+
+static bool starts(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	return n >= k && !memcmp(s, word, k);
+}
+
+/* Skips leading ASCII, no-break and ideographic spaces. */
+static size_t skip_space(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (;;) {
+		if (i < n && s[i] == ' ')
+			i++;
+		else if (i + 3 <= n && !memcmp(s + i, "\xE3\x80\x80", 3))
+			i += 3;
+		else if (i + 2 <= n && !memcmp(s + i, "\xC2\xA0", 2))
+			i += 2;
+		else
+			return i;
+	}
+}
+
+static bool is_cn_digit(uint32_t cp)
+{
+	return (cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 || cp == 0x56DB || cp == 0x4E94 ||
+				       cp == 0x516D || cp == 0x4E03 || cp == 0x516B || cp == 0x4E5D || cp == 0x5341 ||
+				       cp == 0x96F6 || cp == 0x3007);
+}
+
+/* Whether the line opens like a heading or an enumeration (一、 （一） 1． 第一 ① 一是):
+ * such a line is never taken for an advert by the weaker rules. */
+static bool heading_like(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+	size_t k = utf8_decode(s, n, &cp);
+	if (!n)
+		return false;
+	if ((cp >= 0x2460 && cp <= 0x24FF) || (cp >= 0x2776 && cp <= 0x2793))	/* ① ⑴ ⒈ ❶ */
+		return true;
+	bool open = cp == '(' || cp == 0xFF08;
+	if (open)
+		i = k;
+	if (starts(s + i, n - i, "第"))
+		return true;
+	size_t digits = 0;
+	while (i < n) {
+		k = utf8_decode(s + i, n - i, &cp);
+		if ((cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19) || is_cn_digit(cp))
+			i += k, digits++;
+		else
+			break;
+	}
+	if (!digits || i >= n)
+		return false;
+	utf8_decode(s + i, n - i, &cp);
+	if (open)
+		return cp == ')' || cp == 0xFF09;
+	return cp == 0x3001 || cp == 0xFF0E || cp == '.' || cp == 0xFF0C || cp == 0x662F /* 是 */ ||
+	       cp == 0x8981 /* 要 */ || cp == 0x6765 /* 来 */ || cp == 0x5B57 /* 字 */;
+}
+
+static const char *const watermarks[] = {
+	"仅供学习", "仅供参考学习", "禁止外传", "严禁外传", "请勿外传", "不得外传", "用后删除", "阅后删除",
+	"仅供内部交流", "违者后果自负", "倒卖", "会员资料", "会员群", "免费QQ群", "版权所有", "版权归",
+	"转载请注明", "未经授权", "侵权必究", "更多资料", "资料下载", "下载地址", "引证码", NULL,
+};
+
+static const char *const channels[] = {
+	"QQ", "ＱＱ", "qq", "微信", "公众号", "订阅号", "VX", "vx", "V信", "扫码", "扫一扫", "二维码", "加群", "群号",
+	"客服", NULL,
+};
+
+static const char *const calls[] = {
+	"咨询", "关注", "添加", "加入", "搜索", "订阅", "扫", "联系", "免费", "获取", "领取", "进群", "私信", "：", ":",
+	"整理", NULL,
+};
+
+static const char *const offers[] = {
+	"订阅", "会员", "立享", "充值", "VIP", "vip", "限时", "优惠", "特价", "原价", NULL,
+};
+
+/* what an offer gives: with one of offers, the line sells something */
+static const char *const offer_terms[] = { "资料", "权益", "立享", "免费", "赠送", "名额", "限时", NULL };
+
+static const char *const links[] = { "http://", "https://", "www.", "WWW.", NULL };
+
+static const char *const chrome[] = {
+	"下载", "打印", "全屏", "收藏", "关闭", "关闭窗口", "打印本页", "打印此页", "字号", "加大", "还原", "减小",
+	"放大", "缩小", "默认", "大", "中", "小", "分享", "分享到", "返回顶部", "返回", "上一篇", "下一篇",
+	"相关报道", "相关链接", "相关新闻", "相关阅读", "相关文章", "责任编辑", "扫一扫在手机打开当前页", NULL,
+};
+
+/* Whether the line is made only of web-page chrome words between spaces and brackets. */
+static bool chrome_only(const char *s, size_t n)
+{
+	static const char *const seps[] = { " ", "【", "】", "[", "]", "|", "/", "：", ":", "、", "｜", "　", NULL };
+	size_t i = 0, words = 0;
+	while (i < n) {
+		size_t sep = 0;
+		for (const char *const *p = seps; *p; p++)
+			if (starts(s + i, n - i, *p)) {
+				sep = strlen(*p);
+				break;
+			}
+		if (sep) {
+			i += sep;
+			continue;
+		}
+		size_t j = i;
+		while (j < n) {
+			bool at_sep = false;
+			for (const char *const *p = seps; *p && !at_sep; p++)
+				at_sep = starts(s + j, n - j, *p);
+			if (at_sep)
+				break;
+			j++;
+		}
+		bool known = false;
+		for (const char *const *w = chrome; *w && !known; w++)
+			known = strlen(*w) == j - i && !memcmp(s + i, *w, j - i);
+		if (!known)
+			return false;
+		words++;
+		i = j;
+	}
+	/* no word at all: a line of lone brackets left over from a page */
+	return true;
+}
+
+/* Longest run of ASCII or full-width digits (QQ and phone numbers). */
+static size_t digit_run(const char *s, size_t n)
+{
+	size_t best = 0, run = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		i += utf8_decode(s + i, n - i, &cp);
+		if ((cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19))
+			run++;
+		else
+			run = 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* Words of a title or a salutation: a short line with one is never a brand line. */
+static const char *const title_words[] = {
+	"讲话", "报告", "发言", "会议", "通知", "意见", "决定", "方案", "总结", "致辞", "纪要", "规划", "要点", "：", NULL,
+};
+
+static enum line_class classify(const char *line, size_t len)
+{
+	size_t at = skip_space(line, len);
+	const char *s = line + at;
+	size_t n = len - at;
+	if (n == 0)
+		return CLASS_BLANK;
+	size_t chars = utf8_count(s, n);
+	bool sentence = has(s, n, "。");
+	bool heading = heading_like(s, n);
+	if (chars <= 80 && has_any(s, n, watermarks))
+		return CLASS_NOISE;
+	if (chars <= 40 && chrome_only(s, n))
+		return CLASS_NOISE;
+	if (!sentence && !heading) {
+		if (chars <= 60 && has_any(s, n, channels) && (digit_run(s, n) >= 5 || has_any(s, n, calls)))
+			return CLASS_NOISE;
+		if (chars <= 40 && has_any(s, n, offers) && has_any(s, n, offer_terms))
+			return CLASS_NOISE;
+		if (chars <= 100 && has_any(s, n, links))
+			return CLASS_NOISE;
+	}
+	if (!sentence && !heading && chars <= 16 && !has(s, n, "；") && !has(s, n, "！") && !has(s, n, "？") &&
+	    !has_any(s, n, title_words))
+		return CLASS_WEAK;
+	return CLASS_TEXT;
+}
+
+/* ---- repeats ---------------------------------------------------------------------- */
+
+/* The hash a line is counted under, 0 when it is not counted (blank, long or a heading). */
+static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls)
+{
+	size_t at = skip_space(line, len);
+	const char *s = line + at;
+	size_t n = len - at;
+	if (cls == CLASS_BLANK || n > 4 * REPEAT_MAX_CHARS || utf8_count(s, n) > REPEAT_MAX_CHARS || heading_like(s, n))
+		return 0;
+	uint64_t h = 14695981039346656037u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h ? h : 1;
+}
+
+static struct repeat_slot *slot_of(struct clean *c, uint64_t h, bool insert)
+{
+	if (!c->slots) {
+		if (!insert)
+			return NULL;
+		c->slots = xcalloc(2 * REPEAT_SLOTS, sizeof *c->slots);
+	}
+	size_t mask = 2 * REPEAT_SLOTS - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		if (c->slots[i].hash == h)
+			return &c->slots[i];
+		if (c->slots[i].hash == 0) {
+			if (!insert || c->used >= REPEAT_SLOTS)
+				return NULL;
+			c->used++;
+			c->slots[i].hash = h;
+			return &c->slots[i];
+		}
+	}
+}
+
+static bool repeated(struct clean *c, uint64_t h)
+{
+	if (!h)
+		return false;
+	struct repeat_slot *sl = slot_of(c, h, false);
+	return sl && sl->count >= REPEAT_MIN;
+}
+
+/* ---- the passes --------------------------------------------------------------------- */
+
 void clean_prescan_line(struct clean *c, const char *line, size_t len)
 {
+	enum line_class cls = classify(line, len);
+	uint64_t h = repeat_hash(line, len, cls);
+	if (h) {
+		struct repeat_slot *sl = slot_of(c, h, true);
+		if (sl && sl->count < UINT32_MAX)
+			sl->count++;
+	}
+	struct window_line w = { .cls = (unsigned char)cls, .hash = h };
+	if (c->lines < WINDOW)
+		c->head[c->lines] = w;
+	c->tail[c->lines % WINDOW] = w;
+	c->lines++;
+}
+
+/* What the prescan saw at line i, when i is in a window; false otherwise. */
+static bool window_at(const struct clean *c, long i, struct window_line *w)
+{
+	if (i < 0 || i >= c->lines)
+		return false;
+	if (i < WINDOW)
+		*w = c->head[i];
+	else if (i >= c->lines - WINDOW)
+		*w = c->tail[i % WINDOW];
+	else
+		return false;
+	return true;
+}
+
+/* Whether the line at i is noise without block context. */
+static bool noise_alone(struct clean *c, const struct window_line *w)
+{
+	return w->cls == CLASS_NOISE || repeated(c, w->hash);
+}
+
+/* Walks from line i in direction step over weak lines: whether noise closes the run
+ * before a blank line, a text line or the end of the window. */
+static bool noise_beyond(struct clean *c, long i, int step)
+{
+	struct window_line w;
+	for (long j = i + step; window_at(c, j, &w); j += step) {
+		if (noise_alone(c, &w))
+			return true;
+		if (w.cls != CLASS_WEAK)
+			return false;
+	}
+	return false;
 }
 
 bool clean_is_noise(struct clean *c, const char *line, size_t len)
 {
-	return false;
-}
-
-void clean_free(struct clean *c)
-{
-	free(c);
+	long i = c->seen++;
+	struct window_line w;
+	if (!window_at(c, i, &w)) {
+		/* outside the windows (or no prescan): the line's own content decides */
+		w.cls = (unsigned char)classify(line, len);
+		w.hash = repeat_hash(line, len, (enum line_class)w.cls);
+		return noise_alone(c, &w);
+	}
+	if (noise_alone(c, &w))
+		return true;
+	return w.cls == CLASS_WEAK && noise_beyond(c, i, -1) && noise_beyond(c, i, +1);
 }

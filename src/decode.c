@@ -1,48 +1,50 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dugao/decode.h"
 
-/* Placeholder: BOMs, UTF-8 validity, else GB18030. Replaced by the real detector. */
-int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_guess *out)
+/* ---- the streaming decoder ------------------------------------------------------ */
+
+struct decoder {
+	iconv_t cd;			/* conversion to UTF-8; (iconv_t)-1 for the UTF-8 fast path */
+	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
+	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
+	size_t npending;		/* bytes in pending */
+	long long offset;		/* stream offset of the first byte not yet converted (pending[0]) */
+	size_t invalid;			/* sequences replaced */
+	long long first_invalid;	/* offset of the first invalid sequence, -1 if none */
+};
+
+static bool is_utf8_name(const char *e)
 {
-	memset(out, 0, sizeof *out);
-	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
-		snprintf(out->encoding, sizeof out->encoding, "UTF-8");
-		out->bom_len = 3;
-		snprintf(out->reason, sizeof out->reason, "UTF-8 byte-order mark");
-		return 0;
-	}
-	if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE) {
-		snprintf(out->encoding, sizeof out->encoding, "UTF-16LE");
-		out->bom_len = 2;
-		snprintf(out->reason, sizeof out->reason, "UTF-16LE byte-order mark");
-		return 0;
-	}
-	if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF) {
-		snprintf(out->encoding, sizeof out->encoding, "UTF-16BE");
-		out->bom_len = 2;
-		snprintf(out->reason, sizeof out->reason, "UTF-16BE byte-order mark");
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == 0) {
-			snprintf(out->reason, sizeof out->reason, "binary data (NUL byte at byte %zu)", i);
-			return -1;
-		}
-	(void)complete;
-	snprintf(out->encoding, sizeof out->encoding, "UTF-8");
-	snprintf(out->reason, sizeof out->reason, "valid UTF-8");
-	return 0;
+	return !strcasecmp(e, "UTF-8") || !strcasecmp(e, "UTF8");
+}
+
+/* Bytes in one code unit of the encoding: an invalid sequence skips one unit, so that
+ * UTF-16 and UTF-32 stay aligned after a bad code unit. */
+static size_t unit_of(const char *e)
+{
+	if (!strncasecmp(e, "UTF-16", 6) || !strncasecmp(e, "UTF16", 5) || !strncasecmp(e, "UCS-2", 5) ||
+	    !strncasecmp(e, "UNICODE", 7))
+		return 2;
+	if (!strncasecmp(e, "UTF-32", 6) || !strncasecmp(e, "UTF32", 5) || !strncasecmp(e, "UCS-4", 5))
+		return 4;
+	return 1;
 }
 
 bool decode_supported(const char *encoding)
 {
+	if (!encoding || !*encoding)
+		return false;
+	if (is_utf8_name(encoding))
+		return true;
 	iconv_t cd = iconv_open("UTF-8", encoding);
 	if (cd == (iconv_t)-1)
 		return false;
@@ -50,31 +52,109 @@ bool decode_supported(const char *encoding)
 	return true;
 }
 
-struct decoder {
-	iconv_t cd;			/* conversion to UTF-8 */
-	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
-	size_t npending;		/* bytes in pending */
-	size_t invalid;			/* sequences replaced */
-	long long consumed;		/* input bytes consumed before pending */
-	long long first_invalid;	/* offset of the first invalid sequence, -1 if none */
-};
-
 struct decoder *decoder_new(const char *encoding, char *err, size_t errlen)
 {
-	iconv_t cd = iconv_open("UTF-8", encoding);
-	if (cd == (iconv_t)-1) {
-		snprintf(err, errlen, "unknown encoding '%s'", encoding);
-		return NULL;
+	iconv_t cd = (iconv_t)-1;
+	if (!is_utf8_name(encoding)) {
+		cd = iconv_open("UTF-8", encoding);
+		if (cd == (iconv_t)-1) {
+			snprintf(err, errlen, "unknown encoding '%s'", encoding);
+			return NULL;
+		}
 	}
 	struct decoder *d = xcalloc(1, sizeof *d);
 	d->cd = cd;
+	d->unit = unit_of(encoding);
 	d->first_invalid = -1;
 	return d;
 }
 
-static void convert(struct decoder *d, const unsigned char *in, size_t n, bool final, struct sbuf *out)
+static void bad(struct decoder *d, long long at, struct sbuf *out)
 {
-	char buf[8192];
+	if (d->first_invalid < 0)
+		d->first_invalid = at;
+	d->invalid++;
+	sbuf_append(out, "\xEF\xBF\xBD", 3);
+}
+
+/* Length of the UTF-8 sequence at s (n bytes available): > 0 when valid; 0 when it is
+ * a valid but cut prefix; -k when the first k bytes are an invalid maximal subpart
+ * (one U+FFFD each, as the Unicode standard recommends). */
+static long utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;	/* range of the second byte */
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;	/* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;	/* nothing above U+10FFFF */
+	} else
+		return -1;
+	for (size_t i = 1; i < len; i++) {
+		if (i >= n)
+			return 0;
+		unsigned char b = s[i];
+		if (i == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80)
+			return -(long)i;
+	}
+	return (long)len;
+}
+
+/* The fast path: UTF-8 is validated and copied in runs, without iconv. Returns the
+ * bytes consumed; less than n only when a cut sequence ends in and final is unset. */
+static size_t utf8_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
+			   struct sbuf *out)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		/* ASCII eight bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, in + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (in[i] < 0x80) {
+			i++;
+			continue;
+		}
+		long k = utf8_seq(in + i, n - i);
+		if (k > 0) {
+			i += (size_t)k;
+			continue;
+		}
+		if (k == 0 && !final) {
+			sbuf_append(out, (const char *)in + run, i - run);
+			return i;
+		}
+		sbuf_append(out, (const char *)in + run, i - run);
+		bad(d, base + (long long)i, out);
+		i += k == 0 ? n - i : (size_t)-k;
+		run = i;
+	}
+	sbuf_append(out, (const char *)in + run, i - run);
+	return n;
+}
+
+/* The same contract through iconv. */
+static size_t iconv_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
+			    struct sbuf *out)
+{
+	char buf[64 * 1024];
 	char *ip = (char *)in;
 	size_t left = n;
 	while (left > 0) {
@@ -84,40 +164,68 @@ static void convert(struct decoder *d, const unsigned char *in, size_t n, bool f
 		sbuf_append(out, buf, (size_t)(op - buf));
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
-		if (errno == EINVAL && !final) {
-			memcpy(d->pending, ip, left);
-			d->npending = left;
-			d->consumed += (long long)(n - left);
-			return;
+		long long at = base + (ip - (char *)in);
+		if (errno == EINVAL) {
+			if (!final)
+				return n - left;
+			/* a sequence cut by the end of the text: one replacement for it all */
+			bad(d, at, out);
+			left = 0;
+			break;
 		}
-		if (d->first_invalid < 0)
-			d->first_invalid = d->consumed + (ip - (char *)in);
-		d->invalid++;
-		sbuf_append(out, "\xEF\xBF\xBD", 3);
-		ip++, left--;
+		bad(d, at, out);
+		size_t skip = d->unit < left ? d->unit : left;
+		ip += skip, left -= skip;
 		iconv(d->cd, NULL, NULL, NULL, NULL);
 	}
-	d->consumed += (long long)n;
+	return n;
+}
+
+static size_t convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
+		      struct sbuf *out)
+{
+	if (d->cd == (iconv_t)-1)
+		return utf8_convert(d, in, n, final, base, out);
+	return iconv_convert(d, in, n, final, base, out);
 }
 
 void decoder_feed(struct decoder *d, const unsigned char *in, size_t n, bool final, struct sbuf *out)
 {
 	if (d->npending) {
-		unsigned char joined[64];
-		size_t take = n < sizeof joined - d->npending ? n : sizeof joined - d->npending;
-		memcpy(joined, d->pending, d->npending);
-		memcpy(joined + d->npending, in, take);
+		/* Finish the cut sequence with a few new bytes; once it is resolved the rest
+		 * is converted from in directly, so joined may stop anywhere. */
+		unsigned char joined[sizeof d->pending];
 		size_t had = d->npending;
-		d->npending = 0;
-		d->consumed -= 0;
-		convert(d, joined, had + take, final && take == n, out);
-		if (d->npending) {
-			/* still incomplete: keep waiting (only possible when n was tiny) */
+		size_t take = n < sizeof joined - had ? n : sizeof joined - had;
+		memcpy(joined, d->pending, had);
+		memcpy(joined + had, in, take);
+		size_t used = convert(d, joined, had + take, final && take == n, d->offset, out);
+		if (used < had && take < n) {
+			/* a sequence longer than joined (only odd stateful encodings): give up on it */
+			used += convert(d, joined + used, had - used, true, d->offset + (long long)used, out);
+		}
+		d->offset += (long long)used;
+		if (used < had) {
+			/* still cut: every new byte is in joined; keep waiting */
+			d->npending = had + take - used;
+			memmove(d->pending, joined + used, d->npending);
 			return;
 		}
-		in += take, n -= take;
+		d->npending = 0;
+		in += used - had, n -= used - had;
 	}
-	convert(d, in, n, final, out);
+	size_t used = convert(d, in, n, final, d->offset, out);
+	d->offset += (long long)used;
+	if (used < n && n - used > sizeof d->pending) {
+		/* a cut sequence longer than any we know (odd stateful encodings): replace it */
+		convert(d, in + used, n - used, true, d->offset, out);
+		d->offset += (long long)(n - used);
+		used = n;
+	}
+	if (used < n) {
+		d->npending = n - used;
+		memcpy(d->pending, in + used, d->npending);
+	}
 }
 
 size_t decoder_invalid(const struct decoder *d)
@@ -134,6 +242,322 @@ void decoder_free(struct decoder *d)
 {
 	if (!d)
 		return;
-	iconv_close(d->cd);
+	if (d->cd != (iconv_t)-1)
+		iconv_close(d->cd);
 	free(d);
+}
+
+/* ---- the guess ------------------------------------------------------------------ */
+
+/* The ~750 most frequent characters of modern Chinese text, simplified, then the
+ * traditional forms of those that differ. Text decoded with the right encoding is
+ * mostly made of them; Big5 read as GB18030 (or the reverse) gives valid but rare
+ * characters. A frequency signal only, not a dictionary. */
+static const char common_chars[] =
+	"的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于"
+	"着下自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还"
+	"进好小部其些主样理心她本前开但因只从想实日军者意无力它与长把机十民第公此已工使情"
+	"明性知全三又关点正业外将两高间由问很最重并物手应战向头文体政美相见被利什二等产或"
+	"新己制身果加西斯月话合回特代内信表化老给世位次度门任常先海通教儿原东声提立及比员"
+	"解水名真论处走义各入几口认条平系气题活尔更别打女变四神总何电数安少报才结反受目太"
+	"量再感建务做接必场件计管期市直德资命山金指克许统区保至队形社便空决治展马科司五基"
+	"眼书非则听白却界达光放强即像难且权思王象完设式色路记南品住告类求据程北边死张该交"
+	"规万取拉格望觉术领共确传师观清今切院让识候带导争运笑飞风步改收根干造言联持组每济"
+	"车亲极林服快办议往元英士证近失转夫令准布始怎呢存未远叫台单影具罗字爱击流备兵连调"
+	"深商算质团集百需价花党华城石级整府离况亚请技际约示复病息究线似官火断精满支视消越"
+	"器容照须九增研写称企八功吗包片史委乎查轻易早曾除农找装广显吧阿李标谈吃图念六引历"
+	"首医局突专费号尽另周较注语仅考落青随选列武红响虽推势参希古众构房半节土投某案黑维"
+	"革划敌致陈律足态护七兴派孩验责营星够章音跟志底站严巴例防族供效续施留讲型料终答紧"
+	"黄绝奇察母京段依批群项故按河米围江织害斗双境客纪采举杀攻父苏密低朝友诉止细愿千值"
+	"仍男钱破网热助倒育属坐帝限船脸职速刻乐否刚威毛状率甚独球般普怕弹校苦创假久错承印"
+	"晚兰试股拿脑预谁益阳若哪微尼继送急血惊伤素药适波夜省初喜卫源食险待述陆习置居劳财"
+	"环排福纳欢雷警获模充负云停木游龙树疑层冷洲冲射略范竟句室异激汉村哈策演简卡罪判担"
+	"州静退既衣您宗积余痛检差富灵协角占配征修皮挥胜降阶审沉坚善"
+	"這個們來為國說時會對於著過發後裡種經麼學現當沒動還進樣開從實軍無與長機關點業將兩"
+	"間問並應戰頭體見產話內給門兒東聲員論處義幾認條氣題爾別變總電數報結務場計資許統區"
+	"隊決馬書則聽卻達強難權設記類據邊張該規萬覺術領確傳師觀讓識帶導爭運飛風幹聯組濟車"
+	"親極辦議證轉準遠單羅愛擊備連調質團價黨華級離況亞請際約復線斷滿視須寫稱嗎輕農裝廣"
+	"顯標談圖歷醫專費號盡較語僅隨選紅響雖勢參眾構節維劃敵陳態護興驗責營夠嚴續講終緊黃"
+	"絕項圍織鬥雙紀採舉殺蘇訴細願錢網熱屬臉職樂剛狀獨彈創錯蘭試腦預誰陽繼驚傷藥適衛險"
+	"陸習勞財環納歡獲負雲遊龍樹層衝範異漢簡擔靜積餘檢靈協佔徵揮勝階審堅";
+
+
+/* CJK punctuation that only the right encoding produces. */
+static const char common_punct[] = "，。、；：？！“”‘’（）《》【】—…·「」『』　";
+
+/* One bit per BMP code point in the two lists above. */
+static unsigned char common_bits[0x10000 / 8];
+
+static void common_init(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	const char *lists[] = { common_chars, common_punct };
+	for (size_t l = 0; l < 2; l++) {
+		const char *s = lists[l];
+		size_t n = strlen(s);
+		for (size_t i = 0; i < n;) {
+			uint32_t cp;
+			i += utf8_decode(s + i, n - i, &cp);
+			if (cp < 0x10000)
+				common_bits[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+		}
+	}
+}
+
+static bool is_common(uint32_t cp)
+{
+	return cp < 0x10000 && (common_bits[cp >> 3] >> (cp & 7) & 1);
+}
+
+/* Characters a text file is made of: anything else suggests the wrong encoding. */
+static bool is_texty(uint32_t cp)
+{
+	return (cp >= 0x20 && cp < 0x7F) || cp == '\n' || cp == '\r' || cp == '\t' || (cp >= 0xA0 && cp < 0x250) ||
+	       (cp >= 0x2000 && cp < 0x2070) || (cp >= 0x3000 && cp < 0x3040) || (cp >= 0x3400 && cp < 0xA000) ||
+	       (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0xFF00 && cp < 0xFFF0);
+}
+
+/* How a candidate encoding reads the sample. */
+struct reading {
+	const char *encoding;	/* the candidate */
+	size_t chars;		/* characters decoded, ASCII included */
+	size_t nonascii;	/* characters above U+007F */
+	size_t common;		/* of those, frequent Chinese characters and punctuation */
+	size_t texty;		/* characters plausible in a text file */
+	size_t texty_rare;	/* of those, non-ASCII ones that are not frequent */
+	size_t invalid;		/* invalid sequences */
+	double score;		/* plausibility, higher is better */
+};
+
+/* Decodes the sample as r->encoding and measures it. A cut sequence at the end of a
+ * partial sample is not held against it. */
+static void read_as(struct reading *r, const unsigned char *s, size_t n, bool complete)
+{
+	char err[160];
+	struct decoder *d = decoder_new(r->encoding, err, sizeof err);
+	if (!d) {
+		r->score = -1e9;
+		return;
+	}
+	struct sbuf out = { 0 };
+	decoder_feed(d, s, n, complete, &out);
+	r->invalid = decoder_invalid(d);
+	decoder_free(d);
+	for (size_t i = 0; i < out.len;) {
+		uint32_t cp;
+		i += utf8_decode(out.data + i, out.len - i, &cp);
+		r->chars++;
+		if (cp == 0xFFFD)
+			continue;
+		if (is_texty(cp))
+			r->texty++;
+		if (cp >= 0x80) {
+			r->nonascii++;
+			if (is_common(cp))
+				r->common++;
+			else if (is_texty(cp))
+				r->texty_rare++;
+		}
+	}
+	sbuf_free(&out);
+}
+
+/* Scores a reading of a text without NULs: the share of frequent characters among the
+ * non-ASCII ones, with invalid sequences counted heavily against it. */
+static void score_chinese(struct reading *r)
+{
+	double total = (double)(r->nonascii + r->invalid);
+	r->score = total > 0 ? ((double)r->common - 3.0 * (double)r->invalid) / total : 0;
+}
+
+/* Scores a reading of a text with NULs (UTF-16/32): ASCII text and frequent characters
+ * count fully, other plausible characters half. */
+static void score_wide(struct reading *r)
+{
+	double total = (double)(r->chars + r->invalid);
+	double good = (double)r->texty - 0.5 * (double)(r->texty_rare);
+	r->score = total > 0 ? (good - 3.0 * (double)r->invalid) / total : 0;
+}
+
+/* Whether the bytes are UTF-8 throughout (a sequence cut by the end of a partial sample
+ * allowed); counts the multibyte sequences and the invalid ones either way. */
+static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t *multi, size_t *invalid)
+{
+	*multi = *invalid = 0;
+	for (size_t i = 0; i < n;) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		long k = utf8_seq(s + i, n - i);
+		if (k > 0) {
+			(*multi)++;
+			i += (size_t)k;
+		} else if (k == 0) {
+			if (complete)
+				(*invalid)++;
+			break;
+		} else {
+			(*invalid)++;
+			i += (size_t)-k;
+		}
+	}
+}
+
+/* Formats that are never text, by their first bytes. */
+static const char *binary_magic(const unsigned char *s, size_t n)
+{
+	static const struct {
+		const char *magic;	/* first bytes */
+		size_t len;		/* their number */
+		const char *what;	/* for the message */
+	} magics[] = {
+		{ "\x7F" "ELF", 4, "an ELF executable" },
+		{ "\x89PNG\r\n\x1A\n", 8, "a PNG image" },
+		{ "\xFF\xD8\xFF", 3, "a JPEG image" },
+		{ "GIF87a", 6, "a GIF image" },
+		{ "GIF89a", 6, "a GIF image" },
+		{ "%PDF-", 5, "a PDF document" },
+		{ "PK\x03\x04", 4, "a zip archive (or a .docx/.xlsx/.epub)" },
+		{ "\x1F\x8B", 2, "gzip-compressed data" },
+		{ "BZh", 3, NULL },	/* too common a text start to trust alone */
+		{ "\xFD" "7zXZ\0", 6, "xz-compressed data" },
+		{ "7z\xBC\xAF\x27\x1C", 6, "a 7-Zip archive" },
+		{ "Rar!\x1A\x07", 6, "a RAR archive" },
+		{ "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, "an OLE file (an old .doc or .xls)" },
+		{ "SQLite format 3", 16, "an SQLite database" },
+		{ "\xCA\xFE\xBA\xBE", 4, "a Mach-O or Java class file" },
+		{ "\xCF\xFA\xED\xFE", 4, "a Mach-O executable" },
+		{ "\x28\xB5\x2F\xFD", 4, "zstd-compressed data" },
+	};
+	for (size_t i = 0; i < sizeof magics / sizeof *magics; i++)
+		if (magics[i].what && n >= magics[i].len && !memcmp(s, magics[i].magic, magics[i].len))
+			return magics[i].what;
+	if (n >= 12 && !memcmp(s, "RIFF", 4))
+		return "a RIFF file (audio, video or image)";
+	return NULL;
+}
+
+static void set(struct decode_guess *out, const char *enc, size_t bom, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set(struct decode_guess *out, const char *enc, size_t bom, const char *fmt, ...)
+{
+	snprintf(out->encoding, sizeof out->encoding, "%s", enc);
+	out->bom_len = bom;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+	va_end(ap);
+}
+
+#define SCORE_SAMPLE (256 * 1024)	/* bytes the candidates are scored on */
+
+static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t first_nul, struct decode_guess *out)
+{
+	struct reading r[] = { { .encoding = "UTF-16LE" }, { .encoding = "UTF-16BE" },
+			       { .encoding = "UTF-32LE" }, { .encoding = "UTF-32BE" } };
+	size_t best = 0;
+	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
+		read_as(&r[i], s, n, complete);
+		score_wide(&r[i]);
+		if (r[i].score > r[best].score)
+			best = i;
+	}
+	if (r[best].chars < 2 || r[best].score < 0.6) {
+		set(out, "", 0, "binary data (NUL byte at byte %zu)", first_nul);
+		return -1;
+	}
+	set(out, r[best].encoding, 0, "NUL bytes in the pattern of %s without a byte-order mark", r[best].encoding);
+	return 0;
+}
+
+int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_guess *out)
+{
+	memset(out, 0, sizeof *out);
+	common_init();
+	/* byte-order marks, longest first (UTF-32LE starts like UTF-16LE) */
+	if (n >= 4 && !memcmp(s, "\xFF\xFE\0\0", 4)) {
+		set(out, "UTF-32LE", 4, "UTF-32LE byte-order mark");
+		return 0;
+	}
+	if (n >= 4 && !memcmp(s, "\0\0\xFE\xFF", 4)) {
+		set(out, "UTF-32BE", 4, "UTF-32BE byte-order mark");
+		return 0;
+	}
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		set(out, "UTF-8", 3, "UTF-8 byte-order mark");
+		return 0;
+	}
+	if (n >= 4 && !memcmp(s, "\x84\x31\x95\x33", 4)) {
+		set(out, "GB18030", 4, "GB18030 byte-order mark");
+		return 0;
+	}
+	if (n >= 2 && !memcmp(s, "\xFF\xFE", 2)) {
+		set(out, "UTF-16LE", 2, "UTF-16LE byte-order mark");
+		return 0;
+	}
+	if (n >= 2 && !memcmp(s, "\xFE\xFF", 2)) {
+		set(out, "UTF-16BE", 2, "UTF-16BE byte-order mark");
+		return 0;
+	}
+	const char *magic = binary_magic(s, n);
+	if (magic) {
+		set(out, "", 0, "%s", magic);
+		return -1;
+	}
+	size_t scored = n < SCORE_SAMPLE ? n : SCORE_SAMPLE;
+	bool scored_complete = complete && scored == n;
+	const unsigned char *nul = memchr(s, 0, n);
+	if (nul)
+		return guess_wide(s, scored, scored_complete, (size_t)(nul - s), out);
+	/* control bytes that no text has (ESC, BEL and BS are let through: a text full of
+	 * terminal escapes is hostile, not binary, and normalise disarms it) */
+	size_t controls = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		controls += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1B &&
+			     c != 0x07 && c != 0x08) || c == 0x7F;
+	}
+	if (controls > 8 && controls * 20 > n) {
+		set(out, "", 0, "binary data (%zu control bytes in the first %zu)", controls, n);
+		return -1;
+	}
+	size_t multi, invalid;
+	utf8_survey(s, n, complete, &multi, &invalid);
+	if (invalid == 0) {
+		if (multi == 0)
+			set(out, "UTF-8", 0, "ASCII only");
+		else
+			set(out, "UTF-8", 0, "valid UTF-8");
+		return 0;
+	}
+	if (multi >= 10 && invalid * 100 <= multi) {
+		set(out, "UTF-8", 0, "UTF-8 except %zu invalid sequence%s", invalid, invalid == 1 ? "" : "s");
+		return 0;
+	}
+	struct reading r[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" }, { .encoding = "UTF-8" } };
+	size_t best = 0;
+	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
+		read_as(&r[i], s, scored, scored_complete);
+		score_chinese(&r[i]);
+		if (r[i].score > r[best].score)
+			best = i;
+	}
+	struct reading *b = &r[best];
+	double bad_share = (double)b->invalid / (double)(b->nonascii + b->invalid + 1);
+	if (bad_share > 0.3) {
+		set(out, "", 0, "not text in UTF-8, GB18030 or Big5 (%.0f%% invalid sequences even as %s); try --encoding",
+		    100 * bad_share, b->encoding);
+		return -1;
+	}
+	struct reading *other = best == 1 ? &r[0] : &r[1];
+	double pct = b->nonascii ? 100.0 * (double)b->common / (double)b->nonascii : 0;
+	double other_pct = other->nonascii ? 100.0 * (double)other->common / (double)other->nonascii : 0;
+	set(out, b->encoding, 0, "not UTF-8; %.0f%% common Chinese characters as %s, %.0f%% as %s", pct, b->encoding,
+	    other_pct, other->encoding);
+	return 0;
 }

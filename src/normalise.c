@@ -5,57 +5,117 @@
 
 #include "dugao/normalise.h"
 
-/* Placeholder splitter; replaced by the real normaliser. */
 struct line_splitter {
 	line_fn fn;		/* receiver of lines */
 	void *ctx;		/* its context */
 	size_t max_bytes;	/* split lines longer than this */
-	struct sbuf line;	/* the line being collected */
+	struct sbuf line;	/* the line being collected, never more than max_bytes */
 	struct sbuf clean;	/* scratch for normalise_line */
 	long line_no;		/* source line of the line being collected */
-	bool after_cr;		/* the previous byte was CR */
+	bool after_cr;		/* the previous byte was CR: an LF now ends nothing */
 };
 
 struct line_splitter *line_splitter_new(line_fn fn, void *ctx, size_t max_bytes)
 {
 	struct line_splitter *s = xcalloc(1, sizeof *s);
-	s->fn = fn, s->ctx = ctx, s->max_bytes = max_bytes, s->line_no = 1;
+	s->fn = fn, s->ctx = ctx, s->line_no = 1;
+	s->max_bytes = max_bytes < 16 ? 16 : max_bytes;
 	return s;
 }
 
-static int emit(struct line_splitter *s)
+static int emit(struct line_splitter *s, size_t len)
 {
 	sbuf_reset(&s->clean);
-	normalise_line(s->line.data ? s->line.data : "", s->line.len, &s->clean);
-	int r = s->fn(s->ctx, s->clean.data ? s->clean.data : "", s->clean.len, s->line_no);
-	sbuf_reset(&s->line);
-	return r;
+	normalise_line(s->line.data ? s->line.data : "", len, &s->clean);
+	return s->fn(s->ctx, s->clean.data ? s->clean.data : "", s->clean.len, s->line_no);
+}
+
+/* Where to cut a full line buffer: after the last sentence end (。！？；) in its last
+ * quarter, else at the last character boundary. */
+static size_t cut_point(const char *p, size_t n)
+{
+	size_t floor = n - n / 4;
+	for (size_t i = n; i >= 3 && i - 3 >= floor; i--) {
+		const unsigned char *c = (const unsigned char *)p + i - 3;
+		if ((c[0] == 0xE3 && c[1] == 0x80 && c[2] == 0x82) ||				/* 。 */
+		    (c[0] == 0xEF && c[1] == 0xBC && (c[2] == 0x81 || c[2] == 0x9F || c[2] == 0x9B)))	/* ！？； */
+			return i;
+	}
+	size_t i = n;
+	while (i > n - 3 && i > 1 && ((unsigned char)p[i] & 0xC0) == 0x80)
+		i--;
+	/* p[n] is the first byte that did not fit: the cut is before a character start */
+	return i;
+}
+
+/* Appends a piece of one line; a line that would pass max_bytes is cut first, at a
+ * point that depends only on the line's bytes, never on how the text was chunked. */
+static int add(struct line_splitter *s, const char *text, size_t n)
+{
+	while (n > 0) {
+		size_t room = s->max_bytes - s->line.len;
+		if (n <= room) {
+			sbuf_append(&s->line, text, n);
+			return 0;
+		}
+		sbuf_append(&s->line, text, room);
+		text += room, n -= room;
+		/* the line is full and more of it follows: cut it. The byte after the buffer
+		 * is needed to tell a character boundary, so look at text[0] too. */
+		sbuf_append(&s->line, text, 1);
+		size_t cut = cut_point(s->line.data, s->max_bytes);
+		s->line.len--;
+		s->line.data[s->line.len] = 0;
+		int r = emit(s, cut);
+		size_t rest = s->line.len - cut;
+		memmove(s->line.data, s->line.data + cut, rest);
+		s->line.len = rest;
+		s->line.data[rest] = 0;
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 int line_splitter_feed(struct line_splitter *s, const char *text, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char c = text[i];
-		if (c == '\n' && s->after_cr) {
-			s->after_cr = false;
-			continue;
+	size_t i = 0;
+	if (n && s->after_cr && text[0] == '\n')
+		i = 1;
+	s->after_cr = false;
+	while (i < n) {
+		/* the next line end: memchr for LF, then CR only in the stretch before it */
+		const char *lf = memchr(text + i, '\n', n - i);
+		size_t end = lf ? (size_t)(lf - text) : n;
+		const char *cr = memchr(text + i, '\r', end - i);
+		if (cr)
+			end = (size_t)(cr - text);
+		int r = add(s, text + i, end - i);
+		if (r)
+			return r;
+		if (end == n)
+			break;
+		r = emit(s, s->line.len);
+		sbuf_reset(&s->line);
+		s->line_no++;
+		if (r)
+			return r;
+		i = end + 1;
+		if (text[end] == '\r') {
+			if (i == n)
+				s->after_cr = true;
+			else if (text[i] == '\n')
+				i++;
 		}
-		s->after_cr = c == '\r';
-		if (c == '\n' || c == '\r') {
-			int r = emit(s);
-			s->line_no++;
-			if (r)
-				return r;
-			continue;
-		}
-		sbuf_append(&s->line, &c, 1);
 	}
 	return 0;
 }
 
 int line_splitter_finish(struct line_splitter *s)
 {
-	return s->line.len ? emit(s) : 0;
+	int r = s->line.len ? emit(s, s->line.len) : 0;
+	sbuf_reset(&s->line);
+	return r;
 }
 
 void line_splitter_free(struct line_splitter *s)
@@ -67,19 +127,76 @@ void line_splitter_free(struct line_splitter *s)
 	free(s);
 }
 
+/* What becomes of a code point: kept, replaced by U+FFFD, a space, or dropped. */
+enum fate { KEEP, REPLACE, SPACE, DROP };
+
+static enum fate fate_of(uint32_t cp)
+{
+	if (cp == '\t' || cp == '\v' || cp == '\f')
+		return SPACE;
+	if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		return REPLACE;		/* C0 (NUL, ESC, BEL…), DEL and C1 (CSI, OSC…) */
+	if (cp < 0x61C)
+		return KEEP;
+	switch (cp) {
+	case 0x061C:			/* Arabic letter mark */
+	case 0x200E: case 0x200F:	/* left-to-right and right-to-left marks */
+		return REPLACE;
+	case 0x2028: case 0x2029:	/* line and paragraph separators */
+		return SPACE;
+	case 0x200B:			/* zero-width space */
+	case 0x2060:			/* word joiner */
+	case 0xFEFF:			/* a byte-order mark inside the text */
+		return DROP;		/* invisible, and they would break search */
+	}
+	if ((cp >= 0x202A && cp <= 0x202E) ||	/* bidi embeddings and overrides */
+	    (cp >= 0x2066 && cp <= 0x2069) ||	/* bidi isolates */
+	    (cp >= 0x206A && cp <= 0x206F) ||	/* deprecated format controls */
+	    (cp >= 0xFFF9 && cp <= 0xFFFB))	/* interlinear annotation */
+		return REPLACE;
+	return KEEP;
+}
+
 void normalise_line(const char *in, size_t n, struct sbuf *out)
 {
-	size_t i = 0;
+	size_t start = out->len;
+	size_t i = 0, run = 0;
 	while (i < n) {
+		unsigned char c = (unsigned char)in[i];
+		if (c >= 0x20 && c < 0x7F) {
+			i++;
+			continue;
+		}
 		uint32_t cp;
 		size_t k = utf8_decode(in + i, n - i, &cp);
-		if (cp == '\t')
-			sbuf_append(out, " ", 1);
-		else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
-			 (cp >= 0x2066 && cp <= 0x2069))
+		if (k == 0)
+			break;
+		enum fate f = cp == 0xFFFD && k != 3 ? REPLACE : fate_of(cp);
+		if (f == KEEP) {
+			i += k;
+			continue;
+		}
+		sbuf_append(out, in + run, i - run);
+		if (f == REPLACE)
 			sbuf_append(out, "\xEF\xBF\xBD", 3);
-		else
-			sbuf_append(out, in + i, k);
+		else if (f == SPACE)
+			sbuf_append(out, " ", 1);
 		i += k;
+		run = i;
 	}
+	sbuf_append(out, in + run, i - run);
+	/* trailing spaces: ASCII, no-break and ideographic */
+	while (out->len > start) {
+		const char *e = out->data + out->len;
+		if (e[-1] == ' ')
+			out->len--;
+		else if (out->len - start >= 2 && !memcmp(e - 2, "\xC2\xA0", 2))
+			out->len -= 2;
+		else if (out->len - start >= 3 && !memcmp(e - 3, "\xE3\x80\x80", 3))
+			out->len -= 3;
+		else
+			break;
+	}
+	if (out->data)
+		out->data[out->len] = 0;
 }
