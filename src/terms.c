@@ -31,18 +31,28 @@
 #define MAX_QUOTED 20000	/* distinct quoted strings remembered */
 #define MAX_TERMS 120		/* terms kept per document */
 
+/* One edge of the trie in its hash table; the key is kept in the slot so a probe
+ * touches one cache line. */
+struct edge {
+	uint32_t parent;	/* node the edge leaves */
+	uint32_t cp;		/* its character */
+	uint32_t node;		/* node it enters; 0 for an empty slot */
+};
+
 /* Every substring (up to DEPTH characters) of the sample, as a trie whose edges
- * live in one open-addressing table keyed by (parent, character). */
+ * live in one open-addressing table keyed by (parent, character). Right
+ * neighbours of a string are its node's children; left neighbours are the nodes
+ * whose string minus its first character is it (found by suffix links). */
 struct trie {
 	uint32_t *cp;		/* character on the edge into each node */
 	uint32_t *parent;	/* parent node; 0 is the root */
 	uint32_t *count;	/* occurrences of the node's string */
 	uint32_t n;		/* nodes used, root included */
 	uint32_t cap;		/* nodes allocated */
-	uint32_t *slot;		/* hash of child edges: node ids, 0 for empty */
+	struct edge *slot;	/* hash of child edges */
 	uint32_t nslot;		/* slots, a power of two */
-	double *kid_sum;	/* per node, after finish: occurrences followed by a child */
-	double *kid_clogc;	/* per node, after finish: sum of c·log c over children */
+	double *kid_clogc;	/* per node, after finish: sum of c·ln c over right neighbours */
+	double *left_clogc;	/* per node, after finish: sum of c·ln c over left neighbours */
 };
 
 /* A string seen inside quotes. */
@@ -78,8 +88,7 @@ struct matcher {
 struct terms {
 	uint8_t cls[65536];	/* per BMP character: CLS_* bits */
 	struct trie fwd;	/* substrings read forwards */
-	struct trie rev;	/* substrings read backwards */
-	long sample_chars;	/* Han characters put in the tries */
+	bool sample_full;	/* the sample has its SAMPLE_BYTES */
 	struct quoted *q;	/* quoted strings, open addressing on the text */
 	uint32_t nq;		/* quoted strings stored */
 	uint32_t qslots;	/* size of q, a power of two */
@@ -214,8 +223,8 @@ static void trie_free(struct trie *t)
 	free(t->parent);
 	free(t->count);
 	free(t->slot);
-	free(t->kid_sum);
 	free(t->kid_clogc);
+	free(t->left_clogc);
 }
 
 static uint32_t edge_hash(uint32_t parent, uint32_t cp)
@@ -235,9 +244,9 @@ static void trie_grow(struct trie *t)
 	t->slot = xcalloc(t->nslot, sizeof *t->slot);
 	for (uint32_t v = 1; v < t->n; v++) {
 		uint32_t h = edge_hash(t->parent[v], t->cp[v]) & (t->nslot - 1);
-		while (t->slot[h])
+		while (t->slot[h].node)
 			h = (h + 1) & (t->nslot - 1);
-		t->slot[h] = v;
+		t->slot[h] = (struct edge){ t->parent[v], t->cp[v], v };
 	}
 }
 
@@ -245,9 +254,9 @@ static void trie_grow(struct trie *t)
 static uint32_t trie_child(struct trie *t, uint32_t parent, uint32_t cp, bool create)
 {
 	uint32_t h = edge_hash(parent, cp) & (t->nslot - 1);
-	for (uint32_t v; (v = t->slot[h]); h = (h + 1) & (t->nslot - 1))
-		if (t->parent[v] == parent && t->cp[v] == cp)
-			return v;
+	for (; t->slot[h].node; h = (h + 1) & (t->nslot - 1))
+		if (t->slot[h].parent == parent && t->slot[h].cp == cp)
+			return t->slot[h].node;
 	if (!create)
 		return 0;
 	if (t->n == t->cap) {
@@ -256,31 +265,21 @@ static uint32_t trie_child(struct trie *t, uint32_t parent, uint32_t cp, bool cr
 	}
 	uint32_t v = t->n++;
 	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = 0;
-	t->slot[h] = v;
+	t->slot[h] = (struct edge){ parent, cp, v };
 	return v;
 }
 
-/* Adds the string s[0..n) (at most DEPTH) and all its prefixes. */
-static void trie_add(struct trie *t, const uint32_t *s, int n, int step)
-{
-	uint32_t v = 0;
-	for (int i = 0; i < n; i++) {
-		v = trie_child(t, v, s[i * step], true);
-		t->count[v]++;
-	}
-}
-
-static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n, int step)
+static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n)
 {
 	uint32_t v = 0;
 	for (int i = 0; i < n && (i == 0 || v); i++)
-		v = trie_child((struct trie *)t, v, s[i * step], false);
+		v = trie_child((struct trie *)t, v, s[i], false);
 	return v;
 }
 
-static long trie_count(const struct trie *t, const uint32_t *s, int n, int step)
+static long trie_count(const struct trie *t, const uint32_t *s, int n)
 {
-	uint32_t v = trie_find(t, s, n, step);
+	uint32_t v = trie_find(t, s, n);
 	return v ? t->count[v] : 0;
 }
 
@@ -288,14 +287,28 @@ static long trie_count(const struct trie *t, const uint32_t *s, int n, int step)
  * boundary class counts like punctuation, as if every use were different. */
 static void trie_finish(struct trie *t, const uint8_t *cls)
 {
-	t->kid_sum = xcalloc(t->n, sizeof *t->kid_sum);
 	t->kid_clogc = xcalloc(t->n, sizeof *t->kid_clogc);
+	t->left_clogc = xcalloc(t->n, sizeof *t->left_clogc);
+	/* suffix link and first character of each node; a parent always has a
+	 * smaller id than its children, so one pass in id order fills both */
+	uint32_t *suffix = xcalloc(t->n, sizeof *suffix);
+	uint32_t *first = xcalloc(t->n, sizeof *first);
 	for (uint32_t v = 1; v < t->n; v++) {
 		double c = t->count[v];
-		t->kid_sum[t->parent[v]] += c;
+		uint32_t p = t->parent[v];
 		if (t->cp[v] >= 65536 || !(cls[t->cp[v]] & CLS_BOUNDARY))
-			t->kid_clogc[t->parent[v]] += c * ln(c);
+			t->kid_clogc[p] += c * ln(c);
+		if (p == 0) {
+			first[v] = t->cp[v];
+			continue;
+		}
+		first[v] = first[p];
+		suffix[v] = trie_child(t, suffix[p], t->cp[v], false);
+		if (suffix[v] && (first[v] >= 65536 || !(cls[first[v]] & CLS_BOUNDARY)))
+			t->left_clogc[suffix[v]] += c * ln(c);
 	}
+	free(suffix);
+	free(first);
 }
 
 /* Entropy of what follows node v: occurrences at a run's edge count as all different. */
@@ -437,7 +450,6 @@ struct terms *terms_new(const char *glossary_path)
 	struct terms *t = xcalloc(1, sizeof *t);
 	cls_init(t->cls);
 	trie_init(&t->fwd);
-	trie_init(&t->rev);
 	FILE *f = glossary_path ? fopen(glossary_path, "r") : NULL;
 	if (f) {
 		char line[1024];
@@ -456,40 +468,63 @@ struct terms *terms_new(const char *glossary_path)
 	return t;
 }
 
-/* Puts one run of Han characters into both tries. */
-static void feed_run(struct terms *t, const uint32_t *r, int n)
-{
-	for (int i = 0; i < n; i++) {
-		trie_add(&t->fwd, r + i, n - i < DEPTH ? n - i : DEPTH, 1);
-		trie_add(&t->rev, r + i, i + 1 < DEPTH ? i + 1 : DEPTH, -1);
-	}
-	t->sample_chars += n;
-}
-
 void terms_feed(struct terms *t, const char *text, size_t len)
 {
 	scan_quotes(t, text, len);
-	if (t->sample.len + len + 1 <= SAMPLE_BYTES) {
-		sbuf_append(&t->sample, text, len);
-		sbuf_append(&t->sample, "\n", 1);
-	}
-	if (t->sample_chars >= SAMPLE_CHARS)
+	if (t->sample_full)
 		return;
-	uint32_t run[256];
-	int n = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t c;
-		i += utf8_decode(text + i, len - i, &c);
-		if (is_han(c)) {
-			run[n++] = c;
-			if (n < (int)(sizeof run / sizeof *run))
-				continue;
-		}
-		/* a full buffer is cut; runs this long are rare and the seam costs little */
-		feed_run(t, run, n);
-		n = 0;
+	if (t->sample.len + len + 1 > SAMPLE_BYTES) {
+		t->sample_full = true;
+		return;
 	}
-	feed_run(t, run, n);
+	sbuf_append(&t->sample, text, len);
+	sbuf_append(&t->sample, "\n", 1);
+}
+
+/* Counts the substrings of the sample's Han runs level by level (Apriori): a
+ * string of k characters is counted only where both its (k−1)-character pieces
+ * occur twice or more, since otherwise it occurs once and can be no candidate.
+ * Strings seen once add nothing to an entropy (1·ln 1 = 0), so the statistics
+ * are exact while most long substrings are never stored. */
+static void count_substrings(struct terms *t)
+{
+	size_t cap = SAMPLE_CHARS + 1, n = 0;
+	uint32_t *text = xmalloc(cap * sizeof *text);
+	const char *s = t->sample.data ? t->sample.data : "";
+	for (size_t i = 0; i < t->sample.len && n + 1 < cap;) {
+		uint32_t c;
+		i += utf8_decode(s + i, t->sample.len - i, &c);
+		if (is_han(c))
+			text[n++] = c;
+		else if (n && text[n - 1])
+			text[n++] = 0;	/* a run ends */
+	}
+	uint32_t *node = xcalloc(n + 1, sizeof *node);
+	struct trie *f = &t->fwd;
+	for (size_t i = 0; i < n; i++)
+		if (text[i]) {
+			node[i] = trie_child(f, 0, text[i], true);
+			f->count[node[i]]++;
+		}
+	for (int k = 2; k <= DEPTH; k++) {
+		bool any = false;
+		for (size_t i = 0; i + 1 < n; i++) {
+			/* node[i + 1] still holds its string of k−1 characters */
+			uint32_t v = node[i], w = node[i + 1];
+			if (v && w && f->count[v] >= 2 && f->count[w] >= 2) {
+				node[i] = trie_child(f, v, text[i + k - 1], true);
+				f->count[node[i]]++;
+				any = true;
+			} else
+				node[i] = 0;
+		}
+		if (n)
+			node[n - 1] = 0;
+		if (!any)
+			break;
+	}
+	free(node);
+	free(text);
 }
 
 /* --- choosing --- */
@@ -547,7 +582,7 @@ static double cohesion(const struct trie *f, const uint32_t *s, int n, long coun
 {
 	double worst = 1;
 	for (int k = 1; k < n; k++) {
-		long a = trie_count(f, s, k, 1), b = trie_count(f, s + k, n - k, 1);
+		long a = trie_count(f, s, k), b = trie_count(f, s + k, n - k);
 		long m = a < b ? a : b;
 		double c = m > 0 ? (double)count / (double)m : 0;
 		if (c < worst)
@@ -556,27 +591,25 @@ static double cohesion(const struct trie *f, const uint32_t *s, int n, long coun
 	return worst;
 }
 
-/* Left-neighbour entropy of s, from the backward trie. */
-static double left_entropy(const struct trie *r, const uint32_t *s, int n)
+/* Entropy of what precedes node v; as on the right, run edges count as all different. */
+static double left_entropy(const struct trie *t, uint32_t v)
 {
-	uint32_t v = trie_find(r, s + n - 1, n, -1);
-	return v ? trie_entropy(r, v) : 0;
+	double n = t->count[v];
+	return n > 0 ? ln(n) - t->left_clogc[v] / n : 0;
 }
 
 /* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number. */
-static long ordinal_uses(const struct trie *r, const uint32_t *s, int n)
+static long ordinal_uses(const struct trie *f, const uint32_t *s, int n)
 {
-	uint32_t v = trie_find(r, s + n - 1, n, -1);
-	if (!v)
+	uint32_t x[DEPTH];
+	if (n + 1 > DEPTH)
 		return 0;
+	memcpy(x + 1, s, (size_t)n * sizeof *s);
 	long k = 0;
 	static const char pre[] = "第一二三四五六七八九十两百千万〇";
 	for (size_t i = 0; i < sizeof pre - 1;) {
-		uint32_t c;
-		i += utf8_decode(pre + i, sizeof pre - 1 - i, &c);
-		uint32_t u = trie_child((struct trie *)r, v, c, false);
-		if (u)
-			k += r->count[u];
+		i += utf8_decode(pre + i, sizeof pre - 1 - i, &x[0]);
+		k += trie_count(f, x, n + 1);
 	}
 	return k;
 }
@@ -655,7 +688,7 @@ static struct cand *cands_add(struct cands *c, char *text, const char *kind)
 /* Statistical phrases and unquoted formulas from the forward trie. */
 static void collect_stats(struct terms *t, struct cands *c)
 {
-	const struct trie *f = &t->fwd, *r = &t->rev;
+	const struct trie *f = &t->fwd;
 	uint32_t s[DEPTH];
 	for (uint32_t v = 1; v < f->n; v++) {
 		if (f->count[v] < 2)
@@ -666,7 +699,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		long count = f->count[v];
 		double rh = trie_entropy(f, v);
 		if (is_numeral(s[0]) && formula_shape(s, n, false)) {
-			long clean = count - ordinal_uses(r, s, n);
+			long clean = count - ordinal_uses(f, s, n);
 			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END)) {
 				struct cand *x = cands_add(c, cps_text(s, n), "formula");
 				x->raw = count;
@@ -680,7 +713,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
 			continue;
-		double lh = left_entropy(r, s, n);
+		double lh = left_entropy(f, v);
 		double h = lh < rh ? lh : rh;
 		/* with few uses the entropy cannot be high: ask for most of what it can be */
 		double need = 0.6 * ln((double)count);
@@ -816,8 +849,8 @@ static void count_hits(struct terms *t, struct cands *c)
 size_t terms_finish(struct terms *t)
 {
 	struct cands c = { 0 };
+	count_substrings(t);
 	trie_finish(&t->fwd, t->cls);
-	trie_finish(&t->rev, t->cls);
 	collect_stats(t, &c);
 	collect_quoted(t, &c);
 	for (size_t i = 0; i < t->nglossary; i++) {
@@ -836,7 +869,10 @@ size_t terms_finish(struct terms *t)
 		for (int k = 0; han && k < x->len; k++)
 			han = is_han(x->cps[k]);
 		if (han) {
-			x->raw = trie_count(&t->fwd, x->cps, x->len, 1);
+			/* a string seen once may not be in the tries */
+			x->raw = trie_count(&t->fwd, x->cps, x->len);
+			if (x->raw < (long)x->quoted)
+				x->raw = x->quoted;
 			continue;
 		}
 		size_t n = strlen(x->text);
@@ -997,7 +1033,6 @@ void terms_free(struct terms *t)
 	if (!t)
 		return;
 	trie_free(&t->fwd);
-	trie_free(&t->rev);
 	for (uint32_t i = 0; i < t->qslots; i++)
 		free(t->q[i].text);
 	free(t->q);
