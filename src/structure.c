@@ -643,6 +643,7 @@ struct structure {
 	/* outline */
 	struct level stack[DEPTH_MAX];	/* open sections, outermost first */
 	int depth;			/* levels in use */
+	int last_num[ST_COUNT];		/* number of the last heading of each style */
 	int failed;			/* a sink returned nonzero */
 };
 
@@ -1126,16 +1127,19 @@ static bool seq_confirmed(const struct structure *st, size_t i)
 }
 
 /* A numbered item refused for its long first sentence still belongs to a list whose
- * neighbours are headings: the one before it on the stack, or the next one coming. */
+ * neighbours are headings: the one numbered just before it, or the next one coming. */
 static bool list_continues(const struct structure *st, const struct mark *m)
 {
-	for (int d = st->depth - 1; d >= 0; d--)
-		if (st->stack[d].style == m->style)
-			return st->stack[d].num == m->num - 1;
+	if (st->last_num[m->style] == m->num - 1)
+		return true;	/* numbering may run on across parents */
+	int next = m->num + 1;
 	for (size_t j = 1; j < st->nwin; j++) {
 		const struct mark *o = &st->win[j].open;
-		if (o->style == m->style && o->num == m->num + 1)
+		if (o->style != m->style || o->num != next)
+			continue;
+		if (o->keep || !o->long_first)
 			return o->keep;
+		next++;		/* a run of long items: look further */
 	}
 	return false;
 }
@@ -1188,6 +1192,7 @@ static int emit_first(struct structure *st)
 		st->stack[d].here = false;
 	if (it->open.style != ST_NONE && it->open.keep) {
 		place(st->stack, &st->depth, 0, it->open.style, it->open.num, false);
+		st->last_num[it->open.style] = it->open.num;
 		rc = deliver_section(st, it, para, &it->open, st->stack, st->depth, false);
 	}
 	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;

@@ -1,8 +1,463 @@
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
+#include "dugao/structure.h"
+#include "dugao/util.h"
+
+/* What the sink received, copied. */
+struct got_section {
+	long seq, parent, para, offset, length;	/* as delivered */
+	int level;				/* as delivered */
+	bool in_paragraph;			/* as delivered */
+	char marker[64], title[256];		/* as delivered */
+	long paragraphs_before;			/* paragraphs delivered before it */
+};
+
+struct got_para {
+	long seq, section, line;	/* as delivered */
+	enum para_kind kind;		/* as delivered */
+	char text[512];			/* start of the text */
+};
+
+struct got {
+	char title[512];		/* the document title */
+	int titles;			/* times the title callback ran */
+	struct got_section sec[256];	/* sections in order */
+	int nsec;			/* how many */
+	struct got_para para[256];	/* paragraphs in order */
+	int npara;			/* how many */
+};
+
+static int on_title(void *ctx, const char *t)
+{
+	struct got *g = ctx;
+	snprintf(g->title, sizeof g->title, "%s", t);
+	g->titles++;
+	return 0;
+}
+
+static int on_section(void *ctx, const struct section *s)
+{
+	struct got *g = ctx;
+	if (g->nsec < 256) {
+		struct got_section *o = &g->sec[g->nsec];
+		o->seq = s->seq, o->parent = s->parent, o->para = s->para, o->offset = s->offset;
+		o->length = s->length, o->level = s->level, o->in_paragraph = s->in_paragraph;
+		snprintf(o->marker, sizeof o->marker, "%s", s->marker);
+		snprintf(o->title, sizeof o->title, "%s", s->title);
+		o->paragraphs_before = g->npara;
+	}
+	g->nsec++;
+	return 0;
+}
+
+static int on_para(void *ctx, const struct para *p)
+{
+	struct got *g = ctx;
+	if (g->npara < 256) {
+		struct got_para *o = &g->para[g->npara];
+		o->seq = p->seq, o->section = p->section, o->line = p->line, o->kind = p->kind;
+		snprintf(o->text, sizeof o->text, "%.*s", (int)(p->len < 500 ? p->len : 500), p->text);
+	}
+	g->npara++;
+	return 0;
+}
+
+/* Runs lines (NULL-terminated; a line starting with "!" is noise) through both passes. */
+static struct got *run(const char *const *lines)
+{
+	struct got *g = xcalloc(1, sizeof *g);
+	struct structure_sink sink = { g, on_title, on_section, on_para };
+	struct structure *st = structure_new(&sink, "fallback");
+	for (int i = 0; lines[i]; i++)
+		structure_prescan_line(st, lines[i], strlen(lines[i]));
+	for (int i = 0; lines[i]; i++) {
+		bool noise = lines[i][0] == '!';
+		const char *l = lines[i] + noise;
+		CHECK(structure_line(st, l, strlen(l), noise, i + 1) == 0);
+	}
+	CHECK(structure_finish(st) == 0);
+	CHECK_INT(structure_sections(st), g->nsec);
+	structure_free(st);
+	return g;
+}
+
+/* The section whose marker and title are as given, or NULL. */
+static const struct got_section *find(const struct got *g, const char *marker, const char *title_start)
+{
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		if (!strcmp(g->sec[i].marker, marker) && !strncmp(g->sec[i].title, title_start, strlen(title_start)))
+			return &g->sec[i];
+	return NULL;
+}
+
+static bool has_section_in(const struct got *g, const char *text)
+{
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		if (strstr(g->sec[i].title, text) || strstr(g->sec[i].marker, text))
+			return true;
+	return false;
+}
+
+#define EXPECT_SEC(g, marker, title, lvl)                                       \
+	do {                                                                    \
+		const struct got_section *s_ = find(g, marker, title);          \
+		CHECK(s_ != NULL);                                              \
+		if (s_)                                                         \
+			CHECK_INT(s_->level, lvl);                              \
+		else                                                            \
+			fprintf(stderr, "  missing: %s %s\n", marker, title);   \
+	} while (0)
+
+/* Every marker style, nested in the order they first appear. */
+static void test_marker_styles(void)
+{
+	static const char *const lines[] = {
+		"关于推进工作的意见",
+		"第一部分 总体形势",
+		"第一章 总则",
+		"第一节 基本要求",
+		"一、总体要求",
+		"（一）指导思想",
+		"1．全角点编号",
+		"（1）括号数字",
+		"⑴带括号的数字",
+		"①圈号数字",
+		"②圈号第二项",
+		"(2)半角括号数字",
+		"2.半角点编号",
+		"3、顿号编号",
+		"(二)半角括号汉字",
+		"二、第二部分标题",
+		"第一个问题：信心要更加坚定",
+		"这是一段正文，讲了很多内容。",
+		"第二个问题：思路要更加清晰",
+		"一",
+		"附件1",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_STR(g->title, "关于推进工作的意见");
+	EXPECT_SEC(g, "第一部分", "总体形势", 1);
+	EXPECT_SEC(g, "第一章", "总则", 2);
+	EXPECT_SEC(g, "第一节", "基本要求", 3);
+	EXPECT_SEC(g, "一、", "总体要求", 4);
+	EXPECT_SEC(g, "（一）", "指导思想", 5);
+	EXPECT_SEC(g, "1．", "全角点编号", 6);
+	EXPECT_SEC(g, "（1）", "括号数字", 7);
+	EXPECT_SEC(g, "⑴", "带括号的数字", 8);
+	EXPECT_SEC(g, "①", "圈号数字", 9);
+	EXPECT_SEC(g, "②", "圈号第二项", 9);
+	EXPECT_SEC(g, "(2)", "半角括号数字", 7);	/* half-width form of the same style */
+	EXPECT_SEC(g, "2.", "半角点编号", 6);
+	EXPECT_SEC(g, "3、", "顿号编号", 7);		/* 1、 is its own style, one deeper */
+	EXPECT_SEC(g, "(二)", "半角括号汉字", 5);
+	EXPECT_SEC(g, "二、", "第二部分标题", 4);
+	EXPECT_SEC(g, "第一个问题：", "信心要更加坚定", 5);
+	EXPECT_SEC(g, "第二个问题：", "思路要更加清晰", 5);
+	EXPECT_SEC(g, "一", "", 6);			/* a bare numeral is a heading with no title */
+	EXPECT_SEC(g, "附件1", "", 1);			/* an attachment starts again at the top */
+	/* Parents and the paragraph each heading stands in. */
+	const struct got_section *a = find(g, "（一）", "指导思想"), *b = find(g, "一、", "总体要求");
+	if (a && b)
+		CHECK_INT(a->parent, b->seq);
+	for (int i = 0; i < g->npara; i++)
+		if (g->para[i].kind == PARA_HEADING)
+			CHECK(g->para[i].section >= 0);
+	free(g);
+}
+
+/* Headings opening a paragraph, enumerations inside one, offsets and lengths. */
+static void test_in_paragraph(void)
+{
+	static const char *const lines[] = {
+		"在全区工作会议上的讲话",
+		"同志们：",
+		"今天我讲三点意见。",
+		"一、以强烈的责任感推动落实。一是要破解发展难题。正文内容。二是要完成六保任务。正文。",
+		"正文段落，没有编号。",
+		"二、在创新方式中加快落实。",
+		"二是做好三件大事。正文。一是循环经济。正文。二是新能源产业。正文。三是新兴产业。正文。",
+		"三是蹚出四条新路。正文。",
+		NULL,
+	};
+	static const char *const questions[] = {
+		"在区委务虚会上的讲话",
+		"第三个问题：氛围要更加浓厚",
+		"营造氛围，必须要有工作作风。第一，抓落实要有求实的态度。正文。第二，抓落实要有实干的精神。",
+		"我们要做到以下几点：首先，要提高认识。其次，要加强领导。最后，要抓好落实。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_STR(g->title, "在全区工作会议上的讲话");
+	CHECK_INT(g->para[1].kind, PARA_SALUTATION);
+	const struct got_section *one = find(g, "一、", "以强烈的责任感推动落实");
+	CHECK(one != NULL);
+	if (one) {
+		CHECK_INT(one->level, 1);
+		CHECK(!one->in_paragraph);
+		CHECK_INT(one->offset, 0);
+		CHECK_INT(one->length, 2 + 11);
+	}
+	const struct got_section *a = find(g, "一是", "要破解发展难题");
+	CHECK(a != NULL);
+	if (a && one) {
+		CHECK_INT(a->level, 2);
+		CHECK(a->in_paragraph);
+		CHECK_INT(a->parent, one->seq);
+		CHECK_INT(a->para, one->para);
+		CHECK_INT(a->offset, 14);	/* after "一、以强烈的责任感推动落实。" */
+		CHECK_INT(a->length, 2 + 7);
+	}
+	EXPECT_SEC(g, "二是", "要完成六保任务", 2);
+	/* The paragraph after an in-paragraph list belongs to the heading, not to 二是. */
+	for (int i = 0; i < g->npara; i++)
+		if (!strcmp(g->para[i].text, "正文段落，没有编号。") && one)
+			CHECK_INT(g->para[i].section, one->seq);
+	/* 二是 opens a paragraph; 一是 inside it starts a new list one deeper. */
+	EXPECT_SEC(g, "二是", "做好三件大事", 2);
+	EXPECT_SEC(g, "一是", "循环经济", 3);
+	EXPECT_SEC(g, "二是", "新能源产业", 3);
+	EXPECT_SEC(g, "三是", "新兴产业", 3);
+	EXPECT_SEC(g, "三是", "蹚出四条新路", 2);
+	/* Sections come before the paragraph that holds them. */
+	for (int i = 0; i < g->nsec; i++)
+		CHECK_INT(g->sec[i].paragraphs_before, g->sec[i].para);
+	free(g);
+
+	g = run(questions);
+	EXPECT_SEC(g, "第三个问题：", "氛围要更加浓厚", 1);
+	EXPECT_SEC(g, "第一，", "抓落实要有求实的态度", 2);
+	EXPECT_SEC(g, "第二，", "抓落实要有实干的精神", 2);
+	EXPECT_SEC(g, "首先，", "要提高认识", 2);
+	EXPECT_SEC(g, "其次，", "要加强领导", 2);
+	EXPECT_SEC(g, "最后，", "要抓好落实", 2);
+	free(g);
+}
+
+/* Numbers and ordinals in body text are not headings. */
+static void test_false_positives(void)
+{
+	static const char *const lines[] = {
+		"政府工作报告",
+		"（2026年1月15日）",
+		"各位代表：",
+		"2020年全市经济增长1.5%，完成3个重点项目。",
+		"1.5%的增长来之不易，要继续努力。",
+		"统一是前提。团结一是基础，这句话不是列举。",
+		"第一次会议在北京召开。第一书记要带头干。",
+		"第一个百年奋斗目标已经实现。",
+		"一、二季度经济运行平稳。",
+		"必须解决的问题很多。首先要解决好发展不充分的问题。",
+		"我们认为。一是要坚持，但后面没有二是。",
+		"三要素齐全。",
+		"第一条高铁建成通车。",
+		"2025年1月5日",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_INT(g->nsec, 0);
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		fprintf(stderr, "  unexpected heading: %s %s\n", g->sec[i].marker, g->sec[i].title);
+	CHECK_STR(g->title, "政府工作报告");
+	CHECK_INT(g->para[1].kind, PARA_META);
+	CHECK_INT(g->para[2].kind, PARA_SALUTATION);
+	CHECK_INT(g->para[g->npara - 1].kind, PARA_META);	/* a date line */
+	free(g);
+}
+
+/* The title block: adverts, banners, a title broken over lines, subtitle, date, author. */
+static void test_title_block(void)
+{
+	static const char *const adverts[] = {
+		"仅供学习 禁止外传",
+		"某某文库",
+		"自建平台、实时分享",
+		"现在订阅立享所有资料",
+		"",
+		"【会员资料仅供内部交流使用】",
+		"在全市经济工作会议上的讲话",
+		"",
+		"某某整理，咨询QQ12345",
+		"同志们：",
+		"今天召开会议，主要任务是总结工作。",
+		NULL,
+	};
+	struct got *g = run(adverts);
+	CHECK_STR(g->title, "在全市经济工作会议上的讲话");
+	CHECK_INT(g->titles, 1);
+	free(g);
+
+	static const char *const broken[] = {
+		"决胜全面建成小康社会",
+		"夺取新时代伟大胜利",
+		"——在第十九次全国代表大会上的报告",
+		"（2017年10月18日）",
+		"习近平",
+		"",
+		"同志们：现在，我代表中央委员会向大会作报告。",
+		NULL,
+	};
+	g = run(broken);
+	CHECK_STR(g->title, "决胜全面建成小康社会 夺取新时代伟大胜利");
+	CHECK_INT(g->para[0].kind, PARA_TITLE);
+	CHECK_INT(g->para[1].kind, PARA_TITLE);
+	CHECK_INT(g->para[2].kind, PARA_META);
+	CHECK_INT(g->para[3].kind, PARA_META);
+	CHECK_INT(g->para[4].kind, PARA_META);
+	free(g);
+
+	static const char *const subtitle[] = {
+		"政府工作报告",
+		"——2026年1月26日在某省第十四届",
+		"人民代表大会第五次会议上",
+		"某省省长 张三",
+		"各位代表：",
+		"现在，我代表省人民政府，向大会报告工作。",
+		NULL,
+	};
+	g = run(subtitle);
+	CHECK_STR(g->title, "政府工作报告");
+	CHECK_INT(g->para[1].kind, PARA_META);
+	CHECK(strstr(g->para[1].text, "会议上") != NULL);	/* the broken subtitle joined */
+	CHECK_INT(g->para[2].kind, PARA_META);
+	CHECK_INT(g->para[3].kind, PARA_SALUTATION);
+	free(g);
+
+	static const char *const untitled[] = {
+		"一、着力推进产业转型升级",
+		"（一）突出发展健康养殖。加快推进规划编制。",
+		NULL,
+	};
+	g = run(untitled);
+	CHECK_STR(g->title, "fallback");
+	CHECK_INT(g->nsec, 2);
+	free(g);
+
+	static const char *const noise[] = {
+		"!仅供学习",
+		"!酷乐文行",
+		"学习贯彻全会精神研讨发言",
+		"!某某整理，咨询QQ206157060",
+		"全会是在历史交汇点召开的一次重要会议。",
+		NULL,
+	};
+	g = run(noise);
+	CHECK_STR(g->title, "学习贯彻全会精神研讨发言");
+	CHECK_INT(g->para[0].kind, PARA_NOISE);
+	CHECK_INT(g->para[2].kind, PARA_TITLE);
+	free(g);
+}
+
+/* A list that previews the headings coming next is not itself in the outline. */
+static void test_preview(void)
+{
+	static const char *const lines[] = {
+		"目前的形势和任务",
+		"我讲两个问题。第一，要有一条坚定的路线；第二，要有一个安定的局面。",
+		"第一，要有一条坚定的路线。正文。",
+		"第二，要有一个安定的局面。正文。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_INT(g->nsec, 2);
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		CHECK(!g->sec[i].in_paragraph);
+	free(g);
+}
+
+/* Numbered items with long first sentences stay headings when their list does. */
+static void test_long_items(void)
+{
+	static const char *const lines[] = {
+		"工作要点",
+		"（一）政务服务平台建设",
+		"1．除涉密、法律法规禁止和必须人员、车辆现场核验的事项外，各级政务服务事项全部开通全程网办，实现全流程线上办理。（牵头单位）",
+		"2．全面提升热线服务水平。（牵头单位）",
+		"3．采取全市统一建设方式，市政府门户网站、各部门网站、各旗县区政府门户网站均集中迁移至本平台统一管理。（牵头单位）",
+		"（五）一段很长的正文而不是标题，这里的第一句话非常长，长得像正文一样读起来就是正文，没有人会把它当成标题来看待的。后面还有正文。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	EXPECT_SEC(g, "1．", "除涉密", 2);
+	EXPECT_SEC(g, "2．", "全面提升热线服务水平", 2);
+	EXPECT_SEC(g, "3．", "采取全市统一建设方式", 2);
+	CHECK(!has_section_in(g, "（五）"));	/* long, and no list it continues */
+	const struct got_section *s = find(g, "1．", "除涉密");
+	if (s)
+		CHECK(strlen(s->title) <= 60 * 3);
+	free(g);
+}
+
+/* Hard-wrapped text: lines cut at one width are joined into paragraphs. */
+static void test_hard_wrap(void)
+{
+	static const char *const lines[] = {
+		"关于做好当前工作的通知",
+		"",
+		"　　为贯彻落实上级部署，进一步做好当前各项工作，现就有关",
+		"事项通知如下，请各单位结合实际认真抓好贯彻落实，确保各项",
+		"工作任务落到实处。",
+		"　　一、提高思想认识",
+		"　　各单位要充分认识做好当前工作的重要性和紧迫性，切实把",
+		"思想和行动统一到上级决策部署上来，以高度的责任感和使命感",
+		"抓好各项工作落实，确保取得实效，为全年目标任务打好基础。",
+		"　　二、加强组织领导",
+		"　　各单位主要负责同志要亲自抓、负总责，分管负责同志要具",
+		"体抓、抓具体，形成一级抓一级、层层抓落实的工作格局，确保",
+		"各项工作有人管、有人抓、有人落实，不留死角，不留空白。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_STR(g->title, "关于做好当前工作的通知");
+	CHECK_INT(g->npara, 6);
+	CHECK_INT(g->nsec, 2);
+	if (g->npara >= 2)
+		CHECK(strstr(g->para[1].text, "落到实处。") != NULL);
+	free(g);
+}
+
+/* A long document streams through: counts stay right, sections stay ordered. */
+static void test_stream(void)
+{
+	struct got *g = xcalloc(1, sizeof *g);
+	struct structure_sink sink = { g, on_title, on_section, on_para };
+	struct structure *st = structure_new(&sink, "fallback");
+	char line[256];
+	const int n = 20000;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			if (i % 10 == 0)
+				snprintf(line, sizeof line, "%d．第%d项工作", i / 10 % 500 + 1, i / 10 + 1);
+			else
+				snprintf(line, sizeof line, "这是第%d段正文，讲了一些内容。", i);
+			if (pass == 0)
+				structure_prescan_line(st, line, strlen(line));
+			else
+				CHECK(structure_line(st, line, strlen(line), false, i + 1) == 0);
+		}
+	CHECK(structure_finish(st) == 0);
+	CHECK_INT(structure_paragraphs(st), n);
+	CHECK_INT(structure_sections(st), n / 10);
+	CHECK_INT(g->nsec, n / 10);
+	CHECK_STR(g->title, "fallback");
+	structure_free(st);
+	free(g);
+}
 
 int main(void)
 {
+	test_marker_styles();
+	test_in_paragraph();
+	test_false_positives();
+	test_title_block();
+	test_preview();
+	test_long_items();
+	test_hard_wrap();
+	test_stream();
 	return check_done();
 }
