@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dugao/actions.h"
 #include "dugao/cli.h"
 #include "dugao/importer.h"
 #include "dugao/query.h"
+#include "dugao/reader.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
 
@@ -632,6 +634,62 @@ static int cmd_rm(const struct global *g, int argc, char **argv)
 	return rc ? EXIT_REFUSED : EXIT_OK;
 }
 
+/* --- read --- */
+
+/* Keys for scripted mode: the text itself, or @FILE to read them from a file. */
+static char *script_text(const char *arg)
+{
+	if (arg[0] != '@')
+		return xstrdup(arg);
+	FILE *f = fopen(arg + 1, "r");
+	if (!f) {
+		fprintf(stderr, "dugao: %s: %s\n", arg + 1, strerror(errno));
+		return NULL;
+	}
+	struct sbuf b = { 0 };
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sbuf_append(&b, buf, n);
+	fclose(f);
+	return sbuf_take(&b);
+}
+
+static int cmd_read(const struct global *g, int argc, char **argv)
+{
+	struct reader_options opt = { .db = g->db, .width = 80, .height = 24 };
+	const char *script = getenv("DUGAO_SCRIPT");
+	if (script && !*script)
+		script = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--script") == 0 && i + 1 < argc) {
+			script = argv[++i];
+		} else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+			char *end;
+			long w = strtol(argv[++i], &end, 10), h = 0;
+			if (*end == 'x')
+				h = strtol(end + 1, &end, 10);
+			if (*end || w < 1 || h < 1 || w > 1000 || h > 1000)
+				return usage_error("--size is WIDTHxHEIGHT, from 1x1 to 1000x1000, not '%s'", argv[i]);
+			opt.width = (int)w;
+			opt.height = (int)h;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage_error("read: unknown option %s", argv[i]);
+		} else if (opt.doc) {
+			return usage_error("read: one DOC only (got '%s' and '%s')", opt.doc, argv[i]);
+		} else {
+			opt.doc = argv[i];
+		}
+	}
+	char *keys = script ? script_text(script) : NULL;
+	if (script && !keys)
+		return EXIT_REFUSED;
+	opt.script = keys;
+	int rc = reader_run(&opt);
+	free(keys);
+	return rc;
+}
+
 /* --- help --- */
 
 static void print_help(FILE *out)
@@ -660,6 +718,7 @@ static const struct verb verbs[] = {
 	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
 	{ "export", cmd_export, "[--format md|json] DOC", "the document as Markdown or JSON" },
 	{ "rm", cmd_rm, "DOC", "remove a document from the library" },
+	{ "read", cmd_read, "[DOC] [--script KEYS] [--size WxH]", "the reader (the default verb)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -674,6 +733,10 @@ int cli_main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("dugao %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
+		} else if (strcmp(argv[i], "--keys-man") == 0) {
+			/* hidden: the man page's KEYS section, generated from the action table */
+			actions_print_man(stdout);
+			return EXIT_OK;
 		} else if (strcmp(argv[i], "--db") == 0) {
 			if (++i >= argc || !argv[i][0])
 				return usage_error("--db needs a PATH");
@@ -684,8 +747,11 @@ int cli_main(int argc, char **argv)
 			return usage_error("unknown option %s", argv[i]);
 		}
 	}
-	if (i >= argc)
-		return usage_error("which verb? import, list, outline, terms, search, cat, export, rm");
+	if (i >= argc) {
+		/* no verb: the reader on the document read last */
+		char *read_argv[] = { (char *)"read", NULL };
+		return cmd_read(&g, 1, read_argv);
+	}
 	for (const struct verb *v = verbs; v->name; v++)
 		if (strcmp(v->name, argv[i]) == 0)
 			return v->run(&g, argc - i, argv + i);

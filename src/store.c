@@ -115,6 +115,19 @@ enum stmt_id {
 	Q_TERMS,
 	Q_LIBRARY_TERMS,
 	Q_ORIGINAL,
+	Q_PARA_RANGE,
+	Q_PARA_RANGE_ALL,
+	Q_PARAS_BEFORE,
+	Q_PARAS_BEFORE_ALL,
+	Q_POS_GET,
+	Q_POS_SET,
+	Q_MARK_GET,
+	Q_MARK_SET,
+	Q_STATE_GET,
+	Q_STATE_SET,
+	Q_HITS_RANGE,
+	Q_HIT_AFTER,
+	Q_HIT_BEFORE,
 	Q_COUNT
 };
 
@@ -153,6 +166,27 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_LIBRARY_TERMS] = "SELECT text, count(*), sum(count) FROM terms WHERE count > 0 GROUP BY text "
 			    "ORDER BY count(*) DESC, sum(count) DESC, text LIMIT ?1",
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
+	/* reader: paragraph bounds, paging backwards, reading state, term hits */
+	[Q_PARA_RANGE] = "SELECT min(seq), max(seq), count(*) FROM paragraphs WHERE doc = ?1 AND kind != 'noise'",
+	[Q_PARA_RANGE_ALL] = "SELECT min(seq), max(seq), count(*) FROM paragraphs WHERE doc = ?1",
+	[Q_PARAS_BEFORE] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq < ?2 "
+			   "AND kind != 'noise' ORDER BY seq DESC LIMIT ?3",
+	[Q_PARAS_BEFORE_ALL] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq < ?2 "
+			       "ORDER BY seq DESC LIMIT ?3",
+	[Q_POS_GET] = "SELECT para, offset FROM positions WHERE doc = ?1",
+	[Q_POS_SET] = "INSERT INTO positions (doc, para, offset, read_at) "
+		      "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
+		      "ON CONFLICT (doc) DO UPDATE SET para = excluded.para, offset = excluded.offset, read_at = excluded.read_at",
+	[Q_MARK_GET] = "SELECT para, offset FROM marks WHERE doc = ?1 AND name = ?2",
+	[Q_MARK_SET] = "INSERT OR REPLACE INTO marks (doc, name, para, offset) VALUES (?1, ?2, ?3, ?4)",
+	[Q_STATE_GET] = "SELECT value FROM state WHERE key = ?1",
+	[Q_STATE_SET] = "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+	[Q_HITS_RANGE] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND para BETWEEN ?2 AND ?3 "
+			 "ORDER BY para, offset",
+	[Q_HIT_AFTER] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND (para > ?2 OR (para = ?2 AND offset > ?3)) "
+			"ORDER BY para, offset LIMIT 1",
+	[Q_HIT_BEFORE] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND (para < ?2 OR (para = ?2 AND offset < ?3)) "
+			 "ORDER BY para DESC, offset DESC LIMIT 1",
 };
 
 struct store {
@@ -1176,4 +1210,145 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 	sbuf_free(&path);
 	sbuf_free(&snippet);
 	return err ? -1 : given;
+}
+
+/* --- reading state: the reader's queries --- */
+
+int store_para_range(struct store *st, long doc, bool with_noise, long *first, long *last, long *count)
+{
+	sqlite3_stmt *s = stmt(st, with_noise ? Q_PARA_RANGE_ALL : Q_PARA_RANGE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		bool empty = sqlite3_column_type(s, 0) == SQLITE_NULL;
+		*first = empty ? 0 : (long)sqlite3_column_int64(s, 0);
+		*last = empty ? -1 : (long)sqlite3_column_int64(s, 1);
+		*count = (long)sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : fail_db(st, "reading paragraphs");
+}
+
+int store_each_paragraph_before(struct store *st, long doc, long before, long count, bool with_noise,
+				int (*fn)(void *ctx, const struct para *p), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, with_noise ? Q_PARAS_BEFORE_ALL : Q_PARAS_BEFORE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_int64(s, 2, before);
+	sqlite3_bind_int64(s, 3, count);
+	return each_para_rows(st, s, fn, ctx);
+}
+
+/* A (para, offset) pair from a one-row query: 1 found, 0 none, -1 error. */
+static int place_row(struct store *st, sqlite3_stmt *s, long *para, long *offset)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*para = (long)sqlite3_column_int64(s, 0);
+		*offset = (long)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail_db(st, "reading the reading state");
+}
+
+int store_position_get(struct store *st, long doc, long *para, long *offset)
+{
+	sqlite3_stmt *s = stmt(st, Q_POS_GET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	return place_row(st, s, para, offset);
+}
+
+int store_position_set(struct store *st, long doc, long para, long offset)
+{
+	sqlite3_stmt *s = stmt(st, Q_POS_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_int64(s, 2, para);
+	sqlite3_bind_int64(s, 3, offset);
+	return step_done(st, s, "saving the reading position");
+}
+
+int store_mark_get(struct store *st, long doc, const char *name, long *para, long *offset)
+{
+	sqlite3_stmt *s = stmt(st, Q_MARK_GET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	return place_row(st, s, para, offset);
+}
+
+int store_mark_set(struct store *st, long doc, const char *name, long para, long offset)
+{
+	sqlite3_stmt *s = stmt(st, Q_MARK_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, para);
+	sqlite3_bind_int64(s, 4, offset);
+	return step_done(st, s, "saving a mark");
+}
+
+char *store_state_get(struct store *st, const char *key)
+{
+	sqlite3_stmt *s = stmt(st, Q_STATE_GET);
+	if (!s)
+		return NULL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	char *v = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = column_dup(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+int store_state_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(st, Q_STATE_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return step_done(st, s, "saving the reader state");
+}
+
+int store_each_hit(struct store *st, long term, long first_para, long last_para,
+		   int (*fn)(void *ctx, long para, long offset, long length), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, Q_HITS_RANGE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, term);
+	sqlite3_bind_int64(s, 2, first_para);
+	sqlite3_bind_int64(s, 3, last_para);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = fn(ctx, (long)sqlite3_column_int64(s, 0), (long)sqlite3_column_int64(s, 1),
+			   (long)sqlite3_column_int64(s, 2));
+		if (r) {
+			sqlite3_reset(s);
+			return r;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading term hits");
+}
+
+int store_hit_near(struct store *st, long term, long para, long offset, bool forward, long *hit_para, long *hit_offset)
+{
+	sqlite3_stmt *s = stmt(st, forward ? Q_HIT_AFTER : Q_HIT_BEFORE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, term);
+	sqlite3_bind_int64(s, 2, para);
+	sqlite3_bind_int64(s, 3, offset);
+	return place_row(st, s, hit_para, hit_offset);
 }

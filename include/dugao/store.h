@@ -124,4 +124,25 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 /* The exact number of those hits, or -1. */
 long store_search_count(struct store *st, const char *query, long doc);
 
+/* --- reading state (the reader) --- */
+
+/* Bounds of a document's paragraph seqs (first > last when empty) and their count. */
+int store_para_range(struct store *st, long doc, bool with_noise, long *first, long *last, long *count);
+/* Paragraphs before seq `before`, nearest first, at most count. */
+int store_each_paragraph_before(struct store *st, long doc, long before, long count, bool with_noise,
+				int (*fn)(void *ctx, const struct para *p), void *ctx);
+/* Reading position and marks as (paragraph seq, character offset): 1 found, 0 none, -1 error. */
+int store_position_get(struct store *st, long doc, long *para, long *offset);
+int store_position_set(struct store *st, long doc, long para, long offset);
+int store_mark_get(struct store *st, long doc, const char *name, long *para, long *offset);
+int store_mark_set(struct store *st, long doc, const char *name, long para, long offset);
+/* Reader state by key (malloc'd value, NULL when unset). */
+char *store_state_get(struct store *st, const char *key);
+int store_state_set(struct store *st, const char *key, const char *value);
+/* Hits of one term in paragraphs first_para..last_para, in text order. */
+int store_each_hit(struct store *st, long term, long first_para, long last_para,
+		   int (*fn)(void *ctx, long para, long offset, long length), void *ctx);
+/* The nearest hit of a term after (forward) or before (para, offset): 1 found, 0 none, -1 error. */
+int store_hit_near(struct store *st, long term, long para, long offset, bool forward, long *hit_para, long *hit_offset);
+
 #endif

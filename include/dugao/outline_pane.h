@@ -1,0 +1,49 @@
+/* outline_pane: the section tree of a document with folding, a cursor, and the
+ * section the reader is in (marked and kept in view). Reads the store once; never
+ * calls curses. */
+#ifndef DUGAO_OUTLINE_PANE_H
+#define DUGAO_OUTLINE_PANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dugao/layout.h"
+#include "dugao/model.h"
+#include "dugao/store.h"
+#include "dugao/wrap.h"
+
+struct outline_pane;
+
+/* Loads the sections of doc; title is the root row. NULL and store_error() on failure. */
+struct outline_pane *outline_pane_new(struct store *st, long doc, const char *title, enum wrap_ambiguous amb);
+void outline_pane_free(struct outline_pane *ol);
+/* All sections in document order (valid while the pane lives). */
+const struct section *outline_pane_sections(const struct outline_pane *ol, size_t *n);
+
+/* The reading position moved: updates the current section; follow moves the cursor to it. */
+void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow);
+/* Index of the current section, -1 before the first. */
+long outline_pane_current(const struct outline_pane *ol);
+/* The section path of the current section ("第二个问题 › 一是") into buf. */
+void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len);
+
+/* Section to jump to from (seq, offset): next or previous at any level, or at top level.
+ * -1 when there is none. */
+long outline_pane_next(const struct outline_pane *ol, long seq, long offset, int dir, bool top_level);
+/* The Nth (1-based) top-level section, -1 if none. */
+long outline_pane_nth_top(const struct outline_pane *ol, long nth);
+
+/* Cursor moves (rows), page moves, start/end. */
+void outline_pane_move(struct outline_pane *ol, long delta);
+void outline_pane_move_to(struct outline_pane *ol, bool end);
+/* The section under the cursor: its index, -1 for the title row. */
+long outline_pane_selected(const struct outline_pane *ol);
+/* Selects the row at a screen row of the pane (mouse); false if none. */
+bool outline_pane_click(struct outline_pane *ol, int row);
+/* Folding: toggle, close (or go to the parent), open; levels shown one less/more. */
+void outline_pane_fold(struct outline_pane *ol, int how);	/* 0 toggle, -1 close, +1 open */
+void outline_pane_levels(struct outline_pane *ol, int delta);
+/* Draws into r; focused shows the cursor. */
+void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool focused);
+
+#endif

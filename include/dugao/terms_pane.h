@@ -1,0 +1,32 @@
+/* terms_pane: the document's key terms with counts; Enter lights a term in the text
+ * (each lit term its own colour) and makes it the one n/N step through. */
+#ifndef DUGAO_TERMS_PANE_H
+#define DUGAO_TERMS_PANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dugao/layout.h"
+#include "dugao/store.h"
+#include "dugao/text_pane.h"
+#include "dugao/wrap.h"
+
+struct terms_pane;
+
+struct terms_pane *terms_pane_new(struct store *st, long doc, enum wrap_ambiguous amb);
+void terms_pane_free(struct terms_pane *tm);
+size_t terms_pane_count(const struct terms_pane *tm);
+void terms_pane_move(struct terms_pane *tm, long delta);
+void terms_pane_move_to(struct terms_pane *tm, bool end);
+bool terms_pane_click(struct terms_pane *tm, int row);
+/* Lights or unlights the term under the cursor; returns false when all colours are
+ * taken. The term lit last is the chosen one. */
+bool terms_pane_toggle(struct terms_pane *tm);
+void terms_pane_clear(struct terms_pane *tm);
+/* The lit terms for the text pane (n of them into out, at most max). */
+size_t terms_pane_lit(const struct terms_pane *tm, struct tp_term *out, size_t max);
+/* The chosen term: its id (-1 when none) and text. */
+long terms_pane_chosen(const struct terms_pane *tm, const char **text);
+void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused);
+
+#endif

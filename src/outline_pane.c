@@ -1,0 +1,375 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dugao/draw.h"
+#include "dugao/outline_pane.h"
+#include "dugao/util.h"
+
+struct outline_pane {
+	struct section *secs;	/* sections in document order; strings in pool */
+	size_t n, cap;		/* used and allocated */
+	struct sbuf pool;	/* marker and title strings, NUL-separated */
+	size_t *str_at;		/* per section: offsets of marker and title in pool (2 each) */
+	char *title;		/* the document title, the root row */
+	bool *open;		/* per section: its children are shown */
+	bool *parent_of;	/* per section: it has children */
+	long *rows;		/* visible rows: section index, -1 for the title */
+	size_t nrows;		/* how many */
+	size_t cursor;		/* the row under the cursor */
+	size_t scroll;		/* the first row shown */
+	int height;		/* rows of the pane at the last render */
+	int levels;		/* deepest level shown by fold-less/more */
+	long current;		/* the section the reader is in, -1 before the first */
+	enum wrap_ambiguous amb;	/* width of ambiguous characters */
+};
+
+static int collect(void *ctx, const struct section *s)
+{
+	struct outline_pane *ol = ctx;
+	if (ol->n == ol->cap) {
+		ol->cap = ol->cap ? ol->cap * 2 : 64;
+		ol->secs = xrealloc(ol->secs, ol->cap * sizeof *ol->secs);
+		ol->str_at = xrealloc(ol->str_at, ol->cap * 2 * sizeof *ol->str_at);
+	}
+	ol->secs[ol->n] = *s;
+	ol->str_at[2 * ol->n] = ol->pool.len;
+	sbuf_append(&ol->pool, s->marker ? s->marker : "", s->marker ? strlen(s->marker) + 1 : 1);
+	ol->str_at[2 * ol->n + 1] = ol->pool.len;
+	sbuf_append(&ol->pool, s->title ? s->title : "", s->title ? strlen(s->title) + 1 : 1);
+	ol->n++;
+	return 0;
+}
+
+/* Index of the section with this seq (sections come in seq order). */
+static long index_of_seq(const struct outline_pane *ol, long seq)
+{
+	size_t lo = 0, hi = ol->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ol->secs[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ol->n && ol->secs[lo].seq == seq ? (long)lo : -1;
+}
+
+static long parent_index(const struct outline_pane *ol, long i)
+{
+	return ol->secs[i].parent < 0 ? -1 : index_of_seq(ol, ol->secs[i].parent);
+}
+
+static void rebuild_rows(struct outline_pane *ol)
+{
+	long keep = ol->nrows ? ol->rows[ol->cursor] : -1;
+	ol->nrows = 0;
+	ol->rows[ol->nrows++] = -1;
+	for (size_t i = 0; i < ol->n; i++) {
+		bool shown = true;
+		for (long p = parent_index(ol, (long)i); p >= 0; p = parent_index(ol, p))
+			if (!ol->open[p]) {
+				shown = false;
+				break;
+			}
+		if (shown)
+			ol->rows[ol->nrows++] = (long)i;
+	}
+	ol->cursor = 0;
+	/* the cursor stays on its section, or on the nearest visible ancestor */
+	for (long k = keep; k >= 0; k = parent_index(ol, k)) {
+		for (size_t r = 0; r < ol->nrows; r++)
+			if (ol->rows[r] == k) {
+				ol->cursor = r;
+				return;
+			}
+	}
+}
+
+struct outline_pane *outline_pane_new(struct store *st, long doc, const char *title, enum wrap_ambiguous amb)
+{
+	struct outline_pane *ol = xcalloc(1, sizeof *ol);
+	ol->title = xstrdup(title ? title : "");
+	ol->amb = amb;
+	ol->current = -1;
+	ol->levels = 2;
+	if (store_each_section(st, doc, collect, ol) < 0) {
+		outline_pane_free(ol);
+		return NULL;
+	}
+	/* now that the pool no longer moves, point the sections at their strings */
+	for (size_t i = 0; i < ol->n; i++) {
+		ol->secs[i].marker = ol->pool.data + ol->str_at[2 * i];
+		ol->secs[i].title = ol->pool.data + ol->str_at[2 * i + 1];
+	}
+	ol->open = xcalloc(ol->n + 1, sizeof *ol->open);
+	ol->parent_of = xcalloc(ol->n + 1, sizeof *ol->parent_of);
+	ol->rows = xcalloc(ol->n + 1, sizeof *ol->rows);
+	for (size_t i = 0; i < ol->n; i++) {
+		long p = parent_index(ol, (long)i);
+		if (p >= 0)
+			ol->parent_of[p] = true;
+		ol->open[i] = ol->secs[i].level < ol->levels;
+	}
+	rebuild_rows(ol);
+	return ol;
+}
+
+void outline_pane_free(struct outline_pane *ol)
+{
+	if (!ol)
+		return;
+	free(ol->secs);
+	free(ol->str_at);
+	sbuf_free(&ol->pool);
+	free(ol->title);
+	free(ol->open);
+	free(ol->parent_of);
+	free(ol->rows);
+	free(ol);
+}
+
+const struct section *outline_pane_sections(const struct outline_pane *ol, size_t *n)
+{
+	*n = ol->n;
+	return ol->secs;
+}
+
+static int place_cmp(long seq_a, long off_a, long seq_b, long off_b)
+{
+	if (seq_a != seq_b)
+		return seq_a < seq_b ? -1 : 1;
+	return off_a < off_b ? -1 : off_a > off_b;
+}
+
+/* The last section starting at or before (seq, offset), -1 if none. */
+static long section_at(const struct outline_pane *ol, long seq, long offset)
+{
+	size_t lo = 0, hi = ol->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (place_cmp(ol->secs[mid].para, ol->secs[mid].offset, seq, offset) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}
+
+static void keep_in_view(struct outline_pane *ol)
+{
+	int h = ol->height > 0 ? ol->height : 1;
+	if (ol->cursor < ol->scroll)
+		ol->scroll = ol->cursor;
+	else if (ol->cursor >= ol->scroll + (size_t)h)
+		ol->scroll = ol->cursor - (size_t)h + 1 + (size_t)(h > 4 ? h / 3 : 0);
+	if (ol->nrows > (size_t)h && ol->scroll > ol->nrows - (size_t)h)
+		ol->scroll = ol->nrows - (size_t)h;
+	if (ol->nrows <= (size_t)h)
+		ol->scroll = 0;
+}
+
+/* The row showing section i or its nearest visible ancestor. */
+static size_t row_of_section(const struct outline_pane *ol, long i)
+{
+	for (long k = i; k >= 0; k = parent_index(ol, k))
+		for (size_t r = 0; r < ol->nrows; r++)
+			if (ol->rows[r] == k)
+				return r;
+	return 0;
+}
+
+void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow)
+{
+	ol->current = section_at(ol, seq, offset);
+	if (follow) {
+		ol->cursor = row_of_section(ol, ol->current);
+		keep_in_view(ol);
+	}
+}
+
+long outline_pane_current(const struct outline_pane *ol)
+{
+	return ol->current;
+}
+
+/* A short name for a section in the path: its marker without trailing punctuation,
+ * or the start of its title. */
+static void short_name(const struct section *s, struct sbuf *out)
+{
+	const char *m = s->marker;
+	size_t n = strlen(m);
+	static const char *const trail[] = { "、", "：", "，", "。", ".", "．", ":", " ", "\u3000" };
+	for (bool cut = true; cut && n > 0;) {
+		cut = false;
+		for (size_t i = 0; i < sizeof trail / sizeof *trail; i++) {
+			size_t k = strlen(trail[i]);
+			if (n >= k && memcmp(m + n - k, trail[i], k) == 0) {
+				n -= k;
+				cut = true;
+			}
+		}
+	}
+	if (n > 0) {
+		sbuf_append(out, m, n);
+		return;
+	}
+	size_t len = strlen(s->title);
+	sbuf_append(out, s->title, utf8_offset(s->title, len, 10));
+	if (utf8_count(s->title, len) > 10)
+		sbuf_puts(out, "…");
+}
+
+void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len)
+{
+	long chain[32];
+	int depth = 0;
+	for (long k = ol->current; k >= 0 && depth < 32; k = parent_index(ol, k))
+		chain[depth++] = k;
+	struct sbuf b = { 0 };
+	for (int i = depth - 1; i >= 0; i--) {
+		if (i != depth - 1)
+			sbuf_puts(&b, " › ");
+		short_name(&ol->secs[chain[i]], &b);
+	}
+	snprintf(buf, len, "%s", b.data ? b.data : "");
+	sbuf_free(&b);
+}
+
+long outline_pane_next(const struct outline_pane *ol, long seq, long offset, int dir, bool top_level)
+{
+	if (dir > 0) {
+		for (size_t i = 0; i < ol->n; i++)
+			if (place_cmp(ol->secs[i].para, ol->secs[i].offset, seq, offset) > 0 &&
+			    (!top_level || ol->secs[i].level == 1))
+				return (long)i;
+		return -1;
+	}
+	for (long i = (long)ol->n - 1; i >= 0; i--)
+		if (place_cmp(ol->secs[i].para, ol->secs[i].offset, seq, offset) < 0 &&
+		    (!top_level || ol->secs[i].level == 1))
+			return i;
+	return -1;
+}
+
+long outline_pane_nth_top(const struct outline_pane *ol, long nth)
+{
+	for (size_t i = 0; i < ol->n; i++)
+		if (ol->secs[i].level == 1 && --nth == 0)
+			return (long)i;
+	return -1;
+}
+
+void outline_pane_move(struct outline_pane *ol, long delta)
+{
+	long c = (long)ol->cursor + delta;
+	if (c < 0)
+		c = 0;
+	if (c >= (long)ol->nrows)
+		c = (long)ol->nrows - 1;
+	ol->cursor = (size_t)c;
+	keep_in_view(ol);
+}
+
+void outline_pane_move_to(struct outline_pane *ol, bool end)
+{
+	ol->cursor = end ? ol->nrows - 1 : 0;
+	keep_in_view(ol);
+}
+
+long outline_pane_selected(const struct outline_pane *ol)
+{
+	return ol->rows[ol->cursor];
+}
+
+bool outline_pane_click(struct outline_pane *ol, int row)
+{
+	size_t r = ol->scroll + (size_t)(row < 0 ? 0 : row);
+	if (row < 0 || r >= ol->nrows)
+		return false;
+	ol->cursor = r;
+	return true;
+}
+
+void outline_pane_fold(struct outline_pane *ol, int how)
+{
+	long i = ol->rows[ol->cursor];
+	if (i < 0)
+		return;
+	if (how < 0 && (!ol->parent_of[i] || !ol->open[i])) {
+		long p = parent_index(ol, i);
+		ol->cursor = p < 0 ? 0 : row_of_section(ol, p);
+		keep_in_view(ol);
+		return;
+	}
+	if (!ol->parent_of[i])
+		return;
+	ol->open[i] = how == 0 ? !ol->open[i] : how > 0;
+	rebuild_rows(ol);
+	keep_in_view(ol);
+}
+
+void outline_pane_levels(struct outline_pane *ol, int delta)
+{
+	int deepest = 1;
+	for (size_t i = 0; i < ol->n; i++)
+		if (ol->secs[i].level > deepest)
+			deepest = ol->secs[i].level;
+	ol->levels += delta;
+	if (ol->levels < 1)
+		ol->levels = 1;
+	if (ol->levels > deepest)
+		ol->levels = deepest;
+	for (size_t i = 0; i < ol->n; i++)
+		ol->open[i] = ol->secs[i].level < ol->levels;
+	rebuild_rows(ol);
+	keep_in_view(ol);
+}
+
+void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool focused)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	ol->height = r->h;
+	keep_in_view(ol);
+	size_t cur_row = row_of_section(ol, ol->current);
+	bool wide = ol->amb == WRAP_WIDE;
+	struct sbuf line = { 0 };
+	for (int y = 0; y < r->h && ol->scroll + (size_t)y < ol->nrows; y++) {
+		size_t row = ol->scroll + (size_t)y;
+		long i = ol->rows[row];
+		sbuf_reset(&line);
+		enum draw_style st = STYLE_TEXT;
+		if (i < 0) {
+			sbuf_puts(&line, ol->title);
+			st = STYLE_TITLE;
+		} else {
+			const struct section *s = &ol->secs[i];
+			for (int l = 1; l < s->level && l < 8; l++)
+				sbuf_puts(&line, " ");
+			if (ol->parent_of[i])
+				sbuf_puts(&line, ol->open[i] ? (wide ? "-" : "▾") : (wide ? "+" : "▸"));
+			else
+				sbuf_puts(&line, " ");
+			sbuf_puts(&line, s->marker);
+			sbuf_puts(&line, s->title);
+		}
+		if (i >= 0 && row == cur_row && ol->current >= 0)
+			st = STYLE_CURRENT;
+		if (focused && row == ol->cursor) {
+			st = STYLE_CURSOR;
+			draw_fill(r->y + y, r->x, r->w, st);
+		}
+		int used = draw_text(r->y + y, r->x, r->w, line.data, line.len, st);
+		/* a cut row ends with … so that the reader knows there is more */
+		int ew = wrap_char_width(0x2026, ol->amb);
+		if (used >= r->w && wrap_width(line.data, line.len, ol->amb) > (size_t)r->w && r->w > ew) {
+			size_t keep = wrap_cut(line.data, line.len, r->w - ew, ol->amb);
+			draw_fill(r->y + y, r->x, r->w, st == STYLE_CURSOR ? st : STYLE_TEXT);
+			int u = draw_text(r->y + y, r->x, r->w - ew, line.data, keep, st);
+			draw_text(r->y + y, r->x + u, ew, "…", strlen("…"), st);
+		}
+	}
+	sbuf_free(&line);
+}

@@ -1,0 +1,174 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dugao/draw.h"
+#include "dugao/terms_pane.h"
+#include "dugao/util.h"
+
+struct term_item {
+	long id;		/* term id in the store */
+	char *text;		/* the term */
+	long count;		/* hits in the document */
+	int lit;		/* 0, or 1 + the colour it is lit in */
+};
+
+struct terms_pane {
+	struct term_item *items;	/* terms, most important first */
+	size_t n;			/* how many */
+	size_t cursor;			/* the row under the cursor */
+	size_t scroll;			/* the first row shown */
+	int height;			/* rows at the last render */
+	long chosen;			/* index of the term n/N step through, -1 none */
+	enum wrap_ambiguous amb;	/* width of ambiguous characters */
+};
+
+static int collect(void *ctx, const struct term_row *t)
+{
+	struct terms_pane *tm = ctx;
+	tm->items = xrealloc(tm->items, (tm->n + 1) * sizeof *tm->items);
+	tm->items[tm->n++] = (struct term_item){ t->id, xstrdup(t->text ? t->text : ""), t->count, 0 };
+	return 0;
+}
+
+struct terms_pane *terms_pane_new(struct store *st, long doc, enum wrap_ambiguous amb)
+{
+	struct terms_pane *tm = xcalloc(1, sizeof *tm);
+	tm->chosen = -1;
+	tm->amb = amb;
+	if (store_each_term(st, doc, 500, collect, tm) < 0) {
+		terms_pane_free(tm);
+		return NULL;
+	}
+	return tm;
+}
+
+void terms_pane_free(struct terms_pane *tm)
+{
+	if (!tm)
+		return;
+	for (size_t i = 0; i < tm->n; i++)
+		free(tm->items[i].text);
+	free(tm->items);
+	free(tm);
+}
+
+size_t terms_pane_count(const struct terms_pane *tm)
+{
+	return tm->n;
+}
+
+static void keep_in_view(struct terms_pane *tm)
+{
+	size_t h = tm->height > 0 ? (size_t)tm->height : 1;
+	if (tm->cursor < tm->scroll)
+		tm->scroll = tm->cursor;
+	else if (tm->cursor >= tm->scroll + h)
+		tm->scroll = tm->cursor - h + 1;
+}
+
+void terms_pane_move(struct terms_pane *tm, long delta)
+{
+	if (tm->n == 0)
+		return;
+	long c = (long)tm->cursor + delta;
+	tm->cursor = c < 0 ? 0 : c >= (long)tm->n ? tm->n - 1 : (size_t)c;
+	keep_in_view(tm);
+}
+
+void terms_pane_move_to(struct terms_pane *tm, bool end)
+{
+	tm->cursor = end && tm->n ? tm->n - 1 : 0;
+	keep_in_view(tm);
+}
+
+bool terms_pane_click(struct terms_pane *tm, int row)
+{
+	size_t r = tm->scroll + (size_t)(row < 0 ? 0 : row);
+	if (row < 0 || r >= tm->n)
+		return false;
+	tm->cursor = r;
+	return true;
+}
+
+bool terms_pane_toggle(struct terms_pane *tm)
+{
+	if (tm->n == 0)
+		return true;
+	struct term_item *t = &tm->items[tm->cursor];
+	if (t->lit) {
+		t->lit = 0;
+		if (tm->chosen == (long)tm->cursor)
+			tm->chosen = -1;
+		return true;
+	}
+	bool used[STYLE_TERM_COUNT] = { false };
+	for (size_t i = 0; i < tm->n; i++)
+		if (tm->items[i].lit)
+			used[tm->items[i].lit - 1] = true;
+	for (int c = 0; c < STYLE_TERM_COUNT; c++)
+		if (!used[c]) {
+			t->lit = c + 1;
+			tm->chosen = (long)tm->cursor;
+			return true;
+		}
+	return false;
+}
+
+void terms_pane_clear(struct terms_pane *tm)
+{
+	for (size_t i = 0; i < tm->n; i++)
+		tm->items[i].lit = 0;
+	tm->chosen = -1;
+}
+
+size_t terms_pane_lit(const struct terms_pane *tm, struct tp_term *out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < tm->n && k < max; i++)
+		if (tm->items[i].lit)
+			out[k++] = (struct tp_term){ tm->items[i].id, (enum draw_style)(STYLE_TERM1 + tm->items[i].lit - 1) };
+	return k;
+}
+
+long terms_pane_chosen(const struct terms_pane *tm, const char **text)
+{
+	if (tm->chosen < 0)
+		return -1;
+	if (text)
+		*text = tm->items[tm->chosen].text;
+	return tm->items[tm->chosen].id;
+}
+
+void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	tm->height = r->h;
+	keep_in_view(tm);
+	if (tm->n == 0) {
+		static const char none[] = "(no terms)";
+		draw_text(r->y, r->x, r->w, none, sizeof none - 1, STYLE_DIM);
+		return;
+	}
+	for (int y = 0; y < r->h && tm->scroll + (size_t)y < tm->n; y++) {
+		size_t i = tm->scroll + (size_t)y;
+		const struct term_item *t = &tm->items[i];
+		enum draw_style st = t->lit ? (enum draw_style)(STYLE_TERM1 + t->lit - 1) : STYLE_TEXT;
+		if (focused && i == tm->cursor) {
+			st = STYLE_CURSOR;
+			draw_fill(r->y + y, r->x, r->w, st);
+		}
+		char count[24];
+		int cn = snprintf(count, sizeof count, "%ld", t->count);
+		int room = r->w - cn - 1;
+		if (room < 1) {
+			draw_text(r->y + y, r->x, r->w, t->text, strlen(t->text), st);
+			continue;
+		}
+		draw_text(r->y + y, r->x, room, t->text, strlen(t->text), st);
+		draw_text(r->y + y, r->x + r->w - cn, cn, count, (size_t)cn, focused && i == tm->cursor ? st : STYLE_DIM);
+	}
+}
