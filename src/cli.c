@@ -9,11 +9,14 @@
 
 #include "dugao/actions.h"
 #include "dugao/cli.h"
+#include "dugao/decode.h"
 #include "dugao/importer.h"
+#include "dugao/normalise.h"
 #include "dugao/query.h"
 #include "dugao/reader.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
+#include "dugao/wrap.h"
 
 /* Options shared by every verb. */
 struct global {
@@ -690,6 +693,150 @@ static int cmd_read(const struct global *g, int argc, char **argv)
 	return rc;
 }
 
+/* --- fold --- */
+
+#define FOLD_SAMPLE (64 * 1024)		/* bytes the encoding is guessed from */
+#define FOLD_MAX_LINE (4 * 1024 * 1024)	/* longer lines are split by the line splitter */
+
+static int fold_line(void *ctx, const char *text, size_t len, long line_no)
+{
+	const struct wrap_options *opt = ctx;
+	struct wrap_line *lines;
+	size_t n = wrap_paragraph(text, len, opt, &lines);
+	for (size_t i = 0; i < n; i++) {
+		fwrite(text + lines[i].start, 1, lines[i].end - lines[i].start, stdout);
+		putchar('\n');
+	}
+	free(lines);
+	return 0;
+}
+
+/* Wraps one input (name for messages); returns 0 or EXIT_REFUSED. */
+static int fold_file(FILE *in, const char *name, const struct wrap_options *opt)
+{
+	unsigned char *buf = xmalloc(FOLD_SAMPLE);
+	size_t n = 0;
+	while (n < FOLD_SAMPLE) {
+		size_t got = fread(buf + n, 1, FOLD_SAMPLE - n, in);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	if (ferror(in)) {
+		fprintf(stderr, "dugao: %s: read error: %s\n", name, strerror(errno));
+		free(buf);
+		return EXIT_REFUSED;
+	}
+	struct decode_guess g;
+	if (decode_guess(buf, n, n < FOLD_SAMPLE, &g) != 0) {
+		fprintf(stderr, "dugao: %s: not a text file: %s\n", name, g.reason);
+		free(buf);
+		return EXIT_REFUSED;
+	}
+	char err[160];
+	struct decoder *dec = decoder_new(g.encoding, err, sizeof err);
+	if (!dec) {
+		fprintf(stderr, "dugao: %s: %s\n", name, err);
+		free(buf);
+		return EXIT_REFUSED;
+	}
+	struct line_splitter *lines = line_splitter_new(fold_line, (void *)opt, FOLD_MAX_LINE);
+	struct sbuf text = { 0 };
+	size_t skip = g.bom_len < n ? g.bom_len : n;
+	int rc = 0;
+	for (bool final = false; !final;) {
+		final = n == 0;
+		sbuf_reset(&text);
+		decoder_feed(dec, buf + skip, n - skip, final, &text);
+		line_splitter_feed(lines, text.data ? text.data : "", text.len);
+		skip = 0;
+		n = final ? 0 : fread(buf, 1, FOLD_SAMPLE, in);
+		if (ferror(in)) {
+			fprintf(stderr, "dugao: %s: read error: %s\n", name, strerror(errno));
+			rc = EXIT_REFUSED;
+			break;
+		}
+	}
+	line_splitter_finish(lines);
+	if (rc == 0 && decoder_invalid(dec) > 0)
+		fprintf(stderr, "dugao: warning: %s: %zu invalid %s sequences shown as U+FFFD (the first at byte %lld)\n",
+			name, decoder_invalid(dec), g.encoding, decoder_first_invalid(dec));
+	line_splitter_free(lines);
+	decoder_free(dec);
+	sbuf_free(&text);
+	free(buf);
+	return rc;
+}
+
+/* dugao fold: the text pane's wrapping as a filter. Spaces at a break stay at the end
+ * of the line (counted in the width), so joining a paragraph's lines gives it back. */
+static int cmd_fold(const struct global *g, int argc, char **argv)
+{
+	struct wrap_options opt = { .width = 80, .ambiguous = WRAP_NARROW, .keep_spaces = true };
+	char **files = xcalloc((size_t)argc, sizeof *files);
+	int nfiles = 0;
+	bool options_done = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		if (options_done || a[0] != '-' || !a[1]) {
+			files[nfiles++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			options_done = true;
+		} else if (strcmp(a, "-w") == 0 || strcmp(a, "--width") == 0 || strncmp(a, "--width=", 8) == 0 ||
+			   (a[1] == 'w' && a[2])) {
+			val = a[1] == 'w' ? (a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL)
+					 : (a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL);
+			long w = 0;
+			if (parse_count("-w", val, &w) != 0) {
+				free(files);
+				return EXIT_USAGE;
+			}
+			if (w < 1 || w > 1000000) {
+				free(files);
+				return usage_error("fold: -w needs a width from 1 to 1000000, not %ld", w);
+			}
+			opt.width = (int)w;
+		} else if (strcmp(a, "--ambiguous") == 0 || strncmp(a, "--ambiguous=", 12) == 0) {
+			val = a[11] == '=' ? a + 12 : i + 1 < argc ? argv[++i] : "";
+			if (strcmp(val, "narrow") == 0)
+				opt.ambiguous = WRAP_NARROW;
+			else if (strcmp(val, "wide") == 0)
+				opt.ambiguous = WRAP_WIDE;
+			else {
+				free(files);
+				return usage_error("fold: --ambiguous is narrow or wide, not '%s'", val);
+			}
+		} else {
+			free(files);
+			return usage_error("fold: unknown option %s", a);
+		}
+	}
+	int status = EXIT_OK;
+	if (nfiles == 0)
+		status = fold_file(stdin, "standard input", &opt);
+	for (int i = 0; i < nfiles; i++) {
+		bool std = strcmp(files[i], "-") == 0;
+		FILE *in = std ? stdin : fopen(files[i], "rb");
+		if (!in) {
+			fprintf(stderr, "dugao: %s: %s\n", files[i], strerror(errno));
+			status = EXIT_REFUSED;
+			continue;
+		}
+		if (fold_file(in, std ? "standard input" : files[i], &opt) != 0)
+			status = EXIT_REFUSED;
+		if (!std)
+			fclose(in);
+	}
+	free(files);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "dugao: standard output: %s\n", strerror(errno));
+		status = EXIT_REFUSED;
+	}
+	return status;
+}
+
 /* --- help --- */
 
 static void print_help(FILE *out)
@@ -718,6 +865,7 @@ static const struct verb verbs[] = {
 	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
 	{ "export", cmd_export, "[--format md|json] DOC", "the document as Markdown or JSON" },
 	{ "rm", cmd_rm, "DOC", "remove a document from the library" },
+	{ "fold", cmd_fold, "[-w WIDTH] [--ambiguous narrow|wide] [FILE...]", "wrap text to WIDTH columns with the reader's rules" },
 	{ "read", cmd_read, "[DOC] [--script KEYS] [--size WxH]", "the reader (the default verb)" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -412,7 +412,7 @@ size_t wrap_paragraph(const char *text, size_t len, const struct wrap_options *o
 				end = cut;
 				w_end = w_cut;
 				if (!keep)
-					while (end > start && s[end - 1] == ' ') {
+					while (end > start && s[end - 1] == ' ' && gb[end - 1]) {
 						end--;
 						w_end--;
 					}
