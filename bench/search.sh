@@ -1,0 +1,94 @@
+#!/bin/sh
+# Search benchmark: median whole-process times of `dugao search --count` and of the first
+# page of results (--limit 20) for 发展, 高质量发展 and a two-word query, next to grep -c
+# over the same text; the import rate with the index; the index size as a share of the
+# text. Run from a build directory (or set DUGAO=path/to/dugao).
+#
+#   bench/search.sh [--big] [--runs N] [--reimport]
+#
+# The corpus is ~100 MB (--big: ~1 GB) of documents drawn by bench/corpus.py from
+# samples/ and ../shared/corpus; it, the text for grep and the library are kept in
+# bench/out/ and reused (--reimport builds the library again).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+DUGAO=${DUGAO:-./dugao}
+[ -x "$DUGAO" ] || DUGAO=$(command -v dugao) || { echo "search.sh: no dugao: run from a build directory or set DUGAO" >&2; exit 2; }
+DUGAO=$(cd "$(dirname "$DUGAO")" && pwd)/$(basename "$DUGAO")
+size=100 runs=21 reimport=false
+while [ $# -gt 0 ]; do
+	case $1 in
+	--big) size=1000 ;;
+	--runs) runs=$2; shift ;;
+	--reimport) reimport=true ;;
+	*) echo "usage: bench/search.sh [--big] [--runs N] [--reimport]" >&2; exit 2 ;;
+	esac
+	shift
+done
+shared=${DUGAO_SHARED:-$top/../shared}
+out=$here/out
+corpus=$out/search-corpus-${size}M db=$out/search-${size}M.db text=$out/search-${size}M.txt
+mkdir -p "$out"
+export LC_ALL=C.UTF-8
+
+if [ ! -d "$corpus" ]; then
+	python3 "$here/corpus.py" "$corpus" "$size" "$top/samples" "$shared/corpus/seeds" "$shared/corpus/real"
+	rm -f "$db" "$text"
+fi
+[ -f "$text" ] || find "$corpus" -name '*.txt' | sort | xargs cat >"$text"
+bytes=$(wc -c <"$text")
+
+if $reimport || [ ! -f "$db" ]; then
+	rm -f "$db" "$db-wal" "$db-shm"
+	echo "importing $((bytes / 1048576)) MB ..."
+	start=$(date +%s.%N)
+	find "$corpus" -name '*.txt' | sort | xargs "$DUGAO" --db "$db" import >/dev/null
+	end=$(date +%s.%N)
+	echo "$start $end $bytes" >"$db.import"
+fi
+read -r start end ibytes <"$db.import"
+python3 - "$start" "$end" "$ibytes" <<'PY'
+import sys
+start, end, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+print("import with the index: %.1f MB in %.1f s = %.1f MB/s" % (n / 1e6, end - start, n / 1e6 / (end - start)))
+PY
+if command -v sqlite3 >/dev/null; then
+	sqlite3 -readonly "$db" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_index%'),
+		(SELECT sum(length(CAST(text AS BLOB))) FROM paragraphs WHERE kind != 'noise'),
+		(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)" |
+	awk -F'|' '{ printf "index: %.1f MB for %.1f MB of text = %.0f%% (library file %.1f MB)\n", $1/1e6, $2/1e6, 100*$1/$2, $3/1e6 }'
+else
+	echo "index size: needs the sqlite3 shell (dbstat)"
+fi
+
+python3 - "$DUGAO" "$db" "$text" "$runs" <<'PY'
+import os, statistics, subprocess, sys, time
+dugao, db, text, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+null = open(os.devnull, "wb")
+
+def median_ms(argv):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(argv, stdout=null, stderr=null)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+def first_line(argv):
+    return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+
+queries = [(["发展"], "grep -c 发展"), (["高质量发展"], "grep -c 高质量发展"),
+           (["发展", "改革"], "grep 发展 | grep -c 改革")]
+print("%-12s %9s %9s %9s %9s %8s" % ("query", "hits", "--count", "--limit20", "grep -c", "speed-up"))
+for words, grep_desc in queries:
+    count = ["--db", db, "search", "--count"] + words
+    page = ["--db", db, "search", "--limit", "20"] + words
+    if len(words) == 1:
+        grep = ["grep", "-c", words[0], text]
+    else:
+        grep = ["sh", "-c", 'grep -F "$1" "$3" | grep -c -F "$2"', "sh", words[0], words[1], text]
+    hits = first_line([dugao] + count)
+    t_count, t_page, t_grep = median_ms([dugao] + count), median_ms([dugao] + page), median_ms(grep)
+    print("%-12s %9s %7.1fms %7.1fms %7.1fms %7.1fx" % (" ".join(words), hits, t_count, t_page, t_grep, t_grep / t_count))
+print("(median of %d runs, whole process; grep over the same text, counting lines)" % runs)
+PY
