@@ -381,8 +381,8 @@ static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 		}
 		uint32_t next = cp_at(s, n, j, &l);
 		/* Guards against numbers that are not numbering. */
-		if (pt->style == ST_AR_DOT && (is_ar_digit(next) || next == '%'))
-			continue;	/* 1.5 */
+		if ((pt->style == ST_AR_DOT || pt->style == ST_AR_DUN) && (is_ar_digit(next) || next == '%'))
+			continue;	/* 1.5 10、20 */
 		if (pt->style == ST_CN_DUN && is_cn_digit(next))
 			continue;	/* 一、二季度 */
 		if (pt->style == ST_YAO && (next == 0x7D20 || next == 0x4EF6 || next == 0x70B9 || next == 0x6C42))
@@ -806,22 +806,58 @@ static void find_opening(struct item *it)
 		m->keep = false;	/* decided when it is delivered, by what follows */
 }
 
+/* Is the list item found[a] inside a paragraph part of a list? A neighbour numbered
+ * next to it, or it continues the paragraph's own opening item (二是…。三是…). An
+ * item after a comma (weak) needs a neighbour that starts a sentence. 首先/其次/最后
+ * count only when the list starts with 首先 and goes in order. */
+static bool inline_kept(const struct item *it, const struct mark *found, const bool *weak, size_t nf, size_t a)
+{
+	const struct mark *m = &found[a];
+	if (m->style == ST_SEQ) {
+		int prev = 0, count = 0;
+		for (size_t b = 0; b < nf; b++) {
+			if (found[b].style != ST_SEQ || weak[b])
+				continue;
+			if (count == 0 && found[b].num != 1)
+				return false;
+			if (found[b].num <= prev && b <= a)
+				return false;
+			prev = found[b].num;
+			count++;
+		}
+		return count >= 2 && !weak[a];
+	}
+	if (!weak[a] && it->open.style == m->style && it->open.keep && m->num == it->open.num + 1)
+		return true;
+	for (size_t b = 0; b < nf; b++) {
+		if (b == a || found[b].style != m->style || (weak[a] && weak[b]))
+			continue;
+		int d = found[b].num - m->num;
+		if (d == 1 || (d == -1 && !weak[a]))
+			return true;
+	}
+	return false;
+}
+
 /* Enumeration items inside the paragraph: 一是…。二是…。 */
 static void find_inline(struct item *it)
 {
 	const char *s = it->text;
 	size_t n = it->len, l;
 	struct mark found[INLINE_MAX];
+	bool weak[INLINE_MAX];
 	size_t nf = 0;
 	size_t i = 0;
 	if (it->open.style != ST_NONE)
 		i = it->open.tat + it->open.tlen;
 	for (; i < n && nf < INLINE_MAX; i += l) {
 		uint32_t cp = cp_at(s, n, i, &l);
-		if (i == 0 || !at_sentence_start(s, i))
-			continue;
 		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700))
 			continue;	/* not 一 第 首 其 再 最 */
+		size_t pl;
+		bool after_comma = cp_before(s, i, &pl) == 0xFF0C;
+		if (i == 0 || !(at_sentence_start(s, i) || after_comma))
+			continue;
 		struct mark m;
 		if (!match_marker(s, n, i, &m) || !styles[m.style].inside)
 			continue;
@@ -834,36 +870,12 @@ static void find_inline(struct item *it)
 			continue;
 		m.standalone = false;
 		m.keep = false;
+		weak[nf] = after_comma;
 		found[nf++] = m;
-	}
-	/* An item counts when its list does: a neighbour in sequence, or it continues the
-	 * paragraph's own opening item (二是… 。三是…). */
-	for (size_t a = 0; a < nf; a++) {
-		struct mark *m = &found[a];
-		if (it->open.style == m->style && it->open.keep && m->num == it->open.num + 1)
-			m->keep = true;
-		for (size_t b = 0; b < nf && !m->keep; b++) {
-			if (b == a || found[b].style != m->style)
-				continue;
-			int d = found[b].num - m->num;
-			if (m->style == ST_SEQ) {
-				/* 首先 … 其次/最后: the list must start with 首先 */
-				if (found[b].num == 1 || m->num == 1)
-					m->keep = (b < a) == (found[b].num < m->num) || found[b].num == SEQ_LAST || m->num == SEQ_LAST;
-			} else if (d == 1 || d == -1) {
-				m->keep = true;
-			}
-		}
-		if (m->style == ST_SEQ && m->num != 1) {
-			bool first = false;
-			for (size_t b = 0; b < a; b++)
-				first |= found[b].style == ST_SEQ && found[b].num == 1 && found[b].keep;
-			m->keep = m->keep && first;
-		}
 	}
 	size_t kept = 0;
 	for (size_t a = 0; a < nf; a++)
-		kept += found[a].keep;
+		kept += found[a].keep = inline_kept(it, found, weak, nf, a);
 	if (!kept)
 		return;
 	it->inl = xmalloc(kept * sizeof *it->inl);
@@ -1056,13 +1068,14 @@ static void resolve_head(struct structure *st, size_t nhead)
 /* ------------------------------------------------------------------ */
 /* Delivering paragraphs and sections */
 
-/* Places a heading of style s on the stack from index base up; returns its level. */
 /* Styles that number one list between them: 首先，其次，第三，… */
 static enum style family(enum style s)
 {
 	return s == ST_SEQ ? ST_DI_COMMA : s;
 }
 
+/* Places a heading of style s on the stack, searching it from index base up (inside a
+ * paragraph, only the items of that paragraph); returns its level. */
 static int place(struct level *stack, int *depth, int base, enum style s, int num, bool inside)
 {
 	int k = -1;
@@ -1071,6 +1084,9 @@ static int place(struct level *stack, int *depth, int base, enum style s, int nu
 			k = i;
 			break;
 		}
+	if (!inside && !styles[s].enumerates)
+		while (*depth > base && (stack[*depth - 1].style == ST_SHI || stack[*depth - 1].style == ST_YAO))
+			(*depth)--;	/* 一是/一要 items are leaves: a numbered heading does not go under them */
 	if (s == ST_ATTACH)
 		k = 0;
 	else if (k >= 0 && inside && num == 1 && stack[k].num >= 1)

@@ -190,6 +190,7 @@ static void test_in_paragraph(void)
 		"第三个问题：氛围要更加浓厚",
 		"营造氛围，必须要有工作作风。第一，抓落实要有求实的态度。正文。第二，抓落实要有实干的精神。",
 		"我们要做到以下几点：首先，要提高认识。其次，要加强领导。最后，要抓好落实。",
+		"重点抓好三个方面，一是加强组织领导；二是完善工作机制；三是强化督查考核。",
 		NULL,
 	};
 	struct got *g = run(lines);
@@ -236,6 +237,24 @@ static void test_in_paragraph(void)
 	EXPECT_SEC(g, "首先，", "要提高认识", 2);
 	EXPECT_SEC(g, "其次，", "要加强领导", 2);
 	EXPECT_SEC(g, "最后，", "要抓好落实", 2);
+	EXPECT_SEC(g, "一是", "加强组织领导", 2);	/* after a comma, when the list goes on */
+	EXPECT_SEC(g, "二是", "完善工作机制", 2);
+	EXPECT_SEC(g, "三是", "强化督查考核", 2);
+	free(g);
+
+	/* 一是 items are leaves: a numbered heading after them is not their child. */
+	static const char *const leaves[] = {
+		"工作报告",
+		"一、总体要求",
+		"一是坚持稳中求进。正文。",
+		"二是坚持改革创新。正文。",
+		"（一）指导思想",
+		"正文。",
+		NULL,
+	};
+	g = run(leaves);
+	EXPECT_SEC(g, "一是", "坚持稳中求进", 2);
+	EXPECT_SEC(g, "（一）", "指导思想", 2);
 	free(g);
 }
 
@@ -255,6 +274,9 @@ static void test_false_positives(void)
 		"必须解决的问题很多。首先要解决好发展不充分的问题。",
 		"我们认为。一是要坚持，但后面没有二是。",
 		"三要素齐全。",
+		"我们的工作，一是加强领导，二是完善机制，都很重要。",
+		"10、20、30这几个数字。",
+		"首先，要明确的是，这不是一个列举。",
 		"第一条高铁建成通车。",
 		"2025年1月5日",
 		NULL,
