@@ -22,7 +22,7 @@
  * goes one deeper. Items inside a paragraph are children of the section holding it.
  */
 
-#define WINDOW 8		/* paragraphs held back so a 首先 can see its 其次 */
+#define WINDOW 16		/* paragraphs held back so a 首先 can see its 其次 */
 #define HEAD_MAX 40		/* paragraphs searched for the title block */
 #define PARA_MAX (256 * 1024)	/* a joined (hard-wrapped) paragraph is cut here */
 #define DEPTH_MAX 16		/* outline levels kept on the stack */
@@ -54,6 +54,7 @@ enum style {
 	ST_SHI,			/* 一是 */
 	ST_YAO,			/* 一要 */
 	ST_SEQ,			/* 首先 其次 再次 最后 */
+	ST_QI,			/* 其一， 其二、 */
 	ST_BARE,		/* 一 alone on a line */
 	ST_ATTACH,		/* 附件 附件1 */
 	ST_COUNT
@@ -83,6 +84,7 @@ static const struct marker_style styles[ST_COUNT] = {
 	[ST_SHI] = { "一是", true, true, true },
 	[ST_YAO] = { "一要", true, true, true },
 	[ST_SEQ] = { "首先，", true, true, true },
+	[ST_QI] = { "其一，", true, true, true },
 	[ST_BARE] = { "一", true, false, false },
 	[ST_ATTACH] = { "附件1", true, false, false },
 };
@@ -124,6 +126,7 @@ static const struct pattern patterns[] = {
 	{ ST_SHI, "", NUM_CN, { "是" }, false, true },
 	{ ST_YAO, "", NUM_CN, { "要" }, false, true },
 	{ ST_SEQ, "", NUM_WORD, { "首先", "其次", "再次", "最后" }, false, true },
+	{ ST_QI, "其", NUM_CN, { "，", "、", "：" }, false, false },
 };
 
 /* The number the word 最后 gets: it continues any earlier item. */
@@ -440,17 +443,34 @@ static void set_title(struct mark *m, const char *s, size_t end)
 /* ------------------------------------------------------------------ */
 /* Line classes used around the title */
 
-static const char *const advert_words[] = {
-	"QQ", "qq", "微信", "公众号", "整理", "咨询", "会员", "禁止外传", "仅供", "订阅", "举报", "倒卖",
-	"http", "www.", "关注", "扫码", "转载", "下载", "免费", "资料", "版权", "广告", "微博", NULL
+/* Words of adverts and watermarks: one strong word, or two weak ones, make a line
+ * that cannot be the title (clean marks such lines as noise; this only keeps the
+ * title rule safe on its own). */
+static const char *const advert_strong[] = {
+	"QQ", "qq", "微信", "公众号", "禁止外传", "仅供", "订阅", "倒卖", "http", "www.", "扫码", "咨询", "微博", NULL
+};
+static const char *const advert_weak[] = {
+	"整理", "会员", "资料", "举报", "下载", "免费", "关注", "转载", "版权", "广告", "群", "分享", NULL
 };
 
 static bool looks_advert(const char *s, size_t n)
 {
-	return contains_any(s, n, advert_words);
+	if (contains_any(s, n, advert_strong))
+		return true;
+	int weak = 0;
+	for (const char *const *p = advert_weak; *p; p++)
+		weak += contains(s, n, *p);
+	return weak >= 2;
 }
 
-/* A full date: 2020年1月5日, （2026年1月15日）, 二〇一七年十月十八日. Returns bytes, 0 if none. */
+/* A digit of a date, or the X and × that stand for one in anonymised texts. */
+static bool is_date_digit(uint32_t cp)
+{
+	return is_ar_digit(cp) || is_cn_digit(cp) || cp == 'X' || cp == 'x' || cp == 0xD7 || cp == 0xFF38;
+}
+
+/* A full date: 2020年1月5日, （2026年1月15日）, 二〇一七年十月十八日, 2020年X月X日.
+ * Returns its bytes, 0 if none. */
 static size_t match_date(const char *s, size_t n, size_t i)
 {
 	size_t j = i, l, k;
@@ -458,20 +478,20 @@ static size_t match_date(const char *s, size_t n, size_t i)
 	if (cp == 0xFF08 || cp == '(')
 		j += l;
 	int digits = 0;
-	while ((cp = cp_at(s, n, j, &l)) && (is_ar_digit(cp) || is_cn_digit(cp)))
+	while ((cp = cp_at(s, n, j, &l)) && is_date_digit(cp))
 		j += l, digits++;
 	if (digits < 2)
 		return 0;
 	if ((k = starts(s, n, j, "年"))) {
 		j += k;
 		digits = 0;
-		while ((cp = cp_at(s, n, j, &l)) && (is_ar_digit(cp) || is_cn_digit(cp)))
+		while ((cp = cp_at(s, n, j, &l)) && is_date_digit(cp))
 			j += l, digits++;
 		if (!digits || !(k = starts(s, n, j, "月")))
 			return 0;
 		j += k;
 		digits = 0;
-		while ((cp = cp_at(s, n, j, &l)) && (is_ar_digit(cp) || is_cn_digit(cp)))
+		while ((cp = cp_at(s, n, j, &l)) && is_date_digit(cp))
 			j += l, digits++;
 		if (digits && (k = starts(s, n, j, "日")))
 			j += k;

@@ -191,6 +191,7 @@ static void test_in_paragraph(void)
 		"营造氛围，必须要有工作作风。第一，抓落实要有求实的态度。正文。第二，抓落实要有实干的精神。",
 		"我们要做到以下几点：首先，要提高认识。其次，要加强领导。最后，要抓好落实。",
 		"重点抓好三个方面，一是加强组织领导；二是完善工作机制；三是强化督查考核。",
+		"原因有二。其一，认识不到位。其二，措施不得力。",
 		NULL,
 	};
 	struct got *g = run(lines);
@@ -240,6 +241,8 @@ static void test_in_paragraph(void)
 	EXPECT_SEC(g, "一是", "加强组织领导", 2);	/* after a comma, when the list goes on */
 	EXPECT_SEC(g, "二是", "完善工作机制", 2);
 	EXPECT_SEC(g, "三是", "强化督查考核", 2);
+	EXPECT_SEC(g, "其一，", "认识不到位", 2);
+	EXPECT_SEC(g, "其二，", "措施不得力", 2);
 	free(g);
 
 	/* 一是 items are leaves: a numbered heading after them is not their child. */
@@ -263,7 +266,7 @@ static void test_false_positives(void)
 {
 	static const char *const lines[] = {
 		"政府工作报告",
-		"（2026年1月15日）",
+		"（2026年X月X日）",
 		"各位代表：",
 		"2020年全市经济增长1.5%，完成3个重点项目。",
 		"1.5%的增长来之不易，要继续努力。",
