@@ -3,6 +3,7 @@
  * (u8_grapheme_breaks), with the Chinese tailoring described in wrap.h. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unictype.h>
@@ -220,6 +221,7 @@ static void compute_breaks(const uint8_t *s, size_t n, const char *gb, unsigned 
 	free(sc.text);
 	free(sc.brk);
 
+	uint32_t base = 0;		/* the last character before i that is not a mark */
 	uint32_t prev = 0;		/* the character before i */
 	uint32_t last_solid = 0;	/* the last character before i that is not a space */
 	bool after_hard = false;	/* prev was a mandatory break */
@@ -234,6 +236,8 @@ static void compute_breaks(const uint8_t *s, size_t n, const char *gb, unsigned 
 		else if (lb[i] == UC_BREAK_POSSIBLE || lb[i] == UC_BREAK_HYPHENATION) {
 			if (!gb[i])
 				v = WRAP_BREAK_CLUSTER;
+			else if ((base == '.' || base == ',' || base == ':' || base == ';') && cp < 0x80 && isalpha((int)cp))
+				v = WRAP_BREAK_NO;	/* UAX #14 LB29, which libunistring 1.0 lacks: www.gov.cn */
 			else if (wrap_is_closing(cp))
 				v = WRAP_BREAK_CLOSE;
 			else if (wrap_is_opening(last_solid))
@@ -248,6 +252,8 @@ static void compute_breaks(const uint8_t *s, size_t n, const char *gb, unsigned 
 			p[i + (size_t)k] = WRAP_BREAK_NO;
 		after_hard = is_hard_break(cp) && !(cp == 0x0D && i + 1 < n && s[i + 1] == 0x0A);
 		prev = cp;
+		if (gb[i])
+			base = cp;
 		if (cp != ' ')
 			last_solid = cp;
 		i += (size_t)l;

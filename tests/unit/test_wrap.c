@@ -95,6 +95,9 @@ static void test_basic(void)
 	CHECK_WRAP("到2035年基本实现", 8, "到2035年|基本实现");
 	CHECK_WRAP("到2035年基本实现", 6, "到2035|年基本|实现");
 	CHECK_WRAP("建设GDP大省", 6, "建设|GDP大|省");
+	CHECK_WRAP("见www.gov.cn网站", 12, "见www.gov.cn|网站");
+	CHECK_WRAP("见www.gov.cn网站", 8, "见|www.gov.|cn网站");
+	CHECK_WRAP("e.g.abc", 3, "e.|g.a|bc");
 	/* a run longer than the line is cut at grapheme boundaries */
 	CHECK_WRAP("abcdefghij", 4, "abcd|efgh|ij");
 	CHECK_WRAP("ae\xcc\x81\xcc\x82" "bcd", 2, "ae\xcc\x81\xcc\x82|bc|d");
