@@ -52,7 +52,7 @@ for doc in ids:
     text = subprocess.run([dugao, "cat", doc], capture_output=True, text=True, check=True).stdout
     lines = [l for l in text.split("\n") if l]
     folded = fold(text)
-    for i in range(60):
+    for i in range(48):
         line = rng.choice(lines)
         n = rng.randint(1, 6)
         start = rng.randrange(0, max(1, len(line) - n + 1))
