@@ -47,7 +47,13 @@ struct library *library_new(struct store *st, enum wrap_ambiguous amb)
 	}
 	for (size_t i = 0; i < lib->n; i++) {
 		long para, offset, first, last, count;
-		if (store_position_get(st, lib->items[i].id, &para, &offset) == 1 &&
+		char key[40];
+		snprintf(key, sizeof key, "progress:%ld", lib->items[i].id);
+		char *saved = store_state_get(st, key);
+		if (saved) {
+			lib->items[i].progress = atoi(saved);
+			free(saved);
+		} else if (store_position_get(st, lib->items[i].id, &para, &offset) == 1 &&
 		    store_para_range(st, lib->items[i].id, false, &first, &last, &count) == 0) {
 			long span = last - first + 1;
 			lib->items[i].progress = span > 0 ? (int)(100 * (para - first + 1) / span) : 100;
@@ -90,6 +96,9 @@ static void keep_in_view(struct library *lib)
 		lib->scroll = lib->cursor;
 	else if (lib->cursor >= lib->scroll + h)
 		lib->scroll = lib->cursor - h + 1;
+	/* no empty rows at the bottom while there are rows above */
+	if (lib->scroll + h > lib->n)
+		lib->scroll = lib->n > h ? lib->n - h : 0;
 }
 
 void library_select(struct library *lib, long doc)

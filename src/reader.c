@@ -130,6 +130,11 @@ static void save_position(struct reader *r)
 	if (store_position_set(r->st, r->doc, seq, off) == 0) {
 		r->saved_seq = seq;
 		r->saved_off = off;
+		/* the library list shows how far each document has been read */
+		char key[40], v[16];
+		snprintf(key, sizeof key, "progress:%ld", r->doc);
+		snprintf(v, sizeof v, "%d", text_pane_percent(r->tp));
+		store_state_set(r->st, key, v);
 	}
 }
 
@@ -726,10 +731,12 @@ static void handle_key(struct reader *r, int key)
 	}
 	if (r->prompt != PROMPT_NONE) {
 		prompt_key(r, key);
+		follow(r);
 		return;
 	}
 	if (r->pending != PENDING_NONE && !r->lib && !r->help) {
 		mark_letter(r, key);
+		follow(r);
 		return;
 	}
 	enum action a = keymap_lookup(key);

@@ -67,6 +67,9 @@ static void keep_in_view(struct terms_pane *tm)
 		tm->scroll = tm->cursor;
 	else if (tm->cursor >= tm->scroll + h)
 		tm->scroll = tm->cursor - h + 1;
+	/* no empty rows at the bottom while there are rows above */
+	if (tm->scroll + h > tm->n)
+		tm->scroll = tm->n > h ? tm->n - h : 0;
 }
 
 void terms_pane_move(struct terms_pane *tm, long delta)

@@ -475,7 +475,16 @@ static int row_of(const struct tp_para *p, long offset)
 	return p->blank + (int)line;
 }
 
+static int goto_place(struct text_pane *tp, long seq, long offset, bool clamp);
+
 int text_pane_goto(struct text_pane *tp, long seq, long offset)
+{
+	return goto_place(tp, seq, offset, true);
+}
+
+/* clamp: no empty rows after the end. A resize does not clamp, so that the reading
+ * position stays exactly where it was whatever sizes it goes through. */
+static int goto_place(struct text_pane *tp, long seq, long offset, bool clamp)
 {
 	if (tp->first_seq > tp->last_seq)
 		return 0;	/* an empty document */
@@ -500,7 +509,7 @@ int text_pane_goto(struct text_pane *tp, long seq, long offset)
 		offset = 0;	/* a hidden noise paragraph: the next one shown */
 	tp->ti = i;
 	tp->tr = row_of(&tp->p[i], offset);
-	if (clamp_end(tp) < 0 || ensure_above(tp, tp->height) < 0)
+	if ((clamp ? clamp_end(tp) : ensure_below(tp, tp->height)) < 0 || ensure_above(tp, tp->height) < 0)
 		return -1;
 	trim(tp);
 	return 0;
@@ -603,7 +612,7 @@ int text_pane_set_size(struct text_pane *tp, int width, int height)
 			wrap_para(tp, &tp->p[i]);
 	if (!had)
 		return 0;
-	return text_pane_goto(tp, seq, offset);
+	return goto_place(tp, seq, offset, false);
 }
 
 bool text_pane_at_end(struct text_pane *tp)
