@@ -163,9 +163,13 @@ static int print_doc(void *ctx, const struct doc_info *d)
 {
 	struct list_ctx *l = ctx;
 	l->count++;
-	if (l->tsv)
-		printf("%ld\t%s\t%s\t%ld\t%ld\t%s\n", d->id, d->title, d->encoding, d->paragraphs, d->headings, d->source);
-	else
+	if (l->tsv) {
+		/* a file name may hold tabs, newlines or escape sequences */
+		struct sbuf src = { 0 };
+		sbuf_put_printable(&src, d->source, strlen(d->source));
+		printf("%ld\t%s\t%s\t%ld\t%ld\t%s\n", d->id, d->title, d->encoding, d->paragraphs, d->headings, src.data);
+		sbuf_free(&src);
+	} else
 		printf("%4ld  %s  (%s, %ld paragraphs, %ld headings, %ld characters)\n", d->id, d->title,
 		       d->encoding, d->paragraphs, d->headings, d->chars);
 	return 0;

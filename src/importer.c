@@ -42,7 +42,11 @@ static void refuse(struct import_result *res, const char *path, const char *fmt,
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 	res->status = IMPORT_REFUSED;
-	snprintf(res->why, sizeof res->why, "%s: %s", path, why);
+	/* a file name may hold newlines or escape sequences: the message stays one harmless line */
+	struct sbuf p = { 0 };
+	sbuf_put_printable(&p, path, strlen(path));
+	snprintf(res->why, sizeof res->why, "%s: %s", p.data, why);
+	sbuf_free(&p);
 }
 
 /* The file name without directory and extension: the title of a text without one. */
@@ -52,7 +56,10 @@ static char *fallback_title(const char *path)
 	base = base ? base + 1 : path;
 	const char *dot = strrchr(base, '.');
 	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	return xstrndup(base, n);
+	/* the name becomes the title shown everywhere: nothing in it may act on a terminal */
+	struct sbuf t = { 0 };
+	sbuf_put_printable(&t, base, n);
+	return sbuf_take(&t);
 }
 
 static int on_title(void *ctx, const char *title)
@@ -237,7 +244,8 @@ void import_file(struct store *st, const char *path, const struct import_options
 {
 	memset(res, 0, sizeof *res);
 	res->id = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; a regular file ignores it */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		refuse(res, path, "%s", strerror(errno));
 		return;
@@ -336,9 +344,13 @@ void import_file(struct store *st, const char *path, const struct import_options
 		doc_info_clear(&d);
 	}
 	res->status = IMPORT_OK;
-	if (invalid)
+	if (invalid) {
+		struct sbuf p = { 0 };
+		sbuf_put_printable(&p, path, strlen(path));
 		snprintf(res->why, sizeof res->why, "%s: %zu invalid %s sequence%s replaced with U+FFFD (first at byte %lld)",
-			 path, invalid, g.encoding, invalid == 1 ? "" : "s", first_invalid);
+			 p.data, invalid, g.encoding, invalid == 1 ? "" : "s", first_invalid);
+		sbuf_free(&p);
+	}
 out:
 	if (begun)
 		store_import_rollback(st);

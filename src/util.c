@@ -112,6 +112,26 @@ char *sbuf_take(struct sbuf *b)
 	return s;
 }
 
+void sbuf_put_printable(struct sbuf *b, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		bool bad = cp == 0xFFFD && k == 1;
+		if (bad || cp < 0x20 || cp == 0x7F)
+			sbuf_printf(b, "\\x%02X", (unsigned char)s[i]);
+		else if ((cp >= 0x80 && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+			 cp == 0x200E || cp == 0x200F || cp == 0x061C)
+			sbuf_printf(b, "\\u{%04X}", (unsigned)cp);
+		else
+			sbuf_append(b, s + i, k);
+		i += k;
+	}
+	if (!b->data)
+		sbuf_append(b, "", 0);
+}
+
 size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -26,6 +26,10 @@ void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char *sbuf_take(struct sbuf *b);
+/* Appends n bytes of s (a file name, say) so that printing them can neither act on a
+ * terminal nor break a line: C0 and C1 controls, DEL, bidi controls and bytes that are
+ * not UTF-8 become \xNN or \u{NNNN}; a backslash stays as it is. */
+void sbuf_put_printable(struct sbuf *b, const char *s, size_t n);
 
 /* Decodes one UTF-8 character at s (n bytes available) into *cp and returns its
  * length; an invalid or cut sequence gives U+FFFD and length 1. s must be valid
