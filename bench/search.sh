@@ -35,14 +35,14 @@ if [ ! -d "$corpus" ]; then
 	python3 "$here/corpus.py" "$corpus" "$size" "$top/samples" "$shared/corpus/seeds" "$shared/corpus/real"
 	rm -f "$db" "$text"
 fi
-[ -f "$text" ] || find "$corpus" -name '*.txt' | sort | xargs cat >"$text"
+[ -s "$text" ] || find "$corpus/" -name '*.txt' | sort | xargs cat >"$text"
 bytes=$(wc -c <"$text")
 
 if $reimport || [ ! -f "$db" ]; then
 	rm -f "$db" "$db-wal" "$db-shm"
 	echo "importing $((bytes / 1048576)) MB ..."
 	start=$(date +%s.%N)
-	find "$corpus" -name '*.txt' | sort | xargs "$DUGAO" --db "$db" import >/dev/null
+	find "$corpus/" -name '*.txt' | sort | xargs "$DUGAO" --db "$db" import >/dev/null
 	end=$(date +%s.%N)
 	echo "$start $end $bytes" >"$db.import"
 fi

@@ -24,39 +24,61 @@ static void next_char(const char *text, size_t n, size_t at, struct cjk_char *c)
 	c->end = (int)(at + (k ? k : 1));
 }
 
+bool cjk_separator(uint32_t cp)
+{
+	return cp <= 0x2F || (cp >= 0x3A && cp <= 0x40) || (cp >= 0x5B && cp <= 0x60) || (cp >= 0x7B && cp <= 0x7F) ||
+	       (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	       (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+	       (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
 int cjk_tokenize(const char *text, size_t n, int query, cjk_token_fn fn, void *ctx)
 {
 	if (n == 0)
 		return 0;
 	struct cjk_char cur, nxt;
 	next_char(text, n, 0, &cur);
-	/* A query phrase of one character is that character (a prefix query). */
-	bool lone = query && (size_t)cur.end >= n;
-	for (;;) {
+	bool covered = false;
+	for (bool first = true;; first = false) {
 		bool more = (size_t)cur.end < n;
 		if (more)
 			next_char(text, n, (size_t)cur.end, &nxt);
 		char tok[8];
 		int len = (int)utf8_encode(cur.cp, tok);
 		int end = cur.end;
-		if (more && cur.cp != '\n' && nxt.cp != '\n') {
+		bool pair = more && !cjk_separator(cur.cp) && !cjk_separator(nxt.cp);
+		if (pair) {
 			len += (int)utf8_encode(nxt.cp, tok + len);
 			end = nxt.end;
-		} else if (query && !lone) {
-			/* the query form has no paragraph ends */
-			if (!more)
-				break;
-			cur = nxt;
-			continue;
 		}
+		/* The query form stops once the last character is covered: a bigram
+		 * ending there, or the last character alone (cjk_query_prefix). */
+		if (query && !more && !first && covered)
+			break;
 		int rc = fn(ctx, tok, len, cur.start, end);
 		if (rc)
 			return rc;
 		if (!more)
 			break;
+		covered = pair;
 		cur = nxt;
 	}
 	return 0;
+}
+
+bool cjk_query_prefix(const char *word, size_t n)
+{
+	uint32_t last = 0, before = '\n';
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_decode(word + i, n - i, &cp);
+		before = last;
+		last = fold_char(cp);
+		i += k ? k : 1;
+	}
+	if (n == 0 || cjk_separator(last))
+		return false;
+	return n == utf8_offset(word, n, 1) || cjk_separator(before);
 }
 
 /* --- the FTS5 tokenizer --- */

@@ -17,7 +17,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -91,6 +91,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  tokenize='" CJK_TOKENIZER_NAME "');"
 	/* An upgrade indexes every document in one transaction: a larger in-memory hash
 	 * flushes less often (an import of one document never reaches it). */
+	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 33554432);",
+	/* 2 -> 3: punctuation stands alone in the index (cjk_tokenizer.h); migrate()
+	 * fills it again */
+	"DROP TABLE search_index;"
+	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
+	"  tokenize='" CJK_TOKENIZER_NAME "');"
 	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 33554432);",
 };
 
@@ -429,7 +435,7 @@ static int migrate(struct store *st, enum store_mode mode)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
-	if (version < 2 && index_all(st) != 0) {
+	if (version < 3 && index_all(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -1011,8 +1017,8 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 		sbuf_puts(&match, match.len ? " AND \"" : "\"");
 		for (const char *p = q->words[i]; *p; p++)
 			sbuf_append(&match, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-		/* one character: a prefix query, for it opens bigrams (cjk_tokenizer.h) */
-		sbuf_puts(&match, q->chars[i] == 1 ? "\"*" : "\"");
+		/* a last character alone may open a bigram in the text (cjk_tokenizer.h) */
+		sbuf_puts(&match, cjk_query_prefix(q->words[i], strlen(q->words[i])) ? "\"*" : "\"");
 	}
 	/* (an auxiliary function cannot sit inside an aggregate: the caller sums) */
 	sbuf_printf(&sql, "SELECT rowid, %s(search_index, %d, %d", CJK_HITS_FUNCTION, list, paras);

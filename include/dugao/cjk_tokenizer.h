@@ -3,17 +3,22 @@
  * A document is indexed as one FTS5 row: its paragraphs in order (noise as empty
  * paragraphs), each followed by "\n". The tokenizer emits exactly one token per
  * character, so a token's position is the character's offset in that text:
- *   - a character followed by another in the same paragraph: the folded bigram of both;
- *   - the last character of a paragraph: the folded character alone;
- *   - the "\n" that ends a paragraph: "\n".
- * A query word of n >= 2 characters is the phrase of its n-1 bigrams (exact adjacency
- * from the position lists); a word of one character is the prefix query "c"*, which
- * finds it both inside (as a bigram's first half) and at a paragraph's end.
+ *   - a character followed by another, neither a separator (punctuation, space, "\n"):
+ *     the folded bigram of both;
+ *   - any other character (a separator, or one before a separator): itself, folded.
+ * Punctuation thus never makes bigrams of its own, which keeps the index smaller than
+ * the text and its build fast (few distinct terms). A query word is tokenized the same
+ * way up to the token that covers its last character; when that token is the last
+ * character alone and it is not a separator, the document may hold a bigram starting
+ * with it, so the phrase's last token is a prefix (cjk_query_prefix). Exact adjacency
+ * comes from the position lists; counts and offsets need no text scan.
  * Folding is fold_char (Latin case, full-width forms), the same as every other search. */
 #ifndef DUGAO_CJK_TOKENIZER_H
 #define DUGAO_CJK_TOKENIZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -22,10 +27,15 @@
 #define CJK_HITS_FUNCTION "dugao_hits"
 
 /* Calls fn for each token of text: the token's bytes, and the byte range of the text it
- * stands for. query selects the query form (no lone character at a phrase's end unless
- * the phrase is one character). Stops at and returns fn's first nonzero result. */
+ * stands for. query selects the query form (it ends with the token covering the last
+ * character). Stops at and returns fn's first nonzero result. */
 typedef int (*cjk_token_fn)(void *ctx, const char *token, int len, int start, int end);
 int cjk_tokenize(const char *text, size_t n, int query, cjk_token_fn fn, void *ctx);
+
+/* Punctuation, spaces and controls (of folded text): characters that stand alone. */
+bool cjk_separator(uint32_t cp);
+/* Whether the query phrase for word (n bytes) must end in a prefix token ("…"*). */
+bool cjk_query_prefix(const char *word, size_t n);
 
 /* Registers the tokenizer and the auxiliary function dugao_hits on one connection.
  *
