@@ -241,6 +241,8 @@ static enum line_class classify(const char *line, size_t len)
 	size_t n = len - at;
 	if (n == 0)
 		return CLASS_BLANK;
+	if (n > 4 * 100)
+		return CLASS_TEXT;	/* longer than any rule looks at, in any character width */
 	size_t chars = utf8_count(s, n);
 	bool sentence = has(s, n, "。");
 	bool heading = heading_like(s, n);

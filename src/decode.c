@@ -128,8 +128,16 @@ static size_t utf8_convert(struct decoder *d, const unsigned char *in, size_t n,
 		}
 		if (i >= n)
 			break;
-		if (in[i] < 0x80) {
+		unsigned char c = in[i];
+		if (c < 0x80) {
 			i++;
+			continue;
+		}
+		/* the common case of Chinese text: a three-byte sequence that needs no range
+		 * check beyond its continuation bytes (not E0: overlongs, not ED: surrogates) */
+		if (c >= 0xE1 && c <= 0xEF && c != 0xED && i + 2 < n && (in[i + 1] & 0xC0) == 0x80 &&
+		    (in[i + 2] & 0xC0) == 0x80) {
+			i += 3;
 			continue;
 		}
 		long k = utf8_seq(in + i, n - i);
@@ -512,8 +520,17 @@ int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_
 	size_t scored = n < SCORE_SAMPLE ? n : SCORE_SAMPLE;
 	bool scored_complete = complete && scored == n;
 	const unsigned char *nul = memchr(s, 0, n);
-	if (nul)
-		return guess_wide(s, scored, scored_complete, (size_t)(nul - s), out);
+	if (nul) {
+		if (guess_wide(s, scored, scored_complete, (size_t)(nul - s), out) == 0)
+			return 0;
+		/* a few stray NULs in a text (normalise makes them harmless) are not binary */
+		size_t nuls = 0;
+		for (const unsigned char *p = nul; p; p = memchr(p + 1, 0, n - (size_t)(p + 1 - s)))
+			nuls++;
+		if (nuls * 1000 > n)
+			return -1;
+		memset(out, 0, sizeof *out);
+	}
 	/* control bytes that no text has (ESC, BEL and BS are let through: a text full of
 	 * terminal escapes is hostile, not binary, and normalise disarms it) */
 	size_t controls = 0;

@@ -167,6 +167,13 @@ void normalise_line(const char *in, size_t n, struct sbuf *out)
 			i++;
 			continue;
 		}
+		/* three-byte characters that cannot need a change: every CJK ideograph and
+		 * most punctuation (E2 holds the bidi and zero-width controls, EF the BOM) */
+		if (c >= 0xE3 && c <= 0xEE && c != 0xED && i + 2 < n && ((unsigned char)in[i + 1] & 0xC0) == 0x80 &&
+		    ((unsigned char)in[i + 2] & 0xC0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		uint32_t cp;
 		size_t k = utf8_decode(in + i, n - i, &cp);
 		if (k == 0)

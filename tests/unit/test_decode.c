@@ -1,8 +1,269 @@
 #include "config.h"
 
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
+#include "dugao/decode.h"
+
+/* A traditional and a simplified passage written for this test. */
+static const char *const trad =
+	"同志們：今年我們要繼續加強社區服務，關心困難群眾的生活，推動各項工作取得新的進展。"
+	"一是要完善服務網絡，二是要提高服務質量，三是要加強隊伍建設。希望大家團結一致，"
+	"認真負責，把這些工作做實做好，讓居民真正感受到變化。";
+static const char *const simp =
+	"同志们：今年我们要继续加强社区服务，关心困难群众的生活，推动各项工作取得新的进展。"
+	"一是要完善服务网络，二是要提高服务质量，三是要加强队伍建设。希望大家团结一致，"
+	"认真负责，把这些工作做实做好，让居民真正感受到变化。";
+
+/* text converted from UTF-8 with iconv; *n gets the length */
+static unsigned char *encode(const char *to, const char *text, size_t *n)
+{
+	iconv_t cd = iconv_open(to, "UTF-8");
+	if (cd == (iconv_t)-1)
+		abort();
+	size_t left = strlen(text), room = 4 * left + 16;
+	unsigned char *out = malloc(room);
+	char *ip = (char *)text, *op = (char *)out;
+	if (iconv(cd, &ip, &left, &op, &room) == (size_t)-1)
+		abort();
+	iconv_close(cd);
+	*n = (size_t)(op - (char *)out);
+	return out;
+}
+
+static const char *guess(const void *s, size_t n, bool complete, struct decode_guess *g)
+{
+	return decode_guess(s, n, complete, g) == 0 ? g->encoding : NULL;
+}
+
+/* Decodes in one piece, or in pieces of step bytes; returns the UTF-8 (caller frees). */
+static char *decode(const char *enc, const void *in, size_t n, size_t step, size_t *invalid, long long *first)
+{
+	char err[160];
+	struct decoder *d = decoder_new(enc, err, sizeof err);
+	if (!d)
+		return NULL;
+	struct sbuf out = { 0 };
+	const unsigned char *p = in;
+	size_t at = 0;
+	while (step && at + step < n) {
+		decoder_feed(d, p + at, step, false, &out);
+		at += step;
+	}
+	decoder_feed(d, p + at, n - at, true, &out);
+	if (invalid)
+		*invalid = decoder_invalid(d);
+	if (first)
+		*first = decoder_first_invalid(d);
+	decoder_free(d);
+	return sbuf_take(&out);
+}
+
+static void test_boms(void)
+{
+	struct decode_guess g;
+	CHECK_STR(guess("\xEF\xBB\xBFok", 5, true, &g), "UTF-8");
+	CHECK_INT(g.bom_len, 3);
+	CHECK_STR(guess("\xFF\xFEo\0k\0", 6, true, &g), "UTF-16LE");
+	CHECK_INT(g.bom_len, 2);
+	CHECK_STR(guess("\xFE\xFF\0o\0k", 6, true, &g), "UTF-16BE");
+	CHECK_STR(guess("\xFF\xFE\0\0o\0\0\0", 8, true, &g), "UTF-32LE");
+	CHECK_INT(g.bom_len, 4);
+	CHECK_STR(guess("\0\0\xFE\xFF\0\0\0o", 8, true, &g), "UTF-32BE");
+	CHECK(strstr(g.reason, "byte-order mark") != NULL);
+}
+
+static void test_chinese_encodings(void)
+{
+	struct decode_guess g;
+	size_t n;
+	unsigned char *b;
+
+	CHECK_STR(guess(simp, strlen(simp), true, &g), "UTF-8");
+	CHECK_STR(guess("plain ascii\n", 12, true, &g), "UTF-8");
+
+	b = encode("GB18030", simp, &n);
+	CHECK_STR(guess(b, n, true, &g), "GB18030");
+	free(b);
+	b = encode("GBK", simp, &n);
+	CHECK_STR(guess(b, n, true, &g), "GB18030");
+	free(b);
+	/* the trap: Big5 bytes also decode without error as GB18030 */
+	b = encode("BIG5", trad, &n);
+	CHECK_STR(guess(b, n, true, &g), "BIG5");
+	CHECK(strstr(g.reason, "GB18030") != NULL);
+	free(b);
+	/* traditional text in GB18030 is still GB18030 */
+	b = encode("GB18030", trad, &n);
+	CHECK_STR(guess(b, n, true, &g), "GB18030");
+	free(b);
+
+	/* UTF-16 and UTF-32 without a byte-order mark */
+	b = encode("UTF-16LE", simp, &n);
+	CHECK_STR(guess(b, n, true, &g), "UTF-16LE");
+	CHECK_INT(g.bom_len, 0);
+	free(b);
+	b = encode("UTF-16BE", "Line one\nline two\n", &n);
+	CHECK_STR(guess(b, n, true, &g), "UTF-16BE");
+	free(b);
+	b = encode("UTF-32LE", simp, &n);
+	CHECK_STR(guess(b, n, true, &g), "UTF-32LE");
+	free(b);
+}
+
+static void test_cut_samples(void)
+{
+	struct decode_guess g;
+	size_t len = strlen(simp);
+	/* a sample that stops inside a character is still UTF-8 when the file goes on */
+	CHECK_STR(guess(simp, len - 1, false, &g), "UTF-8");
+	CHECK_STR(guess(simp, len - 2, false, &g), "UTF-8");
+	size_t n;
+	unsigned char *b = encode("GB18030", simp, &n);
+	CHECK_STR(guess(b, n - 1, false, &g), "GB18030");
+	free(b);
+	b = encode("UTF-16LE", simp, &n);
+	CHECK_STR(guess(b, n - 1, true, &g), "UTF-16LE");	/* odd length */
+	free(b);
+	/* a few bad bytes in a long UTF-8 text: still UTF-8 */
+	char *mixed = malloc(4 * strlen(simp) + 8);
+	strcpy(mixed, simp);
+	strcat(mixed, "\xFF");
+	strcat(mixed, simp);
+	strcat(mixed, simp);
+	CHECK_STR(guess(mixed, strlen(mixed), true, &g), "UTF-8");
+	CHECK(strstr(g.reason, "1 invalid") != NULL);
+	free(mixed);
+}
+
+static void test_binary(void)
+{
+	struct decode_guess g;
+	CHECK(decode_guess((const unsigned char *)"\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16, true, &g) == -1);
+	CHECK(strstr(g.reason, "PNG") != NULL);
+	CHECK(decode_guess((const unsigned char *)"\x7F" "ELF\x02\x01\x01\0\0\0", 10, true, &g) == -1);
+	CHECK(strstr(g.reason, "ELF") != NULL);
+	CHECK(decode_guess((const unsigned char *)"PK\x03\x04\x14\0\0\0", 8, true, &g) == -1);
+	/* NULs that fit no UTF-16 or UTF-32 pattern */
+	unsigned char junk[4096];
+	unsigned x = 12345;
+	for (size_t i = 0; i < sizeof junk; i++) {
+		x = x * 1103515245 + 12345;
+		junk[i] = (unsigned char)(x >> 16);
+	}
+	CHECK(decode_guess(junk, sizeof junk, true, &g) == -1);
+	CHECK(g.reason[0] != 0);
+	/* control bytes without NULs */
+	unsigned char ctl[256];
+	for (size_t i = 0; i < sizeof ctl; i++)
+		ctl[i] = (unsigned char)(1 + i % 26);
+	CHECK(decode_guess(ctl, sizeof ctl, true, &g) == -1);
+	CHECK(strstr(g.reason, "control") != NULL);
+	/* escape sequences are hostile text, not binary */
+	const char *esc = "\x1B[31mred\x1B[0m \x1B]0;title\x07 text\n";
+	CHECK_STR(guess(esc, strlen(esc), true, &g), "UTF-8");
+	/* an empty sample is not refused here (the importer says "empty file") */
+	CHECK(decode_guess((const unsigned char *)"", 0, true, &g) == 0);
+}
+
+static void test_decoder(void)
+{
+	size_t invalid, n;
+	long long first;
+	char *s;
+
+	s = decode("UTF-8", "a\xFF" "b\xE4\xB8", 5, 0, &invalid, &first);
+	CHECK_STR(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+	CHECK_INT(invalid, 2);
+	CHECK_INT(first, 1);
+	free(s);
+	/* overlong, surrogate, beyond U+10FFFF: each invalid */
+	s = decode("UTF-8", "\xC0\xAF|\xED\xA0\x80|\xF4\x90\x80\x80", 13, 0, &invalid, NULL);
+	CHECK(strncmp(s, "\xEF\xBF\xBD\xEF\xBF\xBD|", 7) == 0);
+	CHECK(invalid >= 4);
+	free(s);
+
+	/* every chunking gives the same text */
+	const char *encs[] = { "UTF-8", "GB18030", "BIG5", "UTF-16LE", "UTF-16BE", "UTF-32LE" };
+	for (size_t e = 0; e < sizeof encs / sizeof *encs; e++) {
+		const char *text = !strcmp(encs[e], "BIG5") ? trad : simp;
+		unsigned char *b = encode(encs[e], text, &n);
+		for (size_t step = 0; step < 8; step++) {
+			s = decode(encs[e], b, n, step, &invalid, NULL);
+			CHECK_STR(s, text);
+			CHECK_INT(invalid, 0);
+			free(s);
+		}
+		/* cut at the end: one replacement, counted */
+		s = decode(encs[e], b, n - 1, 3, &invalid, &first);
+		CHECK(s && strlen(s) >= 3 && !strcmp(s + strlen(s) - 3, "\xEF\xBF\xBD"));
+		CHECK_INT(invalid, 1);
+		CHECK(first >= 0 && first < (long long)n);
+		free(s);
+		free(b);
+	}
+
+	/* a GB18030 four-byte sequence split every way */
+	size_t m;
+	unsigned char *b = encode("GB18030", "x\xC3\xA9y\xF0\x9F\x98\x80z", &m);	/* é and an emoji */
+	for (size_t step = 1; step < 6; step++) {
+		s = decode("GB18030", b, m, step, &invalid, NULL);
+		CHECK_STR(s, "x\xC3\xA9y\xF0\x9F\x98\x80z");
+		CHECK_INT(invalid, 0);
+		free(s);
+	}
+	free(b);
+
+	/* invalid GB18030 bytes: replaced, counted at the right offset, the rest kept */
+	s = decode("GB18030", "ab\x80\xFF" "cd", 6, 1, &invalid, &first);
+	CHECK_STR(s, "ab\xEF\xBF\xBD\xEF\xBF\xBD" "cd");
+	CHECK_INT(invalid, 2);
+	CHECK_INT(first, 2);
+	free(s);
+
+	/* UTF-16 of odd length: the last byte is one replacement, no crash */
+	s = decode("UTF-16LE", "a\0b\0c", 5, 0, &invalid, NULL);
+	CHECK_STR(s, "ab\xEF\xBF\xBD");
+	CHECK_INT(invalid, 1);
+	free(s);
+	/* an unpaired surrogate */
+	s = decode("UTF-16LE", "a\0\x00\xD8" "b\0", 6, 1, &invalid, NULL);
+	CHECK_STR(s, "a\xEF\xBF\xBD" "b");
+	free(s);
+
+	char err[160];
+	CHECK(decoder_new("NO-SUCH-ENCODING", err, sizeof err) == NULL);
+	CHECK(strstr(err, "NO-SUCH-ENCODING") != NULL);
+	CHECK(!decode_supported("NO-SUCH-ENCODING"));
+	CHECK(decode_supported("gbk"));
+	CHECK(decode_supported("utf8"));
+}
+
+/* A long valid text through the fast path, to catch a quadratic slip. */
+static void test_large(void)
+{
+	size_t len = strlen(simp), copies = 20000;
+	char *big = malloc(len * copies + 1);
+	for (size_t i = 0; i < copies; i++)
+		memcpy(big + i * len, simp, len);
+	big[len * copies] = 0;
+	size_t invalid;
+	char *s = decode("UTF-8", big, len * copies, 1 << 20, &invalid, NULL);
+	CHECK(s && strlen(s) == len * copies && !memcmp(s, big, len * copies));
+	CHECK_INT(invalid, 0);
+	free(s);
+	free(big);
+}
 
 int main(void)
 {
+	test_boms();
+	test_chinese_encodings();
+	test_cut_samples();
+	test_binary();
+	test_decoder();
+	test_large();
 	return check_done();
 }
