@@ -31,7 +31,7 @@
 #define TITLE_MAX 60		/* characters of a stored heading title */
 #define INLINE_MAX 64		/* enumeration items kept per paragraph */
 #define TITLE_LINES_MAX 3	/* lines a broken title may be joined from */
-#define WIDTH_BUCKETS 512	/* display widths the prescan counts */
+#define WIDTH_BUCKETS 512	/* line widths the prescan counts */
 
 /* ------------------------------------------------------------------ */
 /* Marker styles */
@@ -330,6 +330,7 @@ struct mark {
 	bool standalone;	/* the marker and title are the whole paragraph */
 	bool keep;		/* accepted as a heading */
 	bool long_first;	/* refused only for its long first sentence: a list may still take it */
+	bool weak;		/* inside a paragraph after a comma, not a full stop */
 };
 
 static bool is_marker_sep(uint32_t cp)
@@ -644,17 +645,20 @@ struct structure {
 	/* prescan */
 	long lines;			/* non-blank lines seen */
 	long indented;			/* of which start with indentation */
-	long widths[WIDTH_BUCKETS];	/* non-blank lines per display width */
+	long widths[2][WIDTH_BUCKETS];	/* non-blank lines per width: in columns, in characters */
 	long open_ends;			/* lines that do not end a sentence */
 	bool analysed;			/* the prescan figures were turned into the two below */
 	bool hard_wrapped;		/* lines are cut at a fixed width: join them */
+	bool indent_starts;		/* and paragraphs start with an indent: other lines go on */
 	int wrap_width;			/* the width lines are cut at */
+	int wrap_measure;		/* 0: cut at a number of columns, 1: of characters */
 	/* line joining */
 	struct sbuf pend;		/* a paragraph being joined from wrapped lines */
 	long pend_line;			/* its first line */
 	bool pend_open;			/* its last line was full: the next may continue it */
 	bool pend_blank;		/* blank_before for it */
 	bool blank;			/* a blank line came since the last paragraph */
+	bool noise_open;		/* the last line was noise and ran to the full width */
 	/* window */
 	struct item *win;		/* paragraphs not yet delivered */
 	size_t nwin;			/* how many */
@@ -664,6 +668,8 @@ struct structure {
 	struct level stack[DEPTH_MAX];	/* open sections, outermost first */
 	int depth;			/* levels in use */
 	int last_num[ST_COUNT];		/* number of the last heading of each style */
+	struct level cont[DEPTH_MAX];	/* the stack at the last list item inside the last paragraph */
+	int cont_depth;			/* its depth; 0 when the last paragraph had no such item */
 	int failed;			/* a sink returned nonzero */
 };
 
@@ -687,12 +693,14 @@ static size_t strip_line(const char *line, size_t len, size_t *start, bool *inde
 	return trim_end(line, len);
 }
 
-static int display_width(const char *s, size_t n)
+/* The width of a line in columns (measure 0) or characters (1); an indent counts as
+ * the two full-width spaces it usually is. */
+static int line_width(const char *s, size_t n, bool indented, int measure)
 {
-	int w = 0;
+	int w = indented ? (measure ? 2 : 4) : 0;
 	size_t l;
 	for (size_t i = 0; i < n; i += l)
-		w += cp_width(cp_at(s, n, i, &l));
+		w += measure ? (cp_at(s, n, i, &l), 1) : cp_width(cp_at(s, n, i, &l));
 	return w;
 }
 
@@ -705,32 +713,48 @@ void structure_prescan_line(struct structure *st, const char *line, size_t len)
 		return;
 	st->lines++;
 	st->indented += ind;
-	int w = display_width(line + start, end - start) + (ind ? 4 : 0);
-	st->widths[w < WIDTH_BUCKETS ? w : WIDTH_BUCKETS - 1]++;
+	for (int m = 0; m < 2; m++) {
+		int w = line_width(line + start, end - start, ind, m);
+		st->widths[m][w < WIDTH_BUCKETS ? w : WIDTH_BUCKETS - 1]++;
+	}
 	size_t l;
 	uint32_t last = cp_before(line + start, end - start, &l);
 	if (!is_terminator(last) && last != 0x201D && last != 0xFF1A)
 		st->open_ends++;
 }
 
-/* Hard-wrapped: most lines are cut at one width and many do not end a sentence. */
+/* Hard-wrapped: most lines are cut at one width and many do not end a sentence. The
+ * width is counted in columns or in characters, whichever the lines agree on more. */
 static void analyse_prescan(struct structure *st)
 {
 	st->analysed = true;
 	if (st->lines < 8)
 		return;
-	int best = 0;
+	int best = 0, measure = 0;
 	long best_n = 0;
-	for (int w = 30; w < WIDTH_BUCKETS - 1; w++) {
-		long n = 0;
-		for (int d = 0; d <= 4 && w - d >= 0; d++)
-			n += st->widths[w - d];
-		if (n >= best_n)
-			best = w, best_n = n;
+	for (int m = 0; m < 2; m++) {
+		int slack = m ? 2 : 4;
+		for (int w = m ? 15 : 30; w < WIDTH_BUCKETS - 1; w++) {
+			long n = 0;
+			for (int d = 0; d <= slack; d++)
+				n += st->widths[m][w - d];
+			if (n > best_n || (n == best_n && m == measure))
+				best = w, best_n = n, measure = m;
+		}
 	}
+	/* The width is the commonest one in that window (first lines with an indent and
+	 * lines with hanging punctuation come out a little wider). */
+	int slack = measure ? 2 : 4, mode = best;
+	for (int d = 1; d <= slack; d++)
+		if (st->widths[measure][best - d] > st->widths[measure][mode])
+			mode = best - d;
+	best = mode;
 	if (best_n * 2 >= st->lines && st->open_ends * 3 >= st->lines) {
 		st->hard_wrapped = true;
 		st->wrap_width = best;
+		st->wrap_measure = measure;
+		/* Indentation tells paragraphs apart only when some lines have it and most do not. */
+		st->indent_starts = st->indented * 10 >= st->lines && st->indented * 10 <= st->lines * 7;
 	}
 }
 
@@ -890,18 +914,17 @@ static void find_inline(struct item *it)
 			continue;
 		m.standalone = false;
 		m.keep = false;
-		weak[nf] = after_comma;
+		m.weak = weak[nf] = after_comma;
 		found[nf++] = m;
 	}
-	size_t kept = 0;
-	for (size_t a = 0; a < nf; a++)
-		kept += found[a].keep = inline_kept(it, found, weak, nf, a);
-	if (!kept)
+	if (!nf)
 		return;
-	it->inl = xmalloc(kept * sizeof *it->inl);
+	/* All candidates are kept: the last one may still be taken up by the next paragraph. */
 	for (size_t a = 0; a < nf; a++)
-		if (found[a].keep)
-			it->inl[it->ninl++] = found[a];
+		found[a].keep = inline_kept(it, found, weak, nf, a);
+	it->inl = xmalloc(nf * sizeof *it->inl);
+	memcpy(it->inl, found, nf * sizeof *found);
+	it->ninl = nf;
 }
 
 static void analyse_item(struct item *it)
@@ -959,7 +982,7 @@ static bool ends_head(const struct item *it)
 		return true;
 	if (is_salutation(s, n) || is_addressee(s, n))
 		return true;
-	return has_sentence_end(s, n) || chars(s, n) > 80;
+	return (has_sentence_end(s, n) && chars(s, n) >= 8) || chars(s, n) > 80;
 }
 
 /* Is item i between two advert lines of one block (no blank line between them)? */
@@ -1205,6 +1228,46 @@ static void drop_previews(struct structure *st)
 	}
 }
 
+/* A list item ending a paragraph on its own (…。一是X。) counts when the next
+ * paragraph goes on with the list (二是Y。…): a break that a hard wrap or a writer put
+ * in the middle of the list. */
+static void revive_last_items(struct structure *st)
+{
+	struct item *it = &st->win[0];
+	const struct item *next = NULL;
+	for (size_t j = 1; j < st->nwin && !next; j++)
+		if (!st->win[j].noise)
+			next = &st->win[j];
+	if (!next || next->open.style == ST_NONE)
+		return;
+	for (size_t k = it->ninl; k-- > 0;) {
+		struct mark *m = &it->inl[k];
+		if (m->style != next->open.style)
+			continue;
+		if (!m->keep && !m->weak && m->num + 1 == next->open.num)
+			m->keep = true;
+		break;	/* only the last item of that style */
+	}
+}
+
+/* Places the heading opening a paragraph. When it goes on with the list that ran inside
+ * the paragraph before (…一是a。 / 二是b。…), it takes that list's level, unless the
+ * outline has a list of its own that it continues. */
+static void place_opening(struct structure *st, const struct mark *m)
+{
+	bool outer = false;
+	for (int d = st->depth - 1; d >= 0 && !outer; d--)
+		outer = family(st->stack[d].style) == family(m->style) && st->stack[d].num == m->num - 1;
+	int c = st->cont_depth;
+	if (!outer && c > 0 && family(st->cont[c - 1].style) == family(m->style) && st->cont[c - 1].num == m->num - 1) {
+		memcpy(st->stack, st->cont, sizeof st->stack);
+		st->depth = c;
+		for (int d = 0; d < c; d++)
+			st->stack[d].here = false;
+	}
+	place(st->stack, &st->depth, 0, m->style, m->num, false);
+}
+
 /* Delivers the oldest paragraph of the window with its sections. */
 static int emit_first(struct structure *st)
 {
@@ -1223,15 +1286,20 @@ static int emit_first(struct structure *st)
 	}
 	if (it->fixed || it->noise)
 		it->open.keep = false;
-	drop_previews(st);
+	if (!it->fixed && !it->noise) {
+		drop_previews(st);
+		revive_last_items(st);
+	}
 	for (int d = 0; d < st->depth; d++)
 		st->stack[d].here = false;
 	if (it->open.style != ST_NONE && it->open.keep) {
-		place(st->stack, &st->depth, 0, it->open.style, it->open.num, false);
+		place_opening(st, &it->open);
 		st->last_num[it->open.style] = it->open.num;
 		rc = deliver_section(st, it, para, &it->open, st->stack, st->depth, false);
 	}
 	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;
+	if (!it->noise)
+		st->cont_depth = 0;
 	if (rc == 0 && it->ninl && !it->fixed) {
 		struct level local[DEPTH_MAX];
 		int depth = st->depth;
@@ -1242,6 +1310,8 @@ static int emit_first(struct structure *st)
 				continue;
 			place(local, &depth, base, it->inl[k].style, it->inl[k].num, true);
 			rc = deliver_section(st, it, para, &it->inl[k], local, depth, true);
+			memcpy(st->cont, local, sizeof local);
+			st->cont_depth = depth;
 		}
 	}
 	if (rc == 0) {
@@ -1305,15 +1375,27 @@ int structure_line(struct structure *st, const char *line, size_t len, bool nois
 	size_t end = strip_line(line, len, &start, &ind);
 	if (start >= end) {
 		st->blank = true;
+		st->noise_open = false;
 		return flush_pending(st);
 	}
 	const char *s = line + start;
 	size_t n = end - start;
+	/* In hard-wrapped text, the rest of a wrapped advert line is noise too. */
+	if (!noise && st->noise_open && !ind) {
+		struct mark m;
+		noise = !(match_marker(s, n, 0, &m) && styles[m.style].opens);
+	}
+	st->noise_open = false;
 	if (noise) {
 		int rc = flush_pending(st);
 		if (rc == 0)
 			rc = add_paragraph(st, s, n, line_no, true, st->blank);
 		st->blank = true;	/* noise separates like a blank line */
+		size_t l;
+		uint32_t last = cp_before(s, n, &l);
+		if (st->hard_wrapped && !is_terminator(last) && last != 0x3011 && last != 0xFF09 && last != 0x201D)
+			st->noise_open = line_width(s, n, ind, st->wrap_measure) >=
+					 st->wrap_width - (st->wrap_measure ? 3 : 6);
 		return rc;
 	}
 	if (!st->hard_wrapped) {
@@ -1322,9 +1404,12 @@ int structure_line(struct structure *st, const char *line, size_t len, bool nois
 		return add_paragraph(st, s, n, line_no, false, blank);
 	}
 	/* Hard-wrapped text: a line continues the paragraph when the previous line ran to
-	 * the full width, and this one is not indented and does not open with a marker. */
+	 * the full width, and this one is not indented and does not open with a marker. Where
+	 * paragraphs start indented, a list word (一是, 第一，) at the start of a line that is
+	 * not indented is part of the running text. */
 	struct mark m;
-	bool marker = match_marker(s, n, 0, &m) && styles[m.style].opens;
+	bool marker = match_marker(s, n, 0, &m) && styles[m.style].opens &&
+		      !(st->indent_starts && styles[m.style].inside);
 	if (st->pend.len && st->pend_open && !ind && !marker && st->pend.len + n < PARA_MAX) {
 		size_t l;
 		uint32_t a = cp_before(st->pend.data, st->pend.len, &l), b = cp_at(s, n, 0, &l);
@@ -1340,10 +1425,10 @@ int structure_line(struct structure *st, const char *line, size_t len, bool nois
 		st->pend_blank = st->blank;
 	}
 	st->blank = false;
-	int w = display_width(s, n) + (ind ? 4 : 0);
+	int w = line_width(s, n, ind, st->wrap_measure), slack = st->wrap_measure ? 3 : 6;
 	size_t l;
 	uint32_t last = cp_before(s, n, &l);
-	st->pend_open = w >= st->wrap_width - 6 && !(is_terminator(last) && w < st->wrap_width - 2);
+	st->pend_open = w >= st->wrap_width - slack && !(is_terminator(last) && w < st->wrap_width - slack / 3);
 	return 0;
 }
 

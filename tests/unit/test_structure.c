@@ -432,17 +432,25 @@ static void test_hard_wrap(void)
 		"思想和行动统一到上级决策部署上来，以高度的责任感和使命感",
 		"抓好各项工作落实，确保取得实效，为全年目标任务打好基础。",
 		"　　二、加强组织领导",
-		"　　各单位主要负责同志要亲自抓、负总责，分管负责同志要具",
-		"体抓、抓具体，形成一级抓一级、层层抓落实的工作格局，确保",
-		"各项工作有人管、有人抓、有人落实，不留死角，不留空白。",
+		"　　各单位主要负责同志要亲自抓、负总责，认真落实到位。一",
+		"是明确责任分工，层层压实责任，形成一级抓一级、层层抓落实",
+		"。二是健全工作机制，定期调度推进，及时研究解决问题，确保",
+		"不留死角。三是强化督查考核，确保各项工作有人管、有人抓。",
 		NULL,
 	};
 	struct got *g = run(lines);
 	CHECK_STR(g->title, "关于做好当前工作的通知");
 	CHECK_INT(g->npara, 6);
-	CHECK_INT(g->nsec, 2);
+	CHECK_INT(g->nsec, 5);
 	if (g->npara >= 2)
 		CHECK(strstr(g->para[1].text, "落到实处。") != NULL);
+	/* A list word cut over two lines, and one at the start of a line, run on. */
+	EXPECT_SEC(g, "一是", "明确责任分工", 2);
+	EXPECT_SEC(g, "二是", "健全工作机制", 2);
+	EXPECT_SEC(g, "三是", "强化督查考核", 2);
+	const struct got_section *s = find(g, "二是", "健全工作机制");
+	if (s)
+		CHECK(s->in_paragraph);
 	free(g);
 }
 
