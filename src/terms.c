@@ -82,6 +82,9 @@ struct matcher {
 	uint32_t *num;		/* per slot: how many terms start with that character */
 	uint32_t nslot;		/* slots, a power of two */
 	uint32_t *order;	/* term indices sorted by first character, then length */
+	uint32_t *bytes;	/* per term: length in bytes */
+	uint32_t *chars;	/* per term: length in characters */
+	uint32_t *lead;		/* per term: its first character */
 	uint64_t bmp[65536 / 64];	/* BMP characters some term starts with */
 };
 
@@ -125,18 +128,6 @@ static bool is_han(uint32_t c)
 	       (c >= 0x20000 && c <= 0x2FFFF) || (c >= 0xF900 && c <= 0xFAFF);
 }
 
-static bool in_set(uint32_t c, const char *set)
-{
-	size_t n = strlen(set);
-	for (size_t i = 0; i < n;) {
-		uint32_t x;
-		i += utf8_decode(set + i, n - i, &x);
-		if (x == c)
-			return true;
-	}
-	return false;
-}
-
 /* Characters that rarely begin or end a term: particles, pronouns, conjunctions,
  * prepositions, adverbs. A stop list of function characters, not a dictionary;
  * each side leaves out characters that often begin (和平, 对外, 以人民为中心) or
@@ -159,7 +150,20 @@ enum {
 	CLS_STOP_START = 1,	/* rarely begins a term */
 	CLS_STOP_END = 2,	/* rarely ends a term */
 	CLS_BOUNDARY = 4,	/* a neighbour that marks a word boundary, like punctuation */
+	CLS_NUMERAL = 8,	/* a numeral */
+	CLS_MARKER = 16,	/* joins a numeral to a formula's tail */
+	CLS_COUNT_TAIL = 32,	/* after a numeral, makes an ordinary counted phrase */
+	CLS_SENTENCE = 64,	/* makes quoted text a sentence rather than a term */
 };
+
+#define NUMERALS "一二三四五六七八九十两百千万〇"
+/* Measure words and markers that join a numeral to the tail of a formula. */
+#define MARKERS "个大项条张化型位种类块件点篇场支色重新好"
+/* Tails that make an ordinary counted phrase (三个月, 两个方面, 五年). */
+#define COUNT_TAILS "年月日天次时期人名多余些倍岁家级是方部分中届号层批周轮份元亿万斤亩米秒刻字句条遍趟声样回问事"
+/* Punctuation that makes quoted text a sentence or a clause, and every quote mark
+ * (a quote inside a quote). */
+#define SENTENCE_PUNCT "。，；：？！,;:?!…\t\n“”「」『』‘’"
 
 /* Neighbours that end a word as surely as punctuation: particles (加快发展的). */
 #define BOUNDARY "的了着和与及等之是在把被"
@@ -169,7 +173,9 @@ static void cls_init(uint8_t *cls)
 	static const struct {
 		const char *set;	/* characters */
 		uint8_t bit;		/* class they get */
-	} sets[] = { { STOP_START, CLS_STOP_START }, { STOP_END, CLS_STOP_END }, { BOUNDARY, CLS_BOUNDARY } };
+	} sets[] = { { STOP_START, CLS_STOP_START }, { STOP_END, CLS_STOP_END }, { BOUNDARY, CLS_BOUNDARY },
+		     { NUMERALS, CLS_NUMERAL }, { MARKERS, CLS_MARKER }, { COUNT_TAILS, CLS_COUNT_TAIL },
+		     { SENTENCE_PUNCT, CLS_SENTENCE } };
 	for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
 		size_t n = strlen(sets[k].set);
 		for (size_t i = 0; i < n;) {
@@ -181,27 +187,15 @@ static void cls_init(uint8_t *cls)
 	}
 }
 
+/* Whether c is in the class bit (every class holds BMP characters only). */
+static bool cls_is(const uint8_t *cls, uint32_t c, uint8_t bit)
+{
+	return c < 65536 && (cls[c] & bit);
+}
+
 static bool has_cls(const struct terms *t, uint32_t c, uint8_t bit)
 {
-	return c < 65536 && (t->cls[c] & bit);
-}
-
-static bool is_numeral(uint32_t c)
-{
-	return in_set(c, "一二三四五六七八九十两百千万〇");
-}
-
-/* Measure words and markers that join a numeral to the tail of a formula. */
-static bool is_marker(uint32_t c)
-{
-	return in_set(c, "个大项条张化型位种类块件点篇场支色重新好");
-}
-
-/* Tails that make an ordinary counted phrase (三个月, 两个方面, 五年). */
-static bool is_count_tail(uint32_t c)
-{
-	return in_set(c, "年月日天次时期人名多余些倍岁家级是方部分中届号层批周轮份元亿万斤亩米秒刻字句条"
-			 "遍趟声样回问事");
+	return cls_is(t->cls, c, bit);
 }
 
 /* --- trie --- */
@@ -293,11 +287,16 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 	 * smaller id than its children, so one pass in id order fills both */
 	uint32_t *suffix = xcalloc(t->n, sizeof *suffix);
 	uint32_t *first = xcalloc(t->n, sizeof *first);
+	/* most counts are small: their c·ln c from a table */
+	double small[256];
+	for (int c = 1; c < 256; c++)
+		small[c] = c * ln(c);
 	for (uint32_t v = 1; v < t->n; v++) {
-		double c = t->count[v];
+		uint32_t c = t->count[v];
+		double clogc = c < 256 ? small[c] : c * ln(c);
 		uint32_t p = t->parent[v];
 		if (t->cp[v] >= 65536 || !(cls[t->cp[v]] & CLS_BOUNDARY))
-			t->kid_clogc[p] += c * ln(c);
+			t->kid_clogc[p] += clogc;
 		if (p == 0) {
 			first[v] = t->cp[v];
 			continue;
@@ -305,7 +304,7 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 		first[v] = first[p];
 		suffix[v] = trie_child(t, suffix[p], t->cp[v], false);
 		if (suffix[v] && (first[v] >= 65536 || !(cls[first[v]] & CLS_BOUNDARY)))
-			t->left_clogc[suffix[v]] += c * ln(c);
+			t->left_clogc[suffix[v]] += clogc;
 	}
 	free(suffix);
 	free(first);
@@ -330,7 +329,7 @@ static uint32_t str_hash(const char *s, size_t n)
 	return h;
 }
 
-static bool formula_shape(const uint32_t *s, int n, bool quoted);
+static bool formula_shape(const uint8_t *cls, const uint32_t *s, int n, bool quoted);
 
 static void quoted_add(struct terms *t, const char *s, size_t n)
 {
@@ -372,13 +371,6 @@ static uint32_t closing_quote(uint32_t c)
 	}
 }
 
-/* Characters that make quoted text a sentence or a clause rather than a term. */
-static bool is_sentence_punct(uint32_t c)
-{
-	return in_set(c, "。，；：？！,;:?!…\t\n") || closing_quote(c) || c == 0x201D || c == 0x300D ||
-	       c == 0x300F || c == 0x2019;
-}
-
 /* Quoted items: the whole text when short; the items of a short list
  * (“一个定位、两个目标、三大战略”) when the whole is too long. */
 static void quoted_span(struct terms *t, const char *s, size_t n, int chars)
@@ -402,7 +394,7 @@ static void quoted_span(struct terms *t, const char *s, size_t n, int chars)
 				m++;
 			}
 			/* an item of a list counts when it has the shape of a formula */
-			if (m >= MIN_LEN && m <= MAX_LEN && (from > 0 || i < n) && formula_shape(item, m, false))
+			if (m >= MIN_LEN && m <= MAX_LEN && (from > 0 || i < n) && formula_shape(t->cls, item, m, false))
 				quoted_add(t, s + from, i - from);
 			from = i + k;
 		}
@@ -431,7 +423,7 @@ static void scan_quotes(struct terms *t, const char *text, size_t len)
 				ok = true;
 				break;
 			}
-			if (is_sentence_punct(d) || closing_quote(d))
+			if (has_cls(t, d, CLS_SENTENCE))
 				break;
 			if (is_han(d) || (d >= '0' && d <= '9') || (d >= 'A' && d <= 'Z') || (d >= 'a' && d <= 'z'))
 				has_text = true;
@@ -616,10 +608,10 @@ static long ordinal_uses(const struct trie *f, const uint32_t *s, int n)
 
 /* Numeral-led shape: numerals, then a marker and a tail, or a plan name (十四五),
  * or a tail alone; quoted says whether the text was seen inside quotes. */
-static bool formula_shape(const uint32_t *s, int n, bool quoted)
+static bool formula_shape(const uint8_t *cls, const uint32_t *s, int n, bool quoted)
 {
 	int i = 0;
-	while (i < n && is_numeral(s[i]))
+	while (i < n && cls_is(cls, s[i], CLS_NUMERAL))
 		i++;
 	if (i == 0 || n > MAX_LEN)
 		return false;
@@ -632,9 +624,9 @@ static bool formula_shape(const uint32_t *s, int n, bool quoted)
 		return true;
 	if (i > 2)
 		return false;
-	if (is_marker(s[i])) {
+	if (cls_is(cls, s[i], CLS_MARKER)) {
 		int tail = n - i - 1;
-		return tail >= 1 && tail <= 5 && !is_count_tail(s[i + 1]) && !is_numeral(s[i + 1]);
+		return tail >= 1 && tail <= 5 && !cls_is(cls, s[i + 1], CLS_COUNT_TAIL | CLS_NUMERAL);
 	}
 	return false;
 }
@@ -654,14 +646,34 @@ struct cands {
 	struct cand *v;		/* candidates */
 	size_t n;		/* used */
 	size_t cap;		/* allocated */
+	uint32_t *slot;		/* open addressing on the text: index + 1, 0 empty */
+	size_t nslot;		/* slots, a power of two, at least twice n */
 };
+
+/* The candidate whose text is the n bytes at s, or NULL. */
+static struct cand *cands_lookup(const struct cands *c, const char *s, size_t n)
+{
+	if (!c->nslot)
+		return NULL;
+	for (size_t h = str_hash(s, n) & (c->nslot - 1); c->slot[h]; h = (h + 1) & (c->nslot - 1)) {
+		struct cand *x = &c->v[c->slot[h] - 1];
+		if (strncmp(x->text, s, n) == 0 && x->text[n] == 0)
+			return x;
+	}
+	return NULL;
+}
 
 static struct cand *cands_find(struct cands *c, const char *text)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].text, text) == 0)
-			return &c->v[i];
-	return NULL;
+	return cands_lookup(c, text, strlen(text));
+}
+
+static void cands_index(struct cands *c, size_t i)
+{
+	size_t h = str_hash(c->v[i].text, strlen(c->v[i].text)) & (c->nslot - 1);
+	while (c->slot[h])
+		h = (h + 1) & (c->nslot - 1);
+	c->slot[h] = (uint32_t)(i + 1);
 }
 
 static struct cand *cands_add(struct cands *c, char *text, const char *kind)
@@ -670,10 +682,18 @@ static struct cand *cands_add(struct cands *c, char *text, const char *kind)
 		c->cap = c->cap ? c->cap * 2 : 64;
 		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
 	}
-	struct cand *x = &c->v[c->n++];
+	if (2 * (c->n + 1) > c->nslot) {
+		free(c->slot);
+		c->nslot = c->nslot ? c->nslot * 2 : 256;
+		c->slot = xcalloc(c->nslot, sizeof *c->slot);
+		for (size_t i = 0; i < c->n; i++)
+			cands_index(c, i);
+	}
+	struct cand *x = &c->v[c->n];
 	memset(x, 0, sizeof *x);
 	x->text = text;
 	x->kind = kind;
+	cands_index(c, c->n++);
 	size_t bl = strlen(text);
 	for (size_t i = 0; i < bl;) {
 		uint32_t cp;
@@ -698,7 +718,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		long count = f->count[v];
 		double rh = trie_entropy(f, v);
-		if (is_numeral(s[0]) && formula_shape(s, n, false)) {
+		if (has_cls(t, s[0], CLS_NUMERAL) && formula_shape(t->cls, s, n, false)) {
 			long clean = count - ordinal_uses(f, s, n);
 			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END)) {
 				struct cand *x = cands_add(c, cps_text(s, n), "formula");
@@ -708,8 +728,8 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		}
 		/* years and numbers (一九五七年), counted things (三个月) */
-		if (n < 3 || count < 3 || (is_numeral(s[0]) && (is_numeral(s[1]) || s[1] == 0x4E2A /* 个 */ ||
-								  (is_count_tail(s[1]) && s[1] != 0x4E2D /* 中 */))))
+		if (n < 3 || count < 3 || (has_cls(t, s[0], CLS_NUMERAL) && (has_cls(t, s[1], CLS_NUMERAL) || s[1] == 0x4E2A /* 个 */ ||
+								  (has_cls(t, s[1], CLS_COUNT_TAIL) && s[1] != 0x4E2D /* 中 */))))
 			continue;
 		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
 			continue;
@@ -745,8 +765,8 @@ static void collect_quoted(struct terms *t, struct cands *c)
 		if (!x)
 			x = cands_add(c, xstrdup(q->text), "quoted");
 		x->quoted = q->seen;
-		if (x->len <= MAX_LEN && (is_numeral(x->cps[0]) || x->cps[0] == 0x53CC /* 双 */) &&
-		    formula_shape(x->cps, x->len, true))
+		if (x->len <= MAX_LEN && (has_cls(t, x->cps[0], CLS_NUMERAL) || x->cps[0] == 0x53CC /* 双 */) &&
+		    formula_shape(t->cls, x->cps, x->len, true))
 			x->kind = "formula";
 		else if (strcmp(x->kind, "phrase") == 0)
 			x->kind = "quoted";
@@ -762,6 +782,56 @@ static int kind_class(const struct cand *x)
 	return strcmp(x->kind, "phrase") != 0;
 }
 
+/* One candidate held in a longer one. */
+struct pair {
+	uint32_t in;		/* the shorter candidate */
+	uint32_t out;		/* the longer one that holds it */
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	if (x->in != y->in)
+		return x->in < y->in ? -1 : 1;
+	return x->out < y->out ? -1 : x->out > y->out;
+}
+
+/* Every pair where one candidate holds another, shorter first, each once: every
+ * piece of every candidate looked up among the candidates. */
+static struct pair *held_pairs(const struct cands *c, size_t *np)
+{
+	struct pair *p = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t j = 0; j < c->n; j++) {
+		const char *s = c->v[j].text;
+		size_t bl = strlen(s);
+		for (size_t from = 0; from < bl; from += utf8_decode(s + from, bl - from, &(uint32_t){ 0 })) {
+			int chars = 0;
+			for (size_t to = from; to < bl;) {
+				to += utf8_decode(s + to, bl - to, &(uint32_t){ 0 });
+				if (++chars >= c->v[j].len)
+					break;	/* the whole is not a piece */
+				struct cand *a = cands_lookup(c, s + from, to - from);
+				if (!a)
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 256;
+					p = xrealloc(p, cap * sizeof *p);
+				}
+				p[n++] = (struct pair){ (uint32_t)(a - c->v), (uint32_t)j };
+			}
+		}
+	}
+	if (n)
+		qsort(p, n, sizeof *p, cmp_pair);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || p[i].in != p[k - 1].in || p[i].out != p[k - 1].out)
+			p[k++] = p[i];
+	*np = k;
+	return p;
+}
+
 /* For each pair where one candidate holds another, drops one of them.
  * By raw counts (before the scan settles): the shorter when the longer explains at
  * least half its uses (高质量发 beside 高质量发展), else the longer
@@ -770,28 +840,28 @@ static int kind_class(const struct cand *x)
  * has at least 90% of its hits, unless only the longer is a phrase. */
 static void drop_fragments(struct cands *c, bool use_hits)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		struct cand *a = &c->v[i];
-		for (size_t j = 0; j < c->n && !a->dropped; j++) {
-			struct cand *b = &c->v[j];
-			if (i == j || b->dropped || b->len <= a->len || !strstr(b->text, a->text))
-				continue;
-			int ka = kind_class(a), kb = kind_class(b);
-			double ca = use_hits ? a->hits : a->raw, cb = use_hits ? b->hits : b->raw;
-			bool fragment = cb >= (use_hits ? 0.9 : 0.5) * ca;
-			struct cand *loser;
-			if (use_hits)
-				loser = !fragment ? NULL : ka > kb ? b : a;
-			else if (ka == kb)
-				loser = fragment ? a : b;
-			else if (ka < kb)
-				loser = fragment ? a : NULL;
-			else
-				loser = b;
-			if (loser && kind_class(loser) < 2)
-				loser->dropped = true;
-		}
+	size_t np;
+	struct pair *p = held_pairs(c, &np);
+	for (size_t k = 0; k < np; k++) {
+		struct cand *a = &c->v[p[k].in], *b = &c->v[p[k].out];
+		if (a->dropped || b->dropped || b->len <= a->len)
+			continue;
+		int ka = kind_class(a), kb = kind_class(b);
+		double ca = use_hits ? a->hits : a->raw, cb = use_hits ? b->hits : b->raw;
+		bool fragment = cb >= (use_hits ? 0.9 : 0.5) * ca;
+		struct cand *loser;
+		if (use_hits)
+			loser = !fragment ? NULL : ka > kb ? b : a;
+		else if (ka == kb)
+			loser = fragment ? a : b;
+		else if (ka < kb)
+			loser = fragment ? a : NULL;
+		else
+			loser = b;
+		if (loser && kind_class(loser) < 2)
+			loser->dropped = true;
 	}
+	free(p);
 }
 
 static void rank(struct cand *x)
@@ -912,6 +982,7 @@ size_t terms_finish(struct terms *t)
 		free(x->text);
 	}
 	free(c.v);
+	free(c.slot);
 	matcher_build(&t->m, t->chosen, t->nchosen);
 	return t->nchosen;
 }
@@ -925,16 +996,12 @@ const struct term *terms_get(const struct terms *t, size_t i)
 
 static int cmp_first_len(const void *a, const void *b, void *ctx)
 {
-	const struct term *tv = ctx;
+	const struct matcher *m = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint32_t cx, cy;
-	size_t lx = strlen(tv[x].text), ly = strlen(tv[y].text);
-	utf8_decode(tv[x].text, lx, &cx);
-	utf8_decode(tv[y].text, ly, &cy);
-	if (cx != cy)
-		return cx < cy ? -1 : 1;
-	if (lx != ly)
-		return lx > ly ? -1 : 1;
+	if (m->lead[x] != m->lead[y])
+		return m->lead[x] < m->lead[y] ? -1 : 1;
+	if (m->bytes[x] != m->bytes[y])
+		return m->bytes[x] > m->bytes[y] ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
@@ -948,23 +1015,25 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 	m->start = xcalloc(m->nslot, sizeof *m->start);
 	m->num = xcalloc(m->nslot, sizeof *m->num);
 	m->order = xcalloc(n + 1, sizeof *m->order);
+	m->bytes = xcalloc(n + 1, sizeof *m->bytes);
+	m->chars = xcalloc(n + 1, sizeof *m->chars);
+	m->lead = xcalloc(n + 1, sizeof *m->lead);
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (terms[i].text[0])
+	for (size_t i = 0; i < n; i++) {
+		size_t b = strlen(terms[i].text);
+		m->bytes[i] = (uint32_t)b;
+		m->chars[i] = (uint32_t)utf8_count(terms[i].text, b);
+		if (b) {
+			utf8_decode(terms[i].text, b, &m->lead[i]);
 			m->order[k++] = (uint32_t)i;
-	qsort_r(m->order, k, sizeof *m->order, cmp_first_len, (void *)terms);
-	for (size_t i = 0; i < k;) {
-		uint32_t c;
-		utf8_decode(terms[m->order[i]].text, strlen(terms[m->order[i]].text), &c);
-		size_t j = i;
-		for (;;) {
-			uint32_t d;
-			if (++j >= k)
-				break;
-			utf8_decode(terms[m->order[j]].text, strlen(terms[m->order[j]].text), &d);
-			if (d != c)
-				break;
 		}
+	}
+	qsort_r(m->order, k, sizeof *m->order, cmp_first_len, m);
+	for (size_t i = 0; i < k;) {
+		uint32_t c = m->lead[m->order[i]];
+		size_t j = i + 1;
+		while (j < k && m->lead[m->order[j]] == c)
+			j++;
 		uint32_t h = (c * 2654435761u) & (m->nslot - 1);
 		while (m->first[h])
 			h = (h + 1) & (m->nslot - 1);
@@ -983,6 +1052,9 @@ static void matcher_free(struct matcher *m)
 	free(m->start);
 	free(m->num);
 	free(m->order);
+	free(m->bytes);
+	free(m->chars);
+	free(m->lead);
 }
 
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
@@ -1005,10 +1077,9 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 			if (m->first[h]) {
 				for (uint32_t j = 0; j < m->num[h]; j++) {
 					uint32_t ti = m->order[m->start[h] + j];
-					const char *s = terms[ti].text;
-					size_t n = strlen(s);
-					if (n <= len - i && memcmp(text + i, s, n) == 0) {
-						long l = (long)utf8_count(s, n);
+					size_t n = m->bytes[ti];
+					if (n <= len - i && memcmp(text + i, terms[ti].text, n) == 0) {
+						long l = m->chars[ti];
 						fn(ctx, ti, chars, l);
 						i += n;
 						chars += l;
