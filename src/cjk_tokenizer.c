@@ -167,7 +167,7 @@ static void hits_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	struct hits h = { .list = sqlite3_value_int(argv[0]) };
 	int paras = sqlite3_value_int(argv[1]);
 	int nwords = argc - 2;
-	if (nwords > 64 || (h.list && !paras)) {
+	if (nwords > 64 || (h.list == 1 && !paras)) {
 		sqlite3_result_error(ctx, CJK_HITS_FUNCTION ": bad arguments", -1);
 		return;
 	}
@@ -176,6 +176,14 @@ static void hits_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		lens[i] = sqlite3_value_int(argv[i + 2]);
 	int ninst = 0;
 	int rc = api->xInstCount(fts, &ninst);
+	if (h.list == 2 && !paras && nwords == 1) {
+		/* one word that cannot overlap itself: every instance is a hit */
+		if (rc == SQLITE_OK)
+			sqlite3_result_int64(ctx, ninst);
+		else
+			sqlite3_result_error_code(ctx, rc);
+		return;
+	}
 	struct pending *pend = ninst ? malloc((size_t)ninst * sizeof *pend) : NULL;
 	if (rc != SQLITE_OK || (ninst && !pend)) {
 		free(pend);

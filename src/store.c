@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "dugao/cjk_tokenizer.h"
+#include "dugao/fold.h"
 #include "dugao/query.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
@@ -1006,6 +1007,19 @@ int store_delete(struct store *st, long doc)
 
 /* --- search --- */
 
+/* Whether two occurrences of word can overlap: a proper prefix that is also a suffix
+ * (after folding; on whole UTF-8 characters, a byte border is a character border). */
+static bool search_self_overlaps(const char *word)
+{
+	struct sbuf f = { 0 };
+	fold_text(word, strlen(word), &f);
+	bool overlaps = false;
+	for (size_t k = 1; k < f.len && !overlaps; k++)
+		overlaps = memcmp(f.data, f.data + f.len - k, k) == 0;
+	sbuf_free(&f);
+	return overlaps;
+}
+
 /* The statement for a parsed query: the FTS5 match expression goes in ?1, the document
  * (when doc >= 0) in ?2. paras adds the paragraph end as phrase 0 (see dugao_hits). */
 static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool list, bool paras, long doc)
@@ -1021,7 +1035,8 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 		sbuf_puts(&match, cjk_query_prefix(q->words[i], strlen(q->words[i])) ? "\"*" : "\"");
 	}
 	/* (an auxiliary function cannot sit inside an aggregate: the caller sums) */
-	sbuf_printf(&sql, "SELECT rowid, %s(search_index, %d, %d", CJK_HITS_FUNCTION, list, paras);
+	int mode = list ? 1 : q->nwords == 1 && !paras && !search_self_overlaps(q->words[0]) ? 2 : 0;
+	sbuf_printf(&sql, "SELECT rowid, %s(search_index, %d, %d", CJK_HITS_FUNCTION, mode, paras);
 	for (int i = 0; i < q->nwords; i++)
 		sbuf_printf(&sql, ", %ld", q->chars[i]);
 	sbuf_puts(&sql, ")");

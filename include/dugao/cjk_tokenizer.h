@@ -44,8 +44,9 @@ bool cjk_query_prefix(const char *word, size_t n);
  * when 0), with len_i the characters of word i. Hits are the non-overlapping
  * occurrences of the words taken left to right (ties: the earlier word), and with
  * paragraphs only those in paragraphs holding every word. Returns the number of hits
- * when list is 0; when list is 1 (needs paragraphs), a blob of int32 triples
- * (paragraph seq, character offset in the paragraph, length) in text order. */
+ * when list is 0, or 2 for one word that cannot overlap itself (then every instance
+ * is a hit); when list is 1 (needs paragraphs), a blob of int32 triples (paragraph
+ * seq, character offset in the paragraph, length) in text order. */
 int cjk_tokenizer_register(fts5_api *api);
 
 #endif
