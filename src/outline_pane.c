@@ -15,6 +15,7 @@ struct outline_pane {
 	char *title;		/* the document title, the root row */
 	bool *open;		/* per section: its children are shown */
 	bool *parent_of;	/* per section: it has children */
+	long *parent;		/* per section: index of its parent, -1 at top level */
 	long *rows;		/* visible rows: section index, -1 for the title */
 	size_t nrows;		/* how many */
 	size_t cursor;		/* the row under the cursor */
@@ -58,7 +59,7 @@ static long index_of_seq(const struct outline_pane *ol, long seq)
 
 static long parent_index(const struct outline_pane *ol, long i)
 {
-	return ol->secs[i].parent < 0 ? -1 : index_of_seq(ol, ol->secs[i].parent);
+	return ol->parent[i];
 }
 
 static void rebuild_rows(struct outline_pane *ol)
@@ -106,6 +107,14 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 	ol->open = xcalloc(ol->n + 1, sizeof *ol->open);
 	ol->parent_of = xcalloc(ol->n + 1, sizeof *ol->parent_of);
 	ol->rows = xcalloc(ol->n + 1, sizeof *ol->rows);
+	ol->parent = xcalloc(ol->n + 1, sizeof *ol->parent);
+	/* parents by index once: the tree is walked on every fold and every move */
+	for (size_t i = 0; i < ol->n; i++) {
+		long p = ol->secs[i].parent;
+		ol->parent[i] = p < 0 ? -1 : p < (long)ol->n && ol->secs[p].seq == p ? p : index_of_seq(ol, p);
+		if (ol->parent[i] >= (long)i)
+			ol->parent[i] = -1;	/* a parent must come first; anything else is damage */
+	}
 	for (size_t i = 0; i < ol->n; i++) {
 		long p = parent_index(ol, (long)i);
 		if (p >= 0)
@@ -126,6 +135,7 @@ void outline_pane_free(struct outline_pane *ol)
 	free(ol->title);
 	free(ol->open);
 	free(ol->parent_of);
+	free(ol->parent);
 	free(ol->rows);
 	free(ol);
 }
@@ -239,14 +249,15 @@ void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len)
 
 long outline_pane_next(const struct outline_pane *ol, long seq, long offset, int dir, bool top_level)
 {
+	long at = section_at(ol, seq, offset);	/* sections before this one need no look */
 	if (dir > 0) {
-		for (size_t i = 0; i < ol->n; i++)
+		for (size_t i = (size_t)(at + 1); i < ol->n; i++)
 			if (place_cmp(ol->secs[i].para, ol->secs[i].offset, seq, offset) > 0 &&
 			    (!top_level || ol->secs[i].level == 1))
 				return (long)i;
 		return -1;
 	}
-	for (long i = (long)ol->n - 1; i >= 0; i--)
+	for (long i = at; i >= 0; i--)
 		if (place_cmp(ol->secs[i].para, ol->secs[i].offset, seq, offset) < 0 &&
 		    (!top_level || ol->secs[i].level == 1))
 			return i;

@@ -211,9 +211,13 @@ static int open_doc(struct reader *r, long id)
 	r->saved_off = found ? off : -1;
 	check(r, found ? text_pane_goto(r->tp, seq, off) : text_pane_start(r->tp));
 	if (r->writable) {
+		/* written only when it changes: a write costs a sync at close */
 		char v[32];
 		snprintf(v, sizeof v, "%ld", id);
-		store_state_set(r->st, "last_doc", v);
+		char *last = store_state_get(r->st, "last_doc");
+		if (!last || strcmp(last, v) != 0)
+			store_state_set(r->st, "last_doc", v);
+		free(last);
 	}
 	follow(r);
 	return 0;

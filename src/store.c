@@ -177,8 +177,13 @@ static const char *const stmt_sql[Q_COUNT] = {
 			    "ORDER BY count(*) DESC, sum(count) DESC, text LIMIT ?1",
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
 	/* reader: paragraph bounds, paging backwards, reading state, term hits */
-	[Q_PARA_RANGE] = "SELECT min(seq), max(seq), count(*) FROM paragraphs WHERE doc = ?1 AND kind != 'noise'",
-	[Q_PARA_RANGE_ALL] = "SELECT min(seq), max(seq), count(*) FROM paragraphs WHERE doc = ?1",
+	/* the ends by the (doc, seq) index, never a scan: documents can hold 50 MB */
+	[Q_PARA_RANGE] = "SELECT (SELECT seq FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq LIMIT 1), "
+			 "(SELECT seq FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq DESC LIMIT 1), "
+			 "(SELECT paragraphs FROM documents WHERE id = ?1)",
+	[Q_PARA_RANGE_ALL] = "SELECT (SELECT seq FROM paragraphs WHERE doc = ?1 ORDER BY seq LIMIT 1), "
+			     "(SELECT seq FROM paragraphs WHERE doc = ?1 ORDER BY seq DESC LIMIT 1), "
+			     "(SELECT count(*) FROM paragraphs WHERE doc = ?1)",
 	[Q_PARAS_BEFORE] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq < ?2 "
 			   "AND kind != 'noise' ORDER BY seq DESC LIMIT ?3",
 	[Q_PARAS_BEFORE_ALL] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq < ?2 "

@@ -46,7 +46,7 @@ struct text_pane {
 	char err[300];			/* the last store error */
 };
 
-enum { CHUNK = 48 };	/* paragraphs read from the store at a time */
+enum { CHUNK = 12 };	/* paragraphs read from the store at a time: a jump wraps few */
 
 static int rows_of(const struct tp_para *p)
 {
@@ -509,7 +509,8 @@ static int goto_place(struct text_pane *tp, long seq, long offset, bool clamp)
 		offset = 0;	/* a hidden noise paragraph: the next one shown */
 	tp->ti = i;
 	tp->tr = row_of(&tp->p[i], offset);
-	if ((clamp ? clamp_end(tp) : ensure_below(tp, tp->height)) < 0 || ensure_above(tp, tp->height) < 0)
+	/* what is above is read when scrolling up needs it, not on every jump */
+	if ((clamp ? clamp_end(tp) : ensure_below(tp, tp->height)) < 0)
 		return -1;
 	trim(tp);
 	return 0;
@@ -554,7 +555,7 @@ int text_pane_scroll(struct text_pane *tp, long lines)
 			return -1;
 		retreat(tp, -lines);
 	}
-	if (ensure_below(tp, tp->height) < 0 || ensure_above(tp, tp->height) < 0)
+	if (ensure_below(tp, tp->height) < 0)
 		return -1;
 	trim(tp);
 	return 0;

@@ -126,7 +126,8 @@ long store_search_count(struct store *st, const char *query, long doc);
 
 /* --- reading state (the reader) --- */
 
-/* Bounds of a document's paragraph seqs (first > last when empty) and their count. */
+/* Bounds of a document's paragraph seqs (first > last when empty) and their count
+ * (non-noise: the imported count; with noise: counted). Uses the index, no scan. */
 int store_para_range(struct store *st, long doc, bool with_noise, long *first, long *last, long *count);
 /* Paragraphs before seq `before`, nearest first, at most count. */
 int store_each_paragraph_before(struct store *st, long doc, long before, long count, bool with_noise,
