@@ -423,9 +423,12 @@ size_t wrap_paragraph(const char *text, size_t len, const struct wrap_options *o
 						w_end--;
 					}
 			}
-			add_line(&out, start, end, w_end, indent);
-			indent = fit_indent(opt->indent, width);
-			avail = width - indent;
+			/* a line of nothing but the spaces before a break is no line */
+			if (end > start || keep) {
+				add_line(&out, start, end, w_end, indent);
+				indent = fit_indent(opt->indent, width);
+				avail = width - indent;
+			}
 			w_line -= w_cut;
 			w_trim = trim_end > cut ? w_trim - w_cut : 0;
 			if (trim_end < cut)
@@ -434,6 +437,12 @@ size_t wrap_paragraph(const char *text, size_t len, const struct wrap_options *o
 			if (prev_cl < cut)
 				prev_cl = cut;
 			start = bk = cut;
+			if (w_line > avail) {
+				/* the run carried over was measured against a wider first line
+				 * (a smaller indent): measure it again against this one */
+				i = prev_cl = trim_end = cut;
+				w_line = w_trim = w_prev = 0;
+			}
 			continue;	/* the cluster at i again, on the new line */
 		}
 		w_prev = w_line;

@@ -3,7 +3,8 @@
  * UTF-8 as the store holds it, is the paragraph.
  * Invariants: at least one line; lines cover the text in order, whole characters,
  * with only spaces between one line's end and the next one's start; each width is
- * its indent plus the columns of its text; no line is wider than the width unless it
+ * its indent (the one asked for, shrunk only where it leaves less than two columns)
+ * plus the columns of its text; no line is wider than the width unless it
  * holds a single grapheme; wrap_cut keeps whole graphemes within the columns. */
 #include "config.h"
 
@@ -59,7 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* only the spaces dropped at a break lie between two lines */
 		for (size_t k = prev_end; k < l->start; k++)
 			FUZZ_CHECK(s[k] == ' ');
-		FUZZ_CHECK(l->indent == (i == 0 ? opt.first_indent : opt.indent));
+		/* an indent shrinks only to leave room for one wide character */
+		int want = i == 0 ? opt.first_indent : opt.indent;
+		int room = opt.width - 2 > 0 ? opt.width - 2 : 0;
+		FUZZ_CHECK(l->indent == (want < room ? want : room));
 		FUZZ_CHECK((size_t)l->width == (size_t)l->indent + wrap_width(s + l->start, l->end - l->start, opt.ambiguous));
 		FUZZ_CHECK(l->width <= opt.width || one_grapheme(s, l->start, l->end) || l->start == l->end);
 		FUZZ_CHECK(i == 0 || l->start < l->end);

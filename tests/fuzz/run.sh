@@ -44,7 +44,7 @@ for t in $targets; do
 		echo "FAIL: $name (exit $rc); its log follows"
 		# the sanitizer's verdict and the frames in dugao's own code
 		src=$(cd "$top_srcdir" && pwd)
-		grep -E 'ERROR:|invariant broken|SUMMARY|Test unit written|^ *#[0-9]+ .* in .*'"$src" "$log" |
+		grep -E 'ERROR:|runtime error|invariant broken|SUMMARY|Test unit written|^ *#[0-9]+ .* in .*'"$src" "$log" |
 			grep -v -E 'libFuzzer: deadly signal$' | head -n 30
 		echo "replay with: $t ARTIFACT; keep it with: cp ARTIFACT $top_srcdir/tests/fuzz/regress/"
 	fi
