@@ -680,6 +680,8 @@ static int cmd_read(const struct global *g, int argc, char **argv)
 				return usage_error("--size is WIDTHxHEIGHT, from 1x1 to 1000x1000, not '%s'", argv[i]);
 			opt.width = (int)w;
 			opt.height = (int)h;
+		} else if (strcmp(argv[i], "--attrs") == 0) {
+			opt.attrs = true;	/* scripted mode: cell attributes too, for tests */
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return usage_error("read: unknown option %s", argv[i]);
 		} else if (opt.doc) {

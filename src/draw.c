@@ -384,7 +384,25 @@ struct input draw_read(int timeout_ms)
 	return in;
 }
 
-void draw_dump(FILE *out)
+static void dump_attrs(FILE *out, int w, int h)
+{
+	fputc('\n', out);
+	for (int r = 0; r < h; r++) {
+		for (int c = 0; c < w; c++) {
+			cchar_t cc;
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t a = 0;
+			short pair;
+			if (mvwin_wch(stdscr, r, c, &cc) != OK || getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+				a = 0;
+			int bits = (a & A_BOLD ? 1 : 0) | (a & A_REVERSE ? 2 : 0) | (a & A_DIM ? 4 : 0) | (a & A_UNDERLINE ? 8 : 0);
+			fputc(bits ? "0123456789abcdef"[bits] : '.', out);
+		}
+		fputc('\n', out);
+	}
+}
+
+void draw_dump(FILE *out, bool attrs)
 {
 	int w, h;
 	draw_size(&w, &h);
@@ -415,4 +433,6 @@ void draw_dump(FILE *out)
 		fputc('\n', out);
 	}
 	sbuf_free(&line);
+	if (attrs)
+		dump_attrs(out, w, h);
 }

@@ -376,7 +376,9 @@ static void step_hit(struct reader *r, int dir)
 		r->have_hit = true;
 		r->hit_seq = hs;
 		r->hit_off = ho;
-		message(r, false, "%s%s", text, wrapped ? (dir > 0 ? " · from the top" : " · from the bottom") : "");
+		long rank = store_hit_rank(r->st, term, hs, ho);
+		message(r, false, "%s %ld/%ld%s", text, rank, terms_pane_chosen_count(r->tm),
+			wrapped ? (dir > 0 ? " · from the top" : " · from the bottom") : "");
 		return;
 	}
 	message(r, false, "nothing to step through: / searches, Enter in the terms lights a term");
@@ -1109,7 +1111,7 @@ int reader_run(const struct reader_options *opt)
 			if (!r.quit)
 				render(&r);
 		}
-		draw_dump(stdout);
+		draw_dump(stdout, opt->attrs);
 	} else {
 		while (!r.quit && !got_signal) {
 			struct input in = draw_read(r.msg[0] ? 4000 : 1000);

@@ -138,6 +138,7 @@ enum stmt_id {
 	Q_HITS_RANGE,
 	Q_HIT_AFTER,
 	Q_HIT_BEFORE,
+	Q_HIT_RANK,
 	Q_COUNT
 };
 
@@ -202,6 +203,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 			"ORDER BY para, offset LIMIT 1",
 	[Q_HIT_BEFORE] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND (para < ?2 OR (para = ?2 AND offset < ?3)) "
 			 "ORDER BY para DESC, offset DESC LIMIT 1",
+	[Q_HIT_RANK] = "SELECT count(*) FROM term_hits WHERE term = ?1 AND (para < ?2 OR (para = ?2 AND offset < ?3))",
 };
 
 struct store {
@@ -1380,4 +1382,19 @@ int store_hit_near(struct store *st, long term, long para, long offset, bool for
 	sqlite3_bind_int64(s, 2, para);
 	sqlite3_bind_int64(s, 3, offset);
 	return place_row(st, s, hit_para, hit_offset);
+}
+
+long store_hit_rank(struct store *st, long term, long para, long offset)
+{
+	sqlite3_stmt *s = stmt(st, Q_HIT_RANK);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, term);
+	sqlite3_bind_int64(s, 2, para);
+	sqlite3_bind_int64(s, 3, offset);
+	long n = -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0) + 1;
+	sqlite3_reset(s);
+	return n < 0 ? fail_db(st, "counting term hits") : n;
 }

@@ -145,6 +145,11 @@ long terms_pane_chosen(const struct terms_pane *tm, const char **text)
 	return tm->items[tm->chosen].id;
 }
 
+long terms_pane_chosen_count(const struct terms_pane *tm)
+{
+	return tm->chosen < 0 ? 0 : tm->items[tm->chosen].count;
+}
+
 void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused)
 {
 	if (r->w <= 0 || r->h <= 0)

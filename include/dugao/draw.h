@@ -97,7 +97,9 @@ void draw_tee_down(int row, int col);
 void draw_refresh(void);
 /* Next input, waiting at most timeout_ms (-1 forever); INPUT_NONE on timeout/signal. */
 struct input draw_read(int timeout_ms);
-/* Prints the virtual screen as text, one line per row, trailing spaces cut. */
-void draw_dump(FILE *out);
+/* Prints the virtual screen as text, one line per row, trailing spaces cut. With
+ * attrs, an empty line and then one row of attribute digits per screen row follow:
+ * per cell the hex sum of bold 1, reverse 2, dim 4, underline 8, '.' for none. */
+void draw_dump(FILE *out, bool attrs);
 
 #endif

@@ -145,5 +145,7 @@ int store_each_hit(struct store *st, long term, long first_para, long last_para,
 		   int (*fn)(void *ctx, long para, long offset, long length), void *ctx);
 /* The nearest hit of a term after (forward) or before (para, offset): 1 found, 0 none, -1 error. */
 int store_hit_near(struct store *st, long term, long para, long offset, bool forward, long *hit_para, long *hit_offset);
+/* 1-based rank of the hit at (para, offset) among the term's hits; -1 on error. */
+long store_hit_rank(struct store *st, long term, long para, long offset);
 
 #endif

@@ -27,6 +27,8 @@ void terms_pane_clear(struct terms_pane *tm);
 size_t terms_pane_lit(const struct terms_pane *tm, struct tp_term *out, size_t max);
 /* The chosen term: its id (-1 when none) and text. */
 long terms_pane_chosen(const struct terms_pane *tm, const char **text);
+/* Hits of the chosen term in the document, 0 when none is chosen. */
+long terms_pane_chosen_count(const struct terms_pane *tm);
 void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused);
 
 #endif

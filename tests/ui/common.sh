@@ -35,12 +35,14 @@ ui_import() {
 	cp "$DUGAO_DB" "$TMP/pristine.db"
 }
 
-# screen NAME SIZE KEYS: runs the reader in scripted mode and compares the whole screen
-# with tests/ui/expected/NAME.txt (UPDATE_EXPECTED=1 rewrites it instead).
+# screen NAME SIZE KEYS [--attrs]: runs the reader in scripted mode and compares the
+# whole screen (with --attrs, every cell's attributes too; NO_COLOR, so highlights are
+# bold/reverse/underline) with tests/ui/expected/NAME.txt (UPDATE_EXPECTED=1 rewrites it).
 screen() {
 	name=$1 size=$2 keys=$3
+	shift 3
 	cp "$TMP/pristine.db" "$DUGAO_DB"	# every screen starts unread
-	"$DUGAO" read 1 --size "$size" --script "$keys" >"$TMP/$name.txt" 2>"$TMP/$name.err"
+	NO_COLOR=1 "$DUGAO" read 1 --size "$size" --script "$keys" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
 	st=$?
 	[ "$st" -eq 0 ] || { fail "$name: exit status $st: $(cat "$TMP/$name.err")"; return; }
 	want="$top_srcdir/tests/ui/expected/$name.txt"

@@ -20,6 +20,11 @@ screen outline-enter-80x12 80x12 '3<Tab>jjj<Enter>'
 screen fold-80x12 80x12 '3<Tab>-'
 screen noise-80x10 80x10 '3a'
 screen hidden-panes-60x10 60x10 '13'
+# highlights, with the attributes of every cell: headings, the current section in the
+# outline, a lit term stepped through with n, incremental search, dimmed noise
+screen term-lit-80x12 80x12 '<Tab>jjj<Enter>nn' --attrs
+screen search-typing-80x12 80x12 '3/关键' --attrs
+screen noise-lit-80x8 80x8 '3a' --attrs
 
 # every size down to 1x1 draws without crashing
 for size in 1x1 2x2 5x3 19x5 20x6 59x10 60x10 200x60; do

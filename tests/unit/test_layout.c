@@ -145,7 +145,7 @@ static void test_draw(void)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	draw_dump(f);
+	draw_dump(f, false);
 	fclose(f);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
