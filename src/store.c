@@ -488,18 +488,19 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		snprintf(err, errlen, "%s", st->error);
 		goto fail;
 	}
+	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || register_search(st) != 0 ||
+	    migrate(st, mode) != 0) {
+		snprintf(err, errlen, "%s", st->error);
+		goto fail;
+	}
+	/* WAL lets a reader stay open while another process imports. Only after migrate
+	 * has checked the file: switching rewrites the header of someone else's database. */
 	if (mode == STORE_WRITE) {
-		/* WAL lets a reader stay open while another process imports. */
 		if (exec(st, "PRAGMA journal_mode = WAL", "setting up the library") != 0) {
 			snprintf(err, errlen, "%s", st->error);
 			goto fail;
 		}
 		exec(st, "PRAGMA synchronous = NORMAL", "setting up the library");
-	}
-	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || register_search(st) != 0 ||
-	    migrate(st, mode) != 0) {
-		snprintf(err, errlen, "%s", st->error);
-		goto fail;
 	}
 	*out = st;
 	return 0;
