@@ -154,7 +154,16 @@ enum {
 	CLS_MARKER = 16,	/* joins a numeral to a formula's tail */
 	CLS_COUNT_TAIL = 32,	/* after a numeral, makes an ordinary counted phrase */
 	CLS_SENTENCE = 64,	/* makes quoted text a sentence rather than a term */
+	CLS_QUANTITY = 128,	/* a quantity or degree: phrases made only of these are quantifiers */
 };
+
+/* The wildcard that stands for placeholder characters in the statistics. */
+#define PLACEHOLDER 0xFFFC
+
+/* Quantity and degree characters (大多数, 极少数, 大部分). */
+#define QUANTITY "大多少数部分绝极半"
+/* Conjunctions a single character before them is joined by (党和国家). */
+#define CONJUNCTIONS "和与及同"
 
 #define NUMERALS "一二三四五六七八九十两百千万〇"
 /* Measure words and markers that join a numeral to the tail of a formula. */
@@ -175,7 +184,7 @@ static void cls_init(uint8_t *cls)
 		uint8_t bit;		/* class they get */
 	} sets[] = { { STOP_START, CLS_STOP_START }, { STOP_END, CLS_STOP_END }, { BOUNDARY, CLS_BOUNDARY },
 		     { NUMERALS, CLS_NUMERAL }, { MARKERS, CLS_MARKER }, { COUNT_TAILS, CLS_COUNT_TAIL },
-		     { SENTENCE_PUNCT, CLS_SENTENCE } };
+		     { SENTENCE_PUNCT, CLS_SENTENCE }, { QUANTITY, CLS_QUANTITY } };
 	for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
 		size_t n = strlen(sets[k].set);
 		for (size_t i = 0; i < n;) {
@@ -185,6 +194,7 @@ static void cls_init(uint8_t *cls)
 				cls[c] |= sets[k].bit;
 		}
 	}
+	cls[PLACEHOLDER] |= CLS_BOUNDARY;	/* a withheld name is a different word each time */
 }
 
 /* Whether c is in the class bit (every class holds BMP characters only). */
@@ -473,6 +483,20 @@ void terms_feed(struct terms *t, const char *text, size_t len)
 	sbuf_append(&t->sample, "\n", 1);
 }
 
+/* Characters that stand for a withheld name or number (省委×届×次全会, X市): they
+ * join the Han run as one wildcard, so what follows them is not taken for the start
+ * of a run (次全会), and no candidate holds them. */
+static bool is_placeholder(uint32_t c)
+{
+	switch (c) {
+	case 0xD7: case 'X': case 'x': case '*': case 0xFF38: case 0xFF58: case 0xFF0A:	/* × X x * Ｘ ｘ ＊ */
+	case 0x25CB: case 0x25EF: case 0x25A1: case 0xFFFC:	/* ○ ◯ □, and the wildcard itself */
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Counts the substrings of the sample's Han runs level by level (Apriori): a
  * string of k characters is counted only where both its (k−1)-character pieces
  * occur twice or more, since otherwise it occurs once and can be no candidate.
@@ -488,6 +512,8 @@ static void count_substrings(struct terms *t)
 		i += utf8_decode(s + i, t->sample.len - i, &c);
 		if (is_han(c))
 			text[n++] = c;
+		else if (is_placeholder(c))
+			text[n++] = PLACEHOLDER;
 		else if (n && text[n - 1])
 			text[n++] = 0;	/* a run ends */
 	}
@@ -705,6 +731,63 @@ static struct cand *cands_add(struct cands *c, char *text, const char *kind)
 	return x;
 }
 
+static bool memchr_cp(const uint32_t *s, int n, uint32_t c)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] == c)
+			return true;
+	return false;
+}
+
+/* Shapes that stick together and combine freely but are not terms:
+ *  - a reduplicated verb, X一X, X了X, X不X (讲一讲, 看了看, 是不是);
+ *  - a quantifier made only of quantity characters (大多数, 大部分);
+ *  - an adverbial in 地 (有步骤地, 毫不动摇地): four characters or more ending in 地
+ *    where no shorter ending in 地 (用地, 基地, 根据地) is used more widely than the
+ *    whole, so the 地 belongs to this phrase alone;
+ *  - a phrase ending in one character that belongs to what follows: nearly always
+ *    followed by the same conjunction, which its last character takes more often
+ *    than the character before it (改革并完善党 before 和国家: 党和 is far more
+ *    frequent than 善党; 远大理想 before 和 stays, 理想 is a word);
+ *  - a phrase after a withheld numeral (×届×次全会): mostly right after a
+ *    placeholder and starting with what counts follow (次, 届, 年). */
+static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int n)
+{
+	const struct trie *f = &t->fwd;
+	long count = f->count[v];
+	if (n == 3 && s[0] == s[2] && (s[1] == 0x4E00 || s[1] == 0x4E86 || s[1] == 0x4E0D))	/* 一 了 不 */
+		return true;
+	int k = 0;
+	while (k < n && has_cls(t, s[k], CLS_QUANTITY))
+		k++;
+	if (k == n)
+		return true;
+	uint32_t x[DEPTH] = { PLACEHOLDER };
+	if (n + 1 <= DEPTH && has_cls(t, s[0], CLS_COUNT_TAIL)) {
+		memcpy(x + 1, s, (size_t)n * sizeof *s);
+		if (trie_count(f, x, n + 1) * 2 >= count)
+			return true;
+	}
+	if (n >= 4 && s[n - 1] == 0x5730) {	/* 地 */
+		bool word = false;
+		for (int m = 2; m < n && !word; m++)
+			word = trie_count(f, s + n - m, m) * 2 >= count * 3;
+		if (!word)
+			return true;
+	}
+	for (const char *p = CONJUNCTIONS; *p;) {
+		uint32_t r;
+		p += utf8_decode(p, strlen(p), &r);
+		uint32_t w = trie_child((struct trie *)f, v, r, false);
+		if (w && f->count[w] * 4 >= count * 3) {
+			uint32_t pair[2] = { s[n - 1], r };
+			if (trie_count(f, pair, 2) >= 2 * trie_count(f, s + n - 2, 2))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Statistical phrases and unquoted formulas from the forward trie. */
 static void collect_stats(struct terms *t, struct cands *c)
 {
@@ -714,7 +797,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		if (f->count[v] < 2)
 			continue;
 		int n = node_string(f, v, s);
-		if (n < MIN_LEN || n > MAX_LEN)
+		if (n < MIN_LEN || n > MAX_LEN || memchr_cp(s, n, PLACEHOLDER))
 			continue;
 		long count = f->count[v];
 		double rh = trie_entropy(f, v);
@@ -728,8 +811,10 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		}
 		/* years and numbers (一九五七年), counted things (三个月) */
-		if (n < 3 || count < 3 || (has_cls(t, s[0], CLS_NUMERAL) && (has_cls(t, s[1], CLS_NUMERAL) || s[1] == 0x4E2A /* 个 */ ||
-								  (has_cls(t, s[1], CLS_COUNT_TAIL) && s[1] != 0x4E2D /* 中 */))))
+		if (n < 3 || count < 3 ||
+		    (has_cls(t, s[0], CLS_NUMERAL) &&
+		     (has_cls(t, s[1], CLS_NUMERAL) || s[1] == 0x4E2A /* 个 */ ||
+		      (has_cls(t, s[1], CLS_COUNT_TAIL) && s[1] != 0x4E2D /* 中 */))))
 			continue;
 		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
 			continue;
@@ -742,7 +827,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		if (h < need)
 			continue;
 		double coh = cohesion(f, s, n, count);
-		if (coh < 0.5)
+		if (coh < 0.5 || not_a_term(t, v, s, n))
 			continue;
 		char *text = cps_text(s, n);
 		if (is_stop_word(text) || has_stop_word_edge(text)) {

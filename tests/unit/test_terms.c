@@ -155,6 +155,39 @@ static void on_hit(void *ctx, size_t term, long offset, long length)
 	h->n++;
 }
 
+/* Shapes that stick together but are no terms: reduplicated verbs, quantifiers,
+ * adverbials in 地, a last character that belongs to the next words, a phrase cut
+ * after a withheld numeral; their look-alikes stay. */
+static void test_not_terms(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "看一看", 6);
+	feed_uses(t, "极少数", 6);
+	feed_uses(t, "有计划地", 6);
+	feed_uses(t, "示范基地", 6);
+	feed_uses(t, "生产基地", 6);
+	feed_uses(t, "宅基地", 6);
+	feed_uses(t, "党和国家", 12);
+	feed_uses(t, "深化健全党和国家", 5);
+	for (int i = 0; i < 6; i++) {
+		char s[256];
+		snprintf(s, sizeof s, "%s市委X届X次全会%s。", before[i % 8], after[(i * 3 + 1) % 8]);
+		feed(t, s);
+		snprintf(s, sizeof s, "%s×都市圈%s。", before[(i + 3) % 8], after[(i * 5 + 2) % 8]);
+		feed(t, s);
+	}
+	terms_finish(t);
+	CHECK(!find(t, "看一看"));
+	CHECK(!find(t, "极少数"));
+	CHECK(!find(t, "有计划地"));
+	CHECK(!find(t, "深化健全党"));
+	CHECK(!find(t, "次全会"));
+	CHECK(find(t, "示范基地") != NULL);
+	CHECK(find(t, "宅基地") != NULL);
+	CHECK(find(t, "都市圈") != NULL);
+	terms_free(t);
+}
+
 static void test_glossary_and_scan(void)
 {
 	char path[] = "/tmp/dugao-glossary.XXXXXX";
@@ -243,6 +276,7 @@ int main(void)
 	test_formulas();
 	test_phrases();
 	test_extension_dropped();
+	test_not_terms();
 	test_glossary_and_scan();
 	test_long_input();
 	test_empty();
