@@ -46,8 +46,9 @@ struct window_line {
 };
 
 struct clean {
-	struct repeat_slot *slots;	/* open addressing over REPEAT_SLOTS entries, allocated on use */
-	size_t used;			/* slots taken */
+	struct repeat_slot *slots;	/* open addressing, at most half full, allocated on use */
+	size_t cap;			/* slots allocated: a power of two up to 2 * REPEAT_SLOTS */
+	size_t used;			/* slots taken, at most REPEAT_SLOTS */
 	long lines;			/* lines prescanned */
 	long seen;			/* lines asked about in the second pass */
 	struct window_line head[WINDOW];	/* the first lines */
@@ -175,37 +176,39 @@ static const char *const chrome[] = {
 	"相关报道", "相关链接", "相关新闻", "相关阅读", "相关文章", "责任编辑", "扫一扫在手机打开当前页", NULL,
 };
 
+/* Length of the separator at s (between chrome words), 0 if none. */
+static size_t chrome_sep(const char *s, size_t n)
+{
+	static const char *const seps[] = { "【", "】", "：", "、", "｜", "　", NULL };
+	unsigned char c = (unsigned char)*s;
+	if (c == ' ' || c == '[' || c == ']' || c == '|' || c == '/' || c == ':')
+		return 1;
+	if (c != 0xE3 && c != 0xEF)
+		return 0;
+	for (const char *const *p = seps; *p; p++)
+		if (starts(s, n, *p))
+			return 3;
+	return 0;
+}
+
 /* Whether the line is made only of web-page chrome words between spaces and brackets. */
 static bool chrome_only(const char *s, size_t n)
 {
-	static const char *const seps[] = { " ", "【", "】", "[", "]", "|", "/", "：", ":", "、", "｜", "　", NULL };
-	size_t i = 0, words = 0;
+	size_t i = 0;
 	while (i < n) {
-		size_t sep = 0;
-		for (const char *const *p = seps; *p; p++)
-			if (starts(s + i, n - i, *p)) {
-				sep = strlen(*p);
-				break;
-			}
+		size_t sep = chrome_sep(s + i, n - i);
 		if (sep) {
 			i += sep;
 			continue;
 		}
 		size_t j = i;
-		while (j < n) {
-			bool at_sep = false;
-			for (const char *const *p = seps; *p && !at_sep; p++)
-				at_sep = starts(s + j, n - j, *p);
-			if (at_sep)
-				break;
+		while (j < n && !chrome_sep(s + j, n - j))
 			j++;
-		}
 		bool known = false;
 		for (const char *const *w = chrome; *w && !known; w++)
 			known = strlen(*w) == j - i && !memcmp(s + i, *w, j - i);
 		if (!known)
 			return false;
-		words++;
 		i = j;
 	}
 	/* no word at all: a line of lone brackets left over from a page */
@@ -234,6 +237,43 @@ static const char *const title_words[] = {
 	"讲话", "报告", "发言", "会议", "通知", "意见", "决定", "方案", "总结", "致辞", "纪要", "规划", "要点", "：", NULL,
 };
 
+/* A prefilter: one bit per hashed pair of the first two characters of every keyword
+ * of the rules above. A line with none of these pairs cannot match a keyword, and most
+ * lines have none, so the many memmem calls are made for few lines. */
+static uint64_t pair_bits[65536 / 64];
+static uint64_t title_bits[65536 / 64];	/* the same for title_words */
+
+static unsigned pair_hash(uint32_t a, uint32_t b)
+{
+	return (((a * 0x9E3779B1u) ^ b) * 0x85EBCA6Bu) >> 16;
+}
+
+static void pairs_add(uint64_t *bits, const char *const *words)
+{
+	for (const char *const *w = words; *w; w++) {
+			size_t n = strlen(*w);
+			uint32_t a, b;
+			size_t k = utf8_decode(*w, n, &a);
+			if (k >= n)
+				continue;	/* one character: only ever asked for with a longer word */
+			utf8_decode(*w + k, n - k, &b);
+			unsigned h = pair_hash(a, b);
+			bits[h / 64] |= 1ull << (h % 64);
+		}
+}
+
+static void pairs_init(void)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	const char *const *lists[] = { watermarks, channels, calls, offers, offer_terms, links };
+	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+		pairs_add(pair_bits, lists[l]);
+	pairs_add(title_bits, title_words);
+}
+
 static enum line_class classify(const char *line, size_t len)
 {
 	size_t at = skip_space(line, len);
@@ -243,14 +283,29 @@ static enum line_class classify(const char *line, size_t len)
 		return CLASS_BLANK;
 	if (n > 4 * 100)
 		return CLASS_TEXT;	/* longer than any rule looks at, in any character width */
-	size_t chars = utf8_count(s, n);
-	bool sentence = has(s, n, "。");
+	pairs_init();
+	size_t chars = 0;
+	bool maybe = false;		/* a keyword may be in the line */
+	bool maybe_title = false;	/* a title word may be */
+	bool sentence = false;		/* a 。 */
+	bool clause = false;		/* a ；！？ or ： */
+	uint32_t prev = 0;
+	for (size_t i = 0; i < n; chars++) {
+		uint32_t cp;
+		i += utf8_decode(s + i, n - i, &cp);
+		unsigned h = pair_hash(prev, cp);
+		maybe |= chars > 0 && (pair_bits[h / 64] >> (h % 64) & 1);
+		maybe_title |= chars > 0 && (title_bits[h / 64] >> (h % 64) & 1);
+		sentence |= cp == 0x3002;
+		clause |= cp == 0xFF1B || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1A;
+		prev = cp;
+	}
 	bool heading = heading_like(s, n);
-	if (chars <= 80 && has_any(s, n, watermarks))
+	if (maybe && chars <= 80 && has_any(s, n, watermarks))
 		return CLASS_NOISE;
 	if (chars <= 40 && chrome_only(s, n))
 		return CLASS_NOISE;
-	if (!sentence && !heading) {
+	if (maybe && !sentence && !heading) {
 		if (chars <= 60 && has_any(s, n, channels) && (digit_run(s, n) >= 5 || has_any(s, n, calls)))
 			return CLASS_NOISE;
 		if (chars <= 40 && has_any(s, n, offers) && has_any(s, n, offer_terms))
@@ -258,8 +313,7 @@ static enum line_class classify(const char *line, size_t len)
 		if (chars <= 100 && has_any(s, n, links))
 			return CLASS_NOISE;
 	}
-	if (!sentence && !heading && chars <= 16 && !has(s, n, "；") && !has(s, n, "！") && !has(s, n, "？") &&
-	    !has_any(s, n, title_words))
+	if (!sentence && !heading && !clause && chars <= 16 && !(maybe_title && has_any(s, n, title_words)))
 		return CLASS_WEAK;
 	return CLASS_TEXT;
 }
@@ -280,20 +334,42 @@ static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls)
 	return h ? h : 1;
 }
 
+/* Doubles the table (it starts small: most documents have few distinct short lines). */
+static void grow(struct clean *c)
+{
+	size_t cap = c->cap ? 2 * c->cap : 1024;
+	struct repeat_slot *slots = xcalloc(cap, sizeof *slots);
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->slots[i].hash)
+			continue;
+		size_t j = c->slots[i].hash & (cap - 1);
+		while (slots[j].hash)
+			j = (j + 1) & (cap - 1);
+		slots[j] = c->slots[i];
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->cap = cap;
+}
+
 static struct repeat_slot *slot_of(struct clean *c, uint64_t h, bool insert)
 {
 	if (!c->slots) {
 		if (!insert)
 			return NULL;
-		c->slots = xcalloc(2 * REPEAT_SLOTS, sizeof *c->slots);
+		grow(c);
 	}
-	size_t mask = 2 * REPEAT_SLOTS - 1;
+	size_t mask = c->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		if (c->slots[i].hash == h)
 			return &c->slots[i];
 		if (c->slots[i].hash == 0) {
 			if (!insert || c->used >= REPEAT_SLOTS)
 				return NULL;
+			if (2 * (c->used + 1) > c->cap) {
+				grow(c);
+				return slot_of(c, h, insert);
+			}
 			c->used++;
 			c->slots[i].hash = h;
 			return &c->slots[i];

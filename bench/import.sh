@@ -1,0 +1,121 @@
+#!/bin/sh
+# Import benchmark: MB/s and peak memory of `dugao import` over a generated corpus of
+# about 100 MB in GB18030 (about 3,000 documents of 10-30 KB, and one of 50 MB), next
+# to `cat` and `iconv -f GB18030 -t UTF-8` over the same files; median of 3 runs each.
+# Run from a build directory (or set DUGAO=path/to/dugao).
+#
+#   bench/import.sh [--docs N] [--big-mb N] [--runs N]
+#
+# The corpus is made deterministically from samples/ (paragraphs drawn with a fixed
+# seed and numbered, so every document differs) into bench/out/import-corpus/ and kept
+# for the next run; each run imports it into a fresh library in bench/out/.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+DUGAO=${DUGAO:-./dugao}
+[ -x "$DUGAO" ] || DUGAO=$(command -v dugao) || { echo "import.sh: no dugao: run from a build directory or set DUGAO" >&2; exit 2; }
+DUGAO=$(cd "$(dirname "$DUGAO")" && pwd)/$(basename "$DUGAO")
+docs=3000 big_mb=50 runs=3
+while [ $# -gt 0 ]; do
+	case $1 in
+	--docs) docs=$2; shift ;;
+	--big-mb) big_mb=$2; shift ;;
+	--runs) runs=$2; shift ;;
+	*) echo "usage: bench/import.sh [--docs N] [--big-mb N] [--runs N]" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ ! -x /usr/bin/time ]; then
+	echo "import.sh: installing GNU time for the peak-memory figure" >&2
+	if [ "$(id -u)" = 0 ]; then apt-get install -y -q time >/dev/null; else sudo apt-get install -y -q time >/dev/null; fi
+fi
+out=$here/out
+corpus=$out/import-corpus-$docs-$big_mb
+mkdir -p "$out"
+
+# ---- the corpus --------------------------------------------------------------------
+if [ ! -f "$corpus/.done" ]; then
+	echo "making the corpus in $corpus ..." >&2
+	rm -rf "$corpus"
+	mkdir -p "$corpus"
+	pool=$out/import-pool.txt
+	# every non-blank line of every sample, as UTF-8; the first line of each is a title
+	: >"$pool"
+	for f in "$top"/samples/*.txt; do
+		enc=$("$DUGAO" --db "$out/probe.db" import "$f" | cut -f3) || { echo "import.sh: cannot read $f" >&2; exit 1; }
+		case $enc in UTF-8) bom=3 ;; UTF-16*) bom=2 ;; *) bom=0 ;; esac
+		tail -c +$((bom + 1)) "$f" | iconv -f "$enc" -t UTF-8 | tr -d '\r' | grep -v '^[[:space:]]*$' >>"$pool"
+		rm -f "$out"/probe.db*
+	done
+	# LC_ALL=C: awk moves bytes; a 32-bit LCG with exact double arithmetic, fixed seed
+	LC_ALL=C awk -v docs="$docs" -v big="$big_mb" -v dir="$corpus" '
+	{ para[n++] = $0 }
+	function rnd() { x = (x * 69069 + 1) % 4294967296; return x }
+	END {
+		x = 20260115
+		for (d = 0; d < docs; d++) {
+			f = sprintf("%s/doc%05d.txt", dir, d)
+			printf "%s\n\n", para[rnd() % n] > f
+			if (d % 10 == 0)
+				printf "仅供学习 禁止外传\n扫码关注公众号获取更多资料\n\n" > f
+			print "同志们：" > f
+			k = 100 + rnd() % 150
+			for (j = 0; j < k; j++)
+				printf "%s（%d-%d）\n", para[rnd() % n], d, j > f
+			close(f)
+		}
+		f = dir "/big.txt"
+		printf "%s\n\n", para[0] > f
+		limit = big * 1048576 * 3 / 2; size = 0	# UTF-8 now, GB18030 (2 bytes a character) later
+		for (j = 0; size < limit; j++) {
+			line = sprintf("%s（%d）\n", para[j % n], j)
+			printf "%s", line > f
+			size += length(line)
+		}
+		close(f)
+	}' "$pool"
+	# to GB18030, the usual encoding of such files
+	for f in "$corpus"/*.txt; do
+		iconv -f UTF-8 -t GB18030 "$f" >"$f.gb" && mv "$f.gb" "$f"
+	done
+	touch "$corpus/.done"
+fi
+files=$(find "$corpus" -name '*.txt' | sort)
+nfiles=$(echo "$files" | wc -l)
+bytes=$(cat $files | wc -c)
+mb=$(echo "$bytes" | awk '{ printf "%.1f", $1 / 1048576 }')
+
+# ---- measuring -----------------------------------------------------------------------
+# run NAME CMD...: wall seconds and peak RSS (KB) of CMD, appended to $out/NAME.runs
+measure() {
+	name=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$out/time.tmp" "$@" >/dev/null 2>"$out/$name.err" ||
+		{ echo "import.sh: $name failed: $(tail -n 3 "$out/$name.err")" >&2; exit 1; }
+	cat "$out/time.tmp" >>"$out/$name.runs"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+report() {
+	name=$1
+	secs=$(cut -d' ' -f1 "$out/$name.runs" | median)
+	rss=$(cut -d' ' -f2 "$out/$name.runs" | sort -n | tail -n 1)
+	awk -v n="$name" -v s="$secs" -v r="$rss" -v b="$bytes" 'BEGIN {
+		printf "%-10s %8.2f s %9.1f MB/s %9.1f MB peak\n", n, s, (s > 0 ? b / 1048576 / s : 0), r / 1024 }'
+}
+
+rm -f "$out"/*.runs
+i=0
+while [ $i -lt "$runs" ]; do
+	measure cat cat $files
+	measure iconv iconv -f GB18030 -t UTF-8 $files
+	rm -f "$out"/import-bench.db*
+	measure import "$DUGAO" --db "$out/import-bench.db" import $files
+	i=$((i + 1))
+done
+big_bytes=$(wc -c <"$corpus/big.txt")
+echo "corpus: $nfiles files, $mb MB GB18030 (largest $(awk -v b="$big_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB), median of $runs runs"
+report cat
+report iconv
+report import
+echo "library: $(du -m "$out/import-bench.db" | cut -f1) MB"
