@@ -279,6 +279,8 @@ static void mark_letter(struct reader *r, int key)
 {
 	enum pending p = r->pending;
 	r->pending = PENDING_NONE;
+	if (key == 27)
+		return;	/* Esc: no mark after all */
 	if (p == PENDING_MARK_JUMP && (key == '\'' || key == '`')) {
 		go_back(r);
 		return;
