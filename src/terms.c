@@ -122,6 +122,23 @@ static double ln(double x)
 
 /* --- characters --- */
 
+/* utf8_decode with the common cases inline: ASCII and three-byte sequences whose
+ * lead byte admits no overlong form or surrogate (E1–EC, EE–EF: most Han). */
+static inline size_t decode(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	if (n && s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (n >= 3 && s[0] >= 0xE1 && s[0] <= 0xEF && s[0] != 0xED && (s[1] & 0xC0) == 0x80 &&
+	    (s[2] & 0xC0) == 0x80) {
+		*cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+		return 3;
+	}
+	return utf8_decode(str, n, cp);
+}
+
 static bool is_han(uint32_t c)
 {
 	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007 ||
@@ -252,6 +269,13 @@ static void trie_grow(struct trie *t)
 			h = (h + 1) & (t->nslot - 1);
 		t->slot[h] = (struct edge){ t->parent[v], t->cp[v], v };
 	}
+}
+
+/* Room for about n nodes without growing. */
+static void trie_reserve(struct trie *t, uint32_t n)
+{
+	while (t->cap < n)
+		trie_grow(t);
 }
 
 /* The child of parent along cp, created when create is set; 0 when absent. */
@@ -418,7 +442,7 @@ static void scan_quotes(struct terms *t, const char *text, size_t len)
 {
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
-		size_t k = utf8_decode(text + i, len - i, &c);
+		size_t k = decode(text + i, len - i, &c);
 		i += k;
 		uint32_t close = closing_quote(c);
 		if (!close)
@@ -509,7 +533,7 @@ static void count_substrings(struct terms *t)
 	const char *s = t->sample.data ? t->sample.data : "";
 	for (size_t i = 0; i < t->sample.len && n + 1 < cap;) {
 		uint32_t c;
-		i += utf8_decode(s + i, t->sample.len - i, &c);
+		i += decode(s + i, t->sample.len - i, &c);
 		if (is_han(c))
 			text[n++] = c;
 		else if (is_placeholder(c))
@@ -519,28 +543,46 @@ static void count_substrings(struct terms *t)
 	}
 	uint32_t *node = xcalloc(n + 1, sizeof *node);
 	struct trie *f = &t->fwd;
+	trie_reserve(f, (uint32_t)n);
+	/* single characters through a table: the BMP's nodes by character */
+	uint32_t *root = xcalloc(65536, sizeof *root);
 	for (size_t i = 0; i < n; i++)
 		if (text[i]) {
-			node[i] = trie_child(f, 0, text[i], true);
+			uint32_t *r = text[i] < 65536 ? &root[text[i]] : NULL;
+			if (!r || !*r) {
+				uint32_t v = trie_child(f, 0, text[i], true);
+				if (r)
+					*r = v;
+				node[i] = v;
+			} else
+				node[i] = *r;
 			f->count[node[i]]++;
 		}
-	for (int k = 2; k <= DEPTH; k++) {
-		bool any = false;
-		for (size_t i = 0; i + 1 < n; i++) {
+	free(root);
+	/* the positions still alive, in order: a string that has died (seen once)
+	 * has no longer string to count */
+	uint32_t *live = xmalloc((n + 1) * sizeof *live);
+	size_t nlive = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (node[i])
+			live[nlive++] = (uint32_t)i;
+	for (int k = 2; k <= DEPTH && nlive; k++) {
+		size_t kept = 0;
+		for (size_t j = 0; j < nlive; j++) {
 			/* node[i + 1] still holds its string of k−1 characters */
-			uint32_t v = node[i], w = node[i + 1];
-			if (v && w && f->count[v] >= 2 && f->count[w] >= 2) {
+			uint32_t i = live[j], v = node[i], w = node[i + 1];
+			if (w && f->count[v] >= 2 && f->count[w] >= 2) {
 				node[i] = trie_child(f, v, text[i + k - 1], true);
 				f->count[node[i]]++;
-				any = true;
+				live[kept++] = i;
 			} else
 				node[i] = 0;
 		}
+		nlive = kept;
 		if (n)
-			node[n - 1] = 0;
-		if (!any)
-			break;
+			node[n - 1] = 0;	/* the last position has no longer string */
 	}
+	free(live);
 	free(node);
 	free(text);
 }
@@ -1151,10 +1193,7 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
 		size_t k;
-		if ((unsigned char)text[i] < 0x80)
-			c = (unsigned char)text[i], k = 1;
-		else
-			k = utf8_decode(text + i, len - i, &c);
+		k = decode(text + i, len - i, &c);
 		if (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1)) {
 			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
 			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
