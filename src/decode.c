@@ -462,7 +462,7 @@ static void set(struct decode_guess *out, const char *enc, size_t bom, const cha
 	va_end(ap);
 }
 
-#define SCORE_SAMPLE (256 * 1024)	/* bytes the candidates are scored on */
+#define SCORE_SAMPLE (64 * 1024)	/* bytes the candidates are scored on: plenty for a share */
 
 static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t first_nul, struct decode_guess *out)
 {
@@ -559,6 +559,10 @@ int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_
 	struct reading r[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" }, { .encoding = "UTF-8" } };
 	size_t best = 0;
 	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
+		if (i == 2 && invalid * 4 > multi) {
+			r[i].score = -1e9;	/* plainly not UTF-8: no need to read it so */
+			continue;
+		}
 		read_as(&r[i], s, scored, scored_complete);
 		score_chinese(&r[i]);
 		if (r[i].score > r[best].score)
