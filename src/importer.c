@@ -269,6 +269,11 @@ void import_file(struct store *st, const char *path, const struct import_options
 		refuse(res, path, "empty file");
 		goto out;
 	}
+	/* A bad --encoding is an error even for bytes the library already has. */
+	if (opt->encoding && !decode_supported(opt->encoding)) {
+		refuse(res, path, "unknown encoding '%s'", opt->encoding);
+		goto out;
+	}
 	long existing;
 	int found = store_find_sha(st, sha, &existing);
 	if (found < 0) {
@@ -289,10 +294,6 @@ void import_file(struct store *st, const char *path, const struct import_options
 	}
 	struct decode_guess g;
 	if (opt->encoding) {
-		if (!decode_supported(opt->encoding)) {
-			refuse(res, path, "unknown encoding '%s'", opt->encoding);
-			goto out;
-		}
 		memset(&g, 0, sizeof g);
 		snprintf(g.encoding, sizeof g.encoding, "%s", opt->encoding);
 		snprintf(g.reason, sizeof g.reason, "given with --encoding");
@@ -348,7 +349,7 @@ void import_file(struct store *st, const char *path, const struct import_options
 		struct sbuf p = { 0 };
 		sbuf_put_printable(&p, path, strlen(path));
 		snprintf(res->why, sizeof res->why, "%s: %zu invalid %s sequence%s replaced with U+FFFD (first at byte %lld)",
-			 p.data, invalid, g.encoding, invalid == 1 ? "" : "s", first_invalid);
+			 p.data, invalid, g.encoding, invalid == 1 ? "" : "s", first_invalid + (long long)g.bom_len);
 		sbuf_free(&p);
 	}
 out:
