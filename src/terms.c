@@ -53,6 +53,7 @@ struct trie {
 	uint32_t nslot;		/* slots, a power of two */
 	double *kid_clogc;	/* per node, after finish: sum of c·ln c over right neighbours */
 	double *left_clogc;	/* per node, after finish: sum of c·ln c over left neighbours */
+	double ln_small[256];	/* after finish: ln c for the common small counts */
 };
 
 /* A string seen inside quotes. */
@@ -323,8 +324,10 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 	uint32_t *first = xcalloc(t->n, sizeof *first);
 	/* most counts are small: their c·ln c from a table */
 	double small[256];
-	for (int c = 1; c < 256; c++)
-		small[c] = c * ln(c);
+	for (int c = 1; c < 256; c++) {
+		t->ln_small[c] = ln(c);
+		small[c] = c * t->ln_small[c];
+	}
 	for (uint32_t v = 1; v < t->n; v++) {
 		uint32_t c = t->count[v];
 		double clogc = c < 256 ? small[c] : c * ln(c);
@@ -344,13 +347,20 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 	free(first);
 }
 
+/* ln of node v's count, after trie_finish. */
+static double trie_ln_count(const struct trie *t, uint32_t v)
+{
+	uint32_t c = t->count[v];
+	return c < 256 ? t->ln_small[c] : ln(c);
+}
+
 /* Entropy of what follows node v: occurrences at a run's edge count as all different. */
 static double trie_entropy(const struct trie *t, uint32_t v)
 {
 	double n = t->count[v];
 	if (n <= 0)
 		return 0;
-	return ln(n) - t->kid_clogc[v] / n;
+	return trie_ln_count(t, v) - t->kid_clogc[v] / n;
 }
 
 /* --- quotes --- */
@@ -528,7 +538,8 @@ static bool is_placeholder(uint32_t c)
  * are exact while most long substrings are never stored. */
 static void count_substrings(struct terms *t)
 {
-	size_t cap = SAMPLE_CHARS + 1, n = 0;
+	/* a character takes a byte at least */
+	size_t cap = (t->sample.len < SAMPLE_CHARS ? t->sample.len : SAMPLE_CHARS) + 1, n = 0;
 	uint32_t *text = xmalloc(cap * sizeof *text);
 	const char *s = t->sample.data ? t->sample.data : "";
 	for (size_t i = 0; i < t->sample.len && n + 1 < cap;) {
@@ -655,7 +666,7 @@ static double cohesion(const struct trie *f, const uint32_t *s, int n, long coun
 static double left_entropy(const struct trie *t, uint32_t v)
 {
 	double n = t->count[v];
-	return n > 0 ? ln(n) - t->left_clogc[v] / n : 0;
+	return n > 0 ? trie_ln_count(t, v) - t->left_clogc[v] / n : 0;
 }
 
 /* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number. */
@@ -863,7 +874,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		double lh = left_entropy(f, v);
 		double h = lh < rh ? lh : rh;
 		/* with few uses the entropy cannot be high: ask for most of what it can be */
-		double need = 0.6 * ln((double)count);
+		double need = 0.6 * trie_ln_count(f, v);
 		if (need > 0.9)
 			need = 0.9;
 		if (h < need)
