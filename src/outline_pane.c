@@ -8,10 +8,10 @@
 #include "dugao/util.h"
 
 struct outline_pane {
-	struct section *secs;	/* sections in document order; strings in pool */
-	size_t n, cap;		/* used and allocated */
-	struct sbuf pool;	/* marker and title strings, NUL-separated */
-	size_t *str_at;		/* per section: offsets of marker and title in pool (2 each) */
+	struct store *st;	/* the library, for headings as they come into view */
+	long doc;		/* the document */
+	struct section *secs;	/* sections in document order; marker and title NULL until read */
+	size_t n;		/* how many */
 	char *title;		/* the document title, the root row */
 	bool *open;		/* per section: its children are shown */
 	bool *parent_of;	/* per section: it has children */
@@ -26,21 +26,21 @@ struct outline_pane {
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
 };
 
-static int collect(void *ctx, const struct section *s)
+/* Section i with its marker and title: read on first use, since an outline can hold
+ * tens of thousands of headings of which a screenful is shown. */
+static const struct section *full(const struct outline_pane *ol, long i)
 {
-	struct outline_pane *ol = ctx;
-	if (ol->n == ol->cap) {
-		ol->cap = ol->cap ? ol->cap * 2 : 64;
-		ol->secs = xrealloc(ol->secs, ol->cap * sizeof *ol->secs);
-		ol->str_at = xrealloc(ol->str_at, ol->cap * 2 * sizeof *ol->str_at);
+	struct section *s = &ol->secs[i];
+	if (!s->title) {
+		char *marker, *title;
+		if (store_section_text(ol->st, ol->doc, s->seq, &marker, &title) <= 0) {
+			marker = xstrdup("");
+			title = xstrdup("");
+		}
+		s->marker = marker;
+		s->title = title;
 	}
-	ol->secs[ol->n] = *s;
-	ol->str_at[2 * ol->n] = ol->pool.len;
-	sbuf_append(&ol->pool, s->marker ? s->marker : "", s->marker ? strlen(s->marker) + 1 : 1);
-	ol->str_at[2 * ol->n + 1] = ol->pool.len;
-	sbuf_append(&ol->pool, s->title ? s->title : "", s->title ? strlen(s->title) + 1 : 1);
-	ol->n++;
-	return 0;
+	return s;
 }
 
 /* Index of the section with this seq (sections come in seq order). */
@@ -95,14 +95,11 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 	ol->amb = amb;
 	ol->current = -1;
 	ol->levels = 2;
-	if (store_each_section(st, doc, collect, ol) < 0) {
+	ol->st = st;
+	ol->doc = doc;
+	if (store_section_shape(st, doc, &ol->secs, &ol->n) < 0) {
 		outline_pane_free(ol);
 		return NULL;
-	}
-	/* now that the pool no longer moves, point the sections at their strings */
-	for (size_t i = 0; i < ol->n; i++) {
-		ol->secs[i].marker = ol->pool.data + ol->str_at[2 * i];
-		ol->secs[i].title = ol->pool.data + ol->str_at[2 * i + 1];
 	}
 	ol->open = xcalloc(ol->n + 1, sizeof *ol->open);
 	ol->parent_of = xcalloc(ol->n + 1, sizeof *ol->parent_of);
@@ -129,9 +126,11 @@ void outline_pane_free(struct outline_pane *ol)
 {
 	if (!ol)
 		return;
+	for (size_t i = 0; i < ol->n; i++) {
+		free((char *)ol->secs[i].marker);
+		free((char *)ol->secs[i].title);
+	}
 	free(ol->secs);
-	free(ol->str_at);
-	sbuf_free(&ol->pool);
 	free(ol->title);
 	free(ol->open);
 	free(ol->parent_of);
@@ -241,7 +240,7 @@ void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len)
 	for (int i = depth - 1; i >= 0; i--) {
 		if (i != depth - 1)
 			sbuf_puts(&b, " › ");
-		short_name(&ol->secs[chain[i]], &b);
+		short_name(full(ol, chain[i]), &b);
 	}
 	snprintf(buf, len, "%s", b.data ? b.data : "");
 	sbuf_free(&b);
@@ -356,7 +355,7 @@ void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool foc
 			sbuf_puts(&line, ol->title);
 			st = STYLE_TITLE;
 		} else {
-			const struct section *s = &ol->secs[i];
+			const struct section *s = full(ol, i);
 			for (int l = 1; l < s->level && l < 8; l++)
 				sbuf_puts(&line, " ");
 			if (ol->parent_of[i])

@@ -18,7 +18,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -99,6 +99,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
 	"  tokenize='" CJK_TOKENIZER_NAME "');"
 	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 33554432);",
+	/* 3 -> 4: the outline's shape (no text) in one row per document, so that the reader
+	 * opens a document of 40,000 sections without reading their titles; migrate()
+	 * fills it */
+	"CREATE TABLE IF NOT EXISTS outline_shapes ("
+	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+	"  shape BLOB NOT NULL);",
 };
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -120,6 +126,10 @@ enum stmt_id {
 	Q_DOC_INFO,
 	Q_DOC_LIST,
 	Q_SECTIONS,
+	Q_SECTION_SHAPE_ROWS,
+	Q_SECTION_SHAPE_GET,
+	Q_SECTION_SHAPE_SET,
+	Q_SECTION_TEXT,
 	Q_PARAS,
 	Q_PARAS_ALL,
 	Q_TERMS,
@@ -168,6 +178,11 @@ static const char *const stmt_sql[Q_COUNT] = {
 		       "FROM documents ORDER BY id",
 	[Q_SECTIONS] = "SELECT seq, parent, level, marker, title, para, offset, length, in_paragraph "
 		       "FROM sections WHERE doc = ?1 ORDER BY seq",
+	[Q_SECTION_SHAPE_ROWS] = "SELECT seq, parent, level, para, offset, length, in_paragraph "
+				 "FROM sections WHERE doc = ?1 ORDER BY seq",
+	[Q_SECTION_SHAPE_GET] = "SELECT shape FROM outline_shapes WHERE doc = ?1",
+	[Q_SECTION_SHAPE_SET] = "INSERT OR REPLACE INTO outline_shapes (doc, shape) VALUES (?1, ?2)",
+	[Q_SECTION_TEXT] = "SELECT marker, title FROM sections WHERE doc = ?1 AND seq = ?2",
 	[Q_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq >= ?2 "
 		    "AND kind != 'noise' ORDER BY seq LIMIT ?3",
 	[Q_PARAS_ALL] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq >= ?2 "
@@ -415,6 +430,86 @@ static int register_search(struct store *st)
 	return 0;
 }
 
+/* The outline's shape: a format byte, then per section (in seq order) seq, parent,
+ * level, para, offset, length and in_paragraph, each as the difference from the
+ * previous section's, zigzag-encoded in LEB128: about 8 bytes a section, a quarter of
+ * fixed-width numbers, and so a quarter of the pages read at open. */
+enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
+
+static void shape_put(struct sbuf *b, long v)
+{
+	unsigned long long u = ((unsigned long long)v << 1) ^ (unsigned long long)(v < 0 ? -1LL : 0);
+	char c[10];
+	size_t k = 0;
+	do {
+		c[k++] = (char)((u & 0x7f) | (u > 0x7f ? 0x80 : 0));
+		u >>= 7;
+	} while (u);
+	sbuf_append(b, c, k);
+}
+
+/* One number at *p (before end); false when the blob is cut short. */
+static bool shape_get(const unsigned char **p, const unsigned char *end, long *v)
+{
+	unsigned long long u = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		u |= (unsigned long long)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = (long)(u >> 1) ^ -(long)(u & 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Writes the shape of one document from its sections (import, upgrade). */
+static int shape_doc(struct store *st, long doc)
+{
+	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_ROWS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	struct sbuf b = { 0 };
+	sbuf_append(&b, (char[]){ SHAPE_FORMAT }, 1);
+	long prev[SHAPE_FIELDS] = { 0 };
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		for (int i = 0; i < SHAPE_FIELDS; i++) {
+			long v = (long)sqlite3_column_int64(s, i);
+			shape_put(&b, v - prev[i]);
+			prev[i] = v;
+		}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		sbuf_free(&b);
+		return fail_db(st, "storing the outline");
+	}
+	s = stmt(st, Q_SECTION_SHAPE_SET);
+	if (!s) {
+		sbuf_free(&b);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_blob(s, 2, b.data, (int)b.len, SQLITE_STATIC);
+	rc = step_done(st, s, "storing the outline");
+	sbuf_free(&b);
+	return rc;
+}
+
+static int shape_all(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM documents ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return fail_db(st, "storing the outlines");
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (shape_doc(st, (long)sqlite3_column_int64(s, 0)) != 0)
+			break;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : fail_db(st, "storing the outlines");
+}
+
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -444,6 +539,10 @@ static int migrate(struct store *st, enum store_mode mode)
 			return -1;
 		}
 	if (version < 3 && index_all(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (version < 4 && shape_all(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -555,7 +654,7 @@ int store_find_sha(struct store *st, const char *sha256, long *id)
 /* Clears what a re-parse rebuilds; the reading position and marks stay. */
 static int clear_parsed(struct store *st, long doc)
 {
-	static const char *const tables[] = { "originals", "paragraphs", "sections", "terms" };
+	static const char *const tables[] = { "originals", "paragraphs", "sections", "terms", "outline_shapes" };
 	if (index_doc(st, doc, Q_INDEX_DELETE) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
@@ -758,7 +857,8 @@ int store_import_commit(struct store *st)
 		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
 		 " terms = (SELECT count(*) FROM terms WHERE doc = %ld) WHERE id = %ld;",
 		 st->doc, st->doc, st->paragraphs, st->sections, st->chars, st->doc, st->doc);
-	if (index_doc(st, st->doc, Q_INDEX_ADD) != 0 || exec(st, sql, "finishing the import") != 0 || exec(st, "COMMIT", "finishing the import") != 0) {
+	if (index_doc(st, st->doc, Q_INDEX_ADD) != 0 || shape_doc(st, st->doc) != 0 || exec(st, sql, "finishing the import") != 0 ||
+	    exec(st, "COMMIT", "finishing the import") != 0) {
 		store_import_rollback(st);
 		return -1;
 	}
@@ -920,6 +1020,95 @@ int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const st
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the outline");
+}
+
+int store_section_shape(struct store *st, long doc, struct section **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_GET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	int rc = sqlite3_step(s);
+	bool rows = false;	/* no shape kept (a read-only library not yet upgraded): the rows */
+	if (rc == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
+		size_t cap = 0;
+		long v[SHAPE_FIELDS] = { 0 };
+		if (p == end || *p++ != SHAPE_FORMAT)
+			rows = true;	/* a format this code does not know */
+		while (!rows && p < end) {
+			for (int i = 0; i < SHAPE_FIELDS && !rows; i++) {
+				long d;
+				if (!shape_get(&p, end, &d))
+					rows = true;	/* damaged: the rows still tell */
+				v[i] += d;
+			}
+			if (rows)
+				break;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 256;
+				*out = xrealloc(*out, cap * sizeof **out);
+			}
+			(*out)[(*n)++] = (struct section){ .seq = v[0], .parent = v[1], .level = (int)v[2], .para = v[3],
+							   .offset = v[4], .length = v[5], .in_paragraph = v[6] != 0 };
+		}
+		if (rows) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+		}
+	} else if (rc == SQLITE_DONE) {
+		rows = true;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_db(st, "reading the outline");
+	if (!rows)
+		return 0;
+	s = stmt(st, Q_SECTION_SHAPE_ROWS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	size_t cap = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		(*out)[(*n)++] = (struct section){ .seq = (long)sqlite3_column_int64(s, 0), .parent = (long)sqlite3_column_int64(s, 1),
+						   .level = sqlite3_column_int(s, 2), .para = (long)sqlite3_column_int64(s, 3),
+						   .offset = (long)sqlite3_column_int64(s, 4), .length = (long)sqlite3_column_int64(s, 5),
+						   .in_paragraph = sqlite3_column_int(s, 6) != 0 };
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return fail_db(st, "reading the outline");
+	}
+	return 0;
+}
+
+int store_section_text(struct store *st, long doc, long seq, char **marker, char **title)
+{
+	*marker = *title = NULL;
+	sqlite3_stmt *s = stmt(st, Q_SECTION_TEXT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_int64(s, 2, seq);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*marker = xstrdup((const char *)sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+		*title = xstrdup((const char *)sqlite3_column_text(s, 1) ? (const char *)sqlite3_column_text(s, 1) : "");
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_db(st, "reading a heading");
+	return rc == SQLITE_ROW;
 }
 
 int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,

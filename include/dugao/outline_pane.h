@@ -1,6 +1,6 @@
 /* outline_pane: the section tree of a document with folding, a cursor, and the
- * section the reader is in (marked and kept in view). Reads the store once; never
- * calls curses. */
+ * section the reader is in (marked and kept in view). Reads the outline's shape once
+ * and each heading's text when it is first shown; never calls curses. */
 #ifndef DUGAO_OUTLINE_PANE_H
 #define DUGAO_OUTLINE_PANE_H
 
@@ -17,7 +17,8 @@ struct outline_pane;
 /* Loads the sections of doc; title is the root row. NULL and store_error() on failure. */
 struct outline_pane *outline_pane_new(struct store *st, long doc, const char *title, enum wrap_ambiguous amb);
 void outline_pane_free(struct outline_pane *ol);
-/* All sections in document order (valid while the pane lives). */
+/* All sections in document order (valid while the pane lives); marker and title are
+ * NULL for headings not yet shown. */
 const struct section *outline_pane_sections(const struct outline_pane *ol, size_t *n);
 
 /* The reading position moved: updates the current section; follow moves the cursor to it. */

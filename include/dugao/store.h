@@ -77,6 +77,11 @@ int store_doc_info(struct store *st, long id, struct doc_info *out);
 /* Documents in import order. */
 int store_each_doc(struct store *st, int (*fn)(void *ctx, const struct doc_info *d), void *ctx);
 int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx);
+/* The outline without its text, from a compact copy kept at import (a 40,000-section
+ * outline in one read): sections in seq order, marker and title NULL; *out malloc'd. */
+int store_section_shape(struct store *st, long doc, struct section **out, size_t *n);
+/* Marker and title of one section (malloc'd): 1 found, 0 none, -1 error. */
+int store_section_text(struct store *st, long doc, long seq, char **marker, char **title);
 /* Paragraphs from seq first, at most count (count < 0: all); noise only when asked. */
 int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,
 			 int (*fn)(void *ctx, const struct para *p), void *ctx);
