@@ -47,6 +47,7 @@ struct trie {
 	uint32_t *cp;		/* character on the edge into each node */
 	uint32_t *parent;	/* parent node; 0 is the root */
 	uint32_t *count;	/* occurrences of the node's string */
+	uint32_t *suffix;	/* the node of the string without its first character */
 	uint32_t n;		/* nodes used, root included */
 	uint32_t cap;		/* nodes allocated */
 	struct edge *slot;	/* hash of child edges */
@@ -234,6 +235,7 @@ static void trie_init(struct trie *t)
 	t->cp = xcalloc(t->cap, sizeof *t->cp);
 	t->parent = xcalloc(t->cap, sizeof *t->parent);
 	t->count = xcalloc(t->cap, sizeof *t->count);
+	t->suffix = xcalloc(t->cap, sizeof *t->suffix);
 	t->n = 1;
 	t->nslot = 2048;
 	t->slot = xcalloc(t->nslot, sizeof *t->slot);
@@ -244,6 +246,7 @@ static void trie_free(struct trie *t)
 	free(t->cp);
 	free(t->parent);
 	free(t->count);
+	free(t->suffix);
 	free(t->slot);
 	free(t->kid_clogc);
 	free(t->left_clogc);
@@ -261,6 +264,7 @@ static void trie_grow(struct trie *t)
 	t->cp = xrealloc(t->cp, t->cap * sizeof *t->cp);
 	t->parent = xrealloc(t->parent, t->cap * sizeof *t->parent);
 	t->count = xrealloc(t->count, t->cap * sizeof *t->count);
+	t->suffix = xrealloc(t->suffix, t->cap * sizeof *t->suffix);
 	free(t->slot);
 	t->nslot = t->cap * 2;
 	t->slot = xcalloc(t->nslot, sizeof *t->slot);
@@ -293,7 +297,7 @@ static uint32_t trie_child(struct trie *t, uint32_t parent, uint32_t cp, bool cr
 		return trie_child(t, parent, cp, true);
 	}
 	uint32_t v = t->n++;
-	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = 0;
+	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = 0, t->suffix[v] = 0;
 	t->slot[h] = (struct edge){ parent, cp, v };
 	return v;
 }
@@ -318,9 +322,9 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 {
 	t->kid_clogc = xcalloc(t->n, sizeof *t->kid_clogc);
 	t->left_clogc = xcalloc(t->n, sizeof *t->left_clogc);
-	/* suffix link and first character of each node; a parent always has a
-	 * smaller id than its children, so one pass in id order fills both */
-	uint32_t *suffix = xcalloc(t->n, sizeof *suffix);
+	/* the first character of each node; a parent always has a smaller id than
+	 * its children, so one pass in id order fills it */
+	const uint32_t *suffix = t->suffix;
 	uint32_t *first = xcalloc(t->n, sizeof *first);
 	/* most counts are small: their c·ln c from a table */
 	double small[256];
@@ -339,11 +343,9 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 			continue;
 		}
 		first[v] = first[p];
-		suffix[v] = trie_child(t, suffix[p], t->cp[v], false);
 		if (suffix[v] && (first[v] >= 65536 || !(cls[first[v]] & CLS_BOUNDARY)))
 			t->left_clogc[suffix[v]] += clogc;
 	}
-	free(suffix);
 	free(first);
 }
 
@@ -585,6 +587,7 @@ static void count_substrings(struct terms *t)
 			if (w && f->count[v] >= 2 && f->count[w] >= 2) {
 				node[i] = trie_child(f, v, text[i + k - 1], true);
 				f->count[node[i]]++;
+				f->suffix[node[i]] = w;	/* the same string one character on */
 				live[kept++] = i;
 			} else
 				node[i] = 0;
