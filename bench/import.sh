@@ -111,6 +111,9 @@ while [ $i -lt "$runs" ]; do
 	measure iconv iconv -f GB18030 -t UTF-8 $files
 	rm -f "$out"/import-bench.db*
 	measure import "$DUGAO" --db "$out/import-bench.db" import $files
+	# the same without term extraction (DUGAO_NO_TERMS, a benchmark switch)
+	rm -f "$out"/import-noterms.db*
+	measure noterms env DUGAO_NO_TERMS=1 "$DUGAO" --db "$out/import-noterms.db" import $files
 	i=$((i + 1))
 done
 big_bytes=$(wc -c <"$corpus/big.txt")
@@ -118,4 +121,8 @@ echo "corpus: $nfiles files, $mb MB GB18030 (largest $(awk -v b="$big_bytes" 'BE
 report cat
 report iconv
 report import
+report noterms
+awk -v t="$(cut -d' ' -f1 "$out/import.runs" | median)" -v n="$(cut -d' ' -f1 "$out/noterms.runs" | median)" \
+	'BEGIN { if (n > 0) printf "terms add %.0f%% to import time (medians; target <= 30%%)\n", (t / n - 1) * 100 }'
 echo "library: $(du -m "$out/import-bench.db" | cut -f1) MB"
+rm -f "$out"/import-noterms.db*

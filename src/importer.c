@@ -78,7 +78,7 @@ static int on_section(void *ctx, const struct section *s)
 static int on_paragraph(void *ctx, const struct para *p)
 {
 	struct run *r = ctx;
-	if (p->kind != PARA_NOISE)
+	if (p->kind != PARA_NOISE && r->terms)
 		terms_feed(r->terms, p->text, p->len);
 	return store_import_paragraph(r->st, p) == 0 ? 0 : (r->failed = true, -1);
 }
@@ -307,7 +307,9 @@ void import_file(struct store *st, const char *path, const struct import_options
 	struct structure_sink sink = { .ctx = &r, .title = on_title, .section = on_section, .paragraph = on_paragraph };
 	r.clean = clean_new();
 	r.structure = structure_new(&sink, title);
-	r.terms = terms_new(opt->glossary);
+	/* DUGAO_NO_TERMS: a benchmark switch (bench/import.sh), to measure what term
+	 * extraction adds to an import */
+	r.terms = getenv("DUGAO_NO_TERMS") ? NULL : terms_new(opt->glossary);
 	struct import_meta meta = { .source = path, .sha256 = sha, .encoding = g.encoding, .bytes = size };
 	if (store_import_begin(st, &meta, found ? existing : -1, &res->id) != 0) {
 		refuse(res, path, "%s", store_error(st));
@@ -329,7 +331,7 @@ void import_file(struct store *st, const char *path, const struct import_options
 		refuse(res, path, "no text in it (only blank lines, adverts or watermarks)");
 		goto out;
 	}
-	if (store_terms(&r) != 0) {
+	if (r.terms && store_terms(&r) != 0) {
 		refuse(res, path, "%s", store_error(st));
 		goto out;
 	}
