@@ -8,7 +8,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	echo "SKIP: valgrind is absent (Debian: valgrind)"
 	exit 77
 fi
-if grep -q -a -m1 'AddressSanitizer' "$DUGAO" 2>/dev/null; then
+if grep -q -a -m1 -e '__asan_init' -e 'AddressSanitizer' "$DUGAO" 2>/dev/null; then
 	echo "SKIP: this dugao is built with AddressSanitizer; valgrind runs in the plain build"
 	exit 77
 fi
