@@ -1265,11 +1265,58 @@ static int parse_query(struct store *st, const char *query, struct query *q)
 	return 0;
 }
 
+/* Collects the one token of a query word (search_vocab_count). */
+struct one_token {
+	char token[16];	/* the token, NUL-terminated */
+	int tokens;	/* how many the word gave */
+};
+
+static int one_token(void *ctx, const char *token, int len, int start, int end)
+{
+	(void)start;
+	(void)end;
+	struct one_token *t = ctx;
+	if (t->tokens++ == 0 && len < (int)sizeof t->token) {
+		memcpy(t->token, token, (size_t)len);
+		t->token[len] = '\0';
+	}
+	return 0;
+}
+
+/* The library-wide count of a word that is one index term which cannot overlap itself
+ * (two characters, or one punctuation mark): the term's occurrences, counted by
+ * fts5vocab from the position lists without building instances. 1 when counted, 0 when
+ * the word is not such a term, -1 on error. */
+static int search_vocab_count(struct store *st, const char *word, long *count)
+{
+	struct one_token t = { .tokens = 0 };
+	cjk_tokenize(word, strlen(word), 1, one_token, &t);
+	if (t.tokens != 1 || strlen(t.token) == 0 || cjk_query_prefix(word, strlen(word)) || search_self_overlaps(word))
+		return 0;
+	if (exec(st, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_index, row)",
+		 "searching") != 0)
+		return -1;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT cnt FROM temp.search_vocab WHERE term = ?1", -1, &s, NULL) != SQLITE_OK)
+		return fail_db(st, "searching");
+	sqlite3_bind_text(s, 1, t.token, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : fail_db(st, "searching");
+}
+
 long store_search_count(struct store *st, const char *query, long doc)
 {
 	struct query q;
 	if (parse_query(st, query, &q) != 0)
 		return -1;
+	long vocab = 0;
+	int fast = doc < 0 && q.nwords == 1 ? search_vocab_count(st, q.words[0], &vocab) : 0;
+	if (fast != 0) {
+		query_free(&q);
+		return fast < 0 ? -1 : vocab;
+	}
 	sqlite3_stmt *s = search_stmt(st, &q, false, q.nwords > 1, doc);
 	query_free(&q);
 	if (!s)

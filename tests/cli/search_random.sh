@@ -48,8 +48,10 @@ ids = subprocess.run([dugao, "list", "--tsv"], capture_output=True, text=True, c
 ids = [l.split("\t")[0] for l in ids.splitlines()]
 rng = random.Random(6)
 bad = checked = 0
+texts = {doc: subprocess.run([dugao, "cat", doc], capture_output=True, text=True, check=True).stdout for doc in ids}
+everything = fold("\n".join(texts.values()))
 for doc in ids:
-    text = subprocess.run([dugao, "cat", doc], capture_output=True, text=True, check=True).stdout
+    text = texts[doc]
     lines = [l for l in text.split("\n") if l]
     folded = fold(text)
     for i in range(48):
@@ -65,6 +67,14 @@ for doc in ids:
         if out.strip() != str(want) or rc != (0 if want else 1):
             bad += 1
             print("FAIL: doc %s query %r: got %r (exit %d, %s), want %d" % (doc, q, out.strip(), rc, err.strip(), want))
+        if i % 4 == 1:
+            # the whole library (a two-character word is counted from the index alone)
+            want = everything.count(fold(q))
+            rc, out, err = search("--count", "--", quoted(q))
+            checked += 1
+            if out.strip() != str(want):
+                bad += 1
+                print("FAIL: library query %r: got %r (%s), want %d" % (q, out.strip(), err.strip(), want))
     # two words: hits of either in paragraphs holding both
     for i in range(8):
         a = rng.choice(lines)[:2]
