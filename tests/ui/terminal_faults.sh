@@ -113,6 +113,28 @@ if wait_for "─ outline" && [ ! -s "$TMP/status" ]; then echo "ok: the reader s
 T send-keys -t t q
 ended "after resizing, q" 0
 
+# --- a reader open in a real terminal while another process imports ---
+start concurrent
+yes '并发导入时阅读器仍可使用，这一行不断重复。' | head -n 100000 | sed '1i 并发导入的文件' >"$TMP/big.txt"
+"$DUGAO" import "$TMP/big.txt" >"$TMP/import.out" 2>"$TMP/import.err" &
+importer=$!
+n=0
+while kill -0 "$importer" 2>/dev/null && [ "$n" -lt 200 ]; do
+	T send-keys -t t G g j ']'
+	sleep 0.05
+	n=$((n + 1))
+done
+wait "$importer"
+expect_eq "the import beside an open reader" "$?" 0
+T send-keys -t t g L
+if wait_for "终端测试文件" && [ ! -s "$TMP/status" ]; then echo "ok: the reader kept working during the import ($n rounds of keys)"; else fail "the reader during an import: status $(cat "$TMP/status" 2>/dev/null)"; cat "$TMP/cap"; fi
+if grep -q '并发导入的文件' "$TMP/cap"; then echo "ok: its library list shows the new document"; else echo "note: the open reader's library list does not show the new document yet"; fi
+T send-keys -t t Escape q q
+ended "after the concurrent import, q" 0
+new=$(cut -f1 "$TMP/import.out")
+"$DUGAO" read "$new" --size 80x24 --script '' >"$TMP/screen" 2>&1
+grep -q '并发导入的文件' "$TMP/screen" && echo "ok: reopened, the reader shows the new document" || { fail "the new document on reopen:"; head -n 5 "$TMP/screen"; }
+
 # --- SIGHUP (the terminal went away) restores the modes too ---
 start hup
 pid=$(pgrep -n -f "$DUGAO read 1" || true)
