@@ -23,6 +23,8 @@ struct outline_pane {
 	int height;		/* rows of the pane at the last render */
 	int levels;		/* deepest level shown by fold-less/more */
 	long current;		/* the section the reader is in, -1 before the first */
+	long *hits;		/* per section: lit-term hits in it and its subsections, NULL: none lit */
+	long hits_total;	/* all of them (shown on the title row) */
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
 };
 
@@ -136,6 +138,7 @@ void outline_pane_free(struct outline_pane *ol)
 	free(ol->parent_of);
 	free(ol->parent);
 	free(ol->rows);
+	free(ol->hits);
 	free(ol);
 }
 
@@ -201,6 +204,37 @@ void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, b
 long outline_pane_current(const struct outline_pane *ol)
 {
 	return ol->current;
+}
+
+bool outline_pane_current_span(const struct outline_pane *ol, long *from_para, long *from_off, long *to_para, long *to_off)
+{
+	long i = ol->current;
+	while (i >= 0 && ol->secs[i].in_paragraph && ol->parent[i] >= 0)
+		i = ol->parent[i];	/* 一是… inside a paragraph is too small to be worth a list */
+	size_t j = (size_t)(i + 1);
+	while (i >= 0 && j < ol->n && ol->secs[j].level > ol->secs[i].level)
+		j++;
+	*from_para = i >= 0 ? ol->secs[i].para : 0;
+	*from_off = i >= 0 ? ol->secs[i].offset : 0;
+	*to_para = j < ol->n ? ol->secs[j].para : -1;
+	*to_off = j < ol->n ? ol->secs[j].offset : 0;
+	return i >= 0;
+}
+
+void outline_pane_clear_hits(struct outline_pane *ol)
+{
+	free(ol->hits);
+	ol->hits = NULL;
+	ol->hits_total = 0;
+}
+
+void outline_pane_add_hit(struct outline_pane *ol, long para, long offset)
+{
+	if (!ol->hits)
+		ol->hits = xcalloc(ol->n + 1, sizeof *ol->hits);
+	ol->hits_total++;
+	for (long k = section_at(ol, para, offset); k >= 0; k = ol->parent[k])
+		ol->hits[k]++;
 }
 
 /* A short name for a section in the path: its marker without trailing punctuation,
@@ -371,13 +405,24 @@ void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool foc
 			st = STYLE_CURSOR;
 			draw_fill(r->y + y, r->x, r->w, st);
 		}
-		int used = draw_text(r->y + y, r->x, r->w, line.data, line.len, st);
+		/* where the lit terms fall: their hits in the section and below it, at the right */
+		int room = r->w;
+		long h = !ol->hits ? 0 : i < 0 ? ol->hits_total : ol->hits[i];
+		if (h > 0) {
+			char count[24];
+			int cn = snprintf(count, sizeof count, "%ld", h);
+			if (r->w > cn + 4) {
+				room = r->w - cn - 1;
+				draw_text(r->y + y, r->x + room + 1, cn, count, (size_t)cn, st == STYLE_CURSOR ? st : STYLE_SEARCH);
+			}
+		}
+		int used = draw_text(r->y + y, r->x, room, line.data, line.len, st);
 		/* a cut row ends with … so that the reader knows there is more */
 		int ew = wrap_char_width(0x2026, ol->amb);
-		if (used >= r->w && wrap_width(line.data, line.len, ol->amb) > (size_t)r->w && r->w > ew) {
-			size_t keep = wrap_cut(line.data, line.len, r->w - ew, ol->amb);
-			draw_fill(r->y + y, r->x, r->w, st == STYLE_CURSOR ? st : STYLE_TEXT);
-			int u = draw_text(r->y + y, r->x, r->w - ew, line.data, keep, st);
+		if (used >= room && wrap_width(line.data, line.len, ol->amb) > (size_t)room && room > ew) {
+			size_t keep = wrap_cut(line.data, line.len, room - ew, ol->amb);
+			draw_fill(r->y + y, r->x, room, st == STYLE_CURSOR ? st : STYLE_TEXT);
+			int u = draw_text(r->y + y, r->x, room - ew, line.data, keep, st);
 			draw_text(r->y + y, r->x + u, ew, "…", strlen("…"), st);
 		}
 	}

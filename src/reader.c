@@ -17,13 +17,14 @@
 #include "dugao/library.h"
 #include "dugao/outline_pane.h"
 #include "dugao/reader.h"
+#include "dugao/results.h"
 #include "dugao/settings.h"
 #include "dugao/store.h"
 #include "dugao/terms_pane.h"
 #include "dugao/text_pane.h"
 #include "dugao/util.h"
 
-enum prompt_kind { PROMPT_NONE, PROMPT_SEARCH, PROMPT_GOTO };
+enum prompt_kind { PROMPT_NONE, PROMPT_SEARCH, PROMPT_GOTO, PROMPT_FILTER, PROMPT_LIBRARY };
 enum pending { PENDING_NONE, PENDING_MARK_SET, PENDING_MARK_JUMP };
 enum hit_source { HITS_NONE, HITS_SEARCH, HITS_TERM };
 
@@ -39,6 +40,7 @@ struct reader {
 	struct text_pane *tp;		/* its text */
 	struct terms_pane *tm;		/* its terms */
 	struct library *lib;		/* the document list when shown, else NULL */
+	struct results *res;		/* the library's search hits when shown, else NULL */
 	bool help;			/* the help overlay is up */
 	long help_scroll;		/* its first row */
 	char msg[300];			/* the message on the status line */
@@ -59,6 +61,7 @@ struct reader {
 	bool have_hit;			/* the last hit stepped to */
 	long hit_seq, hit_off;		/* and where it is */
 	long saved_seq, saved_off;	/* the position last written to the store */
+	long terms_span;		/* the section the terms pane was counted for, -2 none */
 	bool quit;			/* leave the loop */
 };
 
@@ -176,6 +179,8 @@ static void apply_size(struct reader *r)
 		check(r, text_pane_set_size(r->tp, t.w, t.h));
 }
 
+static void update_section_terms(struct reader *r);
+
 static void follow(struct reader *r)
 {
 	if (!r->tp)
@@ -183,6 +188,7 @@ static void follow(struct reader *r)
 	long seq, off;
 	text_pane_position(r->tp, &seq, &off);
 	outline_pane_set_position(r->ol, seq, off, r->lay.focus != PANE_OUTLINE);
+	update_section_terms(r);
 }
 
 static int open_doc(struct reader *r, long id)
@@ -231,6 +237,30 @@ static void open_library(struct reader *r)
 		fatal(r, NULL);
 	if (r->doc >= 0)
 		library_select(r->lib, r->doc);
+}
+
+static void open_results(struct reader *r, const char *query)
+{
+	if (!*query)
+		return;
+	struct results *res = results_new(r->st, query, 1000);
+	if (!res) {
+		message(r, true, "%s", store_error(r->st));
+		return;
+	}
+	if (results_count(res) == 0) {
+		message(r, true, "no hits in the library: %s", query);
+		results_free(res);
+		return;
+	}
+	results_free(r->res);
+	r->res = res;
+}
+
+static void close_results(struct reader *r)
+{
+	results_free(r->res);
+	r->res = NULL;
 }
 
 /* --- jumps --- */
@@ -386,11 +416,37 @@ static void step_hit(struct reader *r, int dir)
 	message(r, false, "nothing to step through: / searches, Enter in the terms lights a term");
 }
 
+static int outline_hit(void *ctx, long para, long offset, long length)
+{
+	(void)length;
+	outline_pane_add_hit(ctx, para, offset);
+	return 0;
+}
+
 static void update_terms(struct reader *r)
 {
 	struct tp_term lit[STYLE_TERM_COUNT];
 	size_t n = terms_pane_lit(r->tm, lit, STYLE_TERM_COUNT);
 	text_pane_set_terms(r->tp, lit, n);
+	/* the outline shows where they fall */
+	outline_pane_clear_hits(r->ol);
+	for (size_t i = 0; i < n; i++)
+		if (store_each_hit(r->st, lit[i].id, 0, 0x7fffffffL, outline_hit, r->ol) < 0)
+			fatal(r, NULL);
+}
+
+/* The terms pane restricted to the section being read follows the reading. */
+static void update_section_terms(struct reader *r)
+{
+	if (!r->tm || !terms_pane_section_only(r->tm))
+		return;
+	long fp, fo, tp, to;
+	outline_pane_current_span(r->ol, &fp, &fo, &tp, &to);
+	if (r->terms_span == fp * 4096 + fo)
+		return;
+	r->terms_span = fp * 4096 + fo;
+	if (terms_pane_set_section(r->tm, r->st, fp, fo, tp, to) < 0)
+		fatal(r, NULL);
 }
 
 /* --- the prompt --- */
@@ -439,6 +495,18 @@ static void prompt_commit(struct reader *r)
 	enum prompt_kind kind = r->prompt;
 	r->prompt = PROMPT_NONE;
 	char *text = xstrdup(r->line.data ? r->line.data : "");
+	if (kind == PROMPT_FILTER) {
+		r->msg[0] = '\0';
+		if (*text)
+			message(r, false, "terms holding %s: %zu (F and Esc show all)", text, terms_pane_shown(r->tm));
+		free(text);
+		return;
+	}
+	if (kind == PROMPT_LIBRARY) {
+		open_results(r, text);
+		free(text);
+		return;
+	}
 	if (kind == PROMPT_GOTO) {
 		char *end;
 		long n = strtol(text, &end, 10);
@@ -502,6 +570,8 @@ static void prompt_key(struct reader *r, int key)
 			text_pane_set_search(r->tp, r->search);
 			check(r, text_pane_goto(r->tp, r->origin_seq, r->origin_off));
 		}
+		if (r->prompt == PROMPT_FILTER)
+			terms_pane_set_filter(r->tm, NULL);
 		r->prompt = PROMPT_NONE;
 		r->msg[0] = '\0';
 		return;
@@ -541,6 +611,10 @@ static void prompt_key(struct reader *r, int key)
 	}
 	if (changed && r->prompt == PROMPT_SEARCH)
 		prompt_search_update(r);
+	if (changed && r->prompt == PROMPT_FILTER) {
+		terms_pane_set_filter(r->tm, r->line.data);
+		message(r, false, "%zu of %zu", terms_pane_shown(r->tm), terms_pane_count(r->tm));
+	}
 }
 
 /* --- dispatch --- */
@@ -614,6 +688,32 @@ static void library_open_selected(struct reader *r)
 		fatal(r, NULL);
 }
 
+static void res_move(void *p, long d) { results_move(p, d); }
+static void res_move_to(void *p, bool e) { results_move_to(p, e); }
+
+/* Opens the document of the hit under the cursor at the hit, lit as a search. */
+static void results_open_selected(struct reader *r)
+{
+	const struct result *h = results_selected(r->res);
+	if (!h)
+		return;
+	long doc = h->doc, para = h->para, offset = h->offset;
+	char *hit = xstrdup(h->hit);
+	close_results(r);
+	if (doc != r->doc && open_doc(r, doc) < 0)
+		fatal(r, NULL);
+	free(r->search);
+	r->search = hit;
+	r->search_dir = 1;
+	r->hits = HITS_SEARCH;
+	text_pane_set_search(r->tp, hit);
+	jump_to(r, para, offset, true);
+	r->have_hit = true;
+	r->hit_seq = para;
+	r->hit_off = offset;
+	show_rank(r);
+}
+
 static void do_action(struct reader *r, enum action a)
 {
 	if (r->help) {
@@ -629,6 +729,17 @@ static void do_action(struct reader *r, enum action a)
 			r->help_scroll = 0;
 		if (r->help_scroll > ACT_COUNT - 2)
 			r->help_scroll = ACT_COUNT - 2;
+		return;
+	}
+	if (r->res) {
+		if (list_action(r, a, res_move, res_move_to, r->res))
+			return;
+		if (a == ACT_ACTIVATE)
+			results_open_selected(r);
+		else if (a == ACT_QUIT || a == ACT_CLEAR || a == ACT_SEARCH_LIBRARY)
+			close_results(r);
+		else if (a == ACT_HELP)
+			r->help = true, r->help_scroll = 0;
 		return;
 	}
 	if (r->lib) {
@@ -664,6 +775,10 @@ static void do_action(struct reader *r, enum action a)
 			return;
 		if (a == ACT_ACTIVATE) {
 			terms_activate(r);
+			return;
+		}
+		if (a == ACT_SEARCH) {
+			do_action(r, ACT_FILTER_TERMS);
 			return;
 		}
 	}
@@ -704,6 +819,20 @@ static void do_action(struct reader *r, enum action a)
 		r->have_hit = false;
 		r->msg[0] = '\0';
 		break;
+	case ACT_FILTER_TERMS:
+		if (r->lay.pane[PANE_TERMS].w <= 0)
+			layout_toggle(&r->lay, PANE_TERMS), apply_size(r);
+		r->lay.focus = PANE_TERMS;
+		prompt_start(r, PROMPT_FILTER, 1);
+		terms_pane_set_filter(r->tm, NULL);
+		break;
+	case ACT_SECTION_TERMS:
+		r->terms_span = -2;
+		check(r, terms_pane_set_section(r->tm, r->st, terms_pane_section_only(r->tm) ? -1 : 0, 0, -1, 0));
+		update_section_terms(r);
+		message(r, false, terms_pane_section_only(r->tm) ? "terms of this section only (s: all)" : "terms of the whole document");
+		break;
+	case ACT_SEARCH_LIBRARY: prompt_start(r, PROMPT_LIBRARY, 1); break;
 	case ACT_NOISE:
 		check(r, text_pane_set_noise(r->tp, !text_pane_noise(r->tp)));
 		message(r, false, text_pane_noise(r->tp) ? "noise lines shown (dimmed)" : "noise lines hidden");
@@ -742,14 +871,14 @@ static void handle_key(struct reader *r, int key)
 		follow(r);
 		return;
 	}
-	if (r->pending != PENDING_NONE && !r->lib && !r->help) {
+	if (r->pending != PENDING_NONE && !r->lib && !r->res && !r->help) {
 		mark_letter(r, key);
 		follow(r);
 		return;
 	}
 	enum action a = keymap_lookup(key);
 	if (a == ACT_NONE) {
-		if (!r->help && !r->lib && key != 27) {
+		if (!r->help && !r->lib && !r->res && key != 27) {
 			char name[16];
 			message(r, false, "%s: no action (H or F1 for help)", keyc_name(key, name, sizeof name));
 		} else if (r->help) {
@@ -762,7 +891,7 @@ static void handle_key(struct reader *r, int key)
 	if (!r->tp && !r->lib && a != ACT_QUIT)
 		return;
 	do_action(r, a);
-	if (!r->lib && !r->help)
+	if (!r->lib && !r->res && !r->help)
 		follow(r);
 }
 
@@ -770,6 +899,14 @@ static void handle_mouse(struct reader *r, const struct input *in)
 {
 	if (r->help) {
 		r->help = false;
+		return;
+	}
+	if (r->res) {
+		int top = r->lay.header ? 1 : 0;
+		if (in->kind == INPUT_CLICK && results_click(r->res, in->y - top))
+			results_open_selected(r);
+		else if (in->kind != INPUT_CLICK)
+			results_move(r->res, in->kind == INPUT_WHEEL_DOWN ? 1 : -1);
 		return;
 	}
 	if (r->lib) {
@@ -830,8 +967,8 @@ static void render_header(struct reader *r)
 	if (!l->header)
 		return;
 	draw_hline(l->header_row, 0, l->cols);
-	if (r->lib || r->help) {
-		const char *t = r->help ? " help " : " library ";
+	if (r->lib || r->res || r->help) {
+		const char *t = r->help ? " help " : r->res ? " search the library " : " library ";
 		draw_text(l->header_row, 1, l->cols - 1, t, strlen(t), STYLE_PANE_FOCUS);
 		return;
 	}
@@ -858,7 +995,8 @@ static void render_status(struct reader *r)
 	draw_fill(s->y, 0, s->w, STYLE_STATUS);
 	struct sbuf b = { 0 };
 	if (r->prompt != PROMPT_NONE) {
-		sbuf_puts(&b, r->prompt == PROMPT_GOTO ? "go to section: " : r->prompt_dir > 0 ? "/" : "?");
+		sbuf_puts(&b, r->prompt == PROMPT_GOTO ? "go to section: " : r->prompt == PROMPT_FILTER ? "filter terms: " :
+			  r->prompt == PROMPT_LIBRARY ? "search the library: " : r->prompt_dir > 0 ? "/" : "?");
 		sbuf_puts(&b, r->line.data ? r->line.data : "");
 		if (r->msg[0]) {
 			sbuf_puts(&b, "  ·  ");
@@ -878,7 +1016,10 @@ static void render_status(struct reader *r)
 		return;
 	}
 	char pct[16] = "";
-	if (r->lib)
+	if (r->res && !r->help)
+		sbuf_printf(&b, "%s: %zu%s hits · Enter opens · q returns", results_query(r->res), results_count(r->res),
+			    results_more(r->res) ? "+" : "");
+	else if (r->lib)
 		sbuf_printf(&b, "%zu documents · Enter opens · q %s", library_count(r->lib), r->doc >= 0 ? "returns" : "quits");
 	else if (r->help)
 		sbuf_puts(&b, "keys · j/k scroll · any other key closes");
@@ -925,6 +1066,8 @@ static void render(struct reader *r)
 		full.h = 0;
 	if (r->help)
 		render_help(r, &full);
+	else if (r->res)
+		results_render(r->res, &full);
 	else if (r->lib)
 		library_render(r->lib, &full);
 	else if (r->tp) {
@@ -1046,7 +1189,7 @@ static int pick_document(struct reader *r, const char *spec, long *id)
 
 int reader_run(const struct reader_options *opt)
 {
-	struct reader r = { .doc = -1, .saved_seq = -1 };
+	struct reader r = { .doc = -1, .saved_seq = -1, .terms_span = -2 };
 	r.scripted = opt->script != NULL;
 	char *path = opt->db ? xstrdup(opt->db) : store_default_path();
 	char err[700];
@@ -1129,6 +1272,7 @@ int reader_run(const struct reader_options *opt)
 	free(steps);
 	close_doc(&r);
 	library_free(r.lib);
+	results_free(r.res);
 	for (size_t i = 0; i < r.nhistory; i++)
 		free(r.history[i]);
 	free(r.history);

@@ -31,11 +31,14 @@
 	X(FOLD_OPEN, "fold-open", "l <Right>", "outline: open the section") \
 	X(FOLD_LESS, "fold-less", "-", "outline: show one level less") \
 	X(FOLD_MORE, "fold-more", "+ =", "outline: show one level more") \
-	X(SEARCH, "search", "/", "search forward, highlighting as you type") \
+	X(SEARCH, "search", "/", "search forward, highlighting as you type (in the terms: filter them)") \
 	X(SEARCH_BACK, "search-back", "?", "search backward") \
 	X(HIT_NEXT, "next-hit", "n", "the next hit of the search or the chosen term") \
 	X(HIT_PREV, "prev-hit", "N", "the previous hit") \
 	X(CLEAR, "clear", "x <Esc>", "clear highlights and the message") \
+	X(FILTER_TERMS, "filter-terms", "F", "terms: show those holding what you type (Enter keeps it, Esc drops it)") \
+	X(SECTION_TERMS, "section-terms", "s", "terms: only those of the section being read, counted there (again: all)") \
+	X(SEARCH_LIBRARY, "search-library", "S", "search the whole library: a list of hits, Enter opens one") \
 	X(NOISE, "toggle-noise", "a", "show or hide noise lines (adverts, watermarks), dimmed") \
 	X(FOCUS_NEXT, "focus-next", "<Tab>", "focus the next pane") \
 	X(FOCUS_PREV, "focus-prev", "<S-Tab>", "focus the previous pane") \

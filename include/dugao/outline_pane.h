@@ -25,6 +25,14 @@ const struct section *outline_pane_sections(const struct outline_pane *ol, size_
 void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow);
 /* Index of the current section, -1 before the first. */
 long outline_pane_current(const struct outline_pane *ol);
+/* The span of the section being read (an enumeration inside a paragraph counts as its
+ * enclosing section): from its heading to the next heading at its level or above
+ * (to_para -1: the end). False before the first section (the span is then the start). */
+bool outline_pane_current_span(const struct outline_pane *ol, long *from_para, long *from_off, long *to_para, long *to_off);
+/* Where lit terms fall: hits are added one by one and shown as counts beside each
+ * section (its subsections included) and the total beside the title. */
+void outline_pane_clear_hits(struct outline_pane *ol);
+void outline_pane_add_hit(struct outline_pane *ol, long para, long offset);
 /* The section path of the current section ("第二个问题 › 一是") into buf. */
 void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len);
 

@@ -16,6 +16,15 @@ struct terms_pane;
 struct terms_pane *terms_pane_new(struct store *st, long doc, enum wrap_ambiguous amb);
 void terms_pane_free(struct terms_pane *tm);
 size_t terms_pane_count(const struct terms_pane *tm);
+/* Rows shown after the filter and the section restriction. */
+size_t terms_pane_shown(const struct terms_pane *tm);
+/* Shows only the terms holding text (folded as search folds; NULL or "": all). */
+void terms_pane_set_filter(struct terms_pane *tm, const char *text);
+bool terms_pane_filtered(const struct terms_pane *tm);
+/* Shows only the terms with hits from (from_para, from_off) up to (to_para, to_off)
+ * excluded (to_para < 0: the end), counting those; from_para < 0 shows them all again. */
+int terms_pane_set_section(struct terms_pane *tm, struct store *st, long from_para, long from_off, long to_para, long to_off);
+bool terms_pane_section_only(const struct terms_pane *tm);
 void terms_pane_move(struct terms_pane *tm, long delta);
 void terms_pane_move_to(struct terms_pane *tm, bool end);
 bool terms_pane_click(struct terms_pane *tm, int row);
