@@ -53,7 +53,7 @@ check() {
 	dir=$1
 	shift
 	(cd "$dir" && make -s -j"$jobs" check "$@" >check.out 2>&1) || true
-	grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/check.out" | sed "s|^|  [$(basename "$1")] |"
+	grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$dir/check.out" | sed "s|^|  [$(basename "$dir")] |"
 }
 
 totals() {
