@@ -119,6 +119,12 @@ demo)
 	export DUGAO_DB="$top/build/demo.db"
 	rm -f "$DUGAO_DB" "$DUGAO_DB-wal" "$DUGAO_DB-shm"
 	build/normal/dugao import samples/*
+	if [ -t 0 ] && [ -t 1 ]; then
+		echo "Opening the reader on the demo library ($DUGAO_DB): H for help, L for the list, q to quit."
+		sleep 1
+		exec build/normal/dugao read
+	fi
+	# No terminal: show what the library knows instead.
 	for id in $(build/normal/dugao list --tsv | cut -f1); do
 		echo
 		build/normal/dugao outline "$id"
