@@ -124,8 +124,9 @@ reads=0
 bad=0
 while kill -0 "$importer" 2>/dev/null; do
 	"$DUGAO" cat 1 2>"$TMP/err" | cmp -s - "$TMP/cat1" || { bad=$((bad + 1)); echo "cat during import: $(cat "$TMP/err")"; }
-	"$DUGAO" read 1 --size 80x24 --script 'G' 2>"$TMP/err" | cmp -s - "$TMP/screen1" ||
-		{ bad=$((bad + 1)); echo "read during import: $(cat "$TMP/err")"; }
+	"$DUGAO" read 1 --size 80x24 --script 'G' >"$TMP/screen" 2>"$TMP/err"
+	cmp -s "$TMP/screen" "$TMP/screen1" ||
+		{ bad=$((bad + 1)); echo "read during import: $(cat "$TMP/err")"; diff "$TMP/screen1" "$TMP/screen" | head -n 10; }
 	"$DUGAO" list --tsv >/dev/null 2>"$TMP/err" || { bad=$((bad + 1)); echo "list during import: $(cat "$TMP/err")"; }
 	reads=$((reads + 1))
 done

@@ -137,7 +137,8 @@ grep -q '并发导入的文件' "$TMP/screen" && echo "ok: reopened, the reader 
 
 # --- SIGHUP (the terminal went away) restores the modes too ---
 start hup
-pid=$(pgrep -n -f "$DUGAO read 1" || true)
+# the reader is the child of this pane's shell: other tests may run a "dugao read 1" too
+pid=$(pgrep -P "$(T display-message -p -t t '#{pane_pid}')" || true)
 [ -n "$pid" ] && kill -HUP "$pid"
 ended "SIGHUP" 129
 T kill-server >/dev/null 2>&1

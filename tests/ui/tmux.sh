@@ -79,7 +79,8 @@ grep -q "─ outline" "$TMP/cap" && fail "the reader's screen is still up" || ec
 start
 T send-keys -t t 3 '}' '}'
 check_screen "chapter jumps" "二  ·"
-pid=$(pgrep -n -f "$DUGAO read 1" || true)
+# the reader is the child of this pane's shell: other tests may run a "dugao read 1" too
+pid=$(pgrep -P "$(T display-message -p -t t '#{pane_pid}')" || true)
 [ -n "$pid" ] && kill -TERM "$pid"
 i=0
 while [ ! -s "$TMP/stty" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
