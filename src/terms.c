@@ -91,7 +91,7 @@ struct matcher {
 };
 
 struct terms {
-	uint8_t cls[65536];	/* per BMP character: CLS_* bits */
+	const uint8_t *cls;	/* per BMP character: CLS_* bits (char_classes) */
 	struct trie fwd;	/* substrings read forwards */
 	bool sample_full;	/* the sample has its SAMPLE_BYTES */
 	struct quoted *q;	/* quoted strings, open addressing on the text */
@@ -220,6 +220,19 @@ static void cls_init(uint8_t *cls)
 static bool cls_is(const uint8_t *cls, uint32_t c, uint8_t bit)
 {
 	return c < 65536 && (cls[c] & bit);
+}
+
+/* The class table, filled on first use and shared by every extraction (an import
+ * makes one per document). */
+static const uint8_t *char_classes(void)
+{
+	static uint8_t cls[65536];
+	static bool ready;
+	if (!ready) {
+		cls_init(cls);
+		ready = true;
+	}
+	return cls;
 }
 
 static bool has_cls(const struct terms *t, uint32_t c, uint8_t bit)
@@ -486,7 +499,7 @@ static void scan_quotes(struct terms *t, const char *text, size_t len)
 struct terms *terms_new(const char *glossary_path)
 {
 	struct terms *t = xcalloc(1, sizeof *t);
-	cls_init(t->cls);
+	t->cls = char_classes();
 	trie_init(&t->fwd);
 	FILE *f = glossary_path ? fopen(glossary_path, "r") : NULL;
 	if (f) {
@@ -557,21 +570,11 @@ static void count_substrings(struct terms *t)
 	uint32_t *node = xcalloc(n + 1, sizeof *node);
 	struct trie *f = &t->fwd;
 	trie_reserve(f, (uint32_t)n);
-	/* single characters through a table: the BMP's nodes by character */
-	uint32_t *root = xcalloc(65536, sizeof *root);
 	for (size_t i = 0; i < n; i++)
 		if (text[i]) {
-			uint32_t *r = text[i] < 65536 ? &root[text[i]] : NULL;
-			if (!r || !*r) {
-				uint32_t v = trie_child(f, 0, text[i], true);
-				if (r)
-					*r = v;
-				node[i] = v;
-			} else
-				node[i] = *r;
+			node[i] = trie_child(f, 0, text[i], true);
 			f->count[node[i]]++;
 		}
-	free(root);
 	/* the positions still alive, in order: a string that has died (seen once)
 	 * has no longer string to count */
 	uint32_t *live = xmalloc((n + 1) * sizeof *live);
