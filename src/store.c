@@ -18,7 +18,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -105,6 +105,13 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE IF NOT EXISTS outline_shapes ("
 	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
 	"  shape BLOB NOT NULL);",
+	/* 4 -> 5: index rows of whole paragraphs up to INDEX_ROW_BYTES, so that neither an
+	 * import nor a search holds a whole document; a smaller in-memory hash bounds an
+	 * import's memory. migrate() fills it again. */
+	"DROP TABLE search_index;"
+	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
+	"  tokenize='" CJK_TOKENIZER_NAME "');"
+	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 8388608);",
 };
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -232,6 +239,7 @@ struct store {
 	long paragraphs;		/* non-noise paragraphs so far */
 	long sections;			/* sections so far */
 	long long chars;		/* characters of non-noise paragraphs */
+	struct index_row *row;		/* its search index row being filled */
 };
 
 static int fail(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -353,52 +361,97 @@ static int pragma_int(struct store *st, const char *sql, int *value)
 
 /* --- the search index (see cjk_tokenizer.h) --- */
 
-/* The document as one index row: every paragraph in seq order followed by "\n", noise
- * (and any gap in the seqs) as an empty paragraph, so the n-th line is paragraph seq n.
- * Deleting a row needs exactly the text it was added with; this is the one place that
- * makes it. */
-static int index_text(struct store *st, long doc, struct sbuf *out)
+/* A document is indexed in rows of whole paragraphs, each row up to about
+ * INDEX_ROW_BYTES of text: its paragraphs in seq order, each followed by "\n", noise
+ * (and any gap in the seqs) as an empty paragraph, so the n-th line of a row is
+ * paragraph seq (first + n). The rowid is (doc << 32) | first, so rowids sort by
+ * document and then text order. Deleting a row needs exactly the text it was added
+ * with: the rows are cut the same way from the stored paragraphs, by index_row_add. */
+enum { INDEX_ROW_BYTES = 64 * 1024 };
+
+/* The index row being built (an import, or a delete re-making the rows). */
+struct index_row {
+	long doc;		/* its document */
+	long first;		/* seq of its first paragraph */
+	long next;		/* seq after its last paragraph */
+	bool open;		/* it holds a paragraph */
+	enum stmt_id op;	/* Q_INDEX_ADD or Q_INDEX_DELETE */
+	struct sbuf text;	/* its text */
+};
+
+static sqlite3_int64 index_rowid(long doc, long seq)
 {
+	return (sqlite3_int64)(((unsigned long long)doc << 32) | ((unsigned long long)seq & 0xffffffffULL));
+}
+
+/* Adds or removes the row built so far and starts an empty one. */
+static int index_row_flush(struct store *st, struct index_row *r)
+{
+	if (!r->open)
+		return 0;
+	sqlite3_stmt *s = stmt(st, r->op);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, index_rowid(r->doc, r->first));
+	sqlite3_bind_text(s, 2, r->text.data ? r->text.data : "", (int)r->text.len, SQLITE_STATIC);
+	int rc = step_done(st, s, "updating the search index");
+	sbuf_reset(&r->text);
+	r->open = false;
+	return rc;
+}
+
+/* One paragraph (in seq order) into the row; a full row goes to the index. */
+static int index_row_add(struct store *st, struct index_row *r, long seq, bool noise, const char *text, size_t len)
+{
+	if (seq < 0 || seq > 0xffffffffL || (r->open && seq < r->next))
+		return fail(st, "paragraph %ld out of order for the search index", seq);
+	if (!r->open) {
+		r->first = r->next = seq;
+		r->open = true;
+		sbuf_reset(&r->text);
+	}
+	for (; r->next < seq; r->next++)
+		sbuf_append(&r->text, "\n", 1);
+	if (!noise) {
+		size_t at = r->text.len;
+		sbuf_append(&r->text, text, len);
+		/* a newline inside a paragraph would end it early: keep it one line */
+		for (char *p = r->text.data + at; (p = memchr(p, '\n', r->text.len - (size_t)(p - r->text.data))); p++)
+			*p = ' ';
+	}
+	sbuf_append(&r->text, "\n", 1);
+	r->next = seq + 1;
+	return r->text.len >= INDEX_ROW_BYTES ? index_row_flush(st, r) : 0;
+}
+
+static void index_row_free(struct store *st)
+{
+	if (st->row)
+		sbuf_free(&st->row->text);
+	free(st->row);
+	st->row = NULL;
+}
+
+/* Adds (Q_INDEX_ADD) or removes (Q_INDEX_DELETE) a document's index rows, made from
+ * its stored paragraphs. */
+static int index_doc(struct store *st, long doc, enum stmt_id op)
+{
+	struct index_row r = { .doc = doc, .op = op };
 	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	long next = 0;
-	int rc;
-	sbuf_reset(out);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long seq = (long)sqlite3_column_int64(s, 0);
-		for (; next < seq; next++)
-			sbuf_append(out, "\n", 1);
-		if (!sqlite3_column_int(s, 1)) {
-			size_t at = out->len;
-			sbuf_append(out, (const char *)sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
-			/* a newline inside a paragraph would end it early: keep it one line */
-			for (char *p = out->data + at; (p = memchr(p, '\n', out->len - (size_t)(p - out->data))); p++)
-				*p = ' ';
-		}
-		sbuf_append(out, "\n", 1);
-		next = seq + 1;
-	}
+	int rc, err = 0;
+	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		err = index_row_add(st, &r, (long)sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1),
+				    (const char *)sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs for the search index");
-}
-
-/* Adds (Q_INDEX_ADD) or removes (Q_INDEX_DELETE) a document's index row. */
-static int index_doc(struct store *st, long doc, enum stmt_id op)
-{
-	struct sbuf text = { 0 };
-	int rc = index_text(st, doc, &text);
-	sqlite3_stmt *s = rc == 0 ? stmt(st, op) : NULL;
-	if (s) {
-		sqlite3_bind_int64(s, 1, doc);
-		sqlite3_bind_text(s, 2, text.data ? text.data : "", (int)text.len, SQLITE_STATIC);
-		rc = step_done(st, s, "updating the search index");
-	} else {
-		rc = -1;
-	}
-	sbuf_free(&text);
-	return rc;
+	if (!err && rc != SQLITE_DONE)
+		err = fail_db(st, "reading paragraphs for the search index");
+	if (!err)
+		err = index_row_flush(st, &r);
+	sbuf_free(&r.text);
+	return err ? -1 : 0;
 }
 
 /* Fills the index for a library that had none (the schema 1 -> 2 upgrade). */
@@ -538,7 +591,7 @@ static int migrate(struct store *st, enum store_mode mode)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
-	if (version < 3 && index_all(st) != 0) {
+	if (version < 5 && index_all(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -689,6 +742,8 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	st->doc = replace_id >= 0 ? replace_id : (long)sqlite3_last_insert_rowid(st->db);
 	st->paragraphs = st->sections = 0;
 	st->chars = 0;
+	st->row = xcalloc(1, sizeof *st->row);
+	*st->row = (struct index_row){ .doc = st->doc, .op = Q_INDEX_ADD };
 	if (!(s = stmt(st, Q_ORIGINAL_INSERT)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, st->doc);
@@ -730,7 +785,8 @@ int store_import_paragraph(struct store *st, const struct para *p)
 	sqlite3_bind_int64(s, 4, p->section);
 	sqlite3_bind_int64(s, 5, p->line);
 	sqlite3_bind_text(s, 6, p->text, (int)p->len, SQLITE_STATIC);
-	if (step_done(st, s, "storing a paragraph") != 0)
+	if (step_done(st, s, "storing a paragraph") != 0 ||
+	    index_row_add(st, st->row, p->seq, p->kind == PARA_NOISE, p->text, p->len) != 0)
 		return -1;
 	if (p->kind != PARA_NOISE) {
 		st->paragraphs++;
@@ -857,12 +913,13 @@ int store_import_commit(struct store *st)
 		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
 		 " terms = (SELECT count(*) FROM terms WHERE doc = %ld) WHERE id = %ld;",
 		 st->doc, st->doc, st->paragraphs, st->sections, st->chars, st->doc, st->doc);
-	if (index_doc(st, st->doc, Q_INDEX_ADD) != 0 || shape_doc(st, st->doc) != 0 || exec(st, sql, "finishing the import") != 0 ||
+	if (index_row_flush(st, st->row) != 0 || shape_doc(st, st->doc) != 0 || exec(st, sql, "finishing the import") != 0 ||
 	    exec(st, "COMMIT", "finishing the import") != 0) {
 		store_import_rollback(st);
 		return -1;
 	}
 	st->doc = -1;
+	index_row_free(st);
 	return 0;
 }
 
@@ -872,6 +929,7 @@ void store_import_rollback(struct store *st)
 		sqlite3_blob_close(st->original);
 		st->original = NULL;
 	}
+	index_row_free(st);
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->doc = -1;
@@ -1241,7 +1299,7 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 	sbuf_puts(&sql, ")");
 	sbuf_puts(&sql, " FROM search_index WHERE search_index MATCH ?1");
 	if (doc >= 0)
-		sbuf_puts(&sql, " AND rowid = ?2");
+		sbuf_puts(&sql, " AND rowid BETWEEN ?2 AND ?3");
 	if (list)
 		sbuf_puts(&sql, " ORDER BY rowid");
 	sqlite3_stmt *s = NULL;
@@ -1249,8 +1307,10 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 		fail_db(st, "searching");
 	} else {
 		sqlite3_bind_text(s, 1, match.data, (int)match.len, SQLITE_TRANSIENT);
-		if (doc >= 0)
-			sqlite3_bind_int64(s, 2, doc);
+		if (doc >= 0) {
+			sqlite3_bind_int64(s, 2, index_rowid(doc, 0));
+			sqlite3_bind_int64(s, 3, index_rowid(doc, 0xffffffffL));
+		}
 	}
 	sbuf_free(&match);
 	sbuf_free(&sql);
@@ -1434,7 +1494,8 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 	int rc = SQLITE_DONE, err = 0;
 	bool stop = false;
 	while (!stop && !err && (limit < 0 || given < limit) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long id = (long)sqlite3_column_int64(s, 0);
+		sqlite3_int64 rowid = sqlite3_column_int64(s, 0);
+		long id = (long)(rowid >> 32), first = (long)(rowid & 0xffffffff);
 		const int32_t *t = sqlite3_column_blob(s, 1);
 		size_t n = (size_t)sqlite3_column_bytes(s, 1) / (3 * sizeof *t);
 		if (id != d.id) {
@@ -1446,7 +1507,7 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 			}
 		}
 		for (size_t i = 0; i < n && (limit < 0 || given < limit); i++) {
-			long para = t[3 * i], offset = t[3 * i + 1], length = t[3 * i + 2];
+			long para = first + t[3 * i], offset = t[3 * i + 1], length = t[3 * i + 2];
 			if (para != d.para) {
 				sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
 				if (!ps) {

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Search over a document indexed in several rows (the index cuts a document into rows
+# of whole paragraphs of about 64 KB): counts and --tsv places equal those of the text
+# `cat` prints, whatever row a paragraph falls in; --replace and rm leave no hits behind.
+. "$top_srcdir/tests/lib.sh"
+command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+
+# about 600 KB of UTF-8 made from the project's own samples, numbered paragraphs
+python3 - "$top_srcdir/samples" >"$TMP/long.txt" <<'PY'
+import glob, sys
+lines = []
+for f in sorted(glob.glob(sys.argv[1] + "/*.txt")):
+    raw = open(f, "rb").read()
+    for enc in ("utf-8-sig", "utf-16", "gb18030", "big5"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            pass
+    lines += [l.strip() for l in text.splitlines() if len(l.strip()) > 8 and "\x00" not in l]
+print("一份很长的汇编")
+size, i = 0, 0
+while size < 600 * 1024:
+    line = "%s（%d）" % (lines[i % len(lines)], i)
+    print(line)
+    size += len(line.encode())
+    i += 1
+PY
+"$DUGAO" import "$TMP/long.txt" >"$TMP/import" 2>&1 || fail "import: $(cat "$TMP/import")"
+check() {
+	python3 - "$DUGAO" "$1" <<'PY' || failures=$((failures + 1))
+import json, subprocess, sys
+dugao, doc = sys.argv[1], sys.argv[2]
+def run(*a):
+    return subprocess.run([dugao] + list(a), capture_output=True, text=True).stdout
+text = run("cat", doc)
+lines = [l for l in text.split("\n") if l]
+paras = {p["seq"]: p["text"] for p in json.loads(run("export", "--format", "json", doc))["paragraphs"]}
+bad = checked = 0
+for q in ("发展", "工作", "（1", "要", "推进", "，"):
+    want = text.count(q)
+    for args in (("--doc", doc), ()):
+        got = run("search", "--count", *args, q).strip()
+        checked += 1
+        if got != str(want):
+            bad += 1
+            print("FAIL: count %r %s: got %r, want %d" % (q, args, got, want))
+    rows = run("search", "--tsv", "--doc", doc, q).splitlines()
+    checked += 1
+    if len(rows) != want:
+        bad += 1
+        print("FAIL: --tsv %r: %d rows, want %d" % (q, len(rows), want))
+    for row in rows:
+        d, para, off, snippet = row.split("\t")
+        if paras.get(int(para), "")[int(off):int(off) + len(q)] != q:
+            bad += 1
+            print("FAIL: --tsv row %r for %r" % (row, q))
+            break
+# two words in one paragraph, wherever the paragraph sits
+a, b = "发展", "工作"
+want = 0
+for l in lines:
+    if a in l and b in l:
+        hits = sorted([(i, 2) for w in (a, b) for i in range(len(l)) if l.startswith(w, i)])
+        end = -1
+        for at, ln in hits:
+            if at >= end:
+                want += 1
+                end = at + ln
+got = run("search", "--count", "--doc", doc, a, b).strip()
+checked += 1
+if got != str(want):
+    bad += 1
+    print("FAIL: words %r %r: got %r, want %d" % (a, b, got, want))
+print("%d checks, %d failed" % (checked, bad))
+sys.exit(1 if bad else 0)
+PY
+}
+check 1
+# re-parsed in place: the old rows must go, or the counts above would double
+"$DUGAO" import --replace "$TMP/long.txt" >"$TMP/import" 2>&1 || fail "import --replace: $(cat "$TMP/import")"
+check 1
+"$DUGAO" rm 1 >/dev/null 2>&1 || fail "rm failed"
+"$DUGAO" import "$top_srcdir/samples/notice-utf8.txt" >"$TMP/import" 2>&1 || fail "import of a sample failed"
+id=$(cut -f1 "$TMP/import")
+for q in 发展 要 （1; do
+	expect_eq "after rm: $q" "$("$DUGAO" search --count "$q")" "$("$DUGAO" search --count --doc "$id" "$q")"
+done
+finish
