@@ -111,7 +111,15 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"DROP TABLE search_index;"
 	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
 	"  tokenize='" CJK_TOKENIZER_NAME "');"
-	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 8388608);",
+	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 8388608);"
+	/* which document and first paragraph each index row holds: index rowids stay
+	 * dense (small deltas in the index), and a document's rows are contiguous */
+	"DROP TABLE IF EXISTS search_rows;"
+	"CREATE TABLE search_rows ("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL);"
+	"CREATE INDEX search_rows_doc ON search_rows (doc, id);",
 };
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -129,6 +137,10 @@ enum stmt_id {
 	Q_INDEX_TEXT,
 	Q_INDEX_ADD,
 	Q_INDEX_DELETE,
+	Q_INDEX_ROW_ADD,
+	Q_INDEX_ROWS,
+	Q_INDEX_ROWS_DELETE,
+	Q_INDEX_ROW_GET,
 	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
@@ -178,6 +190,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_INDEX_TEXT] = "SELECT seq, kind = 'noise', text FROM paragraphs WHERE doc = ?1 ORDER BY seq",
 	[Q_INDEX_ADD] = "INSERT INTO search_index (rowid, text) VALUES (?1, ?2)",
 	[Q_INDEX_DELETE] = "INSERT INTO search_index (search_index, rowid, text) VALUES ('delete', ?1, ?2)",
+	[Q_INDEX_ROW_ADD] = "INSERT INTO search_rows (doc, first) VALUES (?1, ?2)",
+	[Q_INDEX_ROWS] = "SELECT id, first FROM search_rows WHERE doc = ?1 ORDER BY id",
+	[Q_INDEX_ROWS_DELETE] = "DELETE FROM search_rows WHERE doc = ?1",
+	[Q_INDEX_ROW_GET] = "SELECT doc, first FROM search_rows WHERE id = ?1",
 	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE doc = ?1 AND seq = ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents WHERE id = ?1",
@@ -364,46 +380,52 @@ static int pragma_int(struct store *st, const char *sql, int *value)
 /* A document is indexed in rows of whole paragraphs, each row up to about
  * INDEX_ROW_BYTES of text: its paragraphs in seq order, each followed by "\n", noise
  * (and any gap in the seqs) as an empty paragraph, so the n-th line of a row is
- * paragraph seq (first + n). The rowid is (doc << 32) | first, so rowids sort by
- * document and then text order. Deleting a row needs exactly the text it was added
- * with: the rows are cut the same way from the stored paragraphs, by index_row_add. */
+ * paragraph seq (first + n). search_rows gives each row's document and first seq; a
+ * document's rows have consecutive rowids, in text order. Deleting a row needs
+ * exactly the text it was added with: it is made again from the stored paragraphs,
+ * cut where search_rows says the rows begin. */
 enum { INDEX_ROW_BYTES = 64 * 1024 };
 
-/* The index row being built (an import, or a delete re-making the rows). */
+/* The index row being built (an import, or a delete making the rows again). */
 struct index_row {
 	long doc;		/* its document */
 	long first;		/* seq of its first paragraph */
 	long next;		/* seq after its last paragraph */
 	bool open;		/* it holds a paragraph */
+	sqlite3_int64 id;	/* its rowid (a delete: known; an add: given at flush) */
 	enum stmt_id op;	/* Q_INDEX_ADD or Q_INDEX_DELETE */
 	struct sbuf text;	/* its text */
 };
-
-static sqlite3_int64 index_rowid(long doc, long seq)
-{
-	return (sqlite3_int64)(((unsigned long long)doc << 32) | ((unsigned long long)seq & 0xffffffffULL));
-}
 
 /* Adds or removes the row built so far and starts an empty one. */
 static int index_row_flush(struct store *st, struct index_row *r)
 {
 	if (!r->open)
 		return 0;
-	sqlite3_stmt *s = stmt(st, r->op);
-	if (!s)
+	r->open = false;
+	sqlite3_stmt *s;
+	if (r->op == Q_INDEX_ADD) {
+		if (!(s = stmt(st, Q_INDEX_ROW_ADD)))
+			return -1;
+		sqlite3_bind_int64(s, 1, r->doc);
+		sqlite3_bind_int64(s, 2, r->first);
+		if (step_done(st, s, "updating the search index") != 0)
+			return -1;
+		r->id = sqlite3_last_insert_rowid(st->db);
+	}
+	if (!(s = stmt(st, r->op)))
 		return -1;
-	sqlite3_bind_int64(s, 1, index_rowid(r->doc, r->first));
+	sqlite3_bind_int64(s, 1, r->id);
 	sqlite3_bind_text(s, 2, r->text.data ? r->text.data : "", (int)r->text.len, SQLITE_STATIC);
 	int rc = step_done(st, s, "updating the search index");
 	sbuf_reset(&r->text);
-	r->open = false;
 	return rc;
 }
 
-/* One paragraph (in seq order) into the row; a full row goes to the index. */
+/* One paragraph (in seq order) into the row; an add sends a full row to the index. */
 static int index_row_add(struct store *st, struct index_row *r, long seq, bool noise, const char *text, size_t len)
 {
-	if (seq < 0 || seq > 0xffffffffL || (r->open && seq < r->next))
+	if (r->open && seq < r->next)
 		return fail(st, "paragraph %ld out of order for the search index", seq);
 	if (!r->open) {
 		r->first = r->next = seq;
@@ -421,7 +443,7 @@ static int index_row_add(struct store *st, struct index_row *r, long seq, bool n
 	}
 	sbuf_append(&r->text, "\n", 1);
 	r->next = seq + 1;
-	return r->text.len >= INDEX_ROW_BYTES ? index_row_flush(st, r) : 0;
+	return r->op == Q_INDEX_ADD && r->text.len >= INDEX_ROW_BYTES ? index_row_flush(st, r) : 0;
 }
 
 static void index_row_free(struct store *st)
@@ -432,25 +454,76 @@ static void index_row_free(struct store *st)
 	st->row = NULL;
 }
 
+/* Where a document's index rows begin (a delete): rowids and first seqs, malloc'd. */
+static int index_row_starts(struct store *st, long doc, sqlite3_int64 **ids, long **firsts, size_t *n)
+{
+	*ids = NULL, *firsts = NULL, *n = 0;
+	sqlite3_stmt *s = stmt(st, Q_INDEX_ROWS);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*ids = xrealloc(*ids, cap * sizeof **ids);
+			*firsts = xrealloc(*firsts, cap * sizeof **firsts);
+		}
+		(*ids)[*n] = sqlite3_column_int64(s, 0);
+		(*firsts)[(*n)++] = (long)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the search index");
+}
+
 /* Adds (Q_INDEX_ADD) or removes (Q_INDEX_DELETE) a document's index rows, made from
  * its stored paragraphs. */
 static int index_doc(struct store *st, long doc, enum stmt_id op)
 {
 	struct index_row r = { .doc = doc, .op = op };
-	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
-	if (!s)
+	sqlite3_int64 *ids = NULL;
+	long *firsts = NULL;
+	size_t nrows = 0, row = 0;
+	if (op == Q_INDEX_DELETE && index_row_starts(st, doc, &ids, &firsts, &nrows) != 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	int rc, err = 0;
-	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		err = index_row_add(st, &r, (long)sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1),
-				    (const char *)sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
-	sqlite3_reset(s);
-	if (!err && rc != SQLITE_DONE)
+	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
+	int rc = SQLITE_DONE, err = s ? 0 : -1;
+	if (s)
+		sqlite3_bind_int64(s, 1, doc);
+	while (!err && (op == Q_INDEX_ADD || row < nrows) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long seq = (long)sqlite3_column_int64(s, 0);
+		if (op == Q_INDEX_DELETE) {
+			/* a paragraph before the first row (none, normally) was never indexed */
+			if (seq < firsts[0])
+				continue;
+			if (row + 1 < nrows && seq >= firsts[row + 1]) {
+				err = index_row_flush(st, &r);
+				row++;
+			}
+			r.id = ids[row];
+		}
+		if (!err)
+			err = index_row_add(st, &r, seq, sqlite3_column_int(s, 1), (const char *)sqlite3_column_blob(s, 2),
+					    (size_t)sqlite3_column_bytes(s, 2));
+	}
+	if (s)
+		sqlite3_reset(s);
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = fail_db(st, "reading paragraphs for the search index");
 	if (!err)
 		err = index_row_flush(st, &r);
+	if (!err && op == Q_INDEX_DELETE) {
+		if (!(s = stmt(st, Q_INDEX_ROWS_DELETE)))
+			err = -1;
+		else {
+			sqlite3_bind_int64(s, 1, doc);
+			err = step_done(st, s, "updating the search index");
+		}
+	}
 	sbuf_free(&r.text);
+	free(ids);
+	free(firsts);
 	return err ? -1 : 0;
 }
 
@@ -1299,7 +1372,8 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 	sbuf_puts(&sql, ")");
 	sbuf_puts(&sql, " FROM search_index WHERE search_index MATCH ?1");
 	if (doc >= 0)
-		sbuf_puts(&sql, " AND rowid BETWEEN ?2 AND ?3");
+		sbuf_puts(&sql, " AND rowid BETWEEN (SELECT min(id) FROM search_rows WHERE doc = ?2)"
+			  " AND (SELECT max(id) FROM search_rows WHERE doc = ?2)");
 	if (list)
 		sbuf_puts(&sql, " ORDER BY rowid");
 	sqlite3_stmt *s = NULL;
@@ -1307,10 +1381,8 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 		fail_db(st, "searching");
 	} else {
 		sqlite3_bind_text(s, 1, match.data, (int)match.len, SQLITE_TRANSIENT);
-		if (doc >= 0) {
-			sqlite3_bind_int64(s, 2, index_rowid(doc, 0));
-			sqlite3_bind_int64(s, 3, index_rowid(doc, 0xffffffffL));
-		}
+		if (doc >= 0)
+			sqlite3_bind_int64(s, 2, doc);
 	}
 	sbuf_free(&match);
 	sbuf_free(&sql);
@@ -1494,8 +1566,21 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 	int rc = SQLITE_DONE, err = 0;
 	bool stop = false;
 	while (!stop && !err && (limit < 0 || given < limit) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 rowid = sqlite3_column_int64(s, 0);
-		long id = (long)(rowid >> 32), first = (long)(rowid & 0xffffffff);
+		long id, first;
+		sqlite3_stmt *rs = stmt(st, Q_INDEX_ROW_GET);
+		if (!rs) {
+			err = -1;
+			break;
+		}
+		sqlite3_bind_int64(rs, 1, sqlite3_column_int64(s, 0));
+		if ((rc = sqlite3_step(rs)) != SQLITE_ROW) {
+			sqlite3_reset(rs);
+			err = rc == SQLITE_DONE ? fail(st, "the search index names a row it does not have") : fail_db(st, "searching");
+			break;
+		}
+		id = (long)sqlite3_column_int64(rs, 0);
+		first = (long)sqlite3_column_int64(rs, 1);
+		sqlite3_reset(rs);
 		const int32_t *t = sqlite3_column_blob(s, 1);
 		size_t n = (size_t)sqlite3_column_bytes(s, 1) / (3 * sizeof *t);
 		if (id != d.id) {
