@@ -112,6 +112,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
 	"  tokenize='" CJK_TOKENIZER_NAME "');"
 	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 8388608);"
+	/* an import commits one small segment per document: merging 8 at a time, not 4,
+	 * rewrites the index less often (a fifth less written over 3,000 documents) */
+	"INSERT INTO search_index (search_index, rank) VALUES ('automerge', 8);"
 	/* which document and first paragraph each index row holds: index rowids stay
 	 * dense (small deltas in the index), and a document's rows are contiguous */
 	"DROP TABLE IF EXISTS search_rows;"
@@ -728,6 +731,9 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 			goto fail;
 		}
 		exec(st, "PRAGMA synchronous = NORMAL", "setting up the library");
+		/* a checkpoint every 32 MB of log, not 4: pages that every import rewrites
+		 * (index and table ends) reach the library file less often */
+		exec(st, "PRAGMA wal_autocheckpoint = 8192", "setting up the library");
 	}
 	*out = st;
 	return 0;
