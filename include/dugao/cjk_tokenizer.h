@@ -1,7 +1,7 @@
 /* cjk_tokenizer: the FTS5 tokenizer and the hit-counting function behind search.
  *
- * A document is indexed as one FTS5 row: its paragraphs in order (noise as empty
- * paragraphs), each followed by "\n". The tokenizer emits exactly one token per
+ * A document is indexed as FTS5 rows of whole paragraphs (about 64 KB each, store.c):
+ * the paragraphs in order (noise as empty paragraphs), each followed by "\n". The tokenizer emits exactly one token per
  * character, so a token's position is the character's offset in that text:
  *   - a character followed by another, neither a separator (punctuation, space, "\n"):
  *     the folded bigram of both;
