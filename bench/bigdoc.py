@@ -11,6 +11,8 @@ import os
 import random
 import sys
 
+from sources import source_lines
+
 DIGITS = "零一二三四五六七八九"
 
 
@@ -38,17 +40,8 @@ def main():
         sys.exit(__doc__)
     out, size_mb, sources = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
     paras = []
-    for d in sources:
-        if not os.path.isdir(d):
-            continue
-        for name in sorted(os.listdir(d)):
-            if not name.endswith(".txt"):
-                continue
-            try:
-                text = open(os.path.join(d, name), encoding="utf-8").read()
-            except (UnicodeDecodeError, OSError):
-                continue
-            paras += [l.strip() for l in text.splitlines() if len(l.strip()) >= 40]
+    for lines in source_lines(sources):
+        paras += [l for l in lines if len(l) >= 40]
     if not paras:
         sys.exit("bigdoc.py: no source texts in " + " ".join(sources))
     rng = random.Random(20261123)

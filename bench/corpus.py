@@ -12,25 +12,17 @@ import os
 import random
 import sys
 
+from sources import source_lines
+
 
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     out, size_mb, sources = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
     paras, titles = [], []
-    for d in sources:
-        if not os.path.isdir(d):
-            continue
-        for name in sorted(os.listdir(d)):
-            if not name.endswith(".txt"):
-                continue
-            try:
-                text = open(os.path.join(d, name), encoding="utf-8").read()
-            except (UnicodeDecodeError, OSError):
-                continue
-            lines = [l.strip() for l in text.splitlines() if l.strip()]
-            paras += lines
-            titles += [l for l in lines[:3] if 4 <= len(l) <= 40]
+    for lines in source_lines(sources):
+        paras += lines
+        titles += [l for l in lines[:3] if 4 <= len(l) <= 40]
     if not paras:
         sys.exit("corpus.py: no source texts in " + " ".join(sources))
     rng = random.Random(20240607)
