@@ -7,7 +7,6 @@ usage: bigdoc.py OUT SIZE_MB SOURCE_DIR...
 
 Sources are samples/ (texts written for the project) and, when present, ../shared/
 corpus; nothing is copied into the project: OUT goes to bench/out/ (not committed)."""
-import os
 import random
 import sys
 
