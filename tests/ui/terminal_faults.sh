@@ -42,20 +42,7 @@ done
 
 command -v tmux >/dev/null 2>&1 || { echo "note: tmux is not installed; the real-terminal cases are skipped"; finish; }
 sock="dugao-tf-$$"
-T() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'T kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
-
-# wait_for TEXT: until the screen shows it (5 s at most)
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		T capture-pane -p -t t >"$TMP/cap" 2>/dev/null
-		grep -q -- "$1" "$TMP/cap" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$top_srcdir/tests/ui/tmux-lib.sh"
 # start: the reader in a fresh 80x24 session, every byte it writes copied to raw
 start() {
 	T kill-server >/dev/null 2>&1

@@ -8,20 +8,7 @@ ui_import
 
 run=0
 sock="dugao-test-$$-$run"
-T() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'T kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
-
-# wait_for TEXT: until the screen shows it (5 s at most)
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		T capture-pane -p -t t >"$TMP/cap" 2>/dev/null
-		grep -q -- "$1" "$TMP/cap" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$top_srcdir/tests/ui/tmux-lib.sh"
 check_screen() {	# check_screen WHAT TEXT
 	if wait_for "$2"; then echo "ok: $1"; else fail "$1: no '$2' on the screen:"; cat "$TMP/cap"; fi
 }
