@@ -32,6 +32,11 @@ if [ ! -s "$doc" ]; then
 	echo "generating $doc ..." >&2
 	python3 "$here/bigdoc.py" "$doc" "$size" "$top/samples" "$shared/corpus/seeds" "$shared/corpus/real"
 fi
+# a library made by an older schema (or a half-finished import) is made again
+if [ -s "$db" ] && ! "$DUGAO" --db "$db" list >/dev/null 2>&1; then
+	echo "$db: not readable by this dugao (older schema?)" >&2
+	rm -f "$db" "$db-wal" "$db-shm"
+fi
 if [ ! -s "$db" ]; then
 	echo "importing into $db ..." >&2
 	rm -f "$db" "$db-wal" "$db-shm"

@@ -382,8 +382,11 @@ static void step_hit(struct reader *r, int dir)
 		r->hit_seq = hs;
 		r->hit_off = ho;
 		show_rank(r);
-		if (wrapped)
-			message(r, false, "%s · %s", r->msg, d > 0 ? "from the top" : "from the bottom");
+		if (wrapped) {
+			char rank[sizeof r->msg];	/* not r->msg itself: printing into its own source */
+			snprintf(rank, sizeof rank, "%s", r->msg);
+			message(r, false, "%s · %s", rank, d > 0 ? "from the top" : "from the bottom");
+		}
 		return;
 	}
 	if (r->hits == HITS_TERM) {

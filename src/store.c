@@ -1357,8 +1357,11 @@ static bool search_self_overlaps(const char *word)
 }
 
 /* The statement for a parsed query: the FTS5 match expression goes in ?1, the document
- * (when doc >= 0) in ?2. paras adds the paragraph end as phrase 0 (see dugao_hits). */
-static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool list, bool paras, long doc)
+ * (when doc >= 0) in ?2. paras adds the paragraph end as phrase 0 (see dugao_hits).
+ * Only the rows holding paragraphs from..to of that document (the document's rows
+ * are consecutive, in text order), in descending order when desc. */
+static sqlite3_stmt *search_stmt_range(struct store *st, const struct query *q, bool list, bool paras, long doc,
+				       long from, long to, bool desc)
 {
 	struct sbuf match = { 0 }, sql = { 0 };
 	if (paras)
@@ -1378,21 +1381,32 @@ static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool l
 	sbuf_puts(&sql, ")");
 	sbuf_puts(&sql, " FROM search_index WHERE search_index MATCH ?1");
 	if (doc >= 0)
-		sbuf_puts(&sql, " AND rowid BETWEEN (SELECT min(id) FROM search_rows WHERE doc = ?2)"
-			  " AND (SELECT max(id) FROM search_rows WHERE doc = ?2)");
+		/* a row holds paragraphs first.. up to the next row's first */
+		sbuf_puts(&sql, " AND rowid BETWEEN coalesce((SELECT max(id) FROM search_rows WHERE doc = ?2 AND first <= ?3),"
+			  " (SELECT min(id) FROM search_rows WHERE doc = ?2))"
+			  " AND (SELECT max(id) FROM search_rows WHERE doc = ?2 AND first <= ?4)");
 	if (list)
-		sbuf_puts(&sql, " ORDER BY rowid");
+		sbuf_puts(&sql, desc ? " ORDER BY rowid DESC" : " ORDER BY rowid");
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(st->db, sql.data, -1, &s, NULL) != SQLITE_OK) {
 		fail_db(st, "searching");
 	} else {
 		sqlite3_bind_text(s, 1, match.data, (int)match.len, SQLITE_TRANSIENT);
-		if (doc >= 0)
+		if (doc >= 0) {
 			sqlite3_bind_int64(s, 2, doc);
+			sqlite3_bind_int64(s, 3, from);
+			sqlite3_bind_int64(s, 4, to);
+		}
 	}
 	sbuf_free(&match);
 	sbuf_free(&sql);
 	return s;
+}
+
+/* The whole document (or library). */
+static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool list, bool paras, long doc)
+{
+	return search_stmt_range(st, q, list, paras, doc, LONG_MIN, LONG_MAX, false);
 }
 
 static int parse_query(struct store *st, const char *query, struct query *q)
@@ -1631,6 +1645,50 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 	sbuf_free(&d.text);
 	sbuf_free(&path);
 	sbuf_free(&snippet);
+	return err ? -1 : given;
+}
+
+long store_search_places(struct store *st, const char *query, long doc, long from, long to, bool backward,
+			 int (*fn)(void *ctx, long para, long offset, long length), void *ctx)
+{
+	struct query q;
+	if (parse_query(st, query, &q) != 0)
+		return -1;
+	sqlite3_stmt *s = search_stmt_range(st, &q, true, true, doc, from, to, backward);
+	query_free(&q);
+	if (!s)
+		return -1;
+	long given = 0;
+	int rc, err = 0;
+	bool stop = false;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_stmt *rs = stmt(st, Q_INDEX_ROW_GET);
+		if (!rs) {
+			err = -1;
+			break;
+		}
+		sqlite3_bind_int64(rs, 1, sqlite3_column_int64(s, 0));
+		if ((rc = sqlite3_step(rs)) != SQLITE_ROW) {
+			sqlite3_reset(rs);
+			err = rc == SQLITE_DONE ? fail(st, "the search index names a row it does not have") : fail_db(st, "searching");
+			break;
+		}
+		long first = (long)sqlite3_column_int64(rs, 1);
+		sqlite3_reset(rs);
+		const int32_t *t = sqlite3_column_blob(s, 1);
+		long n = sqlite3_column_bytes(s, 1) / (long)(3 * sizeof *t);
+		for (long k = 0; k < n && !stop; k++) {
+			long i = backward ? n - 1 - k : k;
+			long para = first + t[3 * i];
+			if (para < from || para > to)
+				continue;
+			given++;
+			stop = fn(ctx, para, t[3 * i + 1], t[3 * i + 2]) != 0;
+		}
+	}
+	if (!stop && !err && rc != SQLITE_DONE)
+		err = fail_db(st, "searching");
+	sqlite3_finalize(s);
 	return err ? -1 : given;
 }
 

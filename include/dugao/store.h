@@ -128,6 +128,12 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx);
 /* The exact number of those hits, or -1. */
 long store_search_count(struct store *st, const char *query, long doc);
+/* Only where those hits are, in one document and paragraphs from..to: the index rows
+ * holding them and nothing else (no sections, no text), for stepping through hits in a
+ * long document. In text order, or the reverse when backward; fn returns nonzero to
+ * stop. Returns the number of hits given to fn, or -1. */
+long store_search_places(struct store *st, const char *query, long doc, long from, long to, bool backward,
+			 int (*fn)(void *ctx, long para, long offset, long length), void *ctx);
 
 /* --- reading state (the reader) --- */
 
