@@ -68,13 +68,13 @@ struct marker_style {
 };
 
 static const struct marker_style styles[ST_COUNT] = {
-	[ST_CN_DUN] = { "一、", true, false, false },
-	[ST_CN_PAREN] = { "（一）", true, false, false },
-	[ST_AR_DOT] = { "1．", true, false, false },
-	[ST_AR_DUN] = { "1、", true, false, false },
-	[ST_AR_PAREN] = { "（1）", true, false, false },
-	[ST_CIRCLED_PAREN] = { "⑴", true, false, false },
-	[ST_CIRCLED] = { "①", true, false, false },
+	[ST_CN_DUN] = { "一、", true, true, false },
+	[ST_CN_PAREN] = { "（一）", true, true, false },
+	[ST_AR_DOT] = { "1．", true, true, false },
+	[ST_AR_DUN] = { "1、", true, true, false },
+	[ST_AR_PAREN] = { "（1）", true, true, false },
+	[ST_CIRCLED_PAREN] = { "⑴", true, true, false },
+	[ST_CIRCLED] = { "①", true, true, false },
 	[ST_DI_PART] = { "第一部分", true, false, true },
 	[ST_DI_CHAPTER] = { "第一章", true, false, true },
 	[ST_DI_SECTION] = { "第一节", true, false, true },
@@ -858,7 +858,9 @@ static bool inline_kept(const struct item *it, const struct mark *found, const b
 {
 	const struct mark *m = &found[a];
 	if (m->style == ST_SEQ) {
-		int prev = 0, count = 0;
+		/* A paragraph opening with 首先 starts the list itself. */
+		bool opens = it->open.style == ST_SEQ && it->open.num == 1;
+		int prev = opens ? 1 : 0, count = opens ? 1 : 0;
 		for (size_t b = 0; b < nf; b++) {
 			if (found[b].style != ST_SEQ || weak[b])
 				continue;
@@ -896,14 +898,19 @@ static void find_inline(struct item *it)
 		i = it->open.tat + it->open.tlen;
 	for (; i < n && nf < INLINE_MAX; i += l) {
 		uint32_t cp = cp_at(s, n, i, &l);
-		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700))
-			continue;	/* not 一 第 首 其 再 最 */
+		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700 ||
+		      is_ar_digit(cp) || cp == 0xFF08 || cp == '(' || (cp >= 0x2460 && cp <= 0x2487)))
+			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */
 		size_t pl;
-		bool after_comma = cp_before(s, i, &pl) == 0xFF0C;
+		uint32_t before = cp_before(s, i, &pl);
+		bool after_comma = before == 0xFF0C;
 		if (i == 0 || !(at_sentence_start(s, i) || after_comma))
 			continue;
 		struct mark m;
 		if (!match_marker(s, n, i, &m) || !styles[m.style].inside)
+			continue;
+		/* A bare number right after a closing quote or bracket is a note mark (…。”①). */
+		if (!styles[m.style].enumerates && (before == 0x201D || before == 0x300D || before == 0xFF09))
 			continue;
 		size_t tstart = skip_spaces(s, n, m.at + m.mlen);
 		size_t end = sentence_end(s, n, tstart);
@@ -1166,10 +1173,14 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 	return rc;
 }
 
-/* Is the 首先 that opens w[i] followed by 其次/再次/最后, or does it continue a list? */
+/* Is the 首先 that opens w[i] followed by 其次/再次/最后 (in the paragraph itself or
+ * opening the next ones), or does it continue a list? */
 static bool seq_confirmed(const struct structure *st, size_t i)
 {
 	const struct item *it = &st->win[i];
+	for (size_t k = 0; k < it->ninl && it->open.num == 1; k++)
+		if (it->inl[k].style == ST_SEQ && it->inl[k].keep)
+			return true;
 	for (int d = st->depth - 1; d >= 0; d--)
 		if (st->stack[d].style == ST_SEQ)
 			return st->stack[d].num < it->open.num;
@@ -1203,12 +1214,55 @@ static bool list_continues(const struct structure *st, const struct mark *m)
 	return false;
 }
 
+/* Is the paragraph nothing but a lead-in and the list of style s, one phrase an item
+ * (我今天讲三点：一、…；二、…；三、…。), with the next paragraph opening a section
+ * numbered 1 in another style (第一个问题，…) and a later one opening its number 2?
+ * Then the list names what follows. (一是/一要 items are leaves, not sections.) */
+static bool list_announces(const struct structure *st, enum style s)
+{
+	const struct item *it = &st->win[0];
+	size_t j = 1;
+	while (j < st->nwin && st->win[j].noise)
+		j++;
+	if (j >= st->nwin)
+		return false;
+	const struct mark *h = &st->win[j].open;
+	enum style x = h->style;
+	if (x == ST_NONE || x == ST_SHI || x == ST_YAO || !h->keep || h->num != 1 || family(x) == family(s))
+		return false;
+	bool second = false;
+	for (j++; j < st->nwin && !second; j++)
+		second = st->win[j].open.style == x && st->win[j].open.num == 2 && st->win[j].open.keep;
+	if (!second)
+		return false;
+	/* Each item starts where the one before ends (after its 。 or ；); the first after a colon. */
+	size_t at = 0, l;
+	for (size_t k = 0; k < it->ninl; k++) {
+		const struct mark *m = &it->inl[k];
+		if (m->style != s)
+			continue;
+		uint32_t before = cp_before(it->text, m->at, &l);
+		if (at ? m->at != at : (m->num != 1 || !(before == 0xFF1A || before == ':')))
+			return false;
+		at = sentence_end(it->text, it->len, m->tat + m->tlen);
+		if (at < it->len)
+			cp_at(it->text, it->len, at, &l), at += l;
+	}
+	return at && skip_spaces(it->text, it->len, at) == it->len;
+}
+
 /* A list inside the oldest paragraph that only previews headings coming in the next
  * paragraphs (我讲四点：第一，…；第二，…) is no heading itself: one of its items
- * comes again, same marker and title, opening a paragraph in the window. */
+ * comes again, same marker and title, opening a paragraph in the window, or the list
+ * announces them (list_announces). */
 static void drop_previews(struct structure *st)
 {
 	struct item *it = &st->win[0];
+	for (size_t k = 0; k < it->ninl; k++)
+		if (it->inl[k].keep && list_announces(st, it->inl[k].style))
+			for (size_t d = 0; d < it->ninl; d++)
+				if (it->inl[d].style == it->inl[k].style)
+					it->inl[d].keep = false;
 	for (size_t k = 0; k < it->ninl; k++) {
 		const struct mark *m = &it->inl[k];
 		bool again = false;
@@ -1409,7 +1463,7 @@ int structure_line(struct structure *st, const char *line, size_t len, bool nois
 	 * not indented is part of the running text. */
 	struct mark m;
 	bool marker = match_marker(s, n, 0, &m) && styles[m.style].opens &&
-		      !(st->indent_starts && styles[m.style].inside);
+		      !(st->indent_starts && styles[m.style].inside && styles[m.style].enumerates);
 	if (st->pend.len && st->pend_open && !ind && !marker && st->pend.len + n < PARA_MAX) {
 		size_t l;
 		uint32_t a = cp_before(st->pend.data, st->pend.len, &l), b = cp_at(s, n, 0, &l);

@@ -395,6 +395,94 @@ static void test_preview(void)
 	free(g);
 }
 
+/* Any numbering style runs inside a paragraph when it goes in order: after the
+ * paragraph's own opening item (首先，…。其次，…; ①…；②…), or after a colon. */
+static void test_inline_styles(void)
+{
+	static const char *const lines[] = {
+		"关于加强基层治理的实施意见",
+		"（2025年3月1日）",
+		"各乡镇人民政府：",
+		"为贯彻落实上级部署，现提出如下意见。",
+		"第一章 主要任务",
+		"第一节 健全组织体系",
+		"首先，要健全领导体制。其次，要完善村级组织。最后，要加强队伍建设。",
+		"第二节 提升服务能力",
+		"①建设便民服务中心；②推行一窗通办；③开展上门服务。",
+		"第三节 强化保障",
+		"主要做好两件事：（1）落实经费保障；（2）加强督促检查。",
+		"具体要求如下：1．按时报送材料。2．严格审核把关。",
+		"一要统一思想。正文。二要狠抓落实。正文。",
+		"第四节 工作要求",
+		"第一，提高认识。正文。第二，压实责任。正文。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_STR(g->title, "关于加强基层治理的实施意见");
+	EXPECT_SEC(g, "第一节", "健全组织体系", 2);
+	EXPECT_SEC(g, "首先，", "要健全领导体制", 3);
+	EXPECT_SEC(g, "其次，", "要完善村级组织", 3);
+	EXPECT_SEC(g, "最后，", "要加强队伍建设", 3);
+	EXPECT_SEC(g, "①", "建设便民服务中心", 3);
+	EXPECT_SEC(g, "②", "推行一窗通办", 3);
+	EXPECT_SEC(g, "③", "开展上门服务", 3);
+	EXPECT_SEC(g, "（1）", "落实经费保障", 3);
+	EXPECT_SEC(g, "（2）", "加强督促检查", 3);
+	EXPECT_SEC(g, "1．", "按时报送材料", 3);
+	EXPECT_SEC(g, "2．", "严格审核把关", 3);
+	EXPECT_SEC(g, "第一，", "提高认识", 3);
+	EXPECT_SEC(g, "第二，", "压实责任", 3);
+	EXPECT_SEC(g, "一要", "统一思想", 3);
+	EXPECT_SEC(g, "二要", "狠抓落实", 3);
+	const struct got_section *first = find(g, "首先，", "要健全领导体制");
+	const struct got_section *then = find(g, "其次，", "要完善村级组织");
+	if (first && then) {
+		CHECK(!first->in_paragraph);
+		CHECK(then->in_paragraph);
+		CHECK_INT(then->parent, first->parent);
+		CHECK_INT(then->para, first->para);
+	}
+	const struct got_section *two = find(g, "②", "推行一窗通办");
+	if (two)
+		CHECK_INT(two->offset, 10);	/* after "①建设便民服务中心；" */
+	CHECK_INT(g->nsec, 19);
+	free(g);
+
+	/* Guards: 其次 without a 首先 before it in its paragraph or list; ① ② as note
+	 * marks after a quote or a word; a single numbered item after a full stop. */
+	static const char *const guards[] = {
+		"学习体会",
+		"我们要认真学习。其次，要加强领导。最后，要抓好落实。",
+		"其次，要注意方法。正文。",
+		"他指出：“发展才是硬道理。”①这一论断十分重要。他还说：“要抓住机遇。”②我们要牢记。",
+		"这一论述①，深刻阐明了发展的道理②，意义重大。",
+		"工作有了进展。（2）这个数字不是列举。",
+		"全年完成3项任务。1．5倍的增长来之不易。",
+		NULL,
+	};
+	g = run(guards);
+	CHECK_INT(g->nsec, 0);
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		fprintf(stderr, "  unexpected heading: %s %s\n", g->sec[i].marker, g->sec[i].title);
+	free(g);
+
+	/* A list that is all its paragraph holds, announcing the headings that follow in
+	 * another style, is a preview: 一、 … 三、 are not headings beside 第一个问题. */
+	static const char *const preview[] = {
+		"坚持党的路线",
+		"我今天讲三点：一、讲这次会议；二、讲政治路线；三、讲工作方法。",
+		"第一个问题，这次全会很重要。正文。",
+		"第二个问题，关于政治路线。正文。",
+		"第三个问题，注意工作方法。正文。",
+		NULL,
+	};
+	g = run(preview);
+	CHECK_INT(g->nsec, 3);
+	CHECK(!has_section_in(g, "一、"));
+	EXPECT_SEC(g, "第一个问题，", "这次全会很重要", 1);
+	free(g);
+}
+
 /* Numbered items with long first sentences stay headings when their list does. */
 static void test_long_items(void)
 {
@@ -489,6 +577,7 @@ int main(void)
 	test_false_positives();
 	test_title_block();
 	test_preview();
+	test_inline_styles();
 	test_long_items();
 	test_hard_wrap();
 	test_stream();
