@@ -10,7 +10,7 @@ top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 packages="build-essential autoconf automake pkg-config libsqlite3-dev libncurses-dev
-libunistring-dev python3 tmux unicode-data clang libclang-rt-dev valgrind"
+libunistring-dev python3 sqlite3 tmux unicode-data clang libclang-rt-dev valgrind"
 
 deps() {
 	missing=""
