@@ -244,7 +244,7 @@ static int print_section(void *ctx, const struct section *s)
 		printf("%d\t%s\t%s\n", s->level, s->marker, s->title);
 	else
 		printf("%*s%s%s%s\n", 2 * (s->level - 1), "", s->marker,
-		       s->marker[0] && s->title[0] && !strchr("\xe3\xef", s->marker[strlen(s->marker) - 1] & 0xFF) ? " " : "",
+		       s->marker[0] && s->title[0] ? " " : "",
 		       s->title);
 	return 0;
 }
@@ -395,7 +395,6 @@ static void json_string(const char *s)
 struct export_doc {
 	struct section *sections;	/* all sections, strings owned */
 	size_t nsections;		/* how many */
-	long *heading_of_para;		/* unused slot kept NULL */
 };
 
 static int collect_section(void *ctx, const struct section *s)
@@ -474,7 +473,6 @@ static int json_para(void *ctx, const struct para *p)
 	struct json_ctx *j = ctx;
 	printf("%s\n    {\"seq\": %ld, \"kind\": \"%s\", \"section\": %ld, \"text\": ", j->first ? "" : ",", p->seq,
 	       para_kind_name(p->kind), p->section);
-	fwrite("", 0, 0, stdout);
 	char *text = xstrndup(p->text, p->len);
 	json_string(text);
 	free(text);
