@@ -10,13 +10,15 @@
 struct outline_pane {
 	struct store *st;	/* the library, for headings as they come into view */
 	long doc;		/* the document */
-	struct section *secs;	/* sections in document order; marker and title NULL until read */
+	struct section_shape *secs;	/* sections in document order, parent as an index */
 	size_t n;		/* how many */
+	struct heading *text;	/* per section: marker and title, NULL until shown */
+	int32_t *read;		/* the sections whose text was read, to free */
+	size_t nread;		/* how many */
 	char *title;		/* the document title, the root row */
 	bool *open;		/* per section: its children are shown */
 	bool *parent_of;	/* per section: it has children */
-	long *parent;		/* per section: index of its parent, -1 at top level */
-	long *rows;		/* visible rows: section index, -1 for the title */
+	int32_t *rows;		/* visible rows: section index, -1 for the title (ascending) */
 	size_t nrows;		/* how many */
 	size_t cursor;		/* the row under the cursor */
 	size_t scroll;		/* the first row shown */
@@ -28,21 +30,30 @@ struct outline_pane {
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
 };
 
-/* Section i with its marker and title: read on first use, since an outline can hold
- * tens of thousands of headings of which a screenful is shown. */
-static const struct section *full(const struct outline_pane *ol, long i)
+/* The text of a heading. */
+struct heading {
+	char *marker;	/* numbering as written, may be "" */
+	char *title;	/* the heading after it */
+};
+
+/* Marker and title of section i: read on first use, since an outline can hold
+ * tens of thousands of headings of which a screenful is shown. The table is calloc'd:
+ * pages of headings never shown are never touched. */
+static const struct heading *full(struct outline_pane *ol, long i)
 {
-	struct section *s = &ol->secs[i];
-	if (!s->title) {
-		char *marker, *title;
-		if (store_section_text(ol->st, ol->doc, s->seq, &marker, &title) <= 0) {
-			marker = xstrdup("");
-			title = xstrdup("");
+	struct heading *h = &ol->text[i];
+	if (!h->title) {
+		if (store_section_text(ol->st, ol->doc, ol->secs[i].seq, &h->marker, &h->title) <= 0) {
+			free(h->marker);
+			free(h->title);
+			h->marker = xstrdup("");
+			h->title = xstrdup("");
 		}
-		s->marker = marker;
-		s->title = title;
+		if ((ol->nread & (ol->nread - 1)) == 0)
+			ol->read = xrealloc(ol->read, (ol->nread ? ol->nread * 2 : 16) * sizeof *ol->read);
+		ol->read[ol->nread++] = (int32_t)i;
 	}
-	return s;
+	return h;
 }
 
 /* Index of the section with this seq (sections come in seq order). */
@@ -61,7 +72,21 @@ static long index_of_seq(const struct outline_pane *ol, long seq)
 
 static long parent_index(const struct outline_pane *ol, long i)
 {
-	return ol->parent[i];
+	return ol->secs[i].parent;
+}
+
+/* The first row showing section i or a later one (rows ascend). */
+static size_t row_at(const struct outline_pane *ol, long i)
+{
+	size_t lo = 0, hi = ol->nrows;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ol->rows[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static void rebuild_rows(struct outline_pane *ol)
@@ -77,16 +102,16 @@ static void rebuild_rows(struct outline_pane *ol)
 				break;
 			}
 		if (shown)
-			ol->rows[ol->nrows++] = (long)i;
+			ol->rows[ol->nrows++] = (int32_t)i;
 	}
 	ol->cursor = 0;
 	/* the cursor stays on its section, or on the nearest visible ancestor */
 	for (long k = keep; k >= 0; k = parent_index(ol, k)) {
-		for (size_t r = 0; r < ol->nrows; r++)
-			if (ol->rows[r] == k) {
-				ol->cursor = r;
-				return;
-			}
+		size_t r = row_at(ol, k);
+		if (r < ol->nrows && ol->rows[r] == k) {
+			ol->cursor = r;
+			return;
+		}
 	}
 }
 
@@ -103,16 +128,15 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 		outline_pane_free(ol);
 		return NULL;
 	}
+	ol->text = xcalloc(ol->n + 1, sizeof *ol->text);
 	ol->open = xcalloc(ol->n + 1, sizeof *ol->open);
 	ol->parent_of = xcalloc(ol->n + 1, sizeof *ol->parent_of);
-	ol->rows = xcalloc(ol->n + 1, sizeof *ol->rows);
-	ol->parent = xcalloc(ol->n + 1, sizeof *ol->parent);
+	ol->rows = xmalloc((ol->n + 1) * sizeof *ol->rows);
 	/* parents by index once: the tree is walked on every fold and every move */
 	for (size_t i = 0; i < ol->n; i++) {
 		long p = ol->secs[i].parent;
-		ol->parent[i] = p < 0 ? -1 : p < (long)ol->n && ol->secs[p].seq == p ? p : index_of_seq(ol, p);
-		if (ol->parent[i] >= (long)i)
-			ol->parent[i] = -1;	/* a parent must come first; anything else is damage */
+		p = p < 0 ? -1 : p < (long)ol->n && ol->secs[p].seq == p ? p : index_of_seq(ol, p);
+		ol->secs[i].parent = (int32_t)(p >= (long)i ? -1 : p);	/* a parent comes first; anything else is damage */
 	}
 	for (size_t i = 0; i < ol->n; i++) {
 		long p = parent_index(ol, (long)i);
@@ -128,21 +152,22 @@ void outline_pane_free(struct outline_pane *ol)
 {
 	if (!ol)
 		return;
-	for (size_t i = 0; i < ol->n; i++) {
-		free((char *)ol->secs[i].marker);
-		free((char *)ol->secs[i].title);
+	for (size_t k = 0; k < ol->nread; k++) {
+		free(ol->text[ol->read[k]].marker);
+		free(ol->text[ol->read[k]].title);
 	}
+	free(ol->read);
+	free(ol->text);
 	free(ol->secs);
 	free(ol->title);
 	free(ol->open);
 	free(ol->parent_of);
-	free(ol->parent);
 	free(ol->rows);
 	free(ol->hits);
 	free(ol);
 }
 
-const struct section *outline_pane_sections(const struct outline_pane *ol, size_t *n)
+const struct section_shape *outline_pane_sections(const struct outline_pane *ol, size_t *n)
 {
 	*n = ol->n;
 	return ol->secs;
@@ -185,10 +210,11 @@ static void keep_in_view(struct outline_pane *ol)
 /* The row showing section i or its nearest visible ancestor. */
 static size_t row_of_section(const struct outline_pane *ol, long i)
 {
-	for (long k = i; k >= 0; k = parent_index(ol, k))
-		for (size_t r = 0; r < ol->nrows; r++)
-			if (ol->rows[r] == k)
-				return r;
+	for (long k = i; k >= 0; k = parent_index(ol, k)) {
+		size_t r = row_at(ol, k);
+		if (r < ol->nrows && ol->rows[r] == k)
+			return r;
+	}
 	return 0;
 }
 
@@ -209,8 +235,8 @@ long outline_pane_current(const struct outline_pane *ol)
 bool outline_pane_current_span(const struct outline_pane *ol, long *from_para, long *from_off, long *to_para, long *to_off)
 {
 	long i = ol->current;
-	while (i >= 0 && ol->secs[i].in_paragraph && ol->parent[i] >= 0)
-		i = ol->parent[i];	/* 一是… inside a paragraph is too small to be worth a list */
+	while (i >= 0 && ol->secs[i].in_paragraph && ol->secs[i].parent >= 0)
+		i = ol->secs[i].parent;	/* 一是… inside a paragraph is too small to be worth a list */
 	size_t j = (size_t)(i + 1);
 	while (i >= 0 && j < ol->n && ol->secs[j].level > ol->secs[i].level)
 		j++;
@@ -233,13 +259,13 @@ void outline_pane_add_hit(struct outline_pane *ol, long para, long offset)
 	if (!ol->hits)
 		ol->hits = xcalloc(ol->n + 1, sizeof *ol->hits);
 	ol->hits_total++;
-	for (long k = section_at(ol, para, offset); k >= 0; k = ol->parent[k])
+	for (long k = section_at(ol, para, offset); k >= 0; k = parent_index(ol, k))
 		ol->hits[k]++;
 }
 
 /* A short name for a section in the path: its marker without trailing punctuation,
  * or the start of its title. */
-static void short_name(const struct section *s, struct sbuf *out)
+static void short_name(const struct heading *s, struct sbuf *out)
 {
 	const char *m = s->marker;
 	size_t n = strlen(m);
@@ -264,7 +290,7 @@ static void short_name(const struct section *s, struct sbuf *out)
 		sbuf_puts(out, "…");
 }
 
-void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len)
+void outline_pane_path(struct outline_pane *ol, char *buf, size_t len)
 {
 	long chain[32];
 	int depth = 0;
@@ -389,8 +415,8 @@ void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool foc
 			sbuf_puts(&line, ol->title);
 			st = STYLE_TITLE;
 		} else {
-			const struct section *s = full(ol, i);
-			for (int l = 1; l < s->level && l < 8; l++)
+			const struct heading *s = full(ol, i);
+			for (int l = 1; l < ol->secs[i].level && l < 8; l++)
 				sbuf_puts(&line, " ");
 			if (ol->parent_of[i])
 				sbuf_puts(&line, ol->open[i] ? (wide ? "-" : "▾") : (wide ? "+" : "▸"));

@@ -206,7 +206,7 @@ static int open_doc(struct reader *r, long id)
 		return -1;
 	r->tp = text_pane_new(r->st, id, r->set.ambiguous);
 	size_t n;
-	const struct section *secs = outline_pane_sections(r->ol, &n);
+	const struct section_shape *secs = outline_pane_sections(r->ol, &n);
 	text_pane_set_sections(r->tp, secs, n);
 	apply_size(r);
 	long seq = 0, off = 0;
@@ -278,7 +278,7 @@ static void jump_to(struct reader *r, long seq, long off, bool show)
 static void jump_section(struct reader *r, long i)
 {
 	size_t n;
-	const struct section *secs = outline_pane_sections(r->ol, &n);
+	const struct section_shape *secs = outline_pane_sections(r->ol, &n);
 	if (i < 0 || (size_t)i >= n)
 		return;
 	jump_to(r, secs[i].para, secs[i].offset, false);

@@ -1159,7 +1159,51 @@ int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const st
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the outline");
 }
 
-int store_section_shape(struct store *st, long doc, struct section **out, size_t *n)
+/* A number of the outline in 32 bits (a larger one is damage: kept at the limit). */
+static int32_t shape_i32(long v)
+{
+	return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static struct section_shape shape_of(const long v[SHAPE_FIELDS])
+{
+	return (struct section_shape){ .seq = shape_i32(v[0]), .parent = shape_i32(v[1]),
+				       .level = (uint8_t)(v[2] < 0 ? 0 : v[2] > 255 ? 255 : v[2]), .para = shape_i32(v[3]),
+				       .offset = shape_i32(v[4]), .length = shape_i32(v[5]), .in_paragraph = v[6] != 0 };
+}
+
+/* Decodes a shape blob into *out (exactly as many as it holds: each number ends in a
+ * byte below 0x80, SHAPE_FIELDS of them a section). False for a format this code does
+ * not know or a damaged blob. */
+static bool shape_decode(const unsigned char *p, size_t len, struct section_shape **out, size_t *n)
+{
+	const unsigned char *end = p + len;
+	if (p == end || *p++ != SHAPE_FORMAT)
+		return false;
+	size_t numbers = 0;
+	for (const unsigned char *q = p; q < end; q++)
+		numbers += *q < 0x80;
+	if (numbers % SHAPE_FIELDS)
+		return false;
+	*out = xmalloc((numbers / SHAPE_FIELDS + 1) * sizeof **out);
+	long v[SHAPE_FIELDS] = { 0 };
+	while (p < end) {
+		for (int i = 0; i < SHAPE_FIELDS; i++) {
+			long d;
+			if (!shape_get(&p, end, &d)) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return false;
+			}
+			v[i] += d;
+		}
+		(*out)[(*n)++] = shape_of(v);
+	}
+	return true;
+}
+
+int store_section_shape(struct store *st, long doc, struct section_shape **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -1168,37 +1212,10 @@ int store_section_shape(struct store *st, long doc, struct section **out, size_t
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
 	int rc = sqlite3_step(s);
-	bool rows = false;	/* no shape kept (a read-only library not yet upgraded): the rows */
-	if (rc == SQLITE_ROW) {
-		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
-		size_t cap = 0;
-		long v[SHAPE_FIELDS] = { 0 };
-		if (p == end || *p++ != SHAPE_FORMAT)
-			rows = true;	/* a format this code does not know */
-		while (!rows && p < end) {
-			for (int i = 0; i < SHAPE_FIELDS && !rows; i++) {
-				long d;
-				if (!shape_get(&p, end, &d))
-					rows = true;	/* damaged: the rows still tell */
-				v[i] += d;
-			}
-			if (rows)
-				break;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 256;
-				*out = xrealloc(*out, cap * sizeof **out);
-			}
-			(*out)[(*n)++] = (struct section){ .seq = v[0], .parent = v[1], .level = (int)v[2], .para = v[3],
-							   .offset = v[4], .length = v[5], .in_paragraph = v[6] != 0 };
-		}
-		if (rows) {
-			free(*out);
-			*out = NULL;
-			*n = 0;
-		}
-	} else if (rc == SQLITE_DONE) {
-		rows = true;
-	}
+	/* no shape kept (a read-only library not yet upgraded), or one this code cannot
+	 * read: the rows still tell */
+	bool rows = rc == SQLITE_DONE ||
+		    (rc == SQLITE_ROW && !shape_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), out, n));
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail_db(st, "reading the outline");
@@ -1214,10 +1231,10 @@ int store_section_shape(struct store *st, long doc, struct section **out, size_t
 			cap = cap ? cap * 2 : 64;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
-		(*out)[(*n)++] = (struct section){ .seq = (long)sqlite3_column_int64(s, 0), .parent = (long)sqlite3_column_int64(s, 1),
-						   .level = sqlite3_column_int(s, 2), .para = (long)sqlite3_column_int64(s, 3),
-						   .offset = (long)sqlite3_column_int64(s, 4), .length = (long)sqlite3_column_int64(s, 5),
-						   .in_paragraph = sqlite3_column_int(s, 6) != 0 };
+		long v[SHAPE_FIELDS];
+		for (int i = 0; i < SHAPE_FIELDS; i++)
+			v[i] = (long)sqlite3_column_int64(s, i);
+		(*out)[(*n)++] = shape_of(v);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {

@@ -29,7 +29,7 @@ struct text_pane {
 	struct store *st;		/* the library */
 	long doc;			/* the document shown */
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
-	const struct section *secs;	/* the outline, for heading levels (not owned) */
+	const struct section_shape *secs;	/* the outline, for heading levels (not owned) */
 	size_t nsecs;			/* sections in secs */
 	int width, height;		/* the text area */
 	bool noise;			/* noise paragraphs shown */
@@ -435,7 +435,7 @@ void text_pane_free(struct text_pane *tp)
 	free(tp);
 }
 
-void text_pane_set_sections(struct text_pane *tp, const struct section *secs, size_t n)
+void text_pane_set_sections(struct text_pane *tp, const struct section_shape *secs, size_t n)
 {
 	tp->secs = secs;
 	tp->nsecs = n;

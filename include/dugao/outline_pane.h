@@ -17,9 +17,9 @@ struct outline_pane;
 /* Loads the sections of doc; title is the root row. NULL and store_error() on failure. */
 struct outline_pane *outline_pane_new(struct store *st, long doc, const char *title, enum wrap_ambiguous amb);
 void outline_pane_free(struct outline_pane *ol);
-/* All sections in document order (valid while the pane lives); marker and title are
- * NULL for headings not yet shown. */
-const struct section *outline_pane_sections(const struct outline_pane *ol, size_t *n);
+/* All sections in document order, without their text (valid while the pane lives);
+ * parent is an index into them. */
+const struct section_shape *outline_pane_sections(const struct outline_pane *ol, size_t *n);
 
 /* The reading position moved: updates the current section; follow moves the cursor to it. */
 void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow);
@@ -34,7 +34,7 @@ bool outline_pane_current_span(const struct outline_pane *ol, long *from_para, l
 void outline_pane_clear_hits(struct outline_pane *ol);
 void outline_pane_add_hit(struct outline_pane *ol, long para, long offset);
 /* The section path of the current section ("第二个问题 › 一是") into buf. */
-void outline_pane_path(const struct outline_pane *ol, char *buf, size_t len);
+void outline_pane_path(struct outline_pane *ol, char *buf, size_t len);
 
 /* Section to jump to from (seq, offset): next or previous at any level, or at top level.
  * -1 when there is none. */
