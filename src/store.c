@@ -13,12 +13,13 @@
 
 #include "dugao/cjk_tokenizer.h"
 #include "dugao/fold.h"
+#include "dugao/hits.h"
 #include "dugao/query.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -123,6 +124,9 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  doc INTEGER NOT NULL,"
 	"  first INTEGER NOT NULL);"
 	"CREATE INDEX search_rows_doc ON search_rows (doc, id);",
+	/* 5 -> 6: the hits of a term packed into one blob in its row (hits.h), not one
+	 * row each; migrate() packs the old rows and drops term_hits */
+	"ALTER TABLE terms ADD COLUMN hits BLOB;",
 };
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -135,7 +139,6 @@ enum stmt_id {
 	Q_SECTION_INSERT,
 	Q_TITLE_SET,
 	Q_TERM_INSERT,
-	Q_HIT_INSERT,
 	Q_IMPORT_PARAS,
 	Q_INDEX_TEXT,
 	Q_INDEX_ADD,
@@ -167,10 +170,7 @@ enum stmt_id {
 	Q_MARK_SET,
 	Q_STATE_GET,
 	Q_STATE_SET,
-	Q_HITS_RANGE,
-	Q_HIT_AFTER,
-	Q_HIT_BEFORE,
-	Q_HIT_RANK,
+	Q_TERM_HITS,
 	Q_COUNT
 };
 
@@ -185,9 +185,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_SECTION_INSERT] = "INSERT INTO sections (doc, seq, parent, level, marker, title, para, offset, length, in_paragraph) "
 			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[Q_TITLE_SET] = "UPDATE documents SET title = ?2 WHERE id = ?1",
-	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score) VALUES (?1, ?2, ?3, ?4) "
-			  "ON CONFLICT (doc, text) DO UPDATE SET score = max(score, excluded.score) RETURNING id",
-	[Q_HIT_INSERT] = "INSERT OR IGNORE INTO term_hits (term, para, offset, length) VALUES (?1, ?2, ?3, ?4)",
+	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score, count, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_IMPORT_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq",
 	/* search: the text of a document as the index sees it, and its upkeep */
 	[Q_INDEX_TEXT] = "SELECT seq, kind = 'noise', text FROM paragraphs WHERE doc = ?1 ORDER BY seq",
@@ -238,14 +236,28 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_MARK_SET] = "INSERT OR REPLACE INTO marks (doc, name, para, offset) VALUES (?1, ?2, ?3, ?4)",
 	[Q_STATE_GET] = "SELECT value FROM state WHERE key = ?1",
 	[Q_STATE_SET] = "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
-	[Q_HITS_RANGE] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND para BETWEEN ?2 AND ?3 "
-			 "ORDER BY para, offset",
-	[Q_HIT_AFTER] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND (para > ?2 OR (para = ?2 AND offset > ?3)) "
-			"ORDER BY para, offset LIMIT 1",
-	[Q_HIT_BEFORE] = "SELECT para, offset, length FROM term_hits WHERE term = ?1 AND (para < ?2 OR (para = ?2 AND offset < ?3)) "
-			 "ORDER BY para DESC, offset DESC LIMIT 1",
-	[Q_HIT_RANK] = "SELECT count(*) FROM term_hits WHERE term = ?1 AND (para < ?2 OR (para = ?2 AND offset < ?3))",
+	[Q_TERM_HITS] = "SELECT hits FROM terms WHERE id = ?1",
 };
+
+/* A term of the import in progress, stored at commit with its hits. */
+struct import_term {
+	char *text;		/* the term */
+	char *kind;		/* quoted, formula, phrase, glossary */
+	double score;		/* ranking score */
+	struct hit_packer hits;	/* its hits so far */
+};
+
+/* The unpacked hits of one term, kept while the library is unchanged: the text pane
+ * asks for one paragraph's hits at a time. */
+struct hit_cache {
+	bool used;		/* holds a term */
+	long term;		/* term id */
+	unsigned int version;	/* the library's data version when read */
+	struct hit *v;		/* its hits in text order */
+	long n;			/* how many */
+};
+
+#define HIT_CACHE 4		/* terms whose hits are kept: as many as can be lit at once */
 
 struct store {
 	sqlite3 *db;			/* the connection */
@@ -259,6 +271,10 @@ struct store {
 	long sections;			/* sections so far */
 	long long chars;		/* characters of non-noise paragraphs */
 	struct index_row *row;		/* its search index row being filled */
+	struct import_term *terms;	/* its terms, stored at commit */
+	size_t nterms;			/* how many */
+	struct hit_cache hit_cache[HIT_CACHE];	/* unpacked hits of the terms read last */
+	unsigned int hit_cache_next;	/* the entry to reuse next */
 };
 
 static int fail(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -639,6 +655,49 @@ static int shape_all(struct store *st)
 	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : fail_db(st, "storing the outlines");
 }
 
+/* 5 -> 6: the rows of term_hits packed into one blob per term; a term without
+ * hits goes, as an import would have dropped it. */
+static int pack_old_hits(struct store *st)
+{
+	sqlite3_stmt *s, *u = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT term, para, offset, length FROM term_hits ORDER BY term, para, offset", -1,
+			       &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE terms SET count = ?2, hits = ?3 WHERE id = ?1", -1, &u, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return fail_db(st, "upgrading the term hits");
+	}
+	struct hit_packer p = { 0 };
+	long term = -1;
+	int rc;
+	bool failed = false;
+	for (;;) {
+		rc = sqlite3_step(s);
+		long t = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+		if (t != term && p.count > 0) {
+			sqlite3_bind_int64(u, 1, term);
+			sqlite3_bind_int64(u, 2, p.count);
+			sqlite3_bind_blob(u, 3, p.buf.data, (int)p.buf.len, SQLITE_STATIC);
+			if (step_done(st, u, "upgrading the term hits") != 0) {
+				failed = true;
+				break;
+			}
+			hits_packer_free(&p);
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		term = t;
+		/* in (para, offset) order by the key; a negative number is damage, left out */
+		hits_pack(&p, (long)sqlite3_column_int64(s, 1), (long)sqlite3_column_int64(s, 2),
+			  (long)sqlite3_column_int64(s, 3));
+	}
+	hits_packer_free(&p);
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	if (failed || rc != SQLITE_DONE)
+		return failed ? -1 : fail_db(st, "upgrading the term hits");
+	return exec(st, "DELETE FROM terms WHERE hits IS NULL; DROP TABLE term_hits;", "upgrading the term hits");
+}
+
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -672,6 +731,10 @@ static int migrate(struct store *st, enum store_mode mode)
 		return -1;
 	}
 	if (version < 4 && shape_all(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (version < 6 && pack_old_hits(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -750,6 +813,8 @@ void store_close(struct store *st)
 		store_import_rollback(st);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	for (int i = 0; i < HIT_CACHE; i++)
+		free(st->hit_cache[i].v);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -907,34 +972,66 @@ int store_import_title(struct store *st, const char *title)
 
 int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id)
 {
-	sqlite3_stmt *s = stmt(st, Q_TERM_INSERT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, st->doc);
-	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 4, score);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*term_id = (long)sqlite3_column_int64(s, 0);
-	if (rc != SQLITE_ROW || sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_reset(s);
-		return fail_db(st, "storing a term");
-	}
-	sqlite3_reset(s);
+	if (st->doc < 0)
+		return fail(st, "no import in progress");
+	/* the same text twice is one term with the higher score (a document has ~120) */
+	for (size_t i = 0; i < st->nterms; i++)
+		if (strcmp(st->terms[i].text, text) == 0) {
+			if (score > st->terms[i].score)
+				st->terms[i].score = score;
+			*term_id = (long)i;
+			return 0;
+		}
+	st->terms = xrealloc(st->terms, (st->nterms + 1) * sizeof *st->terms);
+	st->terms[st->nterms] = (struct import_term){ .text = xstrdup(text), .kind = xstrdup(kind), .score = score };
+	*term_id = (long)st->nterms++;
 	return 0;
 }
 
 int store_import_hit(struct store *st, long term_id, long para, long offset, long length)
 {
-	sqlite3_stmt *s = stmt(st, Q_HIT_INSERT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, term_id);
-	sqlite3_bind_int64(s, 2, para);
-	sqlite3_bind_int64(s, 3, offset);
-	sqlite3_bind_int64(s, 4, length);
-	return step_done(st, s, "storing a term hit");
+	if (term_id < 0 || (size_t)term_id >= st->nterms)
+		return fail(st, "storing a term hit: no term %ld", term_id);
+	if (hits_pack(&st->terms[term_id].hits, para, offset, length) < 0)
+		return fail(st, "storing a term hit: %ld:%ld is out of text order", para, offset);
+	return 0;
+}
+
+static void import_terms_free(struct store *st)
+{
+	for (size_t i = 0; i < st->nterms; i++) {
+		free(st->terms[i].text);
+		free(st->terms[i].kind);
+		hits_packer_free(&st->terms[i].hits);
+	}
+	free(st->terms);
+	st->terms = NULL;
+	st->nterms = 0;
+}
+
+/* Stores the import's terms that have hits, each with its hits in one blob; *stored
+ * gets how many. */
+static int import_terms_flush(struct store *st, long *stored)
+{
+	*stored = 0;
+	for (size_t i = 0; i < st->nterms; i++) {
+		const struct import_term *t = &st->terms[i];
+		if (t->hits.count == 0)
+			continue;
+		sqlite3_stmt *s = stmt(st, Q_TERM_INSERT);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, st->doc);
+		sqlite3_bind_text(s, 2, t->text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, t->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, 4, t->score);
+		sqlite3_bind_int64(s, 5, t->hits.count);
+		sqlite3_bind_blob(s, 6, t->hits.buf.data, (int)t->hits.buf.len, SQLITE_STATIC);
+		if (step_done(st, s, "storing a term") != 0)
+			return -1;
+		++*stored;
+	}
+	return 0;
 }
 
 static void read_para(sqlite3_stmt *s, struct para *p)
@@ -985,13 +1082,16 @@ int store_import_commit(struct store *st)
 		sqlite3_blob_close(st->original);
 		st->original = NULL;
 	}
+	long terms;
+	if (import_terms_flush(st, &terms) != 0) {
+		store_import_rollback(st);
+		return -1;
+	}
 	char sql[512];
 	snprintf(sql, sizeof sql,
-		 "UPDATE terms SET count = (SELECT count(*) FROM term_hits WHERE term = terms.id) WHERE doc = %ld;"
-		 "DELETE FROM terms WHERE doc = %ld AND count = 0;"
 		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
-		 " terms = (SELECT count(*) FROM terms WHERE doc = %ld) WHERE id = %ld;",
-		 st->doc, st->doc, st->paragraphs, st->sections, st->chars, st->doc, st->doc);
+		 " terms = %ld WHERE id = %ld;",
+		 st->paragraphs, st->sections, st->chars, terms, st->doc);
 	if (index_row_flush(st, st->row) != 0 || shape_doc(st, st->doc) != 0 || exec(st, sql, "finishing the import") != 0 ||
 	    exec(st, "COMMIT", "finishing the import") != 0) {
 		store_import_rollback(st);
@@ -999,6 +1099,7 @@ int store_import_commit(struct store *st)
 	}
 	st->doc = -1;
 	index_row_free(st);
+	import_terms_free(st);
 	return 0;
 }
 
@@ -1009,6 +1110,7 @@ void store_import_rollback(struct store *st)
 		st->original = NULL;
 	}
 	index_row_free(st);
+	import_terms_free(st);
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->doc = -1;
@@ -1817,50 +1919,87 @@ int store_state_set(struct store *st, const char *key, const char *value)
 	return step_done(st, s, "saving the reader state");
 }
 
+/* The hits of a term, unpacked, from the cache while the library is unchanged;
+ * NULL on error. A term that is not there has none. */
+static const struct hit_cache *term_hits(struct store *st, long term)
+{
+	sqlite3_stmt *s = stmt(st, Q_TERM_HITS);
+	if (!s)
+		return NULL;
+	sqlite3_bind_int64(s, 1, term);
+	int rc = sqlite3_step(s);
+	/* read while the statement holds the library: the version of what it sees */
+	unsigned int version = 0;
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &version);
+	struct hit_cache *c = NULL;
+	for (int i = 0; i < HIT_CACHE && !c; i++)
+		if (st->hit_cache[i].used && st->hit_cache[i].term == term && st->hit_cache[i].version == version)
+			c = &st->hit_cache[i];
+	if (!c) {
+		c = &st->hit_cache[st->hit_cache_next++ % HIT_CACHE];
+		free(c->v);
+		*c = (struct hit_cache){ .term = term, .version = version };
+		if (rc == SQLITE_ROW) {
+			/* the blob's pages are read only now, on a miss */
+			c->n = hits_unpack(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), &c->v);
+			if (c->n < 0) {
+				c->n = 0;
+				sqlite3_reset(s);
+				fail(st, "%s: the library is damaged (the hits of term %ld)", st->path, term);
+				return NULL;
+			}
+		}
+		c->used = rc == SQLITE_ROW || rc == SQLITE_DONE;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fail_db(st, "reading term hits");
+		return NULL;
+	}
+	return c;
+}
+
 int store_each_hit(struct store *st, long term, long first_para, long last_para,
 		   int (*fn)(void *ctx, long para, long offset, long length), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, Q_HITS_RANGE);
-	if (!s)
+	const struct hit_cache *c = term_hits(st, term);
+	if (!c)
 		return -1;
-	sqlite3_bind_int64(s, 1, term);
-	sqlite3_bind_int64(s, 2, first_para);
-	sqlite3_bind_int64(s, 3, last_para);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int r = fn(ctx, (long)sqlite3_column_int64(s, 0), (long)sqlite3_column_int64(s, 1),
-			   (long)sqlite3_column_int64(s, 2));
-		if (r) {
-			sqlite3_reset(s);
-			return r;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading term hits");
+	long from = hits_lower_bound(c->v, c->n, first_para, LONG_MIN), to = from;
+	while (to < c->n && c->v[to].para <= last_para)
+		to++;
+	if (to == from)
+		return 0;
+	/* a copy: fn may read the store, which may reuse the cache entry */
+	struct hit *v = xmalloc((size_t)(to - from) * sizeof *v);
+	memcpy(v, c->v + from, (size_t)(to - from) * sizeof *v);
+	int r = 0;
+	for (long i = 0; i < to - from && !r; i++)
+		r = fn(ctx, v[i].para, v[i].offset, v[i].length);
+	free(v);
+	return r;
 }
 
 int store_hit_near(struct store *st, long term, long para, long offset, bool forward, long *hit_para, long *hit_offset)
 {
-	sqlite3_stmt *s = stmt(st, forward ? Q_HIT_AFTER : Q_HIT_BEFORE);
-	if (!s)
+	const struct hit_cache *c = term_hits(st, term);
+	if (!c)
 		return -1;
-	sqlite3_bind_int64(s, 1, term);
-	sqlite3_bind_int64(s, 2, para);
-	sqlite3_bind_int64(s, 3, offset);
-	return place_row(st, s, hit_para, hit_offset);
+	long i = hits_lower_bound(c->v, c->n, para, offset);
+	if (forward)
+		while (i < c->n && c->v[i].para == para && c->v[i].offset == offset)
+			i++;
+	else
+		i--;
+	if (i < 0 || i >= c->n)
+		return 0;
+	*hit_para = c->v[i].para;
+	*hit_offset = c->v[i].offset;
+	return 1;
 }
 
 long store_hit_rank(struct store *st, long term, long para, long offset)
 {
-	sqlite3_stmt *s = stmt(st, Q_HIT_RANK);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, term);
-	sqlite3_bind_int64(s, 2, para);
-	sqlite3_bind_int64(s, 3, offset);
-	long n = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0) + 1;
-	sqlite3_reset(s);
-	return n < 0 ? fail_db(st, "counting term hits") : n;
+	const struct hit_cache *c = term_hits(st, term);
+	return c ? hits_lower_bound(c->v, c->n, para, offset) + 1 : -1;
 }

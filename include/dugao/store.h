@@ -60,12 +60,15 @@ int store_import_original(struct store *st, long long offset, const void *data, 
 int store_import_paragraph(struct store *st, const struct para *p);
 int store_import_section(struct store *st, const struct section *s);
 int store_import_title(struct store *st, const char *title);
-/* A term of the document; *term_id identifies it for store_import_hit. */
+/* A term of the document; *term_id identifies it for store_import_hit. Terms and
+ * hits are held in memory and stored at commit, each term with its hits packed in one
+ * blob (hits.h); a term without hits is not stored. The same text twice is one term. */
 int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id);
+/* A hit of a term: in text order for each term; the same place twice counts once. */
 int store_import_hit(struct store *st, long term_id, long para, long offset, long length);
 /* Calls fn for each non-noise paragraph imported so far (within the transaction). */
 int store_import_each_paragraph(struct store *st, int (*fn)(void *ctx, const struct para *p), void *ctx);
-/* Fills counts, drops terms without hits, commits. */
+/* Stores the terms that have hits, the counts, commits. */
 int store_import_commit(struct store *st);
 void store_import_rollback(struct store *st);
 
