@@ -353,6 +353,12 @@ void draw_refresh(void)
 		wrefresh(stdscr);
 }
 
+void draw_hold(void)
+{
+	if (scr.screen && !scr.virtual)
+		untouchwin(stdscr);
+}
+
 struct input draw_read(int timeout_ms)
 {
 	struct input in = { .kind = INPUT_NONE };

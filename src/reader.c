@@ -1,11 +1,13 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NCURSES_WIDECHAR 1
@@ -1080,7 +1082,40 @@ static void render(struct reader *r)
 		terms_pane_render(r->tm, &l->pane[PANE_TERMS], l->focus == PANE_TERMS);
 	}
 	render_status(r);
-	draw_refresh();
+}
+
+/* Keys typed ahead (a paste, a held key, keys sent at once): the screen is drawn into
+ * the window as always, so the state is the same, but sent to the terminal only when
+ * the reader has caught up, as less and vim do. */
+static bool input_pending(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static void show(struct reader *r)
+{
+	static double shown_at;	/* when the terminal was last brought up to date */
+	render(r);
+	if (r->scripted)
+		return;
+	/* a held key still shows where it is going, ten times a second */
+	double t = now_ms();
+	if (shown_at == 0)
+		shown_at = t;	/* the count starts with the first screen */
+	if (!input_pending() || t - shown_at >= 100) {
+		draw_refresh();
+		shown_at = t;
+	} else {
+		draw_hold();
+	}
 }
 
 /* --- scripts --- */
@@ -1249,7 +1284,7 @@ int reader_run(const struct reader_options *opt)
 	}
 	if (r.set.nerrors)
 		message(&r, true, "%s%s", r.set.errors[0], r.set.nerrors > 1 ? " (and more)" : "");
-	render(&r);
+	show(&r);
 	if (r.scripted) {
 		for (size_t i = 0; i < nsteps && !r.quit; i++) {
 			if (steps[i].resize_w > 0)
@@ -1257,7 +1292,7 @@ int reader_run(const struct reader_options *opt)
 			else
 				run_input(&r, &steps[i].in);
 			if (!r.quit)
-				render(&r);
+				show(&r);
 		}
 		draw_dump(stdout, opt->attrs);
 	} else {
@@ -1269,7 +1304,7 @@ int reader_run(const struct reader_options *opt)
 			}
 			run_input(&r, &in);
 			if (!r.quit)
-				render(&r);
+				show(&r);
 		}
 	}
 	free(steps);

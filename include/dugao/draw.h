@@ -95,6 +95,10 @@ void draw_hline(int row, int col, int cols);
 void draw_vline(int row, int col, int rows);
 void draw_tee_down(int row, int col);
 void draw_refresh(void);
+/* What was drawn since the last refresh is not sent when input is read next (wgetch
+ * refreshes a changed window first): for keys typed ahead. The next draw_erase marks
+ * the whole screen again, so the next refresh sends everything that changed. */
+void draw_hold(void);
 /* Next input, waiting at most timeout_ms (-1 forever); INPUT_NONE on timeout/signal. */
 struct input draw_read(int timeout_ms);
 /* Prints the virtual screen as text, one line per row, trailing spaces cut. With
