@@ -10,14 +10,13 @@
 struct outline_pane {
 	struct store *st;	/* the library, for headings as they come into view */
 	long doc;		/* the document */
-	struct section_shape *secs;	/* sections in document order, parent as an index */
+	struct shape *sh;	/* sections in document order, decoded as they are needed */
 	size_t n;		/* how many */
 	struct heading *text;	/* per section: marker and title, NULL until shown */
 	int32_t *read;		/* the sections whose text was read, to free */
 	size_t nread;		/* how many */
 	char *title;		/* the document title, the root row */
-	bool *open;		/* per section: its children are shown */
-	bool *parent_of;	/* per section: it has children */
+	uint8_t *fold;		/* per section: 0 as levels says, FOLD_OPEN, FOLD_SHUT; NULL: all 0 */
 	int32_t *rows;		/* visible rows: section index, -1 for the title (ascending) */
 	size_t nrows;		/* how many */
 	size_t cursor;		/* the row under the cursor */
@@ -29,6 +28,8 @@ struct outline_pane {
 	long hits_total;	/* all of them (shown on the title row) */
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
 };
+
+enum { FOLD_OPEN = 1, FOLD_SHUT = 2 };
 
 /* The text of a heading. */
 struct heading {
@@ -43,7 +44,7 @@ static const struct heading *full(struct outline_pane *ol, long i)
 {
 	struct heading *h = &ol->text[i];
 	if (!h->title) {
-		if (store_section_text(ol->st, ol->doc, ol->secs[i].seq, &h->marker, &h->title) <= 0) {
+		if (store_section_text(ol->st, ol->doc, shape_section(ol->sh, (size_t)i).seq, &h->marker, &h->title) <= 0) {
 			free(h->marker);
 			free(h->title);
 			h->marker = xstrdup("");
@@ -56,23 +57,27 @@ static const struct heading *full(struct outline_pane *ol, long i)
 	return h;
 }
 
-/* Index of the section with this seq (sections come in seq order). */
-static long index_of_seq(const struct outline_pane *ol, long seq)
-{
-	size_t lo = 0, hi = ol->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (ol->secs[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ol->n && ol->secs[lo].seq == seq ? (long)lo : -1;
-}
-
 static long parent_index(const struct outline_pane *ol, long i)
 {
-	return ol->secs[i].parent;
+	return shape_section(ol->sh, (size_t)i).parent;
+}
+
+static int level_of(const struct outline_pane *ol, long i)
+{
+	return shape_level(ol->sh, (size_t)i);
+}
+
+/* Parents are the nearest section before with a lower level: a section has children
+ * when the next one is deeper. */
+static bool has_children(const struct outline_pane *ol, long i)
+{
+	return (size_t)i + 1 < ol->n && level_of(ol, i + 1) > level_of(ol, i);
+}
+
+static bool is_open(const struct outline_pane *ol, long i)
+{
+	int f = ol->fold ? ol->fold[i] : 0;
+	return f ? f == FOLD_OPEN : level_of(ol, i) < ol->levels;
 }
 
 /* The first row showing section i or a later one (rows ascend). */
@@ -94,15 +99,14 @@ static void rebuild_rows(struct outline_pane *ol)
 	long keep = ol->nrows ? ol->rows[ol->cursor] : -1;
 	ol->nrows = 0;
 	ol->rows[ol->nrows++] = -1;
+	/* a closed section hides what follows it at a deeper level: its subtree */
+	int hide_below = 0;	/* 0: nothing hidden, else the level of the closed section */
 	for (size_t i = 0; i < ol->n; i++) {
-		bool shown = true;
-		for (long p = parent_index(ol, (long)i); p >= 0; p = parent_index(ol, p))
-			if (!ol->open[p]) {
-				shown = false;
-				break;
-			}
-		if (shown)
-			ol->rows[ol->nrows++] = (int32_t)i;
+		int l = level_of(ol, (long)i);
+		if (hide_below && l > hide_below)
+			continue;
+		hide_below = is_open(ol, (long)i) ? 0 : l;
+		ol->rows[ol->nrows++] = (int32_t)i;
 	}
 	ol->cursor = 0;
 	/* the cursor stays on its section, or on the nearest visible ancestor */
@@ -124,26 +128,13 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 	ol->levels = 2;
 	ol->st = st;
 	ol->doc = doc;
-	if (store_section_shape(st, doc, &ol->secs, &ol->n) < 0) {
+	if (store_section_shape(st, doc, &ol->sh) < 0) {
 		outline_pane_free(ol);
 		return NULL;
 	}
+	ol->n = shape_count(ol->sh);
 	ol->text = xcalloc(ol->n + 1, sizeof *ol->text);
-	ol->open = xcalloc(ol->n + 1, sizeof *ol->open);
-	ol->parent_of = xcalloc(ol->n + 1, sizeof *ol->parent_of);
 	ol->rows = xmalloc((ol->n + 1) * sizeof *ol->rows);
-	/* parents by index once: the tree is walked on every fold and every move */
-	for (size_t i = 0; i < ol->n; i++) {
-		long p = ol->secs[i].parent;
-		p = p < 0 ? -1 : p < (long)ol->n && ol->secs[p].seq == p ? p : index_of_seq(ol, p);
-		ol->secs[i].parent = (int32_t)(p >= (long)i ? -1 : p);	/* a parent comes first; anything else is damage */
-	}
-	for (size_t i = 0; i < ol->n; i++) {
-		long p = parent_index(ol, (long)i);
-		if (p >= 0)
-			ol->parent_of[p] = true;
-		ol->open[i] = ol->secs[i].level < ol->levels;
-	}
 	rebuild_rows(ol);
 	return ol;
 }
@@ -158,19 +149,17 @@ void outline_pane_free(struct outline_pane *ol)
 	}
 	free(ol->read);
 	free(ol->text);
-	free(ol->secs);
+	shape_free(ol->sh);
 	free(ol->title);
-	free(ol->open);
-	free(ol->parent_of);
+	free(ol->fold);
 	free(ol->rows);
 	free(ol->hits);
 	free(ol);
 }
 
-const struct section_shape *outline_pane_sections(const struct outline_pane *ol, size_t *n)
+struct shape *outline_pane_shape(const struct outline_pane *ol)
 {
-	*n = ol->n;
-	return ol->secs;
+	return ol->sh;
 }
 
 static int place_cmp(long seq_a, long off_a, long seq_b, long off_b)
@@ -183,15 +172,7 @@ static int place_cmp(long seq_a, long off_a, long seq_b, long off_b)
 /* The last section starting at or before (seq, offset), -1 if none. */
 static long section_at(const struct outline_pane *ol, long seq, long offset)
 {
-	size_t lo = 0, hi = ol->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (place_cmp(ol->secs[mid].para, ol->secs[mid].offset, seq, offset) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
+	return shape_at(ol->sh, seq, offset);
 }
 
 static void keep_in_view(struct outline_pane *ol)
@@ -235,15 +216,17 @@ long outline_pane_current(const struct outline_pane *ol)
 bool outline_pane_current_span(const struct outline_pane *ol, long *from_para, long *from_off, long *to_para, long *to_off)
 {
 	long i = ol->current;
-	while (i >= 0 && ol->secs[i].in_paragraph && ol->secs[i].parent >= 0)
-		i = ol->secs[i].parent;	/* 一是… inside a paragraph is too small to be worth a list */
+	for (struct section_shape s; i >= 0 && (s = shape_section(ol->sh, (size_t)i)).in_paragraph && s.parent >= 0;)
+		i = s.parent;	/* 一是… inside a paragraph is too small to be worth a list */
 	size_t j = (size_t)(i + 1);
-	while (i >= 0 && j < ol->n && ol->secs[j].level > ol->secs[i].level)
+	while (i >= 0 && j < ol->n && level_of(ol, (long)j) > level_of(ol, i))
 		j++;
-	*from_para = i >= 0 ? ol->secs[i].para : 0;
-	*from_off = i >= 0 ? ol->secs[i].offset : 0;
-	*to_para = j < ol->n ? ol->secs[j].para : -1;
-	*to_off = j < ol->n ? ol->secs[j].offset : 0;
+	struct section_shape from = i >= 0 ? shape_section(ol->sh, (size_t)i) : (struct section_shape){ 0 };
+	struct section_shape to = j < ol->n ? shape_section(ol->sh, j) : (struct section_shape){ .para = -1 };
+	*from_para = from.para;
+	*from_off = from.offset;
+	*to_para = to.para;
+	*to_off = to.offset;
 	return i >= 0;
 }
 
@@ -311,14 +294,14 @@ long outline_pane_next(const struct outline_pane *ol, long seq, long offset, int
 	long at = section_at(ol, seq, offset);	/* sections before this one need no look */
 	if (dir > 0) {
 		for (size_t i = (size_t)(at + 1); i < ol->n; i++)
-			if (place_cmp(ol->secs[i].para, ol->secs[i].offset, seq, offset) > 0 &&
-			    (!top_level || ol->secs[i].level == 1))
+			if ((!top_level || level_of(ol, (long)i) == 1) &&
+			    place_cmp(shape_section(ol->sh, i).para, shape_section(ol->sh, i).offset, seq, offset) > 0)
 				return (long)i;
 		return -1;
 	}
 	for (long i = at; i >= 0; i--)
-		if (place_cmp(ol->secs[i].para, ol->secs[i].offset, seq, offset) < 0 &&
-		    (!top_level || ol->secs[i].level == 1))
+		if ((!top_level || level_of(ol, i) == 1) &&
+		    place_cmp(shape_section(ol->sh, (size_t)i).para, shape_section(ol->sh, (size_t)i).offset, seq, offset) < 0)
 			return i;
 	return -1;
 }
@@ -326,7 +309,7 @@ long outline_pane_next(const struct outline_pane *ol, long seq, long offset, int
 long outline_pane_nth_top(const struct outline_pane *ol, long nth)
 {
 	for (size_t i = 0; i < ol->n; i++)
-		if (ol->secs[i].level == 1 && --nth == 0)
+		if (level_of(ol, (long)i) == 1 && --nth == 0)
 			return (long)i;
 	return -1;
 }
@@ -367,15 +350,17 @@ void outline_pane_fold(struct outline_pane *ol, int how)
 	long i = ol->rows[ol->cursor];
 	if (i < 0)
 		return;
-	if (how < 0 && (!ol->parent_of[i] || !ol->open[i])) {
+	if (how < 0 && (!has_children(ol, i) || !is_open(ol, i))) {
 		long p = parent_index(ol, i);
 		ol->cursor = p < 0 ? 0 : row_of_section(ol, p);
 		keep_in_view(ol);
 		return;
 	}
-	if (!ol->parent_of[i])
+	if (!has_children(ol, i))
 		return;
-	ol->open[i] = how == 0 ? !ol->open[i] : how > 0;
+	if (!ol->fold)
+		ol->fold = xcalloc(ol->n + 1, sizeof *ol->fold);
+	ol->fold[i] = (how == 0 ? !is_open(ol, i) : how > 0) ? FOLD_OPEN : FOLD_SHUT;
 	rebuild_rows(ol);
 	keep_in_view(ol);
 }
@@ -384,15 +369,15 @@ void outline_pane_levels(struct outline_pane *ol, int delta)
 {
 	int deepest = 1;
 	for (size_t i = 0; i < ol->n; i++)
-		if (ol->secs[i].level > deepest)
-			deepest = ol->secs[i].level;
+		if (level_of(ol, (long)i) > deepest)
+			deepest = level_of(ol, (long)i);
 	ol->levels += delta;
 	if (ol->levels < 1)
 		ol->levels = 1;
 	if (ol->levels > deepest)
 		ol->levels = deepest;
-	for (size_t i = 0; i < ol->n; i++)
-		ol->open[i] = ol->secs[i].level < ol->levels;
+	free(ol->fold);	/* every section as the levels say */
+	ol->fold = NULL;
 	rebuild_rows(ol);
 	keep_in_view(ol);
 }
@@ -416,10 +401,10 @@ void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool foc
 			st = STYLE_TITLE;
 		} else {
 			const struct heading *s = full(ol, i);
-			for (int l = 1; l < ol->secs[i].level && l < 8; l++)
+			for (int l = 1; l < level_of(ol, i) && l < 8; l++)
 				sbuf_puts(&line, " ");
-			if (ol->parent_of[i])
-				sbuf_puts(&line, ol->open[i] ? (wide ? "-" : "▾") : (wide ? "+" : "▸"));
+			if (has_children(ol, i))
+				sbuf_puts(&line, is_open(ol, i) ? (wide ? "-" : "▾") : (wide ? "+" : "▸"));
 			else
 				sbuf_puts(&line, " ");
 			sbuf_puts(&line, s->marker);

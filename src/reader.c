@@ -207,9 +207,7 @@ static int open_doc(struct reader *r, long id)
 	if (!r->ol || !r->tm)
 		return -1;
 	r->tp = text_pane_new(r->st, id, r->set.ambiguous);
-	size_t n;
-	const struct section_shape *secs = outline_pane_sections(r->ol, &n);
-	text_pane_set_sections(r->tp, secs, n);
+	text_pane_set_sections(r->tp, outline_pane_shape(r->ol));
 	apply_size(r);
 	long seq = 0, off = 0;
 	int found = store_position_get(r->st, id, &seq, &off);
@@ -279,11 +277,11 @@ static void jump_to(struct reader *r, long seq, long off, bool show)
 
 static void jump_section(struct reader *r, long i)
 {
-	size_t n;
-	const struct section_shape *secs = outline_pane_sections(r->ol, &n);
-	if (i < 0 || (size_t)i >= n)
+	struct shape *sh = outline_pane_shape(r->ol);
+	if (i < 0 || (size_t)i >= shape_count(sh))
 		return;
-	jump_to(r, secs[i].para, secs[i].offset, false);
+	struct section_shape s = shape_section(sh, (size_t)i);
+	jump_to(r, s.para, s.offset, false);
 }
 
 static void next_section(struct reader *r, int dir, bool top)

@@ -1305,47 +1305,79 @@ static bool shape_decode(const unsigned char *p, size_t len, struct section_shap
 	return true;
 }
 
-int store_section_shape(struct store *st, long doc, struct section_shape **out, size_t *n)
+/* Sections read some other way, as a shape: from an older form of the blob or from the
+ * rows. When the library can be written and nobody else is writing, the shape is kept
+ * in its new form, so that a document is converted once, when first read. */
+static struct shape *shape_convert(struct store *st, long doc, const struct section_shape *secs, size_t n)
+{
+	struct sbuf b = { 0 };
+	shape_encode(secs, n, &b);
+	if (!sqlite3_db_readonly(st->db, "main") && sqlite3_get_autocommit(st->db)) {
+		sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
+		if (s) {
+			sqlite3_busy_timeout(st->db, 0);
+			sqlite3_bind_int64(s, 1, doc);
+			sqlite3_bind_blob(s, 2, b.data, (int)b.len, SQLITE_STATIC);
+			step_done(st, s, "keeping the outline");	/* a failure only costs time */
+			sqlite3_busy_timeout(st->db, 5000);	/* as store_open set it */
+		}
+	}
+	return shape_open((unsigned char *)sbuf_take(&b), b.len);
+}
+
+int store_section_shape(struct store *st, long doc, struct shape **out)
 {
 	*out = NULL;
-	*n = 0;
-	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_GET);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	int rc = sqlite3_step(s);
+	struct section_shape *secs = NULL;
+	size_t n = 0;
+	/* the blob straight into a buffer of ours: one copy, not two */
+	sqlite3_blob *h;
+	if (sqlite3_blob_open(st->db, "main", "outline_shapes", "shape", doc, 0, &h) == SQLITE_OK) {
+		int len = sqlite3_blob_bytes(h);
+		unsigned char *blob = xmalloc((size_t)len + 1);
+		int rc = sqlite3_blob_read(h, blob, len, 0);
+		sqlite3_blob_close(h);
+		if (rc == SQLITE_OK && len > 0 && blob[0] != SHAPE_FORMAT) {
+			*out = shape_open(blob, (size_t)len);
+			if (*out)
+				return 0;
+		} else {
+			/* the form before: read whole, then converted */
+			if (rc == SQLITE_OK && shape_decode(blob, (size_t)len, &secs, &n)) {
+				free(blob);
+				*out = shape_convert(st, doc, secs, n);
+				free(secs);
+				return *out ? 0 : fail(st, "%s: the outline of document %ld is damaged", st->path, doc);
+			}
+			free(blob);
+		}
+	}
 	/* no shape kept (a read-only library not yet upgraded), or one this code cannot
 	 * read: the rows still tell */
-	bool rows = rc == SQLITE_DONE ||
-		    (rc == SQLITE_ROW && !shape_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), out, n));
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail_db(st, "reading the outline");
-	if (!rows)
-		return 0;
-	s = stmt(st, Q_SECTION_SHAPE_ROWS);
+	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_ROWS);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
 	size_t cap = 0;
+	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
+		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			*out = xrealloc(*out, cap * sizeof **out);
+			secs = xrealloc(secs, cap * sizeof *secs);
 		}
 		long v[SHAPE_FIELDS];
 		for (int i = 0; i < SHAPE_FIELDS; i++)
 			v[i] = (long)sqlite3_column_int64(s, i);
-		(*out)[(*n)++] = shape_of(v);
+		secs[n++] = shape_of(v);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
+		free(secs);
 		return fail_db(st, "reading the outline");
 	}
-	return 0;
+	*out = shape_convert(st, doc, secs, n);
+	free(secs);
+	return *out ? 0 : fail(st, "%s: the outline of document %ld cannot be read", st->path, doc);
 }
 
 int store_section_text(struct store *st, long doc, long seq, char **marker, char **title)

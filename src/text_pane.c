@@ -29,8 +29,8 @@ struct text_pane {
 	struct store *st;		/* the library */
 	long doc;			/* the document shown */
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
-	const struct section_shape *secs;	/* the outline, for heading levels (not owned) */
-	size_t nsecs;			/* sections in secs */
+	struct shape *sh;		/* the outline, for heading levels (not owned), NULL: none */
+	size_t nsecs;			/* sections in it */
 	int width, height;		/* the text area */
 	bool noise;			/* noise paragraphs shown */
 	long first_seq, last_seq;	/* seq range of the paragraphs shown */
@@ -96,15 +96,7 @@ static void clear_window(struct text_pane *tp)
 /* Index of the first section whose paragraph is seq or later. */
 static size_t first_section_at(const struct text_pane *tp, long seq)
 {
-	size_t lo = 0, hi = tp->nsecs;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (tp->secs[mid].para < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return tp->sh ? shape_from_para(tp->sh, seq) : 0;
 }
 
 static enum draw_style heading_style(int level)
@@ -157,8 +149,12 @@ static void compute_spans(struct text_pane *tp, struct tp_para *p)
 	p->spans = NULL;
 	p->nspans = 0;
 	if (p->kind != PARA_HEADING && p->kind != PARA_TITLE)
-		for (size_t i = first_section_at(tp, p->seq); i < tp->nsecs && tp->secs[i].para == p->seq; i++)
-			add_char_span(p, tp->secs[i].offset, tp->secs[i].length, heading_style(tp->secs[i].level));
+		for (size_t i = first_section_at(tp, p->seq); i < tp->nsecs; i++) {
+			struct section_shape sec = shape_section(tp->sh, i);
+			if (sec.para != p->seq)
+				break;
+			add_char_span(p, sec.offset, sec.length, heading_style(sec.level));
+		}
 	for (size_t t = 0; t < tp->nterms; t++) {
 		struct span_ctx c = { p, tp->terms[t].style };
 		if (store_each_hit(tp->st, tp->terms[t].id, p->seq, p->seq, term_hit, &c) < 0)
@@ -202,9 +198,9 @@ static void prepare(struct text_pane *tp, struct tp_para *out, const struct para
 			break;
 	}
 	size_t si = first_section_at(tp, in->seq);
-	bool opens_section = si < tp->nsecs && tp->secs[si].para == in->seq && !tp->secs[si].in_paragraph &&
-			     tp->secs[si].offset <= 2;
-	int level = opens_section ? tp->secs[si].level : 1;
+	struct section_shape sec = si < tp->nsecs ? shape_section(tp->sh, si) : (struct section_shape){ .para = -1 };
+	bool opens_section = sec.para == in->seq && !sec.in_paragraph && sec.offset <= 2;
+	int level = opens_section ? sec.level : 1;
 	switch (in->kind) {
 	case PARA_TITLE:
 		out->base = STYLE_TITLE;
@@ -435,10 +431,10 @@ void text_pane_free(struct text_pane *tp)
 	free(tp);
 }
 
-void text_pane_set_sections(struct text_pane *tp, const struct section_shape *secs, size_t n)
+void text_pane_set_sections(struct text_pane *tp, struct shape *sh)
 {
-	tp->secs = secs;
-	tp->nsecs = n;
+	tp->sh = sh;
+	tp->nsecs = sh ? shape_count(sh) : 0;
 }
 
 /* The top as (seq, character offset), offset -1 when the top row is a blank one. */

@@ -9,6 +9,7 @@
 
 #include "dugao/layout.h"
 #include "dugao/model.h"
+#include "dugao/shape.h"
 #include "dugao/store.h"
 #include "dugao/wrap.h"
 
@@ -17,9 +18,8 @@ struct outline_pane;
 /* Loads the sections of doc; title is the root row. NULL and store_error() on failure. */
 struct outline_pane *outline_pane_new(struct store *st, long doc, const char *title, enum wrap_ambiguous amb);
 void outline_pane_free(struct outline_pane *ol);
-/* All sections in document order, without their text (valid while the pane lives);
- * parent is an index into them. */
-const struct section_shape *outline_pane_sections(const struct outline_pane *ol, size_t *n);
+/* All sections in document order, without their text (valid while the pane lives). */
+struct shape *outline_pane_shape(const struct outline_pane *ol);
 
 /* The reading position moved: updates the current section; follow moves the cursor to it. */
 void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "dugao/model.h"
+#include "dugao/shape.h"
 
 struct store;
 
@@ -81,20 +82,9 @@ int store_doc_info(struct store *st, long id, struct doc_info *out);
 /* Documents in import order. */
 int store_each_doc(struct store *st, int (*fn)(void *ctx, const struct doc_info *d), void *ctx);
 int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx);
-/* One section of the outline without its text: 24 bytes, not the 72 of struct section,
- * since the reader holds every section of a document that may have 400,000. */
-struct section_shape {
-	int32_t seq;		/* order in the document from 0 */
-	int32_t parent;		/* seq of the enclosing section, -1 at top level */
-	int32_t para;		/* seq of the paragraph holding the heading */
-	int32_t offset;		/* character offset of the marker in that paragraph */
-	int32_t length;		/* characters of marker and title in that paragraph */
-	uint8_t level;		/* depth in the tree, 1 for top level */
-	bool in_paragraph;	/* an enumeration running inside a paragraph */
-};
 /* The outline without its text, from a compact copy kept at import (a 40,000-section
- * outline in one read): sections in seq order; *out malloc'd. */
-int store_section_shape(struct store *st, long doc, struct section_shape **out, size_t *n);
+ * outline in one read), opened without decoding it all (see shape.h). */
+int store_section_shape(struct store *st, long doc, struct shape **out);
 /* Marker and title of one section (malloc'd): 1 found, 0 none, -1 error. */
 int store_section_text(struct store *st, long doc, long seq, char **marker, char **title);
 /* Paragraphs from seq first, at most count (count < 0: all); noise only when asked. */

@@ -11,6 +11,7 @@
 #include "dugao/draw.h"
 #include "dugao/layout.h"
 #include "dugao/model.h"
+#include "dugao/shape.h"
 #include "dugao/store.h"
 #include "dugao/wrap.h"
 
@@ -25,7 +26,7 @@ struct tp_term {
 struct text_pane *text_pane_new(struct store *st, long doc, enum wrap_ambiguous amb);
 void text_pane_free(struct text_pane *tp);
 /* Sections of the document in seq order (owned by the caller, kept alive), for headings. */
-void text_pane_set_sections(struct text_pane *tp, const struct section_shape *secs, size_t n);
+void text_pane_set_sections(struct text_pane *tp, struct shape *sh);
 /* Width and height of the text area; re-wraps and keeps the reading position. */
 int text_pane_set_size(struct text_pane *tp, int width, int height);
 /* Moves: lines (negative up); pages (half: half a page); start and end. */
