@@ -132,7 +132,7 @@ void sbuf_put_printable(struct sbuf *b, const char *s, size_t n)
 		sbuf_append(b, "", 0);
 }
 
-size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
+size_t utf8_decode_any(const char *str, size_t n, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	if (n == 0) {
@@ -201,8 +201,15 @@ size_t utf8_encode(uint32_t cp, char *out)
 
 size_t utf8_count(const char *s, size_t n)
 {
-	size_t chars = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t chars = 0, i = 0;
+	/* eight bytes at a time: a continuation byte has bit 7 set and bit 6 clear */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t cont = w & ~(w << 1) & 0x8080808080808080ull;
+		chars += 8 - (size_t)(((cont >> 7) * 0x0101010101010101ull) >> 56);
+	}
+	for (; i < n; i++)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			chars++;
 	return chars;

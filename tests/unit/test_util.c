@@ -58,6 +58,38 @@ static void test_utf8(void)
 	CHECK_INT(utf8_offset(s, strlen(s), 99), strlen(s));
 }
 
+/* The inline fast paths agree with the general decoder on every two- and three-byte
+ * input, and the word-at-a-time count with a byte-at-a-time one. */
+static void test_utf8_fast_paths(void)
+{
+	long bad = 0;
+	for (unsigned a = 0; a < 256; a++)
+		for (unsigned b = 0; b < 256; b++)
+			for (unsigned c = 0; c < 256; c += (a >= 0xE0 && a <= 0xEF) ? 1 : 255) {
+				char s[3] = { (char)a, (char)b, (char)c };
+				for (size_t n = 1; n <= 3; n++) {
+					uint32_t x, y;
+					size_t k = utf8_decode(s, n, &x), l = utf8_decode_any(s, n, &y);
+					bad += k != l || x != y;
+				}
+			}
+	CHECK_INT(bad, 0);
+	uint32_t cp;
+	CHECK_INT(utf8_decode("", 0, &cp), 0);
+	CHECK_INT(cp, 0xFFFD);
+	char mixed[300];
+	for (size_t i = 0; i < sizeof mixed; i++)
+		mixed[i] = (char)(i * 37 + 11);
+	for (size_t start = 0; start < 9; start++)
+		for (size_t n = 0; start + n <= sizeof mixed; n += 13) {
+			size_t want = 0;
+			for (size_t i = start; i < start + n; i++)
+				want += ((unsigned char)mixed[i] & 0xC0) != 0x80;
+			bad += utf8_count(mixed + start, n) != want;
+		}
+	CHECK_INT(bad, 0);
+}
+
 static void sha_of(const char *data, size_t n, size_t chunk, char hex[65])
 {
 	struct sha256 h;
@@ -90,6 +122,7 @@ int main(void)
 {
 	test_sbuf();
 	test_utf8();
+	test_utf8_fast_paths();
 	test_sha256();
 	return check_done();
 }
