@@ -22,12 +22,27 @@
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
 #define MAX_LINE (64 * 1024)		/* longer lines are split, so memory stays bounded */
 
+/* Term extraction during an import: the terms are chosen from the paragraphs the
+ * extractor keeps (the whole of most documents), their hits found in those, then in
+ * each later paragraph as it comes, so that no paragraph is read back from the store. */
+struct term_run {
+	long *ids;		/* store handle of each chosen term */
+	size_t n;		/* terms chosen */
+	long *kept;		/* seq of each paragraph the extractor kept */
+	size_t nkept;		/* how many */
+	size_t capkept;		/* kept allocated */
+	long para;		/* paragraph being scanned */
+	bool chosen;		/* the terms are chosen: paragraphs are scanned, not fed */
+	bool failed;		/* storing a hit failed */
+};
+
 /* Everything one import carries between the pipeline's callbacks. */
 struct run {
 	struct store *st;		/* the library */
 	struct clean *clean;		/* noise rules */
 	struct structure *structure;	/* outline rules */
 	struct terms *terms;		/* term extraction */
+	struct term_run tr;		/* its progress */
 	struct import_result *res;	/* what the caller gets */
 	bool failed;			/* a store call failed: stop */
 };
@@ -75,11 +90,13 @@ static int on_section(void *ctx, const struct section *s)
 	return store_import_section(r->st, s) == 0 ? 0 : (r->failed = true, -1);
 }
 
+static int terms_paragraph(struct run *r, const struct para *p);
+
 static int on_paragraph(void *ctx, const struct para *p)
 {
 	struct run *r = ctx;
-	if (p->kind != PARA_NOISE && r->terms)
-		terms_feed(r->terms, p->text, p->len);
+	if (p->kind != PARA_NOISE && r->terms && terms_paragraph(r, p) != 0)
+		return r->failed = true, -1;
 	return store_import_paragraph(r->st, p) == 0 ? 0 : (r->failed = true, -1);
 }
 
@@ -168,42 +185,64 @@ static int pass(int fd, const char *path, long long size, const struct decode_gu
 	return rc;
 }
 
-/* Term hits are counted over the stored paragraphs, after the terms are chosen. */
-struct hit_ctx {
-	struct run *r;		/* the import */
-	long *term_ids;		/* store id of each chosen term */
-	long para;		/* paragraph being scanned */
-	bool failed;		/* a store call failed */
-};
-
 static void on_hit(void *ctx, size_t term, long offset, long length)
 {
-	struct hit_ctx *h = ctx;
-	if (!h->failed && store_import_hit(h->r->st, h->term_ids[term], h->para, offset, length) != 0)
-		h->failed = true;
+	struct run *r = ctx;
+	if (!r->tr.failed && store_import_hit(r->st, r->tr.ids[term], r->tr.para, offset, length) != 0)
+		r->tr.failed = true;
 }
 
-static int scan_paragraph(void *ctx, const struct para *p)
+static int scan_paragraph(struct run *r, long seq, const char *text, size_t len)
 {
-	struct hit_ctx *h = ctx;
-	h->para = p->seq;
-	terms_scan(h->r->terms, p->text, p->len, on_hit, h);
-	return h->failed ? -1 : 0;
+	if (r->tr.n == 0)
+		return 0;
+	r->tr.para = seq;
+	terms_scan(r->terms, text, len, on_hit, r);
+	return r->tr.failed ? -1 : 0;
+}
+
+/* Chooses the terms and finds their hits in the paragraphs kept so far. */
+static int choose_terms(struct run *r)
+{
+	r->tr.chosen = true;
+	r->tr.n = terms_finish(r->terms);
+	r->tr.ids = xcalloc(r->tr.n ? r->tr.n : 1, sizeof *r->tr.ids);
+	for (size_t i = 0; i < r->tr.n; i++) {
+		const struct term *t = terms_get(r->terms, i);
+		if (store_import_term(r->st, t->text, t->kind, t->score, &r->tr.ids[i]) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < r->tr.nkept; i++) {
+		size_t len;
+		const char *text = terms_kept_text(r->terms, i, &len);
+		if (scan_paragraph(r, r->tr.kept[i], text, len) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A paragraph for the terms: fed while they are being chosen, scanned after. */
+static int terms_paragraph(struct run *r, const struct para *p)
+{
+	if (!r->tr.chosen) {
+		if (terms_feed(r->terms, p->text, p->len)) {
+			if (r->tr.nkept == r->tr.capkept) {
+				r->tr.capkept = r->tr.capkept ? 2 * r->tr.capkept : 256;
+				r->tr.kept = xrealloc(r->tr.kept, r->tr.capkept * sizeof *r->tr.kept);
+			}
+			r->tr.kept[r->tr.nkept++] = p->seq;
+			return 0;
+		}
+		/* the sample is full: choose now, scan the rest as it comes */
+		if (choose_terms(r) != 0)
+			return -1;
+	}
+	return scan_paragraph(r, p->seq, p->text, p->len);
 }
 
 static int store_terms(struct run *r)
 {
-	size_t n = terms_finish(r->terms);
-	struct hit_ctx h = { .r = r, .term_ids = xcalloc(n ? n : 1, sizeof(long)) };
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct term *t = terms_get(r->terms, i);
-		rc = store_import_term(r->st, t->text, t->kind, t->score, &h.term_ids[i]);
-	}
-	if (rc == 0 && n > 0)
-		rc = store_import_each_paragraph(r->st, scan_paragraph, &h);
-	free(h.term_ids);
-	return rc == 0 && !h.failed ? 0 : -1;
+	return r->tr.chosen ? 0 : choose_terms(r);
 }
 
 /* First read: size, identity, a sample to guess the encoding from. */
@@ -360,6 +399,8 @@ out:
 	if (res->status == IMPORT_REFUSED)
 		res->id = -1;
 	terms_free(r.terms);
+	free(r.tr.ids);
+	free(r.tr.kept);
 	structure_free(r.structure);
 	clean_free(r.clean);
 	free(title);

@@ -31,27 +31,20 @@
 #define MAX_QUOTED 20000	/* distinct quoted strings remembered */
 #define MAX_TERMS 120		/* terms kept per document */
 
-/* One edge of the trie in its hash table; the key is kept in the slot so a probe
- * touches one cache line. */
-struct edge {
-	uint32_t parent;	/* node the edge leaves */
-	uint32_t cp;		/* its character */
-	uint32_t node;		/* node it enters; 0 for an empty slot */
-};
-
-/* Every substring (up to DEPTH characters) of the sample, as a trie whose edges
- * live in one open-addressing table keyed by (parent, character). Right
- * neighbours of a string are its node's children; left neighbours are the nodes
- * whose string minus its first character is it (found by suffix links). */
+/* Every substring (up to DEPTH characters) of the sample, as a trie built level by
+ * level: the children of a node have consecutive ids, sorted by character, so a
+ * child is found by binary search and no hash table is needed. Right neighbours of
+ * a string are its node's children; left neighbours are the nodes whose string
+ * minus its first character is it (found by suffix links). */
 struct trie {
 	uint32_t *cp;		/* character on the edge into each node */
 	uint32_t *parent;	/* parent node; 0 is the root */
 	uint32_t *count;	/* occurrences of the node's string */
 	uint32_t *suffix;	/* the node of the string without its first character */
+	uint32_t *kids;		/* the first child of each node */
+	uint32_t *nkids;	/* how many children it has */
 	uint32_t n;		/* nodes used, root included */
 	uint32_t cap;		/* nodes allocated */
-	struct edge *slot;	/* hash of child edges */
-	uint32_t nslot;		/* slots, a power of two */
 	double *kid_clogc;	/* per node, after finish: sum of c·ln c over right neighbours */
 	double *left_clogc;	/* per node, after finish: sum of c·ln c over left neighbours */
 	double ln_small[256];	/* after finish: ln c for the common small counts */
@@ -100,6 +93,9 @@ struct terms {
 	char **glossary;	/* the user's terms */
 	size_t nglossary;	/* how many */
 	struct sbuf sample;	/* the first SAMPLE_BYTES of text, paragraphs split by '\n' */
+	size_t *ends;		/* where each kept paragraph ends in sample (its '\n') */
+	size_t nkept;		/* paragraphs kept in sample */
+	size_t capkept;		/* ends allocated */
 	struct term *chosen;	/* the result of terms_finish */
 	size_t nchosen;		/* how many */
 	struct matcher m;	/* finds the chosen terms */
@@ -245,13 +241,14 @@ static bool has_cls(const struct terms *t, uint32_t c, uint8_t bit)
 static void trie_init(struct trie *t)
 {
 	t->cap = 1024;
-	t->cp = xcalloc(t->cap, sizeof *t->cp);
-	t->parent = xcalloc(t->cap, sizeof *t->parent);
-	t->count = xcalloc(t->cap, sizeof *t->count);
-	t->suffix = xcalloc(t->cap, sizeof *t->suffix);
+	t->cp = xmalloc(t->cap * sizeof *t->cp);
+	t->parent = xmalloc(t->cap * sizeof *t->parent);
+	t->count = xmalloc(t->cap * sizeof *t->count);
+	t->suffix = xmalloc(t->cap * sizeof *t->suffix);
+	t->kids = xmalloc(t->cap * sizeof *t->kids);
+	t->nkids = xmalloc(t->cap * sizeof *t->nkids);
 	t->n = 1;
-	t->nslot = 2048;
-	t->slot = xcalloc(t->nslot, sizeof *t->slot);
+	t->cp[0] = t->parent[0] = t->count[0] = t->suffix[0] = t->kids[0] = t->nkids[0] = 0;
 }
 
 static void trie_free(struct trie *t)
@@ -260,66 +257,57 @@ static void trie_free(struct trie *t)
 	free(t->parent);
 	free(t->count);
 	free(t->suffix);
-	free(t->slot);
+	free(t->kids);
+	free(t->nkids);
 	free(t->kid_clogc);
 	free(t->left_clogc);
 }
 
-static uint32_t edge_hash(uint32_t parent, uint32_t cp)
+/* Room for n more nodes. */
+static void trie_reserve(struct trie *t, size_t n)
 {
-	uint64_t k = ((uint64_t)parent << 21 | cp) * 0x9E3779B97F4A7C15ull;
-	return (uint32_t)(k >> 32);
-}
-
-static void trie_grow(struct trie *t)
-{
-	t->cap *= 2;
+	if (t->n + n <= t->cap)
+		return;
+	while (t->n + n > t->cap)
+		t->cap *= 2;
 	t->cp = xrealloc(t->cp, t->cap * sizeof *t->cp);
 	t->parent = xrealloc(t->parent, t->cap * sizeof *t->parent);
 	t->count = xrealloc(t->count, t->cap * sizeof *t->count);
 	t->suffix = xrealloc(t->suffix, t->cap * sizeof *t->suffix);
-	free(t->slot);
-	t->nslot = t->cap * 2;
-	t->slot = xcalloc(t->nslot, sizeof *t->slot);
-	for (uint32_t v = 1; v < t->n; v++) {
-		uint32_t h = edge_hash(t->parent[v], t->cp[v]) & (t->nslot - 1);
-		while (t->slot[h].node)
-			h = (h + 1) & (t->nslot - 1);
-		t->slot[h] = (struct edge){ t->parent[v], t->cp[v], v };
-	}
+	t->kids = xrealloc(t->kids, t->cap * sizeof *t->kids);
+	t->nkids = xrealloc(t->nkids, t->cap * sizeof *t->nkids);
 }
 
-/* Room for about n nodes without growing. */
-static void trie_reserve(struct trie *t, uint32_t n)
+/* A new node: the next id (children of one node are made one after the other). */
+static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t cp, uint32_t count, uint32_t suffix)
 {
-	while (t->cap < n)
-		trie_grow(t);
-}
-
-/* The child of parent along cp, created when create is set; 0 when absent. */
-static uint32_t trie_child(struct trie *t, uint32_t parent, uint32_t cp, bool create)
-{
-	uint32_t h = edge_hash(parent, cp) & (t->nslot - 1);
-	for (; t->slot[h].node; h = (h + 1) & (t->nslot - 1))
-		if (t->slot[h].parent == parent && t->slot[h].cp == cp)
-			return t->slot[h].node;
-	if (!create)
-		return 0;
-	if (t->n == t->cap) {
-		trie_grow(t);
-		return trie_child(t, parent, cp, true);
-	}
 	uint32_t v = t->n++;
-	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = 0, t->suffix[v] = 0;
-	t->slot[h] = (struct edge){ parent, cp, v };
+	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = count, t->suffix[v] = suffix;
+	t->kids[v] = t->nkids[v] = 0;
+	if (t->nkids[parent]++ == 0)
+		t->kids[parent] = v;
 	return v;
+}
+
+/* The child of parent along cp; 0 when absent. */
+static uint32_t trie_child(const struct trie *t, uint32_t parent, uint32_t cp)
+{
+	uint32_t lo = t->kids[parent], hi = lo + t->nkids[parent];
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (t->cp[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->kids[parent] + t->nkids[parent] && t->cp[lo] == cp ? lo : 0;
 }
 
 static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n)
 {
 	uint32_t v = 0;
 	for (int i = 0; i < n && (i == 0 || v); i++)
-		v = trie_child((struct trie *)t, v, s[i], false);
+		v = trie_child(t, v, s[i]);
 	return v;
 }
 
@@ -519,17 +507,35 @@ struct terms *terms_new(const char *glossary_path)
 	return t;
 }
 
-void terms_feed(struct terms *t, const char *text, size_t len)
+bool terms_feed(struct terms *t, const char *text, size_t len)
 {
 	scan_quotes(t, text, len);
 	if (t->sample_full)
-		return;
+		return false;
 	if (t->sample.len + len + 1 > SAMPLE_BYTES) {
 		t->sample_full = true;
-		return;
+		return false;
+	}
+	if (t->nkept == t->capkept) {
+		t->capkept = t->capkept ? t->capkept * 2 : 256;
+		t->ends = xrealloc(t->ends, t->capkept * sizeof *t->ends);
 	}
 	sbuf_append(&t->sample, text, len);
+	t->ends[t->nkept++] = t->sample.len;
 	sbuf_append(&t->sample, "\n", 1);
+	return true;
+}
+
+size_t terms_kept(const struct terms *t)
+{
+	return t->nkept;
+}
+
+const char *terms_kept_text(const struct terms *t, size_t i, size_t *len)
+{
+	size_t from = i ? t->ends[i - 1] + 1 : 0;
+	*len = t->ends[i] - from;
+	return t->sample.data + from;
 }
 
 /* Characters that stand for a withheld name or number (省委×届×次全会, X市): they
@@ -544,6 +550,35 @@ static bool is_placeholder(uint32_t c)
 	default:
 		return false;
 	}
+}
+
+/* Sorts entries (character << 32 | position) of one group: insertion for a few, else
+ * two passes of a radix sort on the character (every one is below 2^18) through tmp. */
+static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
+{
+	if (n <= 32) {
+		for (size_t j = 1; j < n; j++) {
+			uint64_t x = e[j];
+			size_t k = j;
+			for (; k > 0 && e[k - 1] > x; k--)
+				e[k] = e[k - 1];
+			e[k] = x;
+		}
+		return;
+	}
+	uint64_t *from = e, *to = tmp;
+	for (int shift = 32; shift < 50; shift += 9) {
+		size_t bucket[513] = { 0 };
+		for (size_t j = 0; j < n; j++)
+			bucket[((from[j] >> shift) & 511) + 1]++;
+		for (int b = 1; b <= 512; b++)
+			bucket[b] += bucket[b - 1];
+		for (size_t j = 0; j < n; j++)
+			to[bucket[(from[j] >> shift) & 511]++] = from[j];
+		uint64_t *x = from;
+		from = to, to = x;
+	}
+	/* an even number of passes: the result is back in e */
 }
 
 /* Counts the substrings of the sample's Han runs level by level (Apriori): a
@@ -567,40 +602,66 @@ static void count_substrings(struct terms *t)
 		else if (n && text[n - 1])
 			text[n++] = 0;	/* a run ends */
 	}
-	uint32_t *node = xcalloc(n + 1, sizeof *node);
 	struct trie *f = &t->fwd;
-	trie_reserve(f, (uint32_t)n);
-	for (size_t i = 0; i < n; i++)
-		if (text[i]) {
-			node[i] = trie_child(f, 0, text[i], true);
-			f->count[node[i]]++;
-		}
-	/* the positions still alive, in order: a string that has died (seen once)
-	 * has no longer string to count */
-	uint32_t *live = xmalloc((n + 1) * sizeof *live);
+	/* the node at each position of the level before and of this one: a node made
+	 * before the level began is stale (ids grow level by level), so neither array
+	 * is ever cleared */
+	uint32_t *prev = xcalloc(n + 1, sizeof *prev), *cur = xcalloc(n + 1, sizeof *cur);
+	/* the positions alive, as (next character << 32 | position), grouped by the
+	 * node of the string so far (of[]) and sorted inside each group */
+	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
+	uint32_t *of = xcalloc(n + 1, sizeof *of);
 	size_t nlive = 0;
-	for (size_t i = 0; i + 1 < n; i++)
-		if (node[i])
-			live[nlive++] = (uint32_t)i;
-	for (int k = 2; k <= DEPTH && nlive; k++) {
+	for (size_t i = 0; i < n; i++)
+		if (text[i])
+			e[nlive++] = (uint64_t)text[i] << 32 | i;
+	sort_entries(e, nlive, tmp);
+	for (int k = 1; k <= DEPTH && nlive; k++) {
+		/* each run of one node and one character is a new node; the children of
+		 * a node are made one after the other, in the order of their characters */
+		trie_reserve(f, nlive);
+		uint32_t lo = f->n;
+		for (size_t j = 0; j < nlive;) {
+			uint32_t v = of[j], i = (uint32_t)e[j];
+			uint64_t c = e[j] >> 32;
+			size_t end = j + 1;
+			while (end < nlive && of[end] == v && e[end] >> 32 == c)
+				end++;
+			/* the string one character on is one shorter: made the level before */
+			uint32_t w = trie_add(f, v, (uint32_t)c, (uint32_t)(end - j), k > 1 ? prev[i + 1] : 0);
+			for (; j < end; j++) {
+				cur[(uint32_t)e[j]] = w;
+				of[j] = w;
+			}
+		}
+		if (k == DEPTH)
+			break;
+		/* a string seen once has no longer string to count, nor has one whose
+		 * piece one character on was seen once (Apriori) */
 		size_t kept = 0;
 		for (size_t j = 0; j < nlive; j++) {
-			/* node[i + 1] still holds its string of k−1 characters */
-			uint32_t i = live[j], v = node[i], w = node[i + 1];
-			if (w && f->count[v] >= 2 && f->count[w] >= 2) {
-				node[i] = trie_child(f, v, text[i + k - 1], true);
-				f->count[node[i]]++;
-				f->suffix[node[i]] = w;	/* the same string one character on */
-				live[kept++] = i;
-			} else
-				node[i] = 0;
+			uint32_t i = (uint32_t)e[j], v = of[j], w = cur[i + 1];
+			if (w >= lo && f->count[v] >= 2 && f->count[w] >= 2) {
+				e[kept] = (uint64_t)text[i + k] << 32 | i;
+				of[kept++] = v;
+			}
 		}
 		nlive = kept;
-		if (n)
-			node[n - 1] = 0;	/* the last position has no longer string */
+		for (size_t j = 0; j < nlive;) {
+			size_t end = j + 1;
+			while (end < nlive && of[end] == of[j])
+				end++;
+			sort_entries(e + j, end - j, tmp);
+			j = end;
+		}
+		uint32_t *x = prev;
+		prev = cur, cur = x;
 	}
-	free(live);
-	free(node);
+	free(of);
+	free(tmp);
+	free(e);
+	free(cur);
+	free(prev);
 	free(text);
 }
 
@@ -837,7 +898,7 @@ static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int
 	for (const char *p = CONJUNCTIONS; *p;) {
 		uint32_t r;
 		p += utf8_decode(p, strlen(p), &r);
-		uint32_t w = trie_child((struct trie *)f, v, r, false);
+		uint32_t w = trie_child(f, v, r);
 		if (w && f->count[w] * 4 >= count * 3) {
 			uint32_t pair[2] = { s[n - 1], r };
 			if (trie_count(f, pair, 2) >= 2 * trie_count(f, s + n - 2, 2))
@@ -932,17 +993,31 @@ struct pair {
 	uint32_t out;		/* the longer one that holds it */
 };
 
-static int cmp_pair(const void *a, const void *b)
+/* What orders the longer candidates holding one shorter one. */
+struct pair_order {
+	const struct cands *c;	/* the candidates */
+	bool use_hits;		/* by hits, else by raw counts */
+};
+
+/* The shorter candidate first, then the longer ones that hold it, most used first:
+ * the one that explains most of its uses decides, whatever order the candidates
+ * were found in. */
+static int cmp_pair_uses(const void *a, const void *b, void *ctx)
 {
 	const struct pair *x = a, *y = b;
+	const struct pair_order *o = ctx;
 	if (x->in != y->in)
 		return x->in < y->in ? -1 : 1;
-	return x->out < y->out ? -1 : x->out > y->out;
+	const struct cand *u = &o->c->v[x->out], *w = &o->c->v[y->out];
+	long cu = o->use_hits ? u->hits : u->raw, cw = o->use_hits ? w->hits : w->raw;
+	if (cu != cw)
+		return cu > cw ? -1 : 1;
+	return strcmp(u->text, w->text);
 }
 
-/* Every pair where one candidate holds another, shorter first, each once: every
- * piece of every candidate looked up among the candidates. */
-static struct pair *held_pairs(const struct cands *c, size_t *np)
+/* Every pair where one candidate holds another, each once, in cmp_pair_uses order:
+ * every piece of every candidate looked up among the candidates. */
+static struct pair *held_pairs(const struct cands *c, bool use_hits, size_t *np)
 {
 	struct pair *p = NULL;
 	size_t n = 0, cap = 0;
@@ -967,7 +1042,7 @@ static struct pair *held_pairs(const struct cands *c, size_t *np)
 		}
 	}
 	if (n)
-		qsort(p, n, sizeof *p, cmp_pair);
+		qsort_r(p, n, sizeof *p, cmp_pair_uses, &(struct pair_order){ c, use_hits });
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || p[i].in != p[k - 1].in || p[i].out != p[k - 1].out)
@@ -985,7 +1060,7 @@ static struct pair *held_pairs(const struct cands *c, size_t *np)
 static void drop_fragments(struct cands *c, bool use_hits)
 {
 	size_t np;
-	struct pair *p = held_pairs(c, &np);
+	struct pair *p = held_pairs(c, use_hits, &np);
 	for (size_t k = 0; k < np; k++) {
 		struct cand *a = &c->v[p[k].in], *b = &c->v[p[k].out];
 		if (a->dropped || b->dropped || b->len <= a->len)
@@ -1047,13 +1122,10 @@ static void count_hits(struct terms *t, struct cands *c)
 		}
 	struct matcher m;
 	matcher_build(&m, tv, n);
-	const char *s = t->sample.data ? t->sample.data : "";
-	for (size_t i = 0; i < t->sample.len;) {
-		size_t e = i;
-		while (e < t->sample.len && s[e] != '\n')
-			e++;
-		match(&m, tv, s + i, e - i, count_hit, live);
-		i = e + 1;
+	for (size_t i = 0; i < t->nkept; i++) {
+		size_t len;
+		const char *s = terms_kept_text(t, i, &len);
+		match(&m, tv, s, len, count_hit, live);
 	}
 	matcher_free(&m);
 	free(tv);
@@ -1255,6 +1327,7 @@ void terms_free(struct terms *t)
 		free((char *)t->chosen[i].text);
 	free(t->chosen);
 	sbuf_free(&t->sample);
+	free(t->ends);
 	matcher_free(&t->m);
 	free(t);
 }

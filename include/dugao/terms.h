@@ -2,6 +2,7 @@
 #ifndef DUGAO_TERMS_H
 #define DUGAO_TERMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct term {
@@ -14,8 +15,15 @@ struct terms;
 
 /* glossary_path may be NULL or name a missing file. */
 struct terms *terms_new(const char *glossary_path);
-/* Feeds the text of one body paragraph (heading and title text too); memory stays bounded. */
-void terms_feed(struct terms *t, const char *text, size_t len);
+/* Feeds the text of one body paragraph (heading and title text too); memory stays
+ * bounded. The paragraphs of the first few megabytes are kept (the sample the
+ * statistics come from); returns whether this one was. Once one is not, the choice
+ * cannot change much: a caller may choose (terms_finish), scan the kept paragraphs
+ * and scan the rest as they come, without feeding them. */
+bool terms_feed(struct terms *t, const char *text, size_t len);
+/* The paragraphs kept, in the order fed. */
+size_t terms_kept(const struct terms *t);
+const char *terms_kept_text(const struct terms *t, size_t i, size_t *len);
 /* Chooses the terms; returns how many. */
 size_t terms_finish(struct terms *t);
 const struct term *terms_get(const struct terms *t, size_t i);
