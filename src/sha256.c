@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,26 +19,107 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-static void compress(struct sha256 *h, const unsigned char *p)
+/* The portable compression function, one 64-byte block at a time. */
+static void compress_portable(uint32_t state[8], const unsigned char *p, size_t blocks)
 {
-	uint32_t w[64];
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	for (; blocks > 0; blocks--, p += 64) {
+		uint32_t w[64];
+		for (int i = 0; i < 16; i++)
+			w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+			       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+		for (int i = 16; i < 64; i++) {
+			uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+			uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+			w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+		}
+		uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+		uint32_t e = state[4], f = state[5], g = state[6], k = state[7];
+		for (int i = 0; i < 64; i++) {
+			uint32_t t1 = k + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+			uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+			k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+		}
+		state[0] += a, state[1] += b, state[2] += c, state[3] += d;
+		state[4] += e, state[5] += f, state[6] += g, state[7] += k;
 	}
-	uint32_t a = h->state[0], b = h->state[1], c = h->state[2], d = h->state[3];
-	uint32_t e = h->state[4], f = h->state[5], g = h->state[6], k = h->state[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = k + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define HAVE_SHA_NI 1
+
+/* The x86 SHA extensions (about ten times the portable speed, which would otherwise
+ * bound an import of many files). State is kept as ABEF and CDGH, as the instructions
+ * want it; each group of four rounds extends the message schedule by four words. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_sha_ni(uint32_t state[8], const unsigned char *p, size_t blocks)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
+	__m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[0]), 0xB1);	/* CDAB */
+	__m128i st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&state[4]), 0x1B);	/* EFGH */
+	__m128i st0 = _mm_alignr_epi8(tmp, st1, 8);		/* ABEF */
+	st1 = _mm_blend_epi16(st1, tmp, 0xF0);			/* CDGH */
+	for (; blocks > 0; blocks--, p += 64) {
+		__m128i abef = st0, cdgh = st1, w[4];
+		for (int g = 0; g < 16; g++) {
+			if (g < 4) {
+				w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), swap);
+			} else {
+				__m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+				x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+				w[g & 3] = _mm_sha256msg2_epu32(x, w[(g + 3) & 3]);
+			}
+			__m128i m = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, m);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(m, 0x0E));
+		}
+		st0 = _mm_add_epi32(st0, abef);
+		st1 = _mm_add_epi32(st1, cdgh);
 	}
-	h->state[0] += a, h->state[1] += b, h->state[2] += c, h->state[3] += d;
-	h->state[4] += e, h->state[5] += f, h->state[6] += g, h->state[7] += k;
+	tmp = _mm_shuffle_epi32(st0, 0x1B);			/* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xB1);			/* DCHG */
+	_mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(tmp, st1, 0xF0));	/* DCBA */
+	_mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(st1, tmp, 8));		/* HGFE */
+}
+
+static bool cpu_has_sha_ni(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return false;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return b & (1u << 29);	/* SHA */
+}
+#endif
+
+/* -1 until the CPU is asked; then whether the SHA extensions are used. */
+static int use_hardware = -1;
+
+bool sha256_hardware(bool allow)
+{
+#ifdef HAVE_SHA_NI
+	use_hardware = allow && cpu_has_sha_ni();
+#else
+	use_hardware = 0;
+	(void)allow;
+#endif
+	return use_hardware;
+}
+
+static void compress(struct sha256 *h, const unsigned char *p, size_t blocks)
+{
+	if (use_hardware < 0)
+		sha256_hardware(true);
+#ifdef HAVE_SHA_NI
+	if (use_hardware) {
+		compress_sha_ni(h->state, p, blocks);
+		return;
+	}
+#endif
+	compress_portable(h->state, p, blocks);
 }
 
 void sha256_init(struct sha256 *h)
@@ -60,11 +142,14 @@ void sha256_update(struct sha256 *h, const void *data, size_t n)
 		h->used += take, p += take, n -= take;
 		if (h->used < 64)
 			return;
-		compress(h, h->block);
+		compress(h, h->block, 1);
 		h->used = 0;
 	}
-	for (; n >= 64; p += 64, n -= 64)
-		compress(h, p);
+	if (n >= 64) {
+		compress(h, p, n / 64);
+		p += n / 64 * 64;
+		n %= 64;
+	}
 	memcpy(h->block, p, n);
 	h->used = n;
 }

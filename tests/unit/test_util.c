@@ -124,5 +124,10 @@ int main(void)
 	test_utf8();
 	test_utf8_fast_paths();
 	test_sha256();
+	/* the same vectors the other way (portable, or the SHA instructions) */
+	bool hw = sha256_hardware(true);
+	sha256_hardware(!hw);
+	test_sha256();
+	sha256_hardware(true);
 	return check_done();
 }
