@@ -99,13 +99,16 @@ static void rebuild_rows(struct outline_pane *ol)
 	long keep = ol->nrows ? ol->rows[ol->cursor] : -1;
 	ol->nrows = 0;
 	ol->rows[ol->nrows++] = -1;
-	/* a closed section hides what follows it at a deeper level: its subtree */
+	/* a closed section hides what follows it at a deeper level: its subtree (the
+	 * levels straight from the shape: this runs over every section at open) */
+	const unsigned char *lv = shape_levels(ol->sh);
 	int hide_below = 0;	/* 0: nothing hidden, else the level of the closed section */
 	for (size_t i = 0; i < ol->n; i++) {
-		int l = level_of(ol, (long)i);
+		int l = lv[i] & 0x7f;
 		if (hide_below && l > hide_below)
 			continue;
-		hide_below = is_open(ol, (long)i) ? 0 : l;
+		int f = ol->fold ? ol->fold[i] : 0;
+		hide_below = (f ? f == FOLD_OPEN : l < ol->levels) ? 0 : l;
 		ol->rows[ol->nrows++] = (int32_t)i;
 	}
 	ol->cursor = 0;

@@ -177,6 +177,11 @@ int shape_level(const struct shape *sh, size_t i)
 	return sh->levels[i] & 0x7f;
 }
 
+const unsigned char *shape_levels(const struct shape *sh)
+{
+	return sh->levels;
+}
+
 /* Where block b's data starts (kept inside the data however damaged). */
 static size_t block_start(const struct shape *sh, size_t b)
 {

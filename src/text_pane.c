@@ -49,7 +49,8 @@ struct text_pane {
 	char err[300];			/* the last store error */
 };
 
-enum { CHUNK = 12 };	/* paragraphs read from the store at a time: a jump wraps few */
+enum { CHUNK = 6 };	/* paragraphs read from the store at a time: a jump wraps few (a screen of 24 rows
+			 * holds about six of a speech's paragraphs) */
 
 static int rows_of(const struct tp_para *p)
 {

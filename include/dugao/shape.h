@@ -40,6 +40,8 @@ void shape_free(struct shape *sh);
 size_t shape_count(const struct shape *sh);
 /* Level of section i, without decoding its block. */
 int shape_level(const struct shape *sh, size_t i);
+/* All the levels at once, a byte a section (in_paragraph in the top bit: mask 0x7f). */
+const unsigned char *shape_levels(const struct shape *sh);
 /* Section i (i < shape_count), decoded with its block (a few blocks are kept). */
 struct section_shape shape_section(struct shape *sh, size_t i);
 /* The last section starting at or before (para, offset), -1 if none. */
