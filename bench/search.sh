@@ -4,7 +4,7 @@
 # over the same text; the import rate with the index; the index size as a share of the
 # text. Run from a build directory (or set DUGAO=path/to/dugao).
 #
-#   bench/search.sh [--big] [--runs N] [--reimport]
+#   bench/search.sh [--big] [--runs N] [--reimport] [--db LIBRARY]
 #
 # The corpus is ~100 MB (--big: ~1 GB) of documents drawn by bench/corpus.py from
 # samples/ and ../shared/corpus; it, the text for grep and the library are kept in
@@ -15,19 +15,22 @@ top=$(dirname "$here")
 DUGAO=${DUGAO:-./dugao}
 [ -x "$DUGAO" ] || DUGAO=$(command -v dugao) || { echo "search.sh: no dugao: run from a build directory or set DUGAO" >&2; exit 2; }
 DUGAO=$(cd "$(dirname "$DUGAO")" && pwd)/$(basename "$DUGAO")
-size=100 runs=21 reimport=false
+size=100 runs=21 reimport=false db=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--big) size=1000 ;;
 	--runs) runs=$2; shift ;;
 	--reimport) reimport=true ;;
-	*) echo "usage: bench/search.sh [--big] [--runs N] [--reimport]" >&2; exit 2 ;;
+	--db) db=$2; shift ;;
+	*) echo "usage: bench/search.sh [--big] [--runs N] [--reimport] [--db LIBRARY]" >&2; exit 2 ;;
 	esac
 	shift
 done
 shared=${DUGAO_SHARED:-$top/../shared}
 out=$here/out
-corpus=$out/search-corpus-${size}M db=$out/search-${size}M.db text=$out/search-${size}M.txt
+corpus=$out/search-corpus-${size}M text=$out/search-${size}M.txt
+given=false
+if [ -n "$db" ]; then given=true; else db=$out/search-${size}M.db; fi
 mkdir -p "$out"
 export LC_ALL=C.UTF-8
 
@@ -38,7 +41,7 @@ fi
 [ -s "$text" ] || find "$corpus/" -name '*.txt' | sort | xargs cat >"$text"
 bytes=$(wc -c <"$text")
 
-if $reimport || [ ! -f "$db" ]; then
+if $reimport || { ! $given && [ ! -f "$db" ]; }; then
 	rm -f "$db" "$db-wal" "$db-shm"
 	echo "importing $((bytes / 1048576)) MB ..."
 	start=$(date +%s.%N)
@@ -46,15 +49,20 @@ if $reimport || [ ! -f "$db" ]; then
 	end=$(date +%s.%N)
 	echo "$start $end $bytes" >"$db.import"
 fi
-read -r start end ibytes <"$db.import"
-python3 - "$start" "$end" "$ibytes" <<'PY'
+if [ -f "$db.import" ]; then
+	read -r start end ibytes <"$db.import"
+	python3 - "$start" "$end" "$ibytes" <<'PY'
 import sys
 start, end, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 print("import with the index: %.1f MB in %.1f s = %.1f MB/s" % (n / 1e6, end - start, n / 1e6 / (end - start)))
 PY
+fi
 if command -v sqlite3 >/dev/null; then
-	sqlite3 -readonly "$db" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_index%'),
-		(SELECT sum(length(CAST(text AS BLOB))) FROM paragraphs WHERE kind != 'noise'),
+	# the index's tables (search_index*: the FTS5 index of a library before schema 7);
+	# noise is kind 'noise' before schema 8, 5 after
+	sqlite3 -readonly "$db" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_index%' OR name LIKE 'search_pages%'
+			OR name LIKE 'search_segments%' OR name LIKE 'search_rows%'),
+		(SELECT sum(length(CAST(text AS BLOB))) FROM paragraphs WHERE kind NOT IN ('noise', 5)),
 		(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)" |
 	awk -F'|' '{ printf "index: %.1f MB for %.1f MB of text = %.0f%% (library file %.1f MB)\n", $1/1e6, $2/1e6, 100*$1/$2, $3/1e6 }'
 else

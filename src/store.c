@@ -11,15 +11,15 @@
 
 #include <sqlite3.h>
 
-#include "dugao/cjk_tokenizer.h"
 #include "dugao/fold.h"
+#include "dugao/gram_index.h"
 #include "dugao/hits.h"
 #include "dugao/query.h"
 #include "dugao/store.h"
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 8
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -87,46 +87,101 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE state ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL) WITHOUT ROWID;",
-	/* 1 -> 2: the search index, one row per document (see cjk_tokenizer.h); it holds
-	 * positions only, the text stays in paragraphs. migrate() fills it. */
-	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
-	"  tokenize='" CJK_TOKENIZER_NAME "');"
-	/* An upgrade indexes every document in one transaction: a larger in-memory hash
-	 * flushes less often (an import of one document never reaches it). */
-	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 33554432);",
-	/* 2 -> 3: punctuation stands alone in the index (cjk_tokenizer.h); migrate()
-	 * fills it again */
-	"DROP TABLE search_index;"
-	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
-	"  tokenize='" CJK_TOKENIZER_NAME "');"
-	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 33554432);",
+	/* 1 -> 2, 2 -> 3: an FTS5 search index, dropped by 6 -> 7 */
+	"",
+	"",
 	/* 3 -> 4: the outline's shape (no text) in one row per document, so that the reader
 	 * opens a document of 40,000 sections without reading their titles; migrate()
 	 * fills it */
 	"CREATE TABLE IF NOT EXISTS outline_shapes ("
 	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
 	"  shape BLOB NOT NULL);",
-	/* 4 -> 5: index rows of whole paragraphs up to INDEX_ROW_BYTES, so that neither an
-	 * import nor a search holds a whole document; a smaller in-memory hash bounds an
-	 * import's memory. migrate() fills it again. */
-	"DROP TABLE search_index;"
-	"CREATE VIRTUAL TABLE search_index USING fts5(text, content='', columnsize=0, detail=full,"
-	"  tokenize='" CJK_TOKENIZER_NAME "');"
-	"INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 8388608);"
-	/* an import commits one small segment per document: merging 8 at a time, not 4,
-	 * rewrites the index less often (a fifth less written over 3,000 documents) */
-	"INSERT INTO search_index (search_index, rank) VALUES ('automerge', 8);"
-	/* which document and first paragraph each index row holds: index rowids stay
-	 * dense (small deltas in the index), and a document's rows are contiguous */
-	"DROP TABLE IF EXISTS search_rows;"
-	"CREATE TABLE search_rows ("
-	"  id INTEGER PRIMARY KEY,"
-	"  doc INTEGER NOT NULL,"
-	"  first INTEGER NOT NULL);"
-	"CREATE INDEX search_rows_doc ON search_rows (doc, id);",
+	/* 4 -> 5: FTS5 rows of whole paragraphs, dropped by 6 -> 7 */
+	"",
 	/* 5 -> 6: the hits of a term packed into one blob in its row (hits.h), not one
 	 * row each; migrate() packs the old rows and drops term_hits */
 	"ALTER TABLE terms ADD COLUMN hits BLOB;",
+	/* 6 -> 7: dugao's own bigram index (gram_index.h) in place of FTS5, which cost a
+	 * quarter of an import; migrate() drops the FTS5 table (search_drop_fts5) and
+	 * fills the new one. search_rows: which document and first paragraph each index
+	 * row holds; AUTOINCREMENT, as a deleted row's postings stay in the segments until
+	 * a merge purges them. search_segments: the segments, in row order; search_pages:
+	 * their pages, one seek for a key. */
+	"DROP TABLE IF EXISTS search_rows;"
+	"CREATE TABLE search_rows ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  doc INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL);"
+	"CREATE INDEX search_rows_doc ON search_rows (doc, id);"
+	"CREATE TABLE search_segments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  level INTEGER NOT NULL,"
+	"  row_lo INTEGER NOT NULL,"
+	"  row_hi INTEGER NOT NULL,"
+	"  bytes INTEGER NOT NULL);"
+	"CREATE TABLE search_pages ("
+	"  seg INTEGER NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (seg, pid)) WITHOUT ROWID;",
+	/* 7 -> 8: less to write per paragraph and section. Paragraphs keyed by
+	 * doc << 32 | seq, so no (doc, seq) index; kind as its enum para_kind number.
+	 * A section leaves marker and title NULL when its paragraph holds them at its
+	 * offset (nearly always): marker_chars splits the two. The original bytes in
+	 * chunks keyed doc << 32 | n, written once each (not a zeroblob rewritten). The
+	 * tables keyed by rowid go by hand when a document does (store_delete).
+	 * migrate() converts each table still in the old layout (layout_all). */
+	"",
+};
+
+/* 7 -> 8, per table: a query that is 1 when the table has the old layout, and the SQL
+ * that converts it. */
+static const char *const layout8[][2] = {
+	{ "SELECT count(*) FROM pragma_table_info('paragraphs') WHERE name = 'seq'",
+	"CREATE TABLE paragraphs7 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  section INTEGER NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  doc INTEGER AS (id >> 32),"
+	"  seq INTEGER AS (id & 4294967295));"
+	"INSERT INTO paragraphs7 (id, kind, section, line, text)"
+	"  SELECT (doc << 32) + seq, CASE kind WHEN 'title' THEN 0 WHEN 'meta' THEN 1 WHEN 'salutation' THEN 2"
+	"  WHEN 'heading' THEN 3 WHEN 'noise' THEN 5 ELSE 4 END, section, line, text"
+	"  FROM paragraphs ORDER BY doc, seq;"
+	"DROP TABLE paragraphs;"
+	"ALTER TABLE paragraphs7 RENAME TO paragraphs;" },
+	{ "SELECT count(*) = 0 FROM pragma_table_info('sections') WHERE name = 'marker_chars'",
+	"CREATE TABLE sections7 ("
+	"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  parent INTEGER NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  para INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  length INTEGER NOT NULL,"
+	"  in_paragraph INTEGER NOT NULL,"
+	"  marker_chars INTEGER NOT NULL,"
+	"  marker TEXT,"
+	"  title TEXT,"
+	"  PRIMARY KEY (doc, seq)) WITHOUT ROWID;"
+	"INSERT INTO sections7"
+	"  SELECT s.doc, s.seq, s.parent, s.level, s.para, s.offset, s.length, s.in_paragraph, length(s.marker),"
+	"  CASE WHEN held THEN NULL ELSE s.marker END, CASE WHEN held THEN NULL ELSE s.title END"
+	"  FROM (SELECT *, coalesce((SELECT substr(text, offset + 1, length) = marker || title"
+	"    AND length(marker) + length(title) = length"
+	"    FROM paragraphs p WHERE p.id = (sections.doc << 32) + sections.para), 0) AS held FROM sections) s"
+	"  ORDER BY s.doc, s.seq;"
+	"DROP TABLE sections;"
+	"ALTER TABLE sections7 RENAME TO sections;" },
+	{ "SELECT count(*) FROM pragma_table_info('originals') WHERE name = 'doc'",
+	"CREATE TABLE originals7 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  bytes BLOB NOT NULL);"
+	"INSERT INTO originals7 (id, bytes) SELECT doc << 32, bytes FROM originals ORDER BY doc;"
+	"DROP TABLE originals;"
+	"ALTER TABLE originals7 RENAME TO originals;" },
 };
 
 /* Every statement the store runs more than once, prepared on first use. */
@@ -141,12 +196,19 @@ enum stmt_id {
 	Q_TERM_INSERT,
 	Q_IMPORT_PARAS,
 	Q_INDEX_TEXT,
-	Q_INDEX_ADD,
-	Q_INDEX_DELETE,
 	Q_INDEX_ROW_ADD,
 	Q_INDEX_ROWS,
+	Q_INDEX_ROWS_ALL,
 	Q_INDEX_ROWS_DELETE,
-	Q_INDEX_ROW_GET,
+	Q_INDEX_LIVE,
+	Q_INDEX_SEGS,
+	Q_INDEX_SEG_ADD,
+	Q_INDEX_SEG_SET,
+	Q_INDEX_SEG_DROP,
+	Q_INDEX_SEG_EMPTY,
+	Q_INDEX_PAGE_ADD,
+	Q_INDEX_PAGES_DROP,
+	Q_INDEX_LOOKUP,
 	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
@@ -174,60 +236,86 @@ enum stmt_id {
 	Q_COUNT
 };
 
+/* Paragraphs are keyed by doc << 32 | seq (schema 7): a document's paragraphs are one
+ * rowid range, read without an index. PARAS_FROM is that range from seq ?2 on. */
+#define PARA_SEQ "(id & 4294967295)"
+#define PARAS_OF_DOC "id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295"
+#define PARAS_FROM "id BETWEEN (?1 << 32) + max(min(?2, 4294967296), 0) AND (?1 << 32) + 4294967295"
+#define PARAS_BEFORE "id BETWEEN ?1 << 32 AND (?1 << 32) + max(min(?2, 4294967296), 0) - 1"
+/* kind is stored as its enum para_kind number: noise is 5 in every library */
+#define NOT_NOISE "kind != 5"
+_Static_assert(PARA_NOISE == 5 && PARA_BODY == 4 && PARA_TITLE == 0, "stored paragraph kinds");
+/* a section's marker and title, from its paragraph when the row leaves them NULL */
+#define SECTION_PARA_TEXT "CASE WHEN s.marker IS NULL OR s.title IS NULL THEN " \
+	"(SELECT text FROM paragraphs WHERE id = (s.doc << 32) + s.para) END"
+
 static const char *const stmt_sql[Q_COUNT] = {
 	[Q_FIND_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
 	[Q_DOC_INSERT] = "INSERT INTO documents (source, sha256, encoding, imported_at, bytes) "
 			 "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4)",
 	[Q_DOC_REUSE] = "UPDATE documents SET source = ?1, sha256 = ?2, encoding = ?3, bytes = ?4, "
 			"imported_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?5",
-	[Q_ORIGINAL_INSERT] = "INSERT INTO originals (doc, bytes) VALUES (?1, zeroblob(?2))",
-	[Q_PARA_INSERT] = "INSERT INTO paragraphs (doc, seq, kind, section, line, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_SECTION_INSERT] = "INSERT INTO sections (doc, seq, parent, level, marker, title, para, offset, length, in_paragraph) "
-			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_ORIGINAL_INSERT] = "INSERT INTO originals (id, bytes) VALUES (?1, ?2)",
+	[Q_PARA_INSERT] = "INSERT INTO paragraphs (id, kind, section, line, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_SECTION_INSERT] = "INSERT INTO sections (doc, seq, parent, level, para, offset, length, in_paragraph, "
+			     "marker_chars, marker, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[Q_TITLE_SET] = "UPDATE documents SET title = ?2 WHERE id = ?1",
 	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score, count, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_IMPORT_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq",
+	[Q_IMPORT_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE
+			   " ORDER BY id",
 	/* search: the text of a document as the index sees it, and its upkeep */
-	[Q_INDEX_TEXT] = "SELECT seq, kind = 'noise', text FROM paragraphs WHERE doc = ?1 ORDER BY seq",
-	[Q_INDEX_ADD] = "INSERT INTO search_index (rowid, text) VALUES (?1, ?2)",
-	[Q_INDEX_DELETE] = "INSERT INTO search_index (search_index, rowid, text) VALUES ('delete', ?1, ?2)",
+	[Q_INDEX_TEXT] = "SELECT " PARA_SEQ ", kind = 5, text FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id",
 	[Q_INDEX_ROW_ADD] = "INSERT INTO search_rows (doc, first) VALUES (?1, ?2)",
-	[Q_INDEX_ROWS] = "SELECT id, first FROM search_rows WHERE doc = ?1 ORDER BY id",
+	[Q_INDEX_ROWS] = "SELECT id, ?1, first FROM search_rows WHERE doc = ?1 ORDER BY id",
+	[Q_INDEX_ROWS_ALL] = "SELECT id, doc, first FROM search_rows ORDER BY id",
 	[Q_INDEX_ROWS_DELETE] = "DELETE FROM search_rows WHERE doc = ?1",
-	[Q_INDEX_ROW_GET] = "SELECT doc, first FROM search_rows WHERE id = ?1",
-	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE doc = ?1 AND seq = ?2",
+	[Q_INDEX_LIVE] = "SELECT id FROM search_rows WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+	[Q_INDEX_SEGS] = "SELECT id, level, row_lo, row_hi FROM search_segments ORDER BY row_lo",
+	[Q_INDEX_SEG_ADD] = "INSERT INTO search_segments (level, row_lo, row_hi, bytes) VALUES (0, ?1, ?2, 0)",
+	[Q_INDEX_SEG_SET] = "UPDATE search_segments SET level = ?2, row_lo = ?3, row_hi = ?4, bytes = ?5 WHERE id = ?1",
+	[Q_INDEX_SEG_DROP] = "DELETE FROM search_segments WHERE id = ?1",
+	/* a segment none of whose rows is left */
+	[Q_INDEX_SEG_EMPTY] = "SELECT NOT EXISTS (SELECT 1 FROM search_rows WHERE id BETWEEN ?1 AND ?2)",
+	[Q_INDEX_PAGE_ADD] = "INSERT INTO search_pages (seg, pid, data) VALUES (?1, ?2, ?3)",
+	[Q_INDEX_PAGES_DROP] = "DELETE FROM search_pages WHERE seg = ?1",
+	/* the pages of keys ?2..?3 (as pids, ?3 excluded): the page holding the first, on */
+	[Q_INDEX_LOOKUP] = "SELECT pid, data FROM search_pages WHERE seg = ?1 AND pid >= "
+			   "ifnull((SELECT max(pid) FROM search_pages WHERE seg = ?1 AND pid <= ?2), 0) AND pid < ?3 ORDER BY pid",
+	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents WHERE id = ?1",
 	[Q_DOC_LIST] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents ORDER BY id",
-	[Q_SECTIONS] = "SELECT seq, parent, level, marker, title, para, offset, length, in_paragraph "
-		       "FROM sections WHERE doc = ?1 ORDER BY seq",
+	[Q_SECTIONS] = "SELECT s.seq, s.parent, s.level, s.marker, s.title, s.para, s.offset, s.length, s.in_paragraph, "
+		       "s.marker_chars, " SECTION_PARA_TEXT " FROM sections s WHERE s.doc = ?1 ORDER BY s.seq",
 	[Q_SECTION_SHAPE_ROWS] = "SELECT seq, parent, level, para, offset, length, in_paragraph "
 				 "FROM sections WHERE doc = ?1 ORDER BY seq",
 	[Q_SECTION_SHAPE_GET] = "SELECT shape FROM outline_shapes WHERE doc = ?1",
 	[Q_SECTION_SHAPE_SET] = "INSERT OR REPLACE INTO outline_shapes (doc, shape) VALUES (?1, ?2)",
-	[Q_SECTION_TEXT] = "SELECT marker, title FROM sections WHERE doc = ?1 AND seq = ?2",
-	[Q_PARAS] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq >= ?2 "
-		    "AND kind != 'noise' ORDER BY seq LIMIT ?3",
-	[Q_PARAS_ALL] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq >= ?2 "
-			"ORDER BY seq LIMIT ?3",
+	[Q_SECTION_TEXT] = "SELECT s.marker, s.title, s.offset, s.length, s.marker_chars, " SECTION_PARA_TEXT
+			   " FROM sections s WHERE s.doc = ?1 AND s.seq = ?2",
+	[Q_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM " AND " NOT_NOISE
+		    " ORDER BY id LIMIT ?3",
+	[Q_PARAS_ALL] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM
+			" ORDER BY id LIMIT ?3",
 	[Q_TERMS] = "SELECT id, text, kind, count, score FROM terms WHERE doc = ?1 AND count > 0 "
 		    "ORDER BY score DESC, count DESC, text LIMIT ?2",
 	[Q_LIBRARY_TERMS] = "SELECT text, count(*), sum(count) FROM terms WHERE count > 0 GROUP BY text "
 			    "ORDER BY count(*) DESC, sum(count) DESC, text LIMIT ?1",
-	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE doc = ?1",
+	/* the original bytes in chunks keyed doc << 32 | n, in order */
+	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 ORDER BY id",
 	/* reader: paragraph bounds, paging backwards, reading state, term hits */
-	/* the ends by the (doc, seq) index, never a scan: documents can hold 50 MB */
-	[Q_PARA_RANGE] = "SELECT (SELECT seq FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq LIMIT 1), "
-			 "(SELECT seq FROM paragraphs WHERE doc = ?1 AND kind != 'noise' ORDER BY seq DESC LIMIT 1), "
+	/* the ends from the rowid range, never a scan: documents can hold 50 MB */
+	[Q_PARA_RANGE] = "SELECT (SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE " ORDER BY id LIMIT 1), "
+			 "(SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE " ORDER BY id DESC LIMIT 1), "
 			 "(SELECT paragraphs FROM documents WHERE id = ?1)",
-	[Q_PARA_RANGE_ALL] = "SELECT (SELECT seq FROM paragraphs WHERE doc = ?1 ORDER BY seq LIMIT 1), "
-			     "(SELECT seq FROM paragraphs WHERE doc = ?1 ORDER BY seq DESC LIMIT 1), "
-			     "(SELECT count(*) FROM paragraphs WHERE doc = ?1)",
-	[Q_PARAS_BEFORE] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq < ?2 "
-			   "AND kind != 'noise' ORDER BY seq DESC LIMIT ?3",
-	[Q_PARAS_BEFORE_ALL] = "SELECT seq, kind, section, line, text FROM paragraphs WHERE doc = ?1 AND seq < ?2 "
-			       "ORDER BY seq DESC LIMIT ?3",
+	[Q_PARA_RANGE_ALL] = "SELECT (SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id LIMIT 1), "
+			     "(SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id DESC LIMIT 1), "
+			     "(SELECT count(*) FROM paragraphs WHERE " PARAS_OF_DOC ")",
+	[Q_PARAS_BEFORE] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_BEFORE " AND " NOT_NOISE
+			   " ORDER BY id DESC LIMIT ?3",
+	[Q_PARAS_BEFORE_ALL] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_BEFORE
+			       " ORDER BY id DESC LIMIT ?3",
 	[Q_POS_GET] = "SELECT para, offset FROM positions WHERE doc = ?1",
 	[Q_POS_SET] = "INSERT INTO positions (doc, para, offset, read_at) "
 		      "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
@@ -259,6 +347,9 @@ struct hit_cache {
 
 #define HIT_CACHE 4		/* terms whose hits are kept: as many as can be lit at once */
 
+/* The outline's shape (see shape_put): its format byte and numbers per section. */
+enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
+
 struct store {
 	sqlite3 *db;			/* the connection */
 	char *path;			/* library file */
@@ -266,11 +357,20 @@ struct store {
 	char error[512];		/* the last error, one line */
 	/* the import in progress */
 	long doc;			/* its document id, -1 when none */
-	sqlite3_blob *original;		/* open handle on its original bytes */
+	long long original_bytes;	/* the size of its original bytes */
+	long long original_at;		/* how many of them are stored */
+	long original_chunks;		/* in how many rows */
+	struct section *pending;	/* its sections whose paragraph is to come; strings owned */
+	size_t npending;		/* how many */
+	size_t pending_cap;		/* allocated */
+	struct sbuf shape;		/* its outline's shape, built as sections come */
+	long shape_prev[SHAPE_FIELDS];	/* the last section's shape fields */
+	bool shape_unordered;		/* a section came out of seq order: shape_doc reads them back */
 	long paragraphs;		/* non-noise paragraphs so far */
 	long sections;			/* sections so far */
 	long long chars;		/* characters of non-noise paragraphs */
 	struct index_row *row;		/* its search index row being filled */
+	struct gi_build *gi;		/* search index postings not yet in a segment */
 	struct import_term *terms;	/* its terms, stored at commit */
 	size_t nterms;			/* how many */
 	struct hit_cache hit_cache[HIT_CACHE];	/* unpacked hits of the terms read last */
@@ -394,54 +494,291 @@ static int pragma_int(struct store *st, const char *sql, int *value)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail_db(st, "reading the library");
 }
 
-/* --- the search index (see cjk_tokenizer.h) --- */
+/* --- the search index (see gram_index.h, cjk_tokenizer.h) --- */
 
 /* A document is indexed in rows of whole paragraphs, each row up to about
  * INDEX_ROW_BYTES of text: its paragraphs in seq order, each followed by "\n", noise
  * (and any gap in the seqs) as an empty paragraph, so the n-th line of a row is
  * paragraph seq (first + n). search_rows gives each row's document and first seq; a
- * document's rows have consecutive rowids, in text order. Deleting a row needs
- * exactly the text it was added with: it is made again from the stored paragraphs,
- * cut where search_rows says the rows begin. */
-enum { INDEX_ROW_BYTES = 64 * 1024 };
+ * document's rows have consecutive ids, in text order. An import adds its rows'
+ * postings to an in-memory build (st->gi) that becomes a segment at commit, or every
+ * INDEX_BUILD_BYTES of a long import; segments merge INDEX_MERGE at a time. Removing
+ * a document removes its search_rows: searches keep only live rows, merges purge. */
+enum {
+	INDEX_ROW_BYTES = 64 * 1024,
+	INDEX_BUILD_BYTES = 16 * 1024 * 1024,
+	INDEX_MERGE = 8,
+};
 
-/* The index row being built (an import, or a delete making the rows again). */
+/* The index row being built. */
 struct index_row {
 	long doc;		/* its document */
 	long first;		/* seq of its first paragraph */
 	long next;		/* seq after its last paragraph */
 	bool open;		/* it holds a paragraph */
-	sqlite3_int64 id;	/* its rowid (a delete: known; an add: given at flush) */
-	enum stmt_id op;	/* Q_INDEX_ADD or Q_INDEX_DELETE */
 	struct sbuf text;	/* its text */
 };
 
-/* Adds or removes the row built so far and starts an empty one. */
+/* Where the pages of a segment being written go. */
+struct index_pages {
+	struct store *st;	/* the store */
+	sqlite3_int64 seg;	/* the segment's id */
+};
+
+static int index_page_add(void *ctx, int64_t pid, const uint8_t *data, size_t n)
+{
+	struct index_pages *ip = ctx;
+	sqlite3_stmt *s = stmt(ip->st, Q_INDEX_PAGE_ADD);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, ip->seg);
+	sqlite3_bind_int64(s, 2, pid);
+	sqlite3_bind_blob(s, 3, data, (int)n, SQLITE_STATIC);
+	return step_done(ip->st, s, "updating the search index");
+}
+
+/* A segment's level: by its size (a factor of 8 a level from 128 KB), at least one
+ * above the segments it was merged from. */
+static int index_level(size_t bytes, int at_least)
+{
+	int level = 0;
+	for (size_t b = bytes; b >= 128 * 1024; b /= 8)
+		level++;
+	return level > at_least ? level : at_least;
+}
+
+static int index_seg_set(struct store *st, sqlite3_int64 seg, int level, uint32_t lo, uint32_t hi, size_t bytes)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_SEG_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, seg);
+	sqlite3_bind_int(s, 2, level);
+	sqlite3_bind_int64(s, 3, lo);
+	sqlite3_bind_int64(s, 4, hi);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)bytes);
+	return step_done(st, s, "updating the search index");
+}
+
+static int index_seg_drop(struct store *st, sqlite3_int64 seg)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_PAGES_DROP);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, seg);
+	if (step_done(st, s, "updating the search index") != 0 || !(s = stmt(st, Q_INDEX_SEG_DROP)))
+		return -1;
+	sqlite3_bind_int64(s, 1, seg);
+	return step_done(st, s, "updating the search index");
+}
+
+/* A new segment of level 0 over rows lo..hi; its id in *seg. */
+static int index_seg_add(struct store *st, uint32_t lo, uint32_t hi, sqlite3_int64 *seg)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_SEG_ADD);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	if (step_done(st, s, "updating the search index") != 0)
+		return -1;
+	*seg = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* Writes the in-memory postings as a new segment. */
+static int index_build_flush(struct store *st)
+{
+	uint32_t lo, hi;
+	if (!st->gi || !gi_build_rows(st->gi, &lo, &hi))
+		return 0;
+	struct index_pages ip = { .st = st };
+	size_t bytes = 0;
+	if (index_seg_add(st, lo, hi, &ip.seg) != 0) {
+		gi_build_reset(st->gi);
+		return -1;
+	}
+	if (gi_build_write(st->gi, index_page_add, &ip, &bytes) != 0)
+		return -1;
+	return index_seg_set(st, ip.seg, index_level(bytes, 0), lo, hi, bytes);
+}
+
+/* One segment as search_segments gives it. */
+struct index_seg {
+	sqlite3_int64 id;	/* its id */
+	int level;		/* its level */
+	uint32_t lo;		/* its first row */
+	uint32_t hi;		/* its last row */
+};
+
+/* The segments in row order, malloc'd. */
+static int index_segs(struct store *st, struct index_seg **segs, size_t *n)
+{
+	*segs = NULL;
+	*n = 0;
+	sqlite3_stmt *s = stmt(st, Q_INDEX_SEGS);
+	if (!s)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*segs = xrealloc(*segs, cap * sizeof **segs);
+		}
+		(*segs)[(*n)++] = (struct index_seg){ .id = sqlite3_column_int64(s, 0),
+						      .level = sqlite3_column_int(s, 1),
+						      .lo = (uint32_t)sqlite3_column_int64(s, 2),
+						      .hi = (uint32_t)sqlite3_column_int64(s, 3) };
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(*segs);
+		*segs = NULL;
+		return fail_db(st, "reading the search index");
+	}
+	return 0;
+}
+
+/* A segment being merged: its pages from their own statement. */
+static int index_next_page(void *ctx, int64_t *pid, const uint8_t **data, size_t *n)
+{
+	sqlite3_stmt *s = ctx;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	*pid = sqlite3_column_int64(s, 0);
+	*data = sqlite3_column_blob(s, 1);
+	*n = (size_t)sqlite3_column_bytes(s, 1);
+	return 1;
+}
+
+/* Merges segs[0..k-1] (consecutive in row order) into one, purging removed rows. */
+static int index_merge(struct store *st, const struct index_seg *segs, int k)
+{
+	uint32_t *live = NULL;
+	size_t nlive = 0, cap = 0;
+	sqlite3_stmt *s = stmt(st, Q_INDEX_LIVE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, segs[0].lo);
+	sqlite3_bind_int64(s, 2, segs[k - 1].hi);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nlive == cap) {
+			cap = cap ? cap * 2 : 256;
+			live = xrealloc(live, cap * sizeof *live);
+		}
+		live[nlive++] = (uint32_t)sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(live);
+		return fail_db(st, "reading the search index");
+	}
+	struct gi_source src[INDEX_MERGE];
+	sqlite3_stmt *pages[INDEX_MERGE] = { 0 };
+	int err = 0;
+	for (int i = 0; i < k && !err; i++) {
+		if (sqlite3_prepare_v2(st->db, "SELECT pid, data FROM search_pages WHERE seg = ?1 ORDER BY pid", -1,
+				       &pages[i], NULL) != SQLITE_OK) {
+			err = fail_db(st, "merging the search index");
+			break;
+		}
+		sqlite3_bind_int64(pages[i], 1, segs[i].id);
+		src[i] = (struct gi_source){ .next = index_next_page, .ctx = pages[i] };
+	}
+	struct index_pages ip = { .st = st };
+	struct gi_merged m;
+	if (!err && (err = index_seg_add(st, segs[0].lo, segs[k - 1].hi, &ip.seg)) == 0) {
+		int r = gi_merge(src, k, live, nlive, index_page_add, &ip, &m);
+		if (r == -2)
+			err = fail(st, "%s: the search index is damaged (a segment cannot be read)", st->path);
+		else if (r == -1)
+			err = fail_db(st, "merging the search index");
+		else
+			err = r;
+	}
+	for (int i = 0; i < k; i++)
+		sqlite3_finalize(pages[i]);
+	free(live);
+	if (err)
+		return -1;
+	if (m.bytes == 0)
+		err = index_seg_drop(st, ip.seg);
+	else
+		err = index_seg_set(st, ip.seg, index_level(m.bytes, segs[0].level + 1), m.row_lo, m.row_hi, m.bytes);
+	for (int i = 0; i < k && !err; i++)
+		err = index_seg_drop(st, segs[i].id);
+	return err;
+}
+
+/* Keeps the segments few: drops those with no live row left, and merges the first run
+ * of INDEX_MERGE consecutive segments of one level until there is none. */
+static int index_maintain(struct store *st)
+{
+	for (;;) {
+		struct index_seg *segs;
+		size_t n;
+		if (index_segs(st, &segs, &n) != 0)
+			return -1;
+		int err = 0;
+		bool again = false;
+		for (size_t i = 0; i < n && !err; i++) {
+			sqlite3_stmt *s = stmt(st, Q_INDEX_SEG_EMPTY);
+			if (!s) {
+				err = -1;
+				break;
+			}
+			sqlite3_bind_int64(s, 1, segs[i].lo);
+			sqlite3_bind_int64(s, 2, segs[i].hi);
+			bool empty = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+			sqlite3_reset(s);
+			if (empty) {
+				err = index_seg_drop(st, segs[i].id);
+				again = true;
+			}
+		}
+		for (size_t i = 0, run = 1; !err && !again && i < n; i++, run++) {
+			if (i > 0 && segs[i].level != segs[i - 1].level)
+				run = 1;
+			if (run == INDEX_MERGE) {
+				err = index_merge(st, segs + i + 1 - INDEX_MERGE, INDEX_MERGE);
+				again = true;
+			}
+		}
+		free(segs);
+		if (err || !again)
+			return err;
+	}
+}
+
+/* Adds the row built so far to search_rows and its postings to the build. */
 static int index_row_flush(struct store *st, struct index_row *r)
 {
 	if (!r->open)
 		return 0;
 	r->open = false;
-	sqlite3_stmt *s;
-	if (r->op == Q_INDEX_ADD) {
-		if (!(s = stmt(st, Q_INDEX_ROW_ADD)))
-			return -1;
-		sqlite3_bind_int64(s, 1, r->doc);
-		sqlite3_bind_int64(s, 2, r->first);
-		if (step_done(st, s, "updating the search index") != 0)
-			return -1;
-		r->id = sqlite3_last_insert_rowid(st->db);
-	}
-	if (!(s = stmt(st, r->op)))
+	sqlite3_stmt *s = stmt(st, Q_INDEX_ROW_ADD);
+	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, r->id);
-	sqlite3_bind_text(s, 2, r->text.data ? r->text.data : "", (int)r->text.len, SQLITE_STATIC);
-	int rc = step_done(st, s, "updating the search index");
+	sqlite3_bind_int64(s, 1, r->doc);
+	sqlite3_bind_int64(s, 2, r->first);
+	if (step_done(st, s, "updating the search index") != 0)
+		return -1;
+	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
+	if (id >= GI_MAX_ROW)
+		return fail(st, "%s: the search index is full (%lld rows)", st->path, (long long)id);
+	if (!st->gi)
+		st->gi = gi_build_new();
+	gi_build_add(st->gi, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
 	sbuf_reset(&r->text);
-	return rc;
+	return gi_build_bytes(st->gi) > INDEX_BUILD_BYTES ? index_build_flush(st) : 0;
 }
 
-/* One paragraph (in seq order) into the row; an add sends a full row to the index. */
+/* One paragraph (in seq order) into the row; a full row goes to the index. */
 static int index_row_add(struct store *st, struct index_row *r, long seq, bool noise, const char *text, size_t len)
 {
 	if (r->open && seq < r->next)
@@ -462,125 +799,128 @@ static int index_row_add(struct store *st, struct index_row *r, long seq, bool n
 	}
 	sbuf_append(&r->text, "\n", 1);
 	r->next = seq + 1;
-	return r->op == Q_INDEX_ADD && r->text.len >= INDEX_ROW_BYTES ? index_row_flush(st, r) : 0;
+	return r->text.len >= INDEX_ROW_BYTES ? index_row_flush(st, r) : 0;
 }
 
+/* The import's last row, its segment, and merges. */
+static int index_commit(struct store *st)
+{
+	if (index_row_flush(st, st->row) != 0 || index_build_flush(st) != 0)
+		return -1;
+	return index_maintain(st);
+}
+
+/* Drops the import's row and postings (also after a commit: nothing left then). */
 static void index_row_free(struct store *st)
 {
 	if (st->row)
 		sbuf_free(&st->row->text);
 	free(st->row);
 	st->row = NULL;
+	if (st->gi)
+		gi_build_reset(st->gi);
 }
 
-/* Where a document's index rows begin (a delete): rowids and first seqs, malloc'd. */
-static int index_row_starts(struct store *st, long doc, sqlite3_int64 **ids, long **firsts, size_t *n)
+/* Indexes a document from its stored paragraphs (an upgrade). */
+static int index_doc(struct store *st, long doc)
 {
-	*ids = NULL, *firsts = NULL, *n = 0;
-	sqlite3_stmt *s = stmt(st, Q_INDEX_ROWS);
+	struct index_row r = { .doc = doc };
+	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*ids = xrealloc(*ids, cap * sizeof **ids);
-			*firsts = xrealloc(*firsts, cap * sizeof **firsts);
-		}
-		(*ids)[*n] = sqlite3_column_int64(s, 0);
-		(*firsts)[(*n)++] = (long)sqlite3_column_int64(s, 1);
-	}
+	int rc, err = 0;
+	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		err = index_row_add(st, &r, (long)sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1),
+				    (const char *)sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the search index");
-}
-
-/* Adds (Q_INDEX_ADD) or removes (Q_INDEX_DELETE) a document's index rows, made from
- * its stored paragraphs. */
-static int index_doc(struct store *st, long doc, enum stmt_id op)
-{
-	struct index_row r = { .doc = doc, .op = op };
-	sqlite3_int64 *ids = NULL;
-	long *firsts = NULL;
-	size_t nrows = 0, row = 0;
-	if (op == Q_INDEX_DELETE && index_row_starts(st, doc, &ids, &firsts, &nrows) != 0)
-		return -1;
-	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
-	int rc = SQLITE_DONE, err = s ? 0 : -1;
-	if (s)
-		sqlite3_bind_int64(s, 1, doc);
-	while (!err && (op == Q_INDEX_ADD || row < nrows) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long seq = (long)sqlite3_column_int64(s, 0);
-		if (op == Q_INDEX_DELETE) {
-			/* a paragraph before the first row (none, normally) was never indexed */
-			if (seq < firsts[0])
-				continue;
-			if (row + 1 < nrows && seq >= firsts[row + 1]) {
-				err = index_row_flush(st, &r);
-				row++;
-			}
-			r.id = ids[row];
-		}
-		if (!err)
-			err = index_row_add(st, &r, seq, sqlite3_column_int(s, 1), (const char *)sqlite3_column_blob(s, 2),
-					    (size_t)sqlite3_column_bytes(s, 2));
-	}
-	if (s)
-		sqlite3_reset(s);
-	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (!err && rc != SQLITE_DONE)
 		err = fail_db(st, "reading paragraphs for the search index");
 	if (!err)
 		err = index_row_flush(st, &r);
-	if (!err && op == Q_INDEX_DELETE) {
-		if (!(s = stmt(st, Q_INDEX_ROWS_DELETE)))
-			err = -1;
-		else {
-			sqlite3_bind_int64(s, 1, doc);
-			err = step_done(st, s, "updating the search index");
-		}
-	}
 	sbuf_free(&r.text);
-	free(ids);
-	free(firsts);
-	return err ? -1 : 0;
+	return err;
 }
 
-/* Fills the index for a library that had none (the schema 1 -> 2 upgrade). */
+/* Removes a document from the index: its rows (their postings go at the next merge). */
+static int index_remove(struct store *st, long doc)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_ROWS_DELETE);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	return step_done(st, s, "updating the search index");
+}
+
+/* Libraries of schemas 2 to 6 hold an FTS5 index made with a tokenizer named "dugao";
+ * dropping it needs a tokenizer of that name, though none ever runs. */
+static int fts5_tok_create(void *user, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	(void)user;
+	(void)argv;
+	(void)argc;
+	static int stateless;
+	*out = (Fts5Tokenizer *)&stateless;
+	return SQLITE_OK;
+}
+
+static void fts5_tok_delete(Fts5Tokenizer *t)
+{
+	(void)t;
+}
+
+static int fts5_tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int n,
+			     int (*token)(void *, int, const char *, int, int, int))
+{
+	(void)t, (void)ctx, (void)flags, (void)text, (void)n, (void)token;
+	return SQLITE_OK;
+}
+
+static int search_drop_fts5(struct store *st)
+{
+	int present = 0;
+	if (pragma_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'search_index'", &present) != 0)
+		return -1;
+	if (!present)
+		return 0;
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(s, 1, &api, "fts5_api_ptr", NULL);
+		sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	static fts5_tokenizer tok = { fts5_tok_create, fts5_tok_delete, fts5_tok_tokenize };
+	if (!api || api->xCreateTokenizer(api, "dugao", NULL, &tok, NULL) != SQLITE_OK)
+		return fail(st, "%s: this SQLite has no FTS5, which dropping the old search index needs", st->path);
+	return exec(st, "DROP TABLE search_index", "upgrading the search index");
+}
+
+/* Builds the index for every document (the upgrade to schema 7). */
 static int index_all(struct store *st)
 {
+	if (search_drop_fts5(st) != 0)
+		return -1;
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "SELECT id FROM documents ORDER BY id", -1, &s, NULL) != SQLITE_OK)
 		return fail_db(st, "building the search index");
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (index_doc(st, (long)sqlite3_column_int64(s, 0), Q_INDEX_ADD) != 0)
+		if (index_doc(st, (long)sqlite3_column_int64(s, 0)) != 0)
 			break;
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : fail_db(st, "building the search index");
-}
-
-/* The tokenizer and dugao_hits live in each connection, so every open registers them. */
-static int register_search(struct store *st)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "%s: this SQLite has no FTS5, which search needs", st->path);
-	sqlite3_bind_pointer(s, 1, &api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (!api || cjk_tokenizer_register(api) != SQLITE_OK)
-		return fail(st, "%s: cannot set up the search tokenizer", st->path);
-	return 0;
+	if (rc != SQLITE_DONE) {
+		if (st->gi)
+			gi_build_reset(st->gi);
+		return rc == SQLITE_ROW ? -1 : fail_db(st, "building the search index");
+	}
+	return index_build_flush(st) != 0 || index_maintain(st) != 0 ? -1 : 0;
 }
 
 /* The outline's shape: a format byte, then per section (in seq order) seq, parent,
  * level, para, offset, length and in_paragraph, each as the difference from the
  * previous section's, zigzag-encoded in LEB128: about 8 bytes a section, a quarter of
  * fixed-width numbers, and so a quarter of the pages read at open. */
-enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
-
 static void shape_put(struct sbuf *b, long v)
 {
 	unsigned long long u = ((unsigned long long)v << 1) ^ (unsigned long long)(v < 0 ? -1LL : 0);
@@ -608,7 +948,27 @@ static bool shape_get(const unsigned char **p, const unsigned char *end, long *v
 	return false;
 }
 
-/* Writes the shape of one document from its sections (import, upgrade). */
+/* One section's numbers into a shape, after those of the section before (prev). */
+static void shape_add(struct sbuf *b, long prev[SHAPE_FIELDS], const struct section *sec)
+{
+	long v[SHAPE_FIELDS] = { sec->seq, sec->parent, sec->level, sec->para, sec->offset, sec->length, sec->in_paragraph };
+	for (int i = 0; i < SHAPE_FIELDS; i++) {
+		shape_put(b, v[i] - prev[i]);
+		prev[i] = v[i];
+	}
+}
+
+static int shape_store(struct store *st, long doc, const struct sbuf *b)
+{
+	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_blob(s, 2, b->data, (int)b->len, SQLITE_STATIC);
+	return step_done(st, s, "storing the outline");
+}
+
+/* Writes the shape of one document from its sections (upgrade). */
 static int shape_doc(struct store *st, long doc)
 {
 	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_ROWS);
@@ -619,25 +979,15 @@ static int shape_doc(struct store *st, long doc)
 	sbuf_append(&b, (char[]){ SHAPE_FORMAT }, 1);
 	long prev[SHAPE_FIELDS] = { 0 };
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		for (int i = 0; i < SHAPE_FIELDS; i++) {
-			long v = (long)sqlite3_column_int64(s, i);
-			shape_put(&b, v - prev[i]);
-			prev[i] = v;
-		}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct section sec = { .seq = (long)sqlite3_column_int64(s, 0), .parent = (long)sqlite3_column_int64(s, 1),
+				       .level = sqlite3_column_int(s, 2), .para = (long)sqlite3_column_int64(s, 3),
+				       .offset = (long)sqlite3_column_int64(s, 4), .length = (long)sqlite3_column_int64(s, 5),
+				       .in_paragraph = sqlite3_column_int(s, 6) != 0 };
+		shape_add(&b, prev, &sec);
+	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		sbuf_free(&b);
-		return fail_db(st, "storing the outline");
-	}
-	s = stmt(st, Q_SECTION_SHAPE_SET);
-	if (!s) {
-		sbuf_free(&b);
-		return -1;
-	}
-	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_blob(s, 2, b.data, (int)b.len, SQLITE_STATIC);
-	rc = step_done(st, s, "storing the outline");
+	rc = rc == SQLITE_DONE ? shape_store(st, doc, &b) : fail_db(st, "storing the outline");
 	sbuf_free(&b);
 	return rc;
 }
@@ -698,6 +1048,20 @@ static int pack_old_hits(struct store *st)
 	return exec(st, "DELETE FROM terms WHERE hits IS NULL; DROP TABLE term_hits;", "upgrading the term hits");
 }
 
+/* 7 -> 8: the tables still in the old layout to the new one (paragraphs first: the
+ * sections' conversion reads them). */
+static int layout_all(struct store *st)
+{
+	for (size_t i = 0; i < sizeof layout8 / sizeof *layout8; i++) {
+		int old = 0;
+		if (pragma_int(st, layout8[i][0], &old) != 0)
+			return -1;
+		if (old && exec(st, layout8[i][1], "upgrading the library") != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -726,7 +1090,12 @@ static int migrate(struct store *st, enum store_mode mode)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
-	if (version < 5 && index_all(st) != 0) {
+	/* before the steps below, which read the tables in their new layout */
+	if (version < 8 && layout_all(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (version < 7 && index_all(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -781,8 +1150,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		snprintf(err, errlen, "%s", st->error);
 		goto fail;
 	}
-	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || register_search(st) != 0 ||
-	    migrate(st, mode) != 0) {
+	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || migrate(st, mode) != 0) {
 		snprintf(err, errlen, "%s", st->error);
 		goto fail;
 	}
@@ -815,6 +1183,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmts[i]);
 	for (int i = 0; i < HIT_CACHE; i++)
 		free(st->hit_cache[i].v);
+	gi_build_free(st->gi);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -848,11 +1217,20 @@ int store_find_sha(struct store *st, const char *sha256, long *id)
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "looking up the document");
 }
 
+/* The rows keyed doc << 32 | n, which no foreign key removes. */
+static int delete_doc_rows(struct store *st, long doc, const char *what)
+{
+	char sql[192];
+	snprintf(sql, sizeof sql, "DELETE FROM paragraphs WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;"
+		 "DELETE FROM originals WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;", doc, doc, doc, doc);
+	return exec(st, sql, what);
+}
+
 /* Clears what a re-parse rebuilds; the reading position and marks stay. */
 static int clear_parsed(struct store *st, long doc)
 {
-	static const char *const tables[] = { "originals", "paragraphs", "sections", "terms", "outline_shapes" };
-	if (index_doc(st, doc, Q_INDEX_DELETE) != 0)
+	static const char *const tables[] = { "sections", "terms", "outline_shapes" };
+	if (index_remove(st, doc) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
 		char sql[96];
@@ -860,7 +1238,7 @@ static int clear_parsed(struct store *st, long doc)
 		if (exec(st, sql, "replacing the document") != 0)
 			return -1;
 	}
-	return 0;
+	return delete_doc_rows(st, doc, "replacing the document");
 }
 
 int store_import_begin(struct store *st, const struct import_meta *m, long replace_id, long *id)
@@ -887,17 +1265,14 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	st->paragraphs = st->sections = 0;
 	st->chars = 0;
 	st->row = xcalloc(1, sizeof *st->row);
-	*st->row = (struct index_row){ .doc = st->doc, .op = Q_INDEX_ADD };
-	if (!(s = stmt(st, Q_ORIGINAL_INSERT)))
-		goto fail;
-	sqlite3_bind_int64(s, 1, st->doc);
-	sqlite3_bind_int64(s, 2, m->bytes);
-	if (step_done(st, s, "storing the original bytes") != 0)
-		goto fail;
-	if (m->bytes > 0 && sqlite3_blob_open(st->db, "main", "originals", "bytes", st->doc, 1, &st->original) != SQLITE_OK) {
-		fail_db(st, "storing the original bytes");
-		goto fail;
-	}
+	*st->row = (struct index_row){ .doc = st->doc };
+	st->original_bytes = m->bytes;
+	st->original_at = 0;
+	st->original_chunks = 0;
+	sbuf_reset(&st->shape);
+	sbuf_append(&st->shape, (char[]){ SHAPE_FORMAT }, 1);
+	memset(st->shape_prev, 0, sizeof st->shape_prev);
+	st->shape_unordered = false;
 	*id = st->doc;
 	return 0;
 fail:
@@ -908,28 +1283,127 @@ fail:
 
 int store_import_original(struct store *st, long long offset, const void *data, size_t n)
 {
-	if (!st->original || n == 0)
+	if (st->doc < 0)
+		return fail(st, "no import in progress");
+	if (n == 0)
 		return 0;
-	if (n > INT_MAX || offset > INT_MAX - (long long)n ||
-	    offset + (long long)n > sqlite3_blob_bytes(st->original))
+	/* in order, one row per call: each byte written once */
+	if (offset != st->original_at || n > INT_MAX || (long long)n > st->original_bytes - offset)
 		return fail(st, "the file changed size while it was being imported");
-	if (sqlite3_blob_write(st->original, data, (int)n, (int)offset) != SQLITE_OK)
-		return fail_db(st, "storing the original bytes");
+	sqlite3_stmt *s = stmt(st, Q_ORIGINAL_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, ((sqlite3_int64)st->doc << 32) + st->original_chunks);
+	sqlite3_bind_blob(s, 2, data, (int)n, SQLITE_STATIC);
+	if (step_done(st, s, "storing the original bytes") != 0)
+		return -1;
+	st->original_at += (long long)n;
+	st->original_chunks++;
 	return 0;
+}
+
+/* Whether the paragraph text holds the section's marker and title at its offset, so
+ * that the row need not; *marker_chars splits the two. */
+static bool section_in_text(const struct section *sec, const char *text, size_t len, long *marker_chars)
+{
+	const char *m = sec->marker ? sec->marker : "", *t = sec->title ? sec->title : "";
+	size_t ml = strlen(m), tl = strlen(t);
+	*marker_chars = (long)utf8_count(m, ml);
+	if (!text || sec->offset < 0 || sec->length < *marker_chars)
+		return false;
+	size_t a = utf8_offset(text, len, (size_t)sec->offset);
+	size_t b = utf8_offset(text, len, (size_t)(sec->offset + *marker_chars));
+	size_t c = utf8_offset(text, len, (size_t)(sec->offset + sec->length));
+	return b - a == ml && c - b == tl && memcmp(text + a, m, ml) == 0 && memcmp(text + b, t, tl) == 0;
+}
+
+/* Marker and title of a section whose row left them to its paragraph. */
+static void section_from_text(const char *text, size_t len, long offset, long length, long marker_chars,
+			      struct sbuf *marker, struct sbuf *title)
+{
+	if (offset < 0)
+		offset = 0;
+	if (marker_chars < 0)
+		marker_chars = 0;
+	if (length < marker_chars)
+		length = marker_chars;
+	size_t a = utf8_offset(text, len, (size_t)offset), b = utf8_offset(text, len, (size_t)(offset + marker_chars));
+	size_t c = utf8_offset(text, len, (size_t)(offset + length));
+	sbuf_reset(marker);
+	sbuf_append(marker, text + a, b - a);
+	sbuf_reset(title);
+	sbuf_append(title, text + b, c - b);
+}
+
+/* Stores a section; text is its paragraph's (NULL when unknown). */
+static int section_insert(struct store *st, const struct section *sec, const char *text, size_t len)
+{
+	sqlite3_stmt *s = stmt(st, Q_SECTION_INSERT);
+	if (!s)
+		return -1;
+	long marker_chars;
+	bool held = section_in_text(sec, text, len, &marker_chars);
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_int64(s, 2, sec->seq);
+	sqlite3_bind_int64(s, 3, sec->parent);
+	sqlite3_bind_int(s, 4, sec->level);
+	sqlite3_bind_int64(s, 5, sec->para);
+	sqlite3_bind_int64(s, 6, sec->offset);
+	sqlite3_bind_int64(s, 7, sec->length);
+	sqlite3_bind_int(s, 8, sec->in_paragraph);
+	sqlite3_bind_int64(s, 9, marker_chars);
+	if (!held) {
+		sqlite3_bind_text(s, 10, sec->marker ? sec->marker : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 11, sec->title ? sec->title : "", -1, SQLITE_STATIC);
+	}
+	return step_done(st, s, "storing a heading");
+}
+
+/* Stores the pending sections of paragraphs up to seq (text: paragraph seq's), all of
+ * them when seq < 0. */
+static int sections_flush(struct store *st, long seq, const char *text, size_t len)
+{
+	size_t done = 0;
+	int rc = 0;
+	for (; done < st->npending && rc == 0; done++) {
+		struct section *sec = &st->pending[done];
+		if (seq >= 0 && sec->para > seq)
+			break;
+		rc = section_insert(st, sec, sec->para == seq ? text : NULL, len);
+		free((char *)sec->marker);
+		free((char *)sec->title);
+	}
+	memmove(st->pending, st->pending + done, (st->npending - done) * sizeof *st->pending);
+	st->npending -= done;
+	return rc;
+}
+
+static void sections_free(struct store *st)
+{
+	for (size_t i = 0; i < st->npending; i++) {
+		free((char *)st->pending[i].marker);
+		free((char *)st->pending[i].title);
+	}
+	free(st->pending);
+	st->pending = NULL;
+	st->npending = st->pending_cap = 0;
+	sbuf_free(&st->shape);
 }
 
 int store_import_paragraph(struct store *st, const struct para *p)
 {
+	if (p->seq < 0 || p->seq > 0xffffffffL)
+		return fail(st, "paragraph %ld: out of range", p->seq);
 	sqlite3_stmt *s = stmt(st, Q_PARA_INSERT);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, st->doc);
-	sqlite3_bind_int64(s, 2, p->seq);
-	sqlite3_bind_text(s, 3, para_kind_name(p->kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, p->section);
-	sqlite3_bind_int64(s, 5, p->line);
-	sqlite3_bind_text(s, 6, p->text, (int)p->len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, ((sqlite3_int64)st->doc << 32) + p->seq);
+	sqlite3_bind_int(s, 2, (unsigned)p->kind < PARA_KIND_COUNT ? (int)p->kind : PARA_BODY);
+	sqlite3_bind_int64(s, 3, p->section);
+	sqlite3_bind_int64(s, 4, p->line);
+	sqlite3_bind_text(s, 5, p->text, (int)p->len, SQLITE_STATIC);
 	if (step_done(st, s, "storing a paragraph") != 0 ||
+	    (st->npending && sections_flush(st, p->seq, p->text, p->len) != 0) ||
 	    index_row_add(st, st->row, p->seq, p->kind == PARA_NOISE, p->text, p->len) != 0)
 		return -1;
 	if (p->kind != PARA_NOISE) {
@@ -939,23 +1413,22 @@ int store_import_paragraph(struct store *st, const struct para *p)
 	return 0;
 }
 
+/* A section comes before its paragraph: it waits for that paragraph's text. */
 int store_import_section(struct store *st, const struct section *sec)
 {
-	sqlite3_stmt *s = stmt(st, Q_SECTION_INSERT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, st->doc);
-	sqlite3_bind_int64(s, 2, sec->seq);
-	sqlite3_bind_int64(s, 3, sec->parent);
-	sqlite3_bind_int(s, 4, sec->level);
-	sqlite3_bind_text(s, 5, sec->marker ? sec->marker : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, sec->title ? sec->title : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, sec->para);
-	sqlite3_bind_int64(s, 8, sec->offset);
-	sqlite3_bind_int64(s, 9, sec->length);
-	sqlite3_bind_int(s, 10, sec->in_paragraph);
-	if (step_done(st, s, "storing a heading") != 0)
-		return -1;
+	if (st->doc < 0)
+		return fail(st, "no import in progress");
+	if (st->npending == st->pending_cap) {
+		st->pending_cap = st->pending_cap ? st->pending_cap * 2 : 8;
+		st->pending = xrealloc(st->pending, st->pending_cap * sizeof *st->pending);
+	}
+	struct section *c = &st->pending[st->npending++];
+	*c = *sec;
+	c->marker = xstrdup(sec->marker ? sec->marker : "");
+	c->title = xstrdup(sec->title ? sec->title : "");
+	if (st->sections > 0 && sec->seq <= st->shape_prev[0])
+		st->shape_unordered = true;
+	shape_add(&st->shape, st->shape_prev, sec);
 	st->sections++;
 	return 0;
 }
@@ -1037,8 +1510,8 @@ static int import_terms_flush(struct store *st, long *stored)
 static void read_para(sqlite3_stmt *s, struct para *p)
 {
 	p->seq = (long)sqlite3_column_int64(s, 0);
-	int kind = para_kind_from_name((const char *)sqlite3_column_text(s, 1));
-	p->kind = kind < 0 ? PARA_BODY : (enum para_kind)kind;
+	int kind = sqlite3_column_int(s, 1);
+	p->kind = kind < 0 || kind >= PARA_KIND_COUNT ? PARA_BODY : (enum para_kind)kind;
 	p->section = (long)sqlite3_column_int64(s, 2);
 	p->line = (long)sqlite3_column_int64(s, 3);
 	p->text = (const char *)sqlite3_column_text(s, 4);
@@ -1078,10 +1551,6 @@ int store_import_commit(struct store *st)
 {
 	if (st->doc < 0)
 		return fail(st, "no import in progress");
-	if (st->original) {
-		sqlite3_blob_close(st->original);
-		st->original = NULL;
-	}
 	long terms;
 	if (import_terms_flush(st, &terms) != 0) {
 		store_import_rollback(st);
@@ -1092,7 +1561,9 @@ int store_import_commit(struct store *st)
 		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
 		 " terms = %ld WHERE id = %ld;",
 		 st->paragraphs, st->sections, st->chars, terms, st->doc);
-	if (index_row_flush(st, st->row) != 0 || shape_doc(st, st->doc) != 0 || exec(st, sql, "finishing the import") != 0 ||
+	if (index_commit(st) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
+	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store(st, st->doc, &st->shape)) != 0 ||
+	    exec(st, sql, "finishing the import") != 0 ||
 	    exec(st, "COMMIT", "finishing the import") != 0) {
 		store_import_rollback(st);
 		return -1;
@@ -1100,15 +1571,13 @@ int store_import_commit(struct store *st)
 	st->doc = -1;
 	index_row_free(st);
 	import_terms_free(st);
+	sections_free(st);
 	return 0;
 }
 
 void store_import_rollback(struct store *st)
 {
-	if (st->original) {
-		sqlite3_blob_close(st->original);
-		st->original = NULL;
-	}
+	sections_free(st);
 	index_row_free(st);
 	import_terms_free(st);
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db))
@@ -1238,7 +1707,8 @@ int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const st
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	int rc;
+	struct sbuf marker = { 0 }, title = { 0 };
+	int rc, r = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct section sec = {
 			.seq = (long)sqlite3_column_int64(s, 0),
@@ -1251,13 +1721,22 @@ int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const st
 			.length = (long)sqlite3_column_int64(s, 7),
 			.in_paragraph = sqlite3_column_int(s, 8) != 0,
 		};
-		int r = fn(ctx, &sec);
-		if (r) {
-			sqlite3_reset(s);
-			return r;
+		if (!sec.marker || !sec.title) {
+			/* held by the paragraph (or, were it gone, empty) */
+			const char *text = (const char *)sqlite3_column_text(s, 10);
+			section_from_text(text ? text : "", (size_t)sqlite3_column_bytes(s, 10), sec.offset, sec.length,
+					  (long)sqlite3_column_int64(s, 9), &marker, &title);
+			sec.marker = marker.data;
+			sec.title = title.data;
 		}
+		if ((r = fn(ctx, &sec)) != 0)
+			break;
 	}
 	sqlite3_reset(s);
+	sbuf_free(&marker);
+	sbuf_free(&title);
+	if (r)
+		return r;
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the outline");
 }
 
@@ -1390,8 +1869,19 @@ int store_section_text(struct store *st, long doc, long seq, char **marker, char
 	sqlite3_bind_int64(s, 2, seq);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*marker = xstrdup((const char *)sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
-		*title = xstrdup((const char *)sqlite3_column_text(s, 1) ? (const char *)sqlite3_column_text(s, 1) : "");
+		const char *m = (const char *)sqlite3_column_text(s, 0), *t = (const char *)sqlite3_column_text(s, 1);
+		if (m && t) {
+			*marker = xstrdup(m);
+			*title = xstrdup(t);
+		} else {
+			/* held by the paragraph */
+			struct sbuf mb = { 0 }, tb = { 0 };
+			const char *text = (const char *)sqlite3_column_text(s, 5);
+			section_from_text(text ? text : "", (size_t)sqlite3_column_bytes(s, 5), (long)sqlite3_column_int64(s, 2),
+					  (long)sqlite3_column_int64(s, 3), (long)sqlite3_column_int64(s, 4), &mb, &tb);
+			*marker = sbuf_take(&mb);
+			*title = sbuf_take(&tb);
+		}
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1466,16 +1956,24 @@ int store_original(struct store *st, long doc, void **data, size_t *n)
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? fail(st, "no document %ld", doc) : fail_db(st, "reading the original");
-	}
-	*n = (size_t)sqlite3_column_bytes(s, 0);
-	*data = xmalloc(*n);
-	if (*n)
-		memcpy(*data, sqlite3_column_blob(s, 0), *n);
+	struct sbuf b = { 0 };
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		sbuf_append(&b, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
 	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		sbuf_free(&b);
+		return fail_db(st, "reading the original");
+	}
+	if (!b.data) {
+		/* no chunks: an empty original, or no such document */
+		struct doc_info d;
+		if (store_doc_info(st, doc, &d) != 0)
+			return -1;
+		doc_info_clear(&d);
+	}
+	*n = b.len;
+	*data = b.data ? sbuf_take(&b) : xmalloc(1);
 	return 0;
 }
 
@@ -1485,7 +1983,11 @@ int store_delete(struct store *st, long doc)
 	snprintf(sql, sizeof sql, "DELETE FROM documents WHERE id = %ld", doc);
 	if (exec(st, "BEGIN IMMEDIATE", "removing the document") != 0)
 		return -1;
-	if (index_doc(st, doc, Q_INDEX_DELETE) != 0 || exec(st, sql, "removing the document") != 0) {
+	if (index_remove(st, doc) != 0 || exec(st, sql, "removing the document") != 0 || index_maintain(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (delete_doc_rows(st, doc, "removing the document") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -1493,72 +1995,6 @@ int store_delete(struct store *st, long doc)
 }
 
 /* --- search --- */
-
-/* Whether two occurrences of word can overlap: a proper prefix that is also a suffix
- * (after folding; on whole UTF-8 characters, a byte border is a character border). */
-static bool search_self_overlaps(const char *word)
-{
-	struct sbuf f = { 0 };
-	fold_text(word, strlen(word), &f);
-	bool overlaps = false;
-	for (size_t k = 1; k < f.len && !overlaps; k++)
-		overlaps = memcmp(f.data, f.data + f.len - k, k) == 0;
-	sbuf_free(&f);
-	return overlaps;
-}
-
-/* The statement for a parsed query: the FTS5 match expression goes in ?1, the document
- * (when doc >= 0) in ?2. paras adds the paragraph end as phrase 0 (see dugao_hits).
- * Only the rows holding paragraphs from..to of that document (the document's rows
- * are consecutive, in text order), in descending order when desc. */
-static sqlite3_stmt *search_stmt_range(struct store *st, const struct query *q, bool list, bool paras, long doc,
-				       long from, long to, bool desc)
-{
-	struct sbuf match = { 0 }, sql = { 0 };
-	if (paras)
-		sbuf_puts(&match, "\"\n\"");
-	for (int i = 0; i < q->nwords; i++) {
-		sbuf_puts(&match, match.len ? " AND \"" : "\"");
-		for (const char *p = q->words[i]; *p; p++)
-			sbuf_append(&match, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-		/* a last character alone may open a bigram in the text (cjk_tokenizer.h) */
-		sbuf_puts(&match, cjk_query_prefix(q->words[i], strlen(q->words[i])) ? "\"*" : "\"");
-	}
-	/* (an auxiliary function cannot sit inside an aggregate: the caller sums) */
-	int mode = list ? 1 : q->nwords == 1 && !paras && !search_self_overlaps(q->words[0]) ? 2 : 0;
-	sbuf_printf(&sql, "SELECT rowid, %s(search_index, %d, %d", CJK_HITS_FUNCTION, mode, paras);
-	for (int i = 0; i < q->nwords; i++)
-		sbuf_printf(&sql, ", %ld", q->chars[i]);
-	sbuf_puts(&sql, ")");
-	sbuf_puts(&sql, " FROM search_index WHERE search_index MATCH ?1");
-	if (doc >= 0)
-		/* a row holds paragraphs first.. up to the next row's first */
-		sbuf_puts(&sql, " AND rowid BETWEEN coalesce((SELECT max(id) FROM search_rows WHERE doc = ?2 AND first <= ?3),"
-			  " (SELECT min(id) FROM search_rows WHERE doc = ?2))"
-			  " AND (SELECT max(id) FROM search_rows WHERE doc = ?2 AND first <= ?4)");
-	if (list)
-		sbuf_puts(&sql, desc ? " ORDER BY rowid DESC" : " ORDER BY rowid");
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, sql.data, -1, &s, NULL) != SQLITE_OK) {
-		fail_db(st, "searching");
-	} else {
-		sqlite3_bind_text(s, 1, match.data, (int)match.len, SQLITE_TRANSIENT);
-		if (doc >= 0) {
-			sqlite3_bind_int64(s, 2, doc);
-			sqlite3_bind_int64(s, 3, from);
-			sqlite3_bind_int64(s, 4, to);
-		}
-	}
-	sbuf_free(&match);
-	sbuf_free(&sql);
-	return s;
-}
-
-/* The whole document (or library). */
-static sqlite3_stmt *search_stmt(struct store *st, const struct query *q, bool list, bool paras, long doc)
-{
-	return search_stmt_range(st, q, list, paras, doc, LONG_MIN, LONG_MAX, false);
-}
 
 static int parse_query(struct store *st, const char *query, struct query *q)
 {
@@ -1568,69 +2004,201 @@ static int parse_query(struct store *st, const char *query, struct query *q)
 	return 0;
 }
 
-/* Collects the one token of a query word (search_vocab_count). */
-struct one_token {
-	char token[16];	/* the token, NUL-terminated */
-	int tokens;	/* how many the word gave */
+/* The index rows a search reads, ascending, with each one's document and first seq. */
+struct search_rows {
+	uint32_t *id;	/* row ids */
+	long *doc;	/* their documents */
+	long *first;	/* their first paragraphs */
+	size_t n;	/* how many */
 };
 
-static int one_token(void *ctx, const char *token, int len, int start, int end)
+static void search_rows_free(struct search_rows *r)
 {
-	(void)start;
-	(void)end;
-	struct one_token *t = ctx;
-	if (t->tokens++ == 0 && len < (int)sizeof t->token) {
-		memcpy(t->token, token, (size_t)len);
-		t->token[len] = '\0';
+	free(r->id);
+	free(r->doc);
+	free(r->first);
+	memset(r, 0, sizeof *r);
+}
+
+/* The live rows of the library (doc < 0), or those of doc holding paragraphs from..to
+ * (a row holds paragraphs first up to the next row's first). */
+static int search_rows_load(struct store *st, long doc, long from, long to, struct search_rows *r)
+{
+	memset(r, 0, sizeof *r);
+	sqlite3_stmt *s = stmt(st, doc >= 0 ? Q_INDEX_ROWS : Q_INDEX_ROWS_ALL);
+	if (!s)
+		return -1;
+	if (doc >= 0)
+		sqlite3_bind_int64(s, 1, doc);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			r->id = xrealloc(r->id, cap * sizeof *r->id);
+			r->doc = xrealloc(r->doc, cap * sizeof *r->doc);
+			r->first = xrealloc(r->first, cap * sizeof *r->first);
+		}
+		r->id[r->n] = (uint32_t)sqlite3_column_int64(s, 0);
+		r->doc[r->n] = (long)sqlite3_column_int64(s, 1);
+		r->first[r->n++] = (long)sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		search_rows_free(r);
+		return fail_db(st, "searching");
+	}
+	if (doc >= 0) {
+		size_t k = 0;
+		for (size_t i = 0; i < r->n; i++)
+			if (r->first[i] <= to && (i + 1 == r->n || r->first[i + 1] > from)) {
+				r->id[k] = r->id[i];
+				r->doc[k] = r->doc[i];
+				r->first[k++] = r->first[i];
+			}
+		r->n = k;
 	}
 	return 0;
 }
 
-/* The library-wide count of a word that is one index term which cannot overlap itself
- * (two characters, or one punctuation mark): the term's occurrences, counted by
- * fts5vocab from the position lists without building instances. 1 when counted, 0 when
- * the word is not such a term, -1 on error. */
-static int search_vocab_count(struct store *st, const char *word, long *count)
+/* Index of row id in r (it is there: postings were kept only for r's rows). */
+static size_t search_row_at(const struct search_rows *r, uint32_t id)
 {
-	struct one_token t = { .tokens = 0 };
-	cjk_tokenize(word, strlen(word), 1, one_token, &t);
-	if (t.tokens != 1 || strlen(t.token) == 0 || cjk_query_prefix(word, strlen(word)) || search_self_overlaps(word))
+	size_t lo = 0, hi = r->n;
+	while (lo + 1 < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->id[mid] <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The postings of keys lo..hi in the rows (ascending) of every segment that may hold
+ * them, sorted. */
+static int search_lookup(struct store *st, const struct index_seg *segs, size_t nsegs, uint64_t lo, uint64_t hi,
+			 const uint32_t *rows, size_t nrows, struct gi_vec *out)
+{
+	out->n = 0;
+	if (!nrows)
 		return 0;
-	if (exec(st, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_index, row)",
-		 "searching") != 0)
+	for (size_t i = 0; i < nsegs; i++) {
+		if (segs[i].hi < rows[0] || segs[i].lo > rows[nrows - 1])
+			continue;
+		sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, segs[i].id);
+		sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
+		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
+		struct gi_decoder d = { 0 };
+		int rc, bad = 0;
+		while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW)
+			bad = gi_decode_page(&d, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
+					     (size_t)sqlite3_column_bytes(s, 1), lo, hi, rows, nrows, out);
+		sqlite3_reset(s);
+		if (bad)
+			return fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
+		if (rc != SQLITE_DONE)
+			return fail_db(st, "searching");
+	}
+	gi_vec_sort(out);
+	return 0;
+}
+
+/* Where one word occurs in the rows. */
+static int search_word(struct store *st, const struct index_seg *segs, size_t nsegs, const char *word,
+		       const struct search_rows *rows, struct gi_vec *out)
+{
+	struct gi_term *terms;
+	int k = gi_word_terms(word, strlen(word), &terms);
+	struct gi_vec *lists = xcalloc((size_t)(k ? k : 1), sizeof *lists);
+	int err = 0;
+	out->n = 0;
+	for (int j = 0; j < k && !err; j++) {
+		err = search_lookup(st, segs, nsegs, terms[j].lo, terms[j].hi, rows->id, rows->n, &lists[j]);
+		if (!err && lists[j].n == 0)
+			break;	/* one token missing: no occurrence */
+		if (j + 1 == k)
+			gi_phrase(lists, terms, k, out);
+	}
+	for (int j = 0; j < k; j++)
+		gi_vec_free(&lists[j]);
+	free(lists);
+	free(terms);
+	return err;
+}
+
+/* Runs a query over doc's paragraphs from..to (doc < 0: the library). Returns the
+ * number of hits, or -1. Hits are those in paragraphs holding every word; a list
+ * (hits) or several words read the paragraph ends, one word only counted needs not.
+ * The listed hits name rows of *rows (row and text order). */
+static long search_run(struct store *st, const char *query, long doc, long from, long to, struct gi_hit **hits,
+		       struct search_rows *rows)
+{
+	if (hits)
+		*hits = NULL;
+	memset(rows, 0, sizeof *rows);
+	struct query q;
+	if (parse_query(st, query, &q) != 0)
 		return -1;
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT cnt FROM temp.search_vocab WHERE term = ?1", -1, &s, NULL) != SQLITE_OK)
-		return fail_db(st, "searching");
-	sqlite3_bind_text(s, 1, t.token, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : fail_db(st, "searching");
+	bool paras = hits || q.nwords > 1;
+	struct index_seg *segs = NULL;
+	size_t nsegs = 0;
+	struct gi_vec *words = xcalloc((size_t)q.nwords, sizeof *words), nl = { 0 };
+	uint32_t *lens = xcalloc((size_t)q.nwords, sizeof *lens);
+	long count = 0;
+	int err = search_rows_load(st, doc, from, to, rows);
+	if (!err && rows->n)
+		err = index_segs(st, &segs, &nsegs);
+	bool none = rows->n == 0;
+	for (int i = 0; i < q.nwords && !err && !none; i++) {
+		lens[i] = (uint32_t)q.chars[i];
+		err = search_word(st, segs, nsegs, q.words[i], rows, &words[i]);
+		none = words[i].n == 0 && (paras || q.nwords == 1);
+	}
+	if (!err && !none && paras) {
+		/* the line ends of the rows holding a word */
+		struct gi_vec hit_rows = { 0 };
+		for (int i = 0; i < q.nwords; i++)
+			for (size_t j = 0; j < words[i].n; j++)
+				gi_vec_push(&hit_rows, words[i].v[j] >> 32);
+		gi_vec_sort(&hit_rows);
+		uint32_t *ids = xmalloc((hit_rows.n ? hit_rows.n : 1) * sizeof *ids);
+		size_t nids = 0;
+		for (size_t j = 0; j < hit_rows.n; j++)
+			if (!nids || ids[nids - 1] != (uint32_t)hit_rows.v[j])
+				ids[nids++] = (uint32_t)hit_rows.v[j];
+		err = search_lookup(st, segs, nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl);
+		free(ids);
+		gi_vec_free(&hit_rows);
+	}
+	if (!err && !none)
+		count = gi_hits(words, lens, q.nwords, paras ? &nl : NULL, paras ? hits : NULL);
+	for (int i = 0; i < q.nwords; i++)
+		gi_vec_free(&words[i]);
+	free(words);
+	free(lens);
+	gi_vec_free(&nl);
+	free(segs);
+	query_free(&q);
+	if (err) {
+		search_rows_free(rows);
+		if (hits) {
+			free(*hits);
+			*hits = NULL;
+		}
+		return -1;
+	}
+	return count;
 }
 
 long store_search_count(struct store *st, const char *query, long doc)
 {
-	struct query q;
-	if (parse_query(st, query, &q) != 0)
-		return -1;
-	long vocab = 0;
-	int fast = doc < 0 && q.nwords == 1 ? search_vocab_count(st, q.words[0], &vocab) : 0;
-	if (fast != 0) {
-		query_free(&q);
-		return fast < 0 ? -1 : vocab;
-	}
-	sqlite3_stmt *s = search_stmt(st, &q, false, q.nwords > 1, doc);
-	query_free(&q);
-	if (!s)
-		return -1;
-	long count = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		count += (long)sqlite3_column_int64(s, 1);
-	if (rc != SQLITE_DONE)
-		count = fail_db(st, "searching");
-	sqlite3_finalize(s);
+	struct search_rows rows;
+	long count = search_run(st, query, doc, LONG_MIN, LONG_MAX, NULL, &rows);
+	search_rows_free(&rows);
 	return count;
 }
 
@@ -1724,36 +2292,18 @@ static void search_snippet(const char *text, size_t n, long offset, long length,
 long store_search(struct store *st, const char *query, long doc, long limit,
 		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx)
 {
-	struct query q;
-	if (parse_query(st, query, &q) != 0)
-		return -1;
-	sqlite3_stmt *s = search_stmt(st, &q, true, true, doc);
-	query_free(&q);
-	if (!s)
+	struct search_rows rows;
+	struct gi_hit *hits;
+	long n = search_run(st, query, doc, LONG_MIN, LONG_MAX, &hits, &rows);
+	if (n < 0)
 		return -1;
 	struct search_doc d = { .id = -1, .para = -1 };
 	struct sbuf path = { 0 }, snippet = { 0 };
 	long given = 0;
-	int rc = SQLITE_DONE, err = 0;
-	bool stop = false;
-	while (!stop && !err && (limit < 0 || given < limit) && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long id, first;
-		sqlite3_stmt *rs = stmt(st, Q_INDEX_ROW_GET);
-		if (!rs) {
-			err = -1;
-			break;
-		}
-		sqlite3_bind_int64(rs, 1, sqlite3_column_int64(s, 0));
-		if ((rc = sqlite3_step(rs)) != SQLITE_ROW) {
-			sqlite3_reset(rs);
-			err = rc == SQLITE_DONE ? fail(st, "the search index names a row it does not have") : fail_db(st, "searching");
-			break;
-		}
-		id = (long)sqlite3_column_int64(rs, 0);
-		first = (long)sqlite3_column_int64(rs, 1);
-		sqlite3_reset(rs);
-		const int32_t *t = sqlite3_column_blob(s, 1);
-		size_t n = (size_t)sqlite3_column_bytes(s, 1) / (3 * sizeof *t);
+	int err = 0;
+	for (long i = 0; i < n && !err && (limit < 0 || given < limit); i++) {
+		size_t r = search_row_at(&rows, hits[i].row);
+		long id = rows.doc[r], para = rows.first[r] + hits[i].para, offset = hits[i].offset, length = hits[i].length;
 		if (id != d.id) {
 			search_doc_clear(&d);
 			d.id = id;
@@ -1762,36 +2312,32 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 				break;
 			}
 		}
-		for (size_t i = 0; i < n && (limit < 0 || given < limit); i++) {
-			long para = first + t[3 * i], offset = t[3 * i + 1], length = t[3 * i + 2];
-			if (para != d.para) {
-				sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
-				if (!ps) {
-					err = -1;
-					break;
-				}
-				sqlite3_bind_int64(ps, 1, id);
-				sqlite3_bind_int64(ps, 2, para);
-				sbuf_reset(&d.text);
-				sbuf_puts(&d.text, "");
-				if (sqlite3_step(ps) == SQLITE_ROW)
-					sbuf_append(&d.text, (const char *)sqlite3_column_blob(ps, 0), (size_t)sqlite3_column_bytes(ps, 0));
-				sqlite3_reset(ps);
-				d.para = para;
-			}
-			struct search_hit h = { .doc = id, .title = d.info.title, .para = para, .offset = offset, .length = length };
-			search_section_path(&d, para, offset, &path);
-			search_snippet(d.text.data, d.text.len, offset, length, &snippet, &h.snippet_offset);
-			h.section = path.data;
-			h.snippet = snippet.data;
-			given++;
-			if ((stop = fn(ctx, &h) != 0))
+		if (para != d.para) {
+			sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
+			if (!ps) {
+				err = -1;
 				break;
+			}
+			sqlite3_bind_int64(ps, 1, id);
+			sqlite3_bind_int64(ps, 2, para);
+			sbuf_reset(&d.text);
+			sbuf_puts(&d.text, "");
+			if (sqlite3_step(ps) == SQLITE_ROW)
+				sbuf_append(&d.text, (const char *)sqlite3_column_blob(ps, 0), (size_t)sqlite3_column_bytes(ps, 0));
+			sqlite3_reset(ps);
+			d.para = para;
 		}
+		struct search_hit h = { .doc = id, .title = d.info.title, .para = para, .offset = offset, .length = length };
+		search_section_path(&d, para, offset, &path);
+		search_snippet(d.text.data, d.text.len, offset, length, &snippet, &h.snippet_offset);
+		h.section = path.data;
+		h.snippet = snippet.data;
+		given++;
+		if (fn(ctx, &h) != 0)
+			break;
 	}
-	if (!stop && !err && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = fail_db(st, "searching");
-	sqlite3_finalize(s);
+	free(hits);
+	search_rows_free(&rows);
 	search_doc_clear(&d);
 	sbuf_free(&d.text);
 	sbuf_free(&path);
@@ -1802,45 +2348,24 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 long store_search_places(struct store *st, const char *query, long doc, long from, long to, bool backward,
 			 int (*fn)(void *ctx, long para, long offset, long length), void *ctx)
 {
-	struct query q;
-	if (parse_query(st, query, &q) != 0)
-		return -1;
-	sqlite3_stmt *s = search_stmt_range(st, &q, true, true, doc, from, to, backward);
-	query_free(&q);
-	if (!s)
+	struct search_rows rows;
+	struct gi_hit *hits;
+	long n = search_run(st, query, doc, from, to, &hits, &rows);
+	if (n < 0)
 		return -1;
 	long given = 0;
-	int rc, err = 0;
-	bool stop = false;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_stmt *rs = stmt(st, Q_INDEX_ROW_GET);
-		if (!rs) {
-			err = -1;
+	for (long k = 0; k < n; k++) {
+		long i = backward ? n - 1 - k : k;
+		long para = rows.first[search_row_at(&rows, hits[i].row)] + hits[i].para;
+		if (para < from || para > to)
+			continue;
+		given++;
+		if (fn(ctx, para, hits[i].offset, hits[i].length) != 0)
 			break;
-		}
-		sqlite3_bind_int64(rs, 1, sqlite3_column_int64(s, 0));
-		if ((rc = sqlite3_step(rs)) != SQLITE_ROW) {
-			sqlite3_reset(rs);
-			err = rc == SQLITE_DONE ? fail(st, "the search index names a row it does not have") : fail_db(st, "searching");
-			break;
-		}
-		long first = (long)sqlite3_column_int64(rs, 1);
-		sqlite3_reset(rs);
-		const int32_t *t = sqlite3_column_blob(s, 1);
-		long n = sqlite3_column_bytes(s, 1) / (long)(3 * sizeof *t);
-		for (long k = 0; k < n && !stop; k++) {
-			long i = backward ? n - 1 - k : k;
-			long para = first + t[3 * i];
-			if (para < from || para > to)
-				continue;
-			given++;
-			stop = fn(ctx, para, t[3 * i + 1], t[3 * i + 2]) != 0;
-		}
 	}
-	if (!stop && !err && rc != SQLITE_DONE)
-		err = fail_db(st, "searching");
-	sqlite3_finalize(s);
-	return err ? -1 : given;
+	free(hits);
+	search_rows_free(&rows);
+	return given;
 }
 
 /* --- reading state: the reader's queries --- */

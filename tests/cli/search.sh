@@ -1,6 +1,6 @@
 #!/bin/sh
 # dugao search on a small document: words, phrases, folding, formats, exit codes, and
-# the index kept right through --replace, rm and the upgrade from a schema-1 library.
+# the index kept right through --replace, rm and the upgrade from a schema-5 library.
 . "$top_srcdir/tests/lib.sh"
 
 doc="$TMP/讲话.txt"
@@ -52,18 +52,16 @@ expect_eq "re-parsed, indexed once" "$(count 发展)" "5"
 expect_status "rm" 0 "$DUGAO" rm 2
 expect_eq "removed document gone" "$(count 改革)" "3"
 
-# a schema-1 library (no index) is upgraded and indexed by the next write
-if command -v python3 >/dev/null; then
-	python3 - "$DUGAO_DB" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("PRAGMA writable_schema = ON")
-db.execute("DELETE FROM sqlite_master WHERE name LIKE 'search_index%'")
-db.execute("PRAGMA user_version = 1")
-db.commit()
-PY
-	expect_status "a schema-1 library is read-only until upgraded" 1 "$DUGAO" search 发展
-	expect_status "upgrade by import" 0 "$DUGAO" import "$other"
+# a library of schema 5 (an FTS5 index made by dugao of that schema, from the two
+# documents above) is upgraded by the next write: the old index dropped, a new one built
+if command -v sqlite3 >/dev/null; then
+	rm -f "$DUGAO_DB" "$DUGAO_DB-wal" "$DUGAO_DB-shm"
+	sqlite3 "$DUGAO_DB" <"$top_srcdir/tests/cli/library-schema5.sql" || fail "cannot make the schema-5 library"
+	expect_status "a schema-5 library is read-only until upgraded" 1 "$DUGAO" search 发展
+	expect_status "upgrade by import" 0 "$DUGAO" import "$doc"
 	expect_eq "old document indexed" "$(count --doc 1 发展)" "4"
+	expect_eq "the library indexed" "$(count 发展)" "5"
+	expect_eq "a phrase after the upgrade" "$(count 高质量发展)" "2"
+	expect_eq "the old index dropped" "$(sqlite3 "$DUGAO_DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'search_index%'")" "0"
 fi
 finish

@@ -1,0 +1,168 @@
+/* gram_index: dugao's own search index of character bigrams, without SQL (store.c
+ * keeps its pages in plain tables).
+ *
+ * Tokens are those of cjk_tokenizer.h: one per character of a row's text, the folded
+ * bigram of the character and the next, or the character alone before or at a
+ * separator. A token is a 64-bit key, (cp1 << 22) | (cp2 + 1) for a bigram and cp << 22
+ * for a lone character, so the keys that start with one character (the prefix a
+ * query's last lone character stands for) are one contiguous range.
+ *
+ * An import adds rows of text to an in-memory build: a hash from key to its postings,
+ * (row, position) pairs encoded as varints: 0, row delta, position when the row
+ * changes, else the position delta (>= 1). Writing it gives a segment: pages in key
+ * order, each named by a page id (pid): key << GI_PID_SHIFT for a page of many keys
+ * (entries key delta, postings length, postings), key << GI_PID_SHIFT | part (from 1)
+ * for the pages of one key whose postings are long (cut between postings; the decoding
+ * state runs on from part to part). The page holding a key is the last one whose pid
+ * is <= key << GI_PID_SHIFT, followed by its parts: one seek. Segments over consecutive
+ * row ranges merge into one (postings concatenate in row order), dropping rows that are
+ * no longer live.
+ *
+ * A decoded posting is a value row << 32 | position, so lists sort and intersect as
+ * plain integers. Row ids are >= 1 and below GI_MAX_ROW. */
+#ifndef DUGAO_GRAM_INDEX_H
+#define DUGAO_GRAM_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	GI_PID_SHIFT = 20,		/* bits of the part number in a pid */
+	GI_PAGE_BYTES = 8192,		/* a page of many keys stops growing here */
+	GI_BIG_BYTES = 2048,		/* postings longer than this get pages of their own */
+	GI_PART_BYTES = 16384,		/* the size of those pages */
+	GI_MAX_ROW = 1 << 26,		/* row ids stay below (gi_hits packs a word index) */
+};
+
+static inline uint64_t gi_key_pair(uint32_t a, uint32_t b)
+{
+	return (uint64_t)a << 22 | (b + 1);
+}
+
+static inline uint64_t gi_key_lone(uint32_t a)
+{
+	return (uint64_t)a << 22;
+}
+
+/* The last key starting with character a. */
+static inline uint64_t gi_key_prefix_end(uint32_t a)
+{
+	return (uint64_t)a << 22 | 0x3FFFFF;
+}
+
+static inline int64_t gi_pid(uint64_t key, uint32_t part)
+{
+	return (int64_t)(key << GI_PID_SHIFT | part);
+}
+
+/* A growable list of values (row << 32 | position). */
+struct gi_vec {
+	uint64_t *v;	/* the values */
+	size_t n;	/* how many */
+	size_t cap;	/* allocated */
+};
+
+void gi_vec_push(struct gi_vec *v, uint64_t x);
+void gi_vec_free(struct gi_vec *v);
+/* Sorts ascending (a radix sort; nothing to do when already sorted). */
+void gi_vec_sort(struct gi_vec *v);
+
+/* Where written pages go, in ascending pid order; nonzero stops the writing. */
+typedef int (*gi_page_fn)(void *ctx, int64_t pid, const uint8_t *data, size_t n);
+
+/* --- building --- */
+
+struct gi_build;
+
+struct gi_build *gi_build_new(void);
+void gi_build_free(struct gi_build *b);
+/* Indexes the text of one row (UTF-8, n bytes); rows come in ascending order. */
+void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n);
+/* Bytes the build holds (flush a segment past a budget). */
+size_t gi_build_bytes(const struct gi_build *b);
+/* The rows it holds; false when empty. */
+bool gi_build_rows(const struct gi_build *b, uint32_t *lo, uint32_t *hi);
+/* Writes the build as one segment, then empties it (also on error). *bytes: what the
+ * pages hold. Returns fn's nonzero result, or 0. */
+int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes);
+/* Empties it (a rolled-back import). */
+void gi_build_reset(struct gi_build *b);
+
+/* --- merging --- */
+
+/* A segment's pages in ascending pid order: 1 with a page (valid until the next call),
+ * 0 at the end, -1 on error. */
+typedef int (*gi_next_page_fn)(void *ctx, int64_t *pid, const uint8_t **data, size_t *n);
+
+struct gi_source {
+	gi_next_page_fn next;	/* gives its pages */
+	void *ctx;		/* for next */
+};
+
+/* The result of a merge. */
+struct gi_merged {
+	size_t bytes;		/* what its pages hold, 0 when nothing was live */
+	uint32_t row_lo;	/* its first row */
+	uint32_t row_hi;	/* its last row */
+};
+
+/* Merges k segments of consecutive row ranges, given oldest (lowest rows) first, into
+ * one, keeping only the rows in live (ascending). Returns 0, fn's nonzero result, -1
+ * when a page could not be read, or -2 when one is damaged. */
+int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nlive, gi_page_fn fn, void *ctx,
+	     struct gi_merged *out);
+
+/* --- reading --- */
+
+/* The state of decoding one segment's pages (a long key's postings run on from page to
+ * page); zero it before a segment's first page. */
+struct gi_decoder {
+	uint64_t key;	/* the key whose parts are being read */
+	uint32_t part;	/* the last part read */
+	uint32_t row;	/* decoding state: row of the last posting */
+	uint32_t pos;	/* and its position */
+};
+
+/* Appends the postings of keys lo..hi in one page to out, only those of rows in rows
+ * (ascending; NULL: every row). Pages of one segment come in pid order. Returns 0, or
+ * -1 when the page is damaged. */
+int gi_decode_page(struct gi_decoder *d, int64_t pid, const uint8_t *data, size_t n, uint64_t lo, uint64_t hi,
+		   const uint32_t *rows, size_t nrows, struct gi_vec *out);
+
+/* --- queries --- */
+
+/* One key lookup of a query word: keys lo..hi, at character offset at of the word. */
+struct gi_term {
+	uint64_t lo;	/* first key */
+	uint64_t hi;	/* last key (lo, or a prefix's range) */
+	uint32_t at;	/* offset of the token in the word */
+};
+
+/* The lookups that find word (n bytes, not yet folded): tokens of the query form that
+ * together cover every character (a word's occurrence is exactly where they all sit at
+ * their offsets). Returns how many, terms malloc'd; 0 for an empty word. */
+int gi_word_terms(const char *word, size_t n, struct gi_term **terms);
+
+/* Where a word occurs: the values v with v + terms[j].at in lists[j] for every j
+ * (lists sorted). */
+void gi_phrase(const struct gi_vec *lists, const struct gi_term *terms, int k, struct gi_vec *out);
+
+/* One hit: the paragraph (index of the line in its row), offset and length in chars. */
+struct gi_hit {
+	uint32_t row;		/* index row */
+	uint32_t para;		/* line of the row */
+	uint32_t offset;	/* characters into that line */
+	uint32_t length;	/* characters */
+};
+
+/* The hits of words (occurrence lists, sorted; lens their lengths in characters): the
+ * non-overlapping occurrences taken left to right (ties: the earlier word). With
+ * newlines (the "\n" positions of the rows concerned), hits are only those in lines
+ * holding every word, and they are listed; without, the row is one stretch and hits
+ * are only counted. Returns the count; *hits (malloc'd, row and text order) when
+ * newlines and hits are given. At most 32 words. */
+long gi_hits(const struct gi_vec *words, const uint32_t *lens, int nwords, const struct gi_vec *newlines,
+	     struct gi_hit **hits);
+
+#endif

@@ -1,0 +1,385 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "dugao/cjk_tokenizer.h"
+#include "dugao/gram_index.h"
+#include "dugao/util.h"
+
+/* A segment kept in memory, as store.c keeps one in search_pages. */
+struct page {
+	int64_t pid;	/* its pid */
+	uint8_t *data;	/* its bytes */
+	size_t n;	/* their length */
+};
+
+struct seg {
+	struct page *pages;	/* in the order written */
+	size_t n;		/* how many */
+	size_t next;		/* the next page a merge reads */
+};
+
+static int keep_page(void *ctx, int64_t pid, const uint8_t *data, size_t n)
+{
+	struct seg *s = ctx;
+	if (s->n && s->pages[s->n - 1].pid >= pid)
+		return 7;	/* pids must ascend */
+	s->pages = xrealloc(s->pages, (s->n + 1) * sizeof *s->pages);
+	s->pages[s->n].pid = pid;
+	s->pages[s->n].data = xmalloc(n ? n : 1);
+	memcpy(s->pages[s->n].data, data, n);
+	s->pages[s->n++].n = n;
+	return 0;
+}
+
+static int next_page(void *ctx, int64_t *pid, const uint8_t **data, size_t *n)
+{
+	struct seg *s = ctx;
+	if (s->next == s->n)
+		return 0;
+	*pid = s->pages[s->next].pid;
+	*data = s->pages[s->next].data;
+	*n = s->pages[s->next++].n;
+	return 1;
+}
+
+static void seg_free(struct seg *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->pages[i].data);
+	free(s->pages);
+	memset(s, 0, sizeof *s);
+}
+
+/* What store.c's lookup reads: the last page with pid <= lo's, then on below hi + 1's. */
+static int lookup(const struct seg *s, uint64_t lo, uint64_t hi, const uint32_t *rows, size_t nrows, struct gi_vec *out)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pages[i].pid <= gi_pid(lo, 0))
+			from = i;
+	struct gi_decoder d = { 0 };
+	for (size_t i = from; i < s->n && s->pages[i].pid < gi_pid(hi + 1, 0); i++)
+		if (gi_decode_page(&d, s->pages[i].pid, s->pages[i].data, s->pages[i].n, lo, hi, rows, nrows, out) != 0)
+			return -1;
+	gi_vec_sort(out);
+	return 0;
+}
+
+/* The key of a token of the reference tokenizer. */
+static uint64_t token_key(const char *t, int len)
+{
+	uint32_t a, b;
+	size_t k = utf8_decode(t, (size_t)len, &a);
+	if ((int)k >= len)
+		return gi_key_lone(a);
+	utf8_decode(t + k, (size_t)len - k, &b);
+	return gi_key_pair(a, b);
+}
+
+/* Every (key, value) of a text by cjk_tokenize, for checking the build against. */
+struct ref {
+	uint64_t *key;		/* keys */
+	uint64_t *val;		/* row << 32 | position */
+	size_t n;		/* how many */
+	uint32_t row;		/* the row being tokenized */
+	uint32_t pos;		/* the next position */
+};
+
+static int ref_token(void *ctx, const char *token, int len, int start, int end)
+{
+	(void)start;
+	(void)end;
+	struct ref *r = ctx;
+	r->key = xrealloc(r->key, (r->n + 1) * sizeof *r->key);
+	r->val = xrealloc(r->val, (r->n + 1) * sizeof *r->val);
+	r->key[r->n] = token_key(token, len);
+	r->val[r->n++] = (uint64_t)r->row << 32 | r->pos++;
+	return 0;
+}
+
+static void ref_add(struct ref *r, uint32_t row, const char *text)
+{
+	r->row = row;
+	r->pos = 0;
+	cjk_tokenize(text, strlen(text), 0, ref_token, r);
+}
+
+/* The reference postings of keys lo..hi in rows (NULL: all), sorted. */
+static void ref_get(const struct ref *r, uint64_t lo, uint64_t hi, const uint32_t *rows, size_t nrows, struct gi_vec *out)
+{
+	out->n = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->key[i] < lo || r->key[i] > hi)
+			continue;
+		bool want = !rows;
+		for (size_t j = 0; j < nrows && !want; j++)
+			want = rows[j] == (uint32_t)(r->val[i] >> 32);
+		if (want)
+			gi_vec_push(out, r->val[i]);
+	}
+	gi_vec_sort(out);
+}
+
+static bool same(const struct gi_vec *a, const struct gi_vec *b)
+{
+	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof *a->v) == 0);
+}
+
+static void test_terms(void)
+{
+	struct gi_term *t;
+	/* one character: every token starting with it */
+	CHECK_INT(gi_word_terms("发", strlen("发"), &t), 1);
+	CHECK(t[0].lo == gi_key_lone(0x53D1) && t[0].hi == gi_key_prefix_end(0x53D1));
+	CHECK(gi_key_pair(0x53D1, 0x5C55) > t[0].lo && gi_key_pair(0x53D1, 0x5C55) <= t[0].hi);
+	CHECK(gi_key_lone(0x53D2) > t[0].hi);
+	free(t);
+	CHECK_INT(gi_word_terms("发展", strlen("发展"), &t), 1);
+	CHECK(t[0].lo == gi_key_pair(0x53D1, 0x5C55) && t[0].hi == t[0].lo && t[0].at == 0);
+	free(t);
+	/* 高质 量发 发展 cover the five characters */
+	CHECK_INT(gi_word_terms("高质量发展", strlen("高质量发展"), &t), 3);
+	CHECK(t[0].at == 0 && t[1].at == 2 && t[2].at == 3);
+	CHECK(t[2].lo == gi_key_pair(0x53D1, 0x5C55));
+	free(t);
+	/* a separator stands alone and never is a prefix; the character before it is exact */
+	CHECK_INT(gi_word_terms("发，", strlen("发，"), &t), 2);
+	CHECK(t[0].lo == gi_key_lone(0x53D1) && t[0].hi == t[0].lo && t[1].lo == gi_key_lone(0x2C) && t[1].hi == t[1].lo);
+	free(t);
+	CHECK_INT(gi_word_terms("，发", strlen("，发"), &t), 2);
+	CHECK(t[1].at == 1 && t[1].hi == gi_key_prefix_end(0x53D1));
+	free(t);
+	/* folded as the text is */
+	CHECK_INT(gi_word_terms("ＧＤ", strlen("ＧＤ"), &t), 1);
+	CHECK(t[0].lo == gi_key_pair('g', 'd'));
+	free(t);
+	CHECK_INT(gi_word_terms("", 0, &t), 0);
+	free(t);
+}
+
+static const char *const texts[] = {
+	"要坚持高质量发展，推动ＧＤＰ稳步增长，GDP 增速高于全省。\n哈哈哈哈哈\n\n",
+	"改革是发展的动力。高质量 发展要靠改革。\n发展\n",
+	"发\n发展发展发展，发\n",
+	"一、推动高质量发展\n二、深化改革\n",
+};
+
+/* A build of the texts in rows 1.., written and read back, equals cjk_tokenize's
+ * tokens; so does a merge of three segments, less the rows removed. */
+static void test_round_trip(void)
+{
+	struct gi_build *b = gi_build_new();
+	struct ref ref = { 0 };
+	struct seg segs[3] = { 0 };
+	uint32_t row = 1;
+	for (int s = 0; s < 3; s++) {
+		for (int i = 0; i < 4; i++, row++) {
+			gi_build_add(b, row, texts[(i + s) % 4], strlen(texts[(i + s) % 4]));
+			ref_add(&ref, row, texts[(i + s) % 4]);
+		}
+		uint32_t lo, hi;
+		CHECK(gi_build_rows(b, &lo, &hi) && lo == row - 4 && hi == row - 1);
+		size_t bytes = 0;
+		CHECK_INT(gi_build_write(b, keep_page, &segs[s], &bytes), 0);
+		CHECK(bytes > 0 && !gi_build_rows(b, &lo, &hi));
+	}
+	uint64_t keys[][2] = {
+		{ gi_key_pair(0x53D1, 0x5C55), gi_key_pair(0x53D1, 0x5C55) },	/* 发展 */
+		{ gi_key_lone(0x53D1), gi_key_prefix_end(0x53D1) },		/* 发* */
+		{ gi_key_lone('\n'), gi_key_lone('\n') },
+		{ gi_key_pair('g', 'd'), gi_key_pair('g', 'd') },
+		{ gi_key_lone(0x3002), gi_key_lone(0x3002) },			/* 。 */
+		{ gi_key_pair(0x54C8, 0x54C8), gi_key_pair(0x54C8, 0x54C8) },	/* 哈哈 */
+		{ gi_key_pair(0x4E0D, 0x5B58), gi_key_pair(0x4E0D, 0x5B58) },	/* absent */
+	};
+	struct gi_vec got = { 0 }, want = { 0 };
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		got.n = 0;
+		for (int s = 0; s < 3; s++)
+			CHECK_INT(lookup(&segs[s], keys[k][0], keys[k][1], NULL, 0, &got), 0);
+		gi_vec_sort(&got);
+		ref_get(&ref, keys[k][0], keys[k][1], NULL, 0, &want);
+		CHECK(same(&got, &want));
+		CHECK(k == 6 ? want.n == 0 : want.n > 0);
+	}
+	/* only some rows */
+	uint32_t some[] = { 2, 5, 11 };
+	got.n = 0;
+	CHECK_INT(lookup(&segs[0], gi_key_lone(0x53D1), gi_key_prefix_end(0x53D1), some, 3, &got), 0);
+	CHECK_INT(lookup(&segs[1], gi_key_lone(0x53D1), gi_key_prefix_end(0x53D1), some, 3, &got), 0);
+	CHECK_INT(lookup(&segs[2], gi_key_lone(0x53D1), gi_key_prefix_end(0x53D1), some, 3, &got), 0);
+	gi_vec_sort(&got);
+	ref_get(&ref, gi_key_lone(0x53D1), gi_key_prefix_end(0x53D1), some, 3, &want);
+	CHECK(same(&got, &want) && want.n > 0);
+
+	/* merged, without rows 3, 4 and 9 */
+	uint32_t live[] = { 1, 2, 5, 6, 7, 8, 10, 11, 12 };
+	struct gi_source src[3];
+	for (int s = 0; s < 3; s++)
+		src[s] = (struct gi_source){ .next = next_page, .ctx = &segs[s] };
+	struct seg merged = { 0 };
+	struct gi_merged m;
+	CHECK_INT(gi_merge(src, 3, live, 9, keep_page, &merged, &m), 0);
+	CHECK(m.bytes > 0 && m.row_lo == 1 && m.row_hi == 12);
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		got.n = 0;
+		CHECK_INT(lookup(&merged, keys[k][0], keys[k][1], NULL, 0, &got), 0);
+		ref_get(&ref, keys[k][0], keys[k][1], live, 9, &want);
+		CHECK(same(&got, &want));
+	}
+	/* nothing live: nothing written */
+	struct seg none = { 0 };
+	for (int s = 0; s < 3; s++)
+		segs[s].next = 0;
+	CHECK_INT(gi_merge(src, 3, NULL, 0, keep_page, &none, &m), 0);
+	CHECK(m.bytes == 0 && none.n == 0);
+	/* segments out of row order are refused, not merged into a wrong list */
+	struct gi_source back[2] = { src[1], src[0] };
+	segs[0].next = segs[1].next = 0;
+	struct seg bad = { 0 };
+	CHECK(gi_merge(back, 2, live, 9, keep_page, &bad, &m) == -2);
+	/* a damaged page is an error, not a crash */
+	struct gi_decoder d = { 0 };
+	uint8_t junk[] = { 0x00, 0x05, 0xFF, 0xFF, 0xFF };
+	CHECK(gi_decode_page(&d, gi_pid(gi_key_lone(0x53D1), 0), junk, sizeof junk, 0, UINT64_MAX >> 21, NULL, 0, &got) != 0);
+	CHECK(gi_decode_page(&d, gi_pid(gi_key_lone(0x53D1), 3), junk, 2, 0, UINT64_MAX >> 21, NULL, 0, &got) != 0);
+	seg_free(&bad);
+	seg_free(&none);
+	seg_free(&merged);
+	for (int s = 0; s < 3; s++)
+		seg_free(&segs[s]);
+	gi_vec_free(&got);
+	gi_vec_free(&want);
+	free(ref.key);
+	free(ref.val);
+	gi_build_free(b);
+}
+
+/* A key with postings long enough for many pages of its own, next to short ones; and
+ * merging such segments. */
+static void test_long_postings(void)
+{
+	struct gi_build *b = gi_build_new();
+	struct sbuf t = { 0 };
+	for (int i = 0; i < 6000; i++)
+		sbuf_puts(&t, i % 10 == 9 ? "哈哈。\n" : "哈哈哈，\n");
+	struct seg segs[2] = { 0 };
+	for (int s = 0; s < 2; s++) {
+		for (uint32_t row = 1; row <= 3; row++)
+			gi_build_add(b, (uint32_t)s * 3 + row, t.data, t.len);
+		size_t bytes;
+		CHECK_INT(gi_build_write(b, keep_page, &segs[s], &bytes), 0);
+		CHECK(bytes > 3 * GI_PART_BYTES);
+	}
+	uint64_t haha = gi_key_pair(0x54C8, 0x54C8);
+	int parts = 0;
+	for (size_t i = 0; i < segs[0].n; i++)
+		parts += (uint64_t)segs[0].pages[i].pid >> GI_PID_SHIFT == haha;
+	CHECK(parts > 2);
+	struct gi_vec got = { 0 };
+	CHECK_INT(lookup(&segs[1], haha, haha, NULL, 0, &got), 0);
+	/* 哈哈哈， holds 哈哈 at 0 and 1 (哈，is lone), 哈哈。 at 0: per row 5400 * 2 + 600 */
+	CHECK_INT(got.n, 3 * (5400 * 2 + 600));
+	CHECK(got.n && got.v[0] == ((uint64_t)4 << 32 | 0));
+	struct gi_source src[2] = { { next_page, &segs[0] }, { next_page, &segs[1] } };
+	uint32_t live[] = { 1, 3, 4, 6 };
+	struct seg merged = { 0 };
+	struct gi_merged m;
+	CHECK_INT(gi_merge(src, 2, live, 4, keep_page, &merged, &m), 0);
+	CHECK(m.row_lo == 1 && m.row_hi == 6);
+	got.n = 0;
+	CHECK_INT(lookup(&merged, haha, haha, NULL, 0, &got), 0);
+	CHECK_INT(got.n, 4 * (5400 * 2 + 600));
+	got.n = 0;
+	CHECK_INT(lookup(&merged, gi_key_lone(0x2C), gi_key_lone(0x2C), NULL, 0, &got), 0);
+	CHECK_INT(got.n, 4 * 5400);
+	seg_free(&merged);
+	seg_free(&segs[0]);
+	seg_free(&segs[1]);
+	gi_vec_free(&got);
+	sbuf_free(&t);
+	gi_build_free(b);
+}
+
+static struct gi_vec vec(const uint64_t *v, size_t n)
+{
+	struct gi_vec out = { 0 };
+	for (size_t i = 0; i < n; i++)
+		gi_vec_push(&out, v[i]);
+	return out;
+}
+
+#define R(row, pos) ((uint64_t)(row) << 32 | (pos))
+
+static void test_phrase_and_hits(void)
+{
+	/* 高质 at 0, 量发 at 2, 发展 at 3: the word is where all three line up */
+	struct gi_term t[3] = { { .at = 0 }, { .at = 2 }, { .at = 3 } };
+	uint64_t a[] = { R(1, 4), R(1, 40), R(2, 7) }, b[] = { R(1, 6), R(1, 50), R(2, 9) },
+		 c[] = { R(1, 7), R(1, 43), R(2, 10), R(3, 3) };
+	struct gi_vec lists[3] = { vec(a, 3), vec(b, 3), vec(c, 4) }, out = { 0 };
+	gi_phrase(lists, t, 3, &out);
+	CHECK(out.n == 2 && out.v[0] == R(1, 4) && out.v[1] == R(2, 7));
+
+	/* 哈哈 in 哈哈哈哈哈 (row 1, line 0) and 哈哈 (line 1, from 6): non-overlapping */
+	uint64_t h[] = { R(1, 0), R(1, 1), R(1, 2), R(1, 3), R(1, 6) }, nl[] = { R(1, 5), R(1, 8) };
+	struct gi_vec hw = vec(h, 5), nv = vec(nl, 2);
+	uint32_t len2[] = { 2, 2 };
+	CHECK_INT(gi_hits(&hw, len2, 1, NULL, NULL), 3);
+	struct gi_hit *hits = NULL;
+	CHECK_INT(gi_hits(&hw, len2, 1, &nv, &hits), 3);
+	CHECK(hits && hits[0].para == 0 && hits[0].offset == 0 && hits[1].offset == 2 && hits[2].para == 1 &&
+	      hits[2].offset == 0 && hits[2].length == 2);
+	free(hits);
+
+	/* two words: only lines holding both; ties go to the earlier word */
+	uint64_t w1[] = { R(1, 0), R(1, 6), R(2, 3) }, w2[] = { R(1, 0), R(1, 3), R(2, 9) }, nl2[] = { R(1, 5), R(1, 8), R(2, 20) };
+	struct gi_vec words[2] = { vec(w1, 3), vec(w2, 3) }, n2 = vec(nl2, 3);
+	uint32_t lens[] = { 2, 3 };
+	hits = NULL;
+	CHECK_INT(gi_hits(words, lens, 2, &n2, &hits), 4);
+	/* line 0 of row 1: 0 (word 0, wins the tie), 3 (word 1); line 1: word 0 alone, none;
+	 * row 2: 3 and 9 */
+	CHECK(hits && hits[0].row == 1 && hits[0].offset == 0 && hits[0].length == 2 && hits[1].offset == 3 &&
+	      hits[1].length == 3 && hits[2].row == 2 && hits[2].para == 0 && hits[3].offset == 9);
+	free(hits);
+	CHECK_INT(gi_hits(words, lens, 2, &n2, NULL), 4);
+
+	for (int i = 0; i < 3; i++)
+		gi_vec_free(&lists[i]);
+	gi_vec_free(&out);
+	gi_vec_free(&hw);
+	gi_vec_free(&nv);
+	gi_vec_free(&words[0]);
+	gi_vec_free(&words[1]);
+	gi_vec_free(&n2);
+}
+
+static void test_sort(void)
+{
+	struct gi_vec v = { 0 };
+	uint64_t x = 88172645463325252ULL;
+	for (int i = 0; i < 5000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		gi_vec_push(&v, x >> 16);
+	}
+	gi_vec_sort(&v);
+	bool sorted = true;
+	for (size_t i = 1; i < v.n; i++)
+		sorted = sorted && v.v[i - 1] <= v.v[i];
+	CHECK(sorted && v.n == 5000);
+	gi_vec_free(&v);
+}
+
+int main(void)
+{
+	test_terms();
+	test_round_trip();
+	test_long_postings();
+	test_phrase_and_hits();
+	test_sort();
+	return check_done();
+}
