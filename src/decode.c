@@ -14,6 +14,7 @@
 
 struct decoder {
 	iconv_t cd;			/* conversion to UTF-8; (iconv_t)-1 for the UTF-8 fast path */
+	char encoding[32];		/* its name, to give cd back to the pool; "" for a name too long */
 	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
 	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
 	size_t npending;		/* bytes in pending */
@@ -39,16 +40,59 @@ static size_t unit_of(const char *e)
 	return 1;
 }
 
+/* Converters kept open after use: opening one loads its module and sets up its tables,
+ * which costs more than converting a small file, and an import of many files (or the
+ * guess, which tries several encodings) would open the same few again and again. */
+#define POOL 8
+
+static struct pooled {
+	char encoding[32];	/* the name it was opened with */
+	iconv_t cd;		/* an open converter to UTF-8, in its initial state */
+} pool[POOL];
+static size_t npool;		/* entries of pool in use */
+
+static void pool_close_all(void) __attribute__((destructor));
+
+static void pool_close_all(void)
+{
+	while (npool > 0)
+		iconv_close(pool[--npool].cd);
+}
+
+static iconv_t cd_open(const char *encoding)
+{
+	for (size_t i = npool; i-- > 0;)
+		if (!strcmp(pool[i].encoding, encoding)) {
+			iconv_t cd = pool[i].cd;
+			pool[i] = pool[--npool];
+			return cd;
+		}
+	return iconv_open("UTF-8", encoding);
+}
+
+static void cd_close(const char *encoding, iconv_t cd)
+{
+	if (strlen(encoding) >= sizeof pool[0].encoding) {
+		iconv_close(cd);
+		return;
+	}
+	if (npool == POOL)
+		iconv_close(pool[--npool].cd);
+	iconv(cd, NULL, NULL, NULL, NULL);	/* back to the initial shift state */
+	snprintf(pool[npool].encoding, sizeof pool[npool].encoding, "%s", encoding);
+	pool[npool++].cd = cd;
+}
+
 bool decode_supported(const char *encoding)
 {
 	if (!encoding || !*encoding)
 		return false;
 	if (is_utf8_name(encoding))
 		return true;
-	iconv_t cd = iconv_open("UTF-8", encoding);
+	iconv_t cd = cd_open(encoding);
 	if (cd == (iconv_t)-1)
 		return false;
-	iconv_close(cd);
+	cd_close(encoding, cd);
 	return true;
 }
 
@@ -56,7 +100,7 @@ struct decoder *decoder_new(const char *encoding, char *err, size_t errlen)
 {
 	iconv_t cd = (iconv_t)-1;
 	if (!is_utf8_name(encoding)) {
-		cd = iconv_open("UTF-8", encoding);
+		cd = cd_open(encoding);
 		if (cd == (iconv_t)-1) {
 			snprintf(err, errlen, "unknown encoding '%s'", encoding);
 			return NULL;
@@ -64,6 +108,8 @@ struct decoder *decoder_new(const char *encoding, char *err, size_t errlen)
 	}
 	struct decoder *d = xcalloc(1, sizeof *d);
 	d->cd = cd;
+	if (strlen(encoding) < sizeof d->encoding)
+		memcpy(d->encoding, encoding, strlen(encoding) + 1);
 	d->unit = unit_of(encoding);
 	d->first_invalid = -1;
 	return d;
@@ -250,7 +296,9 @@ void decoder_free(struct decoder *d)
 {
 	if (!d)
 		return;
-	if (d->cd != (iconv_t)-1)
+	if (d->cd != (iconv_t)-1 && d->encoding[0])
+		cd_close(d->encoding, d->cd);
+	else if (d->cd != (iconv_t)-1)
 		iconv_close(d->cd);
 	free(d);
 }
@@ -341,8 +389,9 @@ struct reading {
 };
 
 /* Decodes the sample as r->encoding and measures it. A cut sequence at the end of a
- * partial sample is not held against it. */
-static void read_as(struct reading *r, const unsigned char *s, size_t n, bool complete)
+ * partial sample is not held against it. The text decoded is left in *out (with its
+ * invalid sequences) when out is given. */
+static void read_as(struct reading *r, const unsigned char *s, size_t n, bool complete, struct decode_text *out)
 {
 	char err[160];
 	struct decoder *d = decoder_new(r->encoding, err, sizeof err);
@@ -350,27 +399,41 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		r->score = -1e9;
 		return;
 	}
-	struct sbuf out = { 0 };
-	decoder_feed(d, s, n, complete, &out);
+	struct sbuf text = { 0 };
+	decoder_feed(d, s, n, complete, &text);
 	r->invalid = decoder_invalid(d);
+	if (out) {
+		sbuf_free(&out->text);
+		out->text = text;
+		out->invalid = r->invalid;
+		out->first_invalid = decoder_first_invalid(d);
+	}
 	decoder_free(d);
-	for (size_t i = 0; i < out.len;) {
+	const char *t = text.data;
+	for (size_t i = 0; i < text.len;) {
+		if ((unsigned char)t[i] < 0x80) {
+			/* ASCII: is_texty without the call */
+			unsigned char c = (unsigned char)t[i++];
+			r->chars++;
+			r->texty += (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+			continue;
+		}
 		uint32_t cp;
-		i += utf8_decode(out.data + i, out.len - i, &cp);
+		i += utf8_decode(t + i, text.len - i, &cp);
 		r->chars++;
 		if (cp == 0xFFFD)
 			continue;
-		if (is_texty(cp))
+		r->nonascii++;
+		if (is_common(cp)) {
+			r->common++;
+			r->texty++;	/* every common character is texty */
+		} else if (is_texty(cp)) {
 			r->texty++;
-		if (cp >= 0x80) {
-			r->nonascii++;
-			if (is_common(cp))
-				r->common++;
-			else if (is_texty(cp))
-				r->texty_rare++;
+			r->texty_rare++;
 		}
 	}
-	sbuf_free(&out);
+	if (!out)
+		sbuf_free(&text);
 }
 
 /* Scores a reading of a text without NULs: the share of frequent characters among the
@@ -391,7 +454,8 @@ static void score_wide(struct reading *r)
 }
 
 /* Whether the bytes are UTF-8 throughout (a sequence cut by the end of a partial sample
- * allowed); counts the multibyte sequences and the invalid ones either way. */
+ * allowed); counts the multibyte sequences and the invalid ones, up to where plainly
+ * not UTF-8 (invalid * 4 > multi) is sure whatever the rest holds. */
 static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t *multi, size_t *invalid)
 {
 	*multi = *invalid = 0;
@@ -400,6 +464,9 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 			i++;
 			continue;
 		}
+		/* the rest could add at most one sequence per two bytes */
+		if (*invalid * 4 > *multi + (n - i) / 2 + 1)
+			break;
 		long k = utf8_seq(s + i, n - i);
 		if (k > 0) {
 			(*multi)++;
@@ -470,7 +537,7 @@ static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t fi
 			       { .encoding = "UTF-32LE" }, { .encoding = "UTF-32BE" } };
 	size_t best = 0;
 	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
-		read_as(&r[i], s, n, complete);
+		read_as(&r[i], s, n, complete, NULL);
 		score_wide(&r[i]);
 		if (r[i].score > r[best].score)
 			best = i;
@@ -485,7 +552,14 @@ static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t fi
 
 int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_guess *out)
 {
+	return decode_guess_keep(s, n, complete, out, NULL);
+}
+
+int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct decode_guess *out, struct decode_text *keep)
+{
 	memset(out, 0, sizeof *out);
+	if (keep)
+		sbuf_reset(&keep->text);
 	common_init();
 	/* byte-order marks, longest first (UTF-32LE starts like UTF-16LE) */
 	if (n >= 4 && !memcmp(s, "\xFF\xFE\0\0", 4)) {
@@ -533,12 +607,15 @@ int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_
 	}
 	/* control bytes that no text has (ESC, BEL and BS are let through: a text full of
 	 * terminal escapes is hostile, not binary, and normalise disarms it) */
-	size_t controls = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-		controls += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1B &&
-			     c != 0x07 && c != 0x08) || c == 0x7F;
+	static unsigned char is_control[256];
+	if (!is_control[0]) {
+		for (unsigned c = 0; c < 256; c++)
+			is_control[c] = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+					 c != 0x1B && c != 0x07 && c != 0x08) || c == 0x7F;
 	}
+	size_t controls = 0;
+	for (size_t i = 0; i < n; i++)
+		controls += is_control[s[i]];
 	if (controls > 8 && controls * 20 > n) {
 		set(out, "", 0, "binary data (%zu control bytes in the first %zu)", controls, n);
 		return -1;
@@ -558,21 +635,33 @@ int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_
 	}
 	struct reading r[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" }, { .encoding = "UTF-8" } };
 	size_t best = 0;
+	/* the texts read, when they are the whole file: the winner's is kept */
+	struct decode_text texts[3] = { { .first_invalid = -1 }, { .first_invalid = -1 }, { .first_invalid = -1 } };
+	bool whole = keep && scored_complete;
 	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
 		if (i == 2 && invalid * 4 > multi) {
 			r[i].score = -1e9;	/* plainly not UTF-8: no need to read it so */
 			continue;
 		}
-		read_as(&r[i], s, scored, scored_complete);
+		read_as(&r[i], s, scored, scored_complete, whole ? &texts[i] : NULL);
 		score_chinese(&r[i]);
 		if (r[i].score > r[best].score)
 			best = i;
+	}
+	if (whole) {
+		sbuf_free(&keep->text);
+		*keep = texts[best];
+		texts[best] = (struct decode_text){ 0 };
+		for (size_t i = 0; i < 3; i++)
+			sbuf_free(&texts[i].text);
 	}
 	struct reading *b = &r[best];
 	double bad_share = (double)b->invalid / (double)(b->nonascii + b->invalid + 1);
 	if (bad_share > 0.3) {
 		set(out, "", 0, "not text in UTF-8, GB18030 or Big5 (%.0f%% invalid sequences even as %s); try --encoding",
 		    100 * bad_share, b->encoding);
+		if (keep)
+			sbuf_free(&keep->text);
 		return -1;
 	}
 	struct reading *other = best == 1 ? &r[0] : &r[1];

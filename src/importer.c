@@ -21,6 +21,7 @@
 #define CHUNK (1 << 20)			/* bytes read at a time */
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
 #define MAX_LINE (64 * 1024)		/* longer lines are split, so memory stays bounded */
+#define WHOLE_MAX (8 << 20)		/* files up to this size are read, decoded and split once */
 
 /* Term extraction during an import: the terms are chosen from the paragraphs the
  * extractor keeps (the whole of most documents), their hits found in those, then in
@@ -185,6 +186,110 @@ static int pass(int fd, const char *path, long long size, const struct decode_gu
 	return rc;
 }
 
+/* A small file's lines, normalised once and kept for the second pass. Each line comes
+ * after a separator: '\n' when it starts a source line, '\r' when it goes on with one
+ * cut at MAX_LINE (normalised text holds no control characters). */
+struct held {
+	struct run *r;		/* the import */
+	const char *path;	/* the file, for messages */
+	struct sbuf text;	/* the lines, each after its separator */
+	long line_no;		/* source line of the last line held */
+};
+
+static int hold_line(void *ctx, const char *text, size_t len, long line_no)
+{
+	struct held *h = ctx;
+	/* the splitter numbers lines one by one; a cut piece keeps the number */
+	char sep = line_no == h->line_no ? '\r' : '\n';
+	h->line_no = line_no;
+	sbuf_append(&h->text, &sep, 1);
+	sbuf_append(&h->text, text, len);
+	return on_prescan_line(h->r, text, len, line_no);
+}
+
+/* The first pass over a file held in memory: decodes the bytes, keeps the lines,
+ * prescans them, and stores the original bytes. Returns 0, or -1 with res->why set. */
+static int hold(struct run *r, const char *path, const unsigned char *raw, size_t size, const struct decode_guess *g,
+		const struct decode_text *kept, struct held *h, size_t *invalid, long long *first_invalid)
+{
+	char err[160];
+	struct decoder *dec = decoder_new(g->encoding, err, sizeof err);
+	if (!dec) {
+		refuse(r->res, path, "%s", err);
+		return -1;
+	}
+	if (store_import_original(r->st, 0, raw, size) != 0) {
+		refuse(r->res, path, "%s", store_error(r->st));
+		decoder_free(dec);
+		return -1;
+	}
+	struct line_splitter *lines = line_splitter_new(hold_line, h, MAX_LINE);
+	struct sbuf text = { 0 };
+	int rc = 0;
+	if (kept->text.len > 0) {
+		/* the guess decoded it all already */
+		if (line_splitter_feed(lines, kept->text.data, kept->text.len) != 0 || line_splitter_finish(lines) != 0) {
+			refuse(r->res, path, "import stopped");
+			rc = -1;
+		}
+		*invalid = kept->invalid;
+		*first_invalid = kept->first_invalid;
+		line_splitter_free(lines);
+		decoder_free(dec);
+		return rc;
+	}
+	for (size_t at = g->bom_len < size ? g->bom_len : size;; at += CHUNK) {
+		size_t n = size - at < CHUNK ? size - at : CHUNK;
+		bool final = at + n == size;
+		sbuf_reset(&text);
+		decoder_feed(dec, raw + at, n, final, &text);
+		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
+		    (final && line_splitter_finish(lines) != 0)) {
+			refuse(r->res, path, "import stopped");
+			rc = -1;
+		}
+		if (final || rc)
+			break;
+	}
+	*invalid = decoder_invalid(dec);
+	*first_invalid = decoder_first_invalid(dec);
+	sbuf_free(&text);
+	line_splitter_free(lines);
+	decoder_free(dec);
+	return rc;
+}
+
+/* The second pass over the held lines. Returns 0, or -1 with res->why set. */
+static int replay(struct held *h)
+{
+	char *p = h->text.data, *end = p + h->text.len;
+	long line_no = 0;
+	while (p < end) {
+		line_no += *p == '\n';
+		char *s = p + 1;
+		char *e = memchr(s, '\n', (size_t)(end - s));
+		if (!e)
+			e = end;
+		char *cut = memchr(s, '\r', (size_t)(e - s));
+		if (cut)
+			e = cut;
+		/* each line NUL-terminated in place, as the splitter gives them */
+		char sep = *e;
+		*e = 0;
+		int rc = on_line(h->r, s, (size_t)(e - s), line_no);
+		*e = sep;
+		if (rc != 0) {
+			if (h->r->failed)
+				refuse(h->r->res, h->path, "%s", store_error(h->r->st));
+			else
+				refuse(h->r->res, h->path, "import stopped");
+			return -1;
+		}
+		p = e;
+	}
+	return 0;
+}
+
 static void on_hit(void *ctx, size_t term, long offset, long length)
 {
 	struct run *r = ctx;
@@ -245,18 +350,33 @@ static int store_terms(struct run *r)
 	return r->tr.chosen ? 0 : choose_terms(r);
 }
 
-/* First read: size, identity, a sample to guess the encoding from. */
-static int survey(int fd, const char *path, struct import_result *res, long long *size, char sha[65],
-		  unsigned char **sample, size_t *sample_len)
+/* First read: size, identity, and the first keep bytes: a sample to guess the
+ * encoding from, or the whole of a small file (expect is its size as fstat saw it). */
+static int survey(int fd, const char *path, struct import_result *res, size_t keep, size_t expect, long long *size,
+		  char sha[65], unsigned char **sample, size_t *sample_len)
 {
 	struct sha256 h;
 	sha256_init(&h);
-	unsigned char *buf = xmalloc(CHUNK);
-	*sample = xmalloc(SAMPLE);
+	/* one byte more than expected, so that the end of the file is seen without growing */
+	size_t cap = expect < keep ? expect + 1 : keep, n = 0;
+	unsigned char *keep_buf = xmalloc(cap), *buf = NULL;
+	*sample = keep_buf;
 	*sample_len = 0;
 	*size = 0;
 	for (;;) {
-		ssize_t got = read(fd, buf, CHUNK);
+		unsigned char *to = buf;
+		size_t room = CHUNK;
+		if (n < keep) {
+			if (n == cap) {
+				cap = cap < keep / 2 ? 2 * cap : keep;
+				*sample = keep_buf = xrealloc(keep_buf, cap);
+			}
+			to = keep_buf + n;
+			room = cap - n < CHUNK ? cap - n : CHUNK;
+		} else if (!buf) {
+			to = buf = xmalloc(CHUNK);
+		}
+		ssize_t got = read(fd, to, room);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -266,14 +386,12 @@ static int survey(int fd, const char *path, struct import_result *res, long long
 		}
 		if (got == 0)
 			break;
-		sha256_update(&h, buf, (size_t)got);
-		if (*sample_len < SAMPLE) {
-			size_t take = (size_t)got < SAMPLE - *sample_len ? (size_t)got : SAMPLE - *sample_len;
-			memcpy(*sample + *sample_len, buf, take);
-			*sample_len += take;
-		}
+		sha256_update(&h, to, (size_t)got);
+		if (to != buf)
+			n += (size_t)got;
 		*size += got;
 	}
+	*sample_len = n;
 	sha256_final_hex(&h, sha);
 	free(buf);
 	return 0;
@@ -302,7 +420,9 @@ void import_file(struct store *st, const char *path, const struct import_options
 	struct run r = { .st = st, .res = res };
 	char *title = NULL;
 	bool begun = false;
-	if (survey(fd, path, res, &size, sha, &sample, &sample_len) != 0)
+	struct decode_text kept = { .first_invalid = -1 };	/* the text the guess decoded, if it is all of it */
+	size_t keep = sb.st_size <= WHOLE_MAX ? WHOLE_MAX : SAMPLE;
+	if (survey(fd, path, res, keep, (size_t)sb.st_size, &size, sha, &sample, &sample_len) != 0)
 		goto out;
 	if (size == 0) {
 		refuse(res, path, "empty file");
@@ -332,11 +452,14 @@ void import_file(struct store *st, const char *path, const struct import_options
 		goto out;
 	}
 	struct decode_guess g;
+	bool whole = (long long)sample_len == size;
 	if (opt->encoding) {
 		memset(&g, 0, sizeof g);
 		snprintf(g.encoding, sizeof g.encoding, "%s", opt->encoding);
 		snprintf(g.reason, sizeof g.reason, "given with --encoding");
-	} else if (decode_guess(sample, sample_len, (long long)sample_len == size, &g) != 0) {
+	} else if (decode_guess_keep(sample, sample_len < SAMPLE ? sample_len : SAMPLE,
+				     (long long)(sample_len < SAMPLE ? sample_len : SAMPLE) == size, &g,
+				     whole ? &kept : NULL) != 0) {
 		refuse(res, path, "not a text file: %s", g.reason);
 		goto out;
 	}
@@ -357,9 +480,23 @@ void import_file(struct store *st, const char *path, const struct import_options
 	begun = true;
 	size_t invalid;
 	long long first_invalid;
-	if (pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
-	    pass(fd, path, size, &g, on_line, &r, true, &invalid, &first_invalid) != 0)
+	if (whole) {
+		/* a small file, all in memory: decoded and split once, its lines kept for the
+		 * second pass */
+		struct held h = { .r = &r, .path = path };
+		int rc = hold(&r, path, sample, sample_len, &g, &kept, &h, &invalid, &first_invalid);
+		sbuf_free(&kept.text);
+		free(sample);
+		sample = NULL;
+		if (rc == 0)
+			rc = replay(&h);
+		sbuf_free(&h.text);
+		if (rc != 0)
+			goto out;
+	} else if (pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
+		   pass(fd, path, size, &g, on_line, &r, true, &invalid, &first_invalid) != 0) {
 		goto out;
+	}
 	if (structure_finish(r.structure) != 0) {
 		refuse(res, path, "%s", store_error(st));
 		goto out;
@@ -405,5 +542,6 @@ out:
 	clean_free(r.clean);
 	free(title);
 	free(sample);
+	sbuf_free(&kept.text);
 	close(fd);
 }

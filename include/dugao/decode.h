@@ -18,6 +18,19 @@ struct decode_guess {
  * why, e.g. "binary data (NUL bytes) at byte 12"). */
 int decode_guess(const unsigned char *sample, size_t n, bool complete, struct decode_guess *out);
 
+/* A text decoded while guessing. */
+struct decode_text {
+	struct sbuf text;		/* UTF-8, invalid sequences replaced; empty when not kept */
+	size_t invalid;			/* sequences replaced */
+	long long first_invalid;	/* byte offset of the first, -1 if none */
+};
+
+/* decode_guess, and when the guess decoded all of a complete sample with the encoding
+ * it chose (a small file that is not UTF-8), that text in keep, the same as a decoder
+ * would give; keep->text is left empty otherwise. */
+int decode_guess_keep(const unsigned char *sample, size_t n, bool complete, struct decode_guess *out,
+		      struct decode_text *keep);
+
 /* Canonical iconv name for a user-given encoding name (gbk → GB18030 is NOT done:
  * the user's choice is kept), or NULL when iconv cannot convert from it. */
 bool decode_supported(const char *encoding);

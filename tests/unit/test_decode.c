@@ -257,8 +257,56 @@ static void test_large(void)
 	free(big);
 }
 
+/* What the guess keeps is what a decoder gives, invalid sequences and all; it keeps
+ * nothing for UTF-8, a partial sample or a refusal. */
+static void test_guess_keep(void)
+{
+	struct decode_guess g;
+	struct decode_text kept = { .first_invalid = -1 };
+	size_t n;
+	unsigned char *gb = encode("GB18030", simp, &n);
+	unsigned char *bad = malloc(n + 2);
+	memcpy(bad, gb, 20);
+	bad[20] = 0xFF;		/* invalid in GB18030 */
+	memcpy(bad + 21, gb + 20, n - 20);
+	bad[n + 1] = 0x81;	/* a sequence cut by the end */
+	const struct {
+		const unsigned char *s;	/* the bytes */
+		size_t n;		/* their number */
+		bool complete;		/* the whole file */
+		bool keeps;		/* a text is kept */
+	} cases[] = {
+		{ gb, n, true, true }, { bad, n + 2, true, true }, { gb, n, false, false },
+		{ (const unsigned char *)simp, strlen(simp), true, false },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		CHECK(decode_guess_keep(cases[i].s, cases[i].n, cases[i].complete, &g, &kept) == 0);
+		CHECK(kept.text.len > 0 == cases[i].keeps);
+		if (!cases[i].keeps)
+			continue;
+		size_t invalid;
+		long long first;
+		char *want = decode(g.encoding, cases[i].s, cases[i].n, 0, &invalid, &first);
+		CHECK_STR(kept.text.data, want);
+		CHECK_INT(kept.invalid, invalid);
+		CHECK_INT(kept.first_invalid, first);
+		free(want);
+	}
+	CHECK_INT(kept.invalid, 2);
+	CHECK_INT(kept.first_invalid, 20);
+	unsigned char junk[4096];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(0x80 + (i * 97) % 0x7F);
+	decode_guess_keep(junk, sizeof junk, true, &g, &kept);
+	CHECK(kept.text.len == 0 || g.encoding[0]);
+	sbuf_free(&kept.text);
+	free(bad);
+	free(gb);
+}
+
 int main(void)
 {
+	test_guess_keep();
 	test_boms();
 	test_chinese_encodings();
 	test_cut_samples();
