@@ -71,6 +71,94 @@ static long import_doc(struct store *st, const char *sha, const char *source, co
 	return id;
 }
 
+/* The layout of schema 8: paragraphs by doc << 32 | seq, sections whose text their
+ * paragraph holds (or not), the original bytes in chunks, and their removal. */
+static void test_layout(void)
+{
+	char file[300], err[512];
+	snprintf(file, sizeof file, "%s/layout.db", dir);
+	struct store *st;
+	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
+	struct import_meta m = { .source = "/x/layout.txt", .sha256 = "dddd", .encoding = "UTF-8", .bytes = 5 };
+	long id = -1;
+	CHECK_INT(store_import_begin(st, &m, -1, &id), 0);
+	CHECK_INT(store_import_original(st, 0, "abc", 3), 0);
+	CHECK(store_import_original(st, 1, "xy", 2) != 0);	/* not where the last chunk ended */
+	CHECK_INT(store_import_original(st, 3, "de", 2), 0);
+	CHECK(store_import_original(st, 5, "f", 1) != 0);	/* past the declared size */
+	const char *body = "（一）加强领导。一是要抓落实，二是抓检查。";
+	struct para p0 = { .seq = 0, .kind = PARA_TITLE, .text = "标题", .len = strlen("标题"), .section = -1, .line = 1 };
+	struct para p1 = { .seq = 1, .kind = PARA_BODY, .text = body, .len = strlen(body), .section = 2, .line = 3 };
+	struct para p2 = { .seq = 2, .kind = PARA_NOISE, .text = "广告", .len = strlen("广告"), .section = 2, .line = 4 };
+	/* held by the paragraph at offset 0; not held (the text says 一是要抓落实); held at 15 */
+	struct section s0 = { .seq = 0, .parent = -1, .level = 1, .marker = "（一）", .title = "加强领导", .para = 1, .length = 7 };
+	struct section s1 = { .seq = 1, .parent = 0, .level = 2, .marker = "一是", .title = "抓落实", .para = 1, .offset = 8,
+			      .length = 6, .in_paragraph = true };
+	struct section s2 = { .seq = 2, .parent = 0, .level = 2, .marker = "二是", .title = "抓检查", .para = 1, .offset = 15,
+			      .length = 5, .in_paragraph = true };
+	/* a section whose paragraph never comes keeps its own text */
+	struct section s3 = { .seq = 3, .parent = -1, .level = 1, .marker = "二、", .title = "尾声", .para = 7, .length = 4 };
+	CHECK_INT(store_import_paragraph(st, &p0), 0);
+	CHECK_INT(store_import_section(st, &s0), 0);
+	CHECK_INT(store_import_section(st, &s1), 0);
+	CHECK_INT(store_import_section(st, &s2), 0);
+	CHECK_INT(store_import_paragraph(st, &p1), 0);
+	CHECK_INT(store_import_paragraph(st, &p2), 0);
+	CHECK_INT(store_import_section(st, &s3), 0);
+	CHECK_INT(store_import_commit(st), 0);
+
+	struct sbuf b = { 0 };
+	CHECK_INT(store_each_section(st, id, collect_sections, &b), 0);
+	CHECK_STR(b.data, "1 （一） 加强领导 1/-1;2 一是 抓落实 1/0;2 二是 抓检查 1/0;1 二、 尾声 7/-1;");
+	char *marker, *title;
+	CHECK_INT(store_section_text(st, id, 0, &marker, &title), 1);
+	CHECK_STR(marker, "（一）");
+	CHECK_STR(title, "加强领导");
+	free(marker);
+	free(title);
+	CHECK_INT(store_section_text(st, id, 1, &marker, &title), 1);
+	CHECK_STR(title, "抓落实");
+	free(marker);
+	free(title);
+	CHECK_INT(store_section_text(st, id, 2, &marker, &title), 1);
+	CHECK_STR(marker, "二是");
+	CHECK_STR(title, "抓检查");
+	free(marker);
+	free(title);
+	CHECK_INT(store_section_text(st, id, 9, &marker, &title), 0);
+
+	long first, last, count;
+	CHECK_INT(store_para_range(st, id, false, &first, &last, &count), 0);
+	CHECK(first == 0 && last == 1 && count == 2);
+	CHECK_INT(store_para_range(st, id, true, &first, &last, &count), 0);
+	CHECK(first == 0 && last == 2 && count == 3);
+	sbuf_reset(&b);
+	CHECK_INT(store_each_paragraph_before(st, id, 3, 5, true, collect_text, &b), 0);
+	CHECK_STR(b.data, "广告|" "（一）加强领导。一是要抓落实，二是抓检查。|标题|");
+	sbuf_reset(&b);
+	/* bounds far outside the seqs read nothing of another document */
+	CHECK_INT(store_each_paragraph(st, id, -5, 1, false, collect_text, &b), 0);
+	CHECK_INT(store_each_paragraph(st, id, 1L << 40, 1, true, collect_text, &b), 0);
+	CHECK_INT(store_each_paragraph_before(st, id, -1, 5, true, collect_text, &b), 0);
+	CHECK_STR(b.data, "标题|");
+
+	void *orig;
+	size_t n;
+	CHECK_INT(store_original(st, id, &orig, &n), 0);
+	CHECK_INT(n, 5);
+	CHECK(memcmp(orig, "abcde", 5) == 0);
+	free(orig);
+
+	CHECK_INT(store_delete(st, id), 0);
+	sbuf_reset(&b);
+	CHECK_INT(store_each_paragraph(st, id, 0, -1, true, collect_text, &b), 0);
+	CHECK_INT(store_each_section(st, id, collect_sections, &b), 0);
+	CHECK_INT(b.len, 0);
+	CHECK(store_original(st, id, &orig, &n) != 0);
+	sbuf_free(&b);
+	store_close(st);
+}
+
 int main(void)
 {
 	char err[512];
@@ -173,6 +261,8 @@ int main(void)
 	CHECK(fgets(line, sizeof line, f) != NULL);
 	fclose(f);
 	CHECK_STR(line, "this is not a database, just some text that must stay as it is\n");
+
+	test_layout();
 
 	char cmd[700];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
