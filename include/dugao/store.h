@@ -56,7 +56,8 @@ int store_find_sha(struct store *st, const char *sha256, long *id);
 /* Begins the transaction and the document row. replace_id >= 0 deletes that document
  * first (in the same transaction) and reuses its id. */
 int store_import_begin(struct store *st, const struct import_meta *m, long replace_id, long *id);
-/* Writes original bytes at offset (the row was sized by store_import_begin). */
+/* Stores original bytes in order: offset is where the last call ended (0 first), and
+ * the total stays within the size given to store_import_begin. */
 int store_import_original(struct store *st, long long offset, const void *data, size_t n);
 int store_import_paragraph(struct store *st, const struct para *p);
 int store_import_section(struct store *st, const struct section *s);
