@@ -11,6 +11,7 @@ struct outline_pane {
 	struct store *st;	/* the library, for headings as they come into view */
 	long doc;		/* the document */
 	struct shape *sh;	/* sections in document order, decoded as they are needed */
+	bool shape_old;		/* the store keeps it in an older form */
 	size_t n;		/* how many */
 	struct heading *text;	/* per section: marker and title, NULL until shown */
 	int32_t *read;		/* the sections whose text was read, to free */
@@ -131,10 +132,12 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 	ol->levels = 2;
 	ol->st = st;
 	ol->doc = doc;
-	if (store_section_shape(st, doc, &ol->sh) < 0) {
+	int rc = store_section_shape(st, doc, &ol->sh);
+	if (rc < 0) {
 		outline_pane_free(ol);
 		return NULL;
 	}
+	ol->shape_old = rc > 0;
 	ol->n = shape_count(ol->sh);
 	ol->text = xcalloc(ol->n + 1, sizeof *ol->text);
 	ol->rows = xmalloc((ol->n + 1) * sizeof *ol->rows);
@@ -163,6 +166,11 @@ void outline_pane_free(struct outline_pane *ol)
 struct shape *outline_pane_shape(const struct outline_pane *ol)
 {
 	return ol->sh;
+}
+
+bool outline_pane_shape_old(const struct outline_pane *ol)
+{
+	return ol->shape_old;
 }
 
 static int place_cmp(long seq_a, long off_a, long seq_b, long off_b)

@@ -31,8 +31,10 @@ enum pending { PENDING_NONE, PENDING_MARK_SET, PENDING_MARK_JUMP };
 enum hit_source { HITS_NONE, HITS_SEARCH, HITS_TERM };
 
 struct reader {
-	struct store *st;		/* the library */
-	bool writable;			/* positions and marks can be saved */
+	struct store *st;		/* the library, opened to read */
+	struct store *wst;		/* and to write, on the first write (st when it was opened so) */
+	char *path;			/* its file, for that */
+	bool writable;			/* positions and marks can be saved, as far as is known */
 	bool scripted;			/* keys from a script, screen to stdout */
 	struct settings set;		/* the config file */
 	struct layout lay;		/* pane geometry and focus */
@@ -124,6 +126,19 @@ static void check(struct reader *r, int rc)
 		fatal(r, r->tp ? text_pane_error(r->tp) : store_error(r->st));
 }
 
+/* The library opened for writing: a reading that moves nowhere never opens it (the
+ * checkpoint and the log files a writer makes and removes cost a tenth of an opening).
+ * NULL when it cannot be written. */
+static struct store *writer(struct reader *r)
+{
+	if (!r->wst && r->writable) {
+		char err[700];
+		if (store_open(r->path, STORE_WRITE, &r->wst, err, sizeof err) != 0)
+			r->writable = false;
+	}
+	return r->wst;
+}
+
 static void save_position(struct reader *r)
 {
 	if (r->doc < 0 || !r->tp || !r->writable)
@@ -132,14 +147,15 @@ static void save_position(struct reader *r)
 	text_pane_position(r->tp, &seq, &off);
 	if (seq == r->saved_seq && off == r->saved_off)
 		return;
-	if (store_position_set(r->st, r->doc, seq, off) == 0) {
+	struct store *w = writer(r);
+	if (w && store_position_set(w, r->doc, seq, off) == 0) {
 		r->saved_seq = seq;
 		r->saved_off = off;
 		/* the library list shows how far each document has been read */
 		char key[40], v[16];
 		snprintf(key, sizeof key, "progress:%ld", r->doc);
 		snprintf(v, sizeof v, "%d", text_pane_percent(r->tp));
-		store_state_set(r->st, key, v);
+		store_state_set(w, key, v);
 	}
 }
 
@@ -208,6 +224,9 @@ static int open_doc(struct reader *r, long id)
 		return -1;
 	r->tp = text_pane_new(r->st, id, r->set.ambiguous);
 	text_pane_set_sections(r->tp, outline_pane_shape(r->ol));
+	struct shape *sh;
+	if (outline_pane_shape_old(r->ol) && writer(r) && store_section_shape(r->wst, id, &sh) >= 0)
+		shape_free(sh);	/* converted in the file, once: later openings read it as it is */
 	apply_size(r);
 	long seq = 0, off = 0;
 	int found = store_position_get(r->st, id, &seq, &off);
@@ -221,8 +240,8 @@ static int open_doc(struct reader *r, long id)
 		char v[32];
 		snprintf(v, sizeof v, "%ld", id);
 		char *last = store_state_get(r->st, "last_doc");
-		if (!last || strcmp(last, v) != 0)
-			store_state_set(r->st, "last_doc", v);
+		if ((!last || strcmp(last, v) != 0) && writer(r))
+			store_state_set(r->wst, "last_doc", v);
 		free(last);
 	}
 	follow(r);
@@ -323,8 +342,8 @@ static void mark_letter(struct reader *r, int key)
 	long seq, off;
 	if (p == PENDING_MARK_SET) {
 		text_pane_position(r->tp, &seq, &off);
-		if (!r->writable || store_mark_set(r->st, r->doc, name, seq, off) < 0)
-			message(r, true, "mark %s not kept: %s", name, r->writable ? store_error(r->st) : "the library is read-only");
+		if (!writer(r) || store_mark_set(r->wst, r->doc, name, seq, off) < 0)
+			message(r, true, "mark %s not kept: %s", name, r->wst ? store_error(r->wst) : "the library is read-only");
 		else
 			message(r, false, "mark %s set", name);
 		return;
@@ -1223,6 +1242,17 @@ static int pick_document(struct reader *r, const char *spec, long *id)
 	return 0;
 }
 
+/* The writer last: the last connection to close checkpoints the log and removes it. */
+static void close_stores(struct reader *r)
+{
+	if (r->wst != r->st)
+		store_close(r->st);
+	store_close(r->wst);
+	r->st = r->wst = NULL;
+	free(r->path);
+	r->path = NULL;
+}
+
 int reader_run(const struct reader_options *opt)
 {
 	struct reader r = { .doc = -1, .saved_seq = -1, .terms_span = -2 };
@@ -1234,13 +1264,19 @@ int reader_run(const struct reader_options *opt)
 		free(path);
 		return EXIT_FAILURE;
 	}
-	r.writable = store_open(path, STORE_WRITE, &r.st, err, sizeof err) == 0;
-	if (!r.writable && store_open(path, STORE_READ, &r.st, err, sizeof err) != 0) {
-		fprintf(stderr, "dugao: %s\n", err);
-		free(path);
-		return EXIT_FAILURE;
+	/* read first; written when something is to be kept (writer). A library that needs
+	 * an upgrade is opened to write at once, which upgrades it. */
+	r.path = path;
+	r.writable = true;
+	if (store_open(path, STORE_READ, &r.st, err, sizeof err) != 0) {
+		char err_write[700];
+		if (store_open(path, STORE_WRITE, &r.st, err_write, sizeof err_write) != 0) {
+			fprintf(stderr, "dugao: %s\n", err);
+			free(path);
+			return EXIT_FAILURE;
+		}
+		r.wst = r.st;
 	}
-	free(path);
 	keymap_init();
 	settings_load(&r.set, opt->config);
 	draw_set_ambiguous(r.set.ambiguous);
@@ -1250,14 +1286,14 @@ int reader_run(const struct reader_options *opt)
 	size_t nsteps = 0;
 	if (r.scripted && parse_script(opt->script, &steps, &nsteps, err, sizeof err) < 0) {
 		fprintf(stderr, "dugao: %s\n", err);
-		store_close(r.st);
+		close_stores(&r);
 		settings_free(&r.set);
 		return 2;
 	}
 	long id;
 	if (pick_document(&r, opt->doc, &id) < 0) {
 		free(steps);
-		store_close(r.st);
+		close_stores(&r);
 		settings_free(&r.set);
 		return EXIT_FAILURE;
 	}
@@ -1266,7 +1302,7 @@ int reader_run(const struct reader_options *opt)
 	if (rc < 0) {
 		fprintf(stderr, "dugao: %s\n", err);
 		free(steps);
-		store_close(r.st);
+		close_stores(&r);
 		settings_free(&r.set);
 		return EXIT_FAILURE;
 	}
@@ -1315,7 +1351,7 @@ int reader_run(const struct reader_options *opt)
 	free(r.search);
 	sbuf_free(&r.line);
 	draw_close();
-	store_close(r.st);
+	close_stores(&r);
 	settings_free(&r.set);
 	if (got_signal)
 		return 128 + got_signal;

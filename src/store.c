@@ -1787,17 +1787,18 @@ static bool shape_decode(const unsigned char *p, size_t len, struct section_shap
 /* Sections read some other way, as a shape: from an older form of the blob or from the
  * rows. When the library can be written and nobody else is writing, the shape is kept
  * in its new form, so that a document is converted once, when first read. */
-static struct shape *shape_convert(struct store *st, long doc, const struct section_shape *secs, size_t n)
+static struct shape *shape_convert(struct store *st, long doc, const struct section_shape *secs, size_t n, bool *kept)
 {
 	struct sbuf b = { 0 };
 	shape_encode(secs, n, &b);
+	*kept = false;
 	if (!sqlite3_db_readonly(st->db, "main") && sqlite3_get_autocommit(st->db)) {
 		sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
 		if (s) {
 			sqlite3_busy_timeout(st->db, 0);
 			sqlite3_bind_int64(s, 1, doc);
 			sqlite3_bind_blob(s, 2, b.data, (int)b.len, SQLITE_STATIC);
-			step_done(st, s, "keeping the outline");	/* a failure only costs time */
+			*kept = step_done(st, s, "keeping the outline") == 0;	/* a failure only costs time */
 			sqlite3_busy_timeout(st->db, 5000);	/* as store_open set it */
 		}
 	}
@@ -1824,9 +1825,10 @@ int store_section_shape(struct store *st, long doc, struct shape **out)
 			/* the form before: read whole, then converted */
 			if (rc == SQLITE_OK && shape_decode(blob, (size_t)len, &secs, &n)) {
 				free(blob);
-				*out = shape_convert(st, doc, secs, n);
+				bool kept;
+				*out = shape_convert(st, doc, secs, n, &kept);
 				free(secs);
-				return *out ? 0 : fail(st, "%s: the outline of document %ld is damaged", st->path, doc);
+				return !*out ? fail(st, "%s: the outline of document %ld is damaged", st->path, doc) : !kept;
 			}
 			free(blob);
 		}
@@ -1854,9 +1856,10 @@ int store_section_shape(struct store *st, long doc, struct shape **out)
 		free(secs);
 		return fail_db(st, "reading the outline");
 	}
-	*out = shape_convert(st, doc, secs, n);
+	bool kept;
+	*out = shape_convert(st, doc, secs, n, &kept);
 	free(secs);
-	return *out ? 0 : fail(st, "%s: the outline of document %ld cannot be read", st->path, doc);
+	return !*out ? fail(st, "%s: the outline of document %ld cannot be read", st->path, doc) : !kept;
 }
 
 int store_section_text(struct store *st, long doc, long seq, char **marker, char **title)

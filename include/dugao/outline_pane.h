@@ -20,6 +20,9 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 void outline_pane_free(struct outline_pane *ol);
 /* All sections in document order, without their text (valid while the pane lives). */
 struct shape *outline_pane_shape(const struct outline_pane *ol);
+/* The store keeps the outline in an older form, read more slowly (converted in memory):
+ * store_section_shape on a writable store converts it for good. */
+bool outline_pane_shape_old(const struct outline_pane *ol);
 
 /* The reading position moved: updates the current section; follow moves the cursor to it. */
 void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow);

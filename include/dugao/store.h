@@ -84,7 +84,9 @@ int store_doc_info(struct store *st, long id, struct doc_info *out);
 int store_each_doc(struct store *st, int (*fn)(void *ctx, const struct doc_info *d), void *ctx);
 int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx);
 /* The outline without its text, from a compact copy kept at import (a 40,000-section
- * outline in one read), opened without decoding it all (see shape.h). */
+ * outline in one read), opened without decoding it all (see shape.h). 0, or 1 when it
+ * was kept in an older form (or not at all) and could not be converted in the file
+ * (a library opened to read): the same call on a writable store converts it. */
 int store_section_shape(struct store *st, long doc, struct shape **out);
 /* Marker and title of one section (malloc'd): 1 found, 0 none, -1 error. */
 int store_section_text(struct store *st, long doc, long seq, char **marker, char **title);
