@@ -347,7 +347,8 @@ struct hit_cache {
 
 #define HIT_CACHE 4		/* terms whose hits are kept: as many as can be lit at once */
 
-/* The outline's shape (see shape_put): its format byte and numbers per section. */
+/* The older form of the outline's shape (see shape_get): its format byte and numbers
+ * per section. */
 enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
 
 struct store {
@@ -363,8 +364,9 @@ struct store {
 	struct section *pending;	/* its sections whose paragraph is to come; strings owned */
 	size_t npending;		/* how many */
 	size_t pending_cap;		/* allocated */
-	struct sbuf shape;		/* its outline's shape, built as sections come */
-	long shape_prev[SHAPE_FIELDS];	/* the last section's shape fields */
+	struct section_shape *shape;	/* its outline's shape (shape.h), built as sections come */
+	size_t nshape;			/* sections in it */
+	size_t shape_cap;		/* allocated */
 	bool shape_unordered;		/* a section came out of seq order: shape_doc reads them back */
 	long paragraphs;		/* non-noise paragraphs so far */
 	long sections;			/* sections so far */
@@ -917,21 +919,10 @@ static int index_all(struct store *st)
 	return index_build_flush(st) != 0 || index_maintain(st) != 0 ? -1 : 0;
 }
 
-/* The outline's shape: a format byte, then per section (in seq order) seq, parent,
- * level, para, offset, length and in_paragraph, each as the difference from the
- * previous section's, zigzag-encoded in LEB128: about 8 bytes a section, a quarter of
- * fixed-width numbers, and so a quarter of the pages read at open. */
-static void shape_put(struct sbuf *b, long v)
-{
-	unsigned long long u = ((unsigned long long)v << 1) ^ (unsigned long long)(v < 0 ? -1LL : 0);
-	char c[10];
-	size_t k = 0;
-	do {
-		c[k++] = (char)((u & 0x7f) | (u > 0x7f ? 0x80 : 0));
-		u >>= 7;
-	} while (u);
-	sbuf_append(b, c, k);
-}
+/* The older form of the outline's shape, still read (shape_decode): a format byte,
+ * then per section (in seq order) seq, parent, level, para, offset, length and
+ * in_paragraph, each as the difference from the previous section's, zigzag-encoded in
+ * LEB128. */
 
 /* One number at *p (before end); false when the blob is cut short. */
 static bool shape_get(const unsigned char **p, const unsigned char *end, long *v)
@@ -948,24 +939,33 @@ static bool shape_get(const unsigned char **p, const unsigned char *end, long *v
 	return false;
 }
 
-/* One section's numbers into a shape, after those of the section before (prev). */
-static void shape_add(struct sbuf *b, long prev[SHAPE_FIELDS], const struct section *sec)
+static struct section_shape shape_of(const long v[SHAPE_FIELDS]);
+
+/* One section at the end of a shape being built (*v of *n, *cap allocated). */
+static void shape_push(struct section_shape **v, size_t *n, size_t *cap, const struct section *sec)
 {
-	long v[SHAPE_FIELDS] = { sec->seq, sec->parent, sec->level, sec->para, sec->offset, sec->length, sec->in_paragraph };
-	for (int i = 0; i < SHAPE_FIELDS; i++) {
-		shape_put(b, v[i] - prev[i]);
-		prev[i] = v[i];
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof **v);
 	}
+	long f[SHAPE_FIELDS] = { sec->seq, sec->parent, sec->level, sec->para, sec->offset, sec->length, sec->in_paragraph };
+	(*v)[(*n)++] = shape_of(f);
 }
 
-static int shape_store(struct store *st, long doc, const struct sbuf *b)
+/* Stores the shape of a document's sections (in seq order) in the form shape.h reads. */
+static int shape_store(struct store *st, long doc, const struct section_shape *secs, size_t n)
 {
+	struct sbuf b = { 0 };
+	shape_encode(secs, n, &b);
 	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_blob(s, 2, b->data, (int)b->len, SQLITE_STATIC);
-	return step_done(st, s, "storing the outline");
+	int rc = -1;
+	if (s) {
+		sqlite3_bind_int64(s, 1, doc);
+		sqlite3_bind_blob(s, 2, b.data ? b.data : "", (int)b.len, SQLITE_STATIC);
+		rc = step_done(st, s, "storing the outline");
+	}
+	sbuf_free(&b);
+	return rc;
 }
 
 /* Writes the shape of one document from its sections (upgrade). */
@@ -975,20 +975,19 @@ static int shape_doc(struct store *st, long doc)
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	struct sbuf b = { 0 };
-	sbuf_append(&b, (char[]){ SHAPE_FORMAT }, 1);
-	long prev[SHAPE_FIELDS] = { 0 };
+	struct section_shape *secs = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct section sec = { .seq = (long)sqlite3_column_int64(s, 0), .parent = (long)sqlite3_column_int64(s, 1),
 				       .level = sqlite3_column_int(s, 2), .para = (long)sqlite3_column_int64(s, 3),
 				       .offset = (long)sqlite3_column_int64(s, 4), .length = (long)sqlite3_column_int64(s, 5),
 				       .in_paragraph = sqlite3_column_int(s, 6) != 0 };
-		shape_add(&b, prev, &sec);
+		shape_push(&secs, &n, &cap, &sec);
 	}
 	sqlite3_reset(s);
-	rc = rc == SQLITE_DONE ? shape_store(st, doc, &b) : fail_db(st, "storing the outline");
-	sbuf_free(&b);
+	rc = rc == SQLITE_DONE ? shape_store(st, doc, secs, n) : fail_db(st, "storing the outline");
+	free(secs);
 	return rc;
 }
 
@@ -1269,9 +1268,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	st->original_bytes = m->bytes;
 	st->original_at = 0;
 	st->original_chunks = 0;
-	sbuf_reset(&st->shape);
-	sbuf_append(&st->shape, (char[]){ SHAPE_FORMAT }, 1);
-	memset(st->shape_prev, 0, sizeof st->shape_prev);
+	st->nshape = 0;
 	st->shape_unordered = false;
 	*id = st->doc;
 	return 0;
@@ -1387,7 +1384,9 @@ static void sections_free(struct store *st)
 	free(st->pending);
 	st->pending = NULL;
 	st->npending = st->pending_cap = 0;
-	sbuf_free(&st->shape);
+	free(st->shape);
+	st->shape = NULL;
+	st->nshape = st->shape_cap = 0;
 }
 
 int store_import_paragraph(struct store *st, const struct para *p)
@@ -1426,9 +1425,9 @@ int store_import_section(struct store *st, const struct section *sec)
 	*c = *sec;
 	c->marker = xstrdup(sec->marker ? sec->marker : "");
 	c->title = xstrdup(sec->title ? sec->title : "");
-	if (st->sections > 0 && sec->seq <= st->shape_prev[0])
+	if (st->nshape > 0 && sec->seq <= st->shape[st->nshape - 1].seq)
 		st->shape_unordered = true;
-	shape_add(&st->shape, st->shape_prev, sec);
+	shape_push(&st->shape, &st->nshape, &st->shape_cap, sec);
 	st->sections++;
 	return 0;
 }
@@ -1562,7 +1561,7 @@ int store_import_commit(struct store *st)
 		 " terms = %ld WHERE id = %ld;",
 		 st->paragraphs, st->sections, st->chars, terms, st->doc);
 	if (index_commit(st) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
-	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store(st, st->doc, &st->shape)) != 0 ||
+	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store(st, st->doc, st->shape, st->nshape)) != 0 ||
 	    exec(st, sql, "finishing the import") != 0 ||
 	    exec(st, "COMMIT", "finishing the import") != 0) {
 		store_import_rollback(st);
