@@ -34,6 +34,7 @@ enum line_class {
 #define REPEAT_SLOTS 65536	/* distinct short lines counted; more are not (bounded memory) */
 #define REPEAT_MIN 3		/* a line seen this often is a banner */
 #define REPEAT_MAX_CHARS 50	/* longer lines are text even when repeated */
+#define MARK_LINES_MAX (32L << 20)	/* lines whose prescan marks are kept (8 MB); later ones are classified again */
 
 struct repeat_slot {
 	uint64_t hash;		/* hash of the line, 0 for an empty slot */
@@ -53,6 +54,8 @@ struct clean {
 	long seen;			/* lines asked about in the second pass */
 	struct window_line head[WINDOW];	/* the first lines */
 	struct window_line tail[WINDOW];	/* the last lines, a ring indexed by line % WINDOW */
+	unsigned char *marks;		/* two bits a prescanned line: noise by its content, counted as a repeat */
+	size_t marks_cap;		/* bytes of marks allocated */
 };
 
 struct clean *clean_new(void)
@@ -65,6 +68,7 @@ void clean_free(struct clean *c)
 	if (!c)
 		return;
 	free(c->slots);
+	free(c->marks);
 	free(c);
 }
 
@@ -176,19 +180,32 @@ static const char *const chrome[] = {
 	"相关报道", "相关链接", "相关新闻", "相关阅读", "相关文章", "责任编辑", "扫一扫在手机打开当前页", NULL,
 };
 
-/* Length of the separator at s (between chrome words), 0 if none. */
-static size_t chrome_sep(const char *s, size_t n)
+/* Length of the separator at s (between chrome words), 0 if none: one of
+ * " []|/:" or 【 】 ： 、 ｜ 　 (E3 80 90, E3 80 91, EF BC 9A, E3 80 81, EF BD 9C, E3 80 80). */
+static size_t chrome_sep(const char *str, size_t n)
 {
-	static const char *const seps[] = { "【", "】", "：", "、", "｜", "　", NULL };
-	unsigned char c = (unsigned char)*s;
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0];
 	if (c == ' ' || c == '[' || c == ']' || c == '|' || c == '/' || c == ':')
 		return 1;
-	if (c != 0xE3 && c != 0xEF)
+	if (n < 3)
 		return 0;
-	for (const char *const *p = seps; *p; p++)
-		if (starts(s, n, *p))
-			return 3;
+	if (c == 0xE3)
+		return s[1] == 0x80 && (s[2] == 0x90 || s[2] == 0x91 || s[2] == 0x81 || s[2] == 0x80) ? 3 : 0;
+	if (c == 0xEF)
+		return (s[1] == 0xBC && s[2] == 0x9A) || (s[1] == 0xBD && s[2] == 0x9C) ? 3 : 0;
 	return 0;
+}
+
+/* Bytes of the longest chrome word: a longer word is none of them. */
+static size_t chrome_longest(void)
+{
+	static size_t longest;
+	if (!longest)
+		for (const char *const *w = chrome; *w; w++)
+			if (strlen(*w) > longest)
+				longest = strlen(*w);
+	return longest;
 }
 
 /* Whether the line is made only of web-page chrome words between spaces and brackets. */
@@ -203,7 +220,8 @@ static bool chrome_only(const char *s, size_t n)
 		}
 		size_t j = i;
 		while (j < n && !chrome_sep(s + j, n - j))
-			j++;
+			if (++j - i > chrome_longest())
+				return false;
 		bool known = false;
 		for (const char *const *w = chrome; *w && !known; w++)
 			known = strlen(*w) == j - i && !memcmp(s + i, *w, j - i);
@@ -291,6 +309,8 @@ static enum line_class classify(const char *line, size_t len)
 	bool clause = false;		/* a ；！？ or ： */
 	uint32_t prev = 0;
 	for (size_t i = 0; i < n; chars++) {
+		if (chars > 100)
+			return CLASS_TEXT;	/* longer than any rule below looks at */
 		uint32_t cp;
 		i += utf8_decode(s + i, n - i, &cp);
 		unsigned h = pair_hash(prev, cp);
@@ -396,6 +416,19 @@ void clean_prescan_line(struct clean *c, const char *line, size_t len)
 		if (sl && sl->count < UINT32_MAX)
 			sl->count++;
 	}
+	/* what the second pass needs of a line outside the windows, so that it does not
+	 * classify it again */
+	if (c->lines < MARK_LINES_MAX) {
+		size_t at = (size_t)c->lines / 4;
+		if (at >= c->marks_cap) {
+			size_t cap = c->marks_cap ? 2 * c->marks_cap : 4096;
+			c->marks = xrealloc(c->marks, cap);
+			memset(c->marks + c->marks_cap, 0, cap - c->marks_cap);
+			c->marks_cap = cap;
+		}
+		unsigned bits = (cls == CLASS_NOISE) | (h != 0) << 1;
+		c->marks[at] |= (unsigned char)(bits << (c->lines % 4 * 2));
+	}
 	struct window_line w = { .cls = (unsigned char)cls, .hash = h };
 	if (c->lines < WINDOW)
 		c->head[c->lines] = w;
@@ -442,7 +475,12 @@ bool clean_is_noise(struct clean *c, const char *line, size_t len)
 	long i = c->seen++;
 	struct window_line w;
 	if (!window_at(c, i, &w)) {
-		/* outside the windows (or no prescan): the line's own content decides */
+		/* outside the windows (or no prescan): the line's own content decides, as the
+		 * prescan marked it; a line counted as a repeat is hashed again (it is short) */
+		if (i < c->lines && i < MARK_LINES_MAX) {
+			unsigned bits = c->marks[i / 4] >> (i % 4 * 2) & 3;
+			return (bits & 1) || ((bits & 2) && repeated(c, repeat_hash(line, len, CLASS_TEXT)));
+		}
 		w.cls = (unsigned char)classify(line, len);
 		w.hash = repeat_hash(line, len, (enum line_class)w.cls);
 		return noise_alone(c, &w);

@@ -168,11 +168,16 @@ void normalise_line(const char *in, size_t n, struct sbuf *out)
 			continue;
 		}
 		/* three-byte characters that cannot need a change: every CJK ideograph and
-		 * most punctuation (E2 holds the bidi and zero-width controls, EF the BOM) */
-		if (c >= 0xE3 && c <= 0xEE && c != 0xED && i + 2 < n && ((unsigned char)in[i + 1] & 0xC0) == 0x80 &&
+		 * most punctuation. E2 80 and E2 81 hold the bidi and zero-width controls and
+		 * the separators (U+2000-207F), EF BB the BOM and EF BF the annotation
+		 * controls and U+FFFD; the full-width forms (EF BC, EF BD) are safe. */
+		if (c >= 0xE2 && c <= 0xEF && c != 0xED && i + 2 < n && ((unsigned char)in[i + 1] & 0xC0) == 0x80 &&
 		    ((unsigned char)in[i + 2] & 0xC0) == 0x80) {
-			i += 3;
-			continue;
+			unsigned char b = (unsigned char)in[i + 1];
+			if ((c != 0xE2 || b > 0x81) && (c != 0xEF || (b != 0xBB && b != 0xBF))) {
+				i += 3;
+				continue;
+			}
 		}
 		uint32_t cp;
 		size_t k = utf8_decode(in + i, n - i, &cp);

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,25 +209,20 @@ static bool is_trailing_punct(uint32_t cp)
 	       cp == ',' || cp == '.';
 }
 
-/* Display width of a character: enough for telling full lines from short ones. */
-static int cp_width(uint32_t cp)
-{
-	return cp >= 0x1100 ? 2 : 1;
-}
-
+/* Bytes of lit when s holds it at i, else 0. Byte by byte: most calls fail at the
+ * first byte, and lit is short. */
 static size_t starts(const char *s, size_t n, size_t i, const char *lit)
 {
-	size_t l = strlen(lit);
-	return i + l <= n && memcmp(s + i, lit, l) == 0 ? l : 0;
+	size_t l = 0;
+	for (; lit[l]; l++)
+		if (i + l >= n || s[i + l] != lit[l])
+			return 0;
+	return l;
 }
 
 static bool contains(const char *s, size_t n, const char *lit)
 {
-	size_t l = strlen(lit);
-	for (size_t i = 0; i + l <= n; i++)
-		if (memcmp(s + i, lit, l) == 0)
-			return true;
-	return false;
+	return memmem(s, n, lit, strlen(lit)) != NULL;
 }
 
 static bool contains_any(const char *s, size_t n, const char *const *lits)
@@ -693,15 +689,29 @@ static size_t strip_line(const char *line, size_t len, size_t *start, bool *inde
 	return trim_end(line, len);
 }
 
-/* The width of a line in columns (measure 0) or characters (1); an indent counts as
- * the two full-width spaces it usually is. */
+/* The width of a line of valid UTF-8 in columns (w[0]) and in characters (w[1]); an
+ * indent counts as the two full-width spaces it usually is. Counted on the bytes: a
+ * character is a byte that is no continuation byte; it is wide (two columns from
+ * U+1100 up: enough for telling full lines from short ones) when it starts with E2 to
+ * F4, or with E1 84 and above. */
+static void line_widths(const char *str, size_t n, bool indented, long w[2])
+{
+	const unsigned char *s = (const unsigned char *)str;
+	long chars = 0, wide = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		chars += (c & 0xC0) != 0x80;
+		wide += c >= 0xE2 || (c == 0xE1 && i + 1 < n && s[i + 1] >= 0x84);
+	}
+	w[0] = chars + wide + (indented ? 4 : 0);
+	w[1] = chars + (indented ? 2 : 0);
+}
+
 static int line_width(const char *s, size_t n, bool indented, int measure)
 {
-	int w = indented ? (measure ? 2 : 4) : 0;
-	size_t l;
-	for (size_t i = 0; i < n; i += l)
-		w += measure ? (cp_at(s, n, i, &l), 1) : cp_width(cp_at(s, n, i, &l));
-	return w;
+	long w[2];
+	line_widths(s, n, indented, w);
+	return w[measure ? 1 : 0] < INT_MAX ? (int)w[measure ? 1 : 0] : INT_MAX;
 }
 
 void structure_prescan_line(struct structure *st, const char *line, size_t len)
@@ -713,10 +723,10 @@ void structure_prescan_line(struct structure *st, const char *line, size_t len)
 		return;
 	st->lines++;
 	st->indented += ind;
-	for (int m = 0; m < 2; m++) {
-		int w = line_width(line + start, end - start, ind, m);
-		st->widths[m][w < WIDTH_BUCKETS ? w : WIDTH_BUCKETS - 1]++;
-	}
+	long w[2];
+	line_widths(line + start, end - start, ind, w);
+	for (int m = 0; m < 2; m++)
+		st->widths[m][w[m] < WIDTH_BUCKETS ? w[m] : WIDTH_BUCKETS - 1]++;
 	size_t l;
 	uint32_t last = cp_before(line + start, end - start, &l);
 	if (!is_terminator(last) && last != 0x201D && last != 0xFF1A)
@@ -896,8 +906,14 @@ static void find_inline(struct item *it)
 	size_t i = 0;
 	if (it->open.style != ST_NONE)
 		i = it->open.tat + it->open.tlen;
-	for (; i < n && nf < INLINE_MAX; i += l) {
-		uint32_t cp = cp_at(s, n, i, &l);
+	uint32_t cp = 0, prev = cp_before(s, i, &l);
+	for (; i < n && nf < INLINE_MAX; i += l, prev = cp) {
+		l = utf8_decode(s + i, n - i, &cp);
+		/* an item follows a sentence end, a colon, a comma or a closing ” 」 ）: the
+		 * cheap test first (prev is the character before i in valid UTF-8) */
+		if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
+		      prev == 0x300D || prev == 0xFF09))
+			continue;
 		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700 ||
 		      is_ar_digit(cp) || cp == 0xFF08 || cp == '(' || (cp >= 0x2460 && cp <= 0x2487)))
 			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */

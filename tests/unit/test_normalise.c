@@ -134,6 +134,11 @@ static void test_normalise_line(void)
 	s = norm("a\xE2\x80\xAE" "b\xE2\x81\xA6" "c\xEF\xBB\xBF" "d\xE2\x80\x8B" "e", 17);
 	CHECK_STR(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "cde");
 	free(s);
+	/* the three-byte fast path lets none of them through: line separator, word joiner,
+	 * interlinear annotation, next to safe neighbours (€ ⁰ full-width forms) */
+	s = norm("\xE2\x82\xAC" "a\xE2\x80\xA8" "b\xE2\x81\xA0" "c\xEF\xBF\xB9" "d\xE2\x81\xB0（ｘ）", 28);
+	CHECK_STR(s, "\xE2\x82\xAC" "a b" "c\xEF\xBF\xBD" "d\xE2\x81\xB0（ｘ）");
+	free(s);
 	/* trailing spaces trimmed (ASCII, ideographic, no-break); leading ones kept */
 	s = norm("\xE3\x80\x80\xE3\x80\x80正文  \xE3\x80\x80\xC2\xA0 \t", 21);
 	CHECK_STR(s, "\xE3\x80\x80\xE3\x80\x80正文");
