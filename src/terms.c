@@ -43,6 +43,8 @@ struct trie {
 	uint32_t *suffix;	/* the node of the string without its first character */
 	uint32_t *kids;		/* the first child of each node */
 	uint32_t *nkids;	/* how many children it has */
+	uint8_t *depth;		/* characters of each node's string */
+	uint32_t *first;	/* after finish: the first character of each node's string */
 	uint32_t n;		/* nodes used, root included */
 	uint32_t cap;		/* nodes allocated */
 	double *kid_clogc;	/* per node, after finish: sum of c·ln c over right neighbours */
@@ -247,8 +249,10 @@ static void trie_init(struct trie *t)
 	t->suffix = xmalloc(t->cap * sizeof *t->suffix);
 	t->kids = xmalloc(t->cap * sizeof *t->kids);
 	t->nkids = xmalloc(t->cap * sizeof *t->nkids);
+	t->depth = xmalloc(t->cap * sizeof *t->depth);
 	t->n = 1;
 	t->cp[0] = t->parent[0] = t->count[0] = t->suffix[0] = t->kids[0] = t->nkids[0] = 0;
+	t->depth[0] = 0;
 }
 
 static void trie_free(struct trie *t)
@@ -259,6 +263,8 @@ static void trie_free(struct trie *t)
 	free(t->suffix);
 	free(t->kids);
 	free(t->nkids);
+	free(t->depth);
+	free(t->first);
 	free(t->kid_clogc);
 	free(t->left_clogc);
 }
@@ -276,6 +282,7 @@ static void trie_reserve(struct trie *t, size_t n)
 	t->suffix = xrealloc(t->suffix, t->cap * sizeof *t->suffix);
 	t->kids = xrealloc(t->kids, t->cap * sizeof *t->kids);
 	t->nkids = xrealloc(t->nkids, t->cap * sizeof *t->nkids);
+	t->depth = xrealloc(t->depth, t->cap * sizeof *t->depth);
 }
 
 /* A new node: the next id (children of one node are made one after the other). */
@@ -284,6 +291,7 @@ static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t cp, uint32_t 
 	uint32_t v = t->n++;
 	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = count, t->suffix[v] = suffix;
 	t->kids[v] = t->nkids[v] = 0;
+	t->depth[v] = (uint8_t)(t->depth[parent] + 1);
 	if (t->nkids[parent]++ == 0)
 		t->kids[parent] = v;
 	return v;
@@ -326,7 +334,7 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 	/* the first character of each node; a parent always has a smaller id than
 	 * its children, so one pass in id order fills it */
 	const uint32_t *suffix = t->suffix;
-	uint32_t *first = xcalloc(t->n, sizeof *first);
+	uint32_t *first = t->first = xcalloc(t->n, sizeof *first);
 	/* most counts are small: their c·ln c from a table */
 	double small[256];
 	for (int c = 1; c < 256; c++) {
@@ -347,7 +355,6 @@ static void trie_finish(struct trie *t, const uint8_t *cls)
 		if (suffix[v] && (first[v] >= 65536 || !(cls[first[v]] & CLS_BOUNDARY)))
 			t->left_clogc[suffix[v]] += clogc;
 	}
-	free(first);
 }
 
 /* ln of node v's count, after trie_finish. */
@@ -716,11 +723,18 @@ static bool has_stop_word_edge(const char *s)
 
 /* Cohesion: at every split, the share of the rarer side's uses that the whole
  * explains; the minimum over the splits. */
-static double cohesion(const struct trie *f, const uint32_t *s, int n, long count)
+static double cohesion(const struct trie *f, uint32_t v, int n, long count)
 {
+	/* the pieces are nodes already: the first k characters an ancestor, the rest
+	 * k suffix links on */
+	uint32_t head[DEPTH + 1];
+	for (uint32_t u = v, d = (uint32_t)n; u; u = f->parent[u])
+		head[d--] = u;
 	double worst = 1;
+	uint32_t tail = v;
 	for (int k = 1; k < n; k++) {
-		long a = trie_count(f, s, k), b = trie_count(f, s + k, n - k);
+		tail = f->suffix[tail];
+		long a = f->count[head[k]], b = f->count[tail];
 		long m = a < b ? a : b;
 		double c = m > 0 ? (double)count / (double)m : 0;
 		if (c < worst)
@@ -916,10 +930,18 @@ static void collect_stats(struct terms *t, struct cands *c)
 	for (uint32_t v = 1; v < f->n; v++) {
 		if (f->count[v] < 2)
 			continue;
-		int n = node_string(f, v, s);
-		if (n < MIN_LEN || n > MAX_LEN || memchr_cp(s, n, PLACEHOLDER))
+		int n = f->depth[v];
+		if (n < MIN_LEN || n > MAX_LEN)
 			continue;
 		long count = f->count[v];
+		/* what can be no phrase goes before its string is spelt out: short, rare,
+		 * or beginning or ending with a stop character (the tests below, early) */
+		if (!has_cls(t, f->first[v], CLS_NUMERAL) &&
+		    (n < 3 || count < 3 || has_cls(t, f->first[v], CLS_STOP_START) || has_cls(t, f->cp[v], CLS_STOP_END)))
+			continue;
+		node_string(f, v, s);
+		if (memchr_cp(s, n, PLACEHOLDER))
+			continue;
 		double rh = trie_entropy(f, v);
 		if (has_cls(t, s[0], CLS_NUMERAL) && formula_shape(t->cls, s, n, false)) {
 			long clean = count - ordinal_uses(f, s, n);
@@ -946,7 +968,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			need = 0.9;
 		if (h < need)
 			continue;
-		double coh = cohesion(f, s, n, count);
+		double coh = cohesion(f, v, n, count);
 		if (coh < 0.5 || not_a_term(t, v, s, n))
 			continue;
 		char *text = cps_text(s, n);
