@@ -192,7 +192,9 @@ enum stmt_id {
 	Q_ORIGINAL_INSERT,
 	Q_PARA_INSERT,
 	Q_SECTION_INSERT,
-	Q_TITLE_SET,
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_DOC_FINISH,
 	Q_TERM_INSERT,
 	Q_IMPORT_PARAS,
 	Q_INDEX_TEXT,
@@ -259,7 +261,12 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_PARA_INSERT] = "INSERT INTO paragraphs (id, kind, section, line, text) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_SECTION_INSERT] = "INSERT INTO sections (doc, seq, parent, level, para, offset, length, in_paragraph, "
 			     "marker_chars, marker, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[Q_TITLE_SET] = "UPDATE documents SET title = ?2 WHERE id = ?1",
+	/* an import's transaction and its last write to the document row, prepared once:
+	 * a library of small documents runs them thousands of times */
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_DOC_FINISH] = "UPDATE documents SET title = coalesce(?2, title), paragraphs = ?3, headings = ?4, chars = ?5, "
+			 "terms = ?6 WHERE id = ?1",
 	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score, count, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_IMPORT_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE
 			   " ORDER BY id",
@@ -358,6 +365,7 @@ struct store {
 	char error[512];		/* the last error, one line */
 	/* the import in progress */
 	long doc;			/* its document id, -1 when none */
+	char *title;			/* its title, written at commit; NULL: the row's stays */
 	long long original_bytes;	/* the size of its original bytes */
 	long long original_at;		/* how many of them are stored */
 	long original_chunks;		/* in how many rows */
@@ -1172,12 +1180,6 @@ fail:
 	return -1;
 }
 
-void store_map(struct store *st, bool on)
-{
-	/* SQLite maps up to this many bytes of the file, from its next read on */
-	sqlite3_exec(st->db, on ? "PRAGMA mmap_size = 1099511627776" : "PRAGMA mmap_size = 0", NULL, NULL, NULL);
-}
-
 void store_close(struct store *st)
 {
 	if (!st)
@@ -1231,6 +1233,13 @@ static int delete_doc_rows(struct store *st, long doc, const char *what)
 	return exec(st, sql, what);
 }
 
+/* Runs a prepared statement that takes no parameters and returns no rows. */
+static int run_stmt(struct store *st, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *s = stmt(st, id);
+	return s ? step_done(st, s, what) : -1;
+}
+
 /* Clears what a re-parse rebuilds; the reading position and marks stay. */
 static int clear_parsed(struct store *st, long doc)
 {
@@ -1250,7 +1259,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 {
 	if (st->doc >= 0)
 		return fail(st, "an import is already in progress");
-	if (exec(st, "BEGIN IMMEDIATE", "starting the import") != 0)
+	if (run_stmt(st, Q_BEGIN, "starting the import") != 0)
 		return -1;
 	sqlite3_stmt *s;
 	if (replace_id >= 0) {
@@ -1440,12 +1449,11 @@ int store_import_section(struct store *st, const struct section *sec)
 
 int store_import_title(struct store *st, const char *title)
 {
-	sqlite3_stmt *s = stmt(st, Q_TITLE_SET);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, st->doc);
-	sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
-	return step_done(st, s, "storing the title");
+	if (st->doc < 0)
+		return fail(st, "no import in progress");
+	free(st->title);
+	st->title = xstrdup(title);
+	return 0;
 }
 
 int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id)
@@ -1561,15 +1569,20 @@ int store_import_commit(struct store *st)
 		store_import_rollback(st);
 		return -1;
 	}
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "UPDATE documents SET paragraphs = %ld, headings = %ld, chars = %lld,"
-		 " terms = %ld WHERE id = %ld;",
-		 st->paragraphs, st->sections, st->chars, terms, st->doc);
+	sqlite3_stmt *fin = stmt(st, Q_DOC_FINISH);
+	if (fin) {
+		sqlite3_bind_int64(fin, 1, st->doc);
+		if (st->title)
+			sqlite3_bind_text(fin, 2, st->title, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(fin, 3, st->paragraphs);
+		sqlite3_bind_int64(fin, 4, st->sections);
+		sqlite3_bind_int64(fin, 5, st->chars);
+		sqlite3_bind_int64(fin, 6, terms);
+	}
 	if (index_commit(st) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
 	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store(st, st->doc, st->shape, st->nshape)) != 0 ||
-	    exec(st, sql, "finishing the import") != 0 ||
-	    exec(st, "COMMIT", "finishing the import") != 0) {
+	    !fin || step_done(st, fin, "finishing the import") != 0 ||
+	    run_stmt(st, Q_COMMIT, "finishing the import") != 0) {
 		store_import_rollback(st);
 		return -1;
 	}
@@ -1577,11 +1590,15 @@ int store_import_commit(struct store *st)
 	index_row_free(st);
 	import_terms_free(st);
 	sections_free(st);
+	free(st->title);
+	st->title = NULL;
 	return 0;
 }
 
 void store_import_rollback(struct store *st)
 {
+	free(st->title);
+	st->title = NULL;
 	sections_free(st);
 	index_row_free(st);
 	import_terms_free(st);
