@@ -1277,7 +1277,6 @@ int reader_run(const struct reader_options *opt)
 		}
 		r.wst = r.st;
 	}
-	store_map(r.st, true);	/* until the first screen is up (store_map) */
 	keymap_init();
 	settings_load(&r.set, opt->config);
 	draw_set_ambiguous(r.set.ambiguous);
@@ -1320,7 +1319,6 @@ int reader_run(const struct reader_options *opt)
 	if (r.set.nerrors)
 		message(&r, true, "%s%s", r.set.errors[0], r.set.nerrors > 1 ? " (and more)" : "");
 	show(&r);
-	store_map(r.st, false);
 	if (r.scripted) {
 		for (size_t i = 0; i < nsteps && !r.quit; i++) {
 			if (steps[i].resize_w > 0)

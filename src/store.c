@@ -1180,12 +1180,6 @@ fail:
 	return -1;
 }
 
-void store_map(struct store *st, bool on)
-{
-	/* SQLite maps up to this many bytes of the file, from its next read on */
-	sqlite3_exec(st->db, on ? "PRAGMA mmap_size = 1099511627776" : "PRAGMA mmap_size = 0", NULL, NULL, NULL);
-}
-
 void store_close(struct store *st)
 {
 	if (!st)

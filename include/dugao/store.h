@@ -24,11 +24,6 @@ char *store_default_path(void);
  * writes a one-line reason to err. */
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
-/* Reads through a memory map of the file while on: opening a document reads from a
- * dozen places in a large file, and a map spares a system call and a copy for each
- * page. Off unmaps, so that a long reading does not keep every page it passed in its
- * memory (a mapped page counts there until unmapped). */
-void store_map(struct store *st, bool on);
 /* The last error, one line. */
 const char *store_error(const struct store *st);
 
