@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,11 +282,11 @@ static void test_guess_keep(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		CHECK(decode_guess_keep(cases[i].s, cases[i].n, cases[i].complete, &g, &kept) == 0);
-		CHECK(kept.text.len > 0 == cases[i].keeps);
+		CHECK((kept.text.len > 0) == cases[i].keeps);
 		if (!cases[i].keeps)
 			continue;
-		size_t invalid;
-		long long first;
+		size_t invalid = 0;
+		long long first = -2;
 		char *want = decode(g.encoding, cases[i].s, cases[i].n, 0, &invalid, &first);
 		CHECK_STR(kept.text.data, want);
 		CHECK_INT(kept.invalid, invalid);
@@ -304,8 +305,93 @@ static void test_guess_keep(void)
 	free(gb);
 }
 
+/* GB18030 by iconv alone, as the decoder's contract says: an invalid sequence is one
+ * U+FFFD and one byte skipped, a sequence cut by the end one U+FFFD. */
+static char *gb_by_iconv(const unsigned char *in, size_t n, size_t *invalid)
+{
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	if (cd == (iconv_t)-1)
+		abort();
+	struct sbuf out = { 0 };
+	char buf[256];
+	char *ip = (char *)in;
+	size_t left = n;
+	*invalid = 0;
+	while (left > 0) {
+		char *op = buf;
+		size_t room = sizeof buf;
+		size_t r = iconv(cd, &ip, &left, &op, &room);
+		sbuf_append(&out, buf, (size_t)(op - buf));
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		sbuf_append(&out, "\xEF\xBF\xBD", 3);
+		(*invalid)++;
+		if (errno == EINVAL)
+			break;
+		ip++, left--;
+		iconv(cd, NULL, NULL, NULL, NULL);
+	}
+	iconv_close(cd);
+	if (!out.data)
+		sbuf_append(&out, "", 0);
+	return sbuf_take(&out);
+}
+
+/* The decoder's own reading of GB18030 agrees with iconv on text, on four-byte codes,
+ * on every two-byte code, and on random bytes, in one piece and in pieces. */
+static void test_gb18030(void)
+{
+	unsigned char *in = malloc(1 << 16);
+	size_t n = 0;
+	for (unsigned lead = 0x81; lead <= 0xFE; lead++)
+		for (unsigned trail = 0x30; trail <= 0xFF; trail++) {
+			in[n++] = (unsigned char)lead;
+			in[n++] = (unsigned char)trail;
+		}
+	unsigned seed = 12345;
+	long bad = 0;
+	for (int round = 0; round < 60; round++) {
+		if (round > 0) {
+			/* random mixtures: ASCII, two-byte, four-byte codes, stray bytes, cut ends */
+			n = 0;
+			size_t len = 200 + round * 37;
+			while (n < len) {
+				seed = seed * 1103515245 + 12345;
+				unsigned r = seed >> 8;
+				switch (r % 6) {
+				case 0: in[n++] = (unsigned char)(0x20 + r % 0x5F); break;
+				case 1: in[n++] = (unsigned char)(r >> 4); break;
+				case 2: case 3:
+					in[n++] = (unsigned char)(0xB0 + r % 0x40);
+					in[n++] = (unsigned char)(0xA1 + (r >> 6) % 0x5E);
+					break;
+				case 4:
+					in[n++] = (unsigned char)(0x81 + r % 4);
+					in[n++] = (unsigned char)(0x30 + (r >> 3) % 10);
+					in[n++] = (unsigned char)(0x81 + (r >> 7) % 0x7E);
+					in[n++] = (unsigned char)(0x30 + (r >> 14) % 10);
+					break;
+				default: in[n++] = (unsigned char)(0x81 + r % 0x7E); break;
+				}
+			}
+		}
+		size_t want_invalid;
+		char *want = gb_by_iconv(in, n, &want_invalid);
+		for (size_t step = 0; step < 8; step += 3) {
+			size_t got_invalid;
+			char *got = decode("GB18030", in, n, step, &got_invalid, NULL);
+			bad += strcmp(got, want) != 0 || got_invalid != want_invalid;
+			free(got);
+		}
+		free(want);
+	}
+	CHECK_INT(bad, 0);
+	free(in);
+}
+
 int main(void)
 {
+	test_gb18030();
 	test_guess_keep();
 	test_boms();
 	test_chinese_encodings();
