@@ -270,8 +270,40 @@ static void test_empty(void)
 	terms_free(t);
 }
 
+/* The paragraphs kept for the statistics, as fed, until the sample is full; after
+ * that none is kept, however short. */
+static void test_kept(void)
+{
+	struct terms *t = terms_new(NULL);
+	CHECK(terms_feed(t, "第一段。", strlen("第一段。")));
+	CHECK(terms_feed(t, "", 0));
+	CHECK(terms_feed(t, "第三段，有“引号”。", strlen("第三段，有“引号”。")));
+	CHECK_INT(terms_kept(t), 3);
+	size_t len;
+	const char *s = terms_kept_text(t, 0, &len);
+	CHECK(len == strlen("第一段。") && memcmp(s, "第一段。", len) == 0);
+	terms_kept_text(t, 1, &len);
+	CHECK_INT(len, 0);
+	s = terms_kept_text(t, 2, &len);
+	CHECK(len == strlen("第三段，有“引号”。") && memcmp(s, "第三段，有“引号”。", len) == 0);
+	char para[3000];
+	memset(para, 'a', sizeof para);
+	size_t fed = 3;
+	while (terms_feed(t, para, sizeof para) && fed < 100000)
+		fed++;
+	CHECK(fed > 1000 && fed < 100000);	/* a few megabytes kept */
+	CHECK_INT(terms_kept(t), fed);
+	CHECK(!terms_feed(t, "短。", strlen("短。")));
+	CHECK_INT(terms_kept(t), fed);
+	s = terms_kept_text(t, fed - 1, &len);
+	CHECK(len == sizeof para && s[0] == 'a' && s[len - 1] == 'a');
+	terms_finish(t);
+	terms_free(t);
+}
+
 int main(void)
 {
+	test_kept();
 	test_quoted();
 	test_formulas();
 	test_phrases();
