@@ -105,68 +105,124 @@ static inline bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *x
 	return false;
 }
 
-/* Appends one posting to an encoding whose last posting was (*row, *pos). */
+/* Appends one posting to an encoding whose last posting was (*row, *pos): the row
+ * delta * 2 + 1 and the position when the row changes, else the position delta * 2
+ * (0 ends a key's postings in a segment). At most 11 bytes. */
 static inline size_t put_posting(uint8_t *p, uint32_t *row, uint32_t *pos, uint32_t r, uint32_t q)
 {
 	size_t k;
 	if (r != *row) {
-		p[0] = 0;
-		k = 1 + put_varint(p + 1, r - *row);
+		k = put_varint(p, (uint64_t)(r - *row) * 2 + 1);
 		k += put_varint(p + k, q);
 	} else {
-		k = put_varint(p, q - *pos);
+		k = put_varint(p, (uint64_t)(q - *pos) * 2);
 	}
 	*row = r;
 	*pos = q;
 	return k;
 }
 
-/* Whether row r is in rows (ascending; NULL: all). */
-static bool row_wanted(const uint32_t *rows, size_t n, uint32_t r)
+/* Which rows a decode keeps: a range, and within it, when list, only those of rows. */
+struct gi_row_filter {
+	const uint32_t *rows;	/* the rows, ascending, when list */
+	size_t n;		/* how many */
+	uint32_t lo;		/* the first row kept */
+	uint32_t hi;		/* the last */
+	bool list;		/* rows are not all of lo..hi */
+};
+
+static struct gi_row_filter row_filter(const uint32_t *rows, size_t n)
 {
 	if (!rows)
+		return (struct gi_row_filter){ .lo = 0, .hi = UINT32_MAX };
+	if (n == 0)
+		return (struct gi_row_filter){ .lo = 1, .hi = 0 };
+	return (struct gi_row_filter){ .rows = rows, .n = n, .lo = rows[0], .hi = rows[n - 1],
+				    .list = (size_t)(rows[n - 1] - rows[0]) + 1 != n };
+}
+
+static bool row_kept(const struct gi_row_filter *f, uint32_t r)
+{
+	if (r < f->lo || r > f->hi)
+		return false;
+	if (!f->list)
 		return true;
-	size_t lo = 0, hi = n;
+	size_t lo = 0, hi = f->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (rows[mid] < r)
+		if (f->rows[mid] < r)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && rows[lo] == r;
+	return lo < f->n && f->rows[lo] == r;
 }
 
-/* Decodes postings from state (*row, *pos), appending the wanted ones to out.
- * false when damaged. */
-static bool decode_postings(const uint8_t *p, const uint8_t *end, uint32_t *row, uint32_t *pos, const uint32_t *rows,
-			    size_t nrows, struct gi_vec *out)
+enum { DEC_MORE, DEC_END, DEC_BAD };
+
+/* Decodes postings from *p up to end, appending the kept ones to out (or counting them
+ * in *count when out is NULL), up to the 0 that ends them (DEC_END, *p past it). At the
+ * end of the bytes, DEC_MORE with *p at the first posting not complete (last: there
+ * are no more bytes, so a cut posting is damage). */
+static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, struct gi_postings *ps, struct gi_vec *out,
+			   long *count)
 {
-	bool want = *row && row_wanted(rows, nrows, *row);
-	while (p < end) {
-		uint64_t v;
-		if (!get_varint(&p, end, &v))
-			return false;
-		if (v == 0) {
-			uint64_t d, q;
-			if (!get_varint(&p, end, &d) || !get_varint(&p, end, &q) || d == 0 || *row + d >= GI_MAX_ROW ||
-			    q > UINT32_MAX)
-				return false;
-			*row += (uint32_t)d;
-			*pos = (uint32_t)q;
-			want = row_wanted(rows, nrows, *row);
-		} else {
-			if (!*row || *pos + v > UINT32_MAX)
-				return false;
-			*pos += (uint32_t)v;
-		}
-		if (want)
-			gi_vec_push(out, (uint64_t)*row << 32 | *pos);
+	const uint8_t *p = *pp;
+	if (out && out->n + (size_t)(end - p) > out->cap) {
+		/* at most a posting a byte */
+		out->cap = out->n + (size_t)(end - p) > 2 * out->cap ? out->n + (size_t)(end - p) : 2 * out->cap;
+		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
 	}
-	return true;
+	int rc = DEC_MORE;
+	while (p < end) {
+		const uint8_t *at = p;
+		uint64_t v, q;
+		if (*p < 0x80)
+			v = *p++;
+		else if (!get_varint(&p, end, &v)) {
+			p = at;
+			rc = last ? DEC_BAD : DEC_MORE;
+			break;
+		}
+		if (v == 0) {
+			rc = DEC_END;
+			break;
+		}
+		if (v & 1) {
+			if (!get_varint(&p, end, &q)) {
+				p = at;
+				rc = last ? DEC_BAD : DEC_MORE;
+				break;
+			}
+			if (ps->row + (v >> 1) >= GI_MAX_ROW || q > UINT32_MAX) {
+				rc = DEC_BAD;
+				break;
+			}
+			ps->row += (uint32_t)(v >> 1);
+			ps->pos = (uint32_t)q;
+			ps->want = row_kept(ps->f, ps->row);
+		} else {
+			if (!ps->row || ps->pos + (v >> 1) > UINT32_MAX) {
+				rc = DEC_BAD;
+				break;
+			}
+			ps->pos += (uint32_t)(v >> 1);
+		}
+		if (!ps->want)
+			continue;
+		if (out)
+			out->v[out->n++] = (uint64_t)ps->row << 32 | ps->pos;
+		else
+			(*count)++;
+	}
+	*pp = p;
+	if (rc == DEC_MORE && last && p == end)
+		rc = DEC_BAD;	/* no 0 at the end */
+	return rc;
 }
 
-/* --- the page writer (a build and a merge both write through it) --- */
+/* --- the writer: a segment's stream of keys cut into pages (a build and a merge both
+ * write through it) --- */
 
 /* A byte buffer written in place. */
 struct bytes {
@@ -186,152 +242,110 @@ static inline void bytes_reserve(struct bytes *b, size_t extra)
 	b->cap = cap;
 }
 
-static void bytes_append(struct bytes *b, const void *data, size_t n)
-{
-	bytes_reserve(b, n);
-	if (n)
-		memcpy(b->data + b->len, data, n);
-	b->len += n;
-}
-
 struct writer {
 	gi_page_fn fn;		/* where pages go */
 	void *ctx;		/* for fn */
 	int err;		/* fn's first nonzero result */
-	struct sbuf page;	/* the page of many keys being filled */
-	uint64_t page_key;	/* its first key */
-	uint64_t page_last;	/* its last key */
-	uint64_t key;		/* the key being written */
-	struct bytes posts;	/* its postings not yet in a page */
+	uint8_t page[GI_PAGE_BYTES + 16];	/* the page being filled: its header's room, then bytes */
+	size_t len;		/* bytes in it, after the header's room */
+	size_t first;		/* where its first key starts, SIZE_MAX when none yet */
+	uint64_t first_key;	/* that key */
+	uint64_t key;		/* the key being written (its postings may run on) */
+	bool open;		/* its postings have begun */
+	uint32_t cont;		/* pages of the current key without a key of their own */
+	uint64_t last_key;	/* the key written before, for deltas */
 	uint32_t row;		/* encoding state: the last posting's row */
 	uint32_t pos;		/* and position */
-	uint32_t part;		/* parts of the key written so far */
 	size_t bytes;		/* what the pages hold */
 	uint32_t row_lo;	/* the lowest row written, 0 when none */
 	uint32_t row_hi;	/* the highest */
 };
 
-static void writer_emit(struct writer *w, int64_t pid, const void *data, size_t n)
-{
-	if (w->err)
-		return;
-	w->err = w->fn(w->ctx, pid, data, n);
-	w->bytes += n;
-}
+enum { PAGE_HEAD = 3 };	/* room for the page header, a varint below 2^21 */
 
+/* Sends the page: its header (where its first key starts, + 1; 0 when none), then
+ * its bytes; pid by its first key, or, none starting in it, by the key running on. */
 static void writer_page_flush(struct writer *w)
 {
-	if (w->page.len)
-		writer_emit(w, gi_pid(w->page_key, 0), w->page.data, w->page.len);
-	sbuf_reset(&w->page);
+	if (!w->len)
+		return;
+	uint8_t head[PAGE_HEAD];
+	size_t h = put_varint(head, w->first == SIZE_MAX ? 0 : w->first + 1);
+	uint8_t *start = w->page + PAGE_HEAD - h;
+	memcpy(start, head, h);
+	int64_t pid = w->first != SIZE_MAX ? gi_pid(w->first_key, 0) : gi_pid(w->key, ++w->cont);
+	if (w->first != SIZE_MAX)
+		w->cont = 0;
+	if (w->cont >= 1u << GI_PID_SHIFT)
+		w->err = w->err ? w->err : -2;
+	if (!w->err)
+		w->err = w->fn(w->ctx, pid, start, w->len + h);
+	w->bytes += w->len + h;
+	w->len = 0;
+	w->first = SIZE_MAX;
+}
+
+static void writer_bytes(struct writer *w, const uint8_t *data, size_t n)
+{
+	while (n) {
+		size_t k = GI_PAGE_BYTES - w->len < n ? GI_PAGE_BYTES - w->len : n;
+		memcpy(w->page + PAGE_HEAD + w->len, data, k);
+		w->len += k;
+		data += k;
+		n -= k;
+		if (w->len == GI_PAGE_BYTES)
+			writer_page_flush(w);
+	}
+}
+
+/* Starts key's entry: its delta from the key before. */
+static void writer_key_open(struct writer *w, uint64_t key)
+{
+	if (w->first == SIZE_MAX) {
+		w->first = w->len;
+		w->first_key = key;
+	}
+	w->key = key;
+	w->cont = 0;
+	uint8_t b[10];
+	writer_bytes(w, b, put_varint(b, key - w->last_key));
+	w->last_key = key;
+	w->open = true;
 }
 
 static void writer_key_begin(struct writer *w, uint64_t key)
 {
 	w->key = key;
-	w->posts.len = 0;
+	w->open = false;
 	w->row = w->pos = 0;
-	w->part = 0;
 }
 
-/* A key's pages of its own: the page of many keys before it is closed first, so that
- * no such page spans it. */
-static void writer_part_of(struct writer *w, const uint8_t *data, size_t n)
-{
-	if (w->part == 0)
-		writer_page_flush(w);
-	if (++w->part >= 1u << GI_PID_SHIFT) {
-		w->err = w->err ? w->err : -2;
-		return;
-	}
-	writer_emit(w, gi_pid(w->key, w->part), data, n);
-}
-
-static void writer_part(struct writer *w)
-{
-	writer_part_of(w, w->posts.data, w->posts.len);
-	w->posts.len = 0;
-}
-
-/* One posting of the key; false when out of order. */
+/* One posting of the key (its entry opens with the first); false when out of order. */
 static bool writer_add(struct writer *w, uint32_t row, uint32_t pos)
 {
 	if (row < w->row || (row == w->row && pos <= w->pos))
 		return false;
-	bytes_reserve(&w->posts, 16);
-	w->posts.len += put_posting(w->posts.data + w->posts.len, &w->row, &w->pos, row, pos);
+	if (!w->open)
+		writer_key_open(w, w->key);
+	uint8_t b[16];
+	writer_bytes(w, b, put_posting(b, &w->row, &w->pos, row, pos));
 	if (!w->row_lo || row < w->row_lo)
 		w->row_lo = row;
 	if (row > w->row_hi)
 		w->row_hi = row;
-	if (w->posts.len >= GI_PART_BYTES)
-		writer_part(w);
 	return true;
 }
 
 static void writer_key_end(struct writer *w)
 {
-	if (w->part) {
-		if (w->posts.len)
-			writer_part(w);
-		return;
-	}
-	if (!w->posts.len)
-		return;
-	if (w->posts.len > GI_BIG_BYTES) {
-		writer_part(w);
-		return;
-	}
-	uint8_t head[24];
-	bool open = w->page.len > 0;
-	size_t k = put_varint(head, open ? w->key - w->page_last : 0);
-	k += put_varint(head + k, w->posts.len);
-	if (open && w->page.len + k + w->posts.len > GI_PAGE_BYTES) {
-		writer_page_flush(w);
-		open = false;
-		k = put_varint(head, 0);
-		k += put_varint(head + k, w->posts.len);
-	}
-	if (!open)
-		w->page_key = w->key;
-	w->page_last = w->key;
-	sbuf_append(&w->page, (const char *)head, k);
-	sbuf_append(&w->page, (const char *)w->posts.data, w->posts.len);
-	w->posts.len = 0;
-}
-
-/* A key's whole postings as encoded from state 0 (a build's): copied into pages of
- * many keys, or cut between postings into pages of its own. */
-static void writer_key_raw(struct writer *w, uint64_t key, const uint8_t *data, size_t n, uint32_t row, uint32_t pos)
-{
-	writer_key_begin(w, key);
-	if (n <= GI_BIG_BYTES) {
-		bytes_append(&w->posts, data, n);
-		w->row = row;
-		w->pos = pos;
-		writer_key_end(w);
-		return;
-	}
-	const uint8_t *p = data, *end = data + n, *start = data;
-	while (p < end) {
-		int varints = *p == 0 ? 3 : 1;
-		for (int v = 0; v < varints && p < end; v++) {
-			while (p < end && (*p & 0x80))
-				p++;
-			p++;
-		}
-		if (p - start >= GI_PART_BYTES || p >= end) {
-			writer_part_of(w, start, (size_t)((p < end ? p : end) - start));
-			start = p;
-		}
-	}
+	if (w->open)
+		writer_bytes(w, (const uint8_t[]){ 0 }, 1);
+	w->open = false;
 }
 
 static int writer_finish(struct writer *w)
 {
 	writer_page_flush(w);
-	sbuf_free(&w->page);
-	free(w->posts.data);
 	return w->err;
 }
 
@@ -565,13 +579,18 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 	} else {
 		qsort(items, n, sizeof *items, cmp_item);
 	}
-	struct writer w = { .fn = fn, .ctx = ctx };
-	for (size_t i = 0; i < n && !w.err; i++) {
+	struct writer *w = xcalloc(1, sizeof *w);
+	*w = (struct writer){ .fn = fn, .ctx = ctx, .first = SIZE_MAX };
+	for (size_t i = 0; i < n && !w->err; i++) {
+		/* the build's encoding is the segment's: copied */
 		struct gi_entry *e = &b->tab[items[i].slot];
-		writer_key_raw(&w, e->key, e->buf, e->len, e->row, e->pos);
+		writer_key_open(w, e->key);
+		writer_bytes(w, e->buf, e->len);
+		writer_key_end(w);
 	}
-	int rc = writer_finish(&w);
-	*bytes = w.bytes;
+	int rc = writer_finish(w);
+	*bytes = w->bytes;
+	free(w);
 	free(items);
 	gi_build_reset(b);
 	return rc;
@@ -579,74 +598,64 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 
 /* --- merging --- */
 
-/* One segment being merged: its current page and place in it. */
+/* One segment being merged: its stream of keys, a page at a time. */
 struct cursor {
 	struct gi_source src;	/* its pages */
-	uint8_t *page;		/* a copy of the current page */
-	size_t n;		/* its length */
-	size_t cap;		/* allocated */
-	int64_t pid;		/* its pid */
-	size_t at;		/* next entry in a page of many keys */
+	struct bytes buf;	/* bytes read and not yet used, from at */
+	size_t at;		/* the next byte */
+	bool eof;		/* no more pages */
 	bool done;		/* no more keys */
 	uint64_t key;		/* the current key */
-	bool own;		/* the key has pages of its own (the current page is its first) */
-	const uint8_t *post;	/* its postings in a page of many keys */
-	size_t post_len;	/* their length */
 };
 
-/* Reads the next page: 1, 0 at the end, -1 on error. */
-static int cursor_page(struct cursor *c)
+/* Makes want bytes available from c->at, or as many as are left: 0, -1 on a read error. */
+static int cursor_fill(struct cursor *c, size_t want)
 {
-	const uint8_t *data;
-	size_t n;
-	int rc = c->src.next(c->src.ctx, &c->pid, &data, &n);
-	if (rc != 1)
-		return rc;
-	if (n > c->cap) {
-		c->cap = n;
-		c->page = xrealloc(c->page, n);
+	while (!c->eof && c->buf.len - c->at < want) {
+		if (c->at > 0) {
+			memmove(c->buf.data, c->buf.data + c->at, c->buf.len - c->at);
+			c->buf.len -= c->at;
+			c->at = 0;
+		}
+		int64_t pid;
+		const uint8_t *data;
+		size_t n;
+		int rc = c->src.next(c->src.ctx, &pid, &data, &n);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			c->eof = true;
+			break;
+		}
+		/* the page's header: read in order, its bytes simply follow the last page's */
+		const uint8_t *p = data, *end = data + n;
+		uint64_t head;
+		if (!get_varint(&p, end, &head))
+			return -2;
+		bytes_reserve(&c->buf, (size_t)(end - p));
+		memcpy(c->buf.data + c->buf.len, p, (size_t)(end - p));
+		c->buf.len += (size_t)(end - p);
 	}
-	if (n)
-		memcpy(c->page, data, n);
-	c->n = n;
-	c->at = 0;
-	return 1;
+	return 0;
 }
 
-/* Moves to the next key, reading a page when the current one is used up: 0, -1 on a
- * read error, -2 on a damaged page. */
-static int cursor_key(struct cursor *c, bool need_page)
+/* Reads the next key's delta: 0, -1 on a read error, -2 on damage (c->done at the end). */
+static int cursor_key(struct cursor *c)
 {
-	for (;;) {
-		if (need_page) {
-			int rc = cursor_page(c);
-			if (rc <= 0) {
-				c->done = true;
-				return rc;
-			}
-			need_page = false;
-			if (c->pid & ((1 << GI_PID_SHIFT) - 1)) {
-				c->key = (uint64_t)c->pid >> GI_PID_SHIFT;
-				c->own = true;
-				return (c->pid & ((1 << GI_PID_SHIFT) - 1)) == 1 ? 0 : -2;
-			}
-			c->own = false;
-			c->key = (uint64_t)c->pid >> GI_PID_SHIFT;
-		}
-		if (c->at >= c->n) {
-			need_page = true;
-			continue;
-		}
-		const uint8_t *p = c->page + c->at, *end = c->page + c->n;
-		uint64_t delta, len;
-		if (!get_varint(&p, end, &delta) || !get_varint(&p, end, &len) || len > (size_t)(end - p))
-			return -2;
-		c->key += delta;
-		c->post = p;
-		c->post_len = (size_t)len;
-		c->at = (size_t)(p - c->page) + (size_t)len;
+	int rc = cursor_fill(c, 10);
+	if (rc)
+		return rc;
+	if (c->at == c->buf.len) {
+		c->done = true;
 		return 0;
 	}
+	const uint8_t *p = c->buf.data + c->at;
+	uint64_t delta;
+	if (!get_varint(&p, c->buf.data + c->buf.len, &delta))
+		return -2;
+	c->at = (size_t)(p - c->buf.data);
+	c->key += delta;
+	return 0;
 }
 
 /* Live rows as a bitmap over [lo, hi]. */
@@ -658,7 +667,32 @@ struct live_set {
 
 static bool live_has(const struct live_set *l, uint32_t r)
 {
-	return r >= l->lo && r <= l->hi && (l->bits[(r - l->lo) >> 6] >> ((r - l->lo) & 63) & 1);
+	return l->bits && r >= l->lo && r <= l->hi && (l->bits[(r - l->lo) >> 6] >> ((r - l->lo) & 63) & 1);
+}
+
+/* Copies the current key's postings of c to w, live rows only. */
+static int merge_key(struct cursor *c, struct writer *w, const struct live_set *ls, struct gi_vec *tmp)
+{
+	struct gi_row_filter all = row_filter(NULL, 0);
+	struct gi_postings ps = { .f = &all };
+	for (;;) {
+		int rc = cursor_fill(c, 4096);
+		if (rc)
+			return rc;
+		const uint8_t *p = c->buf.data + c->at, *end = c->buf.data + c->buf.len;
+		tmp->n = 0;
+		int dec = decode_postings(&p, end, c->eof, &ps, tmp, NULL);
+		if (dec == DEC_BAD)
+			return -2;
+		c->at = (size_t)(p - c->buf.data);
+		for (size_t j = 0; j < tmp->n; j++) {
+			uint32_t r = (uint32_t)(tmp->v[j] >> 32);
+			if (live_has(ls, r) && !writer_add(w, r, (uint32_t)tmp->v[j]))
+				return -2;	/* rows out of order: the segments overlap */
+		}
+		if (dec == DEC_END)
+			return 0;
+	}
 }
 
 int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nlive, gi_page_fn fn, void *ctx,
@@ -674,77 +708,37 @@ int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nl
 			ls.bits[(live[i] - ls.lo) >> 6] |= (uint64_t)1 << ((live[i] - ls.lo) & 63);
 	}
 	struct cursor *cs = xcalloc((size_t)k, sizeof *cs);
-	struct writer w = { .fn = fn, .ctx = ctx };
+	struct writer *w = xcalloc(1, sizeof *w);
+	*w = (struct writer){ .fn = fn, .ctx = ctx, .first = SIZE_MAX };
 	struct gi_vec tmp = { 0 };
 	int err = 0;
 	for (int i = 0; i < k && !err; i++) {
 		cs[i].src = src[i];
-		err = cursor_key(&cs[i], true);
+		err = cursor_key(&cs[i]);
 	}
-	while (!err && !w.err) {
+	while (!err && !w->err) {
 		uint64_t min = EMPTY_KEY;
 		for (int i = 0; i < k; i++)
 			if (!cs[i].done && cs[i].key < min)
 				min = cs[i].key;
 		if (min == EMPTY_KEY)
 			break;
-		writer_key_begin(&w, min);
-		for (int i = 0; i < k && !err; i++) {
-			struct cursor *c = &cs[i];
-			if (c->done || c->key != min)
-				continue;
-			uint32_t row = 0, pos = 0;
-			bool more = true;
-			while (more && !err) {
-				const uint8_t *p = c->own ? c->page : c->post;
-				size_t n = c->own ? c->n : c->post_len;
-				tmp.n = 0;
-				if (!decode_postings(p, p + n, &row, &pos, NULL, 0, &tmp)) {
-					err = -2;
-					break;
-				}
-				for (size_t j = 0; j < tmp.n && !err; j++) {
-					uint32_t r = (uint32_t)(tmp.v[j] >> 32);
-					if (live_has(&ls, r) && !writer_add(&w, r, (uint32_t)tmp.v[j]))
-						err = -2;	/* rows out of order: the segments overlap */
-				}
-				if (!c->own) {
-					err = err ? err : cursor_key(c, false);
-					more = false;
-				} else {
-					uint32_t part = (uint32_t)(c->pid & ((1 << GI_PID_SHIFT) - 1));
-					int rc = cursor_page(c);
-					if (rc <= 0) {
-						c->done = true;
-						err = rc;
-						more = false;
-					} else if ((c->pid & ((1 << GI_PID_SHIFT) - 1)) && (uint64_t)c->pid >> GI_PID_SHIFT == min) {
-						if ((c->pid & ((1 << GI_PID_SHIFT) - 1)) != part + 1)
-							err = -2;
-					} else {
-						/* the next key's page: read as a fresh one */
-						more = false;
-						c->own = (c->pid & ((1 << GI_PID_SHIFT) - 1)) != 0;
-						c->key = (uint64_t)c->pid >> GI_PID_SHIFT;
-						if (c->own && (c->pid & ((1 << GI_PID_SHIFT) - 1)) != 1)
-							err = -2;
-						else if (!c->own)
-							err = cursor_key(c, false);
-					}
-				}
-			}
-		}
-		writer_key_end(&w);
+		writer_key_begin(w, min);
+		for (int i = 0; i < k && !err; i++)
+			if (!cs[i].done && cs[i].key == min && (err = merge_key(&cs[i], w, &ls, &tmp)) == 0)
+				err = cursor_key(&cs[i]);
+		writer_key_end(w);
 	}
-	int rc = writer_finish(&w);
+	int rc = writer_finish(w);
 	if (!err)
 		err = rc;
-	out->bytes = w.bytes;
-	out->row_lo = w.row_lo;
-	out->row_hi = w.row_hi;
+	out->bytes = w->bytes;
+	out->row_lo = w->row_lo;
+	out->row_hi = w->row_hi;
 	for (int i = 0; i < k; i++)
-		free(cs[i].page);
+		free(cs[i].buf.data);
 	free(cs);
+	free(w);
 	free(ls.bits);
 	gi_vec_free(&tmp);
 	return err;
@@ -755,37 +749,88 @@ int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nl
 int gi_decode_page(struct gi_decoder *d, int64_t pid, const uint8_t *data, size_t n, uint64_t lo, uint64_t hi,
 		   const uint32_t *rows, size_t nrows, struct gi_vec *out)
 {
-	uint64_t key = (uint64_t)pid >> GI_PID_SHIFT;
-	uint32_t part = (uint32_t)(pid & ((1 << GI_PID_SHIFT) - 1));
+	if (d->done)
+		return 1;
 	const uint8_t *p = data, *end = data + n;
-	if (part) {
-		if (key < lo || key > hi)
+	uint64_t head;
+	if (!get_varint(&p, end, &head) || head > (uint64_t)(end - p))
+		return -1;
+	if (!d->started) {
+		/* from the first page a key starts in */
+		if (head == 0)
 			return 0;
-		if (part == 1 || d->key != key || d->part + 1 != part) {
-			if (part != 1)
-				return -1;
-			d->row = d->pos = 0;
-		}
-		d->key = key;
-		d->part = part;
-		return decode_postings(p, end, &d->row, &d->pos, rows, nrows, out) ? 0 : -1;
+		d->started = true;
+		d->first = true;
+		d->key = (uint64_t)pid >> GI_PID_SHIFT;
+		p += head - 1;
 	}
-	d->part = 0;
-	while (p < end) {
-		uint64_t delta, len;
-		if (!get_varint(&p, end, &delta) || !get_varint(&p, end, &len) || len > (size_t)(end - p))
-			return -1;
-		key += delta;
-		if (key > hi)
-			break;
-		if (key >= lo) {
-			uint32_t row = 0, pos = 0;
-			if (!decode_postings(p, p + len, &row, &pos, rows, nrows, out))
-				return -1;
-		}
-		p += len;
+	/* what is left of the last page, then this one */
+	if (d->at > 0) {
+		memmove(d->buf, d->buf + d->at, d->len - d->at);
+		d->len -= d->at;
+		d->at = 0;
 	}
-	return 0;
+	size_t k = (size_t)(end - p);
+	if (d->len + k > d->cap) {
+		d->cap = d->len + k > 2 * d->cap ? d->len + k : 2 * d->cap;
+		d->buf = xrealloc(d->buf, d->cap);
+	}
+	memcpy(d->buf + d->len, p, k);
+	d->len += k;
+	struct gi_row_filter f = row_filter(rows, nrows);
+	d->ps.f = &f;
+	const uint8_t *q = d->buf + d->at, *stop = d->buf + d->len;
+	int rc = 0;
+	while (rc == 0) {
+		if (!d->in_key) {
+			/* a key's delta (the first key is the page's) */
+			uint64_t delta;
+			const uint8_t *at = q;
+			if (q == stop)
+				break;
+			if (!get_varint(&q, stop, &delta)) {
+				q = at;
+				break;
+			}
+			d->key = d->first ? d->key : d->key + delta;
+			d->first = false;
+			if (d->key > hi) {
+				rc = 1;
+				break;
+			}
+			d->in_key = true;
+			d->ps = (struct gi_postings){ .f = &f };
+		}
+		bool keep = d->key >= lo;
+		size_t had = out ? out->n : 0;
+		long counted = 0;
+		int dec = decode_postings(&q, stop, false, &d->ps, keep ? out : NULL, &counted);
+		if (keep)
+			d->count += out ? (long)(out->n - had) : counted;
+		if (dec == DEC_BAD)
+			rc = -1;
+		else if (dec == DEC_END)
+			d->in_key = false;
+		else if (d->key == hi && d->ps.row > f.hi)
+			rc = 1;	/* the last key, past the rows wanted */
+		else
+			break;	/* more bytes needed */
+	}
+	d->at = (size_t)(q - d->buf);
+	d->ps.f = NULL;
+	if (rc)
+		d->done = rc > 0;
+	return rc;
+}
+
+long gi_decode_end(struct gi_decoder *d)
+{
+	/* the pages ended inside a key that was wanted: cut short */
+	bool bad = !d->done && d->in_key;
+	long count = d->count;
+	free(d->buf);
+	memset(d, 0, sizeof *d);
+	return bad ? -1 : count;
 }
 
 /* --- queries --- */
@@ -876,6 +921,15 @@ void gi_phrase(const struct gi_vec *lists, const struct gi_term *terms, int k, s
 	for (int j = 1; j < k; j++)
 		if (lists[j].n < lists[s].n)
 			s = j;
+	if (out->cap < lists[s].n) {
+		out->cap = lists[s].n;
+		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+	}
+	if (k == 1) {
+		memcpy(out->v, lists[0].v, lists[0].n * sizeof *out->v);
+		out->n = lists[0].n;
+		return;
+	}
 	size_t *at = xcalloc((size_t)k, sizeof *at);
 	for (size_t i = 0; i < lists[s].n; i++) {
 		uint64_t v = lists[s].v[i];
@@ -891,7 +945,7 @@ void gi_phrase(const struct gi_vec *lists, const struct gi_term *terms, int k, s
 			ok = at[j] < lists[j].n && lists[j].v[at[j]] == want;
 		}
 		if (ok)
-			gi_vec_push(out, start);
+			out->v[out->n++] = start;
 	}
 	free(at);
 }
@@ -903,18 +957,32 @@ long gi_hits(const struct gi_vec *words, const uint32_t *lens, int nwords, const
 		*hits = NULL;
 	if (nwords <= 0 || nwords > 32)
 		return 0;
-	/* every occurrence as value << 5 | word, in text order (ties: the earlier word) */
+	/* every occurrence as value << 5 | word, in text order (ties: the earlier word);
+	 * one word's list as it is */
 	struct gi_vec all = { 0 };
-	for (int w = 0; w < nwords; w++)
-		for (size_t i = 0; i < words[w].n; i++)
-			gi_vec_push(&all, words[w].v[i] << 5 | (uint64_t)w);
-	gi_vec_sort(&all);
+	int sh = nwords > 1 ? 5 : 0;
+	if (sh) {
+		/* merged: the words' lists are sorted */
+		size_t total = 0, at[32] = { 0 };
+		for (int w = 0; w < nwords; w++)
+			total += words[w].n;
+		all.v = xmalloc((total ? total : 1) * sizeof *all.v);
+		for (; all.n < total; all.n++) {
+			int best = -1;
+			for (int w = 0; w < nwords; w++)
+				if (at[w] < words[w].n && (best < 0 || words[w].v[at[w]] < words[best].v[at[best]]))
+					best = w;
+			all.v[all.n] = words[best].v[at[best]++] << 5 | (uint64_t)best;
+		}
+	}
+	const uint64_t *vals = sh ? all.v : words[0].v;
+	size_t nvals = sh ? all.n : words[0].n;
 	long count = 0;
 	size_t nh = 0, caph = 0;
 	uint32_t all_words = nwords == 32 ? UINT32_MAX : (1u << nwords) - 1;
 	size_t nl = 0, row_first = 0;	/* newline index; the first of its row */
-	for (size_t i = 0; i < all.n;) {
-		uint64_t v = all.v[i] >> 5;
+	for (size_t i = 0; i < nvals;) {
+		uint64_t v = vals[i] >> sh;
 		uint32_t row = (uint32_t)(v >> 32);
 		/* the stretch holding it: its line, or (no newlines) its row */
 		uint64_t stop;
@@ -939,13 +1007,13 @@ long gi_hits(const struct gi_vec *words, const uint32_t *lens, int nwords, const
 		}
 		size_t j = i;
 		uint32_t seen = 0;
-		while (j < all.n && (all.v[j] >> 5) < stop)
-			seen |= 1u << (all.v[j++] & 31);
+		for (; j < nvals && (vals[j] >> sh) < stop; j++)
+			seen |= 1u << (sh ? vals[j] & 31 : 0);
 		if (!newlines || seen == all_words) {
 			uint64_t end = 0;
 			for (size_t t = i; t < j; t++) {
-				uint64_t at = all.v[t] >> 5;
-				uint32_t w = (uint32_t)(all.v[t] & 31);
+				uint64_t at = vals[t] >> sh;
+				uint32_t w = sh ? (uint32_t)(vals[t] & 31) : 0;
 				if (at < end)
 					continue;
 				end = at + lens[w];
@@ -966,4 +1034,23 @@ long gi_hits(const struct gi_vec *words, const uint32_t *lens, int nwords, const
 	}
 	gi_vec_free(&all);
 	return count;
+}
+
+void gi_rows(const struct gi_vec *lists, int k, struct gi_vec *rows)
+{
+	rows->n = 0;
+	size_t *at = xcalloc((size_t)(k ? k : 1), sizeof *at);
+	for (;;) {
+		uint64_t min = UINT64_MAX;
+		for (int j = 0; j < k; j++)
+			if (at[j] < lists[j].n && lists[j].v[at[j]] >> 32 < min)
+				min = lists[j].v[at[j]] >> 32;
+		if (min == UINT64_MAX)
+			break;
+		gi_vec_push(rows, min);
+		/* past every value of that row */
+		for (int j = 0; j < k; j++)
+			at[j] = seek(lists[j].v, lists[j].n, at[j], (min + 1) << 32);
+	}
+	free(at);
 }

@@ -19,7 +19,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -87,7 +87,7 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE state ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL) WITHOUT ROWID;",
-	/* 1 -> 2, 2 -> 3: an FTS5 search index, dropped by 6 -> 7 */
+	/* 1 -> 2, 2 -> 3: an FTS5 search index, dropped by 8 -> 9 */
 	"",
 	"",
 	/* 3 -> 4: the outline's shape (no text) in one row per document, so that the reader
@@ -96,18 +96,32 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE IF NOT EXISTS outline_shapes ("
 	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
 	"  shape BLOB NOT NULL);",
-	/* 4 -> 5: FTS5 rows of whole paragraphs, dropped by 6 -> 7 */
+	/* 4 -> 5: FTS5 rows of whole paragraphs, dropped by 8 -> 9 */
 	"",
 	/* 5 -> 6: the hits of a term packed into one blob in its row (hits.h), not one
 	 * row each; migrate() packs the old rows and drops term_hits */
 	"ALTER TABLE terms ADD COLUMN hits BLOB;",
-	/* 6 -> 7: dugao's own bigram index (gram_index.h) in place of FTS5, which cost a
+	/* 6 -> 7: dugao's own search index, made again by 8 -> 9 */
+	"",
+	/* 7 -> 8: less to write per paragraph and section. Paragraphs keyed by
+	 * doc << 32 | seq, so no (doc, seq) index; kind as its enum para_kind number.
+	 * A section leaves marker and title NULL when its paragraph holds them at its
+	 * offset (nearly always): marker_chars splits the two. The original bytes in
+	 * chunks keyed doc << 32 | n, written once each (not a zeroblob rewritten). The
+	 * tables keyed by rowid go by hand when a document does (store_delete).
+	 * migrate() converts each table still in the old layout (layout_all). */
+	"",
+	/* 8 -> 9: dugao's own bigram index (gram_index.h) in place of FTS5, which cost a
 	 * quarter of an import; migrate() drops the FTS5 table (search_drop_fts5) and
 	 * fills the new one. search_rows: which document and first paragraph each index
-	 * row holds; AUTOINCREMENT, as a deleted row's postings stay in the segments until
-	 * a merge purges them. search_segments: the segments, in row order; search_pages:
-	 * their pages, one seek for a key. */
+	 * row holds; AUTOINCREMENT, as a removed row's postings stay in the segments until
+	 * a merge purges them. search_segments: the segments, in row order. search_pages:
+	 * their pages of at most 4 KB, inline in the table's leaves (a WITHOUT ROWID
+	 * table would spill them to overflow pages, a fifth of them unused), keyed
+	 * segment << 32 | n; search_keys: each page's pid, so that a key is one seek. */
 	"DROP TABLE IF EXISTS search_rows;"
+	"DROP TABLE IF EXISTS search_segments;"
+	"DROP TABLE IF EXISTS search_pages;"
 	"CREATE TABLE search_rows ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  doc INTEGER NOT NULL,"
@@ -120,18 +134,13 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  row_hi INTEGER NOT NULL,"
 	"  bytes INTEGER NOT NULL);"
 	"CREATE TABLE search_pages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL);"
+	"CREATE TABLE search_keys ("
 	"  seg INTEGER NOT NULL,"
 	"  pid INTEGER NOT NULL,"
-	"  data BLOB NOT NULL,"
+	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (seg, pid)) WITHOUT ROWID;",
-	/* 7 -> 8: less to write per paragraph and section. Paragraphs keyed by
-	 * doc << 32 | seq, so no (doc, seq) index; kind as its enum para_kind number.
-	 * A section leaves marker and title NULL when its paragraph holds them at its
-	 * offset (nearly always): marker_chars splits the two. The original bytes in
-	 * chunks keyed doc << 32 | n, written once each (not a zeroblob rewritten). The
-	 * tables keyed by rowid go by hand when a document does (store_delete).
-	 * migrate() converts each table still in the old layout (layout_all). */
-	"",
 };
 
 /* 7 -> 8, per table: a query that is 1 when the table has the old layout, and the SQL
@@ -209,8 +218,11 @@ enum stmt_id {
 	Q_INDEX_SEG_DROP,
 	Q_INDEX_SEG_EMPTY,
 	Q_INDEX_PAGE_ADD,
+	Q_INDEX_KEY_ADD,
 	Q_INDEX_PAGES_DROP,
+	Q_INDEX_KEYS_DROP,
 	Q_INDEX_LOOKUP,
+	Q_INDEX_PAGES,
 	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
@@ -283,11 +295,19 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_INDEX_SEG_DROP] = "DELETE FROM search_segments WHERE id = ?1",
 	/* a segment none of whose rows is left */
 	[Q_INDEX_SEG_EMPTY] = "SELECT NOT EXISTS (SELECT 1 FROM search_rows WHERE id BETWEEN ?1 AND ?2)",
-	[Q_INDEX_PAGE_ADD] = "INSERT INTO search_pages (seg, pid, data) VALUES (?1, ?2, ?3)",
-	[Q_INDEX_PAGES_DROP] = "DELETE FROM search_pages WHERE seg = ?1",
-	/* the pages of keys ?2..?3 (as pids, ?3 excluded): the page holding the first, on */
-	[Q_INDEX_LOOKUP] = "SELECT pid, data FROM search_pages WHERE seg = ?1 AND pid >= "
-			   "ifnull((SELECT max(pid) FROM search_pages WHERE seg = ?1 AND pid <= ?2), 0) AND pid < ?3 ORDER BY pid",
+	[Q_INDEX_PAGE_ADD] = "INSERT INTO search_pages (id, data) VALUES ((?1 << 32) + ?3, ?4)",
+	[Q_INDEX_KEY_ADD] = "INSERT INTO search_keys (seg, pid, n) VALUES (?1, ?2, ?3)",
+	[Q_INDEX_PAGES_DROP] = "DELETE FROM search_pages WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295",
+	[Q_INDEX_KEYS_DROP] = "DELETE FROM search_keys WHERE seg = ?1",
+	/* the pages holding keys ?2..?3 (as pids, ?3 the first after): from the last page
+	 * at or before the first key to the first page at or after ?3 (gram_index.h) */
+	[Q_INDEX_LOOKUP] = "SELECT k.pid, p.data FROM search_keys k, search_pages p WHERE k.seg = ?1 "
+			   "AND k.pid >= ifnull((SELECT max(pid) FROM search_keys WHERE seg = ?1 AND pid <= ?2), 0) "
+			   "AND k.pid <= ifnull((SELECT min(pid) FROM search_keys WHERE seg = ?1 AND pid >= ?3), ?3) "
+			   "AND p.id = (?1 << 32) + k.n ORDER BY k.pid",
+	/* a whole segment (a merge) */
+	[Q_INDEX_PAGES] = "SELECT k.pid, p.data FROM search_keys k, search_pages p WHERE k.seg = ?1 "
+			  "AND p.id = (?1 << 32) + k.n ORDER BY k.pid",
 	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents WHERE id = ?1",
@@ -533,18 +553,28 @@ struct index_row {
 struct index_pages {
 	struct store *st;	/* the store */
 	sqlite3_int64 seg;	/* the segment's id */
+	sqlite3_int64 n;	/* pages written */
 };
 
 static int index_page_add(void *ctx, int64_t pid, const uint8_t *data, size_t n)
 {
 	struct index_pages *ip = ctx;
-	sqlite3_stmt *s = stmt(ip->st, Q_INDEX_PAGE_ADD);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, ip->seg);
-	sqlite3_bind_int64(s, 2, pid);
-	sqlite3_bind_blob(s, 3, data, (int)n, SQLITE_STATIC);
-	return step_done(ip->st, s, "updating the search index");
+	if (ip->n > UINT32_MAX)
+		return fail(ip->st, "%s: a search index segment too large", ip->st->path);
+	for (enum stmt_id id = Q_INDEX_PAGE_ADD; id <= Q_INDEX_KEY_ADD; id++) {
+		sqlite3_stmt *s = stmt(ip->st, id);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, ip->seg);
+		sqlite3_bind_int64(s, 2, pid);
+		sqlite3_bind_int64(s, 3, ip->n);
+		if (id == Q_INDEX_PAGE_ADD)
+			sqlite3_bind_blob(s, 4, data, (int)n, SQLITE_STATIC);
+		if (step_done(ip->st, s, "updating the search index") != 0)
+			return -1;
+	}
+	ip->n++;
+	return 0;
 }
 
 /* A segment's level: by its size (a factor of 8 a level from 128 KB), at least one
@@ -572,14 +602,16 @@ static int index_seg_set(struct store *st, sqlite3_int64 seg, int level, uint32_
 
 static int index_seg_drop(struct store *st, sqlite3_int64 seg)
 {
-	sqlite3_stmt *s = stmt(st, Q_INDEX_PAGES_DROP);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, seg);
-	if (step_done(st, s, "updating the search index") != 0 || !(s = stmt(st, Q_INDEX_SEG_DROP)))
-		return -1;
-	sqlite3_bind_int64(s, 1, seg);
-	return step_done(st, s, "updating the search index");
+	static const enum stmt_id drops[] = { Q_INDEX_PAGES_DROP, Q_INDEX_KEYS_DROP, Q_INDEX_SEG_DROP };
+	for (size_t i = 0; i < sizeof drops / sizeof *drops; i++) {
+		sqlite3_stmt *s = stmt(st, drops[i]);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, seg);
+		if (step_done(st, s, "updating the search index") != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* A new segment of level 0 over rows lo..hi; its id in *seg. */
@@ -692,8 +724,7 @@ static int index_merge(struct store *st, const struct index_seg *segs, int k)
 	sqlite3_stmt *pages[INDEX_MERGE] = { 0 };
 	int err = 0;
 	for (int i = 0; i < k && !err; i++) {
-		if (sqlite3_prepare_v2(st->db, "SELECT pid, data FROM search_pages WHERE seg = ?1 ORDER BY pid", -1,
-				       &pages[i], NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(st->db, stmt_sql[Q_INDEX_PAGES], -1, &pages[i], NULL) != SQLITE_OK) {
 			err = fail_db(st, "merging the search index");
 			break;
 		}
@@ -1102,7 +1133,7 @@ static int migrate(struct store *st, enum store_mode mode)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (version < 7 && index_all(st) != 0) {
+	if (version < 9 && index_all(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -2101,11 +2132,14 @@ static size_t search_row_at(const struct search_rows *r, uint32_t id)
 }
 
 /* The postings of keys lo..hi in the rows (ascending) of every segment that may hold
- * them, sorted. */
+ * them, sorted into out; or, out NULL, only their number in *count. */
 static int search_lookup(struct store *st, const struct index_seg *segs, size_t nsegs, uint64_t lo, uint64_t hi,
-			 const uint32_t *rows, size_t nrows, struct gi_vec *out)
+			 const uint32_t *rows, size_t nrows, struct gi_vec *out, long *count)
 {
-	out->n = 0;
+	if (out)
+		out->n = 0;
+	else
+		*count = 0;
 	if (!nrows)
 		return 0;
 	for (size_t i = 0; i < nsegs; i++) {
@@ -2119,22 +2153,57 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
 		struct gi_decoder d = { 0 };
 		int rc, bad = 0;
-		while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		/* (until the decoder wants no more: the rest of a long key's rows) */
+		while (bad == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
 			bad = gi_decode_page(&d, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
 					     (size_t)sqlite3_column_bytes(s, 1), lo, hi, rows, nrows, out);
 		sqlite3_reset(s);
-		if (bad)
+		long n = gi_decode_end(&d);
+		if (bad < 0 || n < 0)
 			return fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
-		if (rc != SQLITE_DONE)
+		if (bad == 0 && rc != SQLITE_DONE)
 			return fail_db(st, "searching");
+		if (!out)
+			*count += n;
 	}
-	gi_vec_sort(out);
+	if (out)
+		gi_vec_sort(out);
 	return 0;
 }
 
-/* Where one word occurs in the rows. */
-static int search_word(struct store *st, const struct index_seg *segs, size_t nsegs, const char *word,
-		       const struct search_rows *rows, struct gi_vec *out)
+/* A search under way: the query, the rows it reads, the segments. */
+struct search {
+	struct query q;			/* the parsed query */
+	struct search_rows rows;	/* the rows searched */
+	struct index_seg *segs;		/* the segments, in row order */
+	size_t nsegs;			/* how many */
+};
+
+static void search_end(struct search *s)
+{
+	query_free(&s->q);
+	search_rows_free(&s->rows);
+	free(s->segs);
+	memset(s, 0, sizeof *s);
+}
+
+/* Parses the query and finds the rows of doc's paragraphs from..to (doc < 0: the
+ * library) and the segments. */
+static int search_begin(struct store *st, const char *query, long doc, long from, long to, struct search *s)
+{
+	memset(s, 0, sizeof *s);
+	if (parse_query(st, query, &s->q) != 0)
+		return -1;
+	if (search_rows_load(st, doc, from, to, &s->rows) != 0 || (s->rows.n && index_segs(st, &s->segs, &s->nsegs) != 0)) {
+		search_end(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where one word occurs in rows. */
+static int search_word(struct store *st, const struct search *s, const char *word, const uint32_t *rows, size_t nrows,
+		       struct gi_vec *out)
 {
 	struct gi_term *terms;
 	int k = gi_word_terms(word, strlen(word), &terms);
@@ -2142,7 +2211,7 @@ static int search_word(struct store *st, const struct index_seg *segs, size_t ns
 	int err = 0;
 	out->n = 0;
 	for (int j = 0; j < k && !err; j++) {
-		err = search_lookup(st, segs, nsegs, terms[j].lo, terms[j].hi, rows->id, rows->n, &lists[j]);
+		err = search_lookup(st, s->segs, s->nsegs, terms[j].lo, terms[j].hi, rows, nrows, &lists[j], NULL);
 		if (!err && lists[j].n == 0)
 			break;	/* one token missing: no occurrence */
 		if (j + 1 == k)
@@ -2155,75 +2224,79 @@ static int search_word(struct store *st, const struct index_seg *segs, size_t ns
 	return err;
 }
 
-/* Runs a query over doc's paragraphs from..to (doc < 0: the library). Returns the
- * number of hits, or -1. Hits are those in paragraphs holding every word; a list
- * (hits) or several words read the paragraph ends, one word only counted needs not.
- * The listed hits name rows of *rows (row and text order). */
-static long search_run(struct store *st, const char *query, long doc, long from, long to, struct gi_hit **hits,
-		       struct search_rows *rows)
+/* The count of a word that is one lookup and cannot overlap itself (one character, or
+ * two different ones): its postings, none decoded into a list. 1 when counted, 0
+ * when the word is not such. */
+static int search_quick_count(struct store *st, const struct search *s, const char *word, long *count)
+{
+	struct gi_term *terms;
+	int k = gi_word_terms(word, strlen(word), &terms);
+	bool quick = k == 1;
+	if (quick && terms[0].lo == terms[0].hi && (terms[0].lo & 0x3FFFFF)) {
+		/* a bigram: it overlaps itself when its characters are the same */
+		quick = (terms[0].lo >> 22) != (terms[0].lo & 0x3FFFFF) - 1;
+	}
+	int rc = quick ? search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count)
+		       : 0;
+	free(terms);
+	return rc < 0 ? -1 : quick;
+}
+
+/* The hits in rows i..j-1 of the search: their number, or -1. Hits are those in
+ * paragraphs holding every word; a list (hits, in row and text order) or several
+ * words read the paragraph ends, one word only counted needs not. */
+static long search_hits(struct store *st, const struct search *s, size_t i, size_t j, struct gi_hit **hits)
 {
 	if (hits)
 		*hits = NULL;
-	memset(rows, 0, sizeof *rows);
-	struct query q;
-	if (parse_query(st, query, &q) != 0)
-		return -1;
-	bool paras = hits || q.nwords > 1;
-	struct index_seg *segs = NULL;
-	size_t nsegs = 0;
-	struct gi_vec *words = xcalloc((size_t)q.nwords, sizeof *words), nl = { 0 };
-	uint32_t *lens = xcalloc((size_t)q.nwords, sizeof *lens);
+	const uint32_t *rows = s->rows.id + i;
+	size_t nrows = j - i;
+	int nwords = s->q.nwords;
+	bool paras = hits || nwords > 1;
 	long count = 0;
-	int err = search_rows_load(st, doc, from, to, rows);
-	if (!err && rows->n)
-		err = index_segs(st, &segs, &nsegs);
-	bool none = rows->n == 0;
-	for (int i = 0; i < q.nwords && !err && !none; i++) {
-		lens[i] = (uint32_t)q.chars[i];
-		err = search_word(st, segs, nsegs, q.words[i], rows, &words[i]);
-		none = words[i].n == 0 && (paras || q.nwords == 1);
+	if (!paras && i == 0 && j == s->rows.n) {
+		int quick = search_quick_count(st, s, s->q.words[0], &count);
+		if (quick)
+			return quick < 0 ? -1 : count;
+	}
+	struct gi_vec *words = xcalloc((size_t)nwords, sizeof *words), nl = { 0 };
+	uint32_t *lens = xcalloc((size_t)nwords, sizeof *lens);
+	int err = 0;
+	bool none = nrows == 0;
+	for (int w = 0; w < nwords && !err && !none; w++) {
+		lens[w] = (uint32_t)s->q.chars[w];
+		err = search_word(st, s, s->q.words[w], rows, nrows, &words[w]);
+		none = words[w].n == 0 && (paras || nwords == 1);
 	}
 	if (!err && !none && paras) {
 		/* the line ends of the rows holding a word */
 		struct gi_vec hit_rows = { 0 };
-		for (int i = 0; i < q.nwords; i++)
-			for (size_t j = 0; j < words[i].n; j++)
-				gi_vec_push(&hit_rows, words[i].v[j] >> 32);
-		gi_vec_sort(&hit_rows);
+		gi_rows(words, nwords, &hit_rows);
 		uint32_t *ids = xmalloc((hit_rows.n ? hit_rows.n : 1) * sizeof *ids);
 		size_t nids = 0;
-		for (size_t j = 0; j < hit_rows.n; j++)
-			if (!nids || ids[nids - 1] != (uint32_t)hit_rows.v[j])
-				ids[nids++] = (uint32_t)hit_rows.v[j];
-		err = search_lookup(st, segs, nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl);
+		for (size_t k = 0; k < hit_rows.n; k++)
+			ids[nids++] = (uint32_t)hit_rows.v[k];
+		err = search_lookup(st, s->segs, s->nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl, NULL);
 		free(ids);
 		gi_vec_free(&hit_rows);
 	}
 	if (!err && !none)
-		count = gi_hits(words, lens, q.nwords, paras ? &nl : NULL, paras ? hits : NULL);
-	for (int i = 0; i < q.nwords; i++)
-		gi_vec_free(&words[i]);
+		count = gi_hits(words, lens, nwords, paras ? &nl : NULL, hits);
+	for (int w = 0; w < nwords; w++)
+		gi_vec_free(&words[w]);
 	free(words);
 	free(lens);
 	gi_vec_free(&nl);
-	free(segs);
-	query_free(&q);
-	if (err) {
-		search_rows_free(rows);
-		if (hits) {
-			free(*hits);
-			*hits = NULL;
-		}
-		return -1;
-	}
-	return count;
+	return err ? -1 : count;
 }
 
 long store_search_count(struct store *st, const char *query, long doc)
 {
-	struct search_rows rows;
-	long count = search_run(st, query, doc, LONG_MIN, LONG_MAX, NULL, &rows);
-	search_rows_free(&rows);
+	struct search s;
+	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, &s) != 0)
+		return -1;
+	long count = search_hits(st, &s, 0, s.rows.n, NULL);
+	search_end(&s);
 	return count;
 }
 
@@ -2317,52 +2390,68 @@ static void search_snippet(const char *text, size_t n, long offset, long length,
 long store_search(struct store *st, const char *query, long doc, long limit,
 		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx)
 {
-	struct search_rows rows;
-	struct gi_hit *hits;
-	long n = search_run(st, query, doc, LONG_MIN, LONG_MAX, &hits, &rows);
-	if (n < 0)
+	struct search s;
+	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, &s) != 0)
 		return -1;
 	struct search_doc d = { .id = -1, .para = -1 };
 	struct sbuf path = { 0 }, snippet = { 0 };
 	long given = 0;
 	int err = 0;
-	for (long i = 0; i < n && !err && (limit < 0 || given < limit); i++) {
-		size_t r = search_row_at(&rows, hits[i].row);
-		long id = rows.doc[r], para = rows.first[r] + hits[i].para, offset = hits[i].offset, length = hits[i].length;
-		if (id != d.id) {
-			search_doc_clear(&d);
-			d.id = id;
-			if (store_doc_info(st, id, &d.info) != 0 || store_each_section(st, id, search_collect_section, &d) != 0) {
-				err = -1;
+	bool stop = false;
+	/* with a limit, rows a window at a time (16, then 8 times more), so that a first
+	 * page of hits reads little of the index */
+	for (size_t i = 0, w = limit < 0 ? s.rows.n : 16; i < s.rows.n && !stop && !err; i += w, w *= 8) {
+		size_t j = w < s.rows.n - i ? i + w : s.rows.n;
+		struct gi_hit *hits;
+		long n = search_hits(st, &s, i, j, &hits);
+		if (n < 0)
+			err = -1;
+		for (long k = 0; k < n && !stop && !err; k++) {
+			if (limit >= 0 && given >= limit) {
+				stop = true;
 				break;
 			}
-		}
-		if (para != d.para) {
-			sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
-			if (!ps) {
-				err = -1;
-				break;
+			size_t r = search_row_at(&s.rows, hits[k].row);
+			long id = s.rows.doc[r], para = s.rows.first[r] + hits[k].para;
+			long offset = hits[k].offset, length = hits[k].length;
+			if (id != d.id) {
+				search_doc_clear(&d);
+				d.id = id;
+				if (store_doc_info(st, id, &d.info) != 0 ||
+				    store_each_section(st, id, search_collect_section, &d) != 0) {
+					err = -1;
+					break;
+				}
 			}
-			sqlite3_bind_int64(ps, 1, id);
-			sqlite3_bind_int64(ps, 2, para);
-			sbuf_reset(&d.text);
-			sbuf_puts(&d.text, "");
-			if (sqlite3_step(ps) == SQLITE_ROW)
-				sbuf_append(&d.text, (const char *)sqlite3_column_blob(ps, 0), (size_t)sqlite3_column_bytes(ps, 0));
-			sqlite3_reset(ps);
-			d.para = para;
+			if (para != d.para) {
+				sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
+				if (!ps) {
+					err = -1;
+					break;
+				}
+				sqlite3_bind_int64(ps, 1, id);
+				sqlite3_bind_int64(ps, 2, para);
+				sbuf_reset(&d.text);
+				sbuf_puts(&d.text, "");
+				if (sqlite3_step(ps) == SQLITE_ROW)
+					sbuf_append(&d.text, (const char *)sqlite3_column_blob(ps, 0),
+						    (size_t)sqlite3_column_bytes(ps, 0));
+				sqlite3_reset(ps);
+				d.para = para;
+			}
+			struct search_hit h = { .doc = id, .title = d.info.title, .para = para, .offset = offset, .length = length };
+			search_section_path(&d, para, offset, &path);
+			search_snippet(d.text.data, d.text.len, offset, length, &snippet, &h.snippet_offset);
+			h.section = path.data;
+			h.snippet = snippet.data;
+			given++;
+			stop = fn(ctx, &h) != 0;
 		}
-		struct search_hit h = { .doc = id, .title = d.info.title, .para = para, .offset = offset, .length = length };
-		search_section_path(&d, para, offset, &path);
-		search_snippet(d.text.data, d.text.len, offset, length, &snippet, &h.snippet_offset);
-		h.section = path.data;
-		h.snippet = snippet.data;
-		given++;
-		if (fn(ctx, &h) != 0)
-			break;
+		free(hits);
+		if (limit >= 0 && given >= limit)
+			stop = true;
 	}
-	free(hits);
-	search_rows_free(&rows);
+	search_end(&s);
 	search_doc_clear(&d);
 	sbuf_free(&d.text);
 	sbuf_free(&path);
@@ -2373,15 +2462,14 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 long store_search_places(struct store *st, const char *query, long doc, long from, long to, bool backward,
 			 int (*fn)(void *ctx, long para, long offset, long length), void *ctx)
 {
-	struct search_rows rows;
-	struct gi_hit *hits;
-	long n = search_run(st, query, doc, from, to, &hits, &rows);
-	if (n < 0)
+	struct search s;
+	if (search_begin(st, query, doc, from, to, &s) != 0)
 		return -1;
-	long given = 0;
+	struct gi_hit *hits;
+	long n = search_hits(st, &s, 0, s.rows.n, &hits), given = 0;
 	for (long k = 0; k < n; k++) {
 		long i = backward ? n - 1 - k : k;
-		long para = rows.first[search_row_at(&rows, hits[i].row)] + hits[i].para;
+		long para = s.rows.first[search_row_at(&s.rows, hits[i].row)] + hits[i].para;
 		if (para < from || para > to)
 			continue;
 		given++;
@@ -2389,8 +2477,8 @@ long store_search_places(struct store *st, const char *query, long doc, long fro
 			break;
 	}
 	free(hits);
-	search_rows_free(&rows);
-	return given;
+	search_end(&s);
+	return n < 0 ? -1 : given;
 }
 
 /* --- reading state: the reader's queries --- */

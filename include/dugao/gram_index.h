@@ -8,15 +8,17 @@
  * query's last lone character stands for) are one contiguous range.
  *
  * An import adds rows of text to an in-memory build: a hash from key to its postings,
- * (row, position) pairs encoded as varints: 0, row delta, position when the row
- * changes, else the position delta (>= 1). Writing it gives a segment: pages in key
- * order, each named by a page id (pid): key << GI_PID_SHIFT for a page of many keys
- * (entries key delta, postings length, postings), key << GI_PID_SHIFT | part (from 1)
- * for the pages of one key whose postings are long (cut between postings; the decoding
- * state runs on from part to part). The page holding a key is the last one whose pid
- * is <= key << GI_PID_SHIFT, followed by its parts: one seek. Segments over consecutive
- * row ranges merge into one (postings concatenate in row order), dropping rows that are
- * no longer live.
+ * (row, position) pairs encoded as varints: row delta * 2 + 1 and the position when
+ * the row changes, else the position delta * 2. Writing it gives a segment: one stream
+ * of the keys in order, each its delta from the key before, its postings and a 0,
+ * cut into pages of GI_PAGE_BYTES whatever it holds (so every page is full: stored
+ * inline, 4 KB pages of SQLite waste nothing). A page starts with where its first key
+ * starts (+ 1; 0 when a key's postings fill all of it); its page id (pid) is that key
+ * << GI_PID_SHIFT, or, none starting in it, the key running on << GI_PID_SHIFT | n for
+ * its n-th such page. So pids ascend with the stream, and keys lo..hi are in the pages
+ * from the last whose pid is <= lo's to the first whose pid is >= hi + 1's: one seek.
+ * Segments over consecutive row ranges merge into one (postings concatenate in row
+ * order), dropping rows that are no longer live.
  *
  * A decoded posting is a value row << 32 | position, so lists sort and intersect as
  * plain integers. Row ids are >= 1 and below GI_MAX_ROW. */
@@ -29,9 +31,7 @@
 
 enum {
 	GI_PID_SHIFT = 20,		/* bits of the part number in a pid */
-	GI_PAGE_BYTES = 8192,		/* a page of many keys stops growing here */
-	GI_BIG_BYTES = 2048,		/* postings longer than this get pages of their own */
-	GI_PART_BYTES = 16384,		/* the size of those pages */
+	GI_PAGE_BYTES = 4000,		/* the bytes of a page after its header (at most 2) */
 	GI_MAX_ROW = 1 << 26,		/* row ids stay below (gi_hits packs a word index) */
 };
 
@@ -115,20 +115,38 @@ int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nl
 
 /* --- reading --- */
 
-/* The state of decoding one segment's pages (a long key's postings run on from page to
- * page); zero it before a segment's first page. */
-struct gi_decoder {
-	uint64_t key;	/* the key whose parts are being read */
-	uint32_t part;	/* the last part read */
-	uint32_t row;	/* decoding state: row of the last posting */
-	uint32_t pos;	/* and its position */
+/* Decoding one key's postings, possibly a piece at a time. */
+struct gi_row_filter;
+struct gi_postings {
+	uint32_t row;				/* the last posting's row, 0 before the first */
+	uint32_t pos;				/* and position */
+	const struct gi_row_filter *f;		/* the rows kept */
+	bool want;				/* the current row is kept */
 };
 
-/* Appends the postings of keys lo..hi in one page to out, only those of rows in rows
- * (ascending; NULL: every row). Pages of one segment come in pid order. Returns 0, or
- * -1 when the page is damaged. */
+/* Decoding the pages of one segment that a lookup reads (store.c's Q_INDEX_LOOKUP),
+ * a page at a time; zero it first. */
+struct gi_decoder {
+	uint8_t *buf;		/* bytes not yet decoded, from at */
+	size_t len;		/* bytes in buf */
+	size_t cap;		/* allocated */
+	size_t at;		/* the next byte */
+	uint64_t key;		/* the key being read */
+	bool started;		/* a page with a key starting in it was read */
+	bool first;		/* the next key is the page's */
+	bool in_key;		/* inside its postings */
+	bool done;		/* nothing more is wanted */
+	struct gi_postings ps;	/* decoding state of the key */
+	long count;		/* postings kept */
+};
+
+/* Decodes the postings of keys lo..hi in the next page (pages in pid order) into out
+ * (NULL: only counts them), only those of rows in rows (ascending; NULL: every row).
+ * Returns 0, 1 when no later page is wanted, -1 when the page is damaged. */
 int gi_decode_page(struct gi_decoder *d, int64_t pid, const uint8_t *data, size_t n, uint64_t lo, uint64_t hi,
 		   const uint32_t *rows, size_t nrows, struct gi_vec *out);
+/* How many postings were kept, or -1 when the pages ended inside one; empties d. */
+long gi_decode_end(struct gi_decoder *d);
 
 /* --- queries --- */
 
@@ -147,6 +165,9 @@ int gi_word_terms(const char *word, size_t n, struct gi_term **terms);
 /* Where a word occurs: the values v with v + terms[j].at in lists[j] for every j
  * (lists sorted). */
 void gi_phrase(const struct gi_vec *lists, const struct gi_term *terms, int k, struct gi_vec *out);
+
+/* The rows the lists (sorted) hold, ascending, once each. */
+void gi_rows(const struct gi_vec *lists, int k, struct gi_vec *rows);
 
 /* One hit: the paragraph (index of the line in its row), offset and length in chars. */
 struct gi_hit {
