@@ -255,32 +255,40 @@ static const char *const title_words[] = {
 	"讲话", "报告", "发言", "会议", "通知", "意见", "决定", "方案", "总结", "致辞", "纪要", "规划", "要点", "：", NULL,
 };
 
-/* A prefilter: one bit per hashed pair of the first two characters of every keyword
- * of the rules above. A line with none of these pairs cannot match a keyword, and most
- * lines have none, so the many memmem calls are made for few lines. */
-static uint64_t pair_bits[65536 / 64];
-static uint64_t title_bits[65536 / 64];	/* the same for title_words */
+/* A prefilter: the role of each BMP character in the keywords of the rules above
+ * (first or second character of a keyword of two or more characters, of a title word,
+ * or punctuation the rules look for). A line where no first is followed by a second
+ * cannot hold a keyword, and most lines have none, so the many memmem calls are made
+ * for few lines; any keyword a line holds sets the flag, so the rules decide as
+ * without the prefilter. */
+enum role {
+	ROLE_FIRST = 1,		/* first character of a keyword */
+	ROLE_SECOND = 2,	/* second character of a keyword */
+	ROLE_TITLE_FIRST = 4,	/* first character of a title word */
+	ROLE_TITLE_SECOND = 8,	/* second character of a title word */
+	ROLE_SENTENCE = 16,	/* 。 */
+	ROLE_CLAUSE = 32,	/* ；！？： */
+};
 
-static unsigned pair_hash(uint32_t a, uint32_t b)
-{
-	return (((a * 0x9E3779B1u) ^ b) * 0x85EBCA6Bu) >> 16;
-}
+static unsigned char roles[0x10000];
 
-static void pairs_add(uint64_t *bits, const char *const *words)
+static void roles_add(unsigned first, unsigned second, const char *const *words)
 {
 	for (const char *const *w = words; *w; w++) {
-			size_t n = strlen(*w);
-			uint32_t a, b;
-			size_t k = utf8_decode(*w, n, &a);
-			if (k >= n)
-				continue;	/* one character: only ever asked for with a longer word */
-			utf8_decode(*w + k, n - k, &b);
-			unsigned h = pair_hash(a, b);
-			bits[h / 64] |= 1ull << (h % 64);
+		size_t n = strlen(*w);
+		uint32_t a, b;
+		size_t k = utf8_decode(*w, n, &a);
+		if (k >= n)
+			continue;	/* one character: only ever asked for with a longer word */
+		utf8_decode(*w + k, n - k, &b);
+		if (a < 0x10000 && b < 0x10000) {
+			roles[a] |= (unsigned char)first;
+			roles[b] |= (unsigned char)second;
 		}
+	}
 }
 
-static void pairs_init(void)
+static void roles_init(void)
 {
 	static bool done;
 	if (done)
@@ -288,8 +296,11 @@ static void pairs_init(void)
 	done = true;
 	const char *const *lists[] = { watermarks, channels, calls, offers, offer_terms, links };
 	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
-		pairs_add(pair_bits, lists[l]);
-	pairs_add(title_bits, title_words);
+		roles_add(ROLE_FIRST, ROLE_SECOND, lists[l]);
+	roles_add(ROLE_TITLE_FIRST, ROLE_TITLE_SECOND, title_words);
+	roles[0x3002] |= ROLE_SENTENCE;
+	roles[0xFF1B] |= ROLE_CLAUSE, roles[0xFF01] |= ROLE_CLAUSE, roles[0xFF1F] |= ROLE_CLAUSE;
+	roles[0xFF1A] |= ROLE_CLAUSE;
 }
 
 static enum line_class classify(const char *line, size_t len)
@@ -301,25 +312,24 @@ static enum line_class classify(const char *line, size_t len)
 		return CLASS_BLANK;
 	if (n > 4 * 100)
 		return CLASS_TEXT;	/* longer than any rule looks at, in any character width */
-	pairs_init();
+	roles_init();
 	size_t chars = 0;
-	bool maybe = false;		/* a keyword may be in the line */
-	bool maybe_title = false;	/* a title word may be */
-	bool sentence = false;		/* a 。 */
-	bool clause = false;		/* a ；！？ or ： */
-	uint32_t prev = 0;
+	unsigned seen = 0;	/* roles of the characters seen, and pairs as ROLE_SECOND, ROLE_TITLE_SECOND */
+	unsigned prev = 0;	/* role of the character before */
 	for (size_t i = 0; i < n; chars++) {
 		if (chars > 100)
 			return CLASS_TEXT;	/* longer than any rule below looks at */
 		uint32_t cp;
 		i += utf8_decode(s + i, n - i, &cp);
-		unsigned h = pair_hash(prev, cp);
-		maybe |= chars > 0 && (pair_bits[h / 64] >> (h % 64) & 1);
-		maybe_title |= chars > 0 && (title_bits[h / 64] >> (h % 64) & 1);
-		sentence |= cp == 0x3002;
-		clause |= cp == 0xFF1B || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1A;
-		prev = cp;
+		unsigned r = cp < 0x10000 ? roles[cp] : 0;
+		/* a second character counts only right after a first */
+		seen |= (r & (ROLE_SENTENCE | ROLE_CLAUSE)) | (r & prev << 1 & (ROLE_SECOND | ROLE_TITLE_SECOND));
+		prev = r;
 	}
+	bool maybe = seen & ROLE_SECOND;		/* a keyword may be in the line */
+	bool maybe_title = seen & ROLE_TITLE_SECOND;	/* a title word may be */
+	bool sentence = seen & ROLE_SENTENCE;		/* a 。 */
+	bool clause = seen & ROLE_CLAUSE;		/* a ；！？ or ： */
 	bool heading = heading_like(s, n);
 	if (maybe && chars <= 80 && has_any(s, n, watermarks))
 		return CLASS_NOISE;

@@ -15,7 +15,7 @@
 struct decoder {
 	iconv_t cd;			/* conversion to UTF-8; (iconv_t)-1 for the UTF-8 fast path */
 	char encoding[32];		/* its name, to give cd back to the pool; "" for a name too long */
-	bool gb;			/* GB18030: one- and two-byte codes from gb_table, the rest by iconv */
+	const uint16_t *dbcs;		/* GB18030, Big5: two-byte codes from this table, the rest by iconv */
 	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
 	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
 	size_t npending;		/* bytes in pending */
@@ -84,50 +84,59 @@ static void cd_close(const char *encoding, iconv_t cd)
 	pool[npool++].cd = cd;
 }
 
-/* The two-byte codes of GB18030: lead byte 81-FE, trail 40-FE. */
-#define GB_LEADS 126
-#define GB_TRAILS 191
+/* Two-byte codes of GB18030 and Big5: lead byte 81-FE, trail 40-FE (a superset of both). */
+#define DB_LEADS 126
+#define DB_TRAILS 191
 
-/* The code point of each two-byte code as iconv converts it, 0 for a code iconv refuses
- * or takes outside the BMP (gb_convert asks iconv for those). */
-static uint16_t gb_table[GB_LEADS * GB_TRAILS];
+/* The encodings whose ASCII and two-byte codes the decoder reads itself. */
+static struct dbcs {
+	const char *encoding;			/* iconv name */
+	int state;				/* 0 table not built, 1 ready, -1 unavailable */
+	uint16_t table[DB_LEADS * DB_TRAILS];	/* code point of each two-byte code as iconv converts
+						 * it; 0 for a code iconv refuses or takes outside the
+						 * BMP (dbcs_convert asks iconv for those) */
+} dbcs_encodings[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" } };
 
-/* Fills gb_table from iconv, once; false if iconv cannot (the decoder then uses iconv
- * for everything). */
-static bool gb_table_ready(void)
+/* Fills the table from iconv, once; false if iconv cannot, or reads ASCII or a
+ * two-byte code otherwise than as one character (the decoder then uses iconv for
+ * everything). */
+static bool dbcs_ready(struct dbcs *db)
 {
-	static int state;	/* 0 not tried, 1 ready, -1 unavailable */
-	if (state)
-		return state > 0;
-	state = -1;
-	iconv_t cd = iconv_open("UTF-32LE", "GB18030");
+	if (db->state)
+		return db->state > 0;
+	db->state = -1;
+	iconv_t cd = iconv_open("UTF-32LE", db->encoding);
 	if (cd == (iconv_t)-1)
 		return false;
 	/* every code in one call: each converts to one character, or stops the call */
-	unsigned char *in = xmalloc(GB_LEADS * GB_TRAILS * 2);
-	uint32_t *cps = xmalloc(GB_LEADS * GB_TRAILS * sizeof *cps);
-	for (size_t k = 0; k < GB_LEADS * GB_TRAILS; k++) {
-		in[2 * k] = (unsigned char)(0x81 + k / GB_TRAILS);
-		in[2 * k + 1] = (unsigned char)(0x40 + k % GB_TRAILS);
+	enum { CODES = DB_LEADS * DB_TRAILS };
+	unsigned char *in = xmalloc(2 * CODES);
+	uint32_t *cps = xmalloc(CODES * sizeof *cps);
+	bool ok = true;
+	/* ASCII first: it must come out as itself */
+	for (unsigned c = 0; c < 0x80; c++)
+		in[c] = (unsigned char)c;
+	char *ip = (char *)in, *op = (char *)cps;
+	size_t left = 0x80, room = 0x80 * 4;
+	ok = iconv(cd, &ip, &left, &op, &room) != (size_t)-1 && left == 0 && room == 0;
+	for (unsigned c = 0; ok && c < 0x80; c++)
+		ok = cps[c] == c;
+	for (size_t k = 0; k < CODES; k++) {
+		in[2 * k] = (unsigned char)(0x81 + k / DB_TRAILS);
+		in[2 * k + 1] = (unsigned char)(0x40 + k % DB_TRAILS);
 	}
 	size_t k = 0;
-	while (k < GB_LEADS * GB_TRAILS) {
-		char *ip = (char *)in + 2 * k, *op = (char *)cps + 4 * k;
-		size_t left = 2 * (GB_LEADS * GB_TRAILS - k), room = 4 * (GB_LEADS * GB_TRAILS - k);
+	while (ok && k < CODES) {
+		ip = (char *)in + 2 * k, op = (char *)cps + 4 * k;
+		left = 2 * (CODES - k), room = 4 * (CODES - k);
 		size_t r = iconv(cd, &ip, &left, &op, &room);
 		size_t done = (size_t)(ip - (char *)in) / 2;
-		if ((size_t)(ip - (char *)in) % 2 || (size_t)(op - (char *)cps) != 4 * done) {
-			/* not one character per code: do not trust the table */
-			memset(gb_table, 0, sizeof gb_table);
-			iconv_close(cd);
-			free(in);
-			free(cps);
-			return false;
-		}
-		for (size_t j = k; j < done; j++) {
+		/* not one character per code: do not trust the table */
+		ok = (size_t)(ip - (char *)in) % 2 == 0 && (size_t)(op - (char *)cps) == 4 * done;
+		for (size_t j = k; ok && j < done; j++) {
 			uint32_t cp = cps[j];
 			if (cp > 0 && cp < 0x10000 && !(cp >= 0xD800 && cp <= 0xDFFF))
-				gb_table[j] = (uint16_t)cp;
+				db->table[j] = (uint16_t)cp;
 		}
 		k = done;
 		if (r != (size_t)-1)
@@ -138,8 +147,21 @@ static bool gb_table_ready(void)
 	iconv_close(cd);
 	free(in);
 	free(cps);
-	state = 1;
+	if (!ok) {
+		memset(db->table, 0, sizeof db->table);
+		return false;
+	}
+	db->state = 1;
 	return true;
+}
+
+/* The table for an encoding the decoder reads itself, NULL for the others. */
+static const uint16_t *dbcs_table(const char *encoding)
+{
+	for (size_t i = 0; i < sizeof dbcs_encodings / sizeof *dbcs_encodings; i++)
+		if (!strcasecmp(encoding, dbcs_encodings[i].encoding))
+			return dbcs_ready(&dbcs_encodings[i]) ? dbcs_encodings[i].table : NULL;
+	return NULL;
 }
 
 bool decode_supported(const char *encoding)
@@ -169,7 +191,7 @@ struct decoder *decoder_new(const char *encoding, char *err, size_t errlen)
 	d->cd = cd;
 	if (strlen(encoding) < sizeof d->encoding)
 		memcpy(d->encoding, encoding, strlen(encoding) + 1);
-	d->gb = !strcasecmp(encoding, "GB18030") && gb_table_ready();
+	d->dbcs = cd == (iconv_t)-1 ? NULL : dbcs_table(encoding);
 	d->unit = unit_of(encoding);
 	d->first_invalid = -1;
 	return d;
@@ -295,14 +317,15 @@ static size_t iconv_convert(struct decoder *d, const unsigned char *in, size_t n
 	return n;
 }
 
-/* GB18030 the way iconv_convert reads it, at several times its speed: ASCII and the
- * two-byte codes that make up Chinese text come from gb_table (which iconv filled);
+/* GB18030 or Big5 the way iconv_convert reads them, at several times its speed: ASCII
+ * and the two-byte codes that make up Chinese text come from d->dbcs (which iconv filled);
  * anything else (four-byte codes, invalid or cut sequences) takes one step of iconv
  * itself, with room for one character, so the output and the invalid sequences are
  * exactly iconv's. */
-static size_t gb_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
+static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
 			 struct sbuf *out)
 {
+	const uint16_t *table = d->dbcs;
 	char buf[16 * 1024];
 	size_t o = 0, i = 0;
 	while (i < n) {
@@ -318,7 +341,7 @@ static size_t gb_convert(struct decoder *d, const unsigned char *in, size_t n, b
 		}
 		if (c >= 0x81 && c <= 0xFE && i + 1 < n) {
 			unsigned char t = in[i + 1];
-			uint16_t cp = t >= 0x40 && t <= 0xFE ? gb_table[(c - 0x81) * GB_TRAILS + (t - 0x40)] : 0;
+			uint16_t cp = t >= 0x40 && t <= 0xFE ? table[(c - 0x81) * DB_TRAILS + (t - 0x40)] : 0;
 			if (cp >= 0x800) {	/* no surrogates in the table */
 				buf[o] = (char)(0xE0 | cp >> 12);
 				buf[o + 1] = (char)(0x80 | (cp >> 6 & 0x3F));
@@ -365,8 +388,8 @@ static size_t convert(struct decoder *d, const unsigned char *in, size_t n, bool
 {
 	if (d->cd == (iconv_t)-1)
 		return utf8_convert(d, in, n, final, base, out);
-	if (d->gb)
-		return gb_convert(d, in, n, final, base, out);
+	if (d->dbcs)
+		return dbcs_convert(d, in, n, final, base, out);
 	return iconv_convert(d, in, n, final, base, out);
 }
 
@@ -536,29 +559,32 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		out->first_invalid = decoder_first_invalid(d);
 	}
 	decoder_free(d);
+	/* counted in locals: the compiler keeps them in registers, not in *r */
 	const char *t = text.data;
+	size_t chars = 0, nonascii = 0, common = 0, texty = 0, rare = 0;
 	for (size_t i = 0; i < text.len;) {
 		if ((unsigned char)t[i] < 0x80) {
 			/* ASCII: is_texty without the call */
 			unsigned char c = (unsigned char)t[i++];
-			r->chars++;
-			r->texty += (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+			chars++;
+			texty += (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
 			continue;
 		}
 		uint32_t cp;
 		i += utf8_decode(t + i, text.len - i, &cp);
-		r->chars++;
+		chars++;
 		if (cp == 0xFFFD)
 			continue;
-		r->nonascii++;
+		nonascii++;
 		if (is_common(cp)) {
-			r->common++;
-			r->texty++;	/* every common character is texty */
+			common++;
+			texty++;	/* every common character is texty */
 		} else if (is_texty(cp)) {
-			r->texty++;
-			r->texty_rare++;
+			texty++;
+			rare++;
 		}
 	}
+	r->chars += chars, r->nonascii += nonascii, r->common += common, r->texty += texty, r->texty_rare += rare;
 	if (!out)
 		sbuf_free(&text);
 }

@@ -305,11 +305,11 @@ static void test_guess_keep(void)
 	free(gb);
 }
 
-/* GB18030 by iconv alone, as the decoder's contract says: an invalid sequence is one
+/* A text by iconv alone, as the decoder's contract says: an invalid sequence is one
  * U+FFFD and one byte skipped, a sequence cut by the end one U+FFFD. */
-static char *gb_by_iconv(const unsigned char *in, size_t n, size_t *invalid)
+static char *by_iconv(const char *enc, const unsigned char *in, size_t n, size_t *invalid)
 {
-	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	iconv_t cd = iconv_open("UTF-8", enc);
 	if (cd == (iconv_t)-1)
 		abort();
 	struct sbuf out = { 0 };
@@ -337,9 +337,9 @@ static char *gb_by_iconv(const unsigned char *in, size_t n, size_t *invalid)
 	return sbuf_take(&out);
 }
 
-/* The decoder's own reading of GB18030 agrees with iconv on text, on four-byte codes,
- * on every two-byte code, and on random bytes, in one piece and in pieces. */
-static void test_gb18030(void)
+/* The decoder's own reading of GB18030 and Big5 agrees with iconv on every two-byte
+ * code, on four-byte codes, and on random text and bytes, in one piece and in pieces. */
+static void test_two_byte_encodings(const char *enc)
 {
 	unsigned char *in = malloc(1 << 16);
 	size_t n = 0;
@@ -376,10 +376,10 @@ static void test_gb18030(void)
 			}
 		}
 		size_t want_invalid;
-		char *want = gb_by_iconv(in, n, &want_invalid);
+		char *want = by_iconv(enc, in, n, &want_invalid);
 		for (size_t step = 0; step < 8; step += 3) {
-			size_t got_invalid;
-			char *got = decode("GB18030", in, n, step, &got_invalid, NULL);
+			size_t got_invalid = 0;
+			char *got = decode(enc, in, n, step, &got_invalid, NULL);
 			bad += strcmp(got, want) != 0 || got_invalid != want_invalid;
 			free(got);
 		}
@@ -391,7 +391,8 @@ static void test_gb18030(void)
 
 int main(void)
 {
-	test_gb18030();
+	test_two_byte_encodings("GB18030");
+	test_two_byte_encodings("BIG5");
 	test_guess_keep();
 	test_boms();
 	test_chinese_encodings();
