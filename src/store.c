@@ -1258,7 +1258,7 @@ int store_find_sha(struct store *st, const char *sha256, long *id)
 /* The rows keyed doc << 32 | n, which no foreign key removes. */
 static int delete_doc_rows(struct store *st, long doc, const char *what)
 {
-	char sql[192];
+	char sql[256];
 	snprintf(sql, sizeof sql, "DELETE FROM paragraphs WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;"
 		 "DELETE FROM originals WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;", doc, doc, doc, doc);
 	return exec(st, sql, what);
@@ -1416,8 +1416,10 @@ static int sections_flush(struct store *st, long seq, const char *text, size_t l
 		free((char *)sec->marker);
 		free((char *)sec->title);
 	}
-	memmove(st->pending, st->pending + done, (st->npending - done) * sizeof *st->pending);
-	st->npending -= done;
+	if (done) {
+		memmove(st->pending, st->pending + done, (st->npending - done) * sizeof *st->pending);
+		st->npending -= done;
+	}
 	return rc;
 }
 
