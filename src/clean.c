@@ -255,24 +255,30 @@ static const char *const title_words[] = {
 	"讲话", "报告", "发言", "会议", "通知", "意见", "决定", "方案", "总结", "致辞", "纪要", "规划", "要点", "：", NULL,
 };
 
-/* A prefilter: the role of each BMP character in the keywords of the rules above
- * (first or second character of a keyword of two or more characters, of a title word,
- * or punctuation the rules look for). A line where no first is followed by a second
+/* A prefilter: one bit per hashed pair of the first two characters of every keyword
+ * of the rules above (of two or more characters). A line with none of these pairs
  * cannot hold a keyword, and most lines have none, so the many memmem calls are made
  * for few lines; any keyword a line holds sets the flag, so the rules decide as
- * without the prefilter. */
+ * without the prefilter. A table of character roles says which characters start a
+ * keyword, so that few pairs are hashed at all. */
+static uint64_t pair_bits[65536 / 64];
+static uint64_t title_bits[65536 / 64];	/* the same for title_words */
+
 enum role {
 	ROLE_FIRST = 1,		/* first character of a keyword */
-	ROLE_SECOND = 2,	/* second character of a keyword */
-	ROLE_TITLE_FIRST = 4,	/* first character of a title word */
-	ROLE_TITLE_SECOND = 8,	/* second character of a title word */
-	ROLE_SENTENCE = 16,	/* 。 */
-	ROLE_CLAUSE = 32,	/* ；！？： */
+	ROLE_TITLE_FIRST = 2,	/* first character of a title word */
+	ROLE_SENTENCE = 4,	/* 。 */
+	ROLE_CLAUSE = 8,	/* ；！？： */
 };
 
 static unsigned char roles[0x10000];
 
-static void roles_add(unsigned first, unsigned second, const char *const *words)
+static unsigned pair_hash(uint32_t a, uint32_t b)
+{
+	return (((a * 0x9E3779B1u) ^ b) * 0x85EBCA6Bu) >> 16;
+}
+
+static void pairs_add(uint64_t *bits, unsigned role, const char *const *words)
 {
 	for (const char *const *w = words; *w; w++) {
 		size_t n = strlen(*w);
@@ -281,14 +287,14 @@ static void roles_add(unsigned first, unsigned second, const char *const *words)
 		if (k >= n)
 			continue;	/* one character: only ever asked for with a longer word */
 		utf8_decode(*w + k, n - k, &b);
-		if (a < 0x10000 && b < 0x10000) {
-			roles[a] |= (unsigned char)first;
-			roles[b] |= (unsigned char)second;
-		}
+		unsigned h = pair_hash(a, b);
+		bits[h / 64] |= 1ull << (h % 64);
+		if (a < 0x10000)
+			roles[a] |= (unsigned char)role;
 	}
 }
 
-static void roles_init(void)
+static void pairs_init(void)
 {
 	static bool done;
 	if (done)
@@ -296,8 +302,8 @@ static void roles_init(void)
 	done = true;
 	const char *const *lists[] = { watermarks, channels, calls, offers, offer_terms, links };
 	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
-		roles_add(ROLE_FIRST, ROLE_SECOND, lists[l]);
-	roles_add(ROLE_TITLE_FIRST, ROLE_TITLE_SECOND, title_words);
+		pairs_add(pair_bits, ROLE_FIRST, lists[l]);
+	pairs_add(title_bits, ROLE_TITLE_FIRST, title_words);
 	roles[0x3002] |= ROLE_SENTENCE;
 	roles[0xFF1B] |= ROLE_CLAUSE, roles[0xFF01] |= ROLE_CLAUSE, roles[0xFF1F] |= ROLE_CLAUSE;
 	roles[0xFF1A] |= ROLE_CLAUSE;
@@ -312,24 +318,29 @@ static enum line_class classify(const char *line, size_t len)
 		return CLASS_BLANK;
 	if (n > 4 * 100)
 		return CLASS_TEXT;	/* longer than any rule looks at, in any character width */
-	roles_init();
+	pairs_init();
 	size_t chars = 0;
-	unsigned seen = 0;	/* roles of the characters seen, and pairs as ROLE_SECOND, ROLE_TITLE_SECOND */
-	unsigned prev = 0;	/* role of the character before */
+	bool maybe = false;		/* a keyword may be in the line */
+	bool maybe_title = false;	/* a title word may be */
+	unsigned seen = 0;		/* roles of the characters seen */
+	unsigned prev_role = 0;		/* role of the character before */
+	uint32_t prev = 0;
 	for (size_t i = 0; i < n; chars++) {
 		if (chars > 100)
 			return CLASS_TEXT;	/* longer than any rule below looks at */
 		uint32_t cp;
 		i += utf8_decode(s + i, n - i, &cp);
-		unsigned r = cp < 0x10000 ? roles[cp] : 0;
-		/* a second character counts only right after a first */
-		seen |= (r & (ROLE_SENTENCE | ROLE_CLAUSE)) | (r & prev << 1 & (ROLE_SECOND | ROLE_TITLE_SECOND));
-		prev = r;
+		if (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
+			unsigned h = pair_hash(prev, cp);
+			maybe |= pair_bits[h / 64] >> (h % 64) & 1;
+			maybe_title |= title_bits[h / 64] >> (h % 64) & 1;
+		}
+		prev_role = cp < 0x10000 ? roles[cp] : 0;
+		seen |= prev_role;
+		prev = cp;
 	}
-	bool maybe = seen & ROLE_SECOND;		/* a keyword may be in the line */
-	bool maybe_title = seen & ROLE_TITLE_SECOND;	/* a title word may be */
-	bool sentence = seen & ROLE_SENTENCE;		/* a 。 */
-	bool clause = seen & ROLE_CLAUSE;		/* a ；！？ or ： */
+	bool sentence = seen & ROLE_SENTENCE;	/* a 。 */
+	bool clause = seen & ROLE_CLAUSE;	/* a ；！？ or ： */
 	bool heading = heading_like(s, n);
 	if (maybe && chars <= 80 && has_any(s, n, watermarks))
 		return CLASS_NOISE;

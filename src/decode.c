@@ -494,6 +494,16 @@ static const char common_punct[] = "，。、；：？！“”‘’（）《�
 /* One bit per BMP code point in the two lists above. */
 static unsigned char common_bits[0x10000 / 8];
 
+/* What read_as counts of each BMP code point, so that it counts without branches. */
+enum {
+	CP_COMMON = 1,		/* in the lists above */
+	CP_TEXTY = 2,		/* is_texty */
+	CP_REPLACED = 4,	/* U+FFFD: an invalid sequence, counted apart */
+};
+static unsigned char cp_class[0x10000];
+
+static bool is_texty(uint32_t cp);
+
 static void common_init(void)
 {
 	static bool done;
@@ -511,11 +521,9 @@ static void common_init(void)
 				common_bits[cp >> 3] |= (unsigned char)(1u << (cp & 7));
 		}
 	}
-}
-
-static bool is_common(uint32_t cp)
-{
-	return cp < 0x10000 && (common_bits[cp >> 3] >> (cp & 7) & 1);
+	for (uint32_t cp = 0; cp < 0x10000; cp++)
+		cp_class[cp] = (unsigned char)((common_bits[cp >> 3] >> (cp & 7) & 1) | is_texty(cp) << 1);
+	cp_class[0xFFFD] = CP_REPLACED;
 }
 
 /* Characters a text file is made of: anything else suggests the wrong encoding. */
@@ -573,16 +581,11 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		uint32_t cp;
 		i += utf8_decode(t + i, text.len - i, &cp);
 		chars++;
-		if (cp == 0xFFFD)
-			continue;
-		nonascii++;
-		if (is_common(cp)) {
-			common++;
-			texty++;	/* every common character is texty */
-		} else if (is_texty(cp)) {
-			texty++;
-			rare++;
-		}
+		unsigned c = cp < 0x10000 ? cp_class[cp] : 0;	/* nothing above the BMP is texty */
+		nonascii += !(c & CP_REPLACED);
+		common += c & CP_COMMON;
+		texty += c >> 1 & 1;
+		rare += (c & (CP_COMMON | CP_TEXTY)) == CP_TEXTY;
 	}
 	r->chars += chars, r->nonascii += nonascii, r->common += common, r->texty += texty, r->texty_rare += rare;
 	if (!out)
