@@ -66,6 +66,7 @@ struct reader {
 	long hit_seq, hit_off;		/* and where it is */
 	long saved_seq, saved_off;	/* the position last written to the store */
 	long terms_span;		/* the section the terms pane was counted for, -2 none */
+	bool held;			/* the last screen drawn was not sent (keys typed ahead) */
 	bool quit;			/* leave the loop */
 };
 
@@ -1130,8 +1131,10 @@ static void show(struct reader *r)
 	if (!input_pending() || t - shown_at >= 100) {
 		draw_refresh();
 		shown_at = t;
+		r->held = false;
 	} else {
 		draw_hold();
+		r->held = true;
 	}
 }
 
@@ -1331,8 +1334,12 @@ int reader_run(const struct reader_options *opt)
 		draw_dump(stdout, opt->attrs);
 	} else {
 		while (!r.quit && !got_signal) {
-			struct input in = draw_read(r.msg[0] ? 4000 : 1000);
+			struct input in = draw_read(r.held ? 10 : r.msg[0] ? 4000 : 1000);
 			if (in.kind == INPUT_NONE) {
+				/* what was pending made no key (a mouse release, say): the
+				 * screen held for it is sent now */
+				if (r.held)
+					draw_refresh(), r.held = false;
 				save_position(&r);	/* idle: a good moment to keep the place */
 				continue;
 			}
