@@ -588,6 +588,61 @@ static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 	/* an even number of passes: the result is back in e */
 }
 
+/* Keeps one copy of each distinct run of text[0..*n) (a run ends with a 0; text has
+ * room for one more) and returns the number of copies of the run at each kept
+ * position: a repeated sentence or clause is counted once with its weight, which
+ * leaves every count as it was (no string crosses a run's end). */
+static uint32_t *merge_runs(uint32_t *text, size_t *n)
+{
+	size_t len = *n;
+	if (len && text[len - 1])
+		text[len++] = 0;
+	size_t runs = 0;
+	for (size_t i = 0; i < len; i++)
+		runs += text[i] == 0;
+	size_t nslot = 16;
+	while (nslot < 2 * runs)
+		nslot *= 2;
+	/* per slot: 1 + index of a kept run; per kept run: where, how long, how often */
+	uint32_t *slot = xcalloc(nslot, sizeof *slot);
+	uint32_t *start = xmalloc((runs + 1) * sizeof *start), *size = xmalloc((runs + 1) * sizeof *size);
+	uint32_t *copies = xmalloc((runs + 1) * sizeof *copies);
+	size_t kept = 0, out = 0;
+	for (size_t a = 0; a < len;) {
+		size_t b = a;
+		uint32_t h = 2166136261u;
+		while (text[b])
+			h = (h ^ text[b++]) * 16777619u;
+		uint32_t m = (uint32_t)(b - a);
+		size_t k = h & (nslot - 1);
+		for (; slot[k]; k = (k + 1) & (nslot - 1)) {
+			uint32_t r = slot[k] - 1;
+			if (size[r] == m && memcmp(text + start[r], text + a, m * sizeof *text) == 0)
+				break;
+		}
+		if (slot[k]) {
+			copies[slot[k] - 1]++;
+		} else {
+			/* the kept text never passes what is still to be read */
+			memmove(text + out, text + a, (m + 1) * sizeof *text);
+			start[kept] = (uint32_t)out, size[kept] = m, copies[kept] = 1;
+			slot[k] = (uint32_t)++kept;
+			out += m + 1;
+		}
+		a = b + 1;
+	}
+	uint32_t *weight = xmalloc((out + 1) * sizeof *weight);
+	for (size_t r = 0; r < kept; r++)
+		for (uint32_t i = 0; i <= size[r]; i++)
+			weight[start[r] + i] = copies[r];
+	free(slot);
+	free(start);
+	free(size);
+	free(copies);
+	*n = out;
+	return weight;
+}
+
 /* Counts the substrings of the sample's Han runs level by level (Apriori): a
  * string of k characters is counted only where both its (k−1)-character pieces
  * occur twice or more, since otherwise it occurs once and can be no candidate.
@@ -609,6 +664,7 @@ static void count_substrings(struct terms *t)
 		else if (n && text[n - 1])
 			text[n++] = 0;	/* a run ends */
 	}
+	uint32_t *weight = merge_runs(text, &n);
 	struct trie *f = &t->fwd;
 	/* the node at each position of the level before and of this one: a node made
 	 * before the level began is stale (ids grow level by level), so neither array
@@ -629,13 +685,13 @@ static void count_substrings(struct terms *t)
 		trie_reserve(f, nlive);
 		uint32_t lo = f->n;
 		for (size_t j = 0; j < nlive;) {
-			uint32_t v = of[j], i = (uint32_t)e[j];
+			uint32_t v = of[j], i = (uint32_t)e[j], count = weight[i];
 			uint64_t c = e[j] >> 32;
 			size_t end = j + 1;
-			while (end < nlive && of[end] == v && e[end] >> 32 == c)
-				end++;
+			for (; end < nlive && of[end] == v && e[end] >> 32 == c; end++)
+				count += weight[(uint32_t)e[end]];
 			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, v, (uint32_t)c, (uint32_t)(end - j), k > 1 ? prev[i + 1] : 0);
+			uint32_t w = trie_add(f, v, (uint32_t)c, count, k > 1 ? prev[i + 1] : 0);
 			for (; j < end; j++) {
 				cur[(uint32_t)e[j]] = w;
 				of[j] = w;
@@ -669,6 +725,7 @@ static void count_substrings(struct terms *t)
 	free(e);
 	free(cur);
 	free(prev);
+	free(weight);
 	free(text);
 }
 
