@@ -698,7 +698,21 @@ static void line_widths(const char *str, size_t n, bool indented, long w[2])
 {
 	const unsigned char *s = (const unsigned char *)str;
 	long chars = 0, wide = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* eight bytes at a time while no E0 or E1 leads (U+0800-U+1FFF, rare) are in
+	 * them: a character is a byte that is no continuation byte (10xxxxxx), a wide one
+	 * starts with 111xxxxx */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t b;
+		memcpy(&b, s + i, 8);
+		uint64_t top3 = b & b << 1 & b << 2 & 0x8080808080808080ull;
+		if (top3 & ~(b << 3) & ~(b << 4) & ~(b << 5) & ~(b << 6))
+			break;	/* an E0 or E1 (1110000x) byte: bytewise from here */
+		uint64_t cont = b & ~(b << 1) & 0x8080808080808080ull;
+		chars += 8 - (long)(((cont >> 7) * 0x0101010101010101ull) >> 56);
+		wide += (long)(((top3 >> 7) * 0x0101010101010101ull) >> 56);
+	}
+	for (; i < n; i++) {
 		unsigned char c = s[i];
 		chars += (c & 0xC0) != 0x80;
 		wide += c >= 0xE2 || (c == 0xE1 && i + 1 < n && s[i + 1] >= 0x84);
