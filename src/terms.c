@@ -1180,15 +1180,58 @@ static void matcher_free(struct matcher *m);
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
 		  term_hit_fn fn, void *ctx);
 
-static void count_hit(void *ctx, size_t term, long offset, long length)
+/* The kept paragraphs, each text once, with its number of copies. */
+struct distinct {
+	uint32_t *para;		/* a kept paragraph of each text */
+	uint32_t *copies;	/* how many kept paragraphs have it */
+	size_t n;		/* distinct texts */
+};
+
+static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 {
-	struct cand **live = ctx;
-	(void)offset, (void)length;
-	live[term]->hits++;
+	size_t nslot = 16;
+	while (nslot < 2 * t->nkept)
+		nslot *= 2;
+	uint32_t *slot = xcalloc(nslot, sizeof *slot);	/* 1 + index into para */
+	d->para = xmalloc((t->nkept + 1) * sizeof *d->para);
+	d->copies = xmalloc((t->nkept + 1) * sizeof *d->copies);
+	d->n = 0;
+	for (size_t i = 0; i < t->nkept; i++) {
+		size_t len, l2;
+		const char *s = terms_kept_text(t, i, &len);
+		size_t k = str_hash(s, len) & (nslot - 1);
+		for (; slot[k]; k = (k + 1) & (nslot - 1)) {
+			const char *s2 = terms_kept_text(t, d->para[slot[k] - 1], &l2);
+			if (l2 == len && memcmp(s, s2, len) == 0)
+				break;
+		}
+		if (slot[k]) {
+			d->copies[slot[k] - 1]++;
+			continue;
+		}
+		d->para[d->n] = (uint32_t)i;
+		d->copies[d->n] = 1;
+		slot[k] = (uint32_t)++d->n;
+	}
+	free(slot);
 }
 
-/* Counts non-overlapping hits of the live candidates over the sample text. */
-static void count_hits(struct terms *t, struct cands *c)
+/* What count_hit adds to. */
+struct hit_count {
+	struct cand **live;	/* the candidate of each matcher term */
+	uint32_t copies;	/* copies of the paragraph being matched */
+};
+
+static void count_hit(void *ctx, size_t term, long offset, long length)
+{
+	struct hit_count *h = ctx;
+	(void)offset, (void)length;
+	h->live[term]->hits += h->copies;
+}
+
+/* Counts non-overlapping hits of the live candidates over the sample text (each
+ * distinct paragraph matched once). */
+static void count_hits(struct terms *t, const struct distinct *d, struct cands *c)
 {
 	size_t n = 0;
 	struct cand **live = xcalloc(c->n + 1, sizeof *live);
@@ -1201,10 +1244,11 @@ static void count_hits(struct terms *t, struct cands *c)
 		}
 	struct matcher m;
 	matcher_build(&m, tv, n);
-	for (size_t i = 0; i < t->nkept; i++) {
+	for (size_t i = 0; i < d->n; i++) {
 		size_t len;
-		const char *s = terms_kept_text(t, i, &len);
-		match(&m, tv, s, len, count_hit, live);
+		const char *s = terms_kept_text(t, d->para[i], &len);
+		struct hit_count h = { live, d->copies[i] };
+		match(&m, tv, s, len, count_hit, &h);
 	}
 	matcher_free(&m);
 	free(tv);
@@ -1246,8 +1290,10 @@ size_t terms_finish(struct terms *t)
 	}
 	drop_fragments(&c, false);
 	/* settle: hits as the scan will count them, then fragments by those hits */
+	struct distinct d;
+	distinct_paragraphs(t, &d);
 	for (int round = 0; round < 4; round++) {
-		count_hits(t, &c);
+		count_hits(t, &d, &c);
 		size_t before = 0, after = 0;
 		for (size_t i = 0; i < c.n; i++)
 			before += !c.v[i].dropped;
@@ -1262,6 +1308,8 @@ size_t terms_finish(struct terms *t)
 		if (after == before)
 			break;
 	}
+	free(d.para);
+	free(d.copies);
 	for (size_t i = 0; i < c.n; i++)
 		rank(&c.v[i]);
 	if (c.n)
