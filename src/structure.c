@@ -920,14 +920,28 @@ static void find_inline(struct item *it)
 	size_t i = 0;
 	if (it->open.style != ST_NONE)
 		i = it->open.tat + it->open.tlen;
-	uint32_t cp = 0, prev = cp_before(s, i, &l);
-	for (; i < n && nf < INLINE_MAX; i += l, prev = cp) {
-		l = utf8_decode(s + i, n - i, &cp);
-		/* an item follows a sentence end, a colon, a comma or a closing ” 」 ）: the
-		 * cheap test first (prev is the character before i in valid UTF-8) */
-		if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
-		      prev == 0x300D || prev == 0xFF09))
+	/* An item follows a sentence end, a colon, a comma or a closing ” 」 ）. The scan
+	 * looks for those by their first byte (ASCII punctuation, E2, E3 or EF: always the
+	 * first byte of a character in valid UTF-8) and tries the character after each,
+	 * starting with the character before i. */
+	static const unsigned char may_lead[256] = {
+		['!'] = 1, ['?'] = 1, [';'] = 1, [':'] = 1, [0xE2] = 1, [0xE3] = 1, [0xEF] = 1,
+	};
+	if (i > 0) {
+		cp_before(s, i, &l);
+		i -= l;
+	}
+	while (i < n && nf < INLINE_MAX) {
+		if (!may_lead[(unsigned char)s[i]]) {
+			i++;
 			continue;
+		}
+		uint32_t prev, cp;
+		i += utf8_decode(s + i, n - i, &prev);
+		if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
+		      prev == 0x300D || prev == 0xFF09) || i >= n)
+			continue;
+		utf8_decode(s + i, n - i, &cp);
 		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700 ||
 		      is_ar_digit(cp) || cp == 0xFF08 || cp == '(' || (cp >= 0x2460 && cp <= 0x2487)))
 			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */
