@@ -23,11 +23,16 @@ struct line_splitter *line_splitter_new(line_fn fn, void *ctx, size_t max_bytes)
 	return s;
 }
 
-static int emit(struct line_splitter *s, size_t len)
+static int emit_text(struct line_splitter *s, const char *text, size_t len)
 {
 	sbuf_reset(&s->clean);
-	normalise_line(s->line.data ? s->line.data : "", len, &s->clean);
+	normalise_line(text, len, &s->clean);
 	return s->fn(s->ctx, s->clean.data ? s->clean.data : "", s->clean.len, s->line_no);
+}
+
+static int emit(struct line_splitter *s, size_t len)
+{
+	return emit_text(s, s->line.data ? s->line.data : "", len);
 }
 
 /* Where to cut a full line buffer: after the last sentence end (。！？；) in its last
@@ -90,12 +95,18 @@ int line_splitter_feed(struct line_splitter *s, const char *text, size_t n)
 		const char *cr = memchr(text + i, '\r', end - i);
 		if (cr)
 			end = (size_t)(cr - text);
-		int r = add(s, text + i, end - i);
-		if (r)
-			return r;
-		if (end == n)
-			break;
-		r = emit(s, s->line.len);
+		int r;
+		if (s->line.len == 0 && end < n && end - i <= s->max_bytes) {
+			/* a whole line in this piece of text: normalised from where it is */
+			r = emit_text(s, text + i, end - i);
+		} else {
+			r = add(s, text + i, end - i);
+			if (r)
+				return r;
+			if (end == n)
+				break;
+			r = emit(s, s->line.len);
+		}
 		sbuf_reset(&s->line);
 		s->line_no++;
 		if (r)
