@@ -12,10 +12,23 @@
 
 /* ---- the streaming decoder ------------------------------------------------------ */
 
+/* What the guess counts of a text: a decoder given one counts the characters it reads
+ * from its table instead of writing them (see read_as). */
+struct tally {
+	size_t chars;		/* characters, ASCII included */
+	size_t nonascii;	/* characters above U+007F, U+FFFD excluded */
+	size_t common;		/* of those, frequent Chinese characters and punctuation */
+	size_t texty;		/* characters plausible in a text file */
+	size_t rare;		/* non-ASCII ones of those that are not frequent */
+};
+
+static void tally_cp(struct tally *t, uint32_t cp);
+
 struct decoder {
 	iconv_t cd;			/* conversion to UTF-8; (iconv_t)-1 for the UTF-8 fast path */
 	char encoding[32];		/* its name, to give cd back to the pool; "" for a name too long */
 	const uint16_t *dbcs;		/* GB18030, Big5: two-byte codes from this table, the rest by iconv */
+	struct tally *tally;		/* set: the characters read from the table are counted here, not written */
 	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
 	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
 	size_t npending;		/* bytes in pending */
@@ -335,13 +348,21 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 		}
 		unsigned char c = in[i];
 		if (c < 0x80) {
-			buf[o++] = (char)c;
+			if (d->tally)
+				tally_cp(d->tally, c);
+			else
+				buf[o++] = (char)c;
 			i++;
 			continue;
 		}
 		if (c >= 0x81 && c <= 0xFE && i + 1 < n) {
 			unsigned char t = in[i + 1];
 			uint16_t cp = t >= 0x40 && t <= 0xFE ? table[(c - 0x81) * DB_TRAILS + (t - 0x40)] : 0;
+			if (cp && d->tally) {
+				tally_cp(d->tally, cp);
+				i += 2;
+				continue;
+			}
 			if (cp >= 0x800) {	/* no surrogates in the table */
 				buf[o] = (char)(0xE0 | cp >> 12);
 				buf[o + 1] = (char)(0x80 | (cp >> 6 & 0x3F));
@@ -534,6 +555,21 @@ static bool is_texty(uint32_t cp)
 	       (cp >= 0xF900 && cp < 0xFB00) || (cp >= 0xFF00 && cp < 0xFFF0);
 }
 
+static void tally_cp(struct tally *t, uint32_t cp)
+{
+	t->chars++;
+	if (cp < 0x80) {
+		/* ASCII: is_texty without the call */
+		t->texty += (cp >= 0x20 && cp < 0x7F) || cp == '\n' || cp == '\r' || cp == '\t';
+		return;
+	}
+	unsigned c = cp < 0x10000 ? cp_class[cp] : 0;	/* nothing above the BMP is texty */
+	t->nonascii += !(c & CP_REPLACED);
+	t->common += c & CP_COMMON;
+	t->texty += c >> 1 & 1;
+	t->rare += (c & (CP_COMMON | CP_TEXTY)) == CP_TEXTY;
+}
+
 /* How a candidate encoding reads the sample. */
 struct reading {
 	const char *encoding;	/* the candidate */
@@ -558,6 +594,12 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		return;
 	}
 	struct sbuf text = { 0 };
+	/* a text not kept is counted as it is read where the decoder can (two-byte
+	 * encodings); what it writes all the same (invalid sequences, what iconv reads)
+	 * is counted below */
+	struct tally counted = { 0 };
+	if (!out)
+		d->tally = &counted;
 	decoder_feed(d, s, n, complete, &text);
 	r->invalid = decoder_invalid(d);
 	if (out) {
@@ -587,7 +629,8 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		texty += c >> 1 & 1;
 		rare += (c & (CP_COMMON | CP_TEXTY)) == CP_TEXTY;
 	}
-	r->chars += chars, r->nonascii += nonascii, r->common += common, r->texty += texty, r->texty_rare += rare;
+	r->chars += chars + counted.chars, r->nonascii += nonascii + counted.nonascii;
+	r->common += common + counted.common, r->texty += texty + counted.texty, r->texty_rare += rare + counted.rare;
 	if (!out)
 		sbuf_free(&text);
 }
@@ -769,9 +812,20 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 			is_control[c] = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
 					 c != 0x1B && c != 0x07 && c != 0x08) || c == 0x7F;
 	}
-	size_t controls = 0;
-	for (size_t i = 0; i < n; i++)
-		controls += is_control[s[i]];
+	size_t controls = 0, at = 0;
+	for (; at + 8 <= n; at += 8) {
+		/* eight bytes at a time past words with no byte below 0x20 and no 7F */
+		uint64_t w, x;
+		memcpy(&w, s + at, 8);
+		x = w ^ 0x7F7F7F7F7F7F7F7Full;
+		uint64_t low = (w - 0x2020202020202020ull) & ~w, del = (x - 0x0101010101010101ull) & ~x;
+		if (!((low | del) & 0x8080808080808080ull))
+			continue;
+		for (size_t j = at; j < at + 8; j++)
+			controls += is_control[s[j]];
+	}
+	for (; at < n; at++)
+		controls += is_control[s[at]];
 	if (controls > 8 && controls * 20 > n) {
 		set(out, "", 0, "binary data (%zu control bytes in the first %zu)", controls, n);
 		return -1;
@@ -791,7 +845,8 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	}
 	struct reading r[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" }, { .encoding = "UTF-8" } };
 	size_t best = 0;
-	/* the texts read, when they are the whole file: the winner's is kept */
+	/* the text read as GB18030 (the usual winner) when it is the whole file; the others
+	 * are only counted, and the caller decodes a Big5 winner itself */
 	struct decode_text texts[3] = { { .first_invalid = -1 }, { .first_invalid = -1 }, { .first_invalid = -1 } };
 	bool whole = keep && scored_complete;
 	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
@@ -799,7 +854,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 			r[i].score = -1e9;	/* plainly not UTF-8: no need to read it so */
 			continue;
 		}
-		read_as(&r[i], s, scored, scored_complete, whole ? &texts[i] : NULL);
+		read_as(&r[i], s, scored, scored_complete, whole && i == 0 ? &texts[i] : NULL);
 		score_chinese(&r[i]);
 		if (r[i].score > r[best].score)
 			best = i;

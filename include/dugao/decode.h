@@ -26,7 +26,7 @@ struct decode_text {
 };
 
 /* decode_guess, and when the guess decoded all of a complete sample with the encoding
- * it chose (a small file that is not UTF-8), that text in keep, the same as a decoder
+ * it chose (a small file in GB18030), that text in keep, the same as a decoder
  * would give; keep->text is left empty otherwise. */
 int decode_guess_keep(const unsigned char *sample, size_t n, bool complete, struct decode_guess *out,
 		      struct decode_text *keep);
