@@ -60,7 +60,7 @@ fi
 if command -v sqlite3 >/dev/null; then
 	# the index's tables (search_index*: the FTS5 index of a library before schema 7);
 	# noise is kind 'noise' before schema 8, 5 after
-	sqlite3 -readonly "$db" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_index%' OR name LIKE 'search_pages%'
+	sqlite3 -readonly "$db" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_index%' OR name LIKE 'search_pages%' OR name LIKE 'search_keys%'
 			OR name LIKE 'search_segments%' OR name LIKE 'search_rows%'),
 		(SELECT sum(length(CAST(text AS BLOB))) FROM paragraphs WHERE kind NOT IN ('noise', 5)),
 		(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)" |

@@ -164,8 +164,10 @@ enum { DEC_MORE, DEC_END, DEC_BAD };
  * in *count when out is NULL), up to the 0 that ends them (DEC_END, *p past it). At the
  * end of the bytes, DEC_MORE with *p at the first posting not complete (last: there
  * are no more bytes, so a cut posting is damage). */
+static size_t seek(const uint64_t *v, size_t n, size_t from, uint64_t x);
+
 static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, struct gi_postings *ps, struct gi_vec *out,
-			   long *count)
+			   long *count, struct gi_probe *probe)
 {
 	const uint8_t *p = *pp;
 	if (out && out->n + (size_t)(end - p) > out->cap) {
@@ -210,8 +212,17 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 		}
 		if (!ps->want)
 			continue;
+		uint64_t x = (uint64_t)ps->row << 32 | ps->pos;
+		if (probe) {
+			/* only where the word may start (postings ascend within a key) */
+			if (ps->pos < probe->shift)
+				continue;
+			probe->at = seek(probe->v, probe->n, probe->at, x - probe->shift);
+			if (probe->at == probe->n || probe->v[probe->at] != x - probe->shift)
+				continue;
+		}
 		if (out)
-			out->v[out->n++] = (uint64_t)ps->row << 32 | ps->pos;
+			out->v[out->n++] = x;
 		else
 			(*count)++;
 	}
@@ -681,7 +692,7 @@ static int merge_key(struct cursor *c, struct writer *w, const struct live_set *
 			return rc;
 		const uint8_t *p = c->buf.data + c->at, *end = c->buf.data + c->buf.len;
 		tmp->n = 0;
-		int dec = decode_postings(&p, end, c->eof, &ps, tmp, NULL);
+		int dec = decode_postings(&p, end, c->eof, &ps, tmp, NULL, NULL);
 		if (dec == DEC_BAD)
 			return -2;
 		c->at = (size_t)(p - c->buf.data);
@@ -800,11 +811,13 @@ int gi_decode_page(struct gi_decoder *d, int64_t pid, const uint8_t *data, size_
 			}
 			d->in_key = true;
 			d->ps = (struct gi_postings){ .f = &f };
+			if (d->probe)
+				d->probe->at = 0;
 		}
 		bool keep = d->key >= lo;
 		size_t had = out ? out->n : 0;
 		long counted = 0;
-		int dec = decode_postings(&q, stop, false, &d->ps, keep ? out : NULL, &counted);
+		int dec = decode_postings(&q, stop, false, &d->ps, keep ? out : NULL, &counted, keep ? d->probe : NULL);
 		if (keep)
 			d->count += out ? (long)(out->n - had) : counted;
 		if (dec == DEC_BAD)
@@ -910,44 +923,6 @@ static size_t seek(const uint64_t *v, size_t n, size_t from, uint64_t x)
 			hi = mid;
 	}
 	return lo;
-}
-
-void gi_phrase(const struct gi_vec *lists, const struct gi_term *terms, int k, struct gi_vec *out)
-{
-	out->n = 0;
-	if (k <= 0)
-		return;
-	int s = 0;
-	for (int j = 1; j < k; j++)
-		if (lists[j].n < lists[s].n)
-			s = j;
-	if (out->cap < lists[s].n) {
-		out->cap = lists[s].n;
-		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
-	}
-	if (k == 1) {
-		memcpy(out->v, lists[0].v, lists[0].n * sizeof *out->v);
-		out->n = lists[0].n;
-		return;
-	}
-	size_t *at = xcalloc((size_t)k, sizeof *at);
-	for (size_t i = 0; i < lists[s].n; i++) {
-		uint64_t v = lists[s].v[i];
-		if ((uint32_t)v < terms[s].at)
-			continue;
-		uint64_t start = v - terms[s].at;
-		bool ok = true;
-		for (int j = 0; j < k && ok; j++) {
-			if (j == s)
-				continue;
-			uint64_t want = start + terms[j].at;
-			at[j] = seek(lists[j].v, lists[j].n, at[j], want);
-			ok = at[j] < lists[j].n && lists[j].v[at[j]] == want;
-		}
-		if (ok)
-			out->v[out->n++] = start;
-	}
-	free(at);
 }
 
 long gi_hits(const struct gi_vec *words, const uint32_t *lens, int nwords, const struct gi_vec *newlines,

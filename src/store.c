@@ -222,6 +222,7 @@ enum stmt_id {
 	Q_INDEX_PAGES_DROP,
 	Q_INDEX_KEYS_DROP,
 	Q_INDEX_LOOKUP,
+	Q_INDEX_KEY_PAGES,
 	Q_INDEX_PAGES,
 	Q_SEARCH_PARA,
 	Q_DOC_INFO,
@@ -305,6 +306,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 			   "AND k.pid >= ifnull((SELECT max(pid) FROM search_keys WHERE seg = ?1 AND pid <= ?2), 0) "
 			   "AND k.pid <= ifnull((SELECT min(pid) FROM search_keys WHERE seg = ?1 AND pid >= ?3), ?3) "
 			   "AND p.id = (?1 << 32) + k.n ORDER BY k.pid",
+	/* about how many pages keys ?2..?3 fill (as pids, ?3 the first after) */
+	[Q_INDEX_KEY_PAGES] = "SELECT count(*) FROM search_keys WHERE seg = ?1 AND pid >= ?2 AND pid < ?3",
 	/* a whole segment (a merge) */
 	[Q_INDEX_PAGES] = "SELECT k.pid, p.data FROM search_keys k, search_pages p WHERE k.seg = ?1 "
 			  "AND p.id = (?1 << 32) + k.n ORDER BY k.pid",
@@ -1797,6 +1800,9 @@ int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const st
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the outline");
 }
 
+/* The form shape.c reads with its blocks kept apart, in outline_blocks. */
+enum { SHAPE_APART = 'c' };
+
 /* A number of the outline in 32 bits (a larger one is damage: kept at the limit). */
 static int32_t shape_i32(long v)
 {
@@ -1841,24 +1847,104 @@ static bool shape_decode(const unsigned char *p, size_t len, struct section_shap
 	return true;
 }
 
+/* Where a shape kept apart fetches its blocks from (shape_open_apart). */
+struct shape_source {
+	struct store *st;	/* the library */
+	long doc;		/* the document */
+	sqlite3_stmt *get;	/* its blocks, prepared on the first */
+};
+
+static int shape_fetch(void *ctx, size_t block, struct sbuf *out)
+{
+	struct shape_source *src = ctx;
+	if (!src->get && sqlite3_prepare_v3(src->st->db, "SELECT data FROM outline_blocks WHERE doc = ?1 AND block = ?2", -1,
+					    SQLITE_PREPARE_PERSISTENT, &src->get, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(src->get, 1, src->doc);
+	sqlite3_bind_int64(src->get, 2, (sqlite3_int64)block);
+	int rc = sqlite3_step(src->get);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(src->get, 0) > 0)
+		sbuf_append(out, sqlite3_column_blob(src->get, 0), (size_t)sqlite3_column_bytes(src->get, 0));
+	sqlite3_reset(src->get);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static void shape_release(void *ctx)
+{
+	struct shape_source *src = ctx;
+	sqlite3_finalize(src->get);
+	free(src);
+}
+
+/* Runs one statement with up to three bound values (blobs by pointer and length). */
+static bool shape_run(struct store *st, const char *sql, long a, long b, const void *data, size_t len)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return false;
+	int n = sqlite3_bind_parameter_count(s);
+	if (n >= 1)
+		sqlite3_bind_int64(s, 1, a);
+	if (n >= 2 && data)
+		sqlite3_bind_blob(s, 2, data, (int)len, SQLITE_STATIC);
+	else if (n >= 2)
+		sqlite3_bind_int64(s, 2, b);
+	if (n >= 3)
+		sqlite3_bind_blob(s, 3, data, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE;
+}
+
+/* Keeps a shape (a blob shape_encode made) with its blocks apart, when the library can
+ * be written and nobody else is writing (never waiting for that: it only saves time).
+ * The table of blocks is made by the first conversion. */
+static bool shape_keep(struct store *st, long doc, const unsigned char *blob, size_t len)
+{
+	size_t head_len, nblocks;
+	if (sqlite3_db_readonly(st->db, "main") || !sqlite3_get_autocommit(st->db))
+		return false;
+	unsigned char *head = shape_head(blob, len, &head_len, &nblocks);
+	if (!head)
+		return false;
+	sqlite3_busy_timeout(st->db, 0);
+	bool ok = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+	ok = ok && sqlite3_exec(st->db, "CREATE TABLE IF NOT EXISTS outline_blocks ("
+				"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+				"  block INTEGER NOT NULL,"
+				"  data BLOB NOT NULL,"
+				"  PRIMARY KEY (doc, block)) WITHOUT ROWID", NULL, NULL, NULL) == SQLITE_OK;
+	ok = ok && shape_run(st, "DELETE FROM outline_blocks WHERE doc = ?1", doc, 0, NULL, 0);
+	sqlite3_stmt *ins = NULL;
+	ok = ok && sqlite3_prepare_v2(st->db, "INSERT INTO outline_blocks (doc, block, data) VALUES (?1, ?2, ?3)", -1, &ins,
+				      NULL) == SQLITE_OK;
+	for (size_t b = 0; ok && b < nblocks; b++) {
+		size_t from, to;
+		shape_block_span(blob, len, head_len, b, &from, &to);
+		sqlite3_bind_int64(ins, 1, doc);
+		sqlite3_bind_int64(ins, 2, (sqlite3_int64)b);
+		sqlite3_bind_blob(ins, 3, blob + from, (int)(to - from), SQLITE_STATIC);
+		ok = sqlite3_step(ins) == SQLITE_DONE;
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(ins);
+	ok = ok && shape_run(st, "INSERT OR REPLACE INTO outline_shapes (doc, shape) VALUES (?1, ?2)", doc, 0, head, head_len);
+	ok = ok && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	if (!ok && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_busy_timeout(st->db, 5000);	/* as store_open set it */
+	free(head);
+	return ok;
+}
+
 /* Sections read some other way, as a shape: from an older form of the blob or from the
- * rows. When the library can be written and nobody else is writing, the shape is kept
- * in its new form, so that a document is converted once, when first read. */
+ * rows; kept in the current form when the library can be written (shape_keep), so that
+ * a document is converted once, when first read. */
 static struct shape *shape_convert(struct store *st, long doc, const struct section_shape *secs, size_t n, bool *kept)
 {
 	struct sbuf b = { 0 };
 	shape_encode(secs, n, &b);
-	*kept = false;
-	if (!sqlite3_db_readonly(st->db, "main") && sqlite3_get_autocommit(st->db)) {
-		sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
-		if (s) {
-			sqlite3_busy_timeout(st->db, 0);
-			sqlite3_bind_int64(s, 1, doc);
-			sqlite3_bind_blob(s, 2, b.data, (int)b.len, SQLITE_STATIC);
-			*kept = step_done(st, s, "keeping the outline") == 0;	/* a failure only costs time */
-			sqlite3_busy_timeout(st->db, 5000);	/* as store_open set it */
-		}
-	}
+	*kept = shape_keep(st, doc, (const unsigned char *)b.data, b.len);
 	return shape_open((unsigned char *)sbuf_take(&b), b.len);
 }
 
@@ -1874,10 +1960,20 @@ int store_section_shape(struct store *st, long doc, struct shape **out)
 		unsigned char *blob = xmalloc((size_t)len + 1);
 		int rc = sqlite3_blob_read(h, blob, len, 0);
 		sqlite3_blob_close(h);
-		if (rc == SQLITE_OK && len > 0 && blob[0] != SHAPE_FORMAT) {
-			*out = shape_open(blob, (size_t)len);
+		if (rc == SQLITE_OK && len > 0 && blob[0] == SHAPE_APART) {
+			/* the blocks are read as they are needed */
+			struct shape_source *src = xcalloc(1, sizeof *src);
+			src->st = st;
+			src->doc = doc;
+			*out = shape_open_apart(blob, (size_t)len, shape_fetch, shape_release, src);
 			if (*out)
 				return 0;
+		} else if (rc == SQLITE_OK && len > 0 && blob[0] != SHAPE_FORMAT) {
+			/* whole: read as it is, kept apart from now on */
+			bool kept = shape_keep(st, doc, blob, (size_t)len);
+			*out = shape_open(blob, (size_t)len);
+			if (*out)
+				return !kept;
 		} else {
 			/* the form before: read whole, then converted */
 			if (rc == SQLITE_OK && shape_decode(blob, (size_t)len, &secs, &n)) {
@@ -2138,7 +2234,7 @@ static size_t search_row_at(const struct search_rows *r, uint32_t id)
 /* The postings of keys lo..hi in the rows (ascending) of every segment that may hold
  * them, sorted into out; or, out NULL, only their number in *count. */
 static int search_lookup(struct store *st, const struct index_seg *segs, size_t nsegs, uint64_t lo, uint64_t hi,
-			 const uint32_t *rows, size_t nrows, struct gi_vec *out, long *count)
+			 const uint32_t *rows, size_t nrows, struct gi_vec *out, long *count, struct gi_probe *probe)
 {
 	if (out)
 		out->n = 0;
@@ -2155,7 +2251,7 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		sqlite3_bind_int64(s, 1, segs[i].id);
 		sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
 		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
-		struct gi_decoder d = { 0 };
+		struct gi_decoder d = { .probe = probe };
 		int rc, bad = 0;
 		/* (until the decoder wants no more: the rest of a long key's rows) */
 		while (bad == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -2205,25 +2301,67 @@ static int search_begin(struct store *st, const char *query, long doc, long from
 	return 0;
 }
 
-/* Where one word occurs in rows. */
+/* About how many pages hold keys lo..hi in the segments of rows: which lookup to make
+ * first. */
+static long search_pages_of(struct store *st, const struct search *s, uint64_t lo, uint64_t hi, const uint32_t *rows,
+			    size_t nrows)
+{
+	long pages = 0;
+	for (size_t i = 0; i < s->nsegs && nrows; i++) {
+		if (s->segs[i].hi < rows[0] || s->segs[i].lo > rows[nrows - 1])
+			continue;
+		sqlite3_stmt *q = stmt(st, Q_INDEX_KEY_PAGES);
+		if (!q)
+			return -1;
+		sqlite3_bind_int64(q, 1, s->segs[i].id);
+		sqlite3_bind_int64(q, 2, gi_pid(lo, 0));
+		sqlite3_bind_int64(q, 3, gi_pid(hi + 1, 0));
+		if (sqlite3_step(q) == SQLITE_ROW)
+			pages += sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	return pages;
+}
+
+/* Where one word occurs in rows: the lookup of fewest pages first, then each of the
+ * others keeping only the postings where the word may still start, so that a common
+ * bigram (发展 in 高质量发展) is never held whole. */
 static int search_word(struct store *st, const struct search *s, const char *word, const uint32_t *rows, size_t nrows,
 		       struct gi_vec *out)
 {
 	struct gi_term *terms;
 	int k = gi_word_terms(word, strlen(word), &terms);
-	struct gi_vec *lists = xcalloc((size_t)(k ? k : 1), sizeof *lists);
+	long *pages = xcalloc((size_t)(k ? k : 1), sizeof *pages);
+	int *order = xcalloc((size_t)(k ? k : 1), sizeof *order);
 	int err = 0;
+	for (int j = 0; j < k && !err; j++) {
+		order[j] = j;
+		if (k > 1 && (pages[j] = search_pages_of(st, s, terms[j].lo, terms[j].hi, rows, nrows)) < 0)
+			err = -1;
+	}
+	for (int j = 1; j < k; j++)
+		for (int i = j; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
+			int t = order[i];
+			order[i] = order[i - 1];
+			order[i - 1] = t;
+		}
+	/* out: where the word may start, so far */
+	struct gi_vec found = { 0 };
 	out->n = 0;
 	for (int j = 0; j < k && !err; j++) {
-		err = search_lookup(st, s->segs, s->nsegs, terms[j].lo, terms[j].hi, rows, nrows, &lists[j], NULL);
-		if (!err && lists[j].n == 0)
-			break;	/* one token missing: no occurrence */
-		if (j + 1 == k)
-			gi_phrase(lists, terms, k, out);
+		const struct gi_term *t = &terms[order[j]];
+		struct gi_probe probe = { .v = out->v, .n = out->n, .shift = t->at };
+		err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, &found, NULL, j ? &probe : NULL);
+		out->n = 0;
+		for (size_t i = 0; !err && i < found.n; i++)
+			if ((uint32_t)found.v[i] >= t->at && (!out->n || out->v[out->n - 1] != found.v[i] - t->at))
+				gi_vec_push(out, found.v[i] - t->at);
+		if (out->n == 0)
+			break;	/* no occurrence */
 	}
-	for (int j = 0; j < k; j++)
-		gi_vec_free(&lists[j]);
-	free(lists);
+	gi_vec_free(&found);
+	free(pages);
+	free(order);
 	free(terms);
 	return err;
 }
@@ -2240,7 +2378,8 @@ static int search_quick_count(struct store *st, const struct search *s, const ch
 		/* a bigram: it overlaps itself when its characters are the same */
 		quick = (terms[0].lo >> 22) != (terms[0].lo & 0x3FFFFF) - 1;
 	}
-	int rc = quick ? search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count)
+	int rc = quick ? search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count,
+				       NULL)
 		       : 0;
 	free(terms);
 	return rc < 0 ? -1 : quick;
@@ -2280,7 +2419,7 @@ static long search_hits(struct store *st, const struct search *s, size_t i, size
 		size_t nids = 0;
 		for (size_t k = 0; k < hit_rows.n; k++)
 			ids[nids++] = (uint32_t)hit_rows.v[k];
-		err = search_lookup(st, s->segs, s->nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl, NULL);
+		err = search_lookup(st, s->segs, s->nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl, NULL, NULL);
 		free(ids);
 		gi_vec_free(&hit_rows);
 	}

@@ -124,6 +124,14 @@ struct gi_postings {
 	bool want;				/* the current row is kept */
 };
 
+/* A filter of postings: only x with x - shift in v (sorted) are kept. */
+struct gi_probe {
+	const uint64_t *v;	/* the values */
+	size_t n;		/* how many */
+	size_t at;		/* where the last was found */
+	uint32_t shift;		/* subtracted first */
+};
+
 /* Decoding the pages of one segment that a lookup reads (store.c's Q_INDEX_LOOKUP),
  * a page at a time; zero it first. */
 struct gi_decoder {
@@ -138,6 +146,7 @@ struct gi_decoder {
 	bool done;		/* nothing more is wanted */
 	struct gi_postings ps;	/* decoding state of the key */
 	long count;		/* postings kept */
+	struct gi_probe *probe;	/* NULL, or only postings it holds are kept */
 };
 
 /* Decodes the postings of keys lo..hi in the next page (pages in pid order) into out
@@ -159,12 +168,10 @@ struct gi_term {
 
 /* The lookups that find word (n bytes, not yet folded): tokens of the query form that
  * together cover every character (a word's occurrence is exactly where they all sit at
- * their offsets). Returns how many, terms malloc'd; 0 for an empty word. */
+ * their offsets: a posting x of term j is an occurrence at x - at; store.c intersects
+ * them with gi_probe). Returns how many, terms malloc'd; 0 for an empty word. */
 int gi_word_terms(const char *word, size_t n, struct gi_term **terms);
 
-/* Where a word occurs: the values v with v + terms[j].at in lists[j] for every j
- * (lists sorted). */
-void gi_phrase(const struct gi_vec *lists, const struct gi_term *terms, int k, struct gi_vec *out);
 
 /* The rows the lists (sorted) hold, ascending, once each. */
 void gi_rows(const struct gi_vec *lists, int k, struct gi_vec *rows);

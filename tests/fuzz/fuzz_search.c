@@ -4,8 +4,8 @@
  * second query is cut from the longest stored paragraph, so that there are hits.
  * Invariant: store_search and store_search_count give exactly the non-overlapping
  * folded occurrences that fold_find_all finds in the stored non-noise paragraphs, with
- * the same paragraph, offset and length, in text order. This covers the FTS5 tokenizer
- * (cjk_tokenizer.c) on any text, and the importer and store end to end. */
+ * the same paragraph, offset and length, in text order. This covers the search index
+ * (gram_index.c) on any text, and the importer and store end to end. */
 #include "config.h"
 
 #include <stdio.h>

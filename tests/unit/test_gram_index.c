@@ -336,13 +336,38 @@ static struct gi_vec vec(const uint64_t *v, size_t n)
 
 static void test_phrase_and_hits(void)
 {
-	/* 高质 at 0, 量发 at 2, 发展 at 3: the word is where all three line up */
-	struct gi_term t[3] = { { .at = 0 }, { .at = 2 }, { .at = 3 } };
-	uint64_t a[] = { R(1, 4), R(1, 40), R(2, 7) }, b[] = { R(1, 6), R(1, 50), R(2, 9) },
-		 c[] = { R(1, 7), R(1, 43), R(2, 10), R(3, 3) };
-	struct gi_vec lists[3] = { vec(a, 3), vec(b, 3), vec(c, 4) }, out = { 0 };
-	gi_phrase(lists, t, 3, &out);
-	CHECK(out.n == 2 && out.v[0] == R(1, 4) && out.v[1] == R(2, 7));
+	/* 高质 at 0, 量发 at 2, 发展 at 3: a probe keeps the postings of 发展 three
+	 * characters past a start of the word found so far (R(1, 1) has none) */
+	uint64_t a[] = { R(1, 4), R(1, 40), R(2, 7) }, c[] = { R(1, 1), R(1, 7), R(1, 43), R(2, 10), R(3, 3) };
+	struct gi_probe probe = { .v = a, .n = 3, .shift = 3 };
+	struct seg seg = { 0 };
+	struct gi_build *pb = gi_build_new();
+	/* 发展 in three rows of x at the positions of c */
+	for (uint32_t row = 1; row <= 3; row++) {
+		struct sbuf t = { 0 };
+		for (uint32_t at = 0; at < 50; at++) {
+			bool here = false, after = false;
+			for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+				here = here || c[i] == R(row, at);
+				after = after || (at > 0 && c[i] == R(row, at - 1));
+			}
+			sbuf_puts(&t, here ? "发" : after ? "展" : "x");
+		}
+		gi_build_add(pb, row, t.data, t.len);
+		sbuf_free(&t);
+	}
+	size_t bytes;
+	CHECK_INT(gi_build_write(pb, keep_page, &seg, &bytes), 0);
+	struct gi_vec out = { 0 };
+	uint64_t fz = gi_key_pair(0x53D1, 0x5C55);
+	struct gi_decoder d = { .probe = &probe };
+	for (size_t i = 0; i < seg.n; i++)
+		if (gi_decode_page(&d, seg.pages[i].pid, seg.pages[i].data, seg.pages[i].n, fz, fz, NULL, 0, &out) != 0)
+			break;
+	CHECK_INT(gi_decode_end(&d), 3);
+	CHECK(out.n == 3 && out.v[0] == R(1, 7) && out.v[1] == R(1, 43) && out.v[2] == R(2, 10));
+	seg_free(&seg);
+	gi_build_free(pb);
 
 	/* 哈哈 in 哈哈哈哈哈 (row 1, line 0) and 哈哈 (line 1, from 6): non-overlapping */
 	uint64_t h[] = { R(1, 0), R(1, 1), R(1, 2), R(1, 3), R(1, 6) }, nl[] = { R(1, 5), R(1, 8) };
@@ -368,8 +393,6 @@ static void test_phrase_and_hits(void)
 	free(hits);
 	CHECK_INT(gi_hits(words, lens, 2, &n2, NULL), 4);
 
-	for (int i = 0; i < 3; i++)
-		gi_vec_free(&lists[i]);
 	gi_vec_free(&out);
 	gi_vec_free(&hw);
 	gi_vec_free(&nv);
