@@ -10,8 +10,11 @@
  * bytes (where its data starts in the data area, then the paragraph and the offset of
  * its first section, all 32-bit little-endian); then the blocks: per section seq,
  * parent, para, offset and length, each as the difference from the previous section
- * of the block (from 0 for the first), zigzag-encoded in LEB128. */
-enum { SHAPE_FORMAT = 'b', INDEX_ENTRY = 12, CACHED = 4 };
+ * of the block (from 0 for the first), zigzag-encoded in LEB128. SHAPE_APART is the
+ * same without the blocks, which the store keeps apart (a row each) and the shape
+ * fetches one at a time: a document opens reading its levels, its index and a block or
+ * two, not its whole outline. */
+enum { SHAPE_FORMAT = 'b', SHAPE_APART = 'c', INDEX_ENTRY = 12, CACHED = 4 };
 
 /* A decoded block. */
 struct block {
@@ -29,6 +32,10 @@ struct shape {
 	size_t nblocks;			/* blocks */
 	struct block cache[CACHED];	/* blocks decoded lately */
 	unsigned next;			/* the cache slot to reuse next */
+	int (*fetch)(void *ctx, size_t block, struct sbuf *out);	/* a block kept apart, NULL: in data */
+	void (*release)(void *ctx);	/* frees ctx with the shape */
+	void *ctx;			/* for them */
+	struct sbuf got;		/* the block fetched last */
 };
 
 static void put_u(struct sbuf *b, unsigned long long u)
@@ -133,11 +140,12 @@ void shape_encode(const struct section_shape *secs, size_t n, struct sbuf *out)
 	}
 }
 
-struct shape *shape_open(unsigned char *blob, size_t len)
+/* Opens either form; fetch NULL for the whole one. */
+static struct shape *open_form(unsigned char *blob, size_t len, int format)
 {
 	const unsigned char *p = blob, *end = blob + len;
 	unsigned long long n;
-	if (len < 1 || *p++ != SHAPE_FORMAT || !get_u(&p, end, &n) || n > (size_t)(end - p)) {
+	if (len < 1 || *p++ != format || !get_u(&p, end, &n) || n > (size_t)(end - p)) {
 		free(blob);
 		return NULL;
 	}
@@ -159,10 +167,64 @@ struct shape *shape_open(unsigned char *blob, size_t len)
 	return sh;
 }
 
+struct shape *shape_open(unsigned char *blob, size_t len)
+{
+	return open_form(blob, len, SHAPE_FORMAT);
+}
+
+struct shape *shape_open_apart(unsigned char *head, size_t len, int (*fetch)(void *ctx, size_t block, struct sbuf *out),
+			       void (*release)(void *ctx), void *ctx)
+{
+	struct shape *sh = open_form(head, len, SHAPE_APART);
+	if (!sh) {
+		release(ctx);
+		return NULL;
+	}
+	sh->data_len = 0;
+	sh->fetch = fetch;
+	sh->release = release;
+	sh->ctx = ctx;
+	return sh;
+}
+
+unsigned char *shape_head(const unsigned char *blob, size_t len, size_t *head_len, size_t *nblocks)
+{
+	const unsigned char *p = blob, *end = blob + len;
+	unsigned long long n;
+	if (len < 1 || *p++ != SHAPE_FORMAT || !get_u(&p, end, &n) || n > (size_t)(end - p))
+		return NULL;
+	*nblocks = ((size_t)n + SHAPE_BLOCK - 1) / SHAPE_BLOCK;
+	p += n;
+	if (*nblocks > (size_t)(end - p) / INDEX_ENTRY)
+		return NULL;
+	*head_len = (size_t)(p - blob) + *nblocks * INDEX_ENTRY;
+	unsigned char *head = xmalloc(*head_len);
+	memcpy(head, blob, *head_len);
+	head[0] = SHAPE_APART;
+	return head;
+}
+
+void shape_block_span(const unsigned char *blob, size_t len, size_t head_len, size_t b, size_t *from, size_t *to)
+{
+	size_t nblocks = 0, data_len = len - head_len;
+	const unsigned char *p = blob + 1, *end = blob + len;
+	unsigned long long n;
+	if (get_u(&p, end, &n))
+		nblocks = ((size_t)n + SHAPE_BLOCK - 1) / SHAPE_BLOCK;
+	const unsigned char *index = blob + head_len - nblocks * INDEX_ENTRY;
+	uint32_t a = b < nblocks ? (uint32_t)get32(index + b * INDEX_ENTRY) : (uint32_t)data_len;
+	uint32_t z = b + 1 < nblocks ? (uint32_t)get32(index + (b + 1) * INDEX_ENTRY) : (uint32_t)data_len;
+	*from = head_len + (a > data_len ? data_len : a);
+	*to = head_len + (z > data_len ? data_len : z < a ? a : z);
+}
+
 void shape_free(struct shape *sh)
 {
 	if (!sh)
 		return;
+	if (sh->release)
+		sh->release(sh->ctx);
+	sbuf_free(&sh->got);
 	free(sh->blob);
 	free(sh);
 }
@@ -199,8 +261,18 @@ static const struct section_shape *block(struct shape *sh, size_t b)
 			return sh->cache[c].s;
 	struct block *k = &sh->cache[sh->next++ % CACHED];
 	k->no = (long)b;
-	size_t start = block_start(sh, b), stop = block_start(sh, b + 1);
-	const unsigned char *p = sh->data + start, *end = sh->data + (stop > start ? stop : start);
+	const unsigned char *p, *end;
+	if (sh->fetch) {
+		sbuf_reset(&sh->got);
+		if (sh->fetch(sh->ctx, b, &sh->got) < 0)
+			sbuf_reset(&sh->got);	/* read as a damaged block: zeros */
+		p = sh->got.data ? (const unsigned char *)sh->got.data : (const unsigned char *)"";
+		end = p + sh->got.len;
+	} else {
+		size_t start = block_start(sh, b), stop = block_start(sh, b + 1);
+		p = sh->data + start;
+		end = sh->data + (stop > start ? stop : start);
+	}
 	size_t first = b * SHAPE_BLOCK, count = sh->n - first < SHAPE_BLOCK ? sh->n - first : SHAPE_BLOCK;
 	long long v[5] = { 0 };
 	for (size_t i = 0; i < count; i++) {

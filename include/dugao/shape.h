@@ -36,6 +36,15 @@ void shape_encode(const struct section_shape *secs, size_t n, struct sbuf *out);
 /* Reads a blob made by shape_encode, taking it over (malloc'd; freed with the shape,
  * or at once on failure). NULL when it is not one: another format, or damaged. */
 struct shape *shape_open(unsigned char *blob, size_t len);
+/* The form whose blocks are kept apart: the head of a blob shape_encode made (count,
+ * levels, index; malloc'd, *head_len bytes, NULL if it is not one), and where block b
+ * of that blob lies, bytes [*from, *to). */
+unsigned char *shape_head(const unsigned char *blob, size_t len, size_t *head_len, size_t *nblocks);
+void shape_block_span(const unsigned char *blob, size_t len, size_t head_len, size_t b, size_t *from, size_t *to);
+/* Opens such a head (taken over); fetch appends block b's bytes to out (0, or -1: read
+ * as damaged); release(ctx) when the shape is freed, or at once on failure. */
+struct shape *shape_open_apart(unsigned char *head, size_t len, int (*fetch)(void *ctx, size_t block, struct sbuf *out),
+			       void (*release)(void *ctx), void *ctx);
 void shape_free(struct shape *sh);
 size_t shape_count(const struct shape *sh);
 /* Level of section i, without decoding its block. */

@@ -81,6 +81,66 @@ static void test_roundtrip(size_t n)
 	free(s);
 }
 
+/* The blocks of a blob, fetched from it as a store would from its rows. */
+struct apart {
+	const unsigned char *blob;	/* the whole blob */
+	size_t len, head_len;		/* its bytes, its head's */
+	int fetched;			/* blocks fetched */
+	int released;			/* release calls */
+};
+
+static int apart_fetch(void *ctx, size_t b, struct sbuf *out)
+{
+	struct apart *a = ctx;
+	size_t from, to;
+	shape_block_span(a->blob, a->len, a->head_len, b, &from, &to);
+	sbuf_append(out, (const char *)a->blob + from, to - from);
+	a->fetched++;
+	return 0;
+}
+
+static void apart_release(void *ctx)
+{
+	((struct apart *)ctx)->released++;
+}
+
+static void test_apart(size_t n)
+{
+	struct section_shape *s = make(n);
+	struct sbuf b = { 0 };
+	shape_encode(s, n, &b);
+	struct apart a = { (const unsigned char *)b.data, b.len, 0, 0, 0 };
+	size_t nblocks;
+	unsigned char *head = shape_head(a.blob, a.len, &a.head_len, &nblocks);
+	CHECK(head != NULL);
+	if (!head)
+		return;
+	CHECK_INT(nblocks, (n + SHAPE_BLOCK - 1) / SHAPE_BLOCK);
+	CHECK(a.head_len < b.len || n == 0);
+	struct shape *sh = shape_open_apart(head, a.head_len, apart_fetch, apart_release, &a);
+	CHECK(sh != NULL);
+	if (!sh)
+		return;
+	CHECK_INT(shape_count(sh), n);
+	CHECK_INT(a.fetched, 0);	/* opening reads no block */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (k * 7919) % n;
+		struct section_shape g = shape_section(sh, i);
+		CHECK(g.seq == s[i].seq && g.parent == s[i].parent && g.para == s[i].para && g.offset == s[i].offset &&
+		      g.length == s[i].length && g.level == s[i].level && g.in_paragraph == s[i].in_paragraph);
+	}
+	if (n > 0)
+		CHECK_INT(shape_at(sh, s[n - 1].para, s[n - 1].offset), (long)n - 1);
+	shape_free(sh);
+	CHECK_INT(a.released, 1);
+	/* a head that is not one: refused, the source released */
+	a.released = 0;
+	CHECK(shape_open_apart((unsigned char *)xstrdup("b\001"), 2, apart_fetch, apart_release, &a) == NULL);
+	CHECK_INT(a.released, 1);
+	sbuf_free(&b);
+	free(s);
+}
+
 static void test_parents(void)
 {
 	/* a parent given as a seq is kept as an index; one that does not come first is dropped */
@@ -138,6 +198,9 @@ int main(void)
 	test_roundtrip(1000);
 	test_parents();
 	test_damage();
+	test_apart(1);
+	test_apart(64);
+	test_apart(1000);
 	struct shape *none = encoded(NULL, 0);
 	CHECK(none && shape_count(none) == 0 && shape_at(none, 5, 0) == -1 && shape_from_para(none, 5) == 0);
 	shape_free(none);
