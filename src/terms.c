@@ -82,6 +82,8 @@ struct matcher {
 	uint32_t *bytes;	/* per term: length in bytes */
 	uint32_t *chars;	/* per term: length in characters */
 	uint32_t *lead;		/* per term: its first character */
+	uint64_t *head;		/* per term: its first 8 bytes (zeros past its end), as loaded */
+	uint64_t *mask;		/* per term: which bytes of head are its */
 	uint64_t bmp[65536 / 64];	/* BMP characters some term starts with */
 };
 
@@ -753,12 +755,32 @@ static char *cps_text(const uint32_t *s, int n)
 	return out;
 }
 
-static bool is_stop_word(const char *s)
+#define NSTOP (sizeof stop_words / sizeof *stop_words)
+#define STOP_SLOTS 256	/* a power of two, more than twice NSTOP */
+
+/* Whether the n bytes at s are a stop word: a hash set filled on first use. */
+static bool stop_lookup(const char *s, size_t n)
 {
-	for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++)
-		if (strcmp(s, stop_words[i]) == 0)
+	static const char *slot[STOP_SLOTS];
+	static bool ready;
+	if (!ready) {
+		for (size_t i = 0; i < NSTOP; i++) {
+			uint32_t h = str_hash(stop_words[i], strlen(stop_words[i])) & (STOP_SLOTS - 1);
+			while (slot[h])
+				h = (h + 1) & (STOP_SLOTS - 1);
+			slot[h] = stop_words[i];
+		}
+		ready = true;
+	}
+	for (uint32_t h = str_hash(s, n) & (STOP_SLOTS - 1); slot[h]; h = (h + 1) & (STOP_SLOTS - 1))
+		if (strncmp(slot[h], s, n) == 0 && slot[h][n] == 0)
 			return true;
 	return false;
+}
+
+static bool is_stop_word(const char *s)
+{
+	return stop_lookup(s, strlen(s));
 }
 
 /* Whether s starts or ends with one of the stop words, or holds a pronoun
@@ -769,10 +791,17 @@ static bool has_stop_word_edge(const char *s)
 	for (size_t i = 0; i < sizeof pronouns / sizeof *pronouns; i++)
 		if (strstr(s, pronouns[i]))
 			return true;
+	/* every shorter head and tail, by whole characters */
 	size_t n = strlen(s);
-	for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++) {
-		size_t m = strlen(stop_words[i]);
-		if (m < n && (memcmp(s, stop_words[i], m) == 0 || memcmp(s + n - m, stop_words[i], m) == 0))
+	for (size_t m = 0; m < n;) {
+		m += utf8_decode(s + m, n - m, &(uint32_t){ 0 });
+		if (m < n && stop_lookup(s, m))
+			return true;
+	}
+	for (size_t from = n; from > 1;) {
+		while (--from > 0 && ((unsigned char)s[from] & 0xC0) == 0x80)
+			;
+		if (from > 0 && stop_lookup(s + from, n - from))
 			return true;
 	}
 	return false;
@@ -1361,9 +1390,16 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 	m->bytes = xcalloc(n + 1, sizeof *m->bytes);
 	m->chars = xcalloc(n + 1, sizeof *m->chars);
 	m->lead = xcalloc(n + 1, sizeof *m->lead);
+	m->head = xcalloc(n + 1, sizeof *m->head);
+	m->mask = xcalloc(n + 1, sizeof *m->mask);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t b = strlen(terms[i].text);
+		unsigned char head[8] = { 0 }, mask[8] = { 0 };
+		memcpy(head, terms[i].text, b < 8 ? b : 8);
+		memset(mask, 0xFF, b < 8 ? b : 8);
+		memcpy(&m->head[i], head, 8);
+		memcpy(&m->mask[i], mask, 8);
 		m->bytes[i] = (uint32_t)b;
 		m->chars[i] = (uint32_t)utf8_count(terms[i].text, b);
 		if (b) {
@@ -1398,6 +1434,8 @@ static void matcher_free(struct matcher *m)
 	free(m->bytes);
 	free(m->chars);
 	free(m->lead);
+	free(m->head);
+	free(m->mask);
 }
 
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
@@ -1415,10 +1453,18 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
 				;
 			if (m->first[h]) {
+				/* the first 8 bytes compared at once: most terms are no longer */
+				uint64_t x = 0;
+				bool whole = len - i >= 8;
+				if (whole)
+					memcpy(&x, text + i, 8);
 				for (uint32_t j = 0; j < m->num[h]; j++) {
 					uint32_t ti = m->order[m->start[h] + j];
 					size_t n = m->bytes[ti];
-					if (n <= len - i && memcmp(text + i, terms[ti].text, n) == 0) {
+					if (n > len - i || (whole && (x & m->mask[ti]) != m->head[ti]))
+						continue;
+					if (whole ? n <= 8 || memcmp(text + i + 8, terms[ti].text + 8, n - 8) == 0
+						  : memcmp(text + i, terms[ti].text, n) == 0) {
 						long l = m->chars[ti];
 						fn(ctx, ti, chars, l);
 						i += n;
