@@ -323,6 +323,11 @@ static int choose_terms(struct run *r)
 		if (scan_paragraph(r, r->tr.kept[i], text, len) != 0)
 			return -1;
 	}
+	/* the rest of a long document is scanned as it comes */
+	terms_forget_kept(r->terms);
+	free(r->tr.kept);
+	r->tr.kept = NULL;
+	r->tr.nkept = r->tr.capkept = 0;
 	return 0;
 }
 

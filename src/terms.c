@@ -8,10 +8,11 @@
  *    the phrase explains most uses of one side) and combine freely with their
  *    neighbours (left and right neighbour entropy);
  *  - the user's glossary, whose terms are always looked for.
- * Statistics come from two tries of every substring of the first SAMPLE_CHARS Han
- * characters (one read forwards for right neighbours, one backwards for left), so
- * memory stays bounded however long the document is; quotes are collected from the
- * whole text into a bounded table. */
+ * Statistics come from one trie of every substring (up to DEPTH characters) of the
+ * first SAMPLE_CHARS Han characters, whose children give right neighbours and whose
+ * suffix links give left ones, so memory stays bounded however long the document
+ * is; quotes are collected into a bounded table from the paragraphs fed, which a
+ * caller stops once the sample is full (terms_feed). */
 #include "config.h"
 
 #include <stdint.h>
@@ -545,6 +546,15 @@ const char *terms_kept_text(const struct terms *t, size_t i, size_t *len)
 	size_t from = i ? t->ends[i - 1] + 1 : 0;
 	*len = t->ends[i] - from;
 	return t->sample.data + from;
+}
+
+void terms_forget_kept(struct terms *t)
+{
+	sbuf_free(&t->sample);
+	free(t->ends);
+	t->ends = NULL;
+	t->nkept = t->capkept = 0;
+	t->sample_full = true;
 }
 
 /* Characters that stand for a withheld name or number (省委×届×次全会, X市): they
@@ -1286,6 +1296,8 @@ static void count_hits(struct terms *t, const struct distinct *d, struct cands *
 
 size_t terms_finish(struct terms *t)
 {
+	if (t->chosen)
+		return t->nchosen;	/* chosen already: the statistics are gone */
 	struct cands c = { 0 };
 	count_substrings(t);
 	trie_finish(&t->fwd, t->cls);
@@ -1356,6 +1368,14 @@ size_t terms_finish(struct terms *t)
 	free(c.v);
 	free(c.slot);
 	matcher_build(&t->m, t->chosen, t->nchosen);
+	/* the statistics are done with: the rest of a long import runs without them */
+	trie_free(&t->fwd);
+	memset(&t->fwd, 0, sizeof t->fwd);
+	for (uint32_t i = 0; i < t->qslots; i++)
+		free(t->q[i].text);
+	free(t->q);
+	t->q = NULL;
+	t->nq = t->qslots = 0;
 	return t->nchosen;
 }
 

@@ -24,7 +24,10 @@ bool terms_feed(struct terms *t, const char *text, size_t len);
 /* The paragraphs kept, in the order fed. */
 size_t terms_kept(const struct terms *t);
 const char *terms_kept_text(const struct terms *t, size_t i, size_t *len);
-/* Chooses the terms; returns how many. */
+/* Frees the kept paragraphs, once chosen and scanned; none is kept after. */
+void terms_forget_kept(struct terms *t);
+/* Chooses the terms; returns how many. Once: the statistics are freed after (a
+ * second call returns the same number). */
 size_t terms_finish(struct terms *t);
 const struct term *terms_get(const struct terms *t, size_t i);
 
