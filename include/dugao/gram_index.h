@@ -11,8 +11,8 @@
  * (row, position) pairs encoded as varints: row delta * 2 + 1 and the position when
  * the row changes, else the position delta * 2. Writing it gives a segment: one stream
  * of the keys in order, each its delta from the key before, its postings and a 0,
- * cut into pages of GI_PAGE_BYTES whatever it holds (so every page is full: stored
- * inline, 4 KB pages of SQLite waste nothing). A page starts with where its first key
+ * cut into pages of GI_PAGE_BYTES whatever it holds (so every page is full, and one
+ * fills a 4 KB SQLite page, stored inline). A page starts with where its first key
  * starts (+ 1; 0 when a key's postings fill all of it); its page id (pid) is that key
  * << GI_PID_SHIFT, or, none starting in it, the key running on << GI_PID_SHIFT | n for
  * its n-th such page. So pids ascend with the stream, and keys lo..hi are in the pages
@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 enum {
-	GI_PID_SHIFT = 20,		/* bits of the part number in a pid */
+	GI_PID_SHIFT = 20,		/* bits for n, the pages a key's postings run on to */
 	GI_PAGE_BYTES = 4000,		/* the bytes of a page after its header (at most 2) */
 	GI_MAX_ROW = 1 << 26,		/* row ids stay below (gi_hits packs a word index) */
 };
