@@ -1175,10 +1175,10 @@ static struct pair *held_pairs(const struct cands *c, bool use_hits, size_t *np)
  * (推动高质量发展 beside 高质量发展); a candidate of a stronger kind stays.
  * By hits (as the scan counts them, longest first): the shorter when the longer
  * has at least 90% of its hits, unless only the longer is a phrase. */
-static void drop_fragments(struct cands *c, bool use_hits)
+static void drop_fragments(struct cands *c, struct pair *p, size_t np, bool use_hits)
 {
-	size_t np;
-	struct pair *p = held_pairs(c, use_hits, &np);
+	if (np)
+		qsort_r(p, np, sizeof *p, cmp_pair_uses, &(struct pair_order){ c, use_hits });
 	for (size_t k = 0; k < np; k++) {
 		struct cand *a = &c->v[p[k].in], *b = &c->v[p[k].out];
 		if (a->dropped || b->dropped || b->len <= a->len)
@@ -1198,7 +1198,6 @@ static void drop_fragments(struct cands *c, bool use_hits)
 		if (loser && kind_class(loser) < 2)
 			loser->dropped = true;
 	}
-	free(p);
 }
 
 static void rank(struct cand *x)
@@ -1329,7 +1328,10 @@ size_t terms_finish(struct terms *t)
 		for (const char *p = t->sample.data; p && (p = strstr(p, x->text)); p += n)
 			x->raw++;
 	}
-	drop_fragments(&c, false);
+	/* the pairs once: the candidates stay, only their order changes with the counts */
+	size_t np;
+	struct pair *pairs = held_pairs(&c, false, &np);
+	drop_fragments(&c, pairs, np, false);
 	/* settle: hits as the scan will count them, then fragments by those hits */
 	struct distinct d;
 	distinct_paragraphs(t, &d);
@@ -1338,7 +1340,7 @@ size_t terms_finish(struct terms *t)
 		size_t before = 0, after = 0;
 		for (size_t i = 0; i < c.n; i++)
 			before += !c.v[i].dropped;
-		drop_fragments(&c, true);
+		drop_fragments(&c, pairs, np, true);
 		for (size_t i = 0; i < c.n; i++) {
 			struct cand *x = &c.v[i];
 			/* a candidate the text no longer shows on its own */
@@ -1351,6 +1353,7 @@ size_t terms_finish(struct terms *t)
 	}
 	free(d.para);
 	free(d.copies);
+	free(pairs);
 	for (size_t i = 0; i < c.n; i++)
 		rank(&c.v[i]);
 	if (c.n)
