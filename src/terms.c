@@ -463,7 +463,14 @@ static void quoted_span(struct terms *t, const char *s, size_t n, int chars)
 
 static void scan_quotes(struct terms *t, const char *text, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
+		/* every opening quote begins with byte E2 or E3, which never continues a
+		 * character: the bytes between are skipped undecoded */
+		while (i < len && u[i] != 0xE2 && u[i] != 0xE3)
+			i++;
+		if (i == len)
+			break;
 		uint32_t c;
 		size_t k = decode(text + i, len - i, &c);
 		i += k;
