@@ -56,6 +56,9 @@ struct clean {
 	struct window_line tail[WINDOW];	/* the last lines, a ring indexed by line % WINDOW */
 	unsigned char *marks;		/* two bits a prescanned line: noise by its content, counted as a repeat */
 	size_t marks_cap;		/* bytes of marks allocated */
+	uint64_t *banners;		/* after the prescan: the hashes counted REPEAT_MIN times, sorted */
+	size_t nbanners;		/* how many */
+	bool counted;			/* banners is made (the counts are final) */
 };
 
 struct clean *clean_new(void)
@@ -69,6 +72,7 @@ void clean_free(struct clean *c)
 		return;
 	free(c->slots);
 	free(c->marks);
+	free(c->banners);
 	free(c);
 }
 
@@ -418,18 +422,51 @@ static struct repeat_slot *slot_of(struct clean *c, uint64_t h, bool insert)
 	}
 }
 
+static int compare_hash(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static bool repeated(struct clean *c, uint64_t h)
 {
 	if (!h)
 		return false;
-	struct repeat_slot *sl = slot_of(c, h, false);
-	return sl && sl->count >= REPEAT_MIN;
+	if (!c->counted) {
+		/* The second pass only asks, and most lines are no banner: the few hashes
+		 * that are make a small sorted array, searched without the cache misses of
+		 * the big table. */
+		c->counted = true;
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->slots[i].hash && c->slots[i].count >= REPEAT_MIN) {
+				c->banners = xrealloc(c->banners, (c->nbanners + 1) * sizeof *c->banners);
+				c->banners[c->nbanners++] = c->slots[i].hash;
+			}
+		if (c->nbanners)
+			qsort(c->banners, c->nbanners, sizeof *c->banners, compare_hash);
+	}
+	size_t lo = 0, hi = c->nbanners;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->banners[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nbanners && c->banners[lo] == h;
 }
 
 /* ---- the passes --------------------------------------------------------------------- */
 
 void clean_prescan_line(struct clean *c, const char *line, size_t len)
 {
+	if (c->counted) {
+		/* asked before the prescan ended: the counts go on */
+		c->counted = false;
+		free(c->banners);
+		c->banners = NULL;
+		c->nbanners = 0;
+	}
 	enum line_class cls = classify(line, len);
 	uint64_t h = repeat_hash(line, len, cls);
 	if (h) {

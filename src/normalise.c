@@ -172,20 +172,26 @@ void normalise_line(const char *in, size_t n, struct sbuf *out)
 {
 	size_t start = out->len;
 	size_t i = 0, run = 0;
+	/* What a first byte says: 1 printable ASCII, kept; 3 a three-byte character that
+	 * cannot need a change when well formed (every CJK ideograph and most
+	 * punctuation); 2 the same but for a few second bytes: E2 80 and E2 81 hold the
+	 * bidi and zero-width controls and the separators (U+2000-207F), EF BB the BOM
+	 * and EF BF the annotation controls and U+FFFD (the full-width forms, EF BC and
+	 * EF BD, are safe); 0 a closer look. */
+	static const unsigned char first[256] = {
+		[0x20 ... 0x7E] = 1, [0xE3 ... 0xEC] = 3, [0xEE] = 3, [0xE2] = 2, [0xEF] = 2,
+	};
 	while (i < n) {
 		unsigned char c = (unsigned char)in[i];
-		if (c >= 0x20 && c < 0x7F) {
+		unsigned kind = first[c];
+		if (kind == 1) {
 			i++;
 			continue;
 		}
-		/* three-byte characters that cannot need a change: every CJK ideograph and
-		 * most punctuation. E2 80 and E2 81 hold the bidi and zero-width controls and
-		 * the separators (U+2000-207F), EF BB the BOM and EF BF the annotation
-		 * controls and U+FFFD; the full-width forms (EF BC, EF BD) are safe. */
-		if (c >= 0xE2 && c <= 0xEF && c != 0xED && i + 2 < n && ((unsigned char)in[i + 1] & 0xC0) == 0x80 &&
+		if (kind >= 2 && i + 2 < n && ((unsigned char)in[i + 1] & 0xC0) == 0x80 &&
 		    ((unsigned char)in[i + 2] & 0xC0) == 0x80) {
 			unsigned char b = (unsigned char)in[i + 1];
-			if ((c != 0xE2 || b > 0x81) && (c != 0xEF || (b != 0xBB && b != 0xBF))) {
+			if (kind == 3 || (c == 0xE2 ? b > 0x81 : b != 0xBB && b != 0xBF)) {
 				i += 3;
 				continue;
 			}

@@ -160,8 +160,40 @@ static void test_normalise_line(void)
 	sbuf_free(&out);
 }
 
+/* Every character from U+0800 to U+FFFF (surrogates aside) between two letters: the
+ * few that act are replaced, spaced or dropped, all others kept as they are. */
+static void test_every_bmp_character(void)
+{
+	long bad = 0;
+	for (uint32_t cp = 0x800; cp < 0x10000; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		char in[5] = { 'a' }, want[8] = { 'a' };
+		size_t k = utf8_encode(cp, in + 1);
+		in[1 + k] = 'b';
+		size_t w = 1;
+		if (cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x206F) ||
+		    (cp >= 0xFFF9 && cp <= 0xFFFB)) {
+			memcpy(want + w, "\xEF\xBF\xBD", 3);
+			w += 3;
+		} else if (cp == 0x2028 || cp == 0x2029) {
+			want[w++] = ' ';
+		} else if (cp != 0x200B && cp != 0x2060 && cp != 0xFEFF) {
+			memcpy(want + w, in + 1, k);
+			w += k;
+		}
+		want[w++] = 'b';
+		struct sbuf out = { 0 };
+		normalise_line(in, k + 2, &out);
+		bad += out.len != w || memcmp(out.data, want, w) != 0;
+		sbuf_free(&out);
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
+	test_every_bmp_character();
 	test_line_ends();
 	test_long_lines();
 	test_normalise_line();
