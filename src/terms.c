@@ -1232,6 +1232,23 @@ struct distinct {
 	size_t n;		/* distinct texts */
 };
 
+/* A hash of n bytes taken eight at a time, for long texts (str_hash is for short
+ * ones): only finds equal texts, so its value may differ between machines. */
+static uint32_t text_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+	return (uint32_t)(h ^ h >> 32);
+}
+
 static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 {
 	size_t nslot = 16;
@@ -1244,7 +1261,7 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 	for (size_t i = 0; i < t->nkept; i++) {
 		size_t len, l2;
 		const char *s = terms_kept_text(t, i, &len);
-		size_t k = str_hash(s, len) & (nslot - 1);
+		size_t k = text_hash(s, len) & (nslot - 1);
 		for (; slot[k]; k = (k + 1) & (nslot - 1)) {
 			const char *s2 = terms_kept_text(t, d->para[slot[k] - 1], &l2);
 			if (l2 == len && memcmp(s, s2, len) == 0)
