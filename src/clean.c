@@ -78,19 +78,6 @@ void clean_free(struct clean *c)
 
 /* ---- looking at one line -------------------------------------------------------- */
 
-static bool has(const char *s, size_t n, const char *word)
-{
-	return memmem(s, n, word, strlen(word)) != NULL;
-}
-
-static bool has_any(const char *s, size_t n, const char *const *words)
-{
-	for (; *words; words++)
-		if (has(s, n, *words))
-			return true;
-	return false;
-}
-
 static bool starts(const char *s, size_t n, const char *word)
 {
 	size_t k = strlen(word);
@@ -313,6 +300,25 @@ static void pairs_init(void)
 	roles[0xFF1A] |= ROLE_CLAUSE;
 }
 
+/* has_any for a line whose keyword pairs were seen: sig has bit (hash % 64) of every
+ * pair hashed in it, so a word whose first pair has no bit there is not looked for. */
+static bool has_any_seen(const char *s, size_t n, const char *const *words, uint64_t sig)
+{
+	for (; *words; words++) {
+		size_t k = strlen(*words);
+		uint32_t a, b;
+		size_t l = utf8_decode(*words, k, &a);
+		if (l < k) {
+			utf8_decode(*words + l, k - l, &b);
+			if (!(sig >> (pair_hash(a, b) % 64) & 1))
+				continue;
+		}
+		if (memmem(s, n, *words, k))
+			return true;
+	}
+	return false;
+}
+
 static enum line_class classify(const char *line, size_t len)
 {
 	size_t at = skip_space(line, len);
@@ -329,6 +335,7 @@ static enum line_class classify(const char *line, size_t len)
 	unsigned seen = 0;		/* roles of the characters seen */
 	unsigned prev_role = 0;		/* role of the character before */
 	uint32_t prev = 0;
+	uint64_t sig = 0;		/* the pairs hashed, one bit each (has_any_seen) */
 	for (size_t i = 0; i < n; chars++) {
 		if (chars > 100)
 			return CLASS_TEXT;	/* longer than any rule below looks at */
@@ -336,6 +343,7 @@ static enum line_class classify(const char *line, size_t len)
 		i += utf8_decode(s + i, n - i, &cp);
 		if (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
 			unsigned h = pair_hash(prev, cp);
+			sig |= 1ull << (h % 64);
 			maybe |= pair_bits[h / 64] >> (h % 64) & 1;
 			maybe_title |= title_bits[h / 64] >> (h % 64) & 1;
 		}
@@ -346,19 +354,20 @@ static enum line_class classify(const char *line, size_t len)
 	bool sentence = seen & ROLE_SENTENCE;	/* a 。 */
 	bool clause = seen & ROLE_CLAUSE;	/* a ；！？ or ： */
 	bool heading = heading_like(s, n);
-	if (maybe && chars <= 80 && has_any(s, n, watermarks))
+	if (maybe && chars <= 80 && has_any_seen(s, n, watermarks, sig))
 		return CLASS_NOISE;
 	if (chars <= 40 && chrome_only(s, n))
 		return CLASS_NOISE;
 	if (maybe && !sentence && !heading) {
-		if (chars <= 60 && has_any(s, n, channels) && (digit_run(s, n) >= 5 || has_any(s, n, calls)))
+		if (chars <= 60 && has_any_seen(s, n, channels, sig) &&
+		    (digit_run(s, n) >= 5 || has_any_seen(s, n, calls, sig)))
 			return CLASS_NOISE;
-		if (chars <= 40 && has_any(s, n, offers) && has_any(s, n, offer_terms))
+		if (chars <= 40 && has_any_seen(s, n, offers, sig) && has_any_seen(s, n, offer_terms, sig))
 			return CLASS_NOISE;
-		if (chars <= 100 && has_any(s, n, links))
+		if (chars <= 100 && has_any_seen(s, n, links, sig))
 			return CLASS_NOISE;
 	}
-	if (!sentence && !heading && !clause && chars <= 16 && !(maybe_title && has_any(s, n, title_words)))
+	if (!sentence && !heading && !clause && chars <= 16 && !(maybe_title && has_any_seen(s, n, title_words, sig)))
 		return CLASS_WEAK;
 	return CLASS_TEXT;
 }
