@@ -22,6 +22,7 @@
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
 #define MAX_LINE (64 * 1024)		/* longer lines are split, so memory stays bounded */
 #define WHOLE_MAX (8 << 20)		/* files up to this size are read, decoded and split once */
+#define HOLD_MAX (16 << 20)		/* bytes of lines held; a small file whose text outgrows it is streamed */
 
 /* Term extraction during an import: the terms are chosen from the paragraphs the
  * extractor keeps (the whole of most documents), their hits found in those, then in
@@ -194,11 +195,16 @@ struct held {
 	const char *path;	/* the file, for messages */
 	struct sbuf text;	/* the lines, each after its separator */
 	long line_no;		/* source line of the last line held */
+	bool full;		/* the lines outgrew HOLD_MAX: the file is streamed instead */
 };
 
 static int hold_line(void *ctx, const char *text, size_t len, long line_no)
 {
 	struct held *h = ctx;
+	if (h->text.len + len + 1 > HOLD_MAX) {
+		h->full = true;
+		return 1;
+	}
 	/* the splitter numbers lines one by one; a cut piece keeps the number */
 	char sep = line_no == h->line_no ? '\r' : '\n';
 	h->line_no = line_no;
@@ -218,18 +224,21 @@ static int hold(struct run *r, const char *path, const unsigned char *raw, size_
 		refuse(r->res, path, "%s", err);
 		return -1;
 	}
-	if (store_import_original(r->st, 0, raw, size) != 0) {
-		refuse(r->res, path, "%s", store_error(r->st));
-		decoder_free(dec);
-		return -1;
-	}
+	/* in the pieces the streaming pass would write: the store keeps one row a piece */
+	for (size_t at = 0; at < size; at += CHUNK)
+		if (store_import_original(r->st, (long long)at, raw + at, size - at < CHUNK ? size - at : CHUNK) != 0) {
+			refuse(r->res, path, "%s", store_error(r->st));
+			decoder_free(dec);
+			return -1;
+		}
 	struct line_splitter *lines = line_splitter_new(hold_line, h, MAX_LINE);
 	struct sbuf text = { 0 };
 	int rc = 0;
 	if (kept->text.len > 0) {
 		/* the guess decoded it all already */
 		if (line_splitter_feed(lines, kept->text.data, kept->text.len) != 0 || line_splitter_finish(lines) != 0) {
-			refuse(r->res, path, "import stopped");
+			if (!h->full)
+				refuse(r->res, path, "import stopped");
 			rc = -1;
 		}
 		*invalid = kept->invalid;
@@ -245,7 +254,8 @@ static int hold(struct run *r, const char *path, const unsigned char *raw, size_
 		decoder_feed(dec, raw + at, n, final, &text);
 		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
 		    (final && line_splitter_finish(lines) != 0)) {
-			refuse(r->res, path, "import stopped");
+			if (!h->full)
+				refuse(r->res, path, "import stopped");
 			rc = -1;
 		}
 		if (final || rc)
@@ -496,6 +506,16 @@ void import_file(struct store *st, const char *path, const struct import_options
 		if (rc == 0)
 			rc = replay(&h);
 		sbuf_free(&h.text);
+		if (rc != 0 && h.full) {
+			/* its text outgrows what is held (a file of control characters, each made
+			 * three bytes): streamed like a big one, the prescan begun again */
+			clean_free(r.clean);
+			r.clean = clean_new();
+			structure_free(r.structure);
+			r.structure = structure_new(&sink, title);
+			rc = pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
+			     pass(fd, path, size, &g, on_line, &r, false, &invalid, &first_invalid) != 0;	/* the original is stored */
+		}
 		if (rc != 0)
 			goto out;
 	} else if (pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
