@@ -19,7 +19,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -141,6 +141,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  pid INTEGER NOT NULL,"
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (seg, pid)) WITHOUT ROWID;",
+	/* 9 -> 10: the terms pane's list read from an index that holds all it shows, not
+	 * from rows that each carry a term's packed hits (a page or more a term): a tenth
+	 * of the reader's opening */
+	"CREATE INDEX IF NOT EXISTS terms_rank ON terms (doc, score DESC, count DESC, text, kind, id);",
 };
 
 /* 7 -> 8, per table: a query that is 1 when the table has the old layout, and the SQL
@@ -1105,6 +1109,8 @@ static int layout_all(struct store *st)
 	return 0;
 }
 
+/* Brings the schema up to date: 0, -1 on error, or 1 when it is older and the library
+ * was opened only to read (store_open then upgrades it through a writing connection). */
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -1123,9 +1129,10 @@ static int migrate(struct store *st, enum store_mode mode)
 		if (tables > 0)
 			return fail(st, "%s: an SQLite database that is not a dugao library; not touched", st->path);
 	}
-	if (mode == STORE_READ)
-		return fail(st, "%s: the library needs an upgrade (schema %d to %d); run an import to upgrade it",
-			    st->path, version, SCHEMA_VERSION);
+	if (mode == STORE_READ) {
+		fail(st, "%s: the library needs an upgrade (schema %d to %d)", st->path, version, SCHEMA_VERSION);
+		return 1;
+	}
 	if (exec(st, "BEGIN IMMEDIATE", "upgrading the library") != 0)
 		return -1;
 	for (int v = version; v < SCHEMA_VERSION; v++)
@@ -1193,9 +1200,23 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		snprintf(err, errlen, "%s", st->error);
 		goto fail;
 	}
-	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || migrate(st, mode) != 0) {
+	int migrated = -1;
+	if (exec(st, "PRAGMA foreign_keys = ON", "setting up the library") != 0 || (migrated = migrate(st, mode)) < 0) {
 		snprintf(err, errlen, "%s", st->error);
 		goto fail;
+	}
+	if (migrated == 1) {
+		/* A library of an older dugao opened only to read: upgrade it once, so that
+		 * reading after an update needs no import first. */
+		struct store *w;
+		char why[512];
+		if (store_open(path, STORE_WRITE, &w, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s, and it cannot be upgraded here: %s", st->error, why);
+			goto fail;
+		}
+		store_close(w);
+		store_close(st);
+		return store_open(path, mode, out, err, errlen);
 	}
 	/* WAL lets a reader stay open while another process imports. Only after migrate
 	 * has checked the file: switching rewrites the header of someone else's database. */
