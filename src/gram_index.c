@@ -105,6 +105,27 @@ static inline bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *x
 	return false;
 }
 
+/* get_varint, the one or two bytes most postings take read from one load when eight
+ * bytes are there. */
+static inline bool get_varint_fast(const uint8_t **p, const uint8_t *end, uint64_t *x)
+{
+	if (end - *p >= 8) {
+		uint64_t w;
+		memcpy(&w, *p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);	/* the first byte lowest */
+#endif
+		/* one byte or two without a branch (which of them is as good as random) */
+		uint64_t two = w >> 7 & 1;
+		if (!(w & two << 15)) {
+			*x = (w & 0x7F) | (w >> 1 & 0x3F80 & -two);
+			*p += 1 + two;
+			return true;
+		}
+	}
+	return get_varint(p, end, x);
+}
+
 /* Appends one posting to an encoding whose last posting was (*row, *pos): the row
  * delta * 2 + 1 and the position when the row changes, else the position delta * 2
  * (0 ends a key's postings in a segment). At most 11 bytes. */
@@ -175,57 +196,75 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 		out->cap = out->n + (size_t)(end - p) > 2 * out->cap ? out->n + (size_t)(end - p) : 2 * out->cap;
 		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
 	}
+	/* the state in locals: this loop is most of a query's time */
+	uint32_t row = ps->row, pos = ps->pos;
+	bool want = ps->want;
+	uint64_t *ov = out ? out->v : NULL;
+	size_t on = out ? out->n : 0;
+	long kept = 0;
+	const uint64_t *pv = probe ? probe->v : NULL;
+	size_t pn = probe ? probe->n : 0, pat = probe ? probe->at : 0;
+	uint32_t shift = probe ? probe->shift : 0;
 	int rc = DEC_MORE;
 	while (p < end) {
 		const uint8_t *at = p;
 		uint64_t v, q;
-		if (*p < 0x80)
-			v = *p++;
-		else if (!get_varint(&p, end, &v)) {
+		if (!get_varint_fast(&p, end, &v)) {
 			p = at;
 			rc = last ? DEC_BAD : DEC_MORE;
 			break;
 		}
-		if (v == 0) {
-			rc = DEC_END;
-			break;
-		}
-		if (v & 1) {
-			if (!get_varint(&p, end, &q)) {
+		if (!(v & 1)) {
+			if (v == 0) {
+				rc = DEC_END;
+				break;
+			}
+			if (!row || pos + (v >> 1) > UINT32_MAX) {
+				rc = DEC_BAD;
+				break;
+			}
+			pos += (uint32_t)(v >> 1);
+		} else {
+			if (!get_varint_fast(&p, end, &q)) {
 				p = at;
 				rc = last ? DEC_BAD : DEC_MORE;
 				break;
 			}
-			if (ps->row + (v >> 1) >= GI_MAX_ROW || q > UINT32_MAX) {
+			if (row + (v >> 1) >= GI_MAX_ROW || q > UINT32_MAX) {
 				rc = DEC_BAD;
 				break;
 			}
-			ps->row += (uint32_t)(v >> 1);
-			ps->pos = (uint32_t)q;
-			ps->want = row_kept(ps->f, ps->row);
-		} else {
-			if (!ps->row || ps->pos + (v >> 1) > UINT32_MAX) {
-				rc = DEC_BAD;
-				break;
-			}
-			ps->pos += (uint32_t)(v >> 1);
+			row += (uint32_t)(v >> 1);
+			pos = (uint32_t)q;
+			want = row_kept(ps->f, row);
 		}
-		if (!ps->want)
+		if (!want)
 			continue;
-		uint64_t x = (uint64_t)ps->row << 32 | ps->pos;
-		if (probe) {
+		uint64_t x = (uint64_t)row << 32 | pos;
+		if (pv) {
 			/* only where the word may start (postings ascend within a key) */
-			if (ps->pos < probe->shift)
+			if (pos < shift)
 				continue;
-			probe->at = seek(probe->v, probe->n, probe->at, x - probe->shift);
-			if (probe->at == probe->n || probe->v[probe->at] != x - probe->shift)
+			uint64_t t = x - shift;
+			if (pat < pn && pv[pat] < t)
+				pat = seek(pv, pn, pat + 1, t);
+			if (pat == pn || pv[pat] != t)
 				continue;
 		}
-		if (out)
-			out->v[out->n++] = x;
+		if (ov)
+			ov[on++] = x;
 		else
-			(*count)++;
+			kept++;
 	}
+	ps->row = row;
+	ps->pos = pos;
+	ps->want = want;
+	if (out)
+		out->n = on;
+	else
+		*count += kept;
+	if (probe)
+		probe->at = pat;
 	*pp = p;
 	if (rc == DEC_MORE && last && p == end)
 		rc = DEC_BAD;	/* no 0 at the end */
@@ -902,6 +941,29 @@ int gi_word_terms(const char *word, size_t n, struct gi_term **terms)
 	free(cps);
 	*terms = out;
 	return k;
+}
+
+bool gi_word_overlaps(const char *word, size_t n)
+{
+	size_t m = 0;
+	uint32_t *cps = xmalloc((n ? n : 1) * sizeof *cps);
+	for (size_t i = 0, k; i < n; i += k)
+		cps[m++] = next_cp(word, n, i, &k);
+	/* the longest border (KMP's failure function at the last character) */
+	size_t *fail = xmalloc((m ? m : 1) * sizeof *fail);
+	size_t b = 0;
+	if (m)
+		fail[0] = 0;
+	for (size_t i = 1; i < m; i++) {
+		while (b && cps[i] != cps[b])
+			b = fail[b - 1];
+		if (cps[i] == cps[b])
+			b++;
+		fail[i] = b;
+	}
+	free(fail);
+	free(cps);
+	return m > 1 && b > 0;
 }
 
 /* The first index >= from with v[i] >= x (galloping). */

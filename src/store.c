@@ -2346,9 +2346,11 @@ static long search_pages_of(struct store *st, const struct search *s, uint64_t l
 
 /* Where one word occurs in rows: the lookup of fewest pages first, then each of the
  * others keeping only the postings where the word may still start, so that a common
- * bigram (发展 in 高质量发展) is never held whole. */
+ * bigram (发展 in 高质量发展) is never held whole. With count (a word of several
+ * lookups), the last lookup only counts: the occurrences' number in *count, out left
+ * empty. */
 static int search_word(struct store *st, const struct search *s, const char *word, const uint32_t *rows, size_t nrows,
-		       struct gi_vec *out)
+		       struct gi_vec *out, long *count)
 {
 	struct gi_term *terms;
 	int k = gi_word_terms(word, strlen(word), &terms);
@@ -2366,17 +2368,30 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 			order[i] = order[i - 1];
 			order[i - 1] = t;
 		}
+	if (count)
+		*count = 0;
 	/* out: where the word may start, so far */
 	struct gi_vec found = { 0 };
 	out->n = 0;
 	for (int j = 0; j < k && !err; j++) {
 		const struct gi_term *t = &terms[order[j]];
 		struct gi_probe probe = { .v = out->v, .n = out->n, .shift = t->at };
+		if (count && j && j == k - 1) {
+			/* (one start a posting: a position holds one token) */
+			err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, NULL, count, &probe);
+			out->n = 0;
+			break;
+		}
 		err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, &found, NULL, j ? &probe : NULL);
-		out->n = 0;
+		/* the starts, in place, then found becomes out */
+		size_t n = 0;
 		for (size_t i = 0; !err && i < found.n; i++)
-			if ((uint32_t)found.v[i] >= t->at && (!out->n || out->v[out->n - 1] != found.v[i] - t->at))
-				gi_vec_push(out, found.v[i] - t->at);
+			if ((uint32_t)found.v[i] >= t->at && (!n || found.v[n - 1] != found.v[i] - t->at))
+				found.v[n++] = found.v[i] - t->at;
+		found.n = err ? 0 : n;
+		struct gi_vec swap = *out;
+		*out = found;
+		found = swap;
 		if (out->n == 0)
 			break;	/* no occurrence */
 	}
@@ -2387,23 +2402,26 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	return err;
 }
 
-/* The count of a word that is one lookup and cannot overlap itself (one character, or
- * two different ones): its postings, none decoded into a list. 1 when counted, 0
- * when the word is not such. */
+/* The count of a word that cannot overlap itself (no characters that start it also end
+ * it), over every row: the postings of its one lookup, or those of its last lookup
+ * where the others put a start, none listed. 1 when counted, 0 when the word is not
+ * such. */
 static int search_quick_count(struct store *st, const struct search *s, const char *word, long *count)
 {
+	if (gi_word_overlaps(word, strlen(word)))
+		return 0;
 	struct gi_term *terms;
 	int k = gi_word_terms(word, strlen(word), &terms);
-	bool quick = k == 1;
-	if (quick && terms[0].lo == terms[0].hi && (terms[0].lo & 0x3FFFFF)) {
-		/* a bigram: it overlaps itself when its characters are the same */
-		quick = (terms[0].lo >> 22) != (terms[0].lo & 0x3FFFFF) - 1;
+	int rc = 0;
+	if (k == 1) {
+		rc = search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count, NULL);
+	} else if (k > 1) {
+		struct gi_vec starts = { 0 };
+		rc = search_word(st, s, word, s->rows.id, s->rows.n, &starts, count);
+		gi_vec_free(&starts);
 	}
-	int rc = quick ? search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count,
-				       NULL)
-		       : 0;
 	free(terms);
-	return rc < 0 ? -1 : quick;
+	return rc < 0 ? -1 : k > 0;
 }
 
 /* The hits in rows i..j-1 of the search: their number, or -1. Hits are those in
@@ -2429,7 +2447,7 @@ static long search_hits(struct store *st, const struct search *s, size_t i, size
 	bool none = nrows == 0;
 	for (int w = 0; w < nwords && !err && !none; w++) {
 		lens[w] = (uint32_t)s->q.chars[w];
-		err = search_word(st, s, s->q.words[w], rows, nrows, &words[w]);
+		err = search_word(st, s, s->q.words[w], rows, nrows, &words[w], NULL);
 		none = words[w].n == 0 && (paras || nwords == 1);
 	}
 	if (!err && !none && paras) {

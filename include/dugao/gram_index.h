@@ -172,6 +172,10 @@ struct gi_term {
  * them with gi_probe). Returns how many, terms malloc'd; 0 for an empty word. */
 int gi_word_terms(const char *word, size_t n, struct gi_term **terms);
 
+/* Whether word (n bytes, not yet folded) can overlap itself: some characters that
+ * start it also end it (a proper border), so that its occurrences, not its
+ * non-overlapping hits, are what its postings count. */
+bool gi_word_overlaps(const char *word, size_t n);
 
 /* The rows the lists (sorted) hold, ascending, once each. */
 void gi_rows(const struct gi_vec *lists, int k, struct gi_vec *rows);

@@ -417,6 +417,21 @@ static void test_sort(void)
 	gi_vec_free(&v);
 }
 
+static void test_overlaps(void)
+{
+	CHECK(!gi_word_overlaps("", 0));
+	CHECK(!gi_word_overlaps("发", strlen("发")));
+	CHECK(!gi_word_overlaps("发展", strlen("发展")));
+	CHECK(!gi_word_overlaps("高质量发展", strlen("高质量发展")));
+	CHECK(gi_word_overlaps("哈哈", strlen("哈哈")));
+	CHECK(gi_word_overlaps("发展的发展", strlen("发展的发展")));
+	CHECK(gi_word_overlaps("abab", 4));
+	CHECK(gi_word_overlaps("aabaa", 5));
+	CHECK(!gi_word_overlaps("aab", 3));
+	/* folded: Ab and aB are the same characters */
+	CHECK(gi_word_overlaps("AbaB", 4));
+}
+
 int main(void)
 {
 	test_terms();
@@ -424,5 +439,6 @@ int main(void)
 	test_long_postings();
 	test_phrase_and_hits();
 	test_sort();
+	test_overlaps();
 	return check_done();
 }
