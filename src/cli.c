@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "dugao/actions.h"
 #include "dugao/cli.h"
@@ -90,6 +92,97 @@ static int open_doc(const struct global *g, const char *spec, struct store **st,
 
 /* --- import --- */
 
+/* Imports go in batches, one transaction each (a savepoint a file inside): a batch
+ * ends at BATCH_BYTES of files, BATCH_FILES files or BATCH_SECONDS, so an interrupted
+ * import loses little and another process waits little to write. A file bigger than
+ * BATCH_BYTES has its own transaction. */
+enum { BATCH_BYTES = 32 << 20, BATCH_FILES = 256, BATCH_SECONDS = 2 };
+
+static volatile sig_atomic_t import_signal;	/* SIGINT or SIGTERM came during an import */
+
+static void on_import_signal(int sig)
+{
+	import_signal = sig;
+}
+
+/* A file's result, printed once its batch is committed. */
+struct import_done {
+	struct import_result res;	/* what the importer said */
+	const char *path;		/* the file */
+};
+
+/* The imports of the batch in progress. */
+struct import_batch {
+	struct import_done *done;	/* results not yet printed */
+	size_t n;			/* how many */
+	long long bytes;		/* bytes of its files */
+	struct timespec start;		/* when it began */
+	bool open;			/* its transaction is open */
+};
+
+/* Prints one file's line(s); returns its exit status. lost: its batch was rolled back
+ * (why), so a document it imported is not there after all. */
+static int import_print(const struct import_done *d, const char *lost)
+{
+	const struct import_result *res = &d->res;
+	if (lost && res->status == IMPORT_OK) {
+		struct sbuf p = { 0 };
+		sbuf_put_printable(&p, d->path, strlen(d->path));
+		fprintf(stderr, "dugao: %s: %s\n", p.data, lost);
+		sbuf_free(&p);
+		return EXIT_REFUSED;
+	}
+	switch (res->status) {
+	case IMPORT_OK:
+		printf("%ld\t%s\t%s\t%ld paragraphs\t%ld headings\t%ld terms\n", res->id, res->title,
+		       res->encoding, res->paragraphs, res->headings, res->terms);
+		if (res->why[0])
+			fprintf(stderr, "dugao: warning: %s\n", res->why);
+		break;
+	case IMPORT_SAME:
+		printf("%ld\t%s\talready in the library (same bytes); nothing done, --replace re-parses\n",
+		       res->id, res->title);
+		break;
+	case IMPORT_REFUSED:
+		fprintf(stderr, "dugao: %s\n", res->why);
+		fflush(stdout);
+		return EXIT_REFUSED;
+	}
+	fflush(stdout);
+	return EXIT_OK;
+}
+
+/* Commits the batch and prints its files' lines; returns the worst exit status. */
+static int import_batch_end(struct store *st, struct import_batch *b)
+{
+	const char *lost = NULL;
+	if (b->open && store_batch_commit(st) != 0)
+		lost = store_error(st);
+	b->open = false;
+	int status = EXIT_OK;
+	for (size_t i = 0; i < b->n; i++) {
+		/* "already in the library" of a document this same batch imported */
+		bool gone = false;
+		for (size_t j = 0; lost && j < i && !gone; j++)
+			gone = b->done[j].res.status == IMPORT_OK && b->done[j].res.id == b->done[i].res.id;
+		struct import_done d = b->done[i];
+		if (gone)
+			d.res.status = IMPORT_OK;
+		if (import_print(&d, lost) != EXIT_OK)
+			status = EXIT_REFUSED;
+	}
+	b->n = 0;
+	b->bytes = 0;
+	return status;
+}
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
 static int cmd_import(const struct global *g, int argc, char **argv)
 {
 	struct import_options opt = { 0 };
@@ -124,31 +217,50 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 		sbuf_free(&glossary);
 		return nfiles == 0 ? usage_error("import needs at least one FILE") : EXIT_REFUSED;
 	}
+	/* Ctrl-C or a TERM: the file in progress is dropped, the batch so far committed,
+	 * then the signal ends dugao as usual; a second one ends it at once (the
+	 * transaction then rolls back: the library stays whole either way) */
+	struct sigaction sa = { .sa_handler = on_import_signal, .sa_flags = SA_RESETHAND }, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	opt.stop = &import_signal;
+	struct import_batch b = { .done = xcalloc(BATCH_FILES, sizeof *b.done) };
 	int status = EXIT_OK;
-	for (int i = 0; i < nfiles; i++) {
-		struct import_result res;
-		import_file(st, files[i], &opt, &res);
-		switch (res.status) {
-		case IMPORT_OK:
-			printf("%ld\t%s\t%s\t%ld paragraphs\t%ld headings\t%ld terms\n", res.id, res.title,
-			       res.encoding, res.paragraphs, res.headings, res.terms);
-			if (res.why[0])
-				fprintf(stderr, "dugao: warning: %s\n", res.why);
-			break;
-		case IMPORT_SAME:
-			printf("%ld\t%s\talready in the library (same bytes); nothing done, --replace re-parses\n",
-			       res.id, res.title);
-			break;
-		case IMPORT_REFUSED:
-			fprintf(stderr, "dugao: %s\n", res.why);
+	for (int i = 0; i < nfiles && !import_signal; i++) {
+		struct stat sb;
+		long long size = stat(files[i], &sb) == 0 && S_ISREG(sb.st_mode) ? (long long)sb.st_size : 0;
+		bool alone = size > BATCH_BYTES;
+		if (b.open && (alone || b.n == BATCH_FILES || b.bytes + size > BATCH_BYTES ||
+			       seconds_since(&b.start) > BATCH_SECONDS) &&
+		    import_batch_end(st, &b) != EXIT_OK)
 			status = EXIT_REFUSED;
-			break;
+		/* (a batch that cannot begin: the file alone, whose import says why) */
+		if (!alone && !b.open && store_batch_begin(st) == 0) {
+			b.open = true;
+			clock_gettime(CLOCK_MONOTONIC, &b.start);
 		}
-		fflush(stdout);
+		struct import_done *d = &b.done[b.n];
+		d->path = files[i];
+		import_file(st, files[i], &opt, &d->res);
+		/* the file a signal stopped is not reported: it was not imported, nor refused */
+		if (import_signal && d->res.status == IMPORT_REFUSED)
+			break;
+		b.n++;
+		b.bytes += size;
+		if (!b.open && import_batch_end(st, &b) != EXIT_OK)
+			status = EXIT_REFUSED;
 	}
+	if (import_batch_end(st, &b) != EXIT_OK)
+		status = EXIT_REFUSED;
+	free(b.done);
 	free(files);
 	sbuf_free(&glossary);
 	store_close(st);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (import_signal)
+		raise(import_signal);
 	return status;
 }
 

@@ -46,6 +46,7 @@ struct run {
 	struct terms *terms;		/* term extraction */
 	struct term_run tr;		/* its progress */
 	struct import_result *res;	/* what the caller gets */
+	volatile sig_atomic_t *stop;	/* set: stop at the next line (import_options) */
 	bool failed;			/* a store call failed: stop */
 };
 
@@ -105,6 +106,8 @@ static int on_paragraph(void *ctx, const struct para *p)
 static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no)
 {
 	struct run *r = ctx;
+	if (r->stop && *r->stop)
+		return -1;
 	clean_prescan_line(r->clean, text, len);
 	structure_prescan_line(r->structure, text, len);
 	return 0;
@@ -113,6 +116,8 @@ static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no
 static int on_line(void *ctx, const char *text, size_t len, long line_no)
 {
 	struct run *r = ctx;
+	if (r->stop && *r->stop)
+		return -1;
 	bool noise = clean_is_noise(r->clean, text, len);
 	return structure_line(r->structure, text, len, noise, line_no);
 }
@@ -432,7 +437,7 @@ void import_file(struct store *st, const char *path, const struct import_options
 	char sha[65];
 	unsigned char *sample = NULL;
 	size_t sample_len;
-	struct run r = { .st = st, .res = res };
+	struct run r = { .st = st, .res = res, .stop = opt->stop };
 	char *title = NULL;
 	bool begun = false;
 	struct decode_text kept = { .first_invalid = -1 };	/* the text the guess decoded, if it is all of it */

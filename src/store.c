@@ -207,6 +207,8 @@ enum stmt_id {
 	Q_SECTION_INSERT,
 	Q_BEGIN,
 	Q_COMMIT,
+	Q_SAVEPOINT,
+	Q_RELEASE,
 	Q_DOC_FINISH,
 	Q_TERM_INSERT,
 	Q_IMPORT_PARAS,
@@ -282,6 +284,9 @@ static const char *const stmt_sql[Q_COUNT] = {
 	 * a library of small documents runs them thousands of times */
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
+	/* an import inside a batch (store_batch_begin): its own savepoint */
+	[Q_SAVEPOINT] = "SAVEPOINT import_file",
+	[Q_RELEASE] = "RELEASE import_file",
 	[Q_DOC_FINISH] = "UPDATE documents SET title = coalesce(?2, title), paragraphs = ?3, headings = ?4, chars = ?5, "
 			 "terms = ?6 WHERE id = ?1",
 	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score, count, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -410,6 +415,9 @@ struct store {
 	long long chars;		/* characters of non-noise paragraphs */
 	struct index_row *row;		/* its search index row being filled */
 	struct gi_build *gi;		/* search index postings not yet in a segment */
+	bool batch;			/* a batch's transaction is open: each import is a savepoint in it */
+	bool gi_mixed;			/* gi holds rows of imports before the one in progress */
+	uint32_t import_row_hi;		/* the last search row the import in progress added, 0 none */
 	struct import_term *terms;	/* its terms, stored at commit */
 	size_t nterms;			/* how many */
 	struct hit_cache hit_cache[HIT_CACHE];	/* unpacked hits of the terms read last */
@@ -547,6 +555,12 @@ enum {
 	INDEX_ROW_BYTES = 64 * 1024,
 	INDEX_BUILD_BYTES = 16 * 1024 * 1024,
 	INDEX_MERGE = 8,
+	/* about the most the build grows per byte of a file (a character at most per
+	 * byte, a posting of up to ten bytes in a buffer up to twice its use, or a new
+	 * key's entry and slots): a batch's postings are written before an import that
+	 * could take the build past INDEX_BUILD_BYTES (memory, not correctness: the
+	 * flush then waits for the import's end) */
+	INDEX_GROWTH = 128,
 };
 
 /* The index row being built. */
@@ -824,8 +838,11 @@ static int index_row_flush(struct store *st, struct index_row *r)
 	if (!st->gi)
 		st->gi = gi_build_new();
 	gi_build_add(st->gi, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
+	st->import_row_hi = (uint32_t)id;
 	sbuf_reset(&r->text);
-	return gi_build_bytes(st->gi) > INDEX_BUILD_BYTES ? index_build_flush(st) : 0;
+	/* postings of earlier imports of a batch are never written inside this one's
+	 * savepoint (its rollback would lose them): they wait for its end (batch_flush) */
+	return gi_build_bytes(st->gi) > INDEX_BUILD_BYTES && !st->gi_mixed ? index_build_flush(st) : 0;
 }
 
 /* One paragraph (in seq order) into the row; a full row goes to the index. */
@@ -860,13 +877,19 @@ static int index_commit(struct store *st)
 	return index_maintain(st);
 }
 
-/* Drops the import's row and postings (also after a commit: nothing left then). */
-static void index_row_free(struct store *st)
+/* Drops the import's row being filled. */
+static void index_row_drop(struct store *st)
 {
 	if (st->row)
 		sbuf_free(&st->row->text);
 	free(st->row);
 	st->row = NULL;
+}
+
+/* Drops the import's row and postings (also after a commit: nothing left then). */
+static void index_row_free(struct store *st)
+{
+	index_row_drop(st);
 	if (st->gi)
 		gi_build_reset(st->gi);
 }
@@ -1229,6 +1252,10 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		/* a checkpoint every 32 MB of log, not 4: pages that every import rewrites
 		 * (index and table ends) reach the library file less often */
 		exec(st, "PRAGMA wal_autocheckpoint = 8192", "setting up the library");
+		/* the journals of a batch's savepoints in memory, not spilled to a temporary
+		 * file past 64 KB: they hold the pages an import changed that were there
+		 * before it (a few dozen), and a temporary file's writes cost CPU */
+		exec(st, "PRAGMA temp_store = MEMORY", "setting up the library");
 	}
 	*out = st;
 	return 0;
@@ -1241,8 +1268,8 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->doc >= 0)
-		store_import_rollback(st);
+	if (st->doc >= 0 || st->batch)
+		store_batch_rollback(st);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
 	for (int i = 0; i < HIT_CACHE; i++)
@@ -1316,7 +1343,26 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 {
 	if (st->doc >= 0)
 		return fail(st, "an import is already in progress");
-	if (run_stmt(st, Q_BEGIN, "starting the import") != 0)
+	st->import_row_hi = 0;
+	st->gi_mixed = false;
+	if (st->batch) {
+		if (sqlite3_get_autocommit(st->db))
+			return fail(st, "%s: the batch of imports was rolled back by an error before this file", st->path);
+		/* the batch's postings so far go to a segment now, outside this import's
+		 * savepoint, when its own might take the build past its budget */
+		uint32_t lo, hi;
+		if (st->gi && gi_build_rows(st->gi, &lo, &hi)) {
+			if (gi_build_bytes(st->gi) + INDEX_GROWTH * (size_t)m->bytes > INDEX_BUILD_BYTES &&
+			    index_build_flush(st) != 0) {
+				/* the build is lost: so is the batch (its commit says so) */
+				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+				gi_build_reset(st->gi);
+				return -1;
+			}
+			st->gi_mixed = gi_build_rows(st->gi, &lo, &hi);
+		}
+	}
+	if (run_stmt(st, st->batch ? Q_SAVEPOINT : Q_BEGIN, "starting the import") != 0)
 		return -1;
 	sqlite3_stmt *s;
 	if (replace_id >= 0) {
@@ -1638,15 +1684,20 @@ int store_import_commit(struct store *st)
 		sqlite3_bind_int64(fin, 5, st->chars);
 		sqlite3_bind_int64(fin, 6, terms);
 	}
-	if (index_commit(st) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
+	/* in a batch, the postings stay in the build: one segment at the batch's end */
+	if ((st->batch ? index_row_flush(st, st->row) : index_commit(st)) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
 	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store(st, st->doc, st->shape, st->nshape)) != 0 ||
 	    !fin || step_done(st, fin, "finishing the import") != 0 ||
-	    run_stmt(st, Q_COMMIT, "finishing the import") != 0) {
+	    run_stmt(st, st->batch ? Q_RELEASE : Q_COMMIT, "finishing the import") != 0) {
 		store_import_rollback(st);
 		return -1;
 	}
 	st->doc = -1;
-	index_row_free(st);
+	st->gi_mixed = false;
+	if (st->batch)
+		index_row_drop(st);
+	else
+		index_row_free(st);
 	import_terms_free(st);
 	sections_free(st);
 	free(st->title);
@@ -1654,16 +1705,89 @@ int store_import_commit(struct store *st)
 	return 0;
 }
 
+/* After an import of a batch is rolled back, the postings of its rows stay in the
+ * build with those of the imports before it (gi_mixed): they are harmless, as no live
+ * row has those ids (searches and merges keep only live rows), as long as no later row
+ * is given them. AUTOINCREMENT's counter was rolled back too: set it past them. */
+static int index_rows_retire(struct store *st, uint32_t hi)
+{
+	char sql[320];
+	snprintf(sql, sizeof sql, "UPDATE sqlite_sequence SET seq = max(seq, %u) WHERE name = 'search_rows';"
+		 "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_rows', %u "
+		 "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'search_rows')", hi, hi);
+	return exec(st, sql, "updating the search index");
+}
+
 void store_import_rollback(struct store *st)
 {
 	free(st->title);
 	st->title = NULL;
 	sections_free(st);
-	index_row_free(st);
+	index_row_drop(st);
 	import_terms_free(st);
-	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	bool keep_gi = false;
+	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db)) {
+		if (!st->batch)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		else if (sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
+			 (!st->gi_mixed || !st->import_row_hi || index_rows_retire(st, st->import_row_hi) == 0))
+			keep_gi = st->gi_mixed;
+		else if (!sqlite3_get_autocommit(st->db))
+			/* the batch cannot go on safely: all of it goes, and its commit says so */
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	/* the build holds only this import's rows, or the whole batch was rolled back */
+	if (!keep_gi && st->gi)
+		gi_build_reset(st->gi);
 	st->doc = -1;
+	st->gi_mixed = false;
+}
+
+int store_batch_begin(struct store *st)
+{
+	if (st->doc >= 0 || st->batch)
+		return fail(st, "an import is already in progress");
+	if (run_stmt(st, Q_BEGIN, "starting the import") != 0)
+		return -1;
+	st->batch = true;
+	return 0;
+}
+
+int store_batch_commit(struct store *st)
+{
+	if (!st->batch)
+		return 0;
+	if (st->doc >= 0)
+		store_import_rollback(st);
+	st->batch = false;
+	if (sqlite3_get_autocommit(st->db)) {
+		/* an error rolled it all back; st->error says which */
+		if (st->gi)
+			gi_build_reset(st->gi);
+		if (!st->error[0])
+			fail(st, "%s: the batch of imports was rolled back", st->path);
+		return -1;
+	}
+	/* the batch's postings in one segment (or the last of a few), then the merges */
+	if (index_build_flush(st) != 0 || index_maintain(st) != 0 || run_stmt(st, Q_COMMIT, "finishing the import") != 0) {
+		if (st->gi)
+			gi_build_reset(st->gi);
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void store_batch_rollback(struct store *st)
+{
+	if (st->doc >= 0)
+		store_import_rollback(st);
+	if (st->batch && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st->gi)
+		gi_build_reset(st->gi);
+	st->batch = false;
 }
 
 /* --- queries --- */

@@ -2,6 +2,7 @@
 #ifndef DUGAO_IMPORTER_H
 #define DUGAO_IMPORTER_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "dugao/store.h"
@@ -10,6 +11,7 @@ struct import_options {
 	const char *encoding;	/* forced encoding, NULL to detect */
 	bool replace;		/* re-parse a document whose bytes are already in the library */
 	const char *glossary;	/* user glossary file, NULL for none */
+	volatile sig_atomic_t *stop;	/* NULL, or set (by a signal handler) to stop the file: it is refused */
 };
 
 enum import_status {

@@ -74,6 +74,15 @@ int store_import_each_paragraph(struct store *st, int (*fn)(void *ctx, const str
 int store_import_commit(struct store *st);
 void store_import_rollback(struct store *st);
 
+/* A batch: many imports in one transaction, each in its own savepoint, so that one
+ * rolled back (a refused file) leaves the others; their search postings are written
+ * as one segment at the end. Nothing is visible to others before store_batch_commit.
+ * Begin, then imports as above (each commit only releases its savepoint), then
+ * commit: -1 when it failed and none of the batch's imports is kept. */
+int store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st);
+void store_batch_rollback(struct store *st);
+
 /* --- queries --- */
 
 /* Resolves DOC: an id, or a unique prefix of a title or of a file name.

@@ -159,6 +159,51 @@ static void test_layout(void)
 	store_close(st);
 }
 
+/* A batch: imports in savepoints of one transaction. One rolled back after a row of
+ * its text went to the search index's build leaves the others and their hits whole,
+ * and no later row, in this process or another, takes its row's id. */
+static void test_batch(void)
+{
+	char file[300], err[512];
+	snprintf(file, sizeof file, "%s/batch.db", dir);
+	struct store *st;
+	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
+	CHECK_INT(store_batch_begin(st), 0);
+	CHECK(store_batch_begin(st) != 0);	/* one at a time */
+	long a = import_doc(st, "batch-a", "/x/a.txt", "甲文件", true);
+	/* about 100 KB: its first row (64 KB) goes to the build before the rollback */
+	const char *text = "首要任务是高质量发展，一是抓落实。";
+	struct import_meta m = { .source = "/x/long.txt", .sha256 = "batch-b", .encoding = "UTF-8", .bytes = 6 };
+	long b;
+	CHECK_INT(store_import_begin(st, &m, -1, &b), 0);
+	for (long seq = 0; seq < 2000; seq++) {
+		struct para p = { .seq = seq, .kind = PARA_BODY, .text = text, .len = strlen(text), .section = -1, .line = seq + 1 };
+		CHECK_INT(store_import_paragraph(st, &p), 0);
+	}
+	store_import_rollback(st);
+	long c = import_doc(st, "batch-c", "/x/c.txt", "丙文件", true);
+	long found;
+	CHECK_INT(store_find_sha(st, "batch-c", &found), 1);	/* seen within the batch */
+	CHECK_INT(store_find_sha(st, "batch-b", &found), 0);
+	CHECK_INT(store_batch_commit(st), 0);
+	int docs = 0;
+	CHECK_INT(store_each_doc(st, count_docs, &docs), 0);
+	CHECK_INT(docs, 2);
+	CHECK(a > 0 && c > a);
+	CHECK_INT(store_search_count(st, "高质量发展", -1), 2);
+	CHECK_INT(store_search_count(st, "首要任务", -1), 0);
+	CHECK_INT(store_search_count(st, "高质量发展", c), 1);
+	store_close(st);
+	/* another process, no batch */
+	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
+	long d = import_doc(st, "batch-d", "/x/d.txt", "丁文件", true);
+	CHECK_INT(store_search_count(st, "高质量发展", -1), 3);
+	CHECK_INT(store_search_count(st, "高质量发展", d), 1);
+	CHECK_INT(store_search_count(st, "首要任务", -1), 0);
+	CHECK_INT(store_search_count(st, "抓落实", -1), 0);
+	store_close(st);
+}
+
 int main(void)
 {
 	char err[512];
@@ -263,6 +308,7 @@ int main(void)
 	CHECK_STR(line, "this is not a database, just some text that must stay as it is\n");
 
 	test_layout();
+	test_batch();
 
 	char cmd[700];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
