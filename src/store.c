@@ -1132,8 +1132,9 @@ static int layout_all(struct store *st)
 	return 0;
 }
 
-/* Brings the schema up to date: 0, -1 on error, or 1 when it is older and the library
- * was opened only to read (store_open then upgrades it through a writing connection). */
+/* Brings the schema up to date: 0 when it was, 2 when it upgraded it, -1 on error, or 1
+ * when it is older and the library was opened only to read (store_open then upgrades it
+ * through a writing connection). */
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -1186,7 +1187,7 @@ static int migrate(struct store *st, enum store_mode mode)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return 0;
+	return 2;
 }
 
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
@@ -1233,12 +1234,15 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		 * reading after an update needs no import first. */
 		struct store *w;
 		char why[512];
+		snprintf(err, errlen, "%s", st->error);
+		/* closed first: the writer, as the last connection, checkpoints its log */
+		store_close(st);
 		if (store_open(path, STORE_WRITE, &w, why, sizeof why) != 0) {
-			snprintf(err, errlen, "%s, and it cannot be upgraded here: %s", st->error, why);
-			goto fail;
+			size_t at = strlen(err);
+			snprintf(err + at, errlen - at, ", and it cannot be upgraded here: %s", why);
+			return -1;
 		}
 		store_close(w);
-		store_close(st);
 		return store_open(path, mode, out, err, errlen);
 	}
 	/* WAL lets a reader stay open while another process imports. Only after migrate
@@ -1256,6 +1260,11 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		 * file past 64 KB: they hold the pages an import changed that were there
 		 * before it (a few dozen), and a temporary file's writes cost CPU */
 		exec(st, "PRAGMA temp_store = MEMORY", "setting up the library");
+		/* a log that grew past 64 MB (an upgrade, a big file) is cut back once it is
+		 * checkpointed: a reader that opens first scans the whole log file */
+		exec(st, "PRAGMA journal_size_limit = 67108864", "setting up the library");
+		if (migrated == 2)
+			exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", "setting up the library");
 	}
 	*out = st;
 	return 0;
