@@ -69,7 +69,7 @@ static bool get_u(const unsigned char **p, const unsigned char *end, unsigned lo
 	return false;
 }
 
-static bool get_s(const unsigned char **p, const unsigned char *end, long long *v)
+bool shape_number(const unsigned char **p, const unsigned char *end, long long *v)
 {
 	unsigned long long u;
 	if (*p < end && **p < 0x80) {	/* most differences fit in a byte */
@@ -278,7 +278,7 @@ static const struct section_shape *block(struct shape *sh, size_t b)
 	for (size_t i = 0; i < count; i++) {
 		for (int f = 0; f < 5; f++) {
 			long long d;
-			v[f] += get_s(&p, end, &d) ? d : 0;
+			v[f] += shape_number(&p, end, &d) ? d : 0;
 		}
 		unsigned char lv = sh->levels[first + i];
 		k->s[i] = (struct section_shape){

@@ -388,7 +388,7 @@ struct hit_cache {
 
 #define HIT_CACHE 4		/* terms whose hits are kept: as many as can be lit at once */
 
-/* The older form of the outline's shape (see shape_get): its format byte and numbers
+/* The older form of the outline's shape (see shape_number): its format byte and numbers
  * per section. */
 enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
 
@@ -994,21 +994,6 @@ static int index_all(struct store *st)
  * then per section (in seq order) seq, parent, level, para, offset, length and
  * in_paragraph, each as the difference from the previous section's, zigzag-encoded in
  * LEB128. */
-
-/* One number at *p (before end); false when the blob is cut short. */
-static bool shape_get(const unsigned char **p, const unsigned char *end, long *v)
-{
-	unsigned long long u = 0;
-	for (int shift = 0; *p < end && shift < 64; shift += 7) {
-		unsigned char c = *(*p)++;
-		u |= (unsigned long long)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = (long)(u >> 1) ^ -(long)(u & 1);
-			return true;
-		}
-	}
-	return false;
-}
 
 static struct section_shape shape_of(const long v[SHAPE_FIELDS]);
 
@@ -1987,8 +1972,8 @@ static bool shape_decode(const unsigned char *p, size_t len, struct section_shap
 	long v[SHAPE_FIELDS] = { 0 };
 	while (p < end) {
 		for (int i = 0; i < SHAPE_FIELDS; i++) {
-			long d;
-			if (!shape_get(&p, end, &d)) {
+			long long d;
+			if (!shape_number(&p, end, &d)) {
 				free(*out);
 				*out = NULL;
 				*n = 0;

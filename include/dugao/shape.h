@@ -33,6 +33,9 @@ struct shape;
 /* Appends the blob of n sections in seq order; parent is read as a seq (-1: none) and
  * kept as an index (a parent that is missing or not before its child: -1). */
 void shape_encode(const struct section_shape *secs, size_t n, struct sbuf *out);
+/* One zigzag LEB128 number of a shape at *p (before end), *p moved past it; false when
+ * the blob is cut short (also the older form the store converts). */
+bool shape_number(const unsigned char **p, const unsigned char *end, long long *v);
 /* Reads a blob made by shape_encode, taking it over (malloc'd; freed with the shape,
  * or at once on failure). NULL when it is not one: another format, or damaged. */
 struct shape *shape_open(unsigned char *blob, size_t len);
