@@ -211,7 +211,6 @@ enum stmt_id {
 	Q_RELEASE,
 	Q_DOC_FINISH,
 	Q_TERM_INSERT,
-	Q_IMPORT_PARAS,
 	Q_INDEX_TEXT,
 	Q_INDEX_ROW_ADD,
 	Q_INDEX_ROWS,
@@ -290,8 +289,6 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_DOC_FINISH] = "UPDATE documents SET title = coalesce(?2, title), paragraphs = ?3, headings = ?4, chars = ?5, "
 			 "terms = ?6 WHERE id = ?1",
 	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score, count, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_IMPORT_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE
-			   " ORDER BY id",
 	/* search: the text of a document as the index sees it, and its upkeep */
 	[Q_INDEX_TEXT] = "SELECT " PARA_SEQ ", kind = 5, text FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id",
 	[Q_INDEX_ROW_ADD] = "INSERT INTO search_rows (doc, first) VALUES (?1, ?2)",
@@ -1648,15 +1645,6 @@ static int each_para_rows(struct store *st, sqlite3_stmt *s, int (*fn)(void *, c
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs");
-}
-
-int store_import_each_paragraph(struct store *st, int (*fn)(void *ctx, const struct para *p), void *ctx)
-{
-	sqlite3_stmt *s = stmt(st, Q_IMPORT_PARAS);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, st->doc);
-	return each_para_rows(st, s, fn, ctx);
 }
 
 int store_import_commit(struct store *st)

@@ -68,8 +68,6 @@ int store_import_title(struct store *st, const char *title);
 int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id);
 /* A hit of a term: in text order for each term; the same place twice counts once. */
 int store_import_hit(struct store *st, long term_id, long para, long offset, long length);
-/* Calls fn for each non-noise paragraph imported so far (within the transaction). */
-int store_import_each_paragraph(struct store *st, int (*fn)(void *ctx, const struct para *p), void *ctx);
 /* Stores the terms that have hits, the counts, commits. */
 int store_import_commit(struct store *st);
 void store_import_rollback(struct store *st);
