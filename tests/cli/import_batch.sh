@@ -14,19 +14,13 @@ fi
 # docs DIR N KB: N documents of about KB kilobytes (UTF-8, or GB18030 for every third),
 # made from the project's samples, each a title, headings and numbered paragraphs
 docs() {
-	python3 - "$top_srcdir/samples" "$@" <<'PY'
-import glob, sys
+	python3 - "$top_srcdir/samples" "$@" "$top_srcdir/tests" <<'PY'
+import sys
 src, out, n, kb = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-lines = []
-for f in sorted(glob.glob(src + "/*.txt")):
-    raw = open(f, "rb").read()
-    for enc in ("utf-8-sig", "utf-16", "gb18030", "big5"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            pass
-    lines += [l.strip() for l in text.splitlines() if len(l.strip()) > 8 and "\x00" not in l]
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[5])
+from sample_lines import sample_lines
+lines = sample_lines(src)
 x = 12345
 for d in range(n):
     body, size, j = ["第%d号文件的标题" % d, ""], 0, 0

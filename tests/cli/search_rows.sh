@@ -6,18 +6,12 @@
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 
 # about 600 KB of UTF-8 made from the project's own samples, numbered paragraphs
-python3 - "$top_srcdir/samples" >"$TMP/long.txt" <<'PY'
-import glob, sys
-lines = []
-for f in sorted(glob.glob(sys.argv[1] + "/*.txt")):
-    raw = open(f, "rb").read()
-    for enc in ("utf-8-sig", "utf-16", "gb18030", "big5"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            pass
-    lines += [l.strip() for l in text.splitlines() if len(l.strip()) > 8 and "\x00" not in l]
+python3 - "$top_srcdir/samples" "$top_srcdir/tests" >"$TMP/long.txt" <<'PY'
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[2])
+from sample_lines import sample_lines
+lines = sample_lines(sys.argv[1])
 print("一份很长的汇编")
 size, i = 0, 0
 while size < 600 * 1024:
