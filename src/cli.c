@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -145,10 +146,8 @@ static int import_print(const struct import_done *d, const char *lost)
 		break;
 	case IMPORT_REFUSED:
 		fprintf(stderr, "dugao: %s\n", res->why);
-		fflush(stdout);
 		return EXIT_REFUSED;
 	}
-	fflush(stdout);
 	return EXIT_OK;
 }
 
@@ -171,6 +170,9 @@ static int import_batch_end(struct store *st, struct import_batch *b)
 		if (import_print(&d, lost) != EXIT_OK)
 			status = EXIT_REFUSED;
 	}
+	/* a batch's lines in one write: a kill never leaves half of them printed */
+	fflush(stdout);
+	store_checkpoint(st);
 	b->n = 0;
 	b->bytes = 0;
 	return status;
@@ -225,6 +227,10 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	opt.stop = &import_signal;
+	/* a batch's lines held until it is committed and then written at once (a
+	 * terminal still gets each line as it comes) */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	struct import_batch b = { .done = xcalloc(BATCH_FILES, sizeof *b.done) };
 	int status = EXIT_OK;
 	for (int i = 0; i < nfiles && !import_signal; i++) {

@@ -413,6 +413,8 @@ struct store {
 	struct index_row *row;		/* its search index row being filled */
 	struct gi_build *gi;		/* search index postings not yet in a segment */
 	bool batch;			/* a batch's transaction is open: each import is a savepoint in it */
+	bool hold_checkpoint;		/* a batch is committing: its checkpoint waits for store_checkpoint */
+	int wal_frames;			/* frames in the log after the last commit */
 	bool gi_mixed;			/* gi holds rows of imports before the one in progress */
 	uint32_t import_row_hi;		/* the last search row the import in progress added, 0 none */
 	struct import_term *terms;	/* its terms, stored at commit */
@@ -1172,6 +1174,22 @@ static int migrate(struct store *st, enum store_mode mode)
 	return 2;
 }
 
+/* A checkpoint every 32 MB of log, not 4: pages that every import rewrites (index and
+ * table ends) reach the library file less often. */
+enum { CHECKPOINT_FRAMES = 8192 };
+
+/* SQLite's wal_autocheckpoint, except while a batch commits: that checkpoint comes
+ * after the batch's lines are printed (store_checkpoint), so a kill in between does
+ * not leave a batch stored but unannounced. */
+static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	struct store *st = ctx;
+	st->wal_frames = frames;
+	if (!st->hold_checkpoint && frames >= CHECKPOINT_FRAMES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof *st);
@@ -1235,9 +1253,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 			goto fail;
 		}
 		exec(st, "PRAGMA synchronous = NORMAL", "setting up the library");
-		/* a checkpoint every 32 MB of log, not 4: pages that every import rewrites
-		 * (index and table ends) reach the library file less often */
-		exec(st, "PRAGMA wal_autocheckpoint = 8192", "setting up the library");
+		sqlite3_wal_hook(st->db, on_wal_commit, st);
 		/* the journals of a batch's savepoints in memory, not spilled to a temporary
 		 * file past 64 KB: they hold the pages an import changed that were there
 		 * before it (a few dozen), and a temporary file's writes cost CPU */
@@ -1735,6 +1751,12 @@ int store_batch_begin(struct store *st)
 	return 0;
 }
 
+void store_checkpoint(struct store *st)
+{
+	if (st->wal_frames >= CHECKPOINT_FRAMES)
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 int store_batch_commit(struct store *st)
 {
 	if (!st->batch)
@@ -1751,7 +1773,10 @@ int store_batch_commit(struct store *st)
 		return -1;
 	}
 	/* the batch's postings in one segment (or the last of a few), then the merges */
-	if (index_build_flush(st) != 0 || index_maintain(st) != 0 || run_stmt(st, Q_COMMIT, "finishing the import") != 0) {
+	st->hold_checkpoint = true;
+	int rc = index_build_flush(st) != 0 || index_maintain(st) != 0 || run_stmt(st, Q_COMMIT, "finishing the import") != 0;
+	st->hold_checkpoint = false;
+	if (rc) {
 		if (st->gi)
 			gi_build_reset(st->gi);
 		if (!sqlite3_get_autocommit(st->db))

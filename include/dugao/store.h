@@ -80,6 +80,8 @@ void store_import_rollback(struct store *st);
 int store_batch_begin(struct store *st);
 int store_batch_commit(struct store *st);
 void store_batch_rollback(struct store *st);
+/* The checkpoint a batch's commit held back, once its files are announced. */
+void store_checkpoint(struct store *st);
 
 /* --- queries --- */
 
