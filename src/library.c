@@ -138,12 +138,19 @@ long library_selected(const struct library *lib)
 	return lib->n ? lib->items[lib->cursor].id : -1;
 }
 
-void library_render(struct library *lib, const struct rect *r)
+void library_fit(struct library *lib, const struct rect *r)
 {
 	if (r->w <= 0 || r->h <= 0)
 		return;
 	lib->height = r->h;
 	keep_in_view(lib);
+}
+
+void library_render(struct library *lib, const struct rect *r)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	library_fit(lib, r);
 	if (lib->n == 0) {
 		static const char none[] = "The library is empty: dugao import FILE";
 		draw_text(r->y, r->x, r->w, none, sizeof none - 1, STYLE_DIM);

@@ -393,12 +393,19 @@ void outline_pane_levels(struct outline_pane *ol, int delta)
 	keep_in_view(ol);
 }
 
-void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool focused)
+void outline_pane_fit(struct outline_pane *ol, const struct rect *r)
 {
 	if (r->w <= 0 || r->h <= 0)
 		return;
 	ol->height = r->h;
 	keep_in_view(ol);
+}
+
+void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool focused)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	outline_pane_fit(ol, r);
 	size_t cur_row = row_of_section(ol, ol->current);
 	bool wide = ol->amb == WRAP_WIDE;
 	struct sbuf line = { 0 };

@@ -1078,33 +1078,47 @@ static void render_status(struct reader *r)
 	sbuf_free(&b);
 }
 
-static void render(struct reader *r)
+/* paint false: no drawing, only what drawing changes besides the screen (each pane's
+ * cursor kept in view of its height), for a screen that would not be sent: the next
+ * one is then the same as if this one had been drawn. */
+static void render(struct reader *r, bool paint)
 {
-	draw_erase();
-	render_header(r);
+	if (paint) {
+		draw_erase();
+		render_header(r);
+	}
 	const struct layout *l = &r->lay;
 	int top = l->header ? 1 : 0;
 	struct rect full = { 0, top, l->cols, l->rows - 1 - top };
 	if (full.h < 0)
 		full.h = 0;
-	if (r->help)
-		render_help(r, &full);
-	else if (r->res)
-		results_render(r->res, &full);
-	else if (r->lib)
-		library_render(r->lib, &full);
-	else if (r->tp) {
+	if (r->help) {
+		if (paint)
+			render_help(r, &full);
+	} else if (r->res) {
+		(paint ? results_render : results_fit)(r->res, &full);
+	} else if (r->lib) {
+		(paint ? library_render : library_fit)(r->lib, &full);
+	} else if (r->tp) {
 		struct rect t = text_rect(r);
-		text_pane_render(r->tp, &t);
-		outline_pane_render(r->ol, &l->pane[PANE_OUTLINE], l->focus == PANE_OUTLINE);
-		terms_pane_render(r->tm, &l->pane[PANE_TERMS], l->focus == PANE_TERMS);
+		if (paint) {
+			text_pane_render(r->tp, &t);
+			outline_pane_render(r->ol, &l->pane[PANE_OUTLINE], l->focus == PANE_OUTLINE);
+			terms_pane_render(r->tm, &l->pane[PANE_TERMS], l->focus == PANE_TERMS);
+		} else {
+			text_pane_fit(r->tp, &t);
+			outline_pane_fit(r->ol, &l->pane[PANE_OUTLINE]);
+			terms_pane_fit(r->tm, &l->pane[PANE_TERMS]);
+		}
 	}
-	render_status(r);
+	if (paint)
+		render_status(r);
 }
 
-/* Keys typed ahead (a paste, a held key, keys sent at once): the screen is drawn into
- * the window as always, so the state is the same, but sent to the terminal only when
- * the reader has caught up, as less and vim do. */
+/* Keys typed ahead (a paste, a held key, keys sent at once): the screen is drawn and
+ * sent only when the reader has caught up, as less and vim do; until then only what
+ * drawing would change besides the screen is done (render), so the state is the same.
+ * A script's screens likewise: only the one it ends on is drawn. */
 static bool input_pending(void)
 {
 	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
@@ -1118,22 +1132,31 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* The screen drawn and sent to the terminal. */
+static void paint(struct reader *r)
+{
+	render(r, true);
+	draw_refresh();
+	r->held = false;
+}
+
 static void show(struct reader *r)
 {
 	static double shown_at;	/* when the terminal was last brought up to date */
-	render(r);
-	if (r->scripted)
+	if (r->scripted) {
+		render(r, false);	/* drawn at the end, or before a key that may quit */
 		return;
+	}
 	/* a held key still shows where it is going, ten times a second */
 	double t = now_ms();
 	if (shown_at == 0)
 		shown_at = t;	/* the count starts with the first screen */
 	if (!input_pending() || t - shown_at >= 100) {
-		draw_refresh();
+		paint(r);
 		shown_at = t;
-		r->held = false;
 	} else {
-		draw_hold();
+		render(r, false);
+		draw_hold();	/* a resize touched the window: not sent by the next read */
 		r->held = true;
 	}
 }
@@ -1145,6 +1168,15 @@ struct script_step {
 	struct input in;	/* key or mouse */
 	int resize_w, resize_h;	/* a resize when > 0 */
 };
+
+/* A key that can end the reader: the screen a script ends on is the one before it. */
+static bool may_quit(const struct script_step *s)
+{
+	if (s->resize_w > 0 || s->in.kind != INPUT_KEY)
+		return false;
+	enum action a = keymap_lookup(s->in.key);
+	return a == ACT_QUIT || a == ACT_LIBRARY || a == ACT_CLEAR;
+}
 
 static int parse_script(const char *s, struct script_step **out, size_t *n, char *err, size_t errlen)
 {
@@ -1324,6 +1356,8 @@ int reader_run(const struct reader_options *opt)
 	show(&r);
 	if (r.scripted) {
 		for (size_t i = 0; i < nsteps && !r.quit; i++) {
+			if (may_quit(&steps[i]))
+				paint(&r);
 			if (steps[i].resize_w > 0)
 				draw_resize_virtual(steps[i].resize_w, steps[i].resize_h), handle_key(&r, KEYC_SPECIAL | KEY_RESIZE);
 			else
@@ -1331,6 +1365,8 @@ int reader_run(const struct reader_options *opt)
 			if (!r.quit)
 				show(&r);
 		}
+		if (!r.quit)
+			paint(&r);
 		draw_dump(stdout, opt->attrs);
 	} else {
 		while (!r.quit && !got_signal) {
@@ -1339,7 +1375,7 @@ int reader_run(const struct reader_options *opt)
 				/* what was pending made no key (a mouse release, say): the
 				 * screen held for it is sent now */
 				if (r.held)
-					draw_refresh(), r.held = false;
+					paint(&r);
 				save_position(&r);	/* idle: a good moment to keep the place */
 				continue;
 			}

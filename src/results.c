@@ -126,12 +126,19 @@ const struct result *results_selected(const struct results *res)
 	return res->n ? &res->hits[res->cursor] : NULL;
 }
 
-void results_render(struct results *res, const struct rect *r)
+void results_fit(struct results *res, const struct rect *r)
 {
 	if (r->w <= 0 || r->h <= 0)
 		return;
 	res->height = r->h;
 	keep_in_view(res);
+}
+
+void results_render(struct results *res, const struct rect *r)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	results_fit(res, r);
 	struct sbuf line = { 0 };
 	for (int y = 0; y + 1 <= r->h && res->scroll + (size_t)(y / ROWS_PER_HIT) < res->n; y += ROWS_PER_HIT) {
 		size_t i = res->scroll + (size_t)(y / ROWS_PER_HIT);

@@ -242,12 +242,19 @@ long terms_pane_chosen_count(const struct terms_pane *tm)
 	return tm->chosen < 0 ? 0 : tm->items[tm->chosen].count;
 }
 
-void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused)
+void terms_pane_fit(struct terms_pane *tm, const struct rect *r)
 {
 	if (r->w <= 0 || r->h <= 0)
 		return;
 	tm->height = r->h;
 	keep_in_view(tm);
+}
+
+void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	terms_pane_fit(tm, r);
 	if (tm->nvis == 0) {
 		const char *none = tm->n == 0 ? "(no terms)" : tm->filter ? "(no term matches)" : "(none in this section)";
 		draw_text(r->y, r->x, r->w, none, strlen(none), STYLE_DIM);

@@ -900,11 +900,18 @@ static void render_row(const struct text_pane *tp, const struct tp_para *p, int 
 	draw_spans(row, x, cols, p->text + L->start, L->end - L->start, p->base, local, nl);
 }
 
-void text_pane_render(struct text_pane *tp, const struct rect *r)
+void text_pane_fit(struct text_pane *tp, const struct rect *r)
 {
 	if (r->w <= 0 || r->h <= 0)
 		return;
 	ensure_below(tp, tp->height);
+}
+
+void text_pane_render(struct text_pane *tp, const struct rect *r)
+{
+	if (r->w <= 0 || r->h <= 0)
+		return;
+	text_pane_fit(tp, r);
 	size_t i = tp->ti;
 	int k = tp->tr;
 	for (int row = 0; row < r->h && i < tp->n; row++) {

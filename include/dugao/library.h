@@ -24,6 +24,8 @@ void library_move_to(struct library *lib, bool end);
 bool library_click(struct library *lib, int row);
 /* The document under the cursor, -1 when the library is empty. */
 long library_selected(const struct library *lib);
+/* The cursor kept in view of r's height, as drawing does (see outline_pane_fit). */
+void library_fit(struct library *lib, const struct rect *r);
 void library_render(struct library *lib, const struct rect *r);
 
 #endif

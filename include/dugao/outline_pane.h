@@ -55,6 +55,10 @@ bool outline_pane_click(struct outline_pane *ol, int row);
 /* Folding: toggle, close (or go to the parent), open; levels shown one less/more. */
 void outline_pane_fold(struct outline_pane *ol, int how);	/* 0 toggle, -1 close, +1 open */
 void outline_pane_levels(struct outline_pane *ol, int delta);
+/* What drawing into r changes besides the screen: the cursor kept in view of r's
+ * height. For a screen that is not drawn (keys typed ahead), so that the next one is
+ * the same as if every screen had been. */
+void outline_pane_fit(struct outline_pane *ol, const struct rect *r);
 /* Draws into r; focused shows the cursor. */
 void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool focused);
 

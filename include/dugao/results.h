@@ -38,6 +38,8 @@ void results_move_to(struct results *res, bool end);
 bool results_click(struct results *res, int row);
 /* The hit under the cursor, NULL when there is none. */
 const struct result *results_selected(const struct results *res);
+/* The cursor kept in view of r's height, as drawing does (see outline_pane_fit). */
+void results_fit(struct results *res, const struct rect *r);
 void results_render(struct results *res, const struct rect *r);
 
 #endif

@@ -38,6 +38,8 @@ size_t terms_pane_lit(const struct terms_pane *tm, struct tp_term *out, size_t m
 long terms_pane_chosen(const struct terms_pane *tm, const char **text);
 /* Hits of the chosen term in the document, 0 when none is chosen. */
 long terms_pane_chosen_count(const struct terms_pane *tm);
+/* The cursor kept in view of r's height, as drawing does (see outline_pane_fit). */
+void terms_pane_fit(struct terms_pane *tm, const struct rect *r);
 void terms_pane_render(struct terms_pane *tm, const struct rect *r, bool focused);
 
 #endif

@@ -59,6 +59,8 @@ int text_pane_find(struct text_pane *tp, long seq, long offset, int dir, long *h
 long text_pane_count_search(struct text_pane *tp);
 /* 1-based rank of the hit at (seq, offset) among all hits after a count, 0 if unknown. */
 long text_pane_search_rank(const struct text_pane *tp, long seq, long offset);
+/* The paragraphs a screen shows read in, as drawing does (see outline_pane_fit). */
+void text_pane_fit(struct text_pane *tp, const struct rect *r);
 /* Draws the pane into its rectangle (draw calls only). */
 void text_pane_render(struct text_pane *tp, const struct rect *r);
 /* The paragraph and offset at a row of the view (for a mouse click). */
