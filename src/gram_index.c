@@ -246,7 +246,8 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 			if (pos < shift)
 				continue;
 			uint64_t t = x - shift;
-			if (pat < pn && pv[pat] < t)
+			/* (the next start, most often; else a gallop) */
+			if (pat < pn && pv[pat] < t && ++pat < pn && pv[pat] < t)
 				pat = seek(pv, pn, pat + 1, t);
 			if (pat == pn || pv[pat] != t)
 				continue;

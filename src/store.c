@@ -215,6 +215,7 @@ enum stmt_id {
 	Q_INDEX_ROW_ADD,
 	Q_INDEX_ROWS,
 	Q_INDEX_ROWS_ALL,
+	Q_INDEX_ROWS_SPAN,
 	Q_INDEX_ROWS_DELETE,
 	Q_INDEX_LIVE,
 	Q_INDEX_SEGS,
@@ -294,6 +295,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_INDEX_ROW_ADD] = "INSERT INTO search_rows (doc, first) VALUES (?1, ?2)",
 	[Q_INDEX_ROWS] = "SELECT id, ?1, first FROM search_rows WHERE doc = ?1 ORDER BY id",
 	[Q_INDEX_ROWS_ALL] = "SELECT id, doc, first FROM search_rows ORDER BY id",
+	/* (three queries: each of min, max and count(*) alone is one seek or a count of
+	 * the b-tree's cells, together a scan) */
+	[Q_INDEX_ROWS_SPAN] = "SELECT (SELECT min(id) FROM search_rows), (SELECT max(id) FROM search_rows), "
+			      "(SELECT count(*) FROM search_rows)",
 	[Q_INDEX_ROWS_DELETE] = "DELETE FROM search_rows WHERE doc = ?1",
 	[Q_INDEX_LIVE] = "SELECT id FROM search_rows WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
 	[Q_INDEX_SEGS] = "SELECT id, level, row_lo, row_hi FROM search_segments ORDER BY row_lo",
@@ -2328,11 +2333,39 @@ static void search_rows_free(struct search_rows *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The ids of the live rows when they are all of those from the first to the last (no
+ * document removed since the last merge purged one): 1, 0 when they are not, -1. */
+static int search_rows_span(struct store *st, struct search_rows *r)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_ROWS_SPAN);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	sqlite3_int64 lo = sqlite3_column_int64(s, 0), hi = sqlite3_column_int64(s, 1), n = sqlite3_column_int64(s, 2);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return fail_db(st, "searching");
+	if (n > 0 && (lo < 1 || hi >= GI_MAX_ROW || hi - lo + 1 != n))
+		return 0;
+	r->id = xmalloc((size_t)(n ? n : 1) * sizeof *r->id);
+	for (sqlite3_int64 i = 0; i < n; i++)
+		r->id[i] = (uint32_t)(lo + i);
+	r->n = (size_t)n;
+	return 1;
+}
+
 /* The live rows of the library (doc < 0), or those of doc holding paragraphs from..to
- * (a row holds paragraphs first up to the next row's first). */
-static int search_rows_load(struct store *st, long doc, long from, long to, struct search_rows *r)
+ * (a row holds paragraphs first up to the next row's first). With ids_only, the
+ * library's rows without their documents and paragraphs (a count): when they are one
+ * run of ids, not read a row at a time (2 ms of a count at 1 GB, 22,000 rows). */
+static int search_rows_load(struct store *st, long doc, long from, long to, bool ids_only, struct search_rows *r)
 {
 	memset(r, 0, sizeof *r);
+	if (doc < 0 && ids_only) {
+		int span = search_rows_span(st, r);
+		if (span != 0)
+			return span < 0 ? -1 : 0;
+	}
 	sqlite3_stmt *s = stmt(st, doc >= 0 ? Q_INDEX_ROWS : Q_INDEX_ROWS_ALL);
 	if (!s)
 		return -1;
@@ -2440,13 +2473,15 @@ static void search_end(struct search *s)
 }
 
 /* Parses the query and finds the rows of doc's paragraphs from..to (doc < 0: the
- * library) and the segments. */
-static int search_begin(struct store *st, const char *query, long doc, long from, long to, struct search *s)
+ * library) and the segments; ids_only: a count, that needs not the rows' documents. */
+static int search_begin(struct store *st, const char *query, long doc, long from, long to, bool ids_only,
+			struct search *s)
 {
 	memset(s, 0, sizeof *s);
 	if (parse_query(st, query, &s->q) != 0)
 		return -1;
-	if (search_rows_load(st, doc, from, to, &s->rows) != 0 || (s->rows.n && index_segs(st, &s->segs, &s->nsegs) != 0)) {
+	if (search_rows_load(st, doc, from, to, ids_only, &s->rows) != 0 ||
+	    (s->rows.n && index_segs(st, &s->segs, &s->nsegs) != 0)) {
 		search_end(s);
 		return -1;
 	}
@@ -2606,7 +2641,7 @@ static long search_hits(struct store *st, const struct search *s, size_t i, size
 long store_search_count(struct store *st, const char *query, long doc)
 {
 	struct search s;
-	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, &s) != 0)
+	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, true, &s) != 0)
 		return -1;
 	long count = search_hits(st, &s, 0, s.rows.n, NULL);
 	search_end(&s);
@@ -2704,7 +2739,7 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 		  int (*fn)(void *ctx, const struct search_hit *h), void *ctx)
 {
 	struct search s;
-	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, &s) != 0)
+	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, false, &s) != 0)
 		return -1;
 	struct search_doc d = { .id = -1, .para = -1 };
 	struct sbuf path = { 0 }, snippet = { 0 };
@@ -2776,7 +2811,7 @@ long store_search_places(struct store *st, const char *query, long doc, long fro
 			 int (*fn)(void *ctx, long para, long offset, long length), void *ctx)
 {
 	struct search s;
-	if (search_begin(st, query, doc, from, to, &s) != 0)
+	if (search_begin(st, query, doc, from, to, false, &s) != 0)
 		return -1;
 	struct gi_hit *hits;
 	long n = search_hits(st, &s, 0, s.rows.n, &hits), given = 0;

@@ -80,4 +80,15 @@ id=$(cut -f1 "$TMP/import")
 for q in 发展 要 （1; do
 	expect_eq "after rm: $q" "$("$DUGAO" search --count "$q")" "$("$DUGAO" search --count --doc "$id" "$q")"
 done
+# a document removed between two others: the library's rows are no longer one run of
+# ids (a count reads them one by one then), its hits must not count
+"$DUGAO" import "$TMP/long.txt" >"$TMP/import" 2>&1 || fail "import: $(cat "$TMP/import")"
+mid=$(cut -f1 "$TMP/import")
+"$DUGAO" import "$top_srcdir/samples/speech-gb18030.txt" >"$TMP/import" 2>&1 || fail "import of a sample failed"
+last=$(cut -f1 "$TMP/import")
+"$DUGAO" rm "$mid" >/dev/null 2>&1 || fail "rm failed"
+for q in 发展 要 （1 "发展 要"; do
+	want=$(($("$DUGAO" search --count --doc "$id" "$q") + $("$DUGAO" search --count --doc "$last" "$q")))
+	expect_eq "after rm of the middle: $q" "$("$DUGAO" search --count "$q")" "$want"
+done
 finish
