@@ -32,6 +32,7 @@
 #define TITLE_MAX 60		/* characters of a stored heading title */
 #define INLINE_MAX 64		/* enumeration items kept per paragraph */
 #define TITLE_LINES_MAX 3	/* lines a broken title may be joined from */
+#define PLAIN_MAX 30		/* characters of a heading line with no number */
 #define WIDTH_BUCKETS 512	/* line widths the prescan counts */
 
 /* ------------------------------------------------------------------ */
@@ -58,6 +59,7 @@ enum style {
 	ST_QI,			/* 其一， 其二、 */
 	ST_BARE,		/* 一 alone on a line */
 	ST_ATTACH,		/* 附件 附件1 */
+	ST_PLAIN,		/* a heading line with no number: 结束语 */
 	ST_COUNT
 };
 
@@ -88,6 +90,7 @@ static const struct marker_style styles[ST_COUNT] = {
 	[ST_QI] = { "其一，", true, true, true },
 	[ST_BARE] = { "一", true, false, false },
 	[ST_ATTACH] = { "附件1", true, false, false },
+	[ST_PLAIN] = { "", true, false, false },
 };
 
 enum num_kind {
@@ -106,28 +109,30 @@ struct pattern {
 	const char *suffix[6];	/* one of these follows the number (NULL ends; none: nothing) */
 	bool need_sep;		/* a separator or the end of the text must follow */
 	bool eat_punct;		/* a following ，：、 belongs to the marker */
+	bool word;		/* a word of one to three characters comes before the separator */
 };
 
 static const struct pattern patterns[] = {
-	{ ST_CN_DUN, "", NUM_CN, { "、", "．" }, false, false },
-	{ ST_CN_PAREN, "（", NUM_CN, { "）" }, false, false },
-	{ ST_CN_PAREN, "(", NUM_CN, { ")" }, false, false },
-	{ ST_AR_DOT, "", NUM_AR, { "．", "." }, false, false },
-	{ ST_AR_DUN, "", NUM_AR, { "、" }, false, false },
-	{ ST_AR_PAREN, "（", NUM_AR, { "）" }, false, false },
-	{ ST_AR_PAREN, "(", NUM_AR, { ")" }, false, false },
-	{ ST_CIRCLED_PAREN, "", NUM_CIRCLED_PAREN, { NULL }, false, false },
-	{ ST_CIRCLED, "", NUM_CIRCLED, { NULL }, false, false },
-	{ ST_DI_PART, "第", NUM_CN, { "部分" }, true, true },
-	{ ST_DI_CHAPTER, "第", NUM_CN, { "章" }, true, true },
-	{ ST_DI_SECTION, "第", NUM_CN, { "节" }, true, true },
-	{ ST_DI_ARTICLE, "第", NUM_CN, { "条" }, true, true },
-	{ ST_DI_TOPIC, "第", NUM_CN, { "个问题", "个方面", "方面", "点", "件事" }, true, true },
-	{ ST_DI_COMMA, "第", NUM_CN, { "，", "、", "：", ",", ":" }, false, false },
-	{ ST_SHI, "", NUM_CN, { "是" }, false, true },
-	{ ST_YAO, "", NUM_CN, { "要" }, false, true },
-	{ ST_SEQ, "", NUM_WORD, { "首先", "其次", "再次", "最后" }, false, true },
-	{ ST_QI, "其", NUM_CN, { "，", "、", "：" }, false, false },
+	{ ST_CN_DUN, "", NUM_CN, { "、", "．" }, false, false, false },
+	{ ST_CN_PAREN, "（", NUM_CN, { "）" }, false, false, false },
+	{ ST_CN_PAREN, "(", NUM_CN, { ")" }, false, false, false },
+	{ ST_AR_DOT, "", NUM_AR, { "．", "." }, false, false, false },
+	{ ST_AR_DUN, "", NUM_AR, { "、" }, false, false, false },
+	{ ST_AR_PAREN, "（", NUM_AR, { "）" }, false, false, false },
+	{ ST_AR_PAREN, "(", NUM_AR, { ")" }, false, false, false },
+	{ ST_CIRCLED_PAREN, "", NUM_CIRCLED_PAREN, { NULL }, false, false, false },
+	{ ST_CIRCLED, "", NUM_CIRCLED, { NULL }, false, false, false },
+	{ ST_DI_PART, "第", NUM_CN, { "部分" }, true, true, false },
+	{ ST_DI_CHAPTER, "第", NUM_CN, { "章" }, true, true, false },
+	{ ST_DI_SECTION, "第", NUM_CN, { "节" }, true, true, false },
+	{ ST_DI_ARTICLE, "第", NUM_CN, { "条" }, true, true, false },
+	{ ST_DI_TOPIC, "第", NUM_CN, { "个问题", "个方面", "方面", "点", "件事" }, true, true, false },
+	{ ST_DI_TOPIC, "第", NUM_CN, { "个" }, true, true, true },	/* 第一个阶段， 第二个层面： */
+	{ ST_DI_COMMA, "第", NUM_CN, { "，", "、", "：", ",", ":" }, false, false, false },
+	{ ST_SHI, "", NUM_CN, { "是" }, false, true, false },
+	{ ST_YAO, "", NUM_CN, { "要" }, false, true, false },
+	{ ST_SEQ, "", NUM_WORD, { "首先", "其次", "再次", "最后" }, false, true, false },
+	{ ST_QI, "其", NUM_CN, { "，", "、", "：" }, false, false, false },
 };
 
 /* The number the word 最后 gets: it continues any earlier item. */
@@ -379,6 +384,14 @@ static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 				continue;
 			j += k;
 		}
+		if (pt->word) {
+			int w = 0;
+			uint32_t cp2;
+			while (w < 3 && (cp2 = cp_at(s, n, j, &l)) >= 0x4E00 && cp2 <= 0x9FFF)
+				j += l, w++;
+			if (!w)
+				continue;
+		}
 		uint32_t next = cp_at(s, n, j, &l);
 		/* Guards against numbers that are not numbering. */
 		if ((pt->style == ST_AR_DOT || pt->style == ST_AR_DUN) && (is_ar_digit(next) || next == '%'))
@@ -549,9 +562,13 @@ static const char *const doc_kinds[] = {
 	"规划", "计划", "条例", "公告", "通报", "批复", "函", "稿", NULL
 };
 
+static bool is_top_word(const char *s, size_t n);
+
 /* A line naming the speaker: 习近平, 广东省省长 孟凡利. */
 static bool is_name_line(const char *s, size_t n)
 {
+	if (is_top_word(s, n))
+		return false;
 	long c = chars(s, n);
 	for (const char *const *p = doc_kinds; *p; p++)
 		if (ends_with(s, n, *p))
@@ -608,6 +625,105 @@ static bool has_sentence_end(const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
+/* Heading lines without a number */
+
+/* Section names that head a top-level section wherever they stand, also spaced out
+ * (前　言). */
+static const char *const top_words[] = {
+	"前言", "引言", "序言", "导言", "导语", "绪论", "结束语", "结语", "尾声", "后记", "附录", NULL
+};
+
+static bool is_top_word(const char *s, size_t n)
+{
+	char buf[32];
+	size_t k = 0, l;
+	for (size_t i = 0; i < n; i += l) {
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (!l)
+			return false;
+		if (is_space(cp))
+			continue;
+		if (k + l > sizeof buf)
+			return false;
+		memcpy(buf + k, s + i, l);
+		k += l;
+	}
+	for (const char *const *p = top_words; *p; p++)
+		if (strlen(*p) == k && memcmp(buf, *p, k) == 0)
+			return true;
+	return false;
+}
+
+/* Last characters of a line cut short, or of a phrase leading into the next line. */
+static const char *const open_endings[] = {
+	"的", "和", "与", "及", "或", "并", "而", "在", "对", "把", "被", "将", "从", "向", "以", "们", "指出",
+	"强调", "认为", "表示", "如下", "以下", NULL
+};
+
+/* What a heading line never holds: label and value, formulas, web addresses. */
+static const char *const plain_refused[] = {
+	"：", ":", "；", ";", "=", "＝", "+", "＋", "%", "％", "/", "÷", "×", "@", "#", "|", "同志们", "朋友们",
+	"各位", NULL
+};
+
+/* The closing formulas of a letter or a speech. */
+static const char *const closings[] = { "特此", "此致", "敬礼", "谢谢", NULL };
+
+/* Shaped like a heading line with no number (结束语, 展望前行的路，更感天地广阔): short,
+ * no sentence end, mostly Chinese, not a list item, a quotation, a date, a name with a
+ * title or a formula. Whether it is a heading depends on its neighbours (plain_confirmed). */
+static bool plain_shape(const char *s, size_t n)
+{
+	if (n > PLAIN_MAX * 4)
+		return false;	/* most paragraphs end here */
+	if (is_top_word(s, n))
+		return true;
+	long c = chars(s, n);
+	if (c < 3 || c > PLAIN_MAX || has_sentence_end(s, n) || contains_any(s, n, plain_refused) ||
+	    contains(s, n, "!") || contains(s, n, "?"))
+		return false;
+	size_t l, ll;
+	uint32_t first = cp_at(s, n, 0, &l), last = cp_before(s, n, &ll);
+	/* brackets and notes, list bullets and dashes, numbers and years */
+	static const uint32_t bad_first[] = { 0xFF08, '(', 0x3010, '[', 0xFF3B, 0x3014, 0x3008, '<', 0x2014, 0x2015,
+					      '-', 0xB7, 0x2022, 0x25CF, 0x25A0, 0x25A1, 0x25C6, 0x25C7, 0x2605,
+					      0x2606, 0x203B, '*', 0xFF0A, '>', 0x2192, 0 };
+	for (const uint32_t *b = bad_first; *b; b++)
+		if (first == *b)
+			return false;
+	if (is_ar_digit(first) || is_trailing_punct(last))
+		return false;
+	/* a whole line in quotes or book-title marks */
+	if ((first == 0x201C && last == 0x201D) || (first == 0x2018 && last == 0x2019) ||
+	    (first == 0x300C && last == 0x300D) || (first == 0x300E && last == 0x300F) ||
+	    (first == 0x300A && last == 0x300B))
+		return false;
+	for (const char *const *p = open_endings; *p; p++)
+		if (ends_with(s, n, *p))
+			return false;
+	for (const char *const *p = closings; *p; p++)
+		if (starts(s, n, 0, *p))
+			return false;
+	long han = 0, other = 0;
+	for (size_t i = 0; i < n; i += l) {
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (!l)
+			return false;
+		if (is_space(cp)) {
+			if (i > 0)
+				return false;	/* 某省省长 张三, 某某委员会 某某局 */
+		} else if (cp >= 0x4E00 && cp <= 0x9FFF) {
+			han++;
+		} else {
+			other++;
+		}
+	}
+	if (han < 3 || han < 2 * other)
+		return false;
+	return !match_date(s, n, 0) && !is_meta_line(s, n) && !looks_advert(s, n) && !is_banner(s, n);
+}
+
+/* ------------------------------------------------------------------ */
 /* Paragraphs waiting in the window */
 
 struct item {
@@ -621,6 +737,7 @@ struct item {
 	struct mark open;		/* a heading opening the paragraph (style ST_NONE if none) */
 	struct mark *inl;		/* enumeration items inside it */
 	size_t ninl;			/* items in inl */
+	bool plain;			/* shaped like a heading line with no number */
 };
 
 /* One level of the outline stack. */
@@ -629,6 +746,9 @@ struct level {
 	int num;		/* its number */
 	long seq;		/* its section seq */
 	bool here;		/* pushed by the paragraph being emitted */
+	enum style alias;	/* a numbered style whose place a heading with no number took */
+	bool leaf;		/* a numbered heading after it is its sibling, not its child */
+	bool line;		/* a heading line of its own, not opening a paragraph */
 };
 
 struct structure {
@@ -666,6 +786,7 @@ struct structure {
 	int last_num[ST_COUNT];		/* number of the last heading of each style */
 	struct level cont[DEPTH_MAX];	/* the stack at the last list item inside the last paragraph */
 	int cont_depth;			/* its depth; 0 when the last paragraph had no such item */
+	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a sentence */
 	int failed;			/* a sink returned nonzero */
 };
 
@@ -909,13 +1030,71 @@ static bool inline_kept(const struct item *it, const struct mark *found, const b
 	return false;
 }
 
+/* Does the sentence before byte at (which ends with a full stop) announce a list:
+ * 如下, 以下, 下列, 包括, or a count (三点, 两个方面, 几项, 5条)? */
+static bool announces(const char *s, size_t at)
+{
+	size_t l, j = at;
+	cp_before(s, j, &l);
+	j -= l;
+	size_t from = j;
+	uint32_t cp;
+	while (from > 0 && (cp = cp_before(s, from, &l)) && !is_terminator(cp) && cp != 0xFF1A && cp != ':')
+		from -= l;
+	static const char *const words[] = { "如下", "以下", "下列", "包括", "分别", NULL };
+	if (contains_any(s + from, j - from, words))
+		return true;
+	static const uint32_t measures[] = { 0x4E2A, 0x9879, 0x6761, 0x70B9, 0x4EF6, 0x79CD, 0x7C7B, 0x65B9, 0x5927,
+					     0x6279, 0x6B65, 0x5C42, 0 };	/* 个 项 条 点 件 种 类 方 大 批 步 层 */
+	for (size_t i = from; i < j; i += l) {
+		cp = cp_at(s, j, i, &l);
+		bool count = (is_cn_digit(cp) && cp != 0x4E00 && cp != 0x96F6 && cp != 0x3007) || is_ar_digit(cp) ||
+			     cp == 0x51E0;	/* 几 */
+		if (!count)
+			continue;
+		size_t k = i + l, kl;
+		uint32_t nx;
+		while ((nx = cp_at(s, j, k, &kl)) && (is_cn_digit(nx) || is_ar_digit(nx)))
+			k += kl;
+		for (const uint32_t *m = measures; *m; m++)
+			if (nx == *m)
+				return true;
+	}
+	return false;
+}
+
+/* Drops the numbers that are note marks, not list items: a numbered list (not 一是 or
+ * 第一，) whose first item comes right after a full stop, when it neither goes on from
+ * the paragraph's opening item nor follows a sentence that announces it (…的论断。①这
+ * 一论断…). Returns the items left. */
+static size_t drop_notes(const struct item *it, struct mark *found, const bool *stop, size_t nf)
+{
+	bool note[INLINE_MAX] = { false };
+	for (size_t a = 0; a < nf; a++) {
+		enum style sty = found[a].style;
+		bool first = true;
+		for (size_t b = 0; b < a && first; b++)
+			first = found[b].style != sty;
+		if (!first || !stop[a] || styles[sty].enumerates ||
+		    (it->open.style == sty && found[a].num == it->open.num + 1) || announces(it->text, found[a].at))
+			continue;
+		for (size_t b = a; b < nf; b++)
+			note[b] = note[b] || found[b].style == sty;
+	}
+	size_t kept = 0;
+	for (size_t a = 0; a < nf; a++)
+		if (!note[a])
+			found[kept++] = found[a];
+	return kept;
+}
+
 /* Enumeration items inside the paragraph: 一是…。二是…。 */
 static void find_inline(struct item *it)
 {
 	const char *s = it->text;
 	size_t n = it->len, l;
 	struct mark found[INLINE_MAX];
-	bool weak[INLINE_MAX];
+	bool weak[INLINE_MAX], stop[INLINE_MAX];
 	size_t nf = 0;
 	size_t i = 0;
 	if (it->open.style != ST_NONE)
@@ -965,11 +1144,16 @@ static void find_inline(struct item *it)
 			continue;
 		m.standalone = false;
 		m.keep = false;
-		m.weak = weak[nf] = after_comma;
+		m.weak = after_comma;
+		stop[nf] = before == 0x3002 || before == 0xFF01 || before == 0xFF1F || before == '!' || before == '?';
 		found[nf++] = m;
 	}
+	if (nf)
+		nf = drop_notes(it, found, stop, nf);
 	if (!nf)
 		return;
+	for (size_t a = 0; a < nf; a++)
+		weak[a] = found[a].weak;
 	/* All candidates are kept: the last one may still be taken up by the next paragraph. */
 	for (size_t a = 0; a < nf; a++)
 		found[a].keep = inline_kept(it, found, weak, nf, a);
@@ -996,6 +1180,8 @@ static void analyse_item(struct item *it)
 	find_inline(it);
 	if (it->open.style == ST_NONE && is_salutation(it->text, it->len))
 		it->kind = PARA_SALUTATION;
+	else if (it->open.style == ST_NONE && !it->ninl)
+		it->plain = plain_shape(it->text, it->len);
 }
 
 static void item_free(struct item *it)
@@ -1097,6 +1283,7 @@ static void resolve_head(struct structure *st, size_t nhead)
 			break;
 		}
 		if (it->kind == PARA_SALUTATION || is_addressee(it->text, it->len) || is_meta_line(it->text, it->len) ||
+		    is_top_word(it->text, it->len) ||
 		    is_name_line(it->text, it->len) || is_chrome(it->text, it->len) || looks_advert(it->text, it->len) ||
 		    is_banner(it->text, it->len))
 			continue;
@@ -1150,7 +1337,7 @@ static void resolve_head(struct structure *st, size_t nhead)
 						    it->open.style == ST_NONE)) {
 			it->kind = PARA_SALUTATION;
 			it->fixed = true;
-		} else if (it->open.style == ST_NONE && !ends_head(it) &&
+		} else if (it->open.style == ST_NONE && !ends_head(it) && !is_top_word(it->text, it->len) &&
 			   (is_meta_line(it->text, it->len) || is_name_line(it->text, it->len) ||
 			    is_chrome(it->text, it->len) || is_banner(it->text, it->len))) {
 			it->kind = PARA_META;
@@ -1168,19 +1355,31 @@ static enum style family(enum style s)
 	return s == ST_SEQ ? ST_DI_COMMA : s;
 }
 
+/* Does a heading of style s stand at this level (or at the one it took the place of)? */
+static bool same_family(const struct level *lv, enum style s)
+{
+	return family(lv->style) == family(s) || (lv->alias != ST_NONE && family(lv->alias) == family(s));
+}
+
+/* 一是/一要 items and sections such as 前言 are leaves: a numbered heading does not go under them. */
+static bool is_leaf(const struct level *lv)
+{
+	return lv->style == ST_SHI || lv->style == ST_YAO || lv->leaf;
+}
+
 /* Places a heading of style s on the stack, searching it from index base up (inside a
  * paragraph, only the items of that paragraph); returns its level. */
 static int place(struct level *stack, int *depth, int base, enum style s, int num, bool inside)
 {
 	int k = -1;
 	for (int i = *depth - 1; i >= base; i--)
-		if (family(stack[i].style) == family(s)) {
+		if (same_family(&stack[i], s)) {
 			k = i;
 			break;
 		}
 	if (!inside && !styles[s].enumerates)
-		while (*depth > base && (stack[*depth - 1].style == ST_SHI || stack[*depth - 1].style == ST_YAO))
-			(*depth)--;	/* 一是/一要 items are leaves: a numbered heading does not go under them */
+		while (*depth > base && is_leaf(&stack[*depth - 1]))
+			(*depth)--;
 	if (s == ST_ATTACH)
 		k = 0;
 	else if (k >= 0 && inside && num == 1 && stack[k].num >= 1)
@@ -1188,8 +1387,43 @@ static int place(struct level *stack, int *depth, int base, enum style s, int nu
 	if (k < 0)
 		k = *depth < DEPTH_MAX ? *depth : DEPTH_MAX - 1;
 	*depth = k + 1;
-	stack[k] = (struct level){ .style = s, .num = num, .seq = -1, .here = true };
+	stack[k] = (struct level){ .style = s, .num = num, .seq = -1, .here = true, .alias = ST_NONE };
 	return k + 1;
+}
+
+/* Places a heading line with no number. It is the sibling of one before it with no
+ * number; a 前言 or 结束语 stands at the top; any other takes the place of the nearest
+ * heading line above (list items and leaves aside), as an unnumbered （三） after （二）,
+ * and a heading numbered after that one is its sibling. */
+static void place_plain(struct structure *st, bool top)
+{
+	struct level *stack = st->stack;
+	int k = -1, num = 0;
+	enum style alias = ST_NONE;
+	if (top)
+		k = 0;
+	for (int i = st->depth - 1; i >= 0 && k < 0; i--)
+		if (stack[i].style == ST_PLAIN)
+			k = i;
+	if (k >= 0 && k < st->depth && stack[k].style == ST_PLAIN) {
+		alias = stack[k].alias;
+		num = stack[k].num;
+	} else if (k < 0) {
+		int d = st->depth;
+		while (d > 0 && (is_leaf(&stack[d - 1]) ||
+				 (styles[stack[d - 1].style].inside && styles[stack[d - 1].style].enumerates)))
+			d--;
+		for (int i = d - 1; i >= 0 && k < 0; i--)
+			if (stack[i].line)
+				k = i;
+		if (k < 0)
+			k = 0;
+	}
+	if (alias == ST_NONE && k < st->depth)
+		alias = stack[k].style, num = stack[k].num;
+	st->depth = k + 1;
+	stack[k] = (struct level){ .style = ST_PLAIN, .num = num, .seq = -1, .here = true, .alias = alias,
+				   .leaf = top, .line = true };
 }
 
 static int deliver_section(struct structure *st, const struct item *it, long para, const struct mark *m,
@@ -1355,15 +1589,61 @@ static void place_opening(struct structure *st, const struct mark *m)
 {
 	bool outer = false;
 	for (int d = st->depth - 1; d >= 0 && !outer; d--)
-		outer = family(st->stack[d].style) == family(m->style) && st->stack[d].num == m->num - 1;
+		outer = same_family(&st->stack[d], m->style) && st->stack[d].num == m->num - 1;
 	int c = st->cont_depth;
-	if (!outer && c > 0 && family(st->cont[c - 1].style) == family(m->style) && st->cont[c - 1].num == m->num - 1) {
+	if (!outer && c > 0 && same_family(&st->cont[c - 1], m->style) && st->cont[c - 1].num == m->num - 1) {
 		memcpy(st->stack, st->cont, sizeof st->stack);
 		st->depth = c;
 		for (int d = 0; d < c; d++)
 			st->stack[d].here = false;
 	}
 	place(st->stack, &st->depth, 0, m->style, m->num, false);
+	st->stack[st->depth - 1].line = m->standalone;
+}
+
+/* Does the text end a sentence (before closing quotes and brackets)? */
+static bool ends_sentence(const char *s, size_t n)
+{
+	size_t l;
+	uint32_t cp;
+	while ((cp = cp_before(s, n, &l)) == 0x201D || cp == 0x2019 || cp == 0x300D || cp == 0x300F || cp == 0xFF09 ||
+	       cp == ')' || cp == 0x300B)
+		n -= l;
+	return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == '!' || cp == '?' || cp == 0x2026;
+}
+
+/* Characters before the first punctuation of the text (a body paragraph opens with a
+ * clause; one character and a colon, 是：, goes on from a line cut before it). */
+static long first_clause(const char *s, size_t n)
+{
+	size_t l;
+	long c = 0;
+	for (size_t i = 0; i < n; i += l, c++) {
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (!l || is_trailing_punct(cp) || cp == 0x3002)
+			break;
+	}
+	return c;
+}
+
+/* Is the oldest paragraph, shaped like a heading line with no number, one? It stands
+ * between paragraphs: text that ended a sentence before it (anything for 前言 or
+ * 结束语) and, after it, longer text that opens with a clause, or a numbered heading
+ * that starts a list under it. */
+static bool plain_confirmed(const struct structure *st, bool top)
+{
+	const struct item *it = &st->win[0], *next = NULL;
+	for (size_t j = 1; j < st->nwin && !next; j++)
+		if (!st->win[j].noise)
+			next = &st->win[j];
+	if (!next || next->fixed || (!top && !st->after_body))
+		return false;
+	const struct mark *h = &next->open;
+	if (h->style != ST_NONE)
+		return h->keep && h->num == 1 && !styles[h->style].enumerates && h->style != ST_ATTACH &&
+		       h->style != ST_BARE;
+	return next->kind == PARA_BODY && has_sentence_end(next->text, next->len) &&
+	       chars(next->text, next->len) > chars(it->text, it->len) && first_clause(next->text, next->len) >= 2;
 }
 
 /* Delivers the oldest paragraph of the window with its sections. */
@@ -1382,6 +1662,13 @@ static int emit_first(struct structure *st)
 		if (it->open.standalone)
 			it->kind = PARA_HEADING;
 	}
+	bool top = false;
+	if (it->plain && !it->fixed && !it->noise && it->open.style == ST_NONE &&
+	    plain_confirmed(st, (top = is_top_word(it->text, it->len)))) {
+		it->open = (struct mark){ .style = ST_PLAIN, .standalone = true, .keep = true };
+		set_title(&it->open, it->text, it->len);
+		it->kind = PARA_HEADING;
+	}
 	if (it->fixed || it->noise)
 		it->open.keep = false;
 	if (!it->fixed && !it->noise) {
@@ -1390,14 +1677,19 @@ static int emit_first(struct structure *st)
 	}
 	for (int d = 0; d < st->depth; d++)
 		st->stack[d].here = false;
-	if (it->open.style != ST_NONE && it->open.keep) {
+	if (it->open.style == ST_PLAIN) {
+		place_plain(st, top);
+		rc = deliver_section(st, it, para, &it->open, st->stack, st->depth, false);
+	} else if (it->open.style != ST_NONE && it->open.keep) {
 		place_opening(st, &it->open);
 		st->last_num[it->open.style] = it->open.num;
 		rc = deliver_section(st, it, para, &it->open, st->stack, st->depth, false);
 	}
 	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;
-	if (!it->noise)
+	if (!it->noise) {
 		st->cont_depth = 0;
+		st->after_body = it->kind == PARA_BODY && ends_sentence(it->text, it->len);
+	}
 	if (rc == 0 && it->ninl && !it->fixed) {
 		struct level local[DEPTH_MAX];
 		int depth = st->depth;
@@ -1503,11 +1795,14 @@ int structure_line(struct structure *st, const char *line, size_t len, bool nois
 	}
 	/* Hard-wrapped text: a line continues the paragraph when the previous line ran to
 	 * the full width, and this one is not indented and does not open with a marker. Where
-	 * paragraphs start indented, a list word (一是, 第一，) at the start of a line that is
-	 * not indented is part of the running text. */
+	 * paragraphs start indented, a list word (一是, 第一，) or a number that may be a note
+	 * mark (① ⑴ （1）) at the start of a line that is not indented is part of the
+	 * running text. */
 	struct mark m;
 	bool marker = match_marker(s, n, 0, &m) && styles[m.style].opens &&
-		      !(st->indent_starts && styles[m.style].inside && styles[m.style].enumerates);
+		      !(st->indent_starts && ((styles[m.style].inside && styles[m.style].enumerates) ||
+					      m.style == ST_CIRCLED || m.style == ST_CIRCLED_PAREN ||
+					      m.style == ST_AR_PAREN));
 	if (st->pend.len && st->pend_open && !ind && !marker && st->pend.len + n < PARA_MAX) {
 		size_t l;
 		uint32_t a = cp_before(st->pend.data, st->pend.len, &l), b = cp_at(s, n, 0, &l);

@@ -378,6 +378,221 @@ static void test_title_block(void)
 	free(g);
 }
 
+/* Heading lines with no number: 前言 and 结束语 at the top, a section name between
+ * paragraphs where the others are numbered, and top-level sections with no number. */
+static void test_plain_headings(void)
+{
+	static const char *const report[] = {
+		"关于推进社区建设的调研报告",
+		"前　言",
+		"社区是城市治理的基本单元。今年以来，我们围绕社区建设开展了专题调研。",
+		"一、基本情况",
+		"全市共有社区三百个，服务人口一百二十万。",
+		"（一）组织体系",
+		"各社区都建立了党组织，网格员队伍基本配齐。",
+		"二、存在问题",
+		"主要是服务能力还不够强，专业人才偏少。",
+		"结束语",
+		"社区建设是一项长期任务，需要持续用力、久久为功。",
+		NULL,
+	};
+	struct got *g = run(report);
+	CHECK_STR(g->title, "关于推进社区建设的调研报告");
+	EXPECT_SEC(g, "", "前　言", 1);
+	EXPECT_SEC(g, "一、", "基本情况", 1);
+	EXPECT_SEC(g, "（一）", "组织体系", 2);
+	EXPECT_SEC(g, "二、", "存在问题", 1);
+	EXPECT_SEC(g, "", "结束语", 1);
+	CHECK_INT(g->nsec, 5);
+	for (int i = 0; i < g->npara; i++)
+		if (!strcmp(g->para[i].text, "结束语"))
+			CHECK_INT(g->para[i].kind, PARA_HEADING);
+	free(g);
+
+	/* An unnumbered line in the place of a （三）: its list items go under it, and the
+	 * next 二、 is back at the top. */
+	static const char *const sibling[] = {
+		"在全区经济工作会议上的讲话",
+		"同志们：",
+		"今天召开会议，主要任务是部署明年工作。",
+		"一、回顾今年工作",
+		"（一）经济运行总体平稳",
+		"全年经济增长较快，各项指标好于预期。",
+		"（二）改革开放持续深化",
+		"重点领域改革取得新突破。",
+		"看清前进的方向，坚定发展的信心",
+		"明年经济工作要把握好以下关系。一是稳与进的关系。二是快与好的关系。",
+		"二、部署明年工作",
+		"（一）抓好项目建设",
+		"项目是发展的支撑，要紧盯不放。",
+		NULL,
+	};
+	g = run(sibling);
+	EXPECT_SEC(g, "", "看清前进的方向，坚定发展的信心", 2);
+	EXPECT_SEC(g, "一是", "稳与进的关系", 3);
+	EXPECT_SEC(g, "二是", "快与好的关系", 3);
+	EXPECT_SEC(g, "二、", "部署明年工作", 1);
+	EXPECT_SEC(g, "（一）", "抓好项目建设", 2);
+	CHECK_INT(g->nsec, 8);
+	free(g);
+
+	/* Sections with no number over numbered ones: the second is a sibling of the first. */
+	static const char *const parts[] = {
+		"在全县农业工作会议上的讲话",
+		"同志们：",
+		"这次会议很重要，我讲两个方面的意见。",
+		"关于去年的工作",
+		"（一）粮食生产稳定",
+		"全年粮食总产量保持稳定，再获丰收。",
+		"（二）农民收入增加",
+		"农民人均可支配收入增长百分之七。",
+		"关于今年的任务",
+		"今年的任务十分繁重，必须抓好落实。",
+		"（一）稳定粮食生产",
+		"要落实好各项扶持政策。",
+		NULL,
+	};
+	g = run(parts);
+	EXPECT_SEC(g, "", "关于去年的工作", 1);
+	EXPECT_SEC(g, "（二）", "农民收入增加", 2);
+	EXPECT_SEC(g, "", "关于今年的任务", 1);
+	EXPECT_SEC(g, "（一）", "稳定粮食生产", 2);
+	CHECK_INT(g->nsec, 5);
+	free(g);
+}
+
+/* Short lines that are no headings: quotations, dash items, a line cut before its
+ * colon, years, lists of short lines, closing formulas, signatures, attachment titles. */
+static void test_plain_refused(void)
+{
+	static const char *const lines[] = {
+		"关于做好安全生产工作的通知",
+		"各乡镇人民政府，县直有关部门：",
+		"为切实做好安全生产工作，现就有关事项通知如下。",
+		"“安全第一、预防为主”",
+		"这是安全生产工作必须坚持的方针，各单位要认真贯彻。",
+		"——坚持人民至上",
+		"要把人民群众生命安全放在第一位，时刻绷紧这根弦。",
+		"会议强调",
+		"各单位要压实责任，确保不发生重大事故。",
+		"2026年安全生产工作要点",
+		"各单位要对照要点抓好落实，按时报送进展。",
+		"今年安全生产工作的",
+		"主要目标",
+		"是：事故总量继续下降，较大事故得到遏制。",
+		"主要做法有三条。",
+		"加强组织领导",
+		"压实工作责任",
+		"严格督查考核",
+		"以上做法在实践中取得了较好效果。",
+		"各位代表",
+		"我们要以更加有力的措施推动工作。",
+		"特此通知",
+		"县安全生产委员会办公室",
+		"2026年3月1日",
+		"附件：",
+		"安全生产检查表",
+		"检查内容包括制度建设、隐患排查等方面。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK_INT(g->nsec, 1);	/* 附件： */
+	EXPECT_SEC(g, "附件：", "", 1);
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		if (strcmp(g->sec[i].marker, "附件："))
+			fprintf(stderr, "  unexpected heading: %s %s\n", g->sec[i].marker, g->sec[i].title);
+	free(g);
+
+	/* A speech that ends with its thanks and no text after a heading-like line. */
+	static const char *const ending[] = {
+		"在表彰大会上的讲话",
+		"同志们：",
+		"今天我们隆重集会，表彰先进集体和先进个人。",
+		"希望大家再接再厉，再创佳绩。",
+		"谢谢大家",
+		NULL,
+	};
+	g = run(ending);
+	CHECK_INT(g->nsec, 0);
+	free(g);
+}
+
+/* Note marks after a full stop are not list items; a list announced before its first
+ * item, or going on from the paragraph's opening item, still is. */
+static void test_note_marks(void)
+{
+	static const char *const notes[] = {
+		"学习笔记",
+		"这是第一段正文，讲了一些情况。我们要认真学习这一重要思想。①这一思想是在长期实践中形成的，内容十分丰富。②后面还有正文。",
+		"全会强调要加强领导。（1）这里的领导是指党的全面领导。后面还有很多内容，都是正文。（2）这也是一个注释。",
+		"会议指出要坚持稳中求进。⑴稳中求进是重要原则。⑵要长期坚持。",
+		NULL,
+	};
+	struct got *g = run(notes);
+	CHECK_INT(g->nsec, 0);
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		fprintf(stderr, "  unexpected heading: %s %s\n", g->sec[i].marker, g->sec[i].title);
+	free(g);
+
+	static const char *const lists[] = {
+		"工作方案",
+		"一、主要任务",
+		"今年重点抓好三项工作。①建设便民服务中心。②推行一窗通办。③开展上门服务。",
+		"具体措施如下。（1）完善制度。（2）加强考核。",
+		"（1）明确责任分工。正文内容。（2）健全工作机制。正文内容。",
+		NULL,
+	};
+	g = run(lists);
+	EXPECT_SEC(g, "①", "建设便民服务中心", 2);
+	EXPECT_SEC(g, "③", "开展上门服务", 2);
+	EXPECT_SEC(g, "（2）", "加强考核", 2);
+	EXPECT_SEC(g, "（1）", "明确责任分工", 2);
+	EXPECT_SEC(g, "（2）", "健全工作机制", 2);
+	CHECK_INT(g->nsec, 8);
+	free(g);
+
+	/* Hard-wrapped text whose paragraphs start indented: a note mark at the start of a
+	 * line that is not indented goes on with the paragraph. */
+	static const char *const wrapped[] = {
+		"关于做好当前工作的通知",
+		"",
+		"　　为贯彻落实上级部署，进一步做好当前各项工作，现就有关事项",
+		"通知如下，请各单位结合实际认真抓好贯彻落实，确保各项工作任务",
+		"落到实处，取得实效。",
+		"　　各单位要充分认识做好当前工作的重要性和紧迫性，切实把思想",
+		"和行动统一到上级决策部署上来，在工作中坚定不移地贯彻执行。",
+		"①这一要求是在长期实践中形成的，内容十分丰富，必须长期坚持下",
+		"去，不能有丝毫动摇和懈怠，要持之以恒地抓下去，抓出成效来。",
+		"　　各单位主要负责同志要亲自抓、负总责，认真落实到位，确保各",
+		"项工作有人管、有人抓，有人负责到底不放松，切实担起责任来。",
+		NULL,
+	};
+	g = run(wrapped);
+	CHECK_INT(g->nsec, 0);
+	CHECK_INT(g->npara, 4);
+	free(g);
+}
+
+/* 第一个阶段， 第二个层面： count as topics, as 第一个问题 does. */
+static void test_topic_words(void)
+{
+	static const char *const lines[] = {
+		"发展规划纲要",
+		"一、总体安排",
+		"从现在到本世纪中叶，可以分两个阶段来安排。",
+		"第一个阶段，从现在到二〇三〇年，基本完成主要任务。",
+		"第二个阶段，从二〇三〇年到二〇五〇年，全面实现发展目标。",
+		"第一个百年奋斗目标已经实现。",
+		"第一个吃螃蟹的人值得尊敬。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	EXPECT_SEC(g, "第一个阶段，", "从现在到二〇三〇年", 2);
+	EXPECT_SEC(g, "第二个阶段，", "从二〇三〇年到二〇五〇年", 2);
+	CHECK_INT(g->nsec, 3);
+	free(g);
+}
+
 /* A list that previews the headings coming next is not itself in the outline. */
 static void test_preview(void)
 {
@@ -576,6 +791,10 @@ int main(void)
 	test_in_paragraph();
 	test_false_positives();
 	test_title_block();
+	test_plain_headings();
+	test_plain_refused();
+	test_note_marks();
+	test_topic_words();
 	test_preview();
 	test_inline_styles();
 	test_long_items();
