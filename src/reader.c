@@ -127,11 +127,21 @@ static void check(struct reader *r, int rc)
 		fatal(r, r->tp ? text_pane_error(r->tp) : store_error(r->st));
 }
 
+/* Reads held in one transaction while keys are being handled (store_read_hold): the
+ * log's read lock taken once, not per statement. Never while waiting for a key, and
+ * never on a connection that also writes. */
+static void hold_reads(struct reader *r, bool hold)
+{
+	if (r->st && r->st != r->wst)
+		store_read_hold(r->st, hold);
+}
+
 /* The library opened for writing: a reading that moves nowhere never opens it (the
  * checkpoint and the log files a writer makes and removes cost a tenth of an opening).
  * NULL when it cannot be written. */
 static struct store *writer(struct reader *r)
 {
+	hold_reads(r, false);	/* so that the reading connection sees what is written */
 	if (!r->wst && r->writable) {
 		char err[700];
 		if (store_open(r->path, STORE_WRITE, &r->wst, err, sizeof err) != 0)
@@ -1312,6 +1322,7 @@ int reader_run(const struct reader_options *opt)
 		}
 		r.wst = r.st;
 	}
+	hold_reads(&r, true);
 	keymap_init();
 	settings_load(&r.set, opt->config);
 	draw_set_ambiguous(r.set.ambiguous);
@@ -1356,6 +1367,7 @@ int reader_run(const struct reader_options *opt)
 	show(&r);
 	if (r.scripted) {
 		for (size_t i = 0; i < nsteps && !r.quit; i++) {
+			hold_reads(&r, true);	/* again after a write */
 			if (may_quit(&steps[i]))
 				paint(&r);
 			if (steps[i].resize_w > 0)
@@ -1370,7 +1382,10 @@ int reader_run(const struct reader_options *opt)
 		draw_dump(stdout, opt->attrs);
 	} else {
 		while (!r.quit && !got_signal) {
+			if (!input_pending())
+				hold_reads(&r, false);	/* waiting: another process may be importing */
 			struct input in = draw_read(r.held ? 10 : r.msg[0] ? 4000 : 1000);
+			hold_reads(&r, true);
 			if (in.kind == INPUT_NONE) {
 				/* what was pending made no key (a mouse release, say): the
 				 * screen held for it is sent now */

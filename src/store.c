@@ -1286,6 +1286,13 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmts[i]);
 	for (int i = 0; i < HIT_CACHE; i++)
 		free(st->hit_cache[i].v);
+int store_read_hold(struct store *st, bool hold)
+{
+	if (hold == !sqlite3_get_autocommit(st->db))
+		return 0;
+	return exec(st, hold ? "BEGIN" : "COMMIT", "reading the library");
+}
+
 	gi_build_free(st->gi);
 	sqlite3_close(st->db);
 	free(st->path);

@@ -24,6 +24,10 @@ char *store_default_path(void);
  * writes a one-line reason to err. */
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
+/* Holds one read transaction over the reads that follow (hold true) or ends it: a
+ * statement alone takes and drops the log's read lock each time. Reads in it do not
+ * see later writes, even through another connection; for a connection opened to read. */
+int store_read_hold(struct store *st, bool hold);
 /* The last error, one line. */
 const char *store_error(const struct store *st);
 
