@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,11 +18,10 @@ struct outline_pane {
 	int32_t *read;		/* the sections whose text was read, to free */
 	size_t nread;		/* how many */
 	char *title;		/* the document title, the root row */
+	const unsigned char *lv;	/* per section: its level (shape_levels, mask 0x7f) */
 	uint8_t *fold;		/* per section: 0 as levels says, FOLD_OPEN, FOLD_SHUT; NULL: all 0 */
-	int32_t *rows;		/* visible rows: section index, -1 for the title (ascending) */
-	size_t nrows;		/* how many */
-	size_t cursor;		/* the row under the cursor */
-	size_t scroll;		/* the first row shown */
+	long cursor;		/* the row under the cursor: its section, -1 for the title */
+	long scroll;		/* the first row shown, so; n: past the last (until kept in view) */
 	int height;		/* rows of the pane at the last render */
 	int levels;		/* deepest level shown by fold-less/more */
 	long current;		/* the section the reader is in, -1 before the first */
@@ -81,46 +81,100 @@ static bool is_open(const struct outline_pane *ol, long i)
 	return f ? f == FOLD_OPEN : level_of(ol, i) < ol->levels;
 }
 
-/* The first row showing section i or a later one (rows ascend). */
-static size_t row_at(const struct outline_pane *ol, long i)
+/* Rows are the title (-1) and the sections not inside a closed one, in order; they are
+ * found from the levels as they are needed, never listed: the outline of a long
+ * document is opened and jumped through without a pass over every section. A section
+ * is inside its enclosing ones by level (the nearest before it at a lower level, as
+ * the rows have always followed the levels). */
+static int lev(const struct outline_pane *ol, long i)
 {
-	size_t lo = 0, hi = ol->nrows;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (ol->rows[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return ol->lv[i] & 0x7f;
 }
 
-static void rebuild_rows(struct outline_pane *ol)
+/* The nearest section before i at a level below x, -1 if none. */
+static long before_below(const struct outline_pane *ol, long i, int x)
 {
-	long keep = ol->nrows ? ol->rows[ol->cursor] : -1;
-	ol->nrows = 0;
-	ol->rows[ol->nrows++] = -1;
-	/* a closed section hides what follows it at a deeper level: its subtree (the
-	 * levels straight from the shape: this runs over every section at open) */
-	const unsigned char *lv = shape_levels(ol->sh);
-	int hide_below = 0;	/* 0: nothing hidden, else the level of the closed section */
-	for (size_t i = 0; i < ol->n; i++) {
-		int l = lv[i] & 0x7f;
-		if (hide_below && l > hide_below)
-			continue;
-		int f = ol->fold ? ol->fold[i] : 0;
-		hide_below = (f ? f == FOLD_OPEN : l < ol->levels) ? 0 : l;
-		ol->rows[ol->nrows++] = (int32_t)i;
+	long j = i - 1;
+	while (j >= 0 && lev(ol, j) >= x)
+		j--;
+	return j;
+}
+
+/* The row showing section i: i, or the outermost closed section enclosing it. */
+static long row_for(const struct outline_pane *ol, long i)
+{
+	long r = i;
+	for (long a = i;;) {
+		int l = lev(ol, a);
+		if (!ol->fold && l <= ol->levels)
+			break;	/* as the levels say, every section enclosing a is open */
+		a = before_below(ol, a, l);
+		if (a < 0)
+			break;
+		if (!is_open(ol, a))
+			r = a;
 	}
-	ol->cursor = 0;
-	/* the cursor stays on its section, or on the nearest visible ancestor */
-	for (long k = keep; k >= 0; k = parent_index(ol, k)) {
-		size_t r = row_at(ol, k);
-		if (r < ol->nrows && ol->rows[r] == k) {
-			ol->cursor = r;
-			return;
-		}
+	return r;
+}
+
+/* The row after row i, n after the last. */
+static long next_row(const struct outline_pane *ol, long i)
+{
+	if (i < 0)
+		return 0;	/* the first section, or n: none */
+	if (!has_children(ol, i) || is_open(ol, i))
+		return i + 1;
+	long j = i + 1;	/* past what the closed section holds */
+	while (j < (long)ol->n && lev(ol, j) > lev(ol, i))
+		j++;
+	return j;
+}
+
+/* The row before row i (or before n: the last), -1 the title when i is the first. */
+static long prev_row(const struct outline_pane *ol, long i)
+{
+	return i <= 0 ? -1 : row_for(ol, i - 1);
+}
+
+/* Rows from row a down to row b (or n: the end), a <= b, counted up to cap. */
+static long rows_between(const struct outline_pane *ol, long a, long b, long cap)
+{
+	long k = 0;
+	while (a < b && k < cap) {
+		a = next_row(ol, a);
+		k++;
 	}
+	return k;
+}
+
+/* k rows up from row i (or from n), stopping at the title. */
+static long rows_up(const struct outline_pane *ol, long i, long k)
+{
+	while (k-- > 0 && i >= 0)
+		i = prev_row(ol, i);
+	return i;
+}
+
+/* The row showing section i or, when it is hidden, its nearest shown ancestor (the
+ * shape's parents), the title if none. */
+static long row_of_section(const struct outline_pane *ol, long i)
+{
+	for (long k = i; k >= 0; k = parent_index(ol, k))
+		if (row_for(ol, k) == k)
+			return k;
+	return -1;
+}
+
+/* After folds or levels changed: the cursor stays on its section, or on the nearest
+ * shown ancestor; the first row shown keeps its number (scroll_row), as in a list of
+ * rows made again. */
+static void rebuild_rows(struct outline_pane *ol, long scroll_row)
+{
+	ol->cursor = row_of_section(ol, ol->cursor);
+	long r = -1;
+	for (long k = 0; k < scroll_row && r < (long)ol->n; k++)
+		r = next_row(ol, r);
+	ol->scroll = r;
 }
 
 struct outline_pane *outline_pane_new(struct store *st, long doc, const char *title, enum wrap_ambiguous amb)
@@ -139,9 +193,9 @@ struct outline_pane *outline_pane_new(struct store *st, long doc, const char *ti
 	}
 	ol->shape_old = rc > 0;
 	ol->n = shape_count(ol->sh);
+	ol->lv = shape_levels(ol->sh);
 	ol->text = xcalloc(ol->n + 1, sizeof *ol->text);
-	ol->rows = xmalloc((ol->n + 1) * sizeof *ol->rows);
-	rebuild_rows(ol);
+	ol->cursor = ol->scroll = -1;
 	return ol;
 }
 
@@ -158,7 +212,6 @@ void outline_pane_free(struct outline_pane *ol)
 	shape_free(ol->sh);
 	free(ol->title);
 	free(ol->fold);
-	free(ol->rows);
 	free(ol->hits);
 	free(ol);
 }
@@ -186,28 +239,17 @@ static long section_at(const struct outline_pane *ol, long seq, long offset)
 	return shape_at(ol->sh, seq, offset);
 }
 
+/* Counted in rows, a screen's worth at most: a jump far away costs no more. */
 static void keep_in_view(struct outline_pane *ol)
 {
-	int h = ol->height > 0 ? ol->height : 1;
+	long h = ol->height > 0 ? ol->height : 1, end = (long)ol->n;
 	if (ol->cursor < ol->scroll)
 		ol->scroll = ol->cursor;
-	else if (ol->cursor >= ol->scroll + (size_t)h)
-		ol->scroll = ol->cursor - (size_t)h + 1 + (size_t)(h > 4 ? h / 3 : 0);
-	if (ol->nrows > (size_t)h && ol->scroll > ol->nrows - (size_t)h)
-		ol->scroll = ol->nrows - (size_t)h;
-	if (ol->nrows <= (size_t)h)
-		ol->scroll = 0;
-}
-
-/* The row showing section i or its nearest visible ancestor. */
-static size_t row_of_section(const struct outline_pane *ol, long i)
-{
-	for (long k = i; k >= 0; k = parent_index(ol, k)) {
-		size_t r = row_at(ol, k);
-		if (r < ol->nrows && ol->rows[r] == k)
-			return r;
-	}
-	return 0;
+	else if (rows_between(ol, ol->scroll, ol->cursor, h) >= h)
+		ol->scroll = rows_up(ol, ol->cursor, h - 1 - (h > 4 ? h / 3 : 0));
+	/* no empty rows at the bottom while there are rows above */
+	if (rows_between(ol, ol->scroll, end, h) < h)
+		ol->scroll = rows_between(ol, -1, end, h + 1) > h ? rows_up(ol, end, h) : -1;
 }
 
 void outline_pane_set_position(struct outline_pane *ol, long seq, long offset, bool follow)
@@ -327,52 +369,57 @@ long outline_pane_nth_top(const struct outline_pane *ol, long nth)
 
 void outline_pane_move(struct outline_pane *ol, long delta)
 {
-	long c = (long)ol->cursor + delta;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)ol->nrows)
-		c = (long)ol->nrows - 1;
-	ol->cursor = (size_t)c;
+	long c = ol->cursor, end = (long)ol->n;
+	for (; delta > 0 && next_row(ol, c) < end; delta--)
+		c = next_row(ol, c);
+	for (; delta < 0 && c >= 0; delta++)
+		c = prev_row(ol, c);
+	ol->cursor = c;
 	keep_in_view(ol);
 }
 
 void outline_pane_move_to(struct outline_pane *ol, bool end)
 {
-	ol->cursor = end ? ol->nrows - 1 : 0;
+	ol->cursor = end ? prev_row(ol, (long)ol->n) : -1;
 	keep_in_view(ol);
 }
 
 long outline_pane_selected(const struct outline_pane *ol)
 {
-	return ol->rows[ol->cursor];
+	return ol->cursor;
 }
 
 bool outline_pane_click(struct outline_pane *ol, int row)
 {
-	size_t r = ol->scroll + (size_t)(row < 0 ? 0 : row);
-	if (row < 0 || r >= ol->nrows)
+	if (row < 0)
 		return false;
-	ol->cursor = r;
+	long c = ol->scroll;
+	for (int k = 0; k < row && c < (long)ol->n; k++)
+		c = next_row(ol, c);
+	if (c >= (long)ol->n)
+		return false;
+	ol->cursor = c;
 	return true;
 }
 
 void outline_pane_fold(struct outline_pane *ol, int how)
 {
-	long i = ol->rows[ol->cursor];
+	long i = ol->cursor;
 	if (i < 0)
 		return;
 	if (how < 0 && (!has_children(ol, i) || !is_open(ol, i))) {
 		long p = parent_index(ol, i);
-		ol->cursor = p < 0 ? 0 : row_of_section(ol, p);
+		ol->cursor = p < 0 ? -1 : row_of_section(ol, p);
 		keep_in_view(ol);
 		return;
 	}
 	if (!has_children(ol, i))
 		return;
+	long scroll_row = rows_between(ol, -1, ol->scroll, LONG_MAX);
 	if (!ol->fold)
 		ol->fold = xcalloc(ol->n + 1, sizeof *ol->fold);
 	ol->fold[i] = (how == 0 ? !is_open(ol, i) : how > 0) ? FOLD_OPEN : FOLD_SHUT;
-	rebuild_rows(ol);
+	rebuild_rows(ol, scroll_row);
 	keep_in_view(ol);
 }
 
@@ -382,6 +429,7 @@ void outline_pane_levels(struct outline_pane *ol, int delta)
 	for (size_t i = 0; i < ol->n; i++)
 		if (level_of(ol, (long)i) > deepest)
 			deepest = level_of(ol, (long)i);
+	long scroll_row = rows_between(ol, -1, ol->scroll, LONG_MAX);
 	ol->levels += delta;
 	if (ol->levels < 1)
 		ol->levels = 1;
@@ -389,7 +437,7 @@ void outline_pane_levels(struct outline_pane *ol, int delta)
 		ol->levels = deepest;
 	free(ol->fold);	/* every section as the levels say */
 	ol->fold = NULL;
-	rebuild_rows(ol);
+	rebuild_rows(ol, scroll_row);
 	keep_in_view(ol);
 }
 
@@ -406,12 +454,12 @@ void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool foc
 	if (r->w <= 0 || r->h <= 0)
 		return;
 	outline_pane_fit(ol, r);
-	size_t cur_row = row_of_section(ol, ol->current);
+	long cur_row = row_of_section(ol, ol->current);
 	bool wide = ol->amb == WRAP_WIDE;
 	struct sbuf line = { 0 };
-	for (int y = 0; y < r->h && ol->scroll + (size_t)y < ol->nrows; y++) {
-		size_t row = ol->scroll + (size_t)y;
-		long i = ol->rows[row];
+	long row = ol->scroll;
+	for (int y = 0; y < r->h && row < (long)ol->n; y++, row = next_row(ol, row)) {
+		long i = row;
 		sbuf_reset(&line);
 		enum draw_style st = STYLE_TEXT;
 		if (i < 0) {
