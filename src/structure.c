@@ -141,7 +141,7 @@ static const struct pattern patterns[] = {
 /* ------------------------------------------------------------------ */
 /* Characters */
 
-static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
+static inline uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
 {
 	uint32_t cp = 0;
 	if (i >= n) {
@@ -153,7 +153,7 @@ static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
 }
 
 /* The character that ends at byte i (0 when i is the start). */
-static uint32_t cp_before(const char *s, size_t i, size_t *len)
+static inline uint32_t cp_before(const char *s, size_t i, size_t *len)
 {
 	if (i == 0) {
 		*len = 0;
@@ -340,6 +340,17 @@ static bool is_marker_sep(uint32_t cp)
 	       cp == 0xFF0E || cp == '.' || is_terminator(cp);
 }
 
+/* Bytes of the word of one to three Han characters at byte j (阶段 in 第一个阶段，). Out
+ * of line, as the other rare paths below: match_marker and the scans stay small. */
+static __attribute__((noinline)) size_t topic_word(const char *s, size_t n, size_t j)
+{
+	size_t i = j, l;
+	uint32_t cp;
+	for (int w = 0; w < 3 && (cp = cp_at(s, n, i, &l)) >= 0x4E00 && cp <= 0x9FFF; w++)
+		i += l;
+	return i - j;
+}
+
 /* The marker written at byte i of s, if any (whatever may follow it). */
 static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 {
@@ -384,14 +395,9 @@ static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 				continue;
 			j += k;
 		}
-		if (pt->word) {
-			int w = 0;
-			uint32_t cp2;
-			while (w < 3 && (cp2 = cp_at(s, n, j, &l)) >= 0x4E00 && cp2 <= 0x9FFF)
-				j += l, w++;
-			if (!w)
-				continue;
-		}
+		if (pt->word && !(k = topic_word(s, n, j)))
+			continue;
+		j += pt->word ? k : 0;
 		uint32_t next = cp_at(s, n, j, &l);
 		/* Guards against numbers that are not numbering. */
 		if ((pt->style == ST_AR_DOT || pt->style == ST_AR_DUN) && (is_ar_digit(next) || next == '%'))
@@ -637,19 +643,20 @@ static bool is_top_word(const char *s, size_t n)
 {
 	char buf[32];
 	size_t k = 0, l;
+	if (n < 6 || n >= sizeof buf)
+		return false;
 	for (size_t i = 0; i < n; i += l) {
 		uint32_t cp = cp_at(s, n, i, &l);
 		if (!l)
 			return false;
-		if (is_space(cp))
-			continue;
-		if (k + l > sizeof buf)
-			return false;
-		memcpy(buf + k, s + i, l);
-		k += l;
+		if (!is_space(cp)) {
+			memcpy(buf + k, s + i, l);
+			k += l;
+		}
 	}
+	buf[k] = 0;
 	for (const char *const *p = top_words; *p; p++)
-		if (strlen(*p) == k && memcmp(buf, *p, k) == 0)
+		if (strcmp(buf, *p) == 0)
 			return true;
 	return false;
 }
@@ -660,11 +667,21 @@ static const char *const open_endings[] = {
 	"强调", "认为", "表示", "如下", "以下", NULL
 };
 
-/* What a heading line never holds: label and value, formulas, web addresses. */
-static const char *const plain_refused[] = {
-	"：", ":", "；", ";", "=", "＝", "+", "＋", "%", "％", "/", "÷", "×", "@", "#", "|", "同志们", "朋友们",
-	"各位", NULL
-};
+/* Characters a heading line never holds: sentence ends, label and value, formulas. */
+static bool plain_refused(uint32_t cp)
+{
+	switch (cp) {
+	case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF1B: case 0xFF1A: case 0xFF1D: case 0xFF0B: case 0xFF05:
+	case 0xF7: case 0xD7: case '!': case '?': case ';': case ':': case '=': case '+': case '%': case '/':
+	case '@': case '#': case '|':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Words of a salutation, said to the hearers, not a heading. */
+static const char *const plain_vocatives[] = { "同志们", "朋友们", "各位", NULL };
 
 /* The closing formulas of a letter or a speech. */
 static const char *const closings[] = { "特此", "此致", "敬礼", "谢谢", NULL };
@@ -672,55 +689,63 @@ static const char *const closings[] = { "特此", "此致", "敬礼", "谢谢", 
 /* Shaped like a heading line with no number (结束语, 展望前行的路，更感天地广阔): short,
  * no sentence end, mostly Chinese, not a list item, a quotation, a date, a name with a
  * title or a formula. Whether it is a heading depends on its neighbours (plain_confirmed). */
-static bool plain_shape(const char *s, size_t n)
+static __attribute__((noinline)) bool plain_shape(const char *s, size_t n)
 {
 	if (n > PLAIN_MAX * 4)
 		return false;	/* most paragraphs end here */
-	if (is_top_word(s, n))
-		return true;
-	long c = chars(s, n);
-	if (c < 3 || c > PLAIN_MAX || has_sentence_end(s, n) || contains_any(s, n, plain_refused) ||
-	    contains(s, n, "!") || contains(s, n, "?"))
-		return false;
 	size_t l, ll;
 	uint32_t first = cp_at(s, n, 0, &l), last = cp_before(s, n, &ll);
-	/* brackets and notes, list bullets and dashes, numbers and years */
+	if (is_trailing_punct(last) || is_ar_digit(first) || last == 0xFF09 || last == ')' || last == 0x3011 ||
+	    last == ']')
+		return false;	/* and most short ones here: a sentence, a salutation, a year, a note */
+	/* brackets and notes, list bullets and dashes */
 	static const uint32_t bad_first[] = { 0xFF08, '(', 0x3010, '[', 0xFF3B, 0x3014, 0x3008, '<', 0x2014, 0x2015,
 					      '-', 0xB7, 0x2022, 0x25CF, 0x25A0, 0x25A1, 0x25C6, 0x25C7, 0x2605,
 					      0x2606, 0x203B, '*', 0xFF0A, '>', 0x2192, 0 };
 	for (const uint32_t *b = bad_first; *b; b++)
 		if (first == *b)
 			return false;
-	if (is_ar_digit(first) || is_trailing_punct(last))
-		return false;
 	/* a whole line in quotes or book-title marks */
 	if ((first == 0x201C && last == 0x201D) || (first == 0x2018 && last == 0x2019) ||
 	    (first == 0x300C && last == 0x300D) || (first == 0x300E && last == 0x300F) ||
 	    (first == 0x300A && last == 0x300B))
 		return false;
+	const unsigned char *u = (const unsigned char *)s;
+	long han = 0, other = 0;
+	bool spaced = false;
+	for (size_t i = 0; i < n; i += l) {
+		if (u[i] >= 0xE4 && u[i] <= 0xE9 && i + 2 < n) {
+			han++;	/* U+4000 to U+9FFF: Han characters (and a few hexagrams) */
+			l = 3;
+			continue;
+		}
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (!l || plain_refused(cp))
+			return false;
+		if (is_space(cp))
+			spaced = spaced || i > 0;	/* 某省省长 张三, 某某委员会 某某局 */
+		else
+			other++;
+	}
+	if (han <= 3 && is_top_word(s, n))
+		return true;
+	if (spaced || han < 3 || han < 2 * other || han + other > PLAIN_MAX)
+		return false;
 	for (const char *const *p = open_endings; *p; p++)
 		if (ends_with(s, n, *p))
 			return false;
+	return true;
+}
+
+/* The rest of plain_shape, asked only of a line whose neighbours would make it a
+ * heading: no closing formula, salutation, metadata, advert or banner. */
+static bool plain_words_ok(const char *s, size_t n)
+{
 	for (const char *const *p = closings; *p; p++)
 		if (starts(s, n, 0, *p))
 			return false;
-	long han = 0, other = 0;
-	for (size_t i = 0; i < n; i += l) {
-		uint32_t cp = cp_at(s, n, i, &l);
-		if (!l)
-			return false;
-		if (is_space(cp)) {
-			if (i > 0)
-				return false;	/* 某省省长 张三, 某某委员会 某某局 */
-		} else if (cp >= 0x4E00 && cp <= 0x9FFF) {
-			han++;
-		} else {
-			other++;
-		}
-	}
-	if (han < 3 || han < 2 * other)
-		return false;
-	return !match_date(s, n, 0) && !is_meta_line(s, n) && !looks_advert(s, n) && !is_banner(s, n);
+	return !contains_any(s, n, plain_vocatives) && !is_meta_line(s, n) && !looks_advert(s, n) &&
+	       !is_banner(s, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -742,11 +767,11 @@ struct item {
 
 /* One level of the outline stack. */
 struct level {
+	long seq;		/* its section seq */
 	enum style style;	/* marker style at this level */
 	int num;		/* its number */
-	long seq;		/* its section seq */
-	bool here;		/* pushed by the paragraph being emitted */
 	enum style alias;	/* a numbered style whose place a heading with no number took */
+	bool here;		/* pushed by the paragraph being emitted */
 	bool leaf;		/* a numbered heading after it is its sibling, not its child */
 	bool line;		/* a heading line of its own, not opening a paragraph */
 };
@@ -1067,7 +1092,7 @@ static bool announces(const char *s, size_t at)
  * 第一，) whose first item comes right after a full stop, when it neither goes on from
  * the paragraph's opening item nor follows a sentence that announces it (…的论断。①这
  * 一论断…). Returns the items left. */
-static size_t drop_notes(const struct item *it, struct mark *found, const bool *stop, size_t nf)
+static __attribute__((noinline)) size_t drop_notes(const struct item *it, struct mark *found, const bool *stop, size_t nf)
 {
 	bool note[INLINE_MAX] = { false };
 	for (size_t a = 0; a < nf; a++) {
@@ -1395,7 +1420,7 @@ static int place(struct level *stack, int *depth, int base, enum style s, int nu
  * number; a 前言 or 结束语 stands at the top; any other takes the place of the nearest
  * heading line above (list items and leaves aside), as an unnumbered （三） after （二）,
  * and a heading numbered after that one is its sibling. */
-static void place_plain(struct structure *st, bool top)
+static __attribute__((noinline)) void place_plain(struct structure *st, bool top)
 {
 	struct level *stack = st->stack;
 	int k = -1, num = 0;
@@ -1592,7 +1617,7 @@ static void place_opening(struct structure *st, const struct mark *m)
 		outer = same_family(&st->stack[d], m->style) && st->stack[d].num == m->num - 1;
 	int c = st->cont_depth;
 	if (!outer && c > 0 && same_family(&st->cont[c - 1], m->style) && st->cont[c - 1].num == m->num - 1) {
-		memcpy(st->stack, st->cont, sizeof st->stack);
+		memcpy(st->stack, st->cont, (size_t)c * sizeof *st->stack);
 		st->depth = c;
 		for (int d = 0; d < c; d++)
 			st->stack[d].here = false;
@@ -1630,13 +1655,13 @@ static long first_clause(const char *s, size_t n)
  * between paragraphs: text that ended a sentence before it (anything for 前言 or
  * 结束语) and, after it, longer text that opens with a clause, or a numbered heading
  * that starts a list under it. */
-static bool plain_confirmed(const struct structure *st, bool top)
+static __attribute__((noinline)) bool plain_confirmed(const struct structure *st, bool top)
 {
 	const struct item *it = &st->win[0], *next = NULL;
 	for (size_t j = 1; j < st->nwin && !next; j++)
 		if (!st->win[j].noise)
 			next = &st->win[j];
-	if (!next || next->fixed || (!top && !st->after_body))
+	if (!next || next->fixed || (!top && !st->after_body) || !plain_words_ok(it->text, it->len))
 		return false;
 	const struct mark *h = &next->open;
 	if (h->style != ST_NONE)
@@ -1693,14 +1718,14 @@ static int emit_first(struct structure *st)
 	if (rc == 0 && it->ninl && !it->fixed) {
 		struct level local[DEPTH_MAX];
 		int depth = st->depth;
-		memcpy(local, st->stack, sizeof local);
+		memcpy(local, st->stack, (size_t)depth * sizeof *local);	/* the levels in use */
 		int base = depth > 0 && local[depth - 1].here ? depth - 1 : depth;
 		for (size_t k = 0; k < it->ninl && rc == 0; k++) {
 			if (!it->inl[k].keep)
 				continue;
 			place(local, &depth, base, it->inl[k].style, it->inl[k].num, true);
 			rc = deliver_section(st, it, para, &it->inl[k], local, depth, true);
-			memcpy(st->cont, local, sizeof local);
+			memcpy(st->cont, local, (size_t)depth * sizeof *local);
 			st->cont_depth = depth;
 		}
 	}
