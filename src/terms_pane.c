@@ -14,7 +14,7 @@ struct term_item {
 	char *text;		/* the term */
 	long count;		/* hits in the document */
 	int lit;		/* 0, or 1 + the colour it is lit in */
-	char *folded;		/* the term folded, for the filter */
+	char *folded;		/* the term folded, for the filter; NULL until one is set */
 	long in_section;	/* hits in the section, when the list is of one section */
 };
 
@@ -35,12 +35,22 @@ struct terms_pane {
 static int collect(void *ctx, const struct term_row *t)
 {
 	struct terms_pane *tm = ctx;
-	tm->items = xrealloc(tm->items, (tm->n + 1) * sizeof *tm->items);
-	struct sbuf f = { 0 };
-	fold_text(t->text ? t->text : "", t->text ? strlen(t->text) : 0, &f);
-	sbuf_puts(&f, "");
-	tm->items[tm->n++] = (struct term_item){ t->id, xstrdup(t->text ? t->text : ""), t->count, 0, f.data, 0 };
+	if ((tm->n & (tm->n - 1)) == 0)
+		tm->items = xrealloc(tm->items, (tm->n ? 2 * tm->n : 1) * sizeof *tm->items);
+	tm->items[tm->n++] = (struct term_item){ t->id, xstrdup(t->text ? t->text : ""), t->count, 0, NULL, 0 };
 	return 0;
+}
+
+/* A term folded for the filter, made when a filter first needs it. */
+static const char *folded(struct term_item *t)
+{
+	if (!t->folded) {
+		struct sbuf f = { 0 };
+		fold_text(t->text, strlen(t->text), &f);
+		sbuf_puts(&f, "");
+		t->folded = f.data;
+	}
+	return t->folded;
 }
 
 /* The rows shown: terms holding the filter text and, for one section, hits in it. */
@@ -51,7 +61,7 @@ static void refilter(struct terms_pane *tm)
 	tm->nvis = 0;
 	tm->cursor = 0;
 	for (size_t i = 0; i < tm->n; i++) {
-		if (tm->filter && !strstr(tm->items[i].folded, tm->filter))
+		if (tm->filter && !strstr(folded(&tm->items[i]), tm->filter))
 			continue;
 		if (tm->section && tm->items[i].in_section == 0)
 			continue;
