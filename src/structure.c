@@ -737,13 +737,36 @@ static __attribute__((noinline)) bool plain_shape(const char *s, size_t n)
 	return true;
 }
 
+/* A line of verse: two halves of five or seven characters, in the old language (no 的):
+ * 长风破浪会有时，直挂云帆济沧海, not 看清前进的方向，坚定发展的信心. */
+static bool is_verse(const char *s, size_t n)
+{
+	size_t l;
+	long half[3] = { 0 };
+	int k = 0;
+	for (size_t i = 0; i < n; i += l) {
+		uint32_t cp = cp_at(s, n, i, &l);
+		if (!l)
+			return false;
+		if (cp == 0xFF0C || cp == 0x3001) {
+			if (++k > 1)
+				return false;
+		} else {
+			half[k]++;
+		}
+	}
+	return k == 1 && half[0] == half[1] && (half[0] == 5 || half[0] == 7) && !contains(s, n, "的");
+}
+
 /* The rest of plain_shape, asked only of a line whose neighbours would make it a
- * heading: no closing formula, salutation, metadata, advert or banner. */
+ * heading: no closing formula, verse, salutation, metadata, advert or banner. */
 static bool plain_words_ok(const char *s, size_t n)
 {
 	for (const char *const *p = closings; *p; p++)
 		if (starts(s, n, 0, *p))
 			return false;
+	if (is_verse(s, n))
+		return false;
 	return !contains_any(s, n, plain_vocatives) && !is_meta_line(s, n) && !looks_advert(s, n) &&
 	       !is_banner(s, n);
 }
@@ -773,7 +796,6 @@ struct level {
 	enum style alias;	/* a numbered style whose place a heading with no number took */
 	bool here;		/* pushed by the paragraph being emitted */
 	bool leaf;		/* a numbered heading after it is its sibling, not its child */
-	bool line;		/* a heading line of its own, not opening a paragraph */
 };
 
 struct structure {
@@ -1417,38 +1439,30 @@ static int place(struct level *stack, int *depth, int base, enum style s, int nu
 }
 
 /* Places a heading line with no number. It is the sibling of one before it with no
- * number; a 前言 or 结束语 stands at the top; any other takes the place of the nearest
- * heading line above (list items and leaves aside), as an unnumbered （三） after （二）,
- * and a heading numbered after that one is its sibling. */
+ * number; a 前言 or 结束语 stands at the top; the first one stands at the top too. Any
+ * other goes beside the deepest section open (list items and leaves aside), taking its
+ * place as an unnumbered （三） after （二） does, so that a heading numbered after that
+ * one is its sibling; but under a top-level section with no subsection yet, it is the
+ * first subsection. */
 static __attribute__((noinline)) void place_plain(struct structure *st, bool top)
 {
 	struct level *stack = st->stack;
-	int k = -1, num = 0;
-	enum style alias = ST_NONE;
-	if (top)
-		k = 0;
-	for (int i = st->depth - 1; i >= 0 && k < 0; i--)
+	int d = st->depth, k = -1;
+	for (int i = d - 1; i >= 0 && k < 0 && !top; i--)
 		if (stack[i].style == ST_PLAIN)
 			k = i;
-	if (k >= 0 && k < st->depth && stack[k].style == ST_PLAIN) {
-		alias = stack[k].alias;
-		num = stack[k].num;
-	} else if (k < 0) {
-		int d = st->depth;
-		while (d > 0 && (is_leaf(&stack[d - 1]) ||
-				 (styles[stack[d - 1].style].inside && styles[stack[d - 1].style].enumerates)))
-			d--;
-		for (int i = d - 1; i >= 0 && k < 0; i--)
-			if (stack[i].line)
-				k = i;
-		if (k < 0)
-			k = 0;
+	while (k < 0 && d > 0 &&
+	       (is_leaf(&stack[d - 1]) || (styles[stack[d - 1].style].inside && styles[stack[d - 1].style].enumerates)))
+		d--;
+	if (k < 0)
+		k = top || d == 0 ? 0 : d == 1 ? 1 : d - 1;
+	struct level lv = { .style = ST_PLAIN, .seq = -1, .here = true, .alias = ST_NONE, .leaf = top };
+	if (k < d) {	/* in the place of that section: its style goes on beside it */
+		lv.alias = stack[k].style == ST_PLAIN ? stack[k].alias : stack[k].style;
+		lv.num = stack[k].num;
 	}
-	if (alias == ST_NONE && k < st->depth)
-		alias = stack[k].style, num = stack[k].num;
 	st->depth = k + 1;
-	stack[k] = (struct level){ .style = ST_PLAIN, .num = num, .seq = -1, .here = true, .alias = alias,
-				   .leaf = top, .line = true };
+	stack[k] = lv;
 }
 
 static int deliver_section(struct structure *st, const struct item *it, long para, const struct mark *m,
@@ -1623,7 +1637,6 @@ static void place_opening(struct structure *st, const struct mark *m)
 			st->stack[d].here = false;
 	}
 	place(st->stack, &st->depth, 0, m->style, m->num, false);
-	st->stack[st->depth - 1].line = m->standalone;
 }
 
 /* Does the text end a sentence (before closing quotes and brackets)? */
@@ -1653,8 +1666,8 @@ static long first_clause(const char *s, size_t n)
 
 /* Is the oldest paragraph, shaped like a heading line with no number, one? It stands
  * between paragraphs: text that ended a sentence before it (anything for 前言 or
- * 结束语) and, after it, longer text that opens with a clause, or a numbered heading
- * that starts a list under it. */
+ * 结束语) and, after it, longer text that opens with a clause, or a heading numbered
+ * 1 (（一）, 一是) that starts a list under it. */
 static __attribute__((noinline)) bool plain_confirmed(const struct structure *st, bool top)
 {
 	const struct item *it = &st->win[0], *next = NULL;
@@ -1665,8 +1678,7 @@ static __attribute__((noinline)) bool plain_confirmed(const struct structure *st
 		return false;
 	const struct mark *h = &next->open;
 	if (h->style != ST_NONE)
-		return h->keep && h->num == 1 && !styles[h->style].enumerates && h->style != ST_ATTACH &&
-		       h->style != ST_BARE;
+		return h->keep && h->num == 1 && h->style != ST_ATTACH && h->style != ST_BARE;
 	return next->kind == PARA_BODY && has_sentence_end(next->text, next->len) &&
 	       chars(next->text, next->len) > chars(it->text, it->len) && first_clause(next->text, next->len) >= 2;
 }

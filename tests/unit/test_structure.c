@@ -459,6 +459,38 @@ static void test_plain_headings(void)
 	EXPECT_SEC(g, "（一）", "稳定粮食生产", 2);
 	CHECK_INT(g->nsec, 5);
 	free(g);
+
+	/* In a top-level section with no subsection yet, a heading line with no number is
+	 * its first subsection; the next one is its sibling. A line of verse is no heading. */
+	static const char *const subs[] = {
+		"在全市招商工作会议上的讲话",
+		"同志们：",
+		"今天召开会议，主要任务是总结去年工作。",
+		"一、去年工作成效明显",
+		"去年以来，全市上下真抓实干，取得了明显成效。",
+		"招大引强成效明显",
+		"全年引进重大项目一百二十个，同比增长百分之十五。",
+		"营商环境持续改善",
+		"企业开办时间压缩到一个工作日以内。",
+		"二、今年工作安排",
+		"当前，招商引资面临的形势复杂严峻。",
+		"长风破浪会有时，直挂云帆济沧海",
+		"只要我们坚定信心，就一定能够战胜困难。",
+		"几点具体要求",
+		"一是提高认识。正文。",
+		"二是压实责任。正文。",
+		NULL,
+	};
+	g = run(subs);
+	EXPECT_SEC(g, "", "招大引强成效明显", 2);
+	EXPECT_SEC(g, "", "营商环境持续改善", 2);
+	EXPECT_SEC(g, "二、", "今年工作安排", 1);
+	EXPECT_SEC(g, "", "几点具体要求", 2);
+	EXPECT_SEC(g, "一是", "提高认识", 3);
+	EXPECT_SEC(g, "二是", "压实责任", 3);
+	CHECK(!has_section_in(g, "长风破浪"));
+	CHECK_INT(g->nsec, 7);
+	free(g);
 }
 
 /* Short lines that are no headings: quotations, dash items, a line cut before its
