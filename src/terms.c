@@ -15,6 +15,7 @@
  * caller stops once the sample is full (terms_feed). */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,20 +38,27 @@
  * child is found by binary search and no hash table is needed. Right neighbours of
  * a string are its node's children; left neighbours are the nodes whose string
  * minus its first character is it (found by suffix links). */
+struct trie_node {
+	uint32_t cp;		/* character on the edge into the node */
+	uint32_t parent;	/* parent node; 0 is the root */
+	uint32_t count;		/* occurrences of the node's string */
+	uint32_t suffix;	/* the node of the string without its first character */
+	uint32_t kids;		/* its first child */
+	uint32_t nkids;		/* how many children it has */
+	uint32_t at;		/* where in the trie's text its string occurs (first use) */
+	uint8_t depth;		/* characters of its string */
+	double kid_clogc;	/* after finish: sum of c·ln c over right neighbours */
+	double left_clogc;	/* after finish: sum of c·ln c over left neighbours */
+};
+
 struct trie {
-	uint32_t *cp;		/* character on the edge into each node */
-	uint32_t *parent;	/* parent node; 0 is the root */
-	uint32_t *count;	/* occurrences of the node's string */
-	uint32_t *suffix;	/* the node of the string without its first character */
-	uint32_t *kids;		/* the first child of each node */
-	uint32_t *nkids;	/* how many children it has */
-	uint8_t *depth;		/* characters of each node's string */
-	uint32_t *first;	/* after finish: the first character of each node's string */
+	struct trie_node *node;	/* the nodes, one array: a node's fields are read together */
 	uint32_t n;		/* nodes used, root included */
 	uint32_t cap;		/* nodes allocated */
-	double *kid_clogc;	/* per node, after finish: sum of c·ln c over right neighbours */
-	double *left_clogc;	/* per node, after finish: sum of c·ln c over left neighbours */
-	double ln_small[256];	/* after finish: ln c for the common small counts */
+	uint32_t *text;		/* the sample's distinct Han runs, each ended by a 0 */
+	uint32_t *weight;	/* per position of text: copies of its run in the sample */
+	size_t ntext;		/* positions of text */
+	bool whole;		/* text holds all of the sample (SAMPLE_CHARS cut none) */
 };
 
 /* A string seen inside quotes. */
@@ -223,17 +231,47 @@ static bool cls_is(const uint8_t *cls, uint32_t c, uint8_t bit)
 	return c < 65536 && (cls[c] & bit);
 }
 
-/* The class table, filled on first use and shared by every extraction (an import
- * makes one per document). */
+static uint32_t str_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+#define NSTOP (sizeof stop_words / sizeof *stop_words)
+#define STOP_SLOTS 256	/* a power of two, more than twice NSTOP */
+
+/* Tables shared by every extraction (an import makes one per document, maybe on
+ * another thread): filled once (pthread_once), only read after. */
+static struct {
+	uint8_t cls[65536];		/* per BMP character: CLS_* bits */
+	double ln_small[256];		/* ln c for the common small counts */
+	double clogc_small[256];	/* c·ln c for them */
+	const char *stop[STOP_SLOTS];	/* the stop words, open addressing on str_hash */
+} tables;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void)
+{
+	cls_init(tables.cls);
+	for (int c = 1; c < 256; c++) {
+		tables.ln_small[c] = ln(c);
+		tables.clogc_small[c] = c * tables.ln_small[c];
+	}
+	for (size_t i = 0; i < NSTOP; i++) {
+		uint32_t h = str_hash(stop_words[i], strlen(stop_words[i])) & (STOP_SLOTS - 1);
+		while (tables.stop[h])
+			h = (h + 1) & (STOP_SLOTS - 1);
+		tables.stop[h] = stop_words[i];
+	}
+}
+
+/* The class table: terms_new has made the tables. */
 static const uint8_t *char_classes(void)
 {
-	static uint8_t cls[65536];
-	static bool ready;
-	if (!ready) {
-		cls_init(cls);
-		ready = true;
-	}
-	return cls;
+	pthread_once(&tables_once, tables_init);
+	return tables.cls;
 }
 
 static bool has_cls(const struct terms *t, uint32_t c, uint8_t bit)
@@ -245,31 +283,15 @@ static bool has_cls(const struct terms *t, uint32_t c, uint8_t bit)
 
 static void trie_init(struct trie *t)
 {
-	t->cap = 1024;
-	t->cp = xmalloc(t->cap * sizeof *t->cp);
-	t->parent = xmalloc(t->cap * sizeof *t->parent);
-	t->count = xmalloc(t->cap * sizeof *t->count);
-	t->suffix = xmalloc(t->cap * sizeof *t->suffix);
-	t->kids = xmalloc(t->cap * sizeof *t->kids);
-	t->nkids = xmalloc(t->cap * sizeof *t->nkids);
-	t->depth = xmalloc(t->cap * sizeof *t->depth);
-	t->n = 1;
-	t->cp[0] = t->parent[0] = t->count[0] = t->suffix[0] = t->kids[0] = t->nkids[0] = 0;
-	t->depth[0] = 0;
+	memset(t, 0, sizeof *t);
+	t->n = 1;	/* the root, made by trie_reserve */
 }
 
 static void trie_free(struct trie *t)
 {
-	free(t->cp);
-	free(t->parent);
-	free(t->count);
-	free(t->suffix);
-	free(t->kids);
-	free(t->nkids);
-	free(t->depth);
-	free(t->first);
-	free(t->kid_clogc);
-	free(t->left_clogc);
+	free(t->node);
+	free(t->text);
+	free(t->weight);
 }
 
 /* Room for n more nodes. */
@@ -277,41 +299,47 @@ static void trie_reserve(struct trie *t, size_t n)
 {
 	if (t->n + n <= t->cap)
 		return;
+	bool empty = t->cap == 0;
+	if (empty)
+		t->cap = 1024;
 	while (t->n + n > t->cap)
 		t->cap *= 2;
-	t->cp = xrealloc(t->cp, t->cap * sizeof *t->cp);
-	t->parent = xrealloc(t->parent, t->cap * sizeof *t->parent);
-	t->count = xrealloc(t->count, t->cap * sizeof *t->count);
-	t->suffix = xrealloc(t->suffix, t->cap * sizeof *t->suffix);
-	t->kids = xrealloc(t->kids, t->cap * sizeof *t->kids);
-	t->nkids = xrealloc(t->nkids, t->cap * sizeof *t->nkids);
-	t->depth = xrealloc(t->depth, t->cap * sizeof *t->depth);
+	t->node = xrealloc(t->node, t->cap * sizeof *t->node);
+	if (empty)
+		memset(&t->node[0], 0, sizeof t->node[0]);
 }
 
-/* A new node: the next id (children of one node are made one after the other). */
-static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t cp, uint32_t count, uint32_t suffix)
+/* A new node: the next id (children of one node are made one after the other),
+ * whose string occurs at text[at]. */
+static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t cp, uint32_t count, uint32_t suffix, uint32_t at)
 {
 	uint32_t v = t->n++;
-	t->cp[v] = cp, t->parent[v] = parent, t->count[v] = count, t->suffix[v] = suffix;
-	t->kids[v] = t->nkids[v] = 0;
-	t->depth[v] = (uint8_t)(t->depth[parent] + 1);
-	if (t->nkids[parent]++ == 0)
-		t->kids[parent] = v;
+	struct trie_node *p = &t->node[parent];
+	t->node[v] = (struct trie_node){ .cp = cp, .parent = parent, .count = count, .suffix = suffix, .at = at,
+					 .depth = (uint8_t)(p->depth + 1) };
+	if (p->nkids++ == 0)
+		p->kids = v;
 	return v;
+}
+
+/* The first character of node v's string. */
+static uint32_t trie_first(const struct trie *t, uint32_t v)
+{
+	return t->text[t->node[v].at];
 }
 
 /* The child of parent along cp; 0 when absent. */
 static uint32_t trie_child(const struct trie *t, uint32_t parent, uint32_t cp)
 {
-	uint32_t lo = t->kids[parent], hi = lo + t->nkids[parent];
+	uint32_t lo = t->node[parent].kids, hi = lo + t->node[parent].nkids;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (t->cp[mid] < cp)
+		if (t->node[mid].cp < cp)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < t->kids[parent] + t->nkids[parent] && t->cp[lo] == cp ? lo : 0;
+	return lo < t->node[parent].kids + t->node[parent].nkids && t->node[lo].cp == cp ? lo : 0;
 }
 
 static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n)
@@ -325,66 +353,45 @@ static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n)
 static long trie_count(const struct trie *t, const uint32_t *s, int n)
 {
 	uint32_t v = trie_find(t, s, n);
-	return v ? t->count[v] : 0;
+	return v ? t->node[v].count : 0;
 }
 
-/* Fills the per-node child sums the entropies come from; a neighbour in the
+/* Fills the per-node sums the entropies come from, in id order; a neighbour in the
  * boundary class counts like punctuation, as if every use were different. */
 static void trie_finish(struct trie *t, const uint8_t *cls)
 {
-	t->kid_clogc = xcalloc(t->n, sizeof *t->kid_clogc);
-	t->left_clogc = xcalloc(t->n, sizeof *t->left_clogc);
-	/* the first character of each node; a parent always has a smaller id than
-	 * its children, so one pass in id order fills it */
-	const uint32_t *suffix = t->suffix;
-	uint32_t *first = t->first = xcalloc(t->n, sizeof *first);
-	/* most counts are small: their c·ln c from a table */
-	double small[256];
-	for (int c = 1; c < 256; c++) {
-		t->ln_small[c] = ln(c);
-		small[c] = c * t->ln_small[c];
-	}
+	struct trie_node *node = t->node;
+	for (uint32_t v = 0; v < t->n; v++)
+		node[v].kid_clogc = node[v].left_clogc = 0;
 	for (uint32_t v = 1; v < t->n; v++) {
-		uint32_t c = t->count[v];
-		double clogc = c < 256 ? small[c] : c * ln(c);
-		uint32_t p = t->parent[v];
-		if (t->cp[v] >= 65536 || !(cls[t->cp[v]] & CLS_BOUNDARY))
-			t->kid_clogc[p] += clogc;
-		if (p == 0) {
-			first[v] = t->cp[v];
-			continue;
-		}
-		first[v] = first[p];
-		if (suffix[v] && (first[v] >= 65536 || !(cls[first[v]] & CLS_BOUNDARY)))
-			t->left_clogc[suffix[v]] += clogc;
+		uint32_t c = node[v].count, cp = node[v].cp;
+		double clogc = c < 256 ? tables.clogc_small[c] : c * ln(c);
+		uint32_t p = node[v].parent;
+		if (cp >= 65536 || !(cls[cp] & CLS_BOUNDARY))
+			node[p].kid_clogc += clogc;
+		uint32_t first = t->text[node[v].at];
+		if (p && (first >= 65536 || !(cls[first] & CLS_BOUNDARY)))
+			node[node[v].suffix].left_clogc += clogc;
 	}
 }
 
-/* ln of node v's count, after trie_finish. */
+/* ln of node v's count. */
 static double trie_ln_count(const struct trie *t, uint32_t v)
 {
-	uint32_t c = t->count[v];
-	return c < 256 ? t->ln_small[c] : ln(c);
+	uint32_t c = t->node[v].count;
+	return c < 256 ? tables.ln_small[c] : ln(c);
 }
 
 /* Entropy of what follows node v: occurrences at a run's edge count as all different. */
 static double trie_entropy(const struct trie *t, uint32_t v)
 {
-	double n = t->count[v];
+	double n = t->node[v].count;
 	if (n <= 0)
 		return 0;
-	return trie_ln_count(t, v) - t->kid_clogc[v] / n;
+	return trie_ln_count(t, v) - t->node[v].kid_clogc / n;
 }
 
 /* --- quotes --- */
-
-static uint32_t str_hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
 
 static bool formula_shape(const uint8_t *cls, const uint32_t *s, int n, bool quoted);
 
@@ -669,13 +676,17 @@ static uint32_t *merge_runs(uint32_t *text, size_t *n)
  * are exact while most long substrings are never stored. */
 static void count_substrings(struct terms *t)
 {
-	/* a character takes a byte at least */
+	struct trie *f = &t->fwd;
+	/* a character takes a byte at least; the text needs a position a character
+	 * at most, and one more for merge_runs */
 	size_t cap = (t->sample.len < SAMPLE_CHARS ? t->sample.len : SAMPLE_CHARS) + 1, n = 0;
-	uint32_t *text = xmalloc(cap * sizeof *text);
+	size_t chars = utf8_count(t->sample.data ? t->sample.data : "", t->sample.len);
+	uint32_t *text = xmalloc((cap < chars + 2 ? cap : chars + 2) * sizeof *text);
 	const char *s = t->sample.data ? t->sample.data : "";
-	for (size_t i = 0; i < t->sample.len && n + 1 < cap;) {
+	size_t at = 0;
+	while (at < t->sample.len && n + 1 < cap) {
 		uint32_t c;
-		i += decode(s + i, t->sample.len - i, &c);
+		at += decode(s + at, t->sample.len - at, &c);
 		if (is_han(c))
 			text[n++] = c;
 		else if (is_placeholder(c))
@@ -683,8 +694,10 @@ static void count_substrings(struct terms *t)
 		else if (n && text[n - 1])
 			text[n++] = 0;	/* a run ends */
 	}
+	f->whole = at >= t->sample.len;
 	uint32_t *weight = merge_runs(text, &n);
-	struct trie *f = &t->fwd;
+	f->text = text, f->weight = weight, f->ntext = n;
+	trie_reserve(f, 3 * n);	/* about as many nodes as a document has */
 	/* the node at each position of the level before and of this one: a node made
 	 * before the level began is stale (ids grow level by level), so neither array
 	 * is ever cleared */
@@ -710,7 +723,7 @@ static void count_substrings(struct terms *t)
 			for (; end < nlive && of[end] == v && e[end] >> 32 == c; end++)
 				count += weight[(uint32_t)e[end]];
 			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, v, (uint32_t)c, count, k > 1 ? prev[i + 1] : 0);
+			uint32_t w = trie_add(f, v, (uint32_t)c, count, k > 1 ? prev[i + 1] : 0, i);
 			for (; j < end; j++) {
 				cur[(uint32_t)e[j]] = w;
 				of[j] = w;
@@ -723,7 +736,7 @@ static void count_substrings(struct terms *t)
 		size_t kept = 0;
 		for (size_t j = 0; j < nlive; j++) {
 			uint32_t i = (uint32_t)e[j], v = of[j], w = cur[i + 1];
-			if (w >= lo && f->count[v] >= 2 && f->count[w] >= 2) {
+			if (w >= lo && f->node[v].count >= 2 && f->node[w].count >= 2) {
 				e[kept] = (uint64_t)text[i + k] << 32 | i;
 				of[kept++] = v;
 			}
@@ -744,23 +757,9 @@ static void count_substrings(struct terms *t)
 	free(e);
 	free(cur);
 	free(prev);
-	free(weight);
-	free(text);
 }
 
 /* --- choosing --- */
-
-/* The characters of node v of the forward trie, first to last. */
-static int node_string(const struct trie *t, uint32_t v, uint32_t *out)
-{
-	int n = 0;
-	for (uint32_t u = v; u; u = t->parent[u])
-		n++;
-	int i = n;
-	for (uint32_t u = v; u; u = t->parent[u])
-		out[--i] = t->cp[u];
-	return n;
-}
 
 static char *cps_text(const uint32_t *s, int n)
 {
@@ -772,23 +771,10 @@ static char *cps_text(const uint32_t *s, int n)
 	return out;
 }
 
-#define NSTOP (sizeof stop_words / sizeof *stop_words)
-#define STOP_SLOTS 256	/* a power of two, more than twice NSTOP */
-
-/* Whether the n bytes at s are a stop word: a hash set filled on first use. */
+/* Whether the n bytes at s are a stop word (a hash set in the tables). */
 static bool stop_lookup(const char *s, size_t n)
 {
-	static const char *slot[STOP_SLOTS];
-	static bool ready;
-	if (!ready) {
-		for (size_t i = 0; i < NSTOP; i++) {
-			uint32_t h = str_hash(stop_words[i], strlen(stop_words[i])) & (STOP_SLOTS - 1);
-			while (slot[h])
-				h = (h + 1) & (STOP_SLOTS - 1);
-			slot[h] = stop_words[i];
-		}
-		ready = true;
-	}
+	const char *const *slot = tables.stop;
 	for (uint32_t h = str_hash(s, n) & (STOP_SLOTS - 1); slot[h]; h = (h + 1) & (STOP_SLOTS - 1))
 		if (strncmp(slot[h], s, n) == 0 && slot[h][n] == 0)
 			return true;
@@ -831,13 +817,13 @@ static double cohesion(const struct trie *f, uint32_t v, int n, long count)
 	/* the pieces are nodes already: the first k characters an ancestor, the rest
 	 * k suffix links on */
 	uint32_t head[DEPTH + 1];
-	for (uint32_t u = v, d = (uint32_t)n; u; u = f->parent[u])
+	for (uint32_t u = v, d = (uint32_t)n; u; u = f->node[u].parent)
 		head[d--] = u;
 	double worst = 1;
 	uint32_t tail = v;
 	for (int k = 1; k < n; k++) {
-		tail = f->suffix[tail];
-		long a = f->count[head[k]], b = f->count[tail];
+		tail = f->node[tail].suffix;
+		long a = f->node[head[k]].count, b = f->node[tail].count;
 		long m = a < b ? a : b;
 		double c = m > 0 ? (double)count / (double)m : 0;
 		if (c < worst)
@@ -849,8 +835,8 @@ static double cohesion(const struct trie *f, uint32_t v, int n, long count)
 /* Entropy of what precedes node v; as on the right, run edges count as all different. */
 static double left_entropy(const struct trie *t, uint32_t v)
 {
-	double n = t->count[v];
-	return n > 0 ? trie_ln_count(t, v) - t->left_clogc[v] / n : 0;
+	double n = t->node[v].count;
+	return n > 0 ? trie_ln_count(t, v) - t->node[v].left_clogc / n : 0;
 }
 
 /* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number. */
@@ -991,7 +977,7 @@ static bool memchr_cp(const uint32_t *s, int n, uint32_t c)
 static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int n)
 {
 	const struct trie *f = &t->fwd;
-	long count = f->count[v];
+	long count = f->node[v].count;
 	if (n == 3 && s[0] == s[2] && (s[1] == 0x4E00 || s[1] == 0x4E86 || s[1] == 0x4E0D))	/* 一 了 不 */
 		return true;
 	int k = 0;
@@ -1016,7 +1002,7 @@ static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int
 		uint32_t r;
 		p += utf8_decode(p, strlen(p), &r);
 		uint32_t w = trie_child(f, v, r);
-		if (w && f->count[w] * 4 >= count * 3) {
+		if (w && f->node[w].count * 4 >= count * 3) {
 			uint32_t pair[2] = { s[n - 1], r };
 			if (trie_count(f, pair, 2) >= 2 * trie_count(f, s + n - 2, 2))
 				return true;
@@ -1031,18 +1017,18 @@ static void collect_stats(struct terms *t, struct cands *c)
 	const struct trie *f = &t->fwd;
 	uint32_t s[DEPTH];
 	for (uint32_t v = 1; v < f->n; v++) {
-		if (f->count[v] < 2)
+		if (f->node[v].count < 2)
 			continue;
-		int n = f->depth[v];
+		int n = f->node[v].depth;
 		if (n < MIN_LEN || n > MAX_LEN)
 			continue;
-		long count = f->count[v];
+		long count = f->node[v].count;
 		/* what can be no phrase goes before its string is spelt out: short, rare,
 		 * or beginning or ending with a stop character (the tests below, early) */
-		if (!has_cls(t, f->first[v], CLS_NUMERAL) &&
-		    (n < 3 || count < 3 || has_cls(t, f->first[v], CLS_STOP_START) || has_cls(t, f->cp[v], CLS_STOP_END)))
+		if (!has_cls(t, trie_first(f, v), CLS_NUMERAL) &&
+		    (n < 3 || count < 3 || has_cls(t, trie_first(f, v), CLS_STOP_START) || has_cls(t, f->node[v].cp, CLS_STOP_END)))
 			continue;
-		node_string(f, v, s);
+		memcpy(s, f->text + f->node[v].at, (size_t)n * sizeof *s);
 		if (memchr_cp(s, n, PLACEHOLDER))
 			continue;
 		double rh = trie_entropy(f, v);
@@ -1225,10 +1211,12 @@ static void matcher_free(struct matcher *m);
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
 		  term_hit_fn fn, void *ctx);
 
-/* The kept paragraphs, each text once, with its number of copies. */
+/* The texts hits are counted on, each once, with its number of copies. */
 struct distinct {
-	uint32_t *para;		/* a kept paragraph of each text */
-	uint32_t *copies;	/* how many kept paragraphs have it */
+	char *own;		/* the texts, when made here (the runs, encoded) */
+	const char **text;	/* each text */
+	uint32_t *len;		/* its bytes */
+	uint32_t *copies;	/* how many times the sample has it */
 	size_t n;		/* distinct texts */
 };
 
@@ -1254,28 +1242,77 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 	size_t nslot = 16;
 	while (nslot < 2 * t->nkept)
 		nslot *= 2;
-	uint32_t *slot = xcalloc(nslot, sizeof *slot);	/* 1 + index into para */
-	d->para = xmalloc((t->nkept + 1) * sizeof *d->para);
+	uint32_t *slot = xcalloc(nslot, sizeof *slot);	/* 1 + index into text */
+	d->own = NULL;
+	d->text = xmalloc((t->nkept + 1) * sizeof *d->text);
+	d->len = xmalloc((t->nkept + 1) * sizeof *d->len);
 	d->copies = xmalloc((t->nkept + 1) * sizeof *d->copies);
 	d->n = 0;
 	for (size_t i = 0; i < t->nkept; i++) {
-		size_t len, l2;
+		size_t len;
 		const char *s = terms_kept_text(t, i, &len);
 		size_t k = text_hash(s, len) & (nslot - 1);
 		for (; slot[k]; k = (k + 1) & (nslot - 1)) {
-			const char *s2 = terms_kept_text(t, d->para[slot[k] - 1], &l2);
-			if (l2 == len && memcmp(s, s2, len) == 0)
+			size_t j = slot[k] - 1;
+			if (d->len[j] == len && memcmp(s, d->text[j], len) == 0)
 				break;
 		}
 		if (slot[k]) {
 			d->copies[slot[k] - 1]++;
 			continue;
 		}
-		d->para[d->n] = (uint32_t)i;
+		d->text[d->n] = s;
+		d->len[d->n] = (uint32_t)len;
 		d->copies[d->n] = 1;
 		slot[k] = (uint32_t)++d->n;
 	}
 	free(slot);
+}
+
+/* The distinct Han runs of the sample as texts, with their copies: when every
+ * candidate is all Han, a hit lies inside one run and the greedy scan starts each
+ * run afresh, so the runs give the hits the kept paragraphs give, in a fraction of
+ * the text (a repeated clause is one run however many paragraphs hold it). */
+static void distinct_runs(const struct trie *f, struct distinct *d)
+{
+	size_t runs = 0;
+	for (size_t i = 0; i < f->ntext; i++)
+		runs += f->text[i] == 0;
+	d->own = xmalloc(f->ntext * 4 + 1);
+	d->text = xmalloc((runs + 1) * sizeof *d->text);
+	d->len = xmalloc((runs + 1) * sizeof *d->len);
+	d->copies = xmalloc((runs + 1) * sizeof *d->copies);
+	d->n = 0;
+	size_t at = 0;
+	for (size_t i = 0; i < f->ntext; i++) {
+		size_t from = at;
+		for (; f->text[i]; i++)
+			at += utf8_encode(f->text[i], d->own + at);
+		d->text[d->n] = d->own + from;
+		d->len[d->n] = (uint32_t)(at - from);
+		d->copies[d->n++] = f->weight[i];
+	}
+}
+
+static void distinct_free(struct distinct *d)
+{
+	free(d->own);
+	free(d->text);
+	free(d->len);
+	free(d->copies);
+}
+
+/* Whether every character of s is Han (no placeholder either). */
+static bool all_han(const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		i += decode(s + i, n - i, &c);
+		if (!is_han(c))
+			return false;
+	}
+	return true;
 }
 
 /* What count_hit adds to. */
@@ -1293,7 +1330,7 @@ static void count_hit(void *ctx, size_t term, long offset, long length)
 
 /* Counts non-overlapping hits of the live candidates over the sample text (each
  * distinct paragraph matched once). */
-static void count_hits(struct terms *t, const struct distinct *d, struct cands *c)
+static void count_hits(const struct distinct *d, struct cands *c)
 {
 	size_t n = 0;
 	struct cand **live = xcalloc(c->n + 1, sizeof *live);
@@ -1307,10 +1344,8 @@ static void count_hits(struct terms *t, const struct distinct *d, struct cands *
 	struct matcher m;
 	matcher_build(&m, tv, n);
 	for (size_t i = 0; i < d->n; i++) {
-		size_t len;
-		const char *s = terms_kept_text(t, d->para[i], &len);
 		struct hit_count h = { live, d->copies[i] };
-		match(&m, tv, s, len, count_hit, &h);
+		match(&m, tv, d->text[i], d->len[i], count_hit, &h);
 	}
 	matcher_free(&m);
 	free(tv);
@@ -1357,10 +1392,16 @@ size_t terms_finish(struct terms *t)
 	struct pair *pairs = held_pairs(&c, false, &np);
 	drop_fragments(&c, pairs, np, false);
 	/* settle: hits as the scan will count them, then fragments by those hits */
+	bool han = t->fwd.whole;
+	for (size_t i = 0; han && i < c.n; i++)
+		han = all_han(c.v[i].text);
 	struct distinct d;
-	distinct_paragraphs(t, &d);
+	if (han)
+		distinct_runs(&t->fwd, &d);
+	else
+		distinct_paragraphs(t, &d);
 	for (int round = 0; round < 4; round++) {
-		count_hits(t, &d, &c);
+		count_hits(&d, &c);
 		size_t before = 0, after = 0;
 		for (size_t i = 0; i < c.n; i++)
 			before += !c.v[i].dropped;
@@ -1375,8 +1416,7 @@ size_t terms_finish(struct terms *t)
 		if (after == before)
 			break;
 	}
-	free(d.para);
-	free(d.copies);
+	distinct_free(&d);
 	free(pairs);
 	for (size_t i = 0; i < c.n; i++)
 		rank(&c.v[i]);
