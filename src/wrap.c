@@ -94,9 +94,31 @@ static bool in_ranges(uint32_t cp, const struct cp_range *r, size_t n)
 	return false;
 }
 
+/* u8_mbtouc, with a well-formed three-byte sequence (a Chinese character) decoded here:
+ * the wrapping of a paragraph decodes each character three times. */
+static inline int decode(ucs4_t *cp, const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && (c != 0xE0 || s[1] >= 0xA0) &&
+	    (c != 0xED || s[1] < 0xA0)) {
+		*cp = (ucs4_t)(c & 0x0F) << 12 | (ucs4_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+		return 3;
+	}
+	return u8_mbtouc(cp, s, n);
+}
+
 int wrap_char_width(uint32_t cp, enum wrap_ambiguous amb)
 {
+	/* the common cases first, as uc_width has them (test_wrap checks every one) */
+	if (cp >= 0x4E00 && cp <= 0x9FFF)
+		return 2;
 	if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		return 1;
+	if (cp < 0x7F)
 		return 1;
 	int w = uc_width(cp, "UTF-8");
 	if (w < 0)
@@ -116,7 +138,7 @@ size_t wrap_width(const char *s, size_t n, enum wrap_ambiguous amb)
 	size_t w = 0;
 	while (p < end) {
 		ucs4_t cp;
-		int l = u8_mbtouc(&cp, p, (size_t)(end - p));
+		int l = decode(&cp, p, (size_t)(end - p));
 		w += (size_t)wrap_char_width(cp, amb);
 		p += l;
 	}
@@ -150,11 +172,15 @@ static const struct cp_range opening[] = {
 
 bool wrap_is_closing(uint32_t cp)
 {
+	if (cp > 0x301F && cp < 0xFE50)
+		return false;	/* none in between: Chinese characters asked at once */
 	return in_ranges(cp, closing, sizeof closing / sizeof *closing);
 }
 
 bool wrap_is_opening(uint32_t cp)
 {
+	if (cp > 0x301D && cp < 0xFE59)
+		return false;
 	return in_ranges(cp, opening, sizeof opening / sizeof *opening);
 }
 
@@ -209,7 +235,7 @@ static void compute_breaks(const uint8_t *s, size_t n, const char *gb, unsigned 
 	size_t seg = 0;
 	for (size_t i = 0; i < n;) {
 		ucs4_t cp;
-		int l = u8_mbtouc(&cp, s + i, n - i);
+		int l = decode(&cp, s + i, n - i);
 		i += (size_t)l;
 		if (is_hard_break(cp) && !(cp == 0x0D && i < n && s[i] == 0x0A)) {
 			segment_breaks(s + seg, i - seg, lb + seg, &sc);
@@ -227,7 +253,7 @@ static void compute_breaks(const uint8_t *s, size_t n, const char *gb, unsigned 
 	bool after_hard = false;	/* prev was a mandatory break */
 	for (size_t i = 0; i < n;) {
 		ucs4_t cp;
-		int l = u8_mbtouc(&cp, s + i, n - i);
+		int l = decode(&cp, s + i, n - i);
 		unsigned char v = WRAP_BREAK_NO;
 		if (i == 0)
 			v = WRAP_BREAK_NO;
@@ -277,7 +303,7 @@ static int cluster_width(const uint8_t *s, size_t i, size_t j, enum wrap_ambiguo
 	int w = 0;
 	while (i < j) {
 		ucs4_t cp;
-		int l = u8_mbtouc(&cp, s + i, j - i);
+		int l = decode(&cp, s + i, j - i);
 		w += wrap_char_width(cp, amb);
 		i += (size_t)l;
 	}

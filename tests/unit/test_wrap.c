@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unigbrk.h>
+#include <uniwidth.h>
 
 #include "check.h"
 #include "dugao/util.h"
@@ -265,8 +266,17 @@ static void test_all_widths(void)
 	}
 }
 
+/* wrap_char_width answers ASCII and the CJK Unified Ideographs block itself: as uc_width. */
+static void test_fast_widths(void)
+{
+	for (uint32_t cp = 0x20; cp <= 0x9FFF; cp = cp == 0x7E ? 0x4E00 : cp + 1)
+		for (int amb = 0; amb < 2; amb++)
+			CHECK_INT(wrap_char_width(cp, amb), uc_width(cp, "UTF-8"));
+}
+
 int main(void)
 {
+	test_fast_widths();
 	test_widths();
 	test_cut();
 	test_basic();
