@@ -833,7 +833,8 @@ struct structure {
 	int last_num[ST_COUNT];		/* number of the last heading of each style */
 	struct level cont[DEPTH_MAX];	/* the stack at the last list item inside the last paragraph */
 	int cont_depth;			/* its depth; 0 when the last paragraph had no such item */
-	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a sentence */
+	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a
+					 * sentence or a numbered heading line */
 	int failed;			/* a sink returned nonzero */
 };
 
@@ -1639,6 +1640,18 @@ static void place_opening(struct structure *st, const struct mark *m)
 	place(st->stack, &st->depth, 0, m->style, m->num, false);
 }
 
+/* Does a heading line end as if cut before its rest (，、： or 的)? */
+static bool cut_short(const char *s, size_t n)
+{
+	size_t l;
+	if (is_trailing_punct(cp_before(s, n, &l)))
+		return true;
+	for (const char *const *p = open_endings; *p; p++)
+		if (ends_with(s, n, *p))
+			return true;
+	return false;
+}
+
 /* Does the text end a sentence (before closing quotes and brackets)? */
 static bool ends_sentence(const char *s, size_t n)
 {
@@ -1665,8 +1678,8 @@ static long first_clause(const char *s, size_t n)
 }
 
 /* Is the oldest paragraph, shaped like a heading line with no number, one? It stands
- * between paragraphs: text that ended a sentence before it (anything for 前言 or
- * 结束语) and, after it, longer text that opens with a clause, or a heading numbered
+ * between paragraphs: text that ended a sentence or a numbered heading line (not 附件)
+ * before it (anything for 前言 or 结束语) and, after it, longer text that opens with a clause, or a heading numbered
  * 1 (（一）, 一是) that starts a list under it. */
 static __attribute__((noinline)) bool plain_confirmed(const struct structure *st, bool top)
 {
@@ -1725,7 +1738,9 @@ static int emit_first(struct structure *st)
 	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;
 	if (!it->noise) {
 		st->cont_depth = 0;
-		st->after_body = it->kind == PARA_BODY && ends_sentence(it->text, it->len);
+		st->after_body = (it->kind == PARA_BODY && ends_sentence(it->text, it->len)) ||
+				 (it->kind == PARA_HEADING && it->open.style != ST_ATTACH && it->open.style != ST_PLAIN &&
+				  !cut_short(it->text, it->len));
 	}
 	if (rc == 0 && it->ninl && !it->fixed) {
 		struct level local[DEPTH_MAX];

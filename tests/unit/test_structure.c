@@ -473,6 +473,7 @@ static void test_plain_headings(void)
 		"营商环境持续改善",
 		"企业开办时间压缩到一个工作日以内。",
 		"二、今年工作安排",
+		"把握形势",
 		"当前，招商引资面临的形势复杂严峻。",
 		"长风破浪会有时，直挂云帆济沧海",
 		"只要我们坚定信心，就一定能够战胜困难。",
@@ -485,11 +486,12 @@ static void test_plain_headings(void)
 	EXPECT_SEC(g, "", "招大引强成效明显", 2);
 	EXPECT_SEC(g, "", "营商环境持续改善", 2);
 	EXPECT_SEC(g, "二、", "今年工作安排", 1);
+	EXPECT_SEC(g, "", "把握形势", 2);	/* right under its section's heading line */
 	EXPECT_SEC(g, "", "几点具体要求", 2);
 	EXPECT_SEC(g, "一是", "提高认识", 3);
 	EXPECT_SEC(g, "二是", "压实责任", 3);
 	CHECK(!has_section_in(g, "长风破浪"));
-	CHECK_INT(g->nsec, 7);
+	CHECK_INT(g->nsec, 8);
 	free(g);
 }
 
@@ -501,6 +503,9 @@ static void test_plain_refused(void)
 		"关于做好安全生产工作的通知",
 		"各乡镇人民政府，县直有关部门：",
 		"为切实做好安全生产工作，现就有关事项通知如下。",
+		"一、坚持安全发展理念，",
+		"推动安全生产形势持续好转",
+		"各单位要牢固树立安全发展理念，坚守安全红线。",
 		"“安全第一、预防为主”",
 		"这是安全生产工作必须坚持的方针，各单位要认真贯彻。",
 		"——坚持人民至上",
@@ -528,10 +533,10 @@ static void test_plain_refused(void)
 		NULL,
 	};
 	struct got *g = run(lines);
-	CHECK_INT(g->nsec, 1);	/* 附件： */
+	CHECK_INT(g->nsec, 2);	/* 一、 and 附件： */
 	EXPECT_SEC(g, "附件：", "", 1);
 	for (int i = 0; i < g->nsec && i < 256; i++)
-		if (strcmp(g->sec[i].marker, "附件："))
+		if (strcmp(g->sec[i].marker, "附件：") && strcmp(g->sec[i].marker, "一、"))
 			fprintf(stderr, "  unexpected heading: %s %s\n", g->sec[i].marker, g->sec[i].title);
 	free(g);
 
