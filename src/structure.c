@@ -833,6 +833,7 @@ struct structure {
 	int last_num[ST_COUNT];		/* number of the last heading of each style */
 	struct level cont[DEPTH_MAX];	/* the stack at the last list item inside the last paragraph */
 	int cont_depth;			/* its depth; 0 when the last paragraph had no such item */
+	bool in_notes;			/* past a line heading the notes (注释：): numbered notes follow */
 	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a
 					 * sentence or a numbered heading line */
 	int failed;			/* a sink returned nonzero */
@@ -968,6 +969,34 @@ static bool at_sentence_start(const char *s, size_t i)
 	return false;
 }
 
+/* The text of a footnote: 见…, 参见…, 引自…, or a source with its publisher or page. */
+static bool is_note_text(const char *s, size_t n)
+{
+	static const char *const lead[] = { "见", "参见", "详见", "引自", "转引自", "摘自", NULL };
+	for (const char *const *p = lead; *p; p++)
+		if (starts(s, n, 0, *p))
+			return true;
+	n = trim_punct_end(s, 0, n);
+	return ends_with(s, n, "页") || contains(s, n, "出版社");
+}
+
+/* Styles that number notes as well as lists: ① ⑴ （1） 1． 1、 */
+static bool note_style(enum style s)
+{
+	return s == ST_CIRCLED || s == ST_CIRCLED_PAREN || s == ST_AR_PAREN || s == ST_AR_DOT || s == ST_AR_DUN;
+}
+
+/* A line that heads a document's notes (注释：): numbered paragraphs after it are notes. */
+static bool is_notes_header(const char *s, size_t n)
+{
+	static const char *const words[] = { "注释", "注", "注解", "脚注", "尾注", "附注", "参考文献", NULL };
+	n = trim_punct_end(s, 0, n);
+	for (const char *const *p = words; *p; p++)
+		if (strlen(*p) == n && memcmp(s, *p, n) == 0)
+			return true;
+	return false;
+}
+
 /* The heading a paragraph opens with, if it has one. */
 static void find_opening(struct item *it)
 {
@@ -1006,6 +1035,10 @@ static void find_opening(struct item *it)
 	}
 	size_t tstart = skip_spaces(s, n, m->at + m->mlen);
 	size_t end = sentence_end(s, n, tstart);
+	if (note_style(m->style) && is_note_text(s + tstart, end - tstart)) {
+		m->style = ST_NONE;	/* ①见《…》第二卷，某某出版社，第12页 */
+		return;
+	}
 	size_t after = end;
 	if (after < n) {
 		cp_at(s, n, after, &l);
@@ -1713,11 +1746,24 @@ static int emit_first(struct structure *st)
 			it->kind = PARA_HEADING;
 	}
 	bool top = false;
+	if (!it->noise && !it->fixed && it->len <= 16 && is_notes_header(it->text, it->len))
+		st->in_notes = true;
 	if (it->plain && !it->fixed && !it->noise && it->open.style == ST_NONE &&
 	    plain_confirmed(st, (top = is_top_word(it->text, it->len)))) {
 		it->open = (struct mark){ .style = ST_PLAIN, .standalone = true, .keep = true };
 		set_title(&it->open, it->text, it->len);
 		it->kind = PARA_HEADING;
+	}
+	if (st->in_notes && !it->noise) {
+		/* numbered notes are no headings; a heading of another kind ends the notes */
+		if (it->open.style != ST_NONE && it->open.keep && !note_style(it->open.style)) {
+			st->in_notes = false;
+		} else {
+			it->open.keep = false;
+			it->ninl = 0;
+			if (it->kind == PARA_HEADING)
+				it->kind = PARA_BODY;
+		}
 	}
 	if (it->fixed || it->noise)
 		it->open.keep = false;

@@ -610,6 +610,33 @@ static void test_note_marks(void)
 	free(g);
 }
 
+/* The notes at the end of a document: numbered lines after 注释： and lines that cite a
+ * source are no headings; a heading of another kind ends the notes. */
+static void test_notes(void)
+{
+	static const char *const lines[] = {
+		"论学习的方法",
+		"一、读书要有计划",
+		"读书要有计划，循序渐进，不可贪多求快。",
+		"注释：",
+		"①这是作者在一次座谈会上的说法。",
+		"②同上书，第二部分。",
+		"二、读书要联系实际",
+		"理论联系实际，是我们的优良作风。",
+		"（1）见《读书文集》第一卷，某某出版社2001年版，第35页。",
+		"⑵参见本书第三章。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	EXPECT_SEC(g, "一、", "读书要有计划", 1);
+	EXPECT_SEC(g, "二、", "读书要联系实际", 1);
+	CHECK_INT(g->nsec, 2);
+	for (int i = 0; i < g->nsec && i < 256; i++)
+		if (strcmp(g->sec[i].marker, "一、") && strcmp(g->sec[i].marker, "二、"))
+			fprintf(stderr, "  unexpected heading: %s %s\n", g->sec[i].marker, g->sec[i].title);
+	free(g);
+}
+
 /* 第一个阶段， 第二个层面： count as topics, as 第一个问题 does. */
 static void test_topic_words(void)
 {
@@ -832,6 +859,7 @@ int main(void)
 	test_plain_refused();
 	test_note_marks();
 	test_topic_words();
+	test_notes();
 	test_preview();
 	test_inline_styles();
 	test_long_items();
