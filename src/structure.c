@@ -969,7 +969,8 @@ static bool at_sentence_start(const char *s, size_t i)
 	return false;
 }
 
-/* The text of a footnote: 见…, 参见…, 引自…, or a source with its publisher or page. */
+/* The text of a footnote: 见…, 参见…, 引自…, or a source with its publisher or page
+ * number. */
 static bool is_note_text(const char *s, size_t n)
 {
 	static const char *const lead[] = { "见", "参见", "详见", "引自", "转引自", "摘自", NULL };
@@ -977,7 +978,10 @@ static bool is_note_text(const char *s, size_t n)
 		if (starts(s, n, 0, *p))
 			return true;
 	n = trim_punct_end(s, 0, n);
-	return ends_with(s, n, "页") || contains(s, n, "出版社");
+	size_t l;
+	if (ends_with(s, n, "页") && is_date_digit(cp_before(s, n - strlen("页"), &l)))
+		return true;	/* 第35页, not 网站首页 */
+	return contains(s, n, "出版社");
 }
 
 /* Styles that number notes as well as lists: ① ⑴ （1） 1． 1、 */
