@@ -246,11 +246,16 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 			if (pos < shift)
 				continue;
 			uint64_t t = x - shift;
-			/* (the next start, most often; else a gallop) */
-			if (pat < pn && pv[pat] < t && ++pat < pn && pv[pat] < t)
-				pat = seek(pv, pn, pat + 1, t);
-			if (pat == pn || pv[pat] != t)
+			/* one test a posting, true about once a start (the starts are fewer:
+			 * a rare bigram's probing a common one's); a start found is used up */
+			if (pat == pn || pv[pat] > t)
 				continue;
+			if (pv[pat] < t) {
+				pat = seek(pv, pn, pat + 1, t);
+				if (pat == pn || pv[pat] != t)
+					continue;
+			}
+			pat++;
 		}
 		if (ov)
 			ov[on++] = x;

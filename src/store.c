@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2423,10 +2424,133 @@ static size_t search_row_at(const struct search_rows *r, uint32_t id)
 	return lo;
 }
 
+/* A lookup of many pages decodes some segments on a second thread (the machine has
+ * two cores; a common bigram's postings at 1 GB are 700 pages, 2 million postings,
+ * most of a phrase's time): the segments at the end, in row order, holding at most
+ * half its pages, read ahead on this thread. */
+enum { LOOKUP_SHARED_PAGES = 64 };
+
+/* Pages of segments read ahead, for a second thread to decode. */
+struct lookup_pages {
+	int64_t *pid;		/* each page's pid */
+	size_t *at;		/* where its bytes start in data */
+	size_t *seg_end;	/* past each segment's last page */
+	size_t n;		/* pages */
+	size_t nseg;		/* segments */
+	uint8_t *data;		/* the pages' bytes */
+	size_t len;		/* bytes used */
+	size_t size;		/* allocated (the pages counted, ahead: no copy as it grows) */
+};
+
+/* What the second thread decodes and finds. */
+struct lookup_job {
+	struct lookup_pages pages;	/* its segments' pages */
+	uint64_t lo;			/* keys lo.. */
+	uint64_t hi;			/* ..hi */
+	const uint32_t *rows;		/* the rows kept */
+	size_t nrows;			/* how many */
+	struct gi_probe probe;		/* its own copy of the probe (its state is a decoder's) */
+	bool probed;			/* there is a probe */
+	bool listing;			/* postings listed in out, else counted */
+	struct gi_vec out;		/* the postings */
+	long count;			/* or their number */
+	bool bad;			/* a page could not be read */
+};
+
+static void *lookup_job_run(void *arg)
+{
+	struct lookup_job *j = arg;
+	size_t k = 0;
+	for (size_t i = 0; i < j->pages.nseg && !j->bad; i++) {
+		struct gi_decoder d = { .probe = j->probed ? &j->probe : NULL };
+		int bad = 0;
+		for (; k < j->pages.seg_end[i]; k++) {
+			size_t end = k + 1 < j->pages.n ? j->pages.at[k + 1] : j->pages.len;
+			if (bad == 0)
+				bad = gi_decode_page(&d, j->pages.pid[k], j->pages.data + j->pages.at[k],
+						     end - j->pages.at[k], j->lo, j->hi, j->rows, j->nrows,
+						     j->listing ? &j->out : NULL);
+		}
+		long n = gi_decode_end(&d);
+		if (bad < 0 || n < 0)
+			j->bad = true;
+		else if (!j->listing)
+			j->count += n;
+	}
+	return NULL;
+}
+
+static void lookup_job_free(struct lookup_job *j)
+{
+	free(j->pages.pid);
+	free(j->pages.at);
+	free(j->pages.seg_end);
+	free(j->pages.data);
+	gi_vec_free(&j->out);
+}
+
+/* Reads the pages of keys lo..hi of segment seg into p. */
+static int lookup_read(struct store *st, sqlite3_int64 seg, uint64_t lo, uint64_t hi, struct lookup_pages *p, size_t *cap)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, seg);
+	sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
+	sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (p->n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			p->pid = xrealloc(p->pid, *cap * sizeof *p->pid);
+			p->at = xrealloc(p->at, *cap * sizeof *p->at);
+		}
+		size_t n = (size_t)sqlite3_column_bytes(s, 1);
+		if (p->len + n > p->size) {
+			p->size = p->len + n > 2 * p->size ? p->len + n : 2 * p->size;
+			p->data = xrealloc(p->data, p->size);
+		}
+		p->pid[p->n] = sqlite3_column_int64(s, 0);
+		p->at[p->n++] = p->len;
+		if (n)
+			memcpy(p->data + p->len, sqlite3_column_blob(s, 1), n);
+		p->len += n;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "searching");
+}
+
+/* Which segments (from *first on) a second thread decodes for a lookup of seg_pages
+ * pages a segment: none (*first = nsegs) unless they are many; only segments whose
+ * rows the lookup keeps whole, as their pages are read to the end. */
+static void lookup_share(const struct index_seg *segs, size_t nsegs, const long *seg_pages, const uint32_t *rows,
+			 size_t nrows, size_t *first)
+{
+	*first = nsegs;
+	if (!seg_pages || !nrows)
+		return;
+	long total = 0, shared = 0;
+	for (size_t i = 0; i < nsegs; i++)
+		total += seg_pages[i];
+	if (total < LOOKUP_SHARED_PAGES)
+		return;
+	for (size_t i = nsegs; i > 0; i--) {
+		const struct index_seg *g = &segs[i - 1];
+		if (g->lo < rows[0] || g->hi > rows[nrows - 1] || shared + seg_pages[i - 1] > total / 2)
+			break;
+		shared += seg_pages[i - 1];
+		*first = i - 1;
+	}
+	if (shared < LOOKUP_SHARED_PAGES / 4)
+		*first = nsegs;
+}
+
 /* The postings of keys lo..hi in the rows (ascending) of every segment that may hold
- * them, sorted into out; or, out NULL, only their number in *count. */
+ * them, sorted into out; or, out NULL, only their number in *count. seg_pages (or
+ * NULL): about how many pages they take in each segment, for a second thread. */
 static int search_lookup(struct store *st, const struct index_seg *segs, size_t nsegs, uint64_t lo, uint64_t hi,
-			 const uint32_t *rows, size_t nrows, struct gi_vec *out, long *count, struct gi_probe *probe)
+			 const uint32_t *rows, size_t nrows, struct gi_vec *out, long *count, struct gi_probe *probe,
+			 const long *seg_pages)
 {
 	if (out)
 		out->n = 0;
@@ -2434,12 +2558,40 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		*count = 0;
 	if (!nrows)
 		return 0;
-	for (size_t i = 0; i < nsegs; i++) {
+	/* (counts only: a list's postings would be copied, and the thread's allocations
+	 * are fresh pages to fault in) */
+	size_t first;
+	lookup_share(segs, nsegs, out ? NULL : seg_pages, rows, nrows, &first);
+	struct lookup_job job = { .lo = lo, .hi = hi, .rows = rows, .nrows = nrows, .probed = probe != NULL,
+				  .listing = out != NULL };
+	if (probe)
+		job.probe = (struct gi_probe){ .v = probe->v, .n = probe->n, .shift = probe->shift };
+	pthread_t thread;
+	bool started = false;
+	if (first < nsegs) {
+		job.pages.seg_end = xmalloc((nsegs - first) * sizeof *job.pages.seg_end);
+		size_t cap = 0;
+		for (size_t i = first; i < nsegs; i++)
+			job.pages.size += ((size_t)seg_pages[i] + 2) * (GI_PAGE_BYTES + 8);
+		job.pages.data = xmalloc(job.pages.size);
+		for (size_t i = first; i < nsegs; i++) {
+			if (lookup_read(st, segs[i].id, lo, hi, &job.pages, &cap) != 0) {
+				lookup_job_free(&job);
+				return -1;
+			}
+			job.pages.seg_end[job.pages.nseg++] = job.pages.n;
+		}
+		started = pthread_create(&thread, NULL, lookup_job_run, &job) == 0;
+	}
+	int err = 0;
+	for (size_t i = 0; i < first && !err; i++) {
 		if (segs[i].hi < rows[0] || segs[i].lo > rows[nrows - 1])
 			continue;
 		sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
-		if (!s)
-			return -1;
+		if (!s) {
+			err = -1;
+			break;
+		}
 		sqlite3_bind_int64(s, 1, segs[i].id);
 		sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
 		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
@@ -2452,15 +2604,35 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		sqlite3_reset(s);
 		long n = gi_decode_end(&d);
 		if (bad < 0 || n < 0)
-			return fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
-		if (bad == 0 && rc != SQLITE_DONE)
-			return fail_db(st, "searching");
-		if (!out)
+			err = fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
+		else if (bad == 0 && rc != SQLITE_DONE)
+			err = fail_db(st, "searching");
+		else if (!out)
 			*count += n;
 	}
-	if (out)
+	if (first < nsegs) {
+		if (started)
+			pthread_join(thread, NULL);
+		else
+			lookup_job_run(&job);	/* no thread: here, after the others */
+		if (!err && job.bad)
+			err = fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
+		/* its segments come after the others in row order */
+		if (!err && out && job.out.n) {
+			if (out->n + job.out.n > out->cap) {
+				out->cap = out->n + job.out.n;
+				out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+			}
+			memcpy(out->v + out->n, job.out.v, job.out.n * sizeof *out->v);
+			out->n += job.out.n;
+		} else if (!err && !out) {
+			*count += job.count;
+		}
+	}
+	lookup_job_free(&job);
+	if (!err && out)
 		gi_vec_sort(out);
-	return 0;
+	return err;
 }
 
 /* A search under way: the query, the rows it reads, the segments. */
@@ -2496,13 +2668,14 @@ static int search_begin(struct store *st, const char *query, long doc, long from
 }
 
 /* About how many pages hold keys lo..hi in the segments of rows: which lookup to make
- * first. */
+ * first, and whether to share it with a second thread; seg_pages[i]: those of segment i. */
 static long search_pages_of(struct store *st, const struct search *s, uint64_t lo, uint64_t hi, const uint32_t *rows,
-			    size_t nrows)
+			    size_t nrows, long *seg_pages)
 {
 	long pages = 0;
-	for (size_t i = 0; i < s->nsegs && nrows; i++) {
-		if (s->segs[i].hi < rows[0] || s->segs[i].lo > rows[nrows - 1])
+	for (size_t i = 0; i < s->nsegs; i++) {
+		seg_pages[i] = 0;
+		if (!nrows || s->segs[i].hi < rows[0] || s->segs[i].lo > rows[nrows - 1])
 			continue;
 		sqlite3_stmt *q = stmt(st, Q_INDEX_KEY_PAGES);
 		if (!q)
@@ -2511,8 +2684,9 @@ static long search_pages_of(struct store *st, const struct search *s, uint64_t l
 		sqlite3_bind_int64(q, 2, gi_pid(lo, 0));
 		sqlite3_bind_int64(q, 3, gi_pid(hi + 1, 0));
 		if (sqlite3_step(q) == SQLITE_ROW)
-			pages += sqlite3_column_int64(q, 0);
+			seg_pages[i] = (long)sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
+		pages += seg_pages[i];
 	}
 	return pages;
 }
@@ -2528,11 +2702,13 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	struct gi_term *terms;
 	int k = gi_word_terms(word, strlen(word), &terms);
 	long *pages = xcalloc((size_t)(k ? k : 1), sizeof *pages);
+	/* each term's pages in each segment */
+	long *seg_pages = xcalloc((size_t)(k ? k : 1) * (s->nsegs ? s->nsegs : 1), sizeof *seg_pages);
 	int *order = xcalloc((size_t)(k ? k : 1), sizeof *order);
 	int err = 0;
 	for (int j = 0; j < k && !err; j++) {
 		order[j] = j;
-		if (k > 1 && (pages[j] = search_pages_of(st, s, terms[j].lo, terms[j].hi, rows, nrows)) < 0)
+		if ((pages[j] = search_pages_of(st, s, terms[j].lo, terms[j].hi, rows, nrows, seg_pages + j * s->nsegs)) < 0)
 			err = -1;
 	}
 	for (int j = 1; j < k; j++)
@@ -2548,14 +2724,15 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	out->n = 0;
 	for (int j = 0; j < k && !err; j++) {
 		const struct gi_term *t = &terms[order[j]];
+		const long *tp = seg_pages + order[j] * s->nsegs;
 		struct gi_probe probe = { .v = out->v, .n = out->n, .shift = t->at };
 		if (count && j && j == k - 1) {
 			/* (one start a posting: a position holds one token) */
-			err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, NULL, count, &probe);
+			err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, NULL, count, &probe, tp);
 			out->n = 0;
 			break;
 		}
-		err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, &found, NULL, j ? &probe : NULL);
+		err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, &found, NULL, j ? &probe : NULL, tp);
 		/* the starts, in place, then found becomes out */
 		size_t n = 0;
 		for (size_t i = 0; !err && i < found.n; i++)
@@ -2570,6 +2747,7 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	}
 	gi_vec_free(&found);
 	free(pages);
+	free(seg_pages);
 	free(order);
 	free(terms);
 	return err;
@@ -2587,7 +2765,11 @@ static int search_quick_count(struct store *st, const struct search *s, const ch
 	int k = gi_word_terms(word, strlen(word), &terms);
 	int rc = 0;
 	if (k == 1) {
-		rc = search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count, NULL);
+		long *seg_pages = xcalloc(s->nsegs ? s->nsegs : 1, sizeof *seg_pages);
+		rc = search_pages_of(st, s, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, seg_pages) < 0 ? -1 :
+		     search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count, NULL,
+				   seg_pages);
+		free(seg_pages);
 	} else if (k > 1) {
 		struct gi_vec starts = { 0 };
 		rc = search_word(st, s, word, s->rows.id, s->rows.n, &starts, count);
@@ -2631,7 +2813,8 @@ static long search_hits(struct store *st, const struct search *s, size_t i, size
 		size_t nids = 0;
 		for (size_t k = 0; k < hit_rows.n; k++)
 			ids[nids++] = (uint32_t)hit_rows.v[k];
-		err = search_lookup(st, s->segs, s->nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl, NULL, NULL);
+		err = search_lookup(st, s->segs, s->nsegs, gi_key_lone('\n'), gi_key_lone('\n'), ids, nids, &nl, NULL, NULL,
+				    NULL);
 		free(ids);
 		gi_vec_free(&hit_rows);
 	}

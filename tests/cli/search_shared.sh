@@ -1,0 +1,78 @@
+#!/bin/sh
+# A lookup of many pages is shared with a second thread (the last segments' pages read
+# ahead, decoded there): counts and places over the library equal those of the text
+# `cat` prints. Three documents, each its own segment, dense with 发展 (about 80 pages
+# of its postings, past the 64 that share a lookup).
+. "$top_srcdir/tests/lib.sh"
+command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+
+for n in 1 2 3; do
+	python3 - "$n" >"$TMP/doc$n.txt" <<'PY'
+import random, sys
+n = int(sys.argv[1])
+rnd = random.Random(n)
+words = ["发展"] * 12 + ["高质量发展", "改革", "发展改革", "推进", "，", "展开", "发"]
+print("发展文集之%d" % n)
+size = 0
+while size < 800 * 1024:
+    line = "".join(rnd.choice(words) for _ in range(rnd.randint(20, 200))) + "。"
+    print(line)
+    size += len(line.encode())
+PY
+	"$DUGAO" import "$TMP/doc$n.txt" >"$TMP/import" 2>&1 || fail "import $n: $(cat "$TMP/import")"
+done
+
+python3 - "$DUGAO" <<'PY' || failures=$((failures + 1))
+import json, subprocess, sys
+dugao = sys.argv[1]
+def run(*a):
+    return subprocess.run([dugao] + list(a), capture_output=True, text=True).stdout
+docs = [line.split("\t")[0] for line in run("list", "--tsv").splitlines()]
+texts = [run("cat", d) for d in docs]
+bad = checked = 0
+for q in ("发展", "高质量发展", "量发展", "展", "发", "改革", "发展改革"):
+    want = sum(t.count(q) for t in texts)
+    got = run("search", "--count", q).strip()
+    checked += 1
+    if got != str(want):
+        bad += 1
+        print("FAIL: count %r: got %r, want %d" % (q, got, want))
+# every place of a phrase over the library (no --limit: all rows at once)
+paras = {}
+for d in docs:
+    for p in json.loads(run("export", "--format", "json", d))["paragraphs"]:
+        paras[(d, p["seq"])] = p["text"]
+q = "高质量发展"
+rows = run("search", "--tsv", q).splitlines()
+want = sum(t.count(q) for t in texts)
+checked += 1
+if len(rows) != want:
+    bad += 1
+    print("FAIL: --tsv %r: %d rows, want %d" % (q, len(rows), want))
+for row in rows:
+    d, para, off, snippet = row.split("\t")
+    if paras.get((d, int(para)), "")[int(off):int(off) + len(q)] != q:
+        bad += 1
+        print("FAIL: --tsv row %r for %r" % (row, q))
+        break
+# two words in one paragraph
+a, b = "发展", "改革"
+want = 0
+for t in texts:
+    for l in t.split("\n"):
+        if a in l and b in l:
+            hits = sorted([(i, 2) for w in (a, b) for i in range(len(l)) if l.startswith(w, i)])
+            end = -1
+            for at, ln in hits:
+                if at >= end:
+                    want += 1
+                    end = at + ln
+got = run("search", "--count", a, b).strip()
+checked += 1
+if got != str(want):
+    bad += 1
+    print("FAIL: words %r %r: got %r, want %d" % (a, b, got, want))
+print("%d checks, %d failed" % (checked, bad))
+sys.exit(1 if bad else 0)
+PY
+finish
