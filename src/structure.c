@@ -21,6 +21,11 @@
  * it may run inside one. Levels come from the order in which styles nest: a stack of
  * styles, where a style already on the stack pops back to its level and a new style
  * goes one deeper. Items inside a paragraph are children of the section holding it.
+ *
+ * A heading line with no number (前言, 结束语, a section name) is told from the short
+ * lines around a document's text in two steps: its own shape when it is analysed
+ * (plain_shape), then its neighbours when it leaves the window (plain_confirmed).
+ * Numbers that are note marks (…。①…, the notes after 注释：) are no list items.
  */
 
 #define WINDOW 16		/* paragraphs held back so a 首先 can see its 其次 */
