@@ -1277,6 +1277,13 @@ fail:
 	return -1;
 }
 
+int store_read_hold(struct store *st, bool hold)
+{
+	if (hold == !sqlite3_get_autocommit(st->db))
+		return 0;
+	return exec(st, hold ? "BEGIN" : "COMMIT", "reading the library");
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
@@ -1287,13 +1294,6 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmts[i]);
 	for (int i = 0; i < HIT_CACHE; i++)
 		free(st->hit_cache[i].v);
-int store_read_hold(struct store *st, bool hold)
-{
-	if (hold == !sqlite3_get_autocommit(st->db))
-		return 0;
-	return exec(st, hold ? "BEGIN" : "COMMIT", "reading the library");
-}
-
 	gi_build_free(st->gi);
 	sqlite3_close(st->db);
 	free(st->path);
