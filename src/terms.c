@@ -47,7 +47,6 @@ struct trie_node {
 	uint32_t nkids;		/* how many children it has */
 	uint32_t at;		/* where in the trie's text its string occurs (first use) */
 	uint8_t depth;		/* characters of its string */
-	double kid_clogc;	/* after finish: sum of c·ln c over right neighbours */
 	double left_clogc;	/* after finish: sum of c·ln c over left neighbours */
 };
 
@@ -78,6 +77,7 @@ struct cand {
 	const char *kind;	/* quoted, formula, phrase or glossary */
 	double quality;		/* for phrases: cohesion times freedom, 0..~3 */
 	double score;		/* ranking score */
+	uint32_t node;		/* the trie node of its text when all Han, else 0 */
 	bool dropped;		/* left out */
 };
 
@@ -356,23 +356,28 @@ static long trie_count(const struct trie *t, const uint32_t *s, int n)
 	return v ? t->node[v].count : 0;
 }
 
-/* Fills the per-node sums the entropies come from, in id order; a neighbour in the
- * boundary class counts like punctuation, as if every use were different. */
+/* c·ln c of a count: most are small, from a table. */
+static double clogc(uint32_t c)
+{
+	return c < 256 ? tables.clogc_small[c] : c * ln(c);
+}
+
+/* Whether a neighbour counts like punctuation, as if every use were different. */
+static bool boundary(const uint8_t *cls, uint32_t c)
+{
+	return c < 65536 && (cls[c] & CLS_BOUNDARY);
+}
+
+/* Fills the per-node sums the left entropies come from, in id order (the right
+ * ones are summed when asked: a node's children are consecutive). */
 static void trie_finish(struct trie *t, const uint8_t *cls)
 {
 	struct trie_node *node = t->node;
 	for (uint32_t v = 0; v < t->n; v++)
-		node[v].kid_clogc = node[v].left_clogc = 0;
-	for (uint32_t v = 1; v < t->n; v++) {
-		uint32_t c = node[v].count, cp = node[v].cp;
-		double clogc = c < 256 ? tables.clogc_small[c] : c * ln(c);
-		uint32_t p = node[v].parent;
-		if (cp >= 65536 || !(cls[cp] & CLS_BOUNDARY))
-			node[p].kid_clogc += clogc;
-		uint32_t first = t->text[node[v].at];
-		if (p && (first >= 65536 || !(cls[first] & CLS_BOUNDARY)))
-			node[node[v].suffix].left_clogc += clogc;
-	}
+		node[v].left_clogc = 0;
+	for (uint32_t v = 1; v < t->n; v++)
+		if (node[v].parent && !boundary(cls, t->text[node[v].at]))
+			node[node[v].suffix].left_clogc += clogc(node[v].count);
 }
 
 /* ln of node v's count. */
@@ -382,13 +387,18 @@ static double trie_ln_count(const struct trie *t, uint32_t v)
 	return c < 256 ? tables.ln_small[c] : ln(c);
 }
 
-/* Entropy of what follows node v: occurrences at a run's edge count as all different. */
-static double trie_entropy(const struct trie *t, uint32_t v)
+/* Entropy of what follows node v: occurrences at a run's edge count as all
+ * different, and so do boundary neighbours. */
+static double trie_entropy(const struct trie *t, const uint8_t *cls, uint32_t v)
 {
 	double n = t->node[v].count;
 	if (n <= 0)
 		return 0;
-	return trie_ln_count(t, v) - t->node[v].kid_clogc / n;
+	double sum = 0;
+	for (uint32_t u = t->node[v].kids, end = u + t->node[v].nkids; u < end; u++)
+		if (!boundary(cls, t->node[u].cp))
+			sum += clogc(t->node[u].count);
+	return trie_ln_count(t, v) - sum / n;
 }
 
 /* --- quotes --- */
@@ -473,17 +483,39 @@ static void scan_quotes(struct terms *t, const char *text, size_t len)
 	const unsigned char *u = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
 		/* every opening quote begins with byte E2 or E3, which never continues a
-		 * character: the bytes between are skipped undecoded */
+		 * character: the bytes between are skipped undecoded, eight at a time */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		for (; i + 8 <= len; i += 8) {
+			uint64_t w;
+			memcpy(&w, u + i, 8);
+			w = (w ^ 0xE2E2E2E2E2E2E2E2ull) & 0xFEFEFEFEFEFEFEFEull;	/* E2, E3: 0 */
+			uint64_t zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+			if (zero) {
+				/* the lowest flag is exact (no borrow reaches a byte below it) */
+				i += (size_t)__builtin_ctzll(zero) / 8;
+				break;
+			}
+		}
+#endif
 		while (i < len && u[i] != 0xE2 && u[i] != 0xE3)
 			i++;
 		if (i == len)
 			break;
-		uint32_t c;
-		size_t k = decode(text + i, len - i, &c);
-		i += k;
+		/* the opening quotes “ ‘ (E2 80 9C, E2 80 98) and 「 『 (E3 80 8C, E3 80 8E),
+		 * told by their bytes; any other character is stepped over by its lead */
+		uint32_t c = 0;
+		if (len - i >= 3 && u[i + 1] == 0x80) {
+			if (u[i] == 0xE2 && (u[i + 2] == 0x9C || u[i + 2] == 0x98))
+				c = 0x2000 | u[i + 2] % 0x40;
+			else if (u[i] == 0xE3 && (u[i + 2] == 0x8C || u[i + 2] == 0x8E))
+				c = 0x3000 | u[i + 2] % 0x40;
+		}
 		uint32_t close = closing_quote(c);
-		if (!close)
+		if (!close) {
+			i++;
 			continue;
+		}
+		i += 3;
 		size_t j = i;
 		int chars = 0;
 		bool ok = false, has_text = false;
@@ -589,6 +621,8 @@ static bool is_placeholder(uint32_t c)
  * two passes of a radix sort on the character (every one is below 2^18) through tmp. */
 static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 {
+	if (n < 2)
+		return;
 	if (n <= 32) {
 		for (size_t j = 1; j < n; j++) {
 			uint64_t x = e[j];
@@ -677,11 +711,9 @@ static uint32_t *merge_runs(uint32_t *text, size_t *n)
 static void count_substrings(struct terms *t)
 {
 	struct trie *f = &t->fwd;
-	/* a character takes a byte at least; the text needs a position a character
-	 * at most, and one more for merge_runs */
+	/* a character takes a byte at least */
 	size_t cap = (t->sample.len < SAMPLE_CHARS ? t->sample.len : SAMPLE_CHARS) + 1, n = 0;
-	size_t chars = utf8_count(t->sample.data ? t->sample.data : "", t->sample.len);
-	uint32_t *text = xmalloc((cap < chars + 2 ? cap : chars + 2) * sizeof *text);
+	uint32_t *text = xmalloc(cap * sizeof *text);
 	const char *s = t->sample.data ? t->sample.data : "";
 	size_t at = 0;
 	while (at < t->sample.len && n + 1 < cap) {
@@ -706,6 +738,8 @@ static void count_substrings(struct terms *t)
 	 * node of the string so far (of[]) and sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
 	uint32_t *of = xcalloc(n + 1, sizeof *of);
+	/* per position of this level: whether its node was seen twice or more */
+	uint8_t *two = xcalloc(n + 1, sizeof *two);
 	size_t nlive = 0;
 	for (size_t i = 0; i < n; i++)
 		if (text[i])
@@ -726,32 +760,33 @@ static void count_substrings(struct terms *t)
 			uint32_t w = trie_add(f, v, (uint32_t)c, count, k > 1 ? prev[i + 1] : 0, i);
 			for (; j < end; j++) {
 				cur[(uint32_t)e[j]] = w;
+				two[(uint32_t)e[j]] = count >= 2;
 				of[j] = w;
 			}
 		}
 		if (k == DEPTH)
 			break;
 		/* a string seen once has no longer string to count, nor has one whose
-		 * piece one character on was seen once (Apriori) */
-		size_t kept = 0;
+		 * piece one character on was seen once (Apriori); each group of one
+		 * node is sorted once its entries are in (they never pass the reading) */
+		size_t kept = 0, group = 0;
 		for (size_t j = 0; j < nlive; j++) {
-			uint32_t i = (uint32_t)e[j], v = of[j], w = cur[i + 1];
-			if (w >= lo && f->node[v].count >= 2 && f->node[w].count >= 2) {
-				e[kept] = (uint64_t)text[i + k] << 32 | i;
-				of[kept++] = v;
+			uint32_t i = (uint32_t)e[j], v = of[j];
+			if (cur[i + 1] < lo || !two[i] || !two[i + 1])
+				continue;
+			if (kept > group && of[kept - 1] != v) {
+				sort_entries(e + group, kept - group, tmp);
+				group = kept;
 			}
+			e[kept] = (uint64_t)text[i + k] << 32 | i;
+			of[kept++] = v;
 		}
+		sort_entries(e + group, kept - group, tmp);
 		nlive = kept;
-		for (size_t j = 0; j < nlive;) {
-			size_t end = j + 1;
-			while (end < nlive && of[end] == of[j])
-				end++;
-			sort_entries(e + j, end - j, tmp);
-			j = end;
-		}
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
+	free(two);
 	free(of);
 	free(tmp);
 	free(e);
@@ -1015,7 +1050,6 @@ static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int
 static void collect_stats(struct terms *t, struct cands *c)
 {
 	const struct trie *f = &t->fwd;
-	uint32_t s[DEPTH];
 	for (uint32_t v = 1; v < f->n; v++) {
 		if (f->node[v].count < 2)
 			continue;
@@ -1028,14 +1062,15 @@ static void collect_stats(struct terms *t, struct cands *c)
 		if (!has_cls(t, trie_first(f, v), CLS_NUMERAL) &&
 		    (n < 3 || count < 3 || has_cls(t, trie_first(f, v), CLS_STOP_START) || has_cls(t, f->node[v].cp, CLS_STOP_END)))
 			continue;
-		memcpy(s, f->text + f->node[v].at, (size_t)n * sizeof *s);
+		const uint32_t *s = f->text + f->node[v].at;
 		if (memchr_cp(s, n, PLACEHOLDER))
 			continue;
-		double rh = trie_entropy(f, v);
+		double rh = trie_entropy(f, t->cls, v);
 		if (has_cls(t, s[0], CLS_NUMERAL) && formula_shape(t->cls, s, n, false)) {
 			long clean = count - ordinal_uses(f, s, n);
 			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END)) {
 				struct cand *x = cands_add(c, cps_text(s, n), "formula");
+				x->node = v;
 				x->raw = count;
 				x->quality = 1;
 			}
@@ -1066,6 +1101,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		}
 		struct cand *x = cands_add(c, text, "phrase");
+		x->node = v;
 		x->raw = count;
 		x->quality = coh * (h > 2 ? 2 : h);
 	}
@@ -1128,11 +1164,32 @@ static int cmp_pair_uses(const void *a, const void *b, void *ctx)
 
 /* Every pair where one candidate holds another, each once, in cmp_pair_uses order:
  * every piece of every candidate looked up among the candidates. */
-static struct pair *held_pairs(const struct cands *c, bool use_hits, size_t *np)
+static struct pair *held_pairs(const struct cands *c, const struct trie *f, bool use_hits, size_t *np)
 {
 	struct pair *p = NULL;
 	size_t n = 0, cap = 0;
+	/* per node: 1 + the candidate whose text it is; every piece of an all-Han
+	 * candidate with a node is a node (a string's pieces are counted before it),
+	 * reached by parent and suffix links, so such a candidate needs no lookup */
+	uint32_t *cand_of = xcalloc(f->n + 1, sizeof *cand_of);
+	for (size_t j = 0; j < c->n; j++)
+		if (c->v[j].node)
+			cand_of[c->v[j].node] = (uint32_t)j + 1;
 	for (size_t j = 0; j < c->n; j++) {
+		uint32_t v = c->v[j].node;
+		if (v) {
+			for (uint32_t end = v; end; end = f->node[end].parent)
+				for (uint32_t u = end == v ? f->node[end].suffix : end; u; u = f->node[u].suffix) {
+					if (!cand_of[u])
+						continue;
+					if (n == cap) {
+						cap = cap ? cap * 2 : 256;
+						p = xrealloc(p, cap * sizeof *p);
+					}
+					p[n++] = (struct pair){ cand_of[u] - 1, (uint32_t)j };
+				}
+			continue;
+		}
 		const char *s = c->v[j].text;
 		size_t bl = strlen(s);
 		for (size_t from = 0; from < bl; from += utf8_decode(s + from, bl - from, &(uint32_t){ 0 })) {
@@ -1152,6 +1209,7 @@ static struct pair *held_pairs(const struct cands *c, bool use_hits, size_t *np)
 			}
 		}
 	}
+	free(cand_of);
 	if (n)
 		qsort_r(p, n, sizeof *p, cmp_pair_uses, &(struct pair_order){ c, use_hits });
 	size_t k = 0;
@@ -1387,9 +1445,18 @@ size_t terms_finish(struct terms *t)
 		for (const char *p = t->sample.data; p && (p = strstr(p, x->text)); p += n)
 			x->raw++;
 	}
+	/* the nodes of the other all-Han candidates, for held_pairs */
+	for (size_t i = 0; i < c.n; i++) {
+		struct cand *x = &c.v[i];
+		bool han = !x->node && x->len <= DEPTH;
+		for (int k = 0; han && k < x->len; k++)
+			han = is_han(x->cps[k]);
+		if (han)
+			x->node = trie_find(&t->fwd, x->cps, x->len);
+	}
 	/* the pairs once: the candidates stay, only their order changes with the counts */
 	size_t np;
-	struct pair *pairs = held_pairs(&c, false, &np);
+	struct pair *pairs = held_pairs(&c, &t->fwd, false, &np);
 	drop_fragments(&c, pairs, np, false);
 	/* settle: hits as the scan will count them, then fragments by those hits */
 	bool han = t->fwd.whole;
