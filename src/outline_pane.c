@@ -38,24 +38,73 @@ struct heading {
 	char *title;	/* the heading after it */
 };
 
-/* Marker and title of section i: read on first use, since an outline can hold
- * tens of thousands of headings of which a screenful is shown. The table is calloc'd:
- * pages of headings never shown are never touched. */
-static const struct heading *full(struct outline_pane *ol, long i)
+static int level_of(const struct outline_pane *ol, long i)
+{
+	return shape_level(ol->sh, (size_t)i);
+}
+
+/* Sections whose headings are being read (read_headings). */
+struct wanted {
+	struct outline_pane *ol;	/* the pane */
+	const long *idx;		/* their indexes, ascending */
+	const long *seq;		/* and seqs */
+	size_t n;			/* how many */
+};
+
+static void keep_heading(struct outline_pane *ol, long i, char *marker, char *title)
 {
 	struct heading *h = &ol->text[i];
-	if (!h->title) {
-		if (store_section_text(ol->st, ol->doc, shape_section(ol->sh, (size_t)i).seq, &h->marker, &h->title) <= 0) {
-			free(h->marker);
-			free(h->title);
-			h->marker = xstrdup("");
-			h->title = xstrdup("");
+	h->marker = marker;
+	h->title = title;
+	if ((ol->nread & (ol->nread - 1)) == 0)
+		ol->read = xrealloc(ol->read, (ol->nread ? ol->nread * 2 : 16) * sizeof *ol->read);
+	ol->read[ol->nread++] = (int32_t)i;
+}
+
+static void got_heading(void *ctx, long seq, char *marker, char *title)
+{
+	struct wanted *w = ctx;
+	for (size_t k = 0; k < w->n; k++)
+		if (w->seq[k] == seq && !w->ol->text[w->idx[k]].title) {
+			keep_heading(w->ol, w->idx[k], marker, title);
+			return;
 		}
-		if ((ol->nread & (ol->nread - 1)) == 0)
-			ol->read = xrealloc(ol->read, (ol->nread ? ol->nread * 2 : 16) * sizeof *ol->read);
-		ol->read[ol->nread++] = (int32_t)i;
-	}
-	return h;
+	free(marker);	/* a section between them that is not wanted */
+	free(title);
+}
+
+/* Marker and title of the sections at idx (ascending) not read yet, in one read of
+ * their span; one not found has none. */
+static void read_headings(struct outline_pane *ol, const long *idx, size_t n)
+{
+	long seq[n ? n : 1], want[n ? n : 1];
+	size_t k = 0;
+	int level = 1;
+	for (size_t j = 0; j < n; j++)
+		if (idx[j] >= 0 && !ol->text[idx[j]].title) {
+			want[k] = idx[j];
+			seq[k++] = shape_section(ol->sh, (size_t)idx[j]).seq;
+			if (level_of(ol, idx[j]) > level)
+				level = level_of(ol, idx[j]);
+		}
+	if (k == 0)
+		return;
+	struct wanted w = { ol, want, seq, k };
+	store_section_texts(ol->st, ol->doc, seq[0], seq[k - 1], level, got_heading, &w);
+	for (size_t j = 0; j < k; j++)
+		if (!ol->text[want[j]].title)
+			keep_heading(ol, want[j], xstrdup(""), xstrdup(""));
+}
+
+/* Marker and title of section i: read on first use, since an outline can hold
+ * tens of thousands of headings of which a screenful is shown (read_headings reads a
+ * screen's at once). The table is calloc'd: pages of headings never shown are never
+ * touched. */
+static const struct heading *full(struct outline_pane *ol, long i)
+{
+	if (!ol->text[i].title)
+		read_headings(ol, &i, 1);
+	return &ol->text[i];
 }
 
 static long parent_index(const struct outline_pane *ol, long i)
@@ -63,10 +112,6 @@ static long parent_index(const struct outline_pane *ol, long i)
 	return shape_section(ol->sh, (size_t)i).parent;
 }
 
-static int level_of(const struct outline_pane *ol, long i)
-{
-	return shape_level(ol->sh, (size_t)i);
-}
 
 /* Parents are the nearest section before with a lower level: a section has children
  * when the next one is deeper. */
@@ -457,6 +502,10 @@ void outline_pane_render(struct outline_pane *ol, const struct rect *r, bool foc
 	long cur_row = row_of_section(ol, ol->current);
 	bool wide = ol->amb == WRAP_WIDE;
 	struct sbuf line = { 0 };
+	long shown[r->h], nshown = 0;	/* the headings of the screen, read at once */
+	for (long row = ol->scroll; nshown < r->h && row < (long)ol->n; row = next_row(ol, row))
+		shown[nshown++] = row;
+	read_headings(ol, shown, (size_t)nshown);
 	long row = ol->scroll;
 	for (int y = 0; y < r->h && row < (long)ol->n; y++, row = next_row(ol, row)) {
 		long i = row;

@@ -336,8 +336,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 				 "FROM sections WHERE doc = ?1 ORDER BY seq",
 	[Q_SECTION_SHAPE_GET] = "SELECT shape FROM outline_shapes WHERE doc = ?1",
 	[Q_SECTION_SHAPE_SET] = "INSERT OR REPLACE INTO outline_shapes (doc, shape) VALUES (?1, ?2)",
-	[Q_SECTION_TEXT] = "SELECT s.marker, s.title, s.offset, s.length, s.marker_chars, " SECTION_PARA_TEXT
-			   " FROM sections s WHERE s.doc = ?1 AND s.seq = ?2",
+	[Q_SECTION_TEXT] = "SELECT s.marker, s.title, s.offset, s.length, s.marker_chars, " SECTION_PARA_TEXT ", s.seq"
+			   " FROM sections s WHERE s.doc = ?1 AND s.seq BETWEEN ?2 AND ?3 AND s.level <= ?4 ORDER BY s.seq",
 	[Q_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM " AND " NOT_NOISE
 		    " ORDER BY id LIMIT ?3",
 	[Q_PARAS_ALL] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM
@@ -2180,34 +2180,60 @@ int store_section_shape(struct store *st, long doc, struct shape **out)
 	return !*out ? fail(st, "%s: the outline of document %ld cannot be read", st->path, doc) : !kept;
 }
 
-int store_section_text(struct store *st, long doc, long seq, char **marker, char **title)
+int store_section_texts(struct store *st, long doc, long from, long to, int max_level,
+			void (*fn)(void *ctx, long seq, char *marker, char *title), void *ctx)
 {
-	*marker = *title = NULL;
 	sqlite3_stmt *s = stmt(st, Q_SECTION_TEXT);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_int64(s, 2, seq);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	sqlite3_bind_int(s, 4, max_level);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *marker, *title;
 		const char *m = (const char *)sqlite3_column_text(s, 0), *t = (const char *)sqlite3_column_text(s, 1);
 		if (m && t) {
-			*marker = xstrdup(m);
-			*title = xstrdup(t);
+			marker = xstrdup(m);
+			title = xstrdup(t);
 		} else {
 			/* held by the paragraph */
 			struct sbuf mb = { 0 }, tb = { 0 };
 			const char *text = (const char *)sqlite3_column_text(s, 5);
 			section_from_text(text ? text : "", (size_t)sqlite3_column_bytes(s, 5), (long)sqlite3_column_int64(s, 2),
 					  (long)sqlite3_column_int64(s, 3), (long)sqlite3_column_int64(s, 4), &mb, &tb);
-			*marker = sbuf_take(&mb);
-			*title = sbuf_take(&tb);
+			marker = sbuf_take(&mb);
+			title = sbuf_take(&tb);
 		}
+		fn(ctx, (long)sqlite3_column_int64(s, 6), marker, title);
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
 		return fail_db(st, "reading a heading");
-	return rc == SQLITE_ROW;
+	return 0;
+}
+
+/* The one section store_section_text asks for. */
+struct one_heading {
+	char *marker, *title;	/* its text, NULL until found */
+};
+
+static void got_one_heading(void *ctx, long seq, char *marker, char *title)
+{
+	struct one_heading *h = ctx;
+	(void)seq;
+	h->marker = marker;
+	h->title = title;
+}
+
+int store_section_text(struct store *st, long doc, long seq, char **marker, char **title)
+{
+	struct one_heading h = { NULL, NULL };
+	int rc = store_section_texts(st, doc, seq, seq, 127, got_one_heading, &h);
+	*marker = h.marker;
+	*title = h.title;
+	return rc < 0 ? -1 : h.title != NULL;
 }
 
 int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,

@@ -101,6 +101,10 @@ int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const st
  * was kept in an older form (or not at all) and could not be converted in the file
  * (a library opened to read): the same call on a writable store converts it. */
 int store_section_shape(struct store *st, long doc, struct shape **out);
+/* Marker and title of the sections seq from..to of at most a level, in order, in one
+ * read (a screen of the outline): fn gets each (malloc'd, taken over). 0, -1 error. */
+int store_section_texts(struct store *st, long doc, long from, long to, int max_level,
+			void (*fn)(void *ctx, long seq, char *marker, char *title), void *ctx);
 /* Marker and title of one section (malloc'd): 1 found, 0 none, -1 error. */
 int store_section_text(struct store *st, long doc, long seq, char **marker, char **title);
 /* Paragraphs from seq first, at most count (count < 0: all); noise only when asked. */
