@@ -232,6 +232,8 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	struct import_batch b = { .done = xcalloc(BATCH_FILES, sizeof *b.done) };
+	/* parses the next files on a thread of its own while this one stores */
+	struct importer *im = importer_new(st, &opt, files, (size_t)nfiles);
 	int status = EXIT_OK;
 	for (int i = 0; i < nfiles && !import_signal; i++) {
 		struct stat sb;
@@ -248,7 +250,7 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 		}
 		struct import_done *d = &b.done[b.n];
 		d->path = files[i];
-		import_file(st, files[i], &opt, &d->res);
+		importer_next(im, &d->res);
 		/* the file a signal stopped is not reported: it was not imported, nor refused */
 		if (import_signal && d->res.status == IMPORT_REFUSED)
 			break;
@@ -257,6 +259,7 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 		if (!b.open && import_batch_end(st, &b) != EXIT_OK)
 			status = EXIT_REFUSED;
 	}
+	importer_free(im);
 	if (import_batch_end(st, &b) != EXIT_OK)
 		status = EXIT_REFUSED;
 	free(b.done);

@@ -1,8 +1,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +15,7 @@
 
 #include "dugao/clean.h"
 #include "dugao/decode.h"
+#include "dugao/import_queue.h"
 #include "dugao/importer.h"
 #include "dugao/normalise.h"
 #include "dugao/sha256.h"
@@ -18,53 +23,205 @@
 #include "dugao/terms.h"
 #include "dugao/util.h"
 
+/* The import is a pipeline of two threads. The main thread reads and hashes each file
+ * (survey), looks its bytes up in the library, and does everything that touches the
+ * store; a worker thread parses (decode, normalise, clean, structure, terms) and hands
+ * what it finds to the main thread as records in a bounded queue, so that it parses
+ * the next file (or the later part of a big one) while the main thread stores this
+ * one. The parsing modules' lazily built tables (decode's converters among them) are
+ * touched by the worker only, once it runs. */
+
 #define CHUNK (1 << 20)			/* bytes read at a time */
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
 #define MAX_LINE (64 * 1024)		/* longer lines are split, so memory stays bounded */
 #define WHOLE_MAX (8 << 20)		/* files up to this size are read, decoded and split once */
 #define HOLD_MAX (16 << 20)		/* bytes of lines held; a small file whose text outgrows it is streamed */
+#define BLOCK (64 << 10)		/* records handed over at a time: one lock for many */
+#define QUEUE_BYTES (8 << 20)		/* records waiting for the store at most: memory stays bounded */
+#define AHEAD_FILES 4			/* files surveyed ahead of the one being stored */
+#define AHEAD_BYTES (8 << 20)		/* and their bytes held at most (beyond the first) */
+
+/* What the worker hands over; each file's records end with REC_END or REC_REFUSE. */
+enum rec_type {
+	REC_BEGIN,	/* struct rec_begin: parsing begins, the encoding is known */
+	REC_ORIGINAL,	/* long long offset, then the original bytes */
+	REC_TITLE,	/* the title, NUL-terminated */
+	REC_SECTION,	/* struct section, then marker and title, each NUL-terminated */
+	REC_PARAGRAPH,	/* struct para, then its text and a NUL */
+	REC_TERM,	/* double score, then text and kind, each NUL-terminated */
+	REC_HIT,	/* struct rec_hit */
+	REC_END,	/* struct rec_end: the file is parsed */
+	REC_REFUSE,	/* the reason, NUL-terminated ("" when the file was cancelled) */
+};
+
+/* A record's head; its payload follows, the whole padded to 8 bytes. */
+struct rec {
+	uint32_t type;	/* enum rec_type */
+	uint32_t len;	/* bytes of payload */
+};
+
+struct rec_begin {
+	char encoding[32];	/* the encoding used */
+};
+
+struct rec_hit {
+	long term;	/* index of the term among the file's REC_TERMs */
+	long para;	/* paragraph seq */
+	long offset;	/* characters into it */
+	long length;	/* characters of the hit */
+};
+
+struct rec_end {
+	long paragraphs;		/* paragraphs, noise excluded */
+	long headings;			/* sections */
+	size_t invalid;			/* invalid sequences replaced */
+	long long first_invalid;	/* byte of the first, BOM included */
+};
+
+/* A file on its way through the pipeline; the main thread owns it. */
+struct job {
+	const char *path;	/* as given */
+	int fd;			/* open for the worker's reads, -1 when refused at survey */
+	long long size;		/* bytes at survey */
+	char sha[65];		/* their SHA-256 */
+	unsigned char *sample;	/* the first bytes, or all of a small file: the worker's once submitted */
+	size_t sample_len;	/* bytes in sample */
+	char why[512];		/* refused at survey: why; else "" */
+	bool known;		/* the library had these bytes at survey: not parsed */
+	bool submitted;		/* handed to the worker: records for it will come */
+	atomic_bool cancel;	/* the main thread needs no more records of it */
+};
+
+struct importer {
+	struct store *st;		/* the library: the main thread's only */
+	struct import_options opt;	/* as given */
+	char *const *files;		/* the files, in order */
+	size_t nfiles;			/* how many */
+	bool encoding_ok;		/* opt.encoding is one iconv knows (asked before the worker runs) */
+	bool no_terms;			/* DUGAO_NO_TERMS is set */
+	struct job **jobs;		/* each file's job while surveyed and not done, else NULL */
+	size_t next;			/* the file importer_next imports next */
+	size_t surveyed;		/* files surveyed so far */
+	size_t force;			/* a file to parse whatever the survey finds (SIZE_MAX: none) */
+	struct import_queue *todo;	/* jobs for the worker */
+	struct import_queue *done;	/* blocks of records for the main thread */
+	pthread_t thread;		/* the worker */
+	bool running;			/* the worker was started */
+	int start_error;		/* else why not (an errno) */
+	char *block;			/* the block of records being read */
+	size_t block_len;		/* its bytes */
+	size_t block_at;		/* where the next record starts */
+	long *term_ids;			/* store handle of each REC_TERM of the file being stored */
+	size_t nterm_ids;		/* how many */
+	size_t cap_term_ids;		/* allocated */
+};
+
+static void refuse(struct import_result *res, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Formats a refusal: "PATH: why", the path made printable. */
+static void refuse_why(char *out, size_t outlen, const char *path, const char *fmt, va_list ap)
+{
+	char why[400];
+	vsnprintf(why, sizeof why, fmt, ap);
+	/* a file name may hold newlines or escape sequences: the message stays one harmless line */
+	struct sbuf p = { 0 };
+	sbuf_put_printable(&p, path, strlen(path));
+	snprintf(out, outlen, "%s: %s", p.data, why);
+	sbuf_free(&p);
+}
+
+static void refuse(struct import_result *res, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	refuse_why(res->why, sizeof res->why, path, fmt, ap);
+	va_end(ap);
+	res->status = IMPORT_REFUSED;
+}
+
+/* --- the worker: parsing --- */
 
 /* Term extraction during an import: the terms are chosen from the paragraphs the
  * extractor keeps (the whole of most documents), their hits found in those, then in
- * each later paragraph as it comes, so that no paragraph is read back from the store. */
+ * each later paragraph as it comes, so that no paragraph is read back. */
 struct term_run {
-	long *ids;		/* store handle of each chosen term */
 	size_t n;		/* terms chosen */
 	long *kept;		/* seq of each paragraph the extractor kept */
 	size_t nkept;		/* how many */
 	size_t capkept;		/* kept allocated */
 	long para;		/* paragraph being scanned */
 	bool chosen;		/* the terms are chosen: paragraphs are scanned, not fed */
-	bool failed;		/* storing a hit failed */
+	bool failed;		/* handing a hit over failed */
 };
 
-/* Everything one import carries between the pipeline's callbacks. */
+/* Everything the parse of one file carries between the pipeline's callbacks. */
 struct run {
-	struct store *st;		/* the library */
+	struct importer *im;		/* the pipeline */
+	struct job *job;		/* the file */
 	struct clean *clean;		/* noise rules */
 	struct structure *structure;	/* outline rules */
 	struct terms *terms;		/* term extraction */
 	struct term_run tr;		/* its progress */
-	struct import_result *res;	/* what the caller gets */
-	volatile sig_atomic_t *stop;	/* set: stop at the next line (import_options) */
-	bool failed;			/* a store call failed: stop */
+	struct sbuf out;		/* records not yet handed over */
+	bool gone;			/* the file was cancelled or the queue closed: stop */
+	char why[512];			/* the refusal, when the parse refuses the file */
 };
 
-static void refuse(struct import_result *res, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void run_refuse(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void refuse(struct import_result *res, const char *path, const char *fmt, ...)
+static void run_refuse(struct run *r, const char *fmt, ...)
 {
-	char why[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
+	refuse_why(r->why, sizeof r->why, r->job->path, fmt, ap);
 	va_end(ap);
-	res->status = IMPORT_REFUSED;
-	/* a file name may hold newlines or escape sequences: the message stays one harmless line */
-	struct sbuf p = { 0 };
-	sbuf_put_printable(&p, path, strlen(path));
-	snprintf(res->why, sizeof res->why, "%s: %s", p.data, why);
-	sbuf_free(&p);
+}
+
+/* Hands the records so far to the main thread. */
+static int flush(struct run *r)
+{
+	if (r->out.len == 0 || r->gone)
+		return r->gone ? -1 : 0;
+	size_t len = r->out.len;
+	if (import_queue_push(r->im->done, sbuf_take(&r->out), len) != 0)
+		r->gone = true;
+	return r->gone ? -1 : 0;
+}
+
+/* Adds a record of head and up to two more pieces; -1 when the file is gone. */
+static int put(struct run *r, enum rec_type type, const void *head, size_t hlen, const void *a, size_t alen,
+	       const void *b, size_t blen)
+{
+	if (r->gone || atomic_load_explicit(&r->job->cancel, memory_order_relaxed)) {
+		r->gone = true;
+		return -1;
+	}
+	static const char zeros[8];
+	struct rec h = { .type = type, .len = (uint32_t)(hlen + alen + blen) };
+	sbuf_append(&r->out, (const char *)&h, sizeof h);
+	if (hlen)
+		sbuf_append(&r->out, head, hlen);
+	if (alen)
+		sbuf_append(&r->out, a, alen);
+	if (blen)
+		sbuf_append(&r->out, b, blen);
+	/* each record starts 8-aligned, so that its head is read in place */
+	sbuf_append(&r->out, zeros, (8 - r->out.len % 8) % 8);
+	return r->out.len >= BLOCK ? flush(r) : 0;
+}
+
+/* The file's last record, handed over at once. */
+static void put_end(struct run *r, enum rec_type type, const void *payload, size_t len)
+{
+	if (r->gone)
+		return;
+	/* cancelled or not, the main thread waits for this record */
+	struct rec h = { .type = type, .len = (uint32_t)len };
+	static const char zeros[8];
+	sbuf_append(&r->out, (const char *)&h, sizeof h);
+	sbuf_append(&r->out, payload, len);
+	sbuf_append(&r->out, zeros, (8 - r->out.len % 8) % 8);
+	flush(r);
 }
 
 /* The file name without directory and extension: the title of a text without one. */
@@ -83,14 +240,14 @@ static char *fallback_title(const char *path)
 static int on_title(void *ctx, const char *title)
 {
 	struct run *r = ctx;
-	snprintf(r->res->title, sizeof r->res->title, "%s", title);
-	return store_import_title(r->st, title) == 0 ? 0 : (r->failed = true, -1);
+	return put(r, REC_TITLE, title, strlen(title) + 1, NULL, 0, NULL, 0);
 }
 
 static int on_section(void *ctx, const struct section *s)
 {
 	struct run *r = ctx;
-	return store_import_section(r->st, s) == 0 ? 0 : (r->failed = true, -1);
+	const char *marker = s->marker ? s->marker : "", *title = s->title ? s->title : "";
+	return put(r, REC_SECTION, s, sizeof *s, marker, strlen(marker) + 1, title, strlen(title) + 1);
 }
 
 static int terms_paragraph(struct run *r, const struct para *p);
@@ -99,14 +256,22 @@ static int on_paragraph(void *ctx, const struct para *p)
 {
 	struct run *r = ctx;
 	if (p->kind != PARA_NOISE && r->terms && terms_paragraph(r, p) != 0)
-		return r->failed = true, -1;
-	return store_import_paragraph(r->st, p) == 0 ? 0 : (r->failed = true, -1);
+		return -1;
+	return put(r, REC_PARAGRAPH, p, sizeof *p, p->text, p->len, "", 1);
+}
+
+/* Whether the main thread still wants the file (checked a line at a time). */
+static bool wanted(struct run *r)
+{
+	if (!r->gone && atomic_load_explicit(&r->job->cancel, memory_order_relaxed))
+		r->gone = true;
+	return !r->gone;
 }
 
 static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no)
 {
 	struct run *r = ctx;
-	if (r->stop && *r->stop)
+	if (!wanted(r))
 		return -1;
 	clean_prescan_line(r->clean, text, len);
 	structure_prescan_line(r->structure, text, len);
@@ -116,21 +281,29 @@ static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no
 static int on_line(void *ctx, const char *text, size_t len, long line_no)
 {
 	struct run *r = ctx;
-	if (r->stop && *r->stop)
+	if (!wanted(r))
 		return -1;
 	bool noise = clean_is_noise(r->clean, text, len);
 	return structure_line(r->structure, text, len, noise, line_no);
 }
 
-/* One pass over the file: decodes it and feeds lines to fn; with keep set, also
- * stores the original bytes. Returns 0, or -1 with res->why set. */
-static int pass(int fd, const char *path, long long size, const struct decode_guess *g, line_fn fn,
-		struct run *r, bool keep, size_t *invalid, long long *first_invalid)
+/* A callback failed: that happens only to a file that is gone (put says so). */
+static void stopped(struct run *r)
 {
+	r->gone = true;
+}
+
+/* One pass over the file: decodes it and feeds lines to fn; with keep set, also hands
+ * over the original bytes. Returns 0, or -1 (r->why set unless the file is gone). */
+static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool keep, size_t *invalid,
+		long long *first_invalid)
+{
+	int fd = r->job->fd;
+	long long size = r->job->size;
 	char err[160];
 	struct decoder *dec = decoder_new(g->encoding, err, sizeof err);
 	if (!dec) {
-		refuse(r->res, path, "%s", err);
+		run_refuse(r, "%s", err);
 		return -1;
 	}
 	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
@@ -139,7 +312,7 @@ static int pass(int fd, const char *path, long long size, const struct decode_gu
 	long long at = 0;
 	int rc = 0;
 	if (lseek(fd, 0, SEEK_SET) != 0) {
-		refuse(r->res, path, "cannot read it again: %s", strerror(errno));
+		run_refuse(r, "cannot read it again: %s", strerror(errno));
 		rc = -1;
 	}
 	while (rc == 0) {
@@ -147,17 +320,16 @@ static int pass(int fd, const char *path, long long size, const struct decode_gu
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			refuse(r->res, path, "read error at byte %lld: %s", at, strerror(errno));
+			run_refuse(r, "read error at byte %lld: %s", at, strerror(errno));
 			rc = -1;
 			break;
 		}
 		if (at + got > size) {
-			refuse(r->res, path, "the file grew while it was being imported");
+			run_refuse(r, "the file grew while it was being imported");
 			rc = -1;
 			break;
 		}
-		if (keep && store_import_original(r->st, at, buf, (size_t)got) != 0) {
-			refuse(r->res, path, "%s", store_error(r->st));
+		if (keep && got > 0 && put(r, REC_ORIGINAL, &at, sizeof at, buf, (size_t)got, NULL, 0) != 0) {
 			rc = -1;
 			break;
 		}
@@ -170,17 +342,14 @@ static int pass(int fd, const char *path, long long size, const struct decode_gu
 		decoder_feed(dec, buf + skip, (size_t)got - skip, final, &text);
 		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
 		    (final && line_splitter_finish(lines) != 0)) {
-			if (r->failed)
-				refuse(r->res, path, "%s", store_error(r->st));
-			else
-				refuse(r->res, path, "import stopped");
+			stopped(r);
 			rc = -1;
 		}
 		if (final)
 			break;
 	}
 	if (rc == 0 && at != size) {
-		refuse(r->res, path, "the file shrank while it was being imported");
+		run_refuse(r, "the file shrank while it was being imported");
 		rc = -1;
 	}
 	*invalid = decoder_invalid(dec);
@@ -197,7 +366,6 @@ static int pass(int fd, const char *path, long long size, const struct decode_gu
  * cut at MAX_LINE (normalised text holds no control characters). */
 struct held {
 	struct run *r;		/* the import */
-	const char *path;	/* the file, for messages */
 	struct sbuf text;	/* the lines, each after its separator */
 	long line_no;		/* source line of the last line held */
 	bool full;		/* the lines outgrew HOLD_MAX: the file is streamed instead */
@@ -219,23 +387,24 @@ static int hold_line(void *ctx, const char *text, size_t len, long line_no)
 }
 
 /* The first pass over a file held in memory: decodes the bytes, keeps the lines,
- * prescans them, and stores the original bytes. Returns 0, or -1 with res->why set. */
-static int hold(struct run *r, const char *path, const unsigned char *raw, size_t size, const struct decode_guess *g,
+ * prescans them, and hands over the original bytes. Returns 0, or -1. */
+static int hold(struct run *r, const unsigned char *raw, size_t size, const struct decode_guess *g,
 		const struct decode_text *kept, struct held *h, size_t *invalid, long long *first_invalid)
 {
 	char err[160];
 	struct decoder *dec = decoder_new(g->encoding, err, sizeof err);
 	if (!dec) {
-		refuse(r->res, path, "%s", err);
+		run_refuse(r, "%s", err);
 		return -1;
 	}
 	/* in the pieces the streaming pass would write: the store keeps one row a piece */
-	for (size_t at = 0; at < size; at += CHUNK)
-		if (store_import_original(r->st, (long long)at, raw + at, size - at < CHUNK ? size - at : CHUNK) != 0) {
-			refuse(r->res, path, "%s", store_error(r->st));
+	for (size_t at = 0; at < size; at += CHUNK) {
+		long long off = (long long)at;
+		if (put(r, REC_ORIGINAL, &off, sizeof off, raw + at, size - at < CHUNK ? size - at : CHUNK, NULL, 0) != 0) {
 			decoder_free(dec);
 			return -1;
 		}
+	}
 	struct line_splitter *lines = line_splitter_new(hold_line, h, MAX_LINE);
 	struct sbuf text = { 0 };
 	int rc = 0;
@@ -243,7 +412,7 @@ static int hold(struct run *r, const char *path, const unsigned char *raw, size_
 		/* the guess decoded it all already */
 		if (line_splitter_feed(lines, kept->text.data, kept->text.len) != 0 || line_splitter_finish(lines) != 0) {
 			if (!h->full)
-				refuse(r->res, path, "import stopped");
+				stopped(r);
 			rc = -1;
 		}
 		*invalid = kept->invalid;
@@ -260,7 +429,7 @@ static int hold(struct run *r, const char *path, const unsigned char *raw, size_
 		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
 		    (final && line_splitter_finish(lines) != 0)) {
 			if (!h->full)
-				refuse(r->res, path, "import stopped");
+				stopped(r);
 			rc = -1;
 		}
 		if (final || rc)
@@ -274,7 +443,7 @@ static int hold(struct run *r, const char *path, const unsigned char *raw, size_
 	return rc;
 }
 
-/* The second pass over the held lines. Returns 0, or -1 with res->why set. */
+/* The second pass over the held lines. Returns 0, or -1. */
 static int replay(struct held *h)
 {
 	char *p = h->text.data, *end = p + h->text.len;
@@ -294,10 +463,7 @@ static int replay(struct held *h)
 		int rc = on_line(h->r, s, (size_t)(e - s), line_no);
 		*e = sep;
 		if (rc != 0) {
-			if (h->r->failed)
-				refuse(h->r->res, h->path, "%s", store_error(h->r->st));
-			else
-				refuse(h->r->res, h->path, "import stopped");
+			stopped(h->r);
 			return -1;
 		}
 		p = e;
@@ -308,7 +474,8 @@ static int replay(struct held *h)
 static void on_hit(void *ctx, size_t term, long offset, long length)
 {
 	struct run *r = ctx;
-	if (!r->tr.failed && store_import_hit(r->st, r->tr.ids[term], r->tr.para, offset, length) != 0)
+	struct rec_hit h = { .term = (long)term, .para = r->tr.para, .offset = offset, .length = length };
+	if (!r->tr.failed && put(r, REC_HIT, &h, sizeof h, NULL, 0, NULL, 0) != 0)
 		r->tr.failed = true;
 }
 
@@ -326,10 +493,10 @@ static int choose_terms(struct run *r)
 {
 	r->tr.chosen = true;
 	r->tr.n = terms_finish(r->terms);
-	r->tr.ids = xcalloc(r->tr.n ? r->tr.n : 1, sizeof *r->tr.ids);
 	for (size_t i = 0; i < r->tr.n; i++) {
 		const struct term *t = terms_get(r->terms, i);
-		if (store_import_term(r->st, t->text, t->kind, t->score, &r->tr.ids[i]) != 0)
+		if (put(r, REC_TERM, &t->score, sizeof t->score, t->text, strlen(t->text) + 1, t->kind,
+			strlen(t->kind) + 1) != 0)
 			return -1;
 	}
 	for (size_t i = 0; i < r->tr.nkept; i++) {
@@ -365,42 +532,157 @@ static int terms_paragraph(struct run *r, const struct para *p)
 	return scan_paragraph(r, p->seq, p->text, p->len);
 }
 
-static int store_terms(struct run *r)
+/* Parses one file into records. Returns 0 with end filled, or -1 (r->why says why
+ * unless the file is gone). */
+static int parse_file(struct run *r, struct rec_end *end)
 {
-	return r->tr.chosen ? 0 : choose_terms(r);
+	struct job *job = r->job;
+	const struct import_options *opt = &r->im->opt;
+	unsigned char *sample = job->sample;
+	size_t sample_len = job->sample_len;
+	long long size = job->size;
+	job->sample = NULL;
+	struct decode_text kept = { .first_invalid = -1 };	/* the text the guess decoded, if it is all of it */
+	struct decode_guess g;
+	bool whole = (long long)sample_len == size;
+	char *title = NULL;
+	int rc = -1;
+	if (opt->encoding) {
+		memset(&g, 0, sizeof g);
+		snprintf(g.encoding, sizeof g.encoding, "%s", opt->encoding);
+		snprintf(g.reason, sizeof g.reason, "given with --encoding");
+	} else if (decode_guess_keep(sample, sample_len < SAMPLE ? sample_len : SAMPLE,
+				     (long long)(sample_len < SAMPLE ? sample_len : SAMPLE) == size, &g,
+				     whole ? &kept : NULL) != 0) {
+		run_refuse(r, "not a text file: %s", g.reason);
+		goto out;
+	}
+	struct rec_begin b = { 0 };
+	snprintf(b.encoding, sizeof b.encoding, "%s", g.encoding);
+	if (put(r, REC_BEGIN, &b, sizeof b, NULL, 0, NULL, 0) != 0)
+		goto out;
+
+	title = fallback_title(job->path);
+	struct structure_sink sink = { .ctx = r, .title = on_title, .section = on_section, .paragraph = on_paragraph };
+	r->clean = clean_new();
+	r->structure = structure_new(&sink, title);
+	/* DUGAO_NO_TERMS: a benchmark switch (bench/import.sh), to measure what term
+	 * extraction adds to an import */
+	r->terms = r->im->no_terms ? NULL : terms_new(opt->glossary);
+	size_t invalid;
+	long long first_invalid;
+	if (whole) {
+		/* a small file, all in memory: decoded and split once, its lines kept for the
+		 * second pass */
+		struct held h = { .r = r };
+		int hrc = hold(r, sample, sample_len, &g, &kept, &h, &invalid, &first_invalid);
+		sbuf_free(&kept.text);
+		free(sample);
+		sample = NULL;
+		if (hrc == 0)
+			hrc = replay(&h);
+		sbuf_free(&h.text);
+		if (hrc != 0 && h.full) {
+			/* its text outgrows what is held (a file of control characters, each made
+			 * three bytes): streamed like a big one, the prescan begun again */
+			clean_free(r->clean);
+			r->clean = clean_new();
+			structure_free(r->structure);
+			r->structure = structure_new(&sink, title);
+			hrc = pass(r, &g, on_prescan_line, false, &invalid, &first_invalid) != 0 ||
+			      pass(r, &g, on_line, false, &invalid, &first_invalid) != 0;	/* the original is handed over */
+		}
+		if (hrc != 0)
+			goto out;
+	} else if (pass(r, &g, on_prescan_line, false, &invalid, &first_invalid) != 0 ||
+		   pass(r, &g, on_line, true, &invalid, &first_invalid) != 0) {
+		goto out;
+	}
+	if (structure_finish(r->structure) != 0) {
+		stopped(r);
+		goto out;
+	}
+	end->paragraphs = structure_paragraphs(r->structure);
+	end->headings = structure_sections(r->structure);
+	if (end->paragraphs == 0) {
+		run_refuse(r, "no text in it (only blank lines, adverts or watermarks)");
+		goto out;
+	}
+	if (r->terms && !r->tr.chosen && choose_terms(r) != 0) {
+		stopped(r);
+		goto out;
+	}
+	end->invalid = invalid;
+	end->first_invalid = first_invalid + (long long)g.bom_len;
+	rc = 0;
+out:
+	terms_free(r->terms);
+	free(r->tr.kept);
+	structure_free(r->structure);
+	clean_free(r->clean);
+	free(title);
+	free(sample);
+	sbuf_free(&kept.text);
+	return rc;
 }
+
+static void *worker_main(void *arg)
+{
+	struct importer *im = arg;
+	void *data;
+	size_t len;
+	while (import_queue_pop(im->todo, &data, &len, -1) == 1) {
+		struct job *job = *(struct job **)data;
+		free(data);
+		struct run r = { .im = im, .job = job };
+		struct rec_end end = { 0 };
+		/* a file dropped before it began is not parsed */
+		if (wanted(&r) && parse_file(&r, &end) == 0 && !r.gone)
+			put_end(&r, REC_END, &end, sizeof end);
+		else {
+			/* a cancelled file too ends with its last record: the main thread counts
+			 * on one for each file it handed over */
+			r.gone = false;
+			put_end(&r, REC_REFUSE, r.why, strlen(r.why) + 1);
+		}
+		sbuf_free(&r.out);
+	}
+	return NULL;
+}
+
+/* --- the main thread: survey and store --- */
 
 /* First read: size, identity, and the first keep bytes: a sample to guess the
  * encoding from, or the whole of a small file (expect is its size as fstat saw it). */
-static int survey(int fd, const char *path, struct import_result *res, size_t keep, size_t expect, long long *size,
-		  char sha[65], unsigned char **sample, size_t *sample_len)
+static int survey_read(struct job *job, size_t keep, size_t expect)
 {
 	struct sha256 h;
 	sha256_init(&h);
 	/* one byte more than expected, so that the end of the file is seen without growing */
 	size_t cap = expect < keep ? expect + 1 : keep, n = 0;
 	unsigned char *keep_buf = xmalloc(cap), *buf = NULL;
-	*sample = keep_buf;
-	*sample_len = 0;
-	*size = 0;
+	job->sample = keep_buf;
+	job->size = 0;
 	for (;;) {
 		unsigned char *to = buf;
 		size_t room = CHUNK;
 		if (n < keep) {
 			if (n == cap) {
 				cap = cap < keep / 2 ? 2 * cap : keep;
-				*sample = keep_buf = xrealloc(keep_buf, cap);
+				job->sample = keep_buf = xrealloc(keep_buf, cap);
 			}
 			to = keep_buf + n;
 			room = cap - n < CHUNK ? cap - n : CHUNK;
 		} else if (!buf) {
 			to = buf = xmalloc(CHUNK);
 		}
-		ssize_t got = read(fd, to, room);
+		ssize_t got = read(job->fd, to, room);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			refuse(res, path, "read error at byte %lld: %s", *size, strerror(errno));
+			struct import_result res;
+			refuse(&res, job->path, "read error at byte %lld: %s", job->size, strerror(errno));
+			snprintf(job->why, sizeof job->why, "%s", res.why);
 			free(buf);
 			return -1;
 		}
@@ -409,57 +691,177 @@ static int survey(int fd, const char *path, struct import_result *res, size_t ke
 		sha256_update(&h, to, (size_t)got);
 		if (to != buf)
 			n += (size_t)got;
-		*size += got;
+		job->size += got;
 	}
-	*sample_len = n;
-	sha256_final_hex(&h, sha);
+	job->sample_len = n;
+	sha256_final_hex(&h, job->sha);
 	free(buf);
 	return 0;
 }
 
-void import_file(struct store *st, const char *path, const struct import_options *opt, struct import_result *res)
+static void job_free(struct job *job)
 {
-	memset(res, 0, sizeof *res);
-	res->id = -1;
+	if (!job)
+		return;
+	if (job->fd >= 0)
+		close(job->fd);
+	free(job->sample);
+	free(job);
+}
+
+/* Surveys file i: opens, reads and hashes it, and looks its bytes up; hands it to the
+ * worker unless it is refused already or the library has it. */
+static void survey(struct importer *im, size_t i)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+	im->jobs[i] = job;
+	job->path = im->files[i];
+	atomic_init(&job->cancel, false);
+	struct import_result res;
 	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; a regular file ignores it */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		refuse(res, path, "%s", strerror(errno));
+	job->fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (job->fd < 0) {
+		refuse(&res, job->path, "%s", strerror(errno));
+		snprintf(job->why, sizeof job->why, "%s", res.why);
 		return;
 	}
 	struct stat sb;
-	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
-		refuse(res, path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
-		close(fd);
+	if (fstat(job->fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+		refuse(&res, job->path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
+		snprintf(job->why, sizeof job->why, "%s", res.why);
 		return;
 	}
-	long long size;
-	char sha[65];
-	unsigned char *sample = NULL;
-	size_t sample_len;
-	struct run r = { .st = st, .res = res, .stop = opt->stop };
-	char *title = NULL;
-	bool begun = false;
-	struct decode_text kept = { .first_invalid = -1 };	/* the text the guess decoded, if it is all of it */
 	size_t keep = sb.st_size <= WHOLE_MAX ? WHOLE_MAX : SAMPLE;
-	if (survey(fd, path, res, keep, (size_t)sb.st_size, &size, sha, &sample, &sample_len) != 0)
-		goto out;
-	if (size == 0) {
-		refuse(res, path, "empty file");
-		goto out;
+	if (survey_read(job, keep, (size_t)sb.st_size) != 0)
+		return;
+	if (job->size == 0) {
+		refuse(&res, job->path, "empty file");
+		snprintf(job->why, sizeof job->why, "%s", res.why);
+		return;
 	}
 	/* A bad --encoding is an error even for bytes the library already has. */
-	if (opt->encoding && !decode_supported(opt->encoding)) {
-		refuse(res, path, "unknown encoding '%s'", opt->encoding);
-		goto out;
+	if (im->opt.encoding && !im->encoding_ok) {
+		refuse(&res, job->path, "unknown encoding '%s'", im->opt.encoding);
+		snprintf(job->why, sizeof job->why, "%s", res.why);
+		return;
+	}
+	/* Bytes the library has are not parsed. The look-up is made again when the file's
+	 * turn comes (import_one), and that one decides: a file earlier in the pipeline
+	 * may have the same bytes, or a batch with them may be rolled back. */
+	long existing;
+	job->known = !im->opt.replace && i != im->force && store_find_sha(im->st, job->sha, &existing) == 1;
+	if (job->known)
+		return;
+	job->submitted = true;
+	struct job **slot = xmalloc(sizeof *slot);
+	*slot = job;
+	import_queue_push(im->todo, slot, 0);
+}
+
+
+/* Surveys the files after the one being stored, so that the worker has the next to
+ * parse: a few files, and not many bytes held beyond the first of them. */
+static void survey_ahead(struct importer *im)
+{
+	size_t held = 0;
+	for (size_t j = im->next + 1; j < im->surveyed; j++)
+		if (im->jobs[j])
+			held += im->jobs[j]->sample_len;
+	while (im->surveyed < im->nfiles && im->surveyed <= im->next + AHEAD_FILES &&
+	       (im->surveyed <= im->next + 1 || held < AHEAD_BYTES)) {
+		size_t j = im->surveyed++;
+		survey(im, j);
+		held += im->jobs[j]->sample_len;
+	}
+}
+
+/* The next record of the file being stored, waiting for it; NULL when the queue is
+ * closed (never while a file the worker was handed lacks its last record) or, with
+ * give_up, when a signal came meanwhile. *fresh tells that a new block was taken
+ * (the signal flag is looked at between blocks). */
+static const struct rec *next_rec(struct importer *im, const char **payload, bool *fresh, bool give_up)
+{
+	*fresh = false;
+	while (im->block_at >= im->block_len) {
+		free(im->block);
+		im->block = NULL;
+		im->block_len = im->block_at = 0;
+		void *data;
+		size_t len;
+		/* a timed wait, so that a signal is seen while the worker is busy */
+		int rc = import_queue_pop(im->done, &data, &len, 100);
+		*fresh = true;
+		if (rc < 0)
+			return NULL;
+		if (rc == 1) {
+			im->block = data;
+			im->block_len = len;
+		} else if (give_up && im->opt.stop && *im->opt.stop) {
+			return NULL;
+		}
+	}
+	const struct rec *h = (const struct rec *)(im->block + im->block_at);
+	*payload = (const char *)(h + 1);
+	im->block_at += (sizeof *h + h->len + 7) & ~(size_t)7;
+	return h;
+}
+
+/* Drops the records of a file the worker was handed, up to its last. */
+static void discard(struct importer *im, struct job *job)
+{
+	if (!job->submitted)
+		return;
+	atomic_store(&job->cancel, true);
+	const char *pl;
+	bool fresh;
+	for (;;) {
+		const struct rec *h = next_rec(im, &pl, &fresh, false);
+		if (!h || h->type == REC_END || h->type == REC_REFUSE)
+			break;
+	}
+	job->submitted = false;
+}
+
+/* File i was not handed to the worker, its bytes being in the library at survey, and
+ * they are gone now (its batch was rolled back): the files after it are dropped from
+ * the pipeline and surveyed again, it first, to be parsed whatever the look-up says. */
+static void restart(struct importer *im, size_t i)
+{
+	for (size_t j = i; j < im->surveyed; j++)
+		if (im->jobs[j] && im->jobs[j]->submitted)
+			atomic_store(&im->jobs[j]->cancel, true);
+	for (size_t j = i; j < im->surveyed; j++) {
+		if (im->jobs[j])
+			discard(im, im->jobs[j]);
+		job_free(im->jobs[j]);
+		im->jobs[j] = NULL;
+	}
+	im->surveyed = i + 1;
+	im->force = i;
+	survey(im, i);
+	im->force = SIZE_MAX;
+	survey_ahead(im);
+}
+
+/* Stores file i from the worker's records. */
+static void import_one(struct importer *im, size_t i, struct import_result *res)
+{
+	struct store *st = im->st;
+	struct job *job = im->jobs[i];
+	if (job->why[0]) {
+		res->status = IMPORT_REFUSED;
+		snprintf(res->why, sizeof res->why, "%s", job->why);
+		return;
 	}
 	long existing;
-	int found = store_find_sha(st, sha, &existing);
+	int found = store_find_sha(st, job->sha, &existing);
 	if (found < 0) {
-		refuse(res, path, "%s", store_error(st));
-		goto out;
+		refuse(res, job->path, "%s", store_error(st));
+		discard(im, job);
+		return;
 	}
-	if (found && !opt->replace) {
+	if (found && !im->opt.replace) {
+		discard(im, job);
 		struct doc_info d;
 		res->status = IMPORT_SAME;
 		res->id = existing;
@@ -469,109 +871,224 @@ void import_file(struct store *st, const char *path, const struct import_options
 			res->paragraphs = d.paragraphs, res->headings = d.headings, res->terms = d.terms;
 			doc_info_clear(&d);
 		}
-		goto out;
+		return;
 	}
-	struct decode_guess g;
-	bool whole = (long long)sample_len == size;
-	if (opt->encoding) {
-		memset(&g, 0, sizeof g);
-		snprintf(g.encoding, sizeof g.encoding, "%s", opt->encoding);
-		snprintf(g.reason, sizeof g.reason, "given with --encoding");
-	} else if (decode_guess_keep(sample, sample_len < SAMPLE ? sample_len : SAMPLE,
-				     (long long)(sample_len < SAMPLE ? sample_len : SAMPLE) == size, &g,
-				     whole ? &kept : NULL) != 0) {
-		refuse(res, path, "not a text file: %s", g.reason);
-		goto out;
-	}
-	snprintf(res->encoding, sizeof res->encoding, "%s", g.encoding);
-
-	title = fallback_title(path);
-	struct structure_sink sink = { .ctx = &r, .title = on_title, .section = on_section, .paragraph = on_paragraph };
-	r.clean = clean_new();
-	r.structure = structure_new(&sink, title);
-	/* DUGAO_NO_TERMS: a benchmark switch (bench/import.sh), to measure what term
-	 * extraction adds to an import */
-	r.terms = getenv("DUGAO_NO_TERMS") ? NULL : terms_new(opt->glossary);
-	struct import_meta meta = { .source = path, .sha256 = sha, .encoding = g.encoding, .bytes = size };
-	if (store_import_begin(st, &meta, found ? existing : -1, &res->id) != 0) {
-		refuse(res, path, "%s", store_error(st));
-		goto out;
-	}
-	begun = true;
-	size_t invalid;
-	long long first_invalid;
-	if (whole) {
-		/* a small file, all in memory: decoded and split once, its lines kept for the
-		 * second pass */
-		struct held h = { .r = &r, .path = path };
-		int rc = hold(&r, path, sample, sample_len, &g, &kept, &h, &invalid, &first_invalid);
-		sbuf_free(&kept.text);
-		free(sample);
-		sample = NULL;
-		if (rc == 0)
-			rc = replay(&h);
-		sbuf_free(&h.text);
-		if (rc != 0 && h.full) {
-			/* its text outgrows what is held (a file of control characters, each made
-			 * three bytes): streamed like a big one, the prescan begun again */
-			clean_free(r.clean);
-			r.clean = clean_new();
-			structure_free(r.structure);
-			r.structure = structure_new(&sink, title);
-			rc = pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
-			     pass(fd, path, size, &g, on_line, &r, false, &invalid, &first_invalid) != 0;	/* the original is stored */
+	if (!job->submitted) {
+		restart(im, i);
+		job = im->jobs[i];
+		if (job->why[0]) {
+			res->status = IMPORT_REFUSED;
+			snprintf(res->why, sizeof res->why, "%s", job->why);
+			return;
 		}
-		if (rc != 0)
-			goto out;
-	} else if (pass(fd, path, size, &g, on_prescan_line, &r, false, &invalid, &first_invalid) != 0 ||
-		   pass(fd, path, size, &g, on_line, &r, true, &invalid, &first_invalid) != 0) {
-		goto out;
 	}
-	if (structure_finish(r.structure) != 0) {
-		refuse(res, path, "%s", store_error(st));
-		goto out;
+	bool begun = false, failed = false;
+	im->nterm_ids = 0;
+	for (;;) {
+		const char *pl;
+		bool fresh;
+		const struct rec *h = next_rec(im, &pl, &fresh, !failed);
+		/* Ctrl-C or TERM: the file in progress is dropped (the caller stops) */
+		if (!failed && (!h || (fresh && im->opt.stop && *im->opt.stop))) {
+			refuse(res, job->path, "import stopped");
+			failed = true;
+			atomic_store(&job->cancel, true);
+		}
+		if (!h) {
+			/* its records up to the last are dropped, so that the next file's come next */
+			discard(im, job);
+			break;
+		}
+		if (h->type == REC_END || h->type == REC_REFUSE) {
+			job->submitted = false;
+			if (failed)
+				break;
+			if (h->type == REC_REFUSE) {
+				if (pl[0]) {
+					res->status = IMPORT_REFUSED;
+					snprintf(res->why, sizeof res->why, "%s", pl);
+				} else {
+					refuse(res, job->path, "import stopped");
+				}
+				break;
+			}
+			struct rec_end end;
+			memcpy(&end, pl, sizeof end);
+			res->paragraphs = end.paragraphs;
+			res->headings = end.headings;
+			begun = false;
+			if (store_import_commit(st) != 0) {
+				refuse(res, job->path, "%s", store_error(st));
+				break;
+			}
+			struct doc_info d;
+			if (store_doc_info(st, res->id, &d) == 0) {
+				res->terms = d.terms;
+				doc_info_clear(&d);
+			}
+			res->status = IMPORT_OK;
+			if (end.invalid) {
+				struct sbuf p = { 0 };
+				sbuf_put_printable(&p, job->path, strlen(job->path));
+				snprintf(res->why, sizeof res->why,
+					 "%s: %zu invalid %s sequence%s replaced with U+FFFD (first at byte %lld)", p.data,
+					 end.invalid, res->encoding, end.invalid == 1 ? "" : "s", end.first_invalid);
+				sbuf_free(&p);
+			}
+			break;
+		}
+		if (failed)
+			continue;
+		int rc = 0;
+		switch ((enum rec_type)h->type) {
+		case REC_BEGIN: {
+			const struct rec_begin *b = (const struct rec_begin *)pl;
+			snprintf(res->encoding, sizeof res->encoding, "%s", b->encoding);
+			struct import_meta meta = { .source = job->path, .sha256 = job->sha, .encoding = res->encoding,
+						    .bytes = job->size };
+			rc = store_import_begin(st, &meta, found ? existing : -1, &res->id);
+			begun = rc == 0;
+			break;
+		}
+		case REC_ORIGINAL: {
+			long long offset;
+			memcpy(&offset, pl, sizeof offset);
+			rc = store_import_original(st, offset, pl + sizeof offset, h->len - sizeof offset);
+			break;
+		}
+		case REC_TITLE:
+			snprintf(res->title, sizeof res->title, "%s", pl);
+			rc = store_import_title(st, pl);
+			break;
+		case REC_SECTION: {
+			struct section s;
+			memcpy(&s, pl, sizeof s);
+			s.marker = pl + sizeof s;
+			s.title = s.marker + strlen(s.marker) + 1;
+			rc = store_import_section(st, &s);
+			break;
+		}
+		case REC_PARAGRAPH: {
+			struct para p;
+			memcpy(&p, pl, sizeof p);
+			p.text = pl + sizeof p;
+			rc = store_import_paragraph(st, &p);
+			break;
+		}
+		case REC_TERM: {
+			double score;
+			memcpy(&score, pl, sizeof score);
+			const char *text = pl + sizeof score, *kind = text + strlen(text) + 1;
+			if (im->nterm_ids == im->cap_term_ids) {
+				im->cap_term_ids = im->cap_term_ids ? 2 * im->cap_term_ids : 256;
+				im->term_ids = xrealloc(im->term_ids, im->cap_term_ids * sizeof *im->term_ids);
+			}
+			rc = store_import_term(st, text, kind, score, &im->term_ids[im->nterm_ids++]);
+			break;
+		}
+		case REC_HIT: {
+			struct rec_hit hit;
+			memcpy(&hit, pl, sizeof hit);
+			rc = hit.term >= 0 && (size_t)hit.term < im->nterm_ids
+				     ? store_import_hit(st, im->term_ids[hit.term], hit.para, hit.offset, hit.length)
+				     : -1;
+			break;
+		}
+		default:
+			break;
+		}
+		if (rc != 0) {
+			refuse(res, job->path, "%s", store_error(st));
+			failed = true;
+			/* a failed store_import_begin has rolled back already */
+			if (h->type == REC_BEGIN)
+				begun = false;
+			atomic_store(&job->cancel, true);
+		}
 	}
-	res->paragraphs = structure_paragraphs(r.structure);
-	res->headings = structure_sections(r.structure);
-	if (res->paragraphs == 0) {
-		refuse(res, path, "no text in it (only blank lines, adverts or watermarks)");
-		goto out;
-	}
-	if (r.terms && store_terms(&r) != 0) {
-		refuse(res, path, "%s", store_error(st));
-		goto out;
-	}
-	if (store_import_commit(st) != 0) {
-		begun = false;
-		refuse(res, path, "%s", store_error(st));
-		goto out;
-	}
-	begun = false;
-	struct doc_info d;
-	if (store_doc_info(st, res->id, &d) == 0) {
-		res->terms = d.terms;
-		doc_info_clear(&d);
-	}
-	res->status = IMPORT_OK;
-	if (invalid) {
-		struct sbuf p = { 0 };
-		sbuf_put_printable(&p, path, strlen(path));
-		snprintf(res->why, sizeof res->why, "%s: %zu invalid %s sequence%s replaced with U+FFFD (first at byte %lld)",
-			 p.data, invalid, g.encoding, invalid == 1 ? "" : "s", first_invalid + (long long)g.bom_len);
-		sbuf_free(&p);
-	}
-out:
-	if (begun)
+	if (begun && res->status != IMPORT_OK)
 		store_import_rollback(st);
+}
+
+struct importer *importer_new(struct store *st, const struct import_options *opt, char *const *files, size_t nfiles)
+{
+	struct importer *im = xcalloc(1, sizeof *im);
+	im->st = st;
+	im->opt = *opt;
+	im->files = files;
+	im->nfiles = nfiles;
+	im->jobs = xcalloc(nfiles ? nfiles : 1, sizeof *im->jobs);
+	im->force = SIZE_MAX;
+	/* asked here, before the worker runs: decode's converters are its own from then on */
+	im->encoding_ok = !opt->encoding || decode_supported(opt->encoding);
+	im->no_terms = getenv("DUGAO_NO_TERMS") != NULL;
+	im->todo = import_queue_new(SIZE_MAX);
+	im->done = import_queue_new(QUEUE_BYTES);
+	/* the worker takes no signals: the main thread's handler sees them, and its wait
+	 * for records looks at the flag */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&im->thread, NULL, worker_main, im);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	im->running = rc == 0;
+	im->start_error = rc;
+	return im;
+}
+
+void importer_next(struct importer *im, struct import_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->id = -1;
+	size_t i = im->next;
+	if (i >= im->nfiles) {
+		refuse(res, "", "no file left to import");
+		return;
+	}
+	if (!im->running) {
+		refuse(res, im->files[i], "cannot start the import thread: %s", strerror(im->start_error));
+		im->next++;
+		return;
+	}
+	if (im->surveyed == i) {
+		im->surveyed++;
+		survey(im, i);
+	}
+	/* the next files are handed over before this one is stored: parsed meanwhile */
+	survey_ahead(im);
+	import_one(im, i, res);
 	if (res->status == IMPORT_REFUSED)
 		res->id = -1;
-	terms_free(r.terms);
-	free(r.tr.ids);
-	free(r.tr.kept);
-	structure_free(r.structure);
-	clean_free(r.clean);
-	free(title);
-	free(sample);
-	sbuf_free(&kept.text);
-	close(fd);
+	job_free(im->jobs[i]);
+	im->jobs[i] = NULL;
+	im->next++;
+}
+
+void importer_free(struct importer *im)
+{
+	if (!im)
+		return;
+	for (size_t j = im->next; j < im->surveyed; j++)
+		if (im->jobs[j])
+			atomic_store(&im->jobs[j]->cancel, true);
+	import_queue_close(im->todo);
+	import_queue_close(im->done);
+	if (im->running)
+		pthread_join(im->thread, NULL);
+	for (size_t j = 0; j < im->nfiles; j++)
+		job_free(im->jobs[j]);
+	free(im->jobs);
+	free(im->block);
+	free(im->term_ids);
+	import_queue_free(im->todo);
+	import_queue_free(im->done);
+	free(im);
+}
+
+void import_file(struct store *st, const char *path, const struct import_options *opt, struct import_result *res)
+{
+	char *files[] = { (char *)path };
+	struct importer *im = importer_new(st, opt, files, 1);
+	importer_next(im, res);
+	importer_free(im);
 }

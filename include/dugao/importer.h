@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "dugao/store.h"
 
@@ -11,7 +12,7 @@ struct import_options {
 	const char *encoding;	/* forced encoding, NULL to detect */
 	bool replace;		/* re-parse a document whose bytes are already in the library */
 	const char *glossary;	/* user glossary file, NULL for none */
-	volatile sig_atomic_t *stop;	/* NULL, or set (by a signal handler) to stop the file: it is refused */
+	volatile sig_atomic_t *stop;	/* NULL, or set (by a signal handler in this thread) to stop the file: it is refused */
 };
 
 enum import_status {
@@ -31,7 +32,17 @@ struct import_result {
 	long terms;			/* distinct terms */
 };
 
-/* Never exits; errors land in result->why. */
+/* Imports a list of files, in order, through two threads: a worker parses the next
+ * files (decode, structure, terms) while the caller's thread stores this one. Only the
+ * caller's thread touches the store. files (and opt's strings) must outlive it. */
+struct importer;
+struct importer *importer_new(struct store *st, const struct import_options *opt, char *const *files, size_t nfiles);
+/* Imports the next file of the list. Never exits; errors land in result->why. */
+void importer_next(struct importer *im, struct import_result *result);
+/* Stops the worker; files not imported yet are dropped. */
+void importer_free(struct importer *im);
+
+/* One file (an importer of one). Never exits; errors land in result->why. */
 void import_file(struct store *st, const char *path, const struct import_options *opt, struct import_result *result);
 
 #endif
