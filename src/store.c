@@ -21,6 +21,7 @@
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
 #define SCHEMA_VERSION 10
+#define LIBRARY_PAGE_SIZE "16384"	/* bytes a page, for a new library (migrate) */
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 0 -> 1 */
@@ -421,6 +422,7 @@ struct store {
 	bool batch;			/* a batch's transaction is open: each import is a savepoint in it */
 	bool hold_checkpoint;		/* a batch is committing: its checkpoint waits for store_checkpoint */
 	int wal_frames;			/* frames in the log after the last commit */
+	int checkpoint_frames;		/* frames of log that make a checkpoint (CHECKPOINT_BYTES) */
 	bool gi_mixed;			/* gi holds rows of imports before the one in progress */
 	uint32_t import_row_hi;		/* the last search row the import in progress added, 0 none */
 	struct import_term *terms;	/* its terms, stored at commit */
@@ -1142,6 +1144,11 @@ static int migrate(struct store *st, enum store_mode mode)
 			return -1;
 		if (tables > 0)
 			return fail(st, "%s: an SQLite database that is not a dugao library; not touched", st->path);
+		/* a new library: pages of 16 KB, not 4, make a quarter of the log frames, writes
+		 * and checkpoint copies for the same text (an import writes ~4x its input);
+		 * only an empty file takes it, so an old library keeps its size */
+		if (mode == STORE_WRITE && exec(st, "PRAGMA page_size = " LIBRARY_PAGE_SIZE, "setting up the library") != 0)
+			return -1;
 	}
 	if (mode == STORE_READ) {
 		fail(st, "%s: the library needs an upgrade (schema %d to %d)", st->path, version, SCHEMA_VERSION);
@@ -1182,7 +1189,7 @@ static int migrate(struct store *st, enum store_mode mode)
 
 /* A checkpoint every 32 MB of log, not 4: pages that every import rewrites (index and
  * table ends) reach the library file less often. */
-enum { CHECKPOINT_FRAMES = 8192 };
+enum { CHECKPOINT_BYTES = 32 << 20 };
 
 /* SQLite's wal_autocheckpoint, except while a batch commits: that checkpoint comes
  * after the batch's lines are printed (store_checkpoint), so a kill in between does
@@ -1191,7 +1198,7 @@ static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
 {
 	struct store *st = ctx;
 	st->wal_frames = frames;
-	if (!st->hold_checkpoint && frames >= CHECKPOINT_FRAMES)
+	if (!st->hold_checkpoint && frames >= st->checkpoint_frames)
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }
@@ -1259,6 +1266,9 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 			goto fail;
 		}
 		exec(st, "PRAGMA synchronous = NORMAL", "setting up the library");
+		int page_size = 4096;
+		pragma_int(st, "PRAGMA page_size", &page_size);
+		st->checkpoint_frames = CHECKPOINT_BYTES / (page_size > 0 ? page_size : 4096);
 		sqlite3_wal_hook(st->db, on_wal_commit, st);
 		/* the journals of a batch's savepoints in memory, not spilled to a temporary
 		 * file past 64 KB: they hold the pages an import changed that were there
@@ -1766,7 +1776,7 @@ int store_batch_begin(struct store *st)
 
 void store_checkpoint(struct store *st)
 {
-	if (st->wal_frames >= CHECKPOINT_FRAMES)
+	if (st->wal_frames >= st->checkpoint_frames)
 		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The storage of schema 8: a library of schema 5 upgrades with its text, outline,
 # original bytes, reading position and marks intact; sections keep no text their
-# paragraph holds; rm leaves no paragraph or original bytes behind.
+# paragraph holds; rm leaves no paragraph or original bytes behind. A new library has
+# 16 KB pages; an old one keeps its own.
 . "$top_srcdir/tests/lib.sh"
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
@@ -47,4 +48,11 @@ expect_eq "paragraphs gone" "$(q "SELECT count(*) FROM paragraphs WHERE doc = 1"
 expect_eq "original bytes gone" "$(q "SELECT count(*) FROM originals WHERE id >> 32 = 1")" 0
 expect_eq "position gone" "$(q "SELECT count(*) FROM positions WHERE doc = 1")" 0
 expect_eq "the other document stays" "$("$DUGAO" cat 3 | head -n 1)" "另一篇新文章"
+
+# pages: an upgraded library keeps the size it was made with, a new one has 16 KB
+expect_eq "old library keeps its page size" "$(q "PRAGMA page_size")" 4096
+new_db="$TMP/new.db"
+expect_status "new library" 0 "$DUGAO" --db "$new_db" import "$other"
+expect_eq "new library has 16 KB pages" "$(sqlite3 "$new_db" "PRAGMA page_size")" 16384
+expect_eq "new library integrity" "$(sqlite3 "$new_db" "PRAGMA integrity_check")" ok
 finish
