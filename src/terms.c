@@ -142,10 +142,13 @@ static inline size_t decode(const char *str, size_t n, uint32_t *cp)
 		*cp = s[0];
 		return 1;
 	}
-	if (n >= 3 && s[0] >= 0xE1 && s[0] <= 0xEF && s[0] != 0xED && (s[1] & 0xC0) == 0x80 &&
-	    (s[2] & 0xC0) == 0x80) {
-		*cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-		return 3;
+	if (n >= 3) {
+		/* a lead byte E1–EF but ED, two continuation bytes (80–BF): few branches */
+		unsigned b0 = s[0], b1 = s[1] ^ 0x80u, b2 = s[2] ^ 0x80u;
+		if (b0 - 0xE1u < 15 && b0 != 0xED && (b1 | b2) < 0x40) {
+			*cp = (b0 & 0x0F) << 12 | b1 << 6 | b2;
+			return 3;
+		}
 	}
 	return utf8_decode(str, n, cp);
 }
@@ -775,7 +778,8 @@ static void count_substrings(struct terms *t)
 			if (cur[i + 1] < lo || !two[i] || !two[i + 1])
 				continue;
 			if (kept > group && of[kept - 1] != v) {
-				sort_entries(e + group, kept - group, tmp);
+				if (kept - group > 1)
+					sort_entries(e + group, kept - group, tmp);
 				group = kept;
 			}
 			e[kept] = (uint64_t)text[i + k] << 32 | i;
@@ -1271,7 +1275,6 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 
 /* The texts hits are counted on, each once, with its number of copies. */
 struct distinct {
-	char *own;		/* the texts, when made here (the runs, encoded) */
 	const char **text;	/* each text */
 	uint32_t *len;		/* its bytes */
 	uint32_t *copies;	/* how many times the sample has it */
@@ -1301,7 +1304,6 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 	while (nslot < 2 * t->nkept)
 		nslot *= 2;
 	uint32_t *slot = xcalloc(nslot, sizeof *slot);	/* 1 + index into text */
-	d->own = NULL;
 	d->text = xmalloc((t->nkept + 1) * sizeof *d->text);
 	d->len = xmalloc((t->nkept + 1) * sizeof *d->len);
 	d->copies = xmalloc((t->nkept + 1) * sizeof *d->copies);
@@ -1327,34 +1329,8 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 	free(slot);
 }
 
-/* The distinct Han runs of the sample as texts, with their copies: when every
- * candidate is all Han, a hit lies inside one run and the greedy scan starts each
- * run afresh, so the runs give the hits the kept paragraphs give, in a fraction of
- * the text (a repeated clause is one run however many paragraphs hold it). */
-static void distinct_runs(const struct trie *f, struct distinct *d)
-{
-	size_t runs = 0;
-	for (size_t i = 0; i < f->ntext; i++)
-		runs += f->text[i] == 0;
-	d->own = xmalloc(f->ntext * 4 + 1);
-	d->text = xmalloc((runs + 1) * sizeof *d->text);
-	d->len = xmalloc((runs + 1) * sizeof *d->len);
-	d->copies = xmalloc((runs + 1) * sizeof *d->copies);
-	d->n = 0;
-	size_t at = 0;
-	for (size_t i = 0; i < f->ntext; i++) {
-		size_t from = at;
-		for (; f->text[i]; i++)
-			at += utf8_encode(f->text[i], d->own + at);
-		d->text[d->n] = d->own + from;
-		d->len[d->n] = (uint32_t)(at - from);
-		d->copies[d->n++] = f->weight[i];
-	}
-}
-
 static void distinct_free(struct distinct *d)
 {
-	free(d->own);
 	free(d->text);
 	free(d->len);
 	free(d->copies);
@@ -1386,9 +1362,40 @@ static void count_hit(void *ctx, size_t term, long offset, long length)
 	h->live[term]->hits += h->copies;
 }
 
-/* Counts non-overlapping hits of the live candidates over the sample text (each
- * distinct paragraph matched once). */
-static void count_hits(const struct distinct *d, struct cands *c)
+/* The greedy scan of match over the trie's text, by characters, adding each run's
+ * copies to the hits: when every candidate is all Han, a hit lies inside one Han
+ * run and the scan starts each run afresh, so the distinct runs give the hits the
+ * kept paragraphs give, in a fraction of the text (a repeated clause is one run
+ * however many paragraphs hold it). The terms are tried in the matcher's order and
+ * compared by their characters (cps, from off), as match compares their bytes. */
+static void match_runs(const struct matcher *m, const uint32_t *cps, const uint32_t *off, const struct trie *f,
+		       struct cand **live)
+{
+	const uint32_t *text = f->text;
+	size_t n = f->ntext;
+	for (size_t i = 0; i < n;) {
+		uint32_t c = text[i];
+		if (c && (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1))) {
+			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
+			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
+				;
+			for (uint32_t j = 0; m->first[h] && j < m->num[h]; j++) {
+				uint32_t ti = m->order[m->start[h] + j], l = m->chars[ti];
+				if (l <= n - i && memcmp(text + i, cps + off[ti], l * sizeof *text) == 0) {
+					live[ti]->hits += f->weight[i];
+					i += l;
+					goto next;
+				}
+			}
+		}
+		i++;
+	next:;
+	}
+}
+
+/* Counts non-overlapping hits of the live candidates over the sample text: each
+ * distinct paragraph matched once, or (d NULL) each distinct run of the trie's. */
+static void count_hits(const struct trie *f, const struct distinct *d, struct cands *c)
 {
 	size_t n = 0;
 	struct cand **live = xcalloc(c->n + 1, sizeof *live);
@@ -1401,9 +1408,27 @@ static void count_hits(const struct distinct *d, struct cands *c)
 		}
 	struct matcher m;
 	matcher_build(&m, tv, n);
-	for (size_t i = 0; i < d->n; i++) {
-		struct hit_count h = { live, d->copies[i] };
-		match(&m, tv, d->text[i], d->len[i], count_hit, &h);
+	if (d) {
+		for (size_t i = 0; i < d->n; i++) {
+			struct hit_count h = { live, d->copies[i] };
+			match(&m, tv, d->text[i], d->len[i], count_hit, &h);
+		}
+	} else {
+		/* each term's characters, one after another */
+		uint32_t *off = xmalloc((n + 1) * sizeof *off), total = 0;
+		for (size_t i = 0; i < n; i++) {
+			off[i] = total;
+			total += m.chars[i];
+		}
+		uint32_t *cps = xmalloc(((size_t)total + 1) * sizeof *cps);
+		for (size_t i = 0; i < n; i++) {
+			const char *s = tv[i].text;
+			for (size_t k = 0, b = m.bytes[i], j = off[i]; k < b && j < off[i] + m.chars[i]; j++)
+				k += decode(s + k, b - k, &cps[j]);
+		}
+		match_runs(&m, cps, off, f, live);
+		free(cps);
+		free(off);
 	}
 	matcher_free(&m);
 	free(tv);
@@ -1462,13 +1487,11 @@ size_t terms_finish(struct terms *t)
 	bool han = t->fwd.whole;
 	for (size_t i = 0; han && i < c.n; i++)
 		han = all_han(c.v[i].text);
-	struct distinct d;
-	if (han)
-		distinct_runs(&t->fwd, &d);
-	else
+	struct distinct d = { 0 };
+	if (!han)
 		distinct_paragraphs(t, &d);
 	for (int round = 0; round < 4; round++) {
-		count_hits(&d, &c);
+		count_hits(&t->fwd, han ? NULL : &d, &c);
 		size_t before = 0, after = 0;
 		for (size_t i = 0; i < c.n; i++)
 			before += !c.v[i].dropped;
