@@ -4,7 +4,11 @@
 # over the same text; the import rate with the index; the index size as a share of the
 # text. Run from a build directory (or set DUGAO=path/to/dugao).
 #
-#   bench/search.sh [--big] [--runs N] [--reimport] [--db LIBRARY]
+#   bench/search.sh [--big] [--runs N] [--reimport] [--db LIBRARY] [--before DUGAO]
+#
+# --before: a second binary (say the one before a change), timed in the same runs,
+# each run of one followed by a run of the other, so that a busy machine weighs on
+# both alike; its medians are printed next to the others.
 #
 # The corpus is ~100 MB (--big: ~1 GB) of documents drawn by bench/corpus.py from
 # samples/ and ../shared/corpus; it, the text for grep and the library are kept in
@@ -15,14 +19,15 @@ top=$(dirname "$here")
 DUGAO=${DUGAO:-./dugao}
 [ -x "$DUGAO" ] || DUGAO=$(command -v dugao) || { echo "search.sh: no dugao: run from a build directory or set DUGAO" >&2; exit 2; }
 DUGAO=$(cd "$(dirname "$DUGAO")" && pwd)/$(basename "$DUGAO")
-size=100 runs=21 reimport=false db=
+size=100 runs=21 reimport=false db= before=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--big) size=1000 ;;
 	--runs) runs=$2; shift ;;
 	--reimport) reimport=true ;;
 	--db) db=$2; shift ;;
-	*) echo "usage: bench/search.sh [--big] [--runs N] [--reimport] [--db LIBRARY]" >&2; exit 2 ;;
+	--before) before=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
+	*) echo "usage: bench/search.sh [--big] [--runs N] [--reimport] [--db LIBRARY] [--before DUGAO]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -69,26 +74,38 @@ else
 	echo "index size: needs the sqlite3 shell (dbstat)"
 fi
 
-python3 - "$DUGAO" "$db" "$text" "$runs" <<'PY'
+python3 - "$DUGAO" "$db" "$text" "$runs" "$before" <<'PY'
 import os, statistics, subprocess, sys, time
-dugao, db, text, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+dugao, db, text, runs, before = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 
-def median_ms(argv):
+def run_ms(argv):
     # output to a pipe, as a user's would: GNU grep stops at the first match when its
     # output is /dev/null
-    times = []
+    t = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return (time.perf_counter() - t) * 1000
+
+def median_ms(argv):
+    return statistics.median(run_ms(argv) for _ in range(runs))
+
+def medians_ms(argv, other):
+    # this binary's runs and the other's taken in turns
+    mine, theirs = [], []
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        mine.append(run_ms(argv))
+        theirs.append(run_ms(other))
+    return statistics.median(mine), statistics.median(theirs)
 
 def first_line(argv):
     return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
 
 queries = [(["发展"], "grep -c 发展"), (["高质量发展"], "grep -c 高质量发展"),
            (["发展", "改革"], "grep 发展 | grep -c 改革")]
-print("%-12s %9s %9s %9s %9s %8s" % ("query", "hits", "--count", "--limit20", "grep -c", "speed-up"))
+if before:
+    print("%-12s %9s %9s %9s %9s %9s %9s %8s %8s" % ("query", "hits", "--count", "before", "--limit20", "before",
+                                                  "grep -c", "speed-up", "before"))
+else:
+    print("%-12s %9s %9s %9s %9s %8s" % ("query", "hits", "--count", "--limit20", "grep -c", "speed-up"))
 for words, grep_desc in queries:
     count = ["--db", db, "search", "--count"] + words
     page = ["--db", db, "search", "--limit", "20"] + words
@@ -97,6 +114,15 @@ for words, grep_desc in queries:
     else:
         grep = ["sh", "-c", 'grep -F "$1" "$3" | grep -c -F "$2"', "sh", words[0], words[1], text]
     hits = first_line([dugao] + count)
+    if before:
+        if first_line([before] + count) != hits:
+            print("%s: %s counts %s, %s counts %s" % (" ".join(words), before, first_line([before] + count), dugao, hits))
+        t_count, b_count = medians_ms([dugao] + count, [before] + count)
+        t_page, b_page = medians_ms([dugao] + page, [before] + page)
+        t_grep = median_ms(grep)
+        print("%-12s %9s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.1fx %7.1fx" % (" ".join(words), hits, t_count, b_count,
+              t_page, b_page, t_grep, t_grep / t_count, t_grep / b_count))
+        continue
     t_count, t_page, t_grep = median_ms([dugao] + count), median_ms([dugao] + page), median_ms(grep)
     print("%-12s %9s %7.1fms %7.1fms %7.1fms %7.1fx" % (" ".join(words), hits, t_count, t_page, t_grep, t_grep / t_count))
 print("(median of %d runs, whole process; grep over the same text, counting lines;"
