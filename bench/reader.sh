@@ -7,7 +7,11 @@
 # beyond opening); peak memory (/usr/bin/time). Run from a build directory (or set
 # DUGAO=path/to/dugao).
 #
-#   bench/reader.sh [--size MB] [--runs N]
+#   bench/reader.sh [--size MB] [--runs N] [--before PATH]
+#
+# --before PATH: another dugao (say the one before a change) timed in the same runs,
+# interleaved with the others, on the same library (it must read its schema): its
+# figures and their ratios come next to this one's, as do its keys' and memory.
 #
 # Targets (issue 4): opening and jumping no slower than less -n +G, under 1 ms per key
 # on average, peak memory under 16 MB whatever the document's size.
@@ -21,12 +25,13 @@ top=$(dirname "$here")
 DUGAO=${DUGAO:-./dugao}
 [ -x "$DUGAO" ] || DUGAO=$(command -v dugao) || { echo "reader.sh: no dugao: run from a build directory or set DUGAO" >&2; exit 2; }
 DUGAO=$(cd "$(dirname "$DUGAO")" && pwd)/$(basename "$DUGAO")
-size=50 runs=11
+size=50 runs=11 before=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--size) size=$2; shift ;;
 	--runs) runs=$2; shift ;;
-	*) echo "usage: bench/reader.sh [--size MB] [--runs N]" >&2; exit 2 ;;
+	--before) before=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift ;;
+	*) echo "usage: bench/reader.sh [--size MB] [--runs N] [--before PATH]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -56,9 +61,9 @@ open(sys.argv[1] + "-sections", "w").write("".join(rng.choice("]]]][[}{") for _ 
 open(sys.argv[1] + "-mixed", "w").write("".join(rng.choice(["j", "k", " ", "b", "<C-d>", "<C-u>", "]", "[", "}", "{", "G", "g"]) for _ in range(1000)))
 PY
 
-python3 - "$DUGAO" "$db" "$doc" "$runs" "$keys" <<'PY'
+python3 - "$DUGAO" "$db" "$doc" "$runs" "$keys" "$before" <<'PY'
 import fcntl, os, pty, statistics, struct, subprocess, sys, termios, time
-dugao, db, doc, runs, keys = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+dugao, db, doc, runs, keys, before = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
 null = os.open(os.devnull, os.O_RDWR)
 
 def plain(cmd):
@@ -106,27 +111,33 @@ def peak_kb(cmd):
     r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return int(r.stderr.strip().splitlines()[-1])
 
-read = [dugao, "--db", db, "read", "1", "--size", "80x24", "--script"]
+def reader(bin):
+    return [bin, "--db", db, "read", "1", "--size", "80x24", "--script"]
+
+bins = [("", dugao)] + ([("before: ", before)] if before else [])
 info = subprocess.run([dugao, "--db", db, "list", "--tsv"], capture_output=True, text=True).stdout.split("\n")[0].split("\t")
 print("document: %.1f MB, %s paragraphs, %s headings" % (os.path.getsize(doc) / 2**20, info[3], info[4]))
-plain(read + ["gGq"])	# warm: the page cache, and an outline kept in an older form is converted once
-m = medians({
-    "scripted": lambda: plain(read + ["gGq"]),
-    "live": lambda: in_pty([dugao, "--db", db, "read", "1"], b"gGq"),
-    "less": lambda: in_pty(["less", "-n", "+G", doc], b"q"),
-    "nothing": lambda: in_pty(["true"], b""),
-})
+jobs, rows = {}, []
+for tag, bin in bins:
+    plain(reader(bin) + ["gGq"])	# warm: the page cache, and an outline kept in an older form is converted once
+    jobs[tag + "scripted"] = lambda bin=bin: plain(reader(bin) + ["gGq"])
+    jobs[tag + "live"] = lambda bin=bin: in_pty([bin, "--db", db, "read", "1"], b"gGq")
+    rows += [(tag + "scripted", tag + "dugao read, scripted 80x24, g G q"), (tag + "live", tag + "dugao read in a pty 80x24, g G q")]
+jobs["less"] = lambda: in_pty(["less", "-n", "+G", doc], b"q")
+jobs["nothing"] = lambda: in_pty(["true"], b"")
+m = medians(jobs)
 less_w, less_c = m["less"]
-for name, label in (("scripted", "dugao read, scripted 80x24, g G q"), ("live", "dugao read in a pty 80x24, g G q"),
-                    ("less", "less -n +G in a pty 80x24, q"), ("nothing", "true in a pty (the harness)")):
+for name, label in rows + [("less", "less -n +G in a pty 80x24, q"), ("nothing", "true in a pty (the harness)")]:
     w, c = m[name]
     ratio = "" if name in ("less", "nothing") else "   (%.2f x less wall, %.2f x CPU)" % (w / less_w, c / less_c)
-    print("open, jump to the end, quit: %-36s %6.1f ms wall %6.1f ms CPU%s" % (label, w, c, ratio))
+    print("open, jump to the end, quit: %-44s %6.1f ms wall %6.1f ms CPU%s" % (label, w, c, ratio))
 print("(medians of %d runs, interleaved)" % runs)
-base = medians({"q": lambda: plain(read + ["q"])})["q"][0]
-for name in ("sections", "mixed"):
-    t = medians({name: lambda: plain(read + ["@" + keys + "-" + name])})[name][0]
-    print("1000 %s keys: %.0f ms in all, %.3f ms per key beyond opening (%.1f ms)" % (name, t, (t - base) / 1000, base))
-kb = max(peak_kb(read + ["gGq"]), peak_kb(read + ["@" + keys + "-mixed"]))
-print("peak memory (max RSS): %.1f MB" % (kb / 1024))
+for tag, bin in bins:
+    read = reader(bin)
+    base = medians({"q": lambda: plain(read + ["q"])})["q"][0]
+    for name in ("sections", "mixed"):
+        t = medians({name: lambda: plain(read + ["@" + keys + "-" + name])})[name][0]
+        print("%s1000 %s keys: %.0f ms in all, %.3f ms per key beyond opening (%.1f ms)" % (tag, name, t, (t - base) / 1000, base))
+    kb = max(peak_kb(read + ["gGq"]), peak_kb(read + ["@" + keys + "-mixed"]))
+    print("%speak memory (max RSS): %.1f MB" % (tag, kb / 1024))
 PY
