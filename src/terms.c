@@ -47,7 +47,7 @@ struct trie_node {
 	uint32_t nkids;		/* how many children it has */
 	uint32_t at;		/* where in the trie's text its string occurs (first use) */
 	uint8_t depth;		/* characters of its string */
-	double left_clogc;	/* after finish: sum of c·ln c over left neighbours */
+	double left_clogc;	/* after finish, if asked: sum of c·ln c over left neighbours */
 };
 
 struct trie {
@@ -317,9 +317,11 @@ static void trie_reserve(struct trie *t, size_t n)
 static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t cp, uint32_t count, uint32_t suffix, uint32_t at)
 {
 	uint32_t v = t->n++;
-	struct trie_node *p = &t->node[parent];
-	t->node[v] = (struct trie_node){ .cp = cp, .parent = parent, .count = count, .suffix = suffix, .at = at,
-					 .depth = (uint8_t)(p->depth + 1) };
+	struct trie_node *p = &t->node[parent], *x = &t->node[v];
+	/* field by field: left_clogc is trie_finish's */
+	x->cp = cp, x->parent = parent, x->count = count, x->suffix = suffix, x->at = at;
+	x->kids = x->nkids = 0;
+	x->depth = (uint8_t)(p->depth + 1);
 	if (p->nkids++ == 0)
 		p->kids = v;
 	return v;
@@ -371,15 +373,18 @@ static bool boundary(const uint8_t *cls, uint32_t c)
 	return c < 65536 && (cls[c] & CLS_BOUNDARY);
 }
 
-/* Fills the per-node sums the left entropies come from, in id order (the right
- * ones are summed when asked: a node's children are consecutive). */
-static void trie_finish(struct trie *t, const uint8_t *cls)
+/* Fills the sums the left entropies of the nodes asked for (want) come from, in id
+ * order (the right ones are summed when asked: a node's children are consecutive);
+ * a neighbour in the boundary class counts like punctuation, as if every use were
+ * different. */
+static void trie_finish(struct trie *t, const uint8_t *cls, const uint8_t *want)
 {
 	struct trie_node *node = t->node;
-	for (uint32_t v = 0; v < t->n; v++)
-		node[v].left_clogc = 0;
 	for (uint32_t v = 1; v < t->n; v++)
-		if (node[v].parent && !boundary(cls, t->text[node[v].at]))
+		if (want[v])
+			node[v].left_clogc = 0;
+	for (uint32_t v = 1; v < t->n; v++)
+		if (want[node[v].suffix] && node[v].parent && !boundary(cls, t->text[node[v].at]))
 			node[node[v].suffix].left_clogc += clogc(node[v].count);
 }
 
@@ -719,8 +724,18 @@ static void count_substrings(struct terms *t)
 	uint32_t *text = xmalloc(cap * sizeof *text);
 	const char *s = t->sample.data ? t->sample.data : "";
 	size_t at = 0;
+	const unsigned char *u = (const unsigned char *)s;
 	while (at < t->sample.len && n + 1 < cap) {
 		uint32_t c;
+		/* most of it: Han of U+4E00–U+9FFF, three bytes led by E4–E9 */
+		if (t->sample.len - at >= 3 && u[at] - 0xE4u < 6 && ((u[at + 1] ^ 0x80u) | (u[at + 2] ^ 0x80u)) < 0x40) {
+			c = (u[at] & 0x0Fu) << 12 | (u[at + 1] & 0x3Fu) << 6 | (u[at + 2] & 0x3Fu);
+			if (c >= 0x4E00) {
+				text[n++] = c;
+				at += 3;
+				continue;
+			}
+		}
 		at += decode(s + at, t->sample.len - at, &c);
 		if (is_han(c))
 			text[n++] = c;
@@ -1053,7 +1068,11 @@ static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int
 /* Statistical phrases and unquoted formulas from the forward trie. */
 static void collect_stats(struct terms *t, struct cands *c)
 {
-	const struct trie *f = &t->fwd;
+	struct trie *f = &t->fwd;
+	/* first the tests that need no left entropy, in node order: what passes
+	 * them waits (a formula decided), and only its left sums are made */
+	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
+	uint8_t *left = xcalloc(f->n + 1, sizeof *left);
 	for (uint32_t v = 1; v < f->n; v++) {
 		if (f->node[v].count < 2)
 			continue;
@@ -1066,18 +1085,19 @@ static void collect_stats(struct terms *t, struct cands *c)
 		if (!has_cls(t, trie_first(f, v), CLS_NUMERAL) &&
 		    (n < 3 || count < 3 || has_cls(t, trie_first(f, v), CLS_STOP_START) || has_cls(t, f->node[v].cp, CLS_STOP_END)))
 			continue;
+		/* a formula needs 0.5 of right entropy; a phrase (three uses or more)
+		 * needs 0.6·ln 3 > 0.5 of both: most strings go here, being followed
+		 * by one and the same character */
+		double rh = trie_entropy(f, t->cls, v);
+		if (rh < 0.5)
+			continue;
 		const uint32_t *s = f->text + f->node[v].at;
 		if (memchr_cp(s, n, PLACEHOLDER))
 			continue;
-		double rh = trie_entropy(f, t->cls, v);
 		if (has_cls(t, s[0], CLS_NUMERAL) && formula_shape(t->cls, s, n, false)) {
 			long clean = count - ordinal_uses(f, s, n);
-			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END)) {
-				struct cand *x = cands_add(c, cps_text(s, n), "formula");
-				x->node = v;
-				x->raw = count;
-				x->quality = 1;
-			}
+			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END))
+				wait[nwait++] = v;
 			continue;
 		}
 		/* years and numbers (一九五七年), counted things (三个月) */
@@ -1088,6 +1108,23 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
 			continue;
+		wait[nwait++] = v;
+		left[v] = 1;
+	}
+	trie_finish(f, t->cls, left);
+	for (uint32_t k = 0; k < nwait; k++) {
+		uint32_t v = wait[k];
+		int n = f->node[v].depth;
+		long count = f->node[v].count;
+		const uint32_t *s = f->text + f->node[v].at;
+		if (!left[v]) {
+			struct cand *x = cands_add(c, cps_text(s, n), "formula");
+			x->node = v;
+			x->raw = count;
+			x->quality = 1;
+			continue;
+		}
+		double rh = trie_entropy(f, t->cls, v);
 		double lh = left_entropy(f, v);
 		double h = lh < rh ? lh : rh;
 		/* with few uses the entropy cannot be high: ask for most of what it can be */
@@ -1109,6 +1146,8 @@ static void collect_stats(struct terms *t, struct cands *c)
 		x->raw = count;
 		x->quality = coh * (h > 2 ? 2 : h);
 	}
+	free(left);
+	free(wait);
 }
 
 static void collect_quoted(struct terms *t, struct cands *c)
@@ -1441,7 +1480,6 @@ size_t terms_finish(struct terms *t)
 		return t->nchosen;	/* chosen already: the statistics are gone */
 	struct cands c = { 0 };
 	count_substrings(t);
-	trie_finish(&t->fwd, t->cls);
 	collect_stats(t, &c);
 	collect_quoted(t, &c);
 	for (size_t i = 0; i < t->nglossary; i++) {
