@@ -136,12 +136,44 @@ static int lev(const struct outline_pane *ol, long i)
 	return ol->lv[i] & 0x7f;
 }
 
-/* The nearest section before i at a level below x, -1 if none. */
+/* Bytes of w (levels, top bits masked off) below x (1..127): their top bits set. */
+static uint64_t bytes_below(uint64_t w, int x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	w &= ~highs;
+	return (w - ones * (uint64_t)x) & ~w & highs;
+}
+
+/* The nearest section before i at a level below x, -1 if none. Eight levels at a time:
+ * a section inside a long run of deeper ones looks back past all of them. */
 static long before_below(const struct outline_pane *ol, long i, int x)
 {
 	long j = i - 1;
+	while (j >= 7) {
+		uint64_t w;
+		memcpy(&w, ol->lv + j - 7, 8);
+		if (bytes_below(w, x))
+			break;
+		j -= 8;
+	}
 	while (j >= 0 && lev(ol, j) >= x)
 		j--;
+	return j;
+}
+
+/* The first section from j on at level x or above (below x + 1), n if none. */
+static long from_at_most(const struct outline_pane *ol, long j, int x)
+{
+	long n = (long)ol->n;
+	while (j + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, ol->lv + j, 8);
+		if (bytes_below(w, x + 1))
+			break;
+		j += 8;
+	}
+	while (j < n && lev(ol, j) > x)
+		j++;
 	return j;
 }
 
@@ -169,10 +201,7 @@ static long next_row(const struct outline_pane *ol, long i)
 		return 0;	/* the first section, or n: none */
 	if (!has_children(ol, i) || is_open(ol, i))
 		return i + 1;
-	long j = i + 1;	/* past what the closed section holds */
-	while (j < (long)ol->n && lev(ol, j) > lev(ol, i))
-		j++;
-	return j;
+	return from_at_most(ol, i + 1, lev(ol, i));	/* past what the closed section holds */
 }
 
 /* The row before row i (or before n: the last), -1 the title when i is the first. */
