@@ -723,12 +723,12 @@ static void count_substrings(struct terms *t)
 	size_t cap = (t->sample.len < SAMPLE_CHARS ? t->sample.len : SAMPLE_CHARS) + 1, n = 0;
 	uint32_t *text = xmalloc(cap * sizeof *text);
 	const char *s = t->sample.data ? t->sample.data : "";
-	size_t at = 0;
 	const unsigned char *u = (const unsigned char *)s;
-	while (at < t->sample.len && n + 1 < cap) {
+	size_t at = 0, len = t->sample.len;
+	while (at < len && n + 1 < cap) {
 		uint32_t c;
 		/* most of it: Han of U+4E00–U+9FFF, three bytes led by E4–E9 */
-		if (t->sample.len - at >= 3 && u[at] - 0xE4u < 6 && ((u[at + 1] ^ 0x80u) | (u[at + 2] ^ 0x80u)) < 0x40) {
+		if (len - at >= 3 && u[at] - 0xE4u < 6 && ((u[at + 1] ^ 0x80u) | (u[at + 2] ^ 0x80u)) < 0x40) {
 			c = (u[at] & 0x0Fu) << 12 | (u[at + 1] & 0x3Fu) << 6 | (u[at + 2] & 0x3Fu);
 			if (c >= 0x4E00) {
 				text[n++] = c;
@@ -736,7 +736,7 @@ static void count_substrings(struct terms *t)
 				continue;
 			}
 		}
-		at += decode(s + at, t->sample.len - at, &c);
+		at += decode(s + at, len - at, &c);
 		if (is_han(c))
 			text[n++] = c;
 		else if (is_placeholder(c))
@@ -744,7 +744,7 @@ static void count_substrings(struct terms *t)
 		else if (n && text[n - 1])
 			text[n++] = 0;	/* a run ends */
 	}
-	f->whole = at >= t->sample.len;
+	f->whole = at >= len;
 	uint32_t *weight = merge_runs(text, &n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 3 * n);	/* about as many nodes as a document has */
@@ -1072,6 +1072,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 	/* first the tests that need no left entropy, in node order: what passes
 	 * them waits (a formula decided), and only its left sums are made */
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
+	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
 	uint8_t *left = xcalloc(f->n + 1, sizeof *left);
 	for (uint32_t v = 1; v < f->n; v++) {
 		if (f->node[v].count < 2)
@@ -1108,6 +1109,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		if (has_cls(t, s[0], CLS_STOP_START) || has_cls(t, s[n - 1], CLS_STOP_END))
 			continue;
+		wait_rh[nwait] = rh;
 		wait[nwait++] = v;
 		left[v] = 1;
 	}
@@ -1124,7 +1126,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			x->quality = 1;
 			continue;
 		}
-		double rh = trie_entropy(f, t->cls, v);
+		double rh = wait_rh[k];
 		double lh = left_entropy(f, v);
 		double h = lh < rh ? lh : rh;
 		/* with few uses the entropy cannot be high: ask for most of what it can be */
@@ -1147,6 +1149,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		x->quality = coh * (h > 2 ? 2 : h);
 	}
 	free(left);
+	free(wait_rh);
 	free(wait);
 }
 

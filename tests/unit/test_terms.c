@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,8 +302,109 @@ static void test_kept(void)
 	terms_free(t);
 }
 
+/* A document of repeated clauses (the statistics merge repeated runs), quoted and
+ * numbered terms and phrases, fed to an extractor with the given glossary. */
+static struct terms *extract_sample(const char *glossary)
+{
+	struct terms *t = terms_new(glossary);
+	for (int r = 0; r < 3; r++) {
+		feed_uses(t, "数字政府建设", 6);
+		feed_uses(t, "营商环境", 5);
+		feed(t, "坚持“两个毫不动摇”，落实“放管服”改革，建设数字政府建设示范区。");
+		feed(t, "三大攻坚战取得成效，三大攻坚战走在前列，推动营商环境持续优化。");
+		feed(t, "扎实推进乡村振兴，全面推进乡村振兴，乡村振兴取得新进展。");
+	}
+	feed(t, "附件：2026年工作要点（第3稿）。");
+	terms_finish(t);
+	return t;
+}
+
+static char *write_glossary(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/dugao-glossary.XXXXXX");
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* Hits are counted on the distinct Han runs when every candidate is all Han, and on
+ * the paragraphs when one is not (a glossary term with Latin letters): both give
+ * every other term the same score, so the same hits, and scans the same. */
+static void test_hits_by_runs(void)
+{
+	char *path = write_glossary("甲乙丙丁\n");
+	struct terms *a = extract_sample(path);
+	unlink(path);
+	path = write_glossary("XYZ-9\n");
+	struct terms *b = extract_sample(path);
+	unlink(path);
+	size_t na = 0, nb = 0;
+	for (size_t i = 0; terms_get(a, i); i++) {
+		const struct term *x = terms_get(a, i);
+		if (strcmp(x->kind, "glossary") == 0)
+			continue;
+		na++;
+		const struct term *y = find(b, x->text);
+		CHECK(y != NULL);
+		if (y) {
+			CHECK_STR(y->kind, x->kind);
+			CHECK(y->score == x->score);
+		}
+	}
+	for (size_t i = 0; terms_get(b, i); i++)
+		nb += strcmp(terms_get(b, i)->kind, "glossary") != 0;
+	CHECK(na >= 4);
+	CHECK_INT(nb, na);
+	CHECK(find(a, "数字政府建设") != NULL);
+	CHECK(find(a, "乡村振兴") != NULL);
+	CHECK_STR(kind_of(a, "两个毫不动摇"), "formula");
+	CHECK_STR(kind_of(a, "放管服"), "quoted");
+	terms_free(a);
+	terms_free(b);
+}
+
+/* What one thread found, to compare with the others. */
+struct thread_run {
+	char found[4096];	/* the chosen terms with kinds and scores, one a line */
+};
+
+static void *extract_in_thread(void *arg)
+{
+	struct thread_run *r = arg;
+	struct terms *t = extract_sample(NULL);
+	size_t at = 0;
+	for (size_t i = 0; terms_get(t, i) && at < sizeof r->found; i++) {
+		const struct term *x = terms_get(t, i);
+		int k = snprintf(r->found + at, sizeof r->found - at, "%s %s %.17g\n", x->text, x->kind, x->score);
+		at += k > 0 ? (size_t)k : 0;
+	}
+	terms_free(t);
+	return NULL;
+}
+
+/* Extractions on several threads at once (the first of the process: the shared
+ * tables are made by whichever comes first) choose the same terms. */
+static void test_threads(void)
+{
+	enum { N = 4 };
+	pthread_t th[N];
+	static struct thread_run runs[N];
+	for (int i = 0; i < N; i++)
+		CHECK(pthread_create(&th[i], NULL, extract_in_thread, &runs[i]) == 0);
+	for (int i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	CHECK(runs[0].found[0] != 0);
+	for (int i = 1; i < N; i++)
+		CHECK_STR(runs[i].found, runs[0].found);
+}
+
 int main(void)
 {
+	test_threads();
+	test_hits_by_runs();
 	test_kept();
 	test_quoted();
 	test_formulas();
