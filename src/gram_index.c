@@ -770,8 +770,52 @@ static int merge_key(struct cursor *c, struct writer *w, const struct live_set *
 	}
 }
 
-int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nlive, gi_page_fn fn, void *ctx,
-	     struct gi_merged *out)
+/* Copies the current key's postings of c to w, every row kept: its first posting
+ * written again (its row a delta from 0, now from the key's last row in w), the
+ * others' bytes as they are (each a delta from the one before), once decoded to find
+ * where they end and the last posting. */
+static int merge_key_all(struct cursor *c, struct writer *w)
+{
+	int rc = cursor_fill(c, 32);
+	if (rc)
+		return rc;
+	const uint8_t *p = c->buf.data + c->at, *end = c->buf.data + c->buf.len;
+	uint64_t v, q;
+	/* the first: a row change (odd), then its position */
+	if (!get_varint(&p, end, &v) || !(v & 1) || (v >> 1) >= GI_MAX_ROW || !get_varint(&p, end, &q) ||
+	    q > UINT32_MAX)
+		return -2;
+	if (!writer_add(w, (uint32_t)(v >> 1), (uint32_t)q))
+		return -2;	/* rows out of order: the segments overlap */
+	c->at = (size_t)(p - c->buf.data);
+	struct gi_row_filter all = row_filter(NULL, 0);
+	struct gi_postings ps = { .row = (uint32_t)(v >> 1), .pos = (uint32_t)q, .f = &all, .want = true };
+	for (;;) {
+		if ((rc = cursor_fill(c, 4096)) != 0)
+			return rc;
+		const uint8_t *from = c->buf.data + c->at;
+		p = from;
+		end = c->buf.data + c->buf.len;
+		long n = 0;
+		int dec = decode_postings(&p, end, c->eof, &ps, NULL, &n, NULL);
+		if (dec == DEC_BAD)
+			return -2;
+		/* (the 0 that ends them is the writer's to put) */
+		writer_bytes(w, from, (size_t)(p - from) - (dec == DEC_END));
+		c->at = (size_t)(p - c->buf.data);
+		if (dec == DEC_END)
+			break;
+	}
+	w->row = ps.row;
+	w->pos = ps.pos;
+	if (ps.row > w->row_hi)
+		w->row_hi = ps.row;
+	return 0;
+}
+
+/* gi_merge, or with all (live unused) every row kept. */
+static int merge(const struct gi_source *src, int k, bool all, const uint32_t *live, size_t nlive, gi_page_fn fn,
+		 void *ctx, struct gi_merged *out)
 {
 	memset(out, 0, sizeof *out);
 	struct live_set ls = { 0 };
@@ -800,7 +844,8 @@ int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nl
 			break;
 		writer_key_begin(w, min);
 		for (int i = 0; i < k && !err; i++)
-			if (!cs[i].done && cs[i].key == min && (err = merge_key(&cs[i], w, &ls, &tmp)) == 0)
+			if (!cs[i].done && cs[i].key == min &&
+			    (err = all ? merge_key_all(&cs[i], w) : merge_key(&cs[i], w, &ls, &tmp)) == 0)
 				err = cursor_key(&cs[i]);
 		writer_key_end(w);
 	}
@@ -817,6 +862,17 @@ int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nl
 	free(ls.bits);
 	gi_vec_free(&tmp);
 	return err;
+}
+
+int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nlive, gi_page_fn fn, void *ctx,
+	     struct gi_merged *out)
+{
+	return merge(src, k, false, live, nlive, fn, ctx, out);
+}
+
+int gi_merge_all(const struct gi_source *src, int k, gi_page_fn fn, void *ctx, struct gi_merged *out)
+{
+	return merge(src, k, true, NULL, 0, fn, ctx, out);
 }
 
 /* --- reading --- */

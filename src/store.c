@@ -764,7 +764,11 @@ static int index_merge(struct store *st, const struct index_seg *segs, int k)
 	struct index_pages ip = { .st = st };
 	struct gi_merged m;
 	if (!err && (err = index_seg_add(st, segs[0].lo, segs[k - 1].hi, &ip.seg)) == 0) {
-		int r = gi_merge(src, k, live, nlive, index_page_add, &ip, &m);
+		/* every row of the range live (no document removed from it, the usual case):
+		 * the postings' bytes copied, not decoded and written again */
+		bool all = nlive == (size_t)(segs[k - 1].hi - segs[0].lo) + 1;
+		int r = all ? gi_merge_all(src, k, index_page_add, &ip, &m) :
+			      gi_merge(src, k, live, nlive, index_page_add, &ip, &m);
 		if (r == -2)
 			err = fail(st, "%s: the search index is damaged (a segment cannot be read)", st->path);
 		else if (r == -1)

@@ -112,6 +112,9 @@ struct gi_merged {
  * when a page could not be read, or -2 when one is damaged. */
 int gi_merge(const struct gi_source *src, int k, const uint32_t *live, size_t nlive, gi_page_fn fn, void *ctx,
 	     struct gi_merged *out);
+/* gi_merge keeping every row (none was removed): most of the postings' bytes copied as
+ * they are, not decoded and written again; the same pages. */
+int gi_merge_all(const struct gi_source *src, int k, gi_page_fn fn, void *ctx, struct gi_merged *out);
 
 /* --- reading --- */
 
