@@ -30,7 +30,14 @@ struct terms_pane {
 	int height;			/* rows at the last render */
 	long chosen;			/* index of the term n/N step through, -1 none */
 	enum wrap_ambiguous amb;	/* width of ambiguous characters */
+	struct store *st;		/* the library, for the rest of the list */
+	long doc;			/* the document */
+	bool partial;			/* only the first TERMS_FIRST read, nothing changed yet */
 };
+
+/* The list holds the TERMS_ALL most important terms; the first screen needs a few of
+ * them, the rest is read when anything else is asked of the list. */
+enum { TERMS_ALL = 500, TERMS_FIRST = 64 };
 
 static int collect(void *ctx, const struct term_row *t)
 {
@@ -77,40 +84,69 @@ struct terms_pane *terms_pane_new(struct store *st, long doc, enum wrap_ambiguou
 	struct terms_pane *tm = xcalloc(1, sizeof *tm);
 	tm->chosen = -1;
 	tm->amb = amb;
-	if (store_each_term(st, doc, 500, collect, tm) < 0) {
+	tm->st = st;
+	tm->doc = doc;
+	if (store_each_term(st, doc, TERMS_FIRST, collect, tm) < 0) {
 		terms_pane_free(tm);
 		return NULL;
 	}
+	tm->partial = tm->n == TERMS_FIRST;
 	refilter(tm);
 	return tm;
+}
+
+static void free_items(struct term_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].text);
+		free(items[i].folded);
+	}
+	free(items);
+}
+
+/* The whole list, read before anything but the first screen uses it: until then the
+ * cursor and the first row are at the top, nothing lit, filtered or counted. */
+static void complete(struct terms_pane *tm)
+{
+	if (!tm->partial)
+		return;
+	struct terms_pane all = { .n = 0 };
+	if (store_each_term(tm->st, tm->doc, TERMS_ALL, collect, &all) < 0) {
+		free_items(all.items, all.n);
+		return;	/* the first terms stay */
+	}
+	free_items(tm->items, tm->n);
+	tm->items = all.items;
+	tm->n = all.n;
+	tm->partial = false;
+	refilter(tm);
 }
 
 void terms_pane_free(struct terms_pane *tm)
 {
 	if (!tm)
 		return;
-	for (size_t i = 0; i < tm->n; i++) {
-		free(tm->items[i].text);
-		free(tm->items[i].folded);
-	}
-	free(tm->items);
+	free_items(tm->items, tm->n);
 	free(tm->vis);
 	free(tm->filter);
 	free(tm);
 }
 
-size_t terms_pane_count(const struct terms_pane *tm)
+size_t terms_pane_count(struct terms_pane *tm)
 {
+	complete(tm);
 	return tm->n;
 }
 
-size_t terms_pane_shown(const struct terms_pane *tm)
+size_t terms_pane_shown(struct terms_pane *tm)
 {
+	complete(tm);
 	return tm->nvis;
 }
 
 void terms_pane_set_filter(struct terms_pane *tm, const char *text)
 {
+	complete(tm);
 	free(tm->filter);
 	tm->filter = NULL;
 	if (text && *text) {
@@ -145,6 +181,7 @@ static int count_in_span(void *ctx, long para, long offset, long length)
 
 int terms_pane_set_section(struct terms_pane *tm, struct store *st, long from_para, long from_off, long to_para, long to_off)
 {
+	complete(tm);
 	tm->section = from_para >= 0;
 	for (size_t i = 0; i < tm->n && tm->section; i++) {
 		struct span_count c = { from_para, from_off, to_para, to_off, 0 };
@@ -175,6 +212,7 @@ static void keep_in_view(struct terms_pane *tm)
 
 void terms_pane_move(struct terms_pane *tm, long delta)
 {
+	complete(tm);
 	if (tm->nvis == 0)
 		return;
 	long c = (long)tm->cursor + delta;
@@ -184,12 +222,14 @@ void terms_pane_move(struct terms_pane *tm, long delta)
 
 void terms_pane_move_to(struct terms_pane *tm, bool end)
 {
+	complete(tm);
 	tm->cursor = end && tm->nvis ? tm->nvis - 1 : 0;
 	keep_in_view(tm);
 }
 
 bool terms_pane_click(struct terms_pane *tm, int row)
 {
+	complete(tm);
 	size_t r = tm->scroll + (size_t)(row < 0 ? 0 : row);
 	if (row < 0 || r >= tm->nvis)
 		return false;
@@ -199,6 +239,7 @@ bool terms_pane_click(struct terms_pane *tm, int row)
 
 bool terms_pane_toggle(struct terms_pane *tm)
 {
+	complete(tm);
 	if (tm->nvis == 0)
 		return true;
 	size_t at = tm->vis[tm->cursor];
@@ -224,6 +265,7 @@ bool terms_pane_toggle(struct terms_pane *tm)
 
 void terms_pane_clear(struct terms_pane *tm)
 {
+	complete(tm);
 	for (size_t i = 0; i < tm->n; i++)
 		tm->items[i].lit = 0;
 	tm->chosen = -1;
@@ -256,6 +298,8 @@ void terms_pane_fit(struct terms_pane *tm, const struct rect *r)
 {
 	if (r->w <= 0 || r->h <= 0)
 		return;
+	if (tm->scroll + (size_t)r->h > tm->n)
+		complete(tm);	/* a screen taller than the first terms */
 	tm->height = r->h;
 	keep_in_view(tm);
 }

@@ -15,9 +15,9 @@ struct terms_pane;
 
 struct terms_pane *terms_pane_new(struct store *st, long doc, enum wrap_ambiguous amb);
 void terms_pane_free(struct terms_pane *tm);
-size_t terms_pane_count(const struct terms_pane *tm);
+size_t terms_pane_count(struct terms_pane *tm);
 /* Rows shown after the filter and the section restriction. */
-size_t terms_pane_shown(const struct terms_pane *tm);
+size_t terms_pane_shown(struct terms_pane *tm);
 /* Shows only the terms holding text (folded as search folds; NULL or "": all). */
 void terms_pane_set_filter(struct terms_pane *tm, const char *text);
 bool terms_pane_filtered(const struct terms_pane *tm);
