@@ -37,7 +37,7 @@
 #define WHOLE_MAX (8 << 20)		/* files up to this size are read, decoded and split once */
 #define HOLD_MAX (16 << 20)		/* bytes of lines held; a small file whose text outgrows it is streamed */
 #define BLOCK (64 << 10)		/* records handed over at a time: one lock for many */
-#define QUEUE_BYTES (8 << 20)		/* records waiting for the store at most: memory stays bounded */
+#define QUEUE_BYTES (2 << 20)		/* records waiting for the store at most: memory stays bounded */
 #define AHEAD_FILES 4			/* files surveyed ahead of the one being stored */
 #define AHEAD_BYTES (8 << 20)		/* and their bytes held at most (beyond the first) */
 
@@ -182,10 +182,29 @@ static int flush(struct run *r)
 {
 	if (r->out.len == 0 || r->gone)
 		return r->gone ? -1 : 0;
-	size_t len = r->out.len;
-	if (import_queue_push(r->im->done, sbuf_take(&r->out), len) != 0)
+	/* what is allocated beyond the records goes back, so that the queue's bound on
+	 * their bytes bounds its memory */
+	size_t len = r->out.len, cap = r->out.cap;
+	char *data = sbuf_take(&r->out);
+	if (cap - len > 4096)
+		data = xrealloc(data, len);
+	if (import_queue_push(r->im->done, data, len) != 0)
 		r->gone = true;
 	return r->gone ? -1 : 0;
+}
+
+/* Room for a record of n bytes: a block is allocated whole, and handed over before a
+ * record would make it grow (to twice the size, half of it unused). */
+static int reserve(struct run *r, size_t n)
+{
+	if (r->out.len > 0 && r->out.len + n + 1 > r->out.cap && flush(r) != 0)
+		return -1;
+	if (!r->out.data) {
+		r->out.cap = BLOCK;
+		r->out.data = xmalloc(r->out.cap);
+		r->out.data[0] = 0;
+	}
+	return 0;
 }
 
 /* Adds a record of head and up to two more pieces; -1 when the file is gone. */
@@ -198,6 +217,8 @@ static int put(struct run *r, enum rec_type type, const void *head, size_t hlen,
 	}
 	static const char zeros[8];
 	struct rec h = { .type = type, .len = (uint32_t)(hlen + alen + blen) };
+	if (reserve(r, sizeof h + h.len + 8) != 0)
+		return -1;
 	sbuf_append(&r->out, (const char *)&h, sizeof h);
 	if (hlen)
 		sbuf_append(&r->out, head, hlen);
@@ -207,7 +228,27 @@ static int put(struct run *r, enum rec_type type, const void *head, size_t hlen,
 		sbuf_append(&r->out, b, blen);
 	/* each record starts 8-aligned, so that its head is read in place */
 	sbuf_append(&r->out, zeros, (8 - r->out.len % 8) % 8);
-	return r->out.len >= BLOCK ? flush(r) : 0;
+	return 0;
+}
+
+static bool wanted(struct run *r);
+
+/* Original bytes: a block of their own, allocated to size (a 1 MB piece appended to
+ * the records would double their buffer, and what the queue holds with it). */
+static int put_original(struct run *r, long long offset, const unsigned char *data, size_t n)
+{
+	if (flush(r) != 0 || !wanted(r))
+		return -1;
+	struct rec h = { .type = REC_ORIGINAL, .len = (uint32_t)(sizeof offset + n) };
+	size_t len = (sizeof h + h.len + 7) & ~(size_t)7;
+	char *b = xmalloc(len);
+	memset(b + len - 8, 0, 8);	/* the padding */
+	memcpy(b, &h, sizeof h);
+	memcpy(b + sizeof h, &offset, sizeof offset);
+	memcpy(b + sizeof h + sizeof offset, data, n);
+	if (import_queue_push(r->im->done, b, len) != 0)
+		r->gone = true;
+	return r->gone ? -1 : 0;
 }
 
 /* The file's last record, handed over at once. */
@@ -218,6 +259,8 @@ static void put_end(struct run *r, enum rec_type type, const void *payload, size
 	/* cancelled or not, the main thread waits for this record */
 	struct rec h = { .type = type, .len = (uint32_t)len };
 	static const char zeros[8];
+	if (reserve(r, sizeof h + len + 8) != 0)
+		return;
 	sbuf_append(&r->out, (const char *)&h, sizeof h);
 	sbuf_append(&r->out, payload, len);
 	sbuf_append(&r->out, zeros, (8 - r->out.len % 8) % 8);
@@ -329,7 +372,7 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 			rc = -1;
 			break;
 		}
-		if (keep && got > 0 && put(r, REC_ORIGINAL, &at, sizeof at, buf, (size_t)got, NULL, 0) != 0) {
+		if (keep && got > 0 && put_original(r, at, buf, (size_t)got) != 0) {
 			rc = -1;
 			break;
 		}
@@ -399,8 +442,7 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 	}
 	/* in the pieces the streaming pass would write: the store keeps one row a piece */
 	for (size_t at = 0; at < size; at += CHUNK) {
-		long long off = (long long)at;
-		if (put(r, REC_ORIGINAL, &off, sizeof off, raw + at, size - at < CHUNK ? size - at : CHUNK, NULL, 0) != 0) {
+		if (put_original(r, (long long)at, raw + at, size - at < CHUNK ? size - at : CHUNK) != 0) {
 			decoder_free(dec);
 			return -1;
 		}
