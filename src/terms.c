@@ -39,15 +39,14 @@
  * a string are its node's children; left neighbours are the nodes whose string
  * minus its first character is it (found by suffix links). */
 struct trie_node {
-	uint32_t cp;		/* character on the edge into the node */
 	uint32_t parent;	/* parent node; 0 is the root */
 	uint32_t count;		/* occurrences of the node's string */
 	uint32_t suffix;	/* the node of the string without its first character */
 	uint32_t kids;		/* its first child */
 	uint32_t nkids;		/* how many children it has */
 	uint32_t at;		/* where in the trie's text its string occurs (first use) */
-	uint8_t depth;		/* characters of its string */
-	double left_clogc;	/* after finish, if asked: sum of c·ln c over left neighbours */
+	uint8_t depth;		/* characters of its string (its last one, on the edge into it,
+				 * is text[at + depth - 1]) */
 };
 
 struct trie {
@@ -314,12 +313,11 @@ static void trie_reserve(struct trie *t, size_t n)
 
 /* A new node: the next id (children of one node are made one after the other),
  * whose string occurs at text[at]. */
-static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t cp, uint32_t count, uint32_t suffix, uint32_t at)
+static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t count, uint32_t suffix, uint32_t at)
 {
 	uint32_t v = t->n++;
 	struct trie_node *p = &t->node[parent], *x = &t->node[v];
-	/* field by field: left_clogc is trie_finish's */
-	x->cp = cp, x->parent = parent, x->count = count, x->suffix = suffix, x->at = at;
+	x->parent = parent, x->count = count, x->suffix = suffix, x->at = at;
 	x->kids = x->nkids = 0;
 	x->depth = (uint8_t)(p->depth + 1);
 	if (p->nkids++ == 0)
@@ -336,15 +334,15 @@ static uint32_t trie_first(const struct trie *t, uint32_t v)
 /* The child of parent along cp; 0 when absent. */
 static uint32_t trie_child(const struct trie *t, uint32_t parent, uint32_t cp)
 {
-	uint32_t lo = t->node[parent].kids, hi = lo + t->node[parent].nkids;
+	uint32_t lo = t->node[parent].kids, hi = lo + t->node[parent].nkids, d = t->node[parent].depth;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (t->node[mid].cp < cp)
+		if (t->text[t->node[mid].at + d] < cp)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < t->node[parent].kids + t->node[parent].nkids && t->node[lo].cp == cp ? lo : 0;
+	return lo < t->node[parent].kids + t->node[parent].nkids && t->text[t->node[lo].at + d] == cp ? lo : 0;
 }
 
 static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n)
@@ -373,19 +371,18 @@ static bool boundary(const uint8_t *cls, uint32_t c)
 	return c < 65536 && (cls[c] & CLS_BOUNDARY);
 }
 
-/* Fills the sums the left entropies of the nodes asked for (want) come from, in id
- * order (the right ones are summed when asked: a node's children are consecutive);
- * a neighbour in the boundary class counts like punctuation, as if every use were
- * different. */
-static void trie_finish(struct trie *t, const uint8_t *cls, const uint8_t *want)
+/* Adds up, in id order, the c·ln c of the left neighbours of the nodes asked for
+ * (want: 1 + where their sum goes in sum, else 0); the right ones are summed when
+ * asked, a node's children being consecutive. A neighbour in the boundary class
+ * counts like punctuation, as if every use were different. */
+static void trie_left_sums(const struct trie *t, const uint8_t *cls, const uint32_t *want, double *sum)
 {
-	struct trie_node *node = t->node;
-	for (uint32_t v = 1; v < t->n; v++)
-		if (want[v])
-			node[v].left_clogc = 0;
-	for (uint32_t v = 1; v < t->n; v++)
-		if (want[node[v].suffix] && node[v].parent && !boundary(cls, t->text[node[v].at]))
-			node[node[v].suffix].left_clogc += clogc(node[v].count);
+	const struct trie_node *node = t->node;
+	for (uint32_t v = 1; v < t->n; v++) {
+		uint32_t k = want[node[v].suffix];
+		if (k && node[v].parent && !boundary(cls, t->text[node[v].at]))
+			sum[k - 1] += clogc(node[v].count);
+	}
 }
 
 /* ln of node v's count. */
@@ -404,7 +401,7 @@ static double trie_entropy(const struct trie *t, const uint8_t *cls, uint32_t v)
 		return 0;
 	double sum = 0;
 	for (uint32_t u = t->node[v].kids, end = u + t->node[v].nkids; u < end; u++)
-		if (!boundary(cls, t->node[u].cp))
+		if (!boundary(cls, t->text[t->node[u].at + t->node[u].depth - 1]))
 			sum += clogc(t->node[u].count);
 	return trie_ln_count(t, v) - sum / n;
 }
@@ -775,7 +772,7 @@ static void count_substrings(struct terms *t)
 			for (; end < nlive && of[end] == v && e[end] >> 32 == c; end++)
 				count += weight[(uint32_t)e[end]];
 			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, v, (uint32_t)c, count, k > 1 ? prev[i + 1] : 0, i);
+			uint32_t w = trie_add(f, v, count, k > 1 ? prev[i + 1] : 0, i);
 			for (; j < end; j++) {
 				cur[(uint32_t)e[j]] = w;
 				two[(uint32_t)e[j]] = count >= 2;
@@ -886,11 +883,12 @@ static double cohesion(const struct trie *f, uint32_t v, int n, long count)
 	return worst;
 }
 
-/* Entropy of what precedes node v; as on the right, run edges count as all different. */
-static double left_entropy(const struct trie *t, uint32_t v)
+/* Entropy of what precedes node v, from the sum of its left neighbours' c·ln c; as
+ * on the right, run edges count as all different. */
+static double left_entropy(const struct trie *t, uint32_t v, double sum)
 {
 	double n = t->node[v].count;
-	return n > 0 ? trie_ln_count(t, v) - t->node[v].left_clogc / n : 0;
+	return n > 0 ? trie_ln_count(t, v) - sum / n : 0;
 }
 
 /* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number. */
@@ -1073,7 +1071,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 	 * them waits (a formula decided), and only its left sums are made */
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
 	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
-	uint8_t *left = xcalloc(f->n + 1, sizeof *left);
+	uint32_t *left = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
 	for (uint32_t v = 1; v < f->n; v++) {
 		if (f->node[v].count < 2)
 			continue;
@@ -1084,7 +1082,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		/* what can be no phrase goes before its string is spelt out: short, rare,
 		 * or beginning or ending with a stop character (the tests below, early) */
 		if (!has_cls(t, trie_first(f, v), CLS_NUMERAL) &&
-		    (n < 3 || count < 3 || has_cls(t, trie_first(f, v), CLS_STOP_START) || has_cls(t, f->node[v].cp, CLS_STOP_END)))
+		    (n < 3 || count < 3 || has_cls(t, trie_first(f, v), CLS_STOP_START) || has_cls(t, f->text[f->node[v].at + n - 1], CLS_STOP_END)))
 			continue;
 		/* a formula needs 0.5 of right entropy; a phrase (three uses or more)
 		 * needs 0.6·ln 3 > 0.5 of both: most strings go here, being followed
@@ -1111,9 +1109,10 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		wait_rh[nwait] = rh;
 		wait[nwait++] = v;
-		left[v] = 1;
+		left[v] = nwait;
 	}
-	trie_finish(f, t->cls, left);
+	double *lsum = xcalloc(nwait + 1, sizeof *lsum);
+	trie_left_sums(f, t->cls, left, lsum);
 	for (uint32_t k = 0; k < nwait; k++) {
 		uint32_t v = wait[k];
 		int n = f->node[v].depth;
@@ -1127,7 +1126,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		}
 		double rh = wait_rh[k];
-		double lh = left_entropy(f, v);
+		double lh = left_entropy(f, v, lsum[k]);
 		double h = lh < rh ? lh : rh;
 		/* with few uses the entropy cannot be high: ask for most of what it can be */
 		double need = 0.6 * trie_ln_count(f, v);
@@ -1148,6 +1147,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		x->raw = count;
 		x->quality = coh * (h > 2 ? 2 : h);
 	}
+	free(lsum);
 	free(left);
 	free(wait_rh);
 	free(wait);
