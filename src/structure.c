@@ -243,7 +243,7 @@ static bool contains_any(const char *s, size_t n, const char *const *lits)
 	return false;
 }
 
-static bool ends_with(const char *s, size_t n, const char *lit)
+static inline bool ends_with(const char *s, size_t n, const char *lit)
 {
 	size_t l = strlen(lit);
 	return n >= l && memcmp(s + n - l, lit, l) == 0;
@@ -666,11 +666,27 @@ static bool is_top_word(const char *s, size_t n)
 	return false;
 }
 
-/* Last characters of a line cut short, or of a phrase leading into the next line. */
-static const char *const open_endings[] = {
-	"的", "和", "与", "及", "或", "并", "而", "在", "对", "把", "被", "将", "从", "向", "以", "们", "指出",
-	"强调", "认为", "表示", "如下", "以下", NULL
-};
+/* Does the text end as a line cut short, or a phrase leading into the next line? Its
+ * last characters: 的 和 与 及 或 并 而 在 对 把 被 将 从 向 以 们, 指出 强调 认为 表示
+ * 如下 以下. Compared as characters: this runs on every heading line. */
+static bool open_ending(const char *s, size_t n)
+{
+	size_t l, l2;
+	uint32_t last = cp_before(s, n, &l);
+	switch (last) {
+	case 0x7684: case 0x548C: case 0x4E0E: case 0x53CA: case 0x6216: case 0x5E76: case 0x800C: case 0x5728:
+	case 0x5BF9: case 0x628A: case 0x88AB: case 0x5C06: case 0x4ECE: case 0x5411: case 0x4EE5: case 0x4EEC:
+		return true;
+	case 0x51FA: case 0x8C03: case 0x4E3A: case 0x793A: case 0x4E0B:
+		break;
+	default:
+		return false;
+	}
+	uint32_t before = cp_before(s, n - l, &l2);
+	return (last == 0x51FA && before == 0x6307) || (last == 0x8C03 && before == 0x5F3A) ||
+	       (last == 0x4E3A && before == 0x8BA4) || (last == 0x793A && before == 0x8868) ||
+	       (last == 0x4E0B && (before == 0x5982 || before == 0x4EE5));
+}
 
 /* Characters a heading line never holds: sentence ends, label and value, formulas. */
 static bool plain_refused(uint32_t cp)
@@ -734,12 +750,7 @@ static __attribute__((noinline)) bool plain_shape(const char *s, size_t n)
 	}
 	if (han <= 3 && is_top_word(s, n))
 		return true;
-	if (spaced || han < 3 || han < 2 * other || han + other > PLAIN_MAX)
-		return false;
-	for (const char *const *p = open_endings; *p; p++)
-		if (ends_with(s, n, *p))
-			return false;
-	return true;
+	return !spaced && han >= 3 && han >= 2 * other && han + other <= PLAIN_MAX && !open_ending(s, n);
 }
 
 /* A line of verse: two halves of five or seven characters, in the old language (no 的):
@@ -974,8 +985,8 @@ static bool at_sentence_start(const char *s, size_t i)
 	return false;
 }
 
-/* The text of a footnote: 见…, 参见…, 引自…, or a source with its publisher or page
- * number. */
+/* The text of a footnote: 见…, 参见…, 引自…, or a source ending with its page number or
+ * edition (no search through the text: most numbered paragraphs are no notes). */
 static bool is_note_text(const char *s, size_t n)
 {
 	static const char *const lead[] = { "见", "参见", "详见", "引自", "转引自", "摘自", NULL };
@@ -983,10 +994,10 @@ static bool is_note_text(const char *s, size_t n)
 		if (starts(s, n, 0, *p))
 			return true;
 	n = trim_punct_end(s, 0, n);
-	size_t l;
-	if (ends_with(s, n, "页") && is_date_digit(cp_before(s, n - strlen("页"), &l)))
-		return true;	/* 第35页, not 网站首页 */
-	return contains(s, n, "出版社");
+	size_t l, l2;
+	uint32_t last = cp_before(s, n, &l), before = l ? cp_before(s, n - l, &l2) : 0;
+	return (last == 0x9875 && is_date_digit(before)) ||	/* 第35页, not 网站首页 */
+	       (last == 0x7248 && before == 0x5E74);		/* 某某出版社2001年版 */
 }
 
 /* Styles that number notes as well as lists: ① ⑴ （1） 1． 1、 */
@@ -999,6 +1010,9 @@ static bool note_style(enum style s)
 static bool is_notes_header(const char *s, size_t n)
 {
 	static const char *const words[] = { "注释", "注", "注解", "脚注", "尾注", "附注", "参考文献", NULL };
+	if (!(starts(s, n, 0, "注") || starts(s, n, 0, "脚") || starts(s, n, 0, "尾") || starts(s, n, 0, "附") ||
+	      starts(s, n, 0, "参")))
+		return false;	/* most lines: one byte or two compared */
 	n = trim_punct_end(s, 0, n);
 	for (const char *const *p = words; *p; p++)
 		if (strlen(*p) == n && memcmp(s, *p, n) == 0)
@@ -1686,12 +1700,7 @@ static void place_opening(struct structure *st, const struct mark *m)
 static bool cut_short(const char *s, size_t n)
 {
 	size_t l;
-	if (is_trailing_punct(cp_before(s, n, &l)))
-		return true;
-	for (const char *const *p = open_endings; *p; p++)
-		if (ends_with(s, n, *p))
-			return true;
-	return false;
+	return is_trailing_punct(cp_before(s, n, &l)) || open_ending(s, n);
 }
 
 /* Does the text end a sentence (before closing quotes and brackets)? */
