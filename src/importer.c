@@ -694,6 +694,17 @@ static void *worker_main(void *arg)
 
 /* --- the main thread: survey and store --- */
 
+static void job_refuse(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A file refused at survey: not handed to the worker. */
+static void job_refuse(struct job *job, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	refuse_why(job->why, sizeof job->why, job->path, fmt, ap);
+	va_end(ap);
+}
+
 /* First read: size, identity, and the first keep bytes: a sample to guess the
  * encoding from, or the whole of a small file (expect is its size as fstat saw it). */
 static int survey_read(struct job *job, size_t keep, size_t expect)
@@ -722,9 +733,7 @@ static int survey_read(struct job *job, size_t keep, size_t expect)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			struct import_result res;
-			refuse(&res, job->path, "read error at byte %lld: %s", job->size, strerror(errno));
-			snprintf(job->why, sizeof job->why, "%s", res.why);
+			job_refuse(job, "read error at byte %lld: %s", job->size, strerror(errno));
 			free(buf);
 			return -1;
 		}
@@ -759,32 +768,27 @@ static void survey(struct importer *im, size_t i)
 	im->jobs[i] = job;
 	job->path = im->files[i];
 	atomic_init(&job->cancel, false);
-	struct import_result res;
 	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; a regular file ignores it */
 	job->fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (job->fd < 0) {
-		refuse(&res, job->path, "%s", strerror(errno));
-		snprintf(job->why, sizeof job->why, "%s", res.why);
+		job_refuse(job, "%s", strerror(errno));
 		return;
 	}
 	struct stat sb;
 	if (fstat(job->fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
-		refuse(&res, job->path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
-		snprintf(job->why, sizeof job->why, "%s", res.why);
+		job_refuse(job, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
 		return;
 	}
 	size_t keep = sb.st_size <= WHOLE_MAX ? WHOLE_MAX : SAMPLE;
 	if (survey_read(job, keep, (size_t)sb.st_size) != 0)
 		return;
 	if (job->size == 0) {
-		refuse(&res, job->path, "empty file");
-		snprintf(job->why, sizeof job->why, "%s", res.why);
+		job_refuse(job, "empty file");
 		return;
 	}
 	/* A bad --encoding is an error even for bytes the library already has. */
 	if (im->opt.encoding && !im->encoding_ok) {
-		refuse(&res, job->path, "unknown encoding '%s'", im->opt.encoding);
-		snprintf(job->why, sizeof job->why, "%s", res.why);
+		job_refuse(job, "unknown encoding '%s'", im->opt.encoding);
 		return;
 	}
 	/* Bytes the library has are not parsed. The look-up is made again when the file's
