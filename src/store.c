@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2464,10 +2465,12 @@ static size_t search_row_at(const struct search_rows *r, uint32_t id)
 	return lo;
 }
 
-/* A lookup of many pages decodes some segments on a second thread (the machine has
- * two cores; a common bigram's postings at 1 GB are 700 pages, 2 million postings,
- * most of a phrase's time): the segments at the end, in row order, holding at most
- * half its pages, read ahead on this thread. */
+/* A count's lookup of many pages shares some segments with a second thread (the
+ * machine has two cores; a common bigram's postings at 1 GB are 700 pages, 2 million
+ * postings, most of a phrase's time): the segments at the end, in row order, holding
+ * at most half its pages, read ahead on this thread, which then decodes the others
+ * and, done, any shared segment the second thread has not taken (when it has found
+ * no core free, all of them: a busy machine costs the copy of their pages). */
 enum { LOOKUP_SHARED_PAGES = 64 };
 
 /* Pages of segments read ahead, for a second thread to decode. */
@@ -2482,41 +2485,42 @@ struct lookup_pages {
 	size_t size;		/* allocated (the pages counted, ahead: no copy as it grows) */
 };
 
-/* What the second thread decodes and finds. */
+/* The shared segments of a count, decoded by whichever thread takes each first. */
 struct lookup_job {
-	struct lookup_pages pages;	/* its segments' pages */
+	struct lookup_pages pages;	/* their pages */
 	uint64_t lo;			/* keys lo.. */
 	uint64_t hi;			/* ..hi */
 	const uint32_t *rows;		/* the rows kept */
 	size_t nrows;			/* how many */
-	struct gi_probe probe;		/* its own copy of the probe (its state is a decoder's) */
+	struct gi_probe probe;		/* the probe, copied for each segment (its state is a decoder's) */
 	bool probed;			/* there is a probe */
-	bool listing;			/* postings listed in out, else counted */
-	struct gi_vec out;		/* the postings */
-	long count;			/* or their number */
-	bool bad;			/* a page could not be read */
+	atomic_size_t next;		/* the next segment not taken */
+	long *count;			/* each segment's postings kept, -1 when a page is damaged */
 };
+
+/* Decodes shared segments until none is left untaken. */
+static void lookup_job_work(struct lookup_job *j)
+{
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 1);
+		if (i >= j->pages.nseg)
+			return;
+		struct gi_probe probe = { .v = j->probe.v, .n = j->probe.n, .shift = j->probe.shift };
+		struct gi_decoder d = { .probe = j->probed ? &probe : NULL };
+		int bad = 0;
+		for (size_t k = i ? j->pages.seg_end[i - 1] : 0; k < j->pages.seg_end[i] && bad == 0; k++) {
+			size_t end = k + 1 < j->pages.n ? j->pages.at[k + 1] : j->pages.len;
+			bad = gi_decode_page(&d, j->pages.pid[k], j->pages.data + j->pages.at[k], end - j->pages.at[k],
+					     j->lo, j->hi, j->rows, j->nrows, NULL);
+		}
+		long n = gi_decode_end(&d);
+		j->count[i] = bad < 0 ? -1 : n;
+	}
+}
 
 static void *lookup_job_run(void *arg)
 {
-	struct lookup_job *j = arg;
-	size_t k = 0;
-	for (size_t i = 0; i < j->pages.nseg && !j->bad; i++) {
-		struct gi_decoder d = { .probe = j->probed ? &j->probe : NULL };
-		int bad = 0;
-		for (; k < j->pages.seg_end[i]; k++) {
-			size_t end = k + 1 < j->pages.n ? j->pages.at[k + 1] : j->pages.len;
-			if (bad == 0)
-				bad = gi_decode_page(&d, j->pages.pid[k], j->pages.data + j->pages.at[k],
-						     end - j->pages.at[k], j->lo, j->hi, j->rows, j->nrows,
-						     j->listing ? &j->out : NULL);
-		}
-		long n = gi_decode_end(&d);
-		if (bad < 0 || n < 0)
-			j->bad = true;
-		else if (!j->listing)
-			j->count += n;
-	}
+	lookup_job_work(arg);
 	return NULL;
 }
 
@@ -2526,7 +2530,7 @@ static void lookup_job_free(struct lookup_job *j)
 	free(j->pages.at);
 	free(j->pages.seg_end);
 	free(j->pages.data);
-	gi_vec_free(&j->out);
+	free(j->count);
 }
 
 /* Reads the pages of keys lo..hi of segment seg into p. */
@@ -2602,14 +2606,15 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 	 * are fresh pages to fault in) */
 	size_t first;
 	lookup_share(segs, nsegs, out ? NULL : seg_pages, rows, nrows, &first);
-	struct lookup_job job = { .lo = lo, .hi = hi, .rows = rows, .nrows = nrows, .probed = probe != NULL,
-				  .listing = out != NULL };
+	struct lookup_job job = { .lo = lo, .hi = hi, .rows = rows, .nrows = nrows, .probed = probe != NULL };
+	atomic_init(&job.next, 0);
 	if (probe)
 		job.probe = (struct gi_probe){ .v = probe->v, .n = probe->n, .shift = probe->shift };
 	pthread_t thread;
 	bool started = false;
 	if (first < nsegs) {
 		job.pages.seg_end = xmalloc((nsegs - first) * sizeof *job.pages.seg_end);
+		job.count = xcalloc(nsegs - first, sizeof *job.count);
 		size_t cap = 0;
 		for (size_t i = first; i < nsegs; i++)
 			job.pages.size += ((size_t)seg_pages[i] + 2) * (GI_PAGE_BYTES + 8);
@@ -2651,23 +2656,15 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 			*count += n;
 	}
 	if (first < nsegs) {
+		/* the shared segments the second thread has not taken (all, without it) */
+		lookup_job_work(&job);
 		if (started)
 			pthread_join(thread, NULL);
-		else
-			lookup_job_run(&job);	/* no thread: here, after the others */
-		if (!err && job.bad)
-			err = fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
-		/* its segments come after the others in row order */
-		if (!err && out && job.out.n) {
-			if (out->n + job.out.n > out->cap) {
-				out->cap = out->n + job.out.n;
-				out->v = xrealloc(out->v, out->cap * sizeof *out->v);
-			}
-			memcpy(out->v + out->n, job.out.v, job.out.n * sizeof *out->v);
-			out->n += job.out.n;
-		} else if (!err && !out) {
-			*count += job.count;
-		}
+		for (size_t i = 0; i < job.pages.nseg && !err; i++)
+			if (job.count[i] < 0)
+				err = fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
+			else
+				*count += job.count[i];
 	}
 	lookup_job_free(&job);
 	if (!err && out)
