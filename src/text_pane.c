@@ -49,8 +49,10 @@ struct text_pane {
 	char err[300];			/* the last store error */
 };
 
-enum { CHUNK = 6 };	/* paragraphs read from the store at a time: a jump wraps few (a screen of 24 rows
-			 * holds about six of a speech's paragraphs) */
+/* Paragraphs read from the store at a time: two at first, twice as many each time more
+ * are needed for the same screen, up to CHUNK_MAX. A jump wraps few beyond the screen
+ * (a speech's paragraph fills several rows), a list of short lines takes few reads. */
+enum { CHUNK = 2, CHUNK_MAX = 16 };
 
 static int rows_of(const struct tp_para *p)
 {
@@ -263,15 +265,15 @@ static int load_after_from(struct text_pane *tp, long from, long count)
 	return (int)c.n;
 }
 
-static int load_after(struct text_pane *tp)
+static int load_after(struct text_pane *tp, long count)
 {
-	return load_after_from(tp, tp->n ? tp->p[tp->n - 1].seq + 1 : tp->first_seq, CHUNK);
+	return load_after_from(tp, tp->n ? tp->p[tp->n - 1].seq + 1 : tp->first_seq, count);
 }
 
-static int load_before_seq(struct text_pane *tp, long before)
+static int load_before_seq(struct text_pane *tp, long before, long count)
 {
 	struct load_ctx c = { tp, NULL, 0 };
-	if (store_each_paragraph_before(tp->st, tp->doc, before, CHUNK, tp->noise, load_one, &c) < 0) {
+	if (store_each_paragraph_before(tp->st, tp->doc, before, count, tp->noise, load_one, &c) < 0) {
 		free(c.got);
 		return store_err(tp);
 	}
@@ -306,8 +308,8 @@ static long rows_before_top(const struct text_pane *tp)
 
 static int ensure_below(struct text_pane *tp, long need)
 {
-	while (!at_end_window(tp) && rows_from_top(tp) < need) {
-		int got = load_after(tp);
+	for (long chunk = CHUNK; !at_end_window(tp) && rows_from_top(tp) < need; chunk += chunk < CHUNK_MAX ? chunk : 0) {
+		int got = load_after(tp, chunk);
 		if (got <= 0)
 			return got;
 	}
@@ -316,8 +318,8 @@ static int ensure_below(struct text_pane *tp, long need)
 
 static int ensure_above(struct text_pane *tp, long need)
 {
-	while (!at_start(tp) && rows_before_top(tp) < need) {
-		int got = load_before_seq(tp, tp->p[0].seq);
+	for (long chunk = CHUNK; !at_start(tp) && rows_before_top(tp) < need; chunk += chunk < CHUNK_MAX ? chunk : 0) {
+		int got = load_before_seq(tp, tp->p[0].seq, chunk);
 		if (got <= 0)
 			return got;
 	}
@@ -581,7 +583,7 @@ int text_pane_end(struct text_pane *tp)
 		return 0;
 	if (!(tp->n && at_end_window(tp))) {
 		clear_window(tp);
-		if (load_before_seq(tp, tp->last_seq + 1) < 0)
+		if (load_before_seq(tp, tp->last_seq + 1, CHUNK) < 0)
 			return -1;
 		if (tp->n == 0)
 			return 0;
