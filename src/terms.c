@@ -744,7 +744,7 @@ static void count_substrings(struct terms *t)
 	f->whole = at >= len;
 	uint32_t *weight = merge_runs(text, &n);
 	f->text = text, f->weight = weight, f->ntext = n;
-	trie_reserve(f, 3 * n);	/* about as many nodes as a document has */
+	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
 	/* the node at each position of the level before and of this one: a node made
 	 * before the level began is stale (ids grow level by level), so neither array
 	 * is ever cleared */
