@@ -544,33 +544,14 @@ static inline uint32_t next_cp(const char *text, size_t n, size_t i, size_t *k)
 	return fold_char(cp);
 }
 
-/* The entry of key, or NULL. */
-static inline const struct gi_entry *build_find(const struct gi_build *b, uint64_t key)
-{
-	for (size_t s = slot_of(key, b->size);; s = (s + 1) & (b->size - 1)) {
-		const struct gi_entry *e = &b->tab[s];
-		if (e->key == key)
-			return e;
-		if (e->key == EMPTY_KEY)
-			return NULL;
-	}
-}
-
-/* Adds keys[0..m-1], at positions from pos on, looking ahead twice: the slot of the
- * key SLOT_AHEAD on, then, once that is in the cache, the end of the postings of the
- * key BUF_AHEAD on (each key's postings are a buffer of their own, most of a build's
- * cache misses). */
+/* Adds keys[0..m-1], at positions from pos on, looking a few keys ahead so that the
+ * slots are in the cache by the time they are probed. */
 static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint32_t row, uint32_t pos)
 {
-	enum { SLOT_AHEAD = 16, BUF_AHEAD = 6 };
+	enum { AHEAD = 8 };
 	for (size_t i = 0; i < m; i++) {
-		if (i + SLOT_AHEAD < m)
-			__builtin_prefetch(&b->tab[slot_of(keys[i + SLOT_AHEAD], b->size)]);
-		if (i + BUF_AHEAD < m) {
-			const struct gi_entry *e = build_find(b, keys[i + BUF_AHEAD]);
-			if (e && e->buf)
-				__builtin_prefetch(e->buf + e->len, 1);
-		}
+		if (i + AHEAD < m)
+			__builtin_prefetch(&b->tab[slot_of(keys[i + AHEAD], b->size)]);
 		build_posting(b, keys[i], row, pos + (uint32_t)i);
 	}
 }
