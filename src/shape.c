@@ -107,37 +107,60 @@ static long index_of_seq(const struct section_shape *secs, size_t n, long seq)
 	return lo < n && secs[lo].seq == seq ? (long)lo : -1;
 }
 
+/* Appends one section whose parent is already an index (-1: none). */
+static void builder_put(struct shape_builder *b, const struct section_shape *s, long parent)
+{
+	unsigned level = s->level > 127 ? 127 : s->level;
+	sbuf_append(&b->levels, (char[]){ (char)(level | (s->in_paragraph ? 0x80 : 0)) }, 1);
+	if (b->n % SHAPE_BLOCK == 0) {
+		unsigned char e[INDEX_ENTRY];
+		put32(e, (int64_t)b->data.len);
+		put32(e + 4, s->para);
+		put32(e + 8, s->offset);
+		sbuf_append(&b->index, (const char *)e, sizeof e);
+		memset(b->prev, 0, sizeof b->prev);
+	}
+	long long v[5] = { s->seq, parent, s->para, s->offset, s->length };
+	for (int f = 0; f < 5; f++) {
+		put_s(&b->data, v[f] - b->prev[f]);
+		b->prev[f] = v[f];
+	}
+	b->n++;
+}
+
+void shape_builder_add(struct shape_builder *b, const struct section_shape *s)
+{
+	builder_put(b, s, s->parent >= 0 && s->parent < (long)b->n ? s->parent : -1);
+}
+
+void shape_builder_finish(struct shape_builder *b, struct sbuf *out)
+{
+	sbuf_append(out, (char[]){ SHAPE_FORMAT }, 1);
+	put_u(out, b->n);
+	sbuf_append(out, b->levels.data ? b->levels.data : "", b->levels.len);
+	sbuf_append(out, b->index.data ? b->index.data : "", b->index.len);
+	sbuf_append(out, b->data.data ? b->data.data : "", b->data.len);
+	shape_builder_free(b);
+}
+
+void shape_builder_free(struct shape_builder *b)
+{
+	sbuf_free(&b->levels);
+	sbuf_free(&b->index);
+	sbuf_free(&b->data);
+	memset(b, 0, sizeof *b);
+}
+
 void shape_encode(const struct section_shape *secs, size_t n, struct sbuf *out)
 {
-	size_t nblocks = (n + SHAPE_BLOCK - 1) / SHAPE_BLOCK;
-	sbuf_append(out, (char[]){ SHAPE_FORMAT }, 1);
-	put_u(out, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned level = secs[i].level > 127 ? 127 : secs[i].level;
-		sbuf_append(out, (char[]){ (char)(level | (secs[i].in_paragraph ? 0x80 : 0)) }, 1);
-	}
-	size_t index_at = out->len;
-	for (size_t b = 0; b < nblocks * INDEX_ENTRY; b++)
-		sbuf_append(out, "", 1);
-	size_t data_at = out->len;
-	long long prev[5] = { 0 };
+	struct shape_builder b = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		const struct section_shape *s = &secs[i];
-		if (i % SHAPE_BLOCK == 0) {
-			unsigned char *e = (unsigned char *)out->data + index_at + i / SHAPE_BLOCK * INDEX_ENTRY;
-			put32(e, (int64_t)(out->len - data_at));
-			put32(e + 4, s->para);
-			put32(e + 8, s->offset);
-			memset(prev, 0, sizeof prev);
-		}
 		long parent = s->parent < 0 ? -1 : s->parent < (long)i && secs[s->parent].seq == s->parent
 						       ? s->parent : index_of_seq(secs, i, s->parent);
-		long long v[5] = { s->seq, parent, s->para, s->offset, s->length };
-		for (int f = 0; f < 5; f++) {
-			put_s(out, v[f] - prev[f]);
-			prev[f] = v[f];
-		}
+		builder_put(&b, s, parent);
 	}
+	shape_builder_finish(&b, out);
 }
 
 /* Opens either form; fetch NULL for the whole one. */

@@ -411,9 +411,7 @@ struct store {
 	struct section *pending;	/* its sections whose paragraph is to come; strings owned */
 	size_t npending;		/* how many */
 	size_t pending_cap;		/* allocated */
-	struct section_shape *shape;	/* its outline's shape (shape.h), built as sections come */
-	size_t nshape;			/* sections in it */
-	size_t shape_cap;		/* allocated */
+	struct shape_builder shape;	/* its outline's shape (shape.h), built as sections come */
 	bool shape_unordered;		/* a section came out of seq order: shape_doc reads them back */
 	long paragraphs;		/* non-noise paragraphs so far */
 	long sections;			/* sections so far */
@@ -782,17 +780,25 @@ static int index_merge(struct store *st, const struct index_seg *segs, int k)
 	free(live);
 	if (err)
 		return -1;
+	int top = 0;
+	for (int i = 0; i < k; i++)
+		top = segs[i].level > top ? segs[i].level : top;
 	if (m.bytes == 0)
 		err = index_seg_drop(st, ip.seg);
 	else
-		err = index_seg_set(st, ip.seg, index_level(m.bytes, segs[0].level + 1), m.row_lo, m.row_hi, m.bytes);
+		err = index_seg_set(st, ip.seg, index_level(m.bytes, top + 1), m.row_lo, m.row_hi, m.bytes);
 	for (int i = 0; i < k && !err; i++)
 		err = index_seg_drop(st, segs[i].id);
 	return err;
 }
 
-/* Keeps the segments few: drops those with no live row left, and merges the first run
- * of INDEX_MERGE consecutive segments of one level until there is none. */
+/* Keeps the segments few: drops those with no live row left, and merges runs of
+ * INDEX_MERGE consecutive segments until there is none: for the lowest level L that has
+ * one, the first run of segments of level L or below, two of them at least of level L.
+ * (Segments of one level seldom come together: a batch's bytes set its segment's
+ * level, and batches differ; waiting for eight of one level in a row left a 100 MB
+ * import in 200 segments. Two of level L: a big segment is not written again for
+ * the sake of seven small ones.) */
 static int index_maintain(struct store *st)
 {
 	for (;;) {
@@ -817,12 +823,19 @@ static int index_maintain(struct store *st)
 				again = true;
 			}
 		}
-		for (size_t i = 0, run = 1; !err && !again && i < n; i++, run++) {
-			if (i > 0 && segs[i].level != segs[i - 1].level)
-				run = 1;
-			if (run == INDEX_MERGE) {
-				err = index_merge(st, segs + i + 1 - INDEX_MERGE, INDEX_MERGE);
-				again = true;
+		int top = 0;
+		for (size_t i = 0; i < n; i++)
+			top = segs[i].level > top ? segs[i].level : top;
+		for (int level = 0; !err && !again && level <= top; level++) {
+			for (size_t i = 0; !err && !again && i + INDEX_MERGE <= n; i++) {
+				int at_level = 0;
+				size_t j = i;
+				for (; j < i + INDEX_MERGE && segs[j].level <= level; j++)
+					at_level += segs[j].level == level;
+				if (j == i + INDEX_MERGE && at_level >= 2) {
+					err = index_merge(st, segs + i, INDEX_MERGE);
+					again = true;
+				}
 			}
 		}
 		free(segs);
@@ -1009,6 +1022,12 @@ static int index_all(struct store *st)
 
 static struct section_shape shape_of(const long v[SHAPE_FIELDS]);
 
+static struct section_shape shape_of_section(const struct section *sec)
+{
+	long f[SHAPE_FIELDS] = { sec->seq, sec->parent, sec->level, sec->para, sec->offset, sec->length, sec->in_paragraph };
+	return shape_of(f);
+}
+
 /* One section at the end of a shape being built (*v of *n, *cap allocated). */
 static void shape_push(struct section_shape **v, size_t *n, size_t *cap, const struct section *sec)
 {
@@ -1016,8 +1035,21 @@ static void shape_push(struct section_shape **v, size_t *n, size_t *cap, const s
 		*cap = *cap ? *cap * 2 : 64;
 		*v = xrealloc(*v, *cap * sizeof **v);
 	}
-	long f[SHAPE_FIELDS] = { sec->seq, sec->parent, sec->level, sec->para, sec->offset, sec->length, sec->in_paragraph };
-	(*v)[(*n)++] = shape_of(f);
+	(*v)[(*n)++] = shape_of_section(sec);
+}
+
+/* Stores a shape blob (shape_encode's form) as a document's outline; frees it. */
+static int shape_store_blob(struct store *st, long doc, struct sbuf *b)
+{
+	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
+	int rc = -1;
+	if (s) {
+		sqlite3_bind_int64(s, 1, doc);
+		sqlite3_bind_blob(s, 2, b->data ? b->data : "", (int)b->len, SQLITE_STATIC);
+		rc = step_done(st, s, "storing the outline");
+	}
+	sbuf_free(b);
+	return rc;
 }
 
 /* Stores the shape of a document's sections (in seq order) in the form shape.h reads. */
@@ -1025,15 +1057,15 @@ static int shape_store(struct store *st, long doc, const struct section_shape *s
 {
 	struct sbuf b = { 0 };
 	shape_encode(secs, n, &b);
-	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_SET);
-	int rc = -1;
-	if (s) {
-		sqlite3_bind_int64(s, 1, doc);
-		sqlite3_bind_blob(s, 2, b.data ? b.data : "", (int)b.len, SQLITE_STATIC);
-		rc = step_done(st, s, "storing the outline");
-	}
-	sbuf_free(&b);
-	return rc;
+	return shape_store_blob(st, doc, &b);
+}
+
+/* Stores the shape the import in progress built. */
+static int shape_store_built(struct store *st)
+{
+	struct sbuf b = { 0 };
+	shape_builder_finish(&st->shape, &b);
+	return shape_store_blob(st, st->doc, &b);
 }
 
 /* Writes the shape of one document from its sections (upgrade). */
@@ -1421,7 +1453,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	st->original_bytes = m->bytes;
 	st->original_at = 0;
 	st->original_chunks = 0;
-	st->nshape = 0;
+	shape_builder_free(&st->shape);
 	st->shape_unordered = false;
 	*id = st->doc;
 	return 0;
@@ -1539,9 +1571,7 @@ static void sections_free(struct store *st)
 	free(st->pending);
 	st->pending = NULL;
 	st->npending = st->pending_cap = 0;
-	free(st->shape);
-	st->shape = NULL;
-	st->nshape = st->shape_cap = 0;
+	shape_builder_free(&st->shape);
 }
 
 int store_import_paragraph(struct store *st, const struct para *p)
@@ -1580,9 +1610,14 @@ int store_import_section(struct store *st, const struct section *sec)
 	*c = *sec;
 	c->marker = xstrdup(sec->marker ? sec->marker : "");
 	c->title = xstrdup(sec->title ? sec->title : "");
-	if (st->nshape > 0 && sec->seq <= st->shape[st->nshape - 1].seq)
+	/* the builder takes sections in seq order from 0; any other order is read back
+	 * from the rows at the end */
+	if (sec->seq != (long)st->shape.n)
 		st->shape_unordered = true;
-	shape_push(&st->shape, &st->nshape, &st->shape_cap, sec);
+	if (!st->shape_unordered) {
+		struct section_shape sh = shape_of_section(sec);
+		shape_builder_add(&st->shape, &sh);
+	}
 	st->sections++;
 	return 0;
 }
@@ -1712,7 +1747,7 @@ int store_import_commit(struct store *st)
 	}
 	/* in a batch, the postings stay in the build: one segment at the batch's end */
 	if ((st->batch ? index_row_flush(st, st->row) : index_commit(st)) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
-	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store(st, st->doc, st->shape, st->nshape)) != 0 ||
+	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store_built(st)) != 0 ||
 	    !fin || step_done(st, fin, "finishing the import") != 0 ||
 	    run_stmt(st, st->batch ? Q_RELEASE : Q_COMMIT, "finishing the import") != 0) {
 		store_import_rollback(st);

@@ -30,6 +30,21 @@ enum { SHAPE_BLOCK = 64 };
 
 struct shape;
 
+/* A blob built one section at a time, in the bytes shape_encode makes: a few bytes a
+ * section held, not a section_shape's 24 (a 50 MB document has 1.2 million). */
+struct shape_builder {
+	struct sbuf levels;	/* a byte a section */
+	struct sbuf index;	/* an index entry a block */
+	struct sbuf data;	/* the blocks */
+	long long prev[5];	/* the numbers of the block's previous section */
+	size_t n;		/* sections added */
+};
+/* Adds the next section: its seq must be its index (the n-th added has seq n), its
+ * parent a seq before it (any other: none). */
+void shape_builder_add(struct shape_builder *b, const struct section_shape *s);
+/* Appends the blob to out and empties the builder. */
+void shape_builder_finish(struct shape_builder *b, struct sbuf *out);
+void shape_builder_free(struct shape_builder *b);
 /* Appends the blob of n sections in seq order; parent is read as a seq (-1: none) and
  * kept as an index (a parent that is missing or not before its child: -1). */
 void shape_encode(const struct section_shape *secs, size_t n, struct sbuf *out);

@@ -159,6 +159,39 @@ static void test_parents(void)
 	shape_free(sh);
 }
 
+/* Built a section at a time: the same blob as shape_encode's, read back whole. */
+static void test_builder(size_t n)
+{
+	struct section_shape *s = make(n);
+	struct shape_builder bld = { 0 };
+	for (size_t i = 0; i < n; i++)
+		shape_builder_add(&bld, &s[i]);
+	struct sbuf built = { 0 }, whole = { 0 };
+	shape_builder_finish(&bld, &built);
+	CHECK_INT(bld.n, 0);
+	shape_encode(s, n, &whole);
+	CHECK(built.len == whole.len && memcmp(built.data, whole.data, whole.len) == 0);
+	size_t len = built.len;
+	struct shape *sh = shape_open((unsigned char *)sbuf_take(&built), len);
+	CHECK(sh != NULL);
+	for (size_t i = 0; sh && i < n; i++) {
+		struct section_shape got = shape_section(sh, i);
+		const struct section_shape *want = &s[i];
+		if (got.seq != want->seq || got.parent != want->parent || got.para != want->para ||
+		    got.offset != want->offset || got.length != want->length || got.level != want->level ||
+		    got.in_paragraph != want->in_paragraph) {
+			CHECK_INT(got.seq, want->seq);
+			CHECK_INT(got.parent, want->parent);
+			CHECK_INT(got.para, want->para);
+			CHECK_INT(got.level, want->level);
+			break;
+		}
+	}
+	shape_free(sh);
+	sbuf_free(&whole);
+	free(s);
+}
+
 static void test_damage(void)
 {
 	struct section_shape *s = make(300);
@@ -197,6 +230,9 @@ int main(void)
 	test_roundtrip(65);
 	test_roundtrip(1000);
 	test_parents();
+	test_builder(1);
+	test_builder(64);
+	test_builder(1000);
 	test_damage();
 	test_apart(1);
 	test_apart(64);
