@@ -26,7 +26,7 @@ python3 - "$DUGAO" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
 import json, subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
-from search_expect import words_count
+from search_expect import tsv_errors, words_count
 dugao = sys.argv[1]
 def run(*a):
     return subprocess.run([dugao] + list(a), capture_output=True, text=True).stdout
@@ -49,15 +49,9 @@ q = "高质量发展"
 rows = run("search", "--tsv", q).splitlines()
 want = sum(t.count(q) for t in texts)
 checked += 1
-if len(rows) != want:
+for e in tsv_errors(rows, want, q, lambda d, seq: paras.get((d, seq), "")):
     bad += 1
-    print("FAIL: --tsv %r: %d rows, want %d" % (q, len(rows), want))
-for row in rows:
-    d, para, off, snippet = row.split("\t")
-    if paras.get((d, int(para)), "")[int(off):int(off) + len(q)] != q:
-        bad += 1
-        print("FAIL: --tsv row %r for %r" % (row, q))
-        break
+    print("FAIL: " + e)
 # two words in one paragraph
 a, b = "发展", "改革"
 want = words_count([l for t in texts for l in t.split("\n")], (a, b))
