@@ -65,6 +65,7 @@ enum style {
 	ST_BARE,		/* 一 alone on a line */
 	ST_ATTACH,		/* 附件 附件1 */
 	ST_PLAIN,		/* a heading line with no number: 结束语 */
+	ST_LEAD,		/* a short phrase opening a paragraph, bold in print: 扎实有效去产能。 */
 	ST_COUNT
 };
 
@@ -96,6 +97,7 @@ static const struct marker_style styles[ST_COUNT] = {
 	[ST_BARE] = { "一", true, false, false },
 	[ST_ATTACH] = { "附件1", true, false, false },
 	[ST_PLAIN] = { "", true, false, false },
+	[ST_LEAD] = { "", true, false, false },
 };
 
 enum num_kind {
@@ -788,6 +790,58 @@ static bool plain_words_ok(const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
+/* Lead phrases: 扎实有效去产能。… */
+
+#define LEAD_MIN 4		/* characters of a lead phrase, at least */
+#define LEAD_MAX 20		/* and at most */
+#define LEAD_RUN 3		/* lead phrases in a run that make them headings */
+
+/* Words that open a sentence telling or arguing, not naming a task. */
+static const char *const lead_refused_starts[] = {
+	"今年", "去年", "明年", "当前", "目前", "现在", "近年", "同时", "此外", "另外", "因此", "所以", "但",
+	"然而", "总之", "为此", "对此", "其中", "例如", "比如", "如果", "只有", "只要", "虽然", "尽管", "由于",
+	"随着", NULL
+};
+
+/* Does the paragraph open with a lead phrase, the short heading a report prints in bold
+ * before its text (加快国有企业改革。推动…)? A first sentence of LEAD_MIN to LEAD_MAX
+ * characters ending in 。, opening with a Han character or a quote, with no comma,
+ * colon or digit and none of the words of a statement (是 了, pronouns, 很, a final
+ * 的), then a body at least twice as long. Whether it is a heading depends on its
+ * neighbours (lead_confirmed). */
+static __attribute__((noinline)) bool lead_shape(const char *s, size_t n)
+{
+	size_t i = 0, l;
+	long c = 0;
+	uint32_t cp = 0, prev = 0;
+	for (; i < n && c <= LEAD_MAX; i += l, c++) {
+		prev = cp;
+		cp = cp_at(s, n, i, &l);
+		if (is_terminator(cp))
+			break;
+		if (c == 0 && !(cp >= 0x4E00 && cp <= 0x9FFF) && cp != 0x201C && cp != 0x300A)
+			return false;
+		switch (cp) {
+		case 0xFF0C: case ',': case 0xFF1A: case ':': case 0xFF08: case '(': case '%': case 0xFF05:
+		case 0x662F: case 0x4E86: case 0x6211: case 0x4F60: case 0x4ED6: case 0x5979: case 0x5B83:
+		case 0x4EEC: case 0x8FD9: case 0x90A3: case 0x5417: case 0x5462: case 0x5427: case 0x554A:
+		case 0x5F88:	/* ， ： （ % 是 了 我 你 他 她 它 们 这 那 吗 呢 吧 啊 很 */
+			return false;
+		default:
+			if (is_ar_digit(cp))
+				return false;
+		}
+	}
+	if (i >= n || cp != 0x3002 || c < LEAD_MIN || c > LEAD_MAX || prev == 0x7684)	/* …的。 */
+		return false;
+	for (const char *const *p = lead_refused_starts; *p; p++)
+		if (starts(s, i, 0, *p))
+			return false;
+	long body = chars(s + i + l, n - i - l);
+	return body >= 2 * c && body >= 20;
+}
+
+/* ------------------------------------------------------------------ */
 /* Paragraphs waiting in the window */
 
 struct item {
@@ -802,6 +856,10 @@ struct item {
 	struct mark *inl;		/* enumeration items inside it */
 	size_t ninl;			/* items in inl */
 	bool plain;			/* shaped like a heading line with no number */
+	bool lead;			/* opens with a short phrase before a long body (lead_shape) */
+	int attach_next;		/* a list of attachments (附件：1．…): the number its next item
+					 * would have, 0 when no numbered item may follow */
+	bool attach_list;		/* it is such a list */
 };
 
 /* One level of the outline stack. */
@@ -850,6 +908,9 @@ struct structure {
 	struct level cont[DEPTH_MAX];	/* the stack at the last list item inside the last paragraph */
 	int cont_depth;			/* its depth; 0 when the last paragraph had no such item */
 	bool in_notes;			/* past a line heading the notes (注释：): numbered notes follow */
+	int attach_next;		/* inside a list of attachments: the number of its next item */
+	int lead_run;			/* paragraphs of lead_shape in the run since the last heading */
+	int lead_gap;			/* paragraphs of another form since the last of them */
 	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a
 					 * sentence or a numbered heading line */
 	int failed;			/* a sink returned nonzero */
@@ -1038,6 +1099,16 @@ static void find_opening(struct item *it)
 	/* 附件 附件1 附件2：名词解释 */
 	if ((k = starts(s, n, 0, "附件"))) {
 		size_t j = k;
+		uint32_t c = cp_at(s, n, j, &l);
+		size_t r = skip_spaces(s, n, j + l);
+		if ((c == 0xFF1A || c == ':') && r < n) {
+			/* 附件：1．… 2．…, 附件：… : a notice listing its attachments, which
+			 * come after its signature under a 附件 line of their own (a 附件：
+			 * alone on its line may be either: attachments_follow decides) */
+			it->attach_list = true;
+			it->attach_next = parse_ar_num(s, n, r, &num) ? num + 1 : 0;
+			return;
+		}
 		if ((k = parse_ar_num(s, n, j, &num)) || (k = parse_cn_num(s, n, j, &num)))
 			j += k;
 		uint32_t cp = cp_at(s, n, j, &l);
@@ -1279,6 +1350,8 @@ static void analyse_item(struct item *it)
 		return;
 	}
 	find_opening(it);
+	if (it->attach_list)
+		return;
 	if (it->open.style != ST_NONE && it->open.keep && it->open.standalone)
 		it->kind = PARA_HEADING;
 	find_inline(it);
@@ -1286,6 +1359,8 @@ static void analyse_item(struct item *it)
 		it->kind = PARA_SALUTATION;
 	else if (it->open.style == ST_NONE && !it->ninl)
 		it->plain = plain_shape(it->text, it->len);
+	if (it->open.style == ST_NONE && it->kind == PARA_BODY)
+		it->lead = lead_shape(it->text, it->len);
 }
 
 static void item_free(struct item *it)
@@ -1465,10 +1540,11 @@ static bool same_family(const struct level *lv, enum style s)
 	return family(lv->style) == family(s) || (lv->alias != ST_NONE && family(lv->alias) == family(s));
 }
 
-/* 一是/一要 items and sections such as 前言 are leaves: a numbered heading does not go under them. */
+/* 一是/一要 items, lead phrases and sections such as 前言 are leaves: a numbered
+ * heading does not go under them. */
 static bool is_leaf(const struct level *lv)
 {
-	return lv->style == ST_SHI || lv->style == ST_YAO || lv->leaf;
+	return lv->style == ST_SHI || lv->style == ST_YAO || lv->style == ST_LEAD || lv->leaf;
 }
 
 /* Places a heading of style s on the stack, searching it from index base up (inside a
@@ -1495,12 +1571,30 @@ static int place(struct level *stack, int *depth, int base, enum style s, int nu
 	return k + 1;
 }
 
+/* The numbered heading opening a paragraph after the oldest one, before any other
+ * line shaped like a heading with no number; NULL if none is in the window. */
+static const struct mark *next_opening(const struct structure *st)
+{
+	for (size_t j = 1; j < st->nwin; j++) {
+		const struct item *o = &st->win[j];
+		if (o->noise)
+			continue;
+		if (o->open.style != ST_NONE && o->open.keep)
+			return &o->open;
+		if (o->plain)
+			return NULL;
+	}
+	return NULL;
+}
+
 /* Places a heading line with no number. It is the sibling of one before it with no
- * number; a 前言 or 结束语 stands at the top; the first one stands at the top too. Any
- * other goes beside the deepest section open (list items and leaves aside), taking its
- * place as an unnumbered （三） after （二） does, so that a heading numbered after that
- * one is its sibling; but under a top-level section with no subsection yet, it is the
- * first subsection. */
+ * number; a 前言 or 结束语 stands at the top; the first one stands at the top too. One
+ * that a list numbered from 1 follows, in a style open below some section, heads that
+ * list in the place of that section (关于加强党的建设 / （一）… after 二、 / （二）: the
+ * place of 二、). Any other goes beside the deepest section open (list items and leaves
+ * aside), taking its place as an unnumbered （三） after （二） does, so that a heading
+ * numbered after that one is its sibling; but under a top-level section with no
+ * subsection yet, it is the first subsection. */
 static __attribute__((noinline)) void place_plain(struct structure *st, bool top)
 {
 	struct level *stack = st->stack;
@@ -1511,6 +1605,11 @@ static __attribute__((noinline)) void place_plain(struct structure *st, bool top
 	while (k < 0 && d > 0 &&
 	       (is_leaf(&stack[d - 1]) || (styles[stack[d - 1].style].inside && styles[stack[d - 1].style].enumerates)))
 		d--;
+	const struct mark *h = k < 0 && !top ? next_opening(st) : NULL;
+	if (h && h->num == 1)
+		for (int i = d - 1; i >= 1 && k < 0; i--)
+			if (same_family(&stack[i], h->style))
+				k = i - 1;
 	if (k < 0)
 		k = top || d == 0 ? 0 : d == 1 ? 1 : d - 1;
 	struct level lv = { .style = ST_PLAIN, .seq = -1, .here = true, .alias = ST_NONE, .leaf = top };
@@ -1547,8 +1646,15 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 	return rc;
 }
 
+/* Characters of a first sentence short enough to head its paragraph on its own word
+ * (其次，谈谈思想路线问题。) */
+#define SEQ_SHORT 20
+
 /* Is the 首先 that opens w[i] followed by 其次/再次/最后 (in the paragraph itself or
- * opening the next ones), or does it continue a list? */
+ * opening the next ones), or does it continue a list (首先 or 第一, in a section open
+ * or as the last item of the paragraph before)? A 其次 or 再次 with no list before it
+ * (its 首先 left unsaid) counts when the list goes on after it, or when its first
+ * sentence is short, a heading's; a 最后 alone closes an argument more often. */
 static bool seq_confirmed(const struct structure *st, size_t i)
 {
 	const struct item *it = &st->win[i];
@@ -1556,18 +1662,28 @@ static bool seq_confirmed(const struct structure *st, size_t i)
 		if (it->inl[k].style == ST_SEQ && it->inl[k].keep)
 			return true;
 	for (int d = st->depth - 1; d >= 0; d--)
-		if (st->stack[d].style == ST_SEQ)
+		if (same_family(&st->stack[d], ST_SEQ))
 			return st->stack[d].num < it->open.num;
-	if (it->open.num != 1)
+	for (int d = st->cont_depth - 1; d >= 0; d--)
+		if (same_family(&st->cont[d], ST_SEQ))
+			return st->cont[d].num < it->open.num;
+	if (it->open.num == SEQ_LAST)
 		return false;
 	for (size_t j = i + 1; j < st->nwin; j++) {
 		const struct item *o = &st->win[j];
-		if (o->open.style == ST_SEQ && o->open.num > 1)
+		if (o->open.style == ST_SEQ && o->open.num > it->open.num)
 			return true;
 		if (o->open.style != ST_NONE && o->open.keep)
-			return false;
+			break;
 	}
-	return false;
+	if (it->open.num == 1 || it->open.standalone)
+		return false;
+	long title = chars(it->text + it->open.tat, it->open.tlen);
+	size_t body = sentence_end(it->text, it->len, it->open.tat), l;
+	if (body < it->len)
+		cp_at(it->text, it->len, body, &l), body += l;	/* past its 。 */
+	long rest = chars(it->text + body, it->len - body);
+	return title <= SEQ_SHORT && rest >= 2 * title && rest >= 20;
 }
 
 /* A numbered item refused for its long first sentence still belongs to a list whose
@@ -1747,6 +1863,64 @@ static __attribute__((noinline)) bool plain_confirmed(const struct structure *st
 	       chars(next->text, next->len) > chars(it->text, it->len) && first_clause(next->text, next->len) >= 2;
 }
 
+/* Styles of a numbered section that lead phrases may divide (not list words, leaves,
+ * attachments or lines with no number). */
+static bool lead_parent(enum style s)
+{
+	return s == ST_CN_DUN || s == ST_CN_PAREN || s == ST_AR_DOT || s == ST_AR_DUN || s == ST_AR_PAREN ||
+	       s == ST_CIRCLED_PAREN || s == ST_CIRCLED || s == ST_DI_PART || s == ST_DI_CHAPTER ||
+	       s == ST_DI_SECTION || s == ST_DI_TOPIC || s == ST_BARE;
+}
+
+/* A scrap of a paragraph (the 2.5 of a PM2.5 split off by a converter): no paragraph
+ * of its own between two lead phrases. */
+#define SCRAP_BYTES 6
+
+/* Is the oldest paragraph, opening with a lead phrase, a heading? It is when it stands
+ * in a numbered section among LEAD_RUN or more such paragraphs, with no heading between
+ * them and at most one other paragraph between two of them (counted before it by
+ * lead_run and lead_gap, after it in the window). */
+static __attribute__((noinline)) bool lead_confirmed(const struct structure *st)
+{
+	int d = st->depth;
+	while (d > 0 && st->stack[d - 1].style == ST_LEAD)
+		d--;
+	if (st->in_notes || d == 0 || !lead_parent(st->stack[d - 1].style))
+		return false;
+	int run = (st->lead_gap >= 2 ? 0 : st->lead_run) + 1, gap = 0;
+	for (size_t j = 1; j < st->nwin && run < LEAD_RUN && gap < 2; j++) {
+		const struct item *o = &st->win[j];
+		if (o->noise || o->len <= SCRAP_BYTES)
+			continue;
+		if (o->open.style != ST_NONE || o->plain || o->attach_list || o->kind != PARA_BODY)
+			break;
+		if (o->lead)
+			run++, gap = 0;
+		else
+			gap++;
+	}
+	return run >= LEAD_RUN;
+}
+
+/* Is the oldest paragraph, a line 附件： alone, a list of the attachments rather than
+ * the start of one? Its first item (1．…) follows, or an attachment line of its own
+ * comes later (附件 / 附件1). */
+static bool attachments_follow(const struct structure *st)
+{
+	bool first = true;
+	for (size_t j = 1; j < st->nwin; j++) {
+		const struct item *o = &st->win[j];
+		if (o->noise)
+			continue;
+		if (first && (o->open.style == ST_AR_DOT || o->open.style == ST_AR_DUN) && o->open.num == 1)
+			return true;
+		first = false;
+		if (o->open.style == ST_ATTACH)
+			return true;
+	}
+	return false;
+}
+
 /* Delivers the oldest paragraph of the window with its sections. */
 static int emit_first(struct structure *st)
 {
@@ -1771,6 +1945,32 @@ static int emit_first(struct structure *st)
 		it->open = (struct mark){ .style = ST_PLAIN, .standalone = true, .keep = true };
 		set_title(&it->open, it->text, it->len);
 		it->kind = PARA_HEADING;
+	}
+	if (it->lead && !it->fixed && !it->noise && it->open.style == ST_NONE && lead_confirmed(st)) {
+		it->open = (struct mark){ .style = ST_LEAD, .keep = true };
+		set_title(&it->open, it->text, sentence_end(it->text, it->len, 0));
+	}
+	if (!it->noise && !it->fixed) {
+		/* the items of a list of attachments (附件：1．… / 2．…) are no headings */
+		if (it->open.style == ST_ATTACH && it->open.num == 0 && it->open.tlen == 0 &&
+		    (ends_with(it->text, it->len, "：") || ends_with(it->text, it->len, ":")) &&
+		    attachments_follow(st)) {
+			it->attach_list = true;
+			it->attach_next = 1;
+			it->open.keep = false;
+			it->kind = PARA_BODY;
+		}
+		if (it->attach_list) {
+			st->attach_next = it->attach_next;
+		} else if (st->attach_next && it->open.num == st->attach_next && it->open.standalone &&
+			   (it->open.style == ST_AR_DOT || it->open.style == ST_AR_DUN)) {
+			st->attach_next++;
+			it->open.keep = false;
+			it->ninl = 0;
+			it->kind = PARA_BODY;
+		} else {
+			st->attach_next = 0;
+		}
 	}
 	if (st->in_notes && !it->noise) {
 		/* numbered notes are no headings; a heading of another kind ends the notes */
@@ -1801,6 +2001,17 @@ static int emit_first(struct structure *st)
 	}
 	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;
 	if (!it->noise) {
+		/* the run of lead phrases: a heading ends it, and so do two other paragraphs */
+		if (it->len <= SCRAP_BYTES && it->open.style == ST_NONE) {
+			/* a scrap leaves the run as it is */
+		} else if (it->open.style != ST_NONE && it->open.keep && it->open.style != ST_LEAD) {
+			st->lead_run = st->lead_gap = 0;
+		} else if (it->lead) {
+			st->lead_run = (st->lead_gap >= 2 ? 0 : st->lead_run) + 1;
+			st->lead_gap = 0;
+		} else if (++st->lead_gap >= 2) {
+			st->lead_run = 0;
+		}
 		st->cont_depth = 0;
 		st->after_body = (it->kind == PARA_BODY && ends_sentence(it->text, it->len)) ||
 				 (it->kind == PARA_HEADING && it->open.style != ST_ATTACH && it->open.style != ST_PLAIN &&

@@ -823,6 +823,201 @@ static void test_hard_wrap(void)
 	free(g);
 }
 
+/* Paragraphs opening with a short phrase that was bold in print (扎实有效去产能。…),
+ * several in a row under a numbered heading, are its subsections; one alone, or short
+ * sentences that state a fact, are body text. */
+static void test_lead_sentences(void)
+{
+	static const char *const lines[] = {
+		"关于做好今年重点工作的报告",
+		"各位代表：",
+		"现在，我代表市政府作工作报告，请予审议。",
+		"一、今年重点工作",
+		"今年要突出抓好以下几个方面的工作。",
+		"（一）深化重点领域改革。改革是发展的动力，要以更大力度推进各项改革。",
+		"加快国有企业改革。推动国有资本向重要行业和关键领域集中，完善现代企业制度，提高国有企业核心竞争力。",
+		"优化营商环境。全面推行证明事项告知承诺制，压减审批时限，让企业办事更加便捷高效。一是推行网上办理。全部事项网上可办。二是压缩办理时限。平均时限压减一半。",
+		"深化财税体制改革。完善预算管理制度，加强财政资源统筹，提高资金使用效益，防范化解财政风险。",
+		"（二）扩大有效需求。消费和投资是拉动增长的主要力量，必须协同发力。",
+		"当前形势依然复杂，外部环境不确定性增加，国内需求仍然不足，我们必须保持清醒头脑。",
+		"扩大消费需求。落实各项促消费政策，培育新型消费，增强消费对经济增长的拉动作用。",
+		"二、加强政府自身建设",
+		"形势总体是好的。全年经济增长较快，各项指标好于预期，群众收入稳步增加。",
+		"我们深受鼓舞。这一年来，各方面付出了艰辛努力，取得了来之不易的成绩。",
+		"成绩来之不易。这些成绩的取得，是全市上下团结奋斗、共同努力的结果。",
+		"人命关天，安全至上。必须持之以恒抓好安全生产，坚决遏制重特大事故发生。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	EXPECT_SEC(g, "（一）", "深化重点领域改革", 2);
+	EXPECT_SEC(g, "", "加快国有企业改革", 3);
+	EXPECT_SEC(g, "", "优化营商环境", 3);
+	EXPECT_SEC(g, "一是", "推行网上办理", 4);
+	EXPECT_SEC(g, "二是", "压缩办理时限", 4);
+	EXPECT_SEC(g, "", "深化财税体制改革", 3);
+	EXPECT_SEC(g, "（二）", "扩大有效需求", 2);
+	EXPECT_SEC(g, "二、", "加强政府自身建设", 1);
+	CHECK(!has_section_in(g, "扩大消费需求"));	/* one alone */
+	CHECK(!has_section_in(g, "形势总体"));		/* statements, not tasks */
+	CHECK(!has_section_in(g, "我们深受鼓舞"));
+	CHECK(!has_section_in(g, "成绩来之不易"));
+	CHECK_INT(g->nsec, 9);
+	const struct got_section *s = find(g, "", "优化营商环境");
+	if (s)
+		CHECK(!s->in_paragraph && s->offset == 0);
+	free(g);
+
+	/* Before any numbered heading, a run of them is body text. */
+	static const char *const bare[] = {
+		"关于做好今年重点工作的报告",
+		"加快国有企业改革。推动国有资本向重要行业和关键领域集中，完善现代企业制度，提高核心竞争力。",
+		"优化营商环境。全面推行证明事项告知承诺制，压减审批时限，让企业办事更加便捷高效，服务更优。",
+		"深化财税体制改革。完善预算管理制度，加强财政资源统筹，提高资金使用效益，防范化解财政风险。",
+		NULL,
+	};
+	g = run(bare);
+	CHECK_INT(g->nsec, 0);
+	free(g);
+}
+
+/* 其次, 再次 and 最后 go on from a 首先 that is missing or written 第一. */
+static void test_seq_without_first(void)
+{
+	static const char *const missing[] = {
+		"在全体会议上的讲话",
+		"同志们：",
+		"这次会议开得很好，我讲两个问题。",
+		"第一个问题，关于今年的工作。",
+		"今年的工作总体是好的，各项任务都完成了，成绩来之不易。",
+		"第二个问题，关于几条路线。",
+		"政治路线已经确定，这是我们全部工作的基础，大家都很清楚，不必多说。",
+		"其次，谈谈思想路线问题。思想路线就是实事求是，一切从实际出发，理论联系实际。",
+		"解放思想必须真正解决问题，不能停留在口头上，要落实到行动中去。",
+		"再次，谈谈组织路线问题。组织路线要保证政治路线和思想路线的贯彻落实。",
+		NULL,
+	};
+	struct got *g = run(missing);
+	EXPECT_SEC(g, "第二个问题，", "关于几条路线", 1);
+	EXPECT_SEC(g, "其次，", "谈谈思想路线问题", 2);
+	EXPECT_SEC(g, "再次，", "谈谈组织路线问题", 2);
+	CHECK_INT(g->nsec, 4);
+	free(g);
+
+	static const char *const first[] = {
+		"在全体会议上的讲话",
+		"同志们：",
+		"这次会议开得很好，下面我讲几点意见。",
+		"一、提高认识",
+		"第一，要看清形势。当前发展面临的形势复杂严峻，必须增强忧患意识。",
+		"其次，要坚定信心。我们有基础、有条件、有能力完成今年的目标任务。",
+		"最后，要狠抓落实。各级干部要以钉钉子精神抓好各项工作的落实。",
+		NULL,
+	};
+	g = run(first);
+	EXPECT_SEC(g, "第一，", "要看清形势", 2);
+	EXPECT_SEC(g, "其次，", "要坚定信心", 2);
+	EXPECT_SEC(g, "最后，", "要狠抓落实", 2);
+	CHECK_INT(g->nsec, 4);
+	free(g);
+
+	/* A 其次 that opens a long argument with nothing before or after it is body text. */
+	static const char *const alone[] = {
+		"在全体会议上的讲话",
+		"一、提高认识",
+		"我们要看到，当前发展面临的形势复杂严峻，必须增强忧患意识，做好应对各种风险的准备。",
+		"其次，要看到我们工作中还存在许多问题，有的地方落实不力，有的部门推诿扯皮，群众意见很大。",
+		"这些问题必须引起高度重视，认真加以解决。",
+		NULL,
+	};
+	g = run(alone);
+	CHECK(!has_section_in(g, "其次"));
+	CHECK_INT(g->nsec, 1);
+	free(g);
+}
+
+/* A notice's list of attachments (附件：1．… 2．…, or 附件：…) heads nothing; the
+ * attachment itself (附件1) does. */
+static void test_attachment_list(void)
+{
+	static const char *const lines[] = {
+		"关于印发某某管理办法的通知",
+		"各区县人民政府，市直各部门：",
+		"现将《某某管理办法》和《某某考核细则》印发给你们，请认真贯彻执行。",
+		"附件：1．某某管理办法",
+		"2．某某考核细则",
+		"某某市人民政府办公室",
+		"2022年3月1日",
+		"附件1",
+		"某某管理办法",
+		"一、总则",
+		"为了规范管理，根据有关规定，制定本办法。",
+		"二、职责分工",
+		"各部门按照职责分工抓好落实。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	CHECK(!has_section_in(g, "附件："));
+	CHECK(!has_section_in(g, "考核细则"));
+	EXPECT_SEC(g, "附件1", "", 1);
+	EXPECT_SEC(g, "一、", "总则", 2);
+	EXPECT_SEC(g, "二、", "职责分工", 2);
+	CHECK_INT(g->nsec, 3);
+	free(g);
+
+	static const char *const single[] = {
+		"关于印发某某管理办法的通知",
+		"各区县人民政府，市直各部门：",
+		"现将《某某管理办法》印发给你们，请认真贯彻执行。",
+		"一、高度重视",
+		"各单位要高度重视，认真组织实施。",
+		"附件：某某管理办法",
+		"某某市人民政府办公室",
+		"2022年3月1日",
+		NULL,
+	};
+	g = run(single);
+	CHECK(!has_section_in(g, "附件"));
+	EXPECT_SEC(g, "一、", "高度重视", 1);
+	CHECK_INT(g->nsec, 1);
+	free(g);
+}
+
+/* A heading line with no number that opens a new list numbered from 1 in a style
+ * already in use under the top level is itself a top-level section. */
+static void test_plain_top(void)
+{
+	static const char *const lines[] = {
+		"在全市工作会议上的讲话",
+		"同志们：",
+		"今天召开会议，主要任务是总结工作、部署任务。",
+		"一、去年工作回顾",
+		"（一）经济平稳增长",
+		"全年经济增长较快，各项指标好于预期。",
+		"（二）民生持续改善",
+		"城乡居民收入稳步增长，社会事业全面进步。",
+		"二、今年主要任务",
+		"（一）抓好项目建设",
+		"项目是发展的支撑，要紧盯不放、狠抓落实。",
+		"（二）优化营商环境",
+		"要持续深化放管服改革，提高办事效率。",
+		"关于加强党的建设",
+		"加强党的建设，是做好各项工作的根本保证。",
+		"（一）加强思想建设",
+		"要坚持不懈用党的创新理论武装头脑。",
+		"（二）加强作风建设",
+		"要驰而不息纠治四风，持续改进工作作风。",
+		NULL,
+	};
+	struct got *g = run(lines);
+	EXPECT_SEC(g, "二、", "今年主要任务", 1);
+	EXPECT_SEC(g, "（二）", "优化营商环境", 2);
+	EXPECT_SEC(g, "", "关于加强党的建设", 1);
+	EXPECT_SEC(g, "（一）", "加强思想建设", 2);
+	EXPECT_SEC(g, "（二）", "加强作风建设", 2);
+	CHECK_INT(g->nsec, 9);
+	free(g);
+}
+
 /* A long document streams through: counts stay right, sections stay ordered. */
 static void test_stream(void)
 {
@@ -867,5 +1062,9 @@ int main(void)
 	test_long_items();
 	test_hard_wrap();
 	test_stream();
+	test_lead_sentences();
+	test_seq_without_first();
+	test_attachment_list();
+	test_plain_top();
 	return check_done();
 }
