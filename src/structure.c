@@ -806,8 +806,8 @@ static const char *const lead_refused_starts[] = {
 /* Does the paragraph open with a lead phrase, the short heading a report prints in bold
  * before its text (加快国有企业改革。推动…)? A first sentence of LEAD_MIN to LEAD_MAX
  * characters ending in 。, opening with a Han character or a quote, with no comma,
- * colon or digit and none of the words of a statement (是 了, pronouns, 很, a final
- * 的), then a body at least twice as long. Whether it is a heading depends on its
+ * colon or digit and none of the words of a statement (是 了 也, pronouns, 很, a
+ * final 的), then a body at least twice as long. Whether it is a heading depends on its
  * neighbours (lead_confirmed). */
 static __attribute__((noinline)) bool lead_shape(const char *s, size_t n)
 {
@@ -825,7 +825,7 @@ static __attribute__((noinline)) bool lead_shape(const char *s, size_t n)
 		case 0xFF0C: case ',': case 0xFF1A: case ':': case 0xFF08: case '(': case '%': case 0xFF05:
 		case 0x662F: case 0x4E86: case 0x6211: case 0x4F60: case 0x4ED6: case 0x5979: case 0x5B83:
 		case 0x4EEC: case 0x8FD9: case 0x90A3: case 0x5417: case 0x5462: case 0x5427: case 0x554A:
-		case 0x5F88:	/* ， ： （ % 是 了 我 你 他 她 它 们 这 那 吗 呢 吧 啊 很 */
+		case 0x5F88: case 0x4E5F:	/* ， ： （ % 是 了 我 你 他 她 它 们 这 那 吗 呢 吧 啊 很 也 */
 			return false;
 		default:
 			if (is_ar_digit(cp))
@@ -1178,21 +1178,28 @@ static bool inline_kept(const struct item *it, const struct mark *found, const b
 {
 	const struct mark *m = &found[a];
 	if (m->style == ST_SEQ) {
-		/* A paragraph opening with 首先 starts the list itself. */
-		bool opens = it->open.style == ST_SEQ && it->open.num == 1;
+		/* A paragraph opening with 首先 (or 第一) starts the list itself; inside, a
+		 * 第一 may start it too; 最后 follows whatever came before. */
+		bool opens = (it->open.style == ST_SEQ || it->open.style == ST_DI_COMMA) && it->open.num == 1;
 		int prev = opens ? 1 : 0, count = opens ? 1 : 0;
 		for (size_t b = 0; b < nf; b++) {
-			if (found[b].style != ST_SEQ || weak[b])
+			bool seq = found[b].style == ST_SEQ;
+			if (!(seq || (found[b].style == ST_DI_COMMA && found[b].num == 1 && count == 0)) || weak[b])
 				continue;
-			if (count == 0 && found[b].num != 1)
+			int num = seq && found[b].num == SEQ_LAST ? prev + 1 : found[b].num;
+			if (count == 0 && num != 1)
 				return false;
-			if (found[b].num <= prev && b <= a)
+			if (num <= prev && b <= a)
 				return false;
-			prev = found[b].num;
+			prev = num;
 			count++;
 		}
 		return count >= 2 && !weak[a];
 	}
+	if (m->style == ST_DI_COMMA && m->num == 1 && !weak[a])
+		for (size_t b = a + 1; b < nf; b++)
+			if (found[b].style == ST_SEQ && !weak[b] && found[b].num == 2)
+				return true;	/* 第一，…。其次，… */
 	if (!weak[a] && it->open.style == m->style && it->open.keep && m->num == it->open.num + 1)
 		return true;
 	for (size_t b = 0; b < nf; b++) {

@@ -920,6 +920,26 @@ static void test_seq_without_first(void)
 	CHECK_INT(g->nsec, 4);
 	free(g);
 
+	/* Inside a paragraph too: 第一，… 其次，… 最后，… is one list. */
+	static const char *const inside[] = {
+		"在全体会议上的讲话",
+		"同志们：",
+		"这次会议开得很好，下面我讲几点意见。",
+		"一、提高认识",
+		"做好工作，要把握好三点。第一，要坚持人民至上。人民的安全高于一切。其次，要坚持源头治理。要把隐患消除在萌芽状态。最后，要坚持依法治理。要严格执法，严肃追责。",
+		"二、压实责任",
+		"各级要守土有责。第一，党政领导要负总责。第二，部门要负监管责任。第三，企业要负主体责任。最后，要严格考核。",
+		NULL,
+	};
+	g = run(inside);
+	EXPECT_SEC(g, "第一，", "要坚持人民至上", 2);
+	EXPECT_SEC(g, "其次，", "要坚持源头治理", 2);
+	EXPECT_SEC(g, "最后，", "要坚持依法治理", 2);
+	EXPECT_SEC(g, "第三，", "企业要负主体责任", 2);
+	EXPECT_SEC(g, "最后，", "要严格考核", 2);
+	CHECK_INT(g->nsec, 9);
+	free(g);
+
 	/* A 其次 that opens a long argument with nothing before or after it is body text. */
 	static const char *const alone[] = {
 		"在全体会议上的讲话",
