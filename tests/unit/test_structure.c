@@ -867,6 +867,21 @@ static void test_lead_sentences(void)
 		CHECK(!s->in_paragraph && s->offset == 0);
 	free(g);
 
+	/* Charges to the readers of a notice (各地要…) are body text, even in a run. */
+	static const char *const charges[] = {
+		"关于做好防汛工作的通知",
+		"各乡镇人民政府，县直各部门：",
+		"为做好今年防汛工作，现将有关事项通知如下。",
+		"一、加强组织领导",
+		"各乡镇要高度重视。主要负责同志要亲自抓、负总责，层层压实责任，确保责任落实到人。",
+		"各部门要密切配合。水利、气象、应急等部门要加强会商研判，及时共享监测预警信息。",
+		"各单位要严格值守。汛期实行二十四小时值班制度，发现险情第一时间报告并妥善处置。",
+		NULL,
+	};
+	g = run(charges);
+	CHECK_INT(g->nsec, 1);
+	free(g);
+
 	/* Before any numbered heading, a run of them is body text. */
 	static const char *const bare[] = {
 		"关于做好今年重点工作的报告",
