@@ -653,58 +653,71 @@ static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 	/* an even number of passes: the result is back in e */
 }
 
-/* Keeps one copy of each distinct run of text[0..*n) (a run ends with a 0; text has
- * room for one more) and returns the number of copies of the run at each kept
- * position: a repeated sentence or clause is counted once with its weight, which
- * leaves every count as it was (no string crosses a run's end). */
-static uint32_t *merge_runs(uint32_t *text, size_t *n)
+/* The distinct runs of the sample while it is read: each run is looked up when it
+ * ends and a repeated one is dropped (its first copy counted once more), so a
+ * repeated sentence or clause is counted once with its weight, which leaves every
+ * count as it was (no string crosses a run's end). */
+struct runs {
+	uint32_t *slot;		/* open addressing on the run's characters: 1 + kept run, 0 empty */
+	size_t nslot;		/* slots, a power of two, more than twice the kept runs */
+	uint32_t *start;	/* per kept run: where it is in the text */
+	uint32_t *size;		/* per kept run: its characters */
+	uint32_t *copies;	/* per kept run: how often the sample has it */
+	size_t n;		/* kept runs */
+	size_t cap;		/* kept runs allocated */
+};
+
+/* Ends the run text[from..*n) (not empty) with hash h: a new one stays, followed by
+ * a 0; a repeated one is taken back off the text. */
+static void runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uint32_t h)
 {
-	size_t len = *n;
-	if (len && text[len - 1])
-		text[len++] = 0;
-	size_t runs = 0;
-	for (size_t i = 0; i < len; i++)
-		runs += text[i] == 0;
-	size_t nslot = 16;
-	while (nslot < 2 * runs)
-		nslot *= 2;
-	/* per slot: 1 + index of a kept run; per kept run: where, how long, how often */
-	uint32_t *slot = xcalloc(nslot, sizeof *slot);
-	uint32_t *start = xmalloc((runs + 1) * sizeof *start), *size = xmalloc((runs + 1) * sizeof *size);
-	uint32_t *copies = xmalloc((runs + 1) * sizeof *copies);
-	size_t kept = 0, out = 0;
-	for (size_t a = 0; a < len;) {
-		size_t b = a;
-		uint32_t h = 2166136261u;
-		while (text[b])
-			h = (h ^ text[b++]) * 16777619u;
-		uint32_t m = (uint32_t)(b - a);
-		size_t k = h & (nslot - 1);
-		for (; slot[k]; k = (k + 1) & (nslot - 1)) {
-			uint32_t r = slot[k] - 1;
-			if (size[r] == m && memcmp(text + start[r], text + a, m * sizeof *text) == 0)
-				break;
+	uint32_t m = (uint32_t)(*n - from);
+	size_t k = h & (r->nslot - 1);
+	for (; r->slot[k]; k = (k + 1) & (r->nslot - 1)) {
+		uint32_t x = r->slot[k] - 1;
+		if (r->size[x] == m && memcmp(text + r->start[x], text + from, m * sizeof *text) == 0) {
+			r->copies[x]++;
+			*n = from;
+			return;
 		}
-		if (slot[k]) {
-			copies[slot[k] - 1]++;
-		} else {
-			/* the kept text never passes what is still to be read */
-			memmove(text + out, text + a, (m + 1) * sizeof *text);
-			start[kept] = (uint32_t)out, size[kept] = m, copies[kept] = 1;
-			slot[k] = (uint32_t)++kept;
-			out += m + 1;
-		}
-		a = b + 1;
 	}
-	uint32_t *weight = xmalloc((out + 1) * sizeof *weight);
-	for (size_t r = 0; r < kept; r++)
-		for (uint32_t i = 0; i <= size[r]; i++)
-			weight[start[r] + i] = copies[r];
-	free(slot);
-	free(start);
-	free(size);
-	free(copies);
-	*n = out;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 256;
+		r->start = xrealloc(r->start, r->cap * sizeof *r->start);
+		r->size = xrealloc(r->size, r->cap * sizeof *r->size);
+		r->copies = xrealloc(r->copies, r->cap * sizeof *r->copies);
+	}
+	r->start[r->n] = (uint32_t)from, r->size[r->n] = m, r->copies[r->n] = 1;
+	r->slot[k] = (uint32_t)++r->n;
+	text[(*n)++] = 0;
+	if (2 * r->n >= r->nslot) {
+		/* grown: every kept run placed again by its characters' hash */
+		r->nslot *= 2;
+		free(r->slot);
+		r->slot = xcalloc(r->nslot, sizeof *r->slot);
+		for (size_t x = 0; x < r->n; x++) {
+			uint32_t g = 2166136261u;
+			for (uint32_t i = 0; i < r->size[x]; i++)
+				g = (g ^ text[r->start[x] + i]) * 16777619u;
+			size_t j = g & (r->nslot - 1);
+			while (r->slot[j])
+				j = (j + 1) & (r->nslot - 1);
+			r->slot[j] = (uint32_t)(x + 1);
+		}
+	}
+}
+
+/* The number of copies of the run at each position of the kept text (n positions). */
+static uint32_t *runs_weights(struct runs *r, size_t n)
+{
+	uint32_t *weight = xmalloc((n + 1) * sizeof *weight);
+	for (size_t x = 0; x < r->n; x++)
+		for (uint32_t i = 0; i <= r->size[x]; i++)
+			weight[r->start[x] + i] = r->copies[x];
+	free(r->slot);
+	free(r->start);
+	free(r->size);
+	free(r->copies);
 	return weight;
 }
 
@@ -722,27 +735,39 @@ static void count_substrings(struct terms *t)
 	const char *s = t->sample.data ? t->sample.data : "";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t at = 0, len = t->sample.len;
-	while (at < len && n + 1 < cap) {
+	/* raw: positions as the text would have them with every run kept (the
+	 * sample's cut); from: where the run being read began; h: its hash */
+	size_t raw = 0, from = 0;
+	uint32_t h = 2166136261u;
+	struct runs r = { .nslot = 256 };
+	r.slot = xcalloc(r.nslot, sizeof *r.slot);
+	while (at < len && raw + 1 < cap) {
 		uint32_t c;
 		/* most of it: Han of U+4E00–U+9FFF, three bytes led by E4–E9 */
 		if (len - at >= 3 && u[at] - 0xE4u < 6 && ((u[at + 1] ^ 0x80u) | (u[at + 2] ^ 0x80u)) < 0x40) {
 			c = (u[at] & 0x0Fu) << 12 | (u[at + 1] & 0x3Fu) << 6 | (u[at + 2] & 0x3Fu);
 			if (c >= 0x4E00) {
-				text[n++] = c;
+				text[n++] = c, raw++;
+				h = (h ^ c) * 16777619u;
 				at += 3;
 				continue;
 			}
 		}
 		at += decode(s + at, len - at, &c);
-		if (is_han(c))
-			text[n++] = c;
-		else if (is_placeholder(c))
-			text[n++] = PLACEHOLDER;
-		else if (n && text[n - 1])
-			text[n++] = 0;	/* a run ends */
+		if (is_han(c) || is_placeholder(c)) {
+			c = is_han(c) ? c : PLACEHOLDER;
+			text[n++] = c, raw++;
+			h = (h ^ c) * 16777619u;
+		} else if (n > from) {
+			raw++;	/* a run ends */
+			runs_end(&r, text, from, &n, h);
+			from = n, h = 2166136261u;
+		}
 	}
 	f->whole = at >= len;
-	uint32_t *weight = merge_runs(text, &n);
+	if (n > from)
+		runs_end(&r, text, from, &n, h);
+	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
 	/* the node at each position of the level before and of this one: a node made
@@ -782,22 +807,26 @@ static void count_substrings(struct terms *t)
 		if (k == DEPTH)
 			break;
 		/* a string seen once has no longer string to count, nor has one whose
-		 * piece one character on was seen once (Apriori); each group of one
-		 * node is sorted once its entries are in (they never pass the reading) */
-		size_t kept = 0, group = 0;
+		 * piece one character on was seen once (Apriori): every entry is
+		 * written and only the kept ones are counted (no branch to mispredict;
+		 * the writing never passes the reading) */
+		size_t kept = 0;
 		for (size_t j = 0; j < nlive; j++) {
 			uint32_t i = (uint32_t)e[j], v = of[j];
-			if (cur[i + 1] < lo || !two[i] || !two[i + 1])
-				continue;
-			if (kept > group && of[kept - 1] != v) {
-				if (kept - group > 1)
-					sort_entries(e + group, kept - group, tmp);
-				group = kept;
-			}
+			bool keep = (cur[i + 1] >= lo) & two[i] & two[i + 1];
 			e[kept] = (uint64_t)text[i + k] << 32 | i;
-			of[kept++] = v;
+			of[kept] = v;
+			kept += keep;
 		}
-		sort_entries(e + group, kept - group, tmp);
+		/* then each group of one node sorted by the next character */
+		for (size_t j = 0; j < kept;) {
+			size_t end = j + 1;
+			while (end < kept && of[end] == of[j])
+				end++;
+			if (end - j > 1)
+				sort_entries(e + j, end - j, tmp);
+			j = end;
+		}
 		nlive = kept;
 		uint32_t *x = prev;
 		prev = cur, cur = x;
