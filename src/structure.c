@@ -1671,7 +1671,7 @@ static bool seq_confirmed(const struct structure *st, size_t i)
 	for (int d = st->depth - 1; d >= 0; d--)
 		if (same_family(&st->stack[d], ST_SEQ))
 			return st->stack[d].num < it->open.num;
-	for (int d = st->cont_depth - 1; d >= 0; d--)
+	for (int d = st->cont_depth - 1; d >= 0 && it->open.num > 1; d--)
 		if (same_family(&st->cont[d], ST_SEQ))
 			return st->cont[d].num < it->open.num;
 	if (it->open.num == SEQ_LAST)
