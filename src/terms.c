@@ -77,6 +77,7 @@ struct cand {
 	double quality;		/* for phrases: cohesion times freedom, 0..~3 */
 	double score;		/* ranking score */
 	uint32_t node;		/* the trie node of its text when all Han, else 0 */
+	bool stat;		/* found by the statistics, not only inside quotes */
 	bool dropped;		/* left out */
 };
 
@@ -163,8 +164,8 @@ static bool is_han(uint32_t c)
  * each side leaves out characters that often begin (和平, 对外, 以人民为中心) or
  * end (原则, 土地, 成就) real terms. */
 #define STOP_BOTH "的了是在要把而并也将从这那其之于让被又还更很我你他她它们即且或但已由给啊吗呢吧么"
-#define STOP_START STOP_BOTH "过得等上下中性个些不"
-#define STOP_END STOP_BOTH "和与及对为以着不一个有些说来去到中上下各"
+#define STOP_START STOP_BOTH "过得等上下中性个些不各"
+#define STOP_END STOP_BOTH "和与及对为以着不一个有些说来去到中上下各好"
 /* Common function words that are not terms even though they stick together. */
 static const char *const stop_words[] = {
 	"进一步", "一方面", "另一方面", "各方面", "一系列", "一些", "一定", "一切", "不断", "已经", "正在",
@@ -174,6 +175,10 @@ static const char *const stop_words[] = {
 	"应该", "需要", "没有", "不是", "问题", "方面", "工作", "情况", "进一步加强", "同志们", "总的来说",
 	"与此同时", "实际上", "事实上", "有的", "一个", "一年", "一次", "为此", "对此", "特别是", "尤其是",
 	"比如", "例如", "包括", "以上", "以下", "左右", "之一", "之间", "上述", "有关", "相关", "各级",
+	"越来越",
+	/* adverbs of manner, which lead a verb (大力推进, 严格渔船[管理]), never a term */
+	"大力", "持续", "扎实", "切实", "认真", "严肃", "严厉", "严格", "坚决", "深入", "全力", "着力",
+	"努力", "逐步", "稳步", "继续", "及时", "牢牢",
 };
 
 enum {
@@ -243,6 +248,7 @@ static uint32_t str_hash(const char *s, size_t n)
 
 #define NSTOP (sizeof stop_words / sizeof *stop_words)
 #define STOP_SLOTS 256	/* a power of two, more than twice NSTOP */
+_Static_assert(2 * NSTOP < STOP_SLOTS, "STOP_SLOTS too small");
 
 /* Tables shared by every extraction (an import makes one per document, maybe on
  * another thread): filled once (pthread_once), only read after. */
@@ -610,7 +616,13 @@ void terms_forget_kept(struct terms *t)
 
 /* Characters that stand for a withheld name or number (省委×届×次全会, X市): they
  * join the Han run as one wildcard, so what follows them is not taken for the start
- * of a run (次全会), and no candidate holds them. */
+ * of a run (次全会), and no candidate holds them. A number written in digits is
+ * one wildcard too (6月底完成: 月底完成 follows a number, as 次全会 does). */
+static bool is_digit(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19);	/* and ０–９ */
+}
+
 static bool is_placeholder(uint32_t c)
 {
 	switch (c) {
@@ -739,6 +751,7 @@ static void count_substrings(struct terms *t)
 	 * sample's cut); from: where the run being read began; h: its hash */
 	size_t raw = 0, from = 0;
 	uint32_t h = 2166136261u;
+	size_t number_end = SIZE_MAX;	/* just after the last digit read */
 	struct runs r = { .nslot = 256 };
 	r.slot = xcalloc(r.nslot, sizeof *r.slot);
 	while (at < len && raw + 1 < cap) {
@@ -753,8 +766,15 @@ static void count_substrings(struct terms *t)
 				continue;
 			}
 		}
+		size_t was = at;
 		at += decode(s + at, len - at, &c);
-		if (is_han(c) || is_placeholder(c)) {
+		if (is_digit(c)) {
+			bool more = was == number_end;	/* the number goes on: one wildcard */
+			number_end = at;
+			if (more)
+				continue;
+		}
+		if (is_han(c) || is_placeholder(c) || is_digit(c)) {
 			c = is_han(c) ? c : PLACEHOLDER;
 			text[n++] = c, raw++;
 			h = (h ^ c) * 16777619u;
@@ -1149,6 +1169,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		const uint32_t *s = f->text + f->node[v].at;
 		if (!left[v]) {
 			struct cand *x = cands_add(c, cps_text(s, n), "formula");
+			x->stat = true;
 			x->node = v;
 			x->raw = count;
 			x->quality = 1;
@@ -1172,6 +1193,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		}
 		struct cand *x = cands_add(c, text, "phrase");
+		x->stat = true;
 		x->node = v;
 		x->raw = count;
 		x->quality = coh * (h > 2 ? 2 : h);
@@ -1539,6 +1561,13 @@ size_t terms_finish(struct terms *t)
 		size_t n = strlen(x->text);
 		for (const char *p = t->sample.data; p && (p = strstr(p, x->text)); p += n)
 			x->raw++;
+	}
+	/* a word quoted now and then but mostly used plainly is only stressed
+	 * (闹“革命”, 24 uses): its quotes do not make it a term */
+	for (size_t i = 0; i < c.n; i++) {
+		struct cand *x = &c.v[i];
+		if (!x->stat && strcmp(x->kind, "quoted") == 0 && (long)x->quoted * 8 < x->raw)
+			x->dropped = true;
 	}
 	/* the nodes of the other all-Han candidates, for held_pairs */
 	for (size_t i = 0; i < c.n; i++) {

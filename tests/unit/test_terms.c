@@ -189,6 +189,42 @@ static void test_not_terms(void)
 	terms_free(t);
 }
 
+/* Words that stick together but are plain words of the text: a manner adverb
+ * leading a verb, 各 leading a noun, a verb with its complement 好, 越来越, a
+ * phrase cut after a number in digits (6月底完成), a word the text quotes once
+ * but mostly uses plainly; their look-alikes stay. */
+static void test_plain_words(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "大力推进", 8);
+	feed_uses(t, "严格渔船", 6);
+	feed_uses(t, "各位代表", 6);
+	feed_uses(t, "组织实施好", 6);
+	feed_uses(t, "越来越", 6);
+	feed_uses(t, "加快发展", 8);
+	feed_uses(t, "山地特色", 6);
+	for (int i = 0; i < 8; i++) {
+		char s[256];
+		snprintf(s, sizeof s, "（%d月底完成%s，%d山地特色）", i + 3, after[(i * 3 + 1) % 8], i * 7 + 10);
+		feed(t, s);
+	}
+	feed(t, "那时有人闹“革命”，也有人在“双创”示范基地。");
+	feed_uses(t, "革命", 12);
+	feed_uses(t, "双创", 3);
+	terms_finish(t);
+	CHECK(!find(t, "大力推进"));
+	CHECK(!find(t, "严格渔船"));
+	CHECK(!find(t, "各位代表"));
+	CHECK(!find(t, "组织实施好"));
+	CHECK(!find(t, "越来越"));
+	CHECK(!find(t, "月底完成"));
+	CHECK(!find(t, "革命"));
+	CHECK(find(t, "加快发展") != NULL);
+	CHECK(find(t, "山地特色") != NULL);
+	CHECK_STR(kind_of(t, "双创"), "quoted");
+	terms_free(t);
+}
+
 static void test_glossary_and_scan(void)
 {
 	char path[] = "/tmp/dugao-glossary.XXXXXX";
@@ -411,6 +447,7 @@ int main(void)
 	test_phrases();
 	test_extension_dropped();
 	test_not_terms();
+	test_plain_words();
 	test_glossary_and_scan();
 	test_long_input();
 	test_empty();
