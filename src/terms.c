@@ -197,8 +197,9 @@ enum {
 
 /* Quantity and degree characters (大多数, 极少数, 大部分). */
 #define QUANTITY "大多少数部分绝极半"
-/* Conjunctions a single character before them is joined by (党和国家). */
-#define CONJUNCTIONS "和与及同"
+/* Conjunctions, and 的, a single character before them is joined by (党和国家,
+ * 党的领导). */
+#define CONJUNCTIONS "和与及同的"
 
 #define NUMERALS "一二三四五六七八九十两百千万〇"
 /* Measure words and markers that join a numeral to the tail of a formula. */
@@ -1070,17 +1071,23 @@ static bool memchr_cp(const uint32_t *s, int n, uint32_t c)
  *    where no shorter ending in 地 (用地, 基地, 根据地) is used more widely than the
  *    whole, so the 地 belongs to this phrase alone;
  *  - a phrase ending in one character that belongs to what follows: nearly always
- *    followed by the same conjunction, which its last character takes more often
- *    than the character before it (改革并完善党 before 和国家: 党和 is far more
- *    frequent than 善党; 远大理想 before 和 stays, 理想 is a word);
+ *    followed by the same conjunction or 的, which its last character takes more
+ *    often than the character before it (改革并完善党 before 和国家: 党和 is far
+ *    more frequent than 善党; 改善党 before 的领导; 远大理想 before 和 stays,
+ *    理想 is a word);
  *  - a phrase after a withheld numeral (×届×次全会): mostly right after a
- *    placeholder and starting with what counts follow (次, 届, 年). */
+ *    placeholder and starting with what counts follow (次, 届, 年);
+ *  - a noun with a modifier of two characters or more in 的 (粗放的难题): a
+ *    description, not a name (党的领导, 党的十九大 stay). */
 static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int n)
 {
 	const struct trie *f = &t->fwd;
 	long count = f->node[v].count;
 	if (n == 3 && s[0] == s[2] && (s[1] == 0x4E00 || s[1] == 0x4E86 || s[1] == 0x4E0D))	/* 一 了 不 */
 		return true;
+	for (int j = 2; j < n - 1; j++)
+		if (s[j] == 0x7684)	/* 的 */
+			return true;
 	int k = 0;
 	while (k < n && has_cls(t, s[k], CLS_QUANTITY))
 		k++;

@@ -192,7 +192,7 @@ static void test_not_terms(void)
 /* Words that stick together but are plain words of the text: a manner adverb
  * leading a verb, 各 leading a noun, a verb with its complement 好, 越来越, a
  * phrase cut after a number in digits (6月底完成), a word the text quotes once
- * but mostly uses plainly; their look-alikes stay. */
+ * but mostly uses plainly, a noun described in 的; their look-alikes stay. */
 static void test_plain_words(void)
 {
 	struct terms *t = terms_new(NULL);
@@ -203,9 +203,16 @@ static void test_plain_words(void)
 	feed_uses(t, "越来越", 6);
 	feed_uses(t, "加快发展", 8);
 	feed_uses(t, "山地特色", 6);
+	feed_uses(t, "粗放的难题", 6);
+	feed_uses(t, "党的领导", 6);
 	for (int i = 0; i < 8; i++) {
 		char s[256];
 		snprintf(s, sizeof s, "（%d月底完成%s，%d山地特色）", i + 3, after[(i * 3 + 1) % 8], i * 7 + 10);
+		feed(t, s);
+	}
+	for (int i = 0; i < 5; i++) {
+		char s[256];
+		snprintf(s, sizeof s, "%s改善党的%s。", before[(i + 2) % 8], after[(i * 5 + 3) % 8]);
 		feed(t, s);
 	}
 	feed(t, "那时有人闹“革命”，也有人在“双创”示范基地。");
@@ -219,6 +226,9 @@ static void test_plain_words(void)
 	CHECK(!find(t, "越来越"));
 	CHECK(!find(t, "月底完成"));
 	CHECK(!find(t, "革命"));
+	CHECK(!find(t, "粗放的难题"));
+	CHECK(find(t, "党的领导") != NULL);
+	CHECK(!find(t, "改善党"));	/* 党 belongs to 的, as in 党的领导 */
 	CHECK(find(t, "加快发展") != NULL);
 	CHECK(find(t, "山地特色") != NULL);
 	CHECK_STR(kind_of(t, "双创"), "quoted");
