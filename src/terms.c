@@ -791,16 +791,16 @@ static void count_substrings(struct terms *t)
 	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
-	/* the node at each position of the level before and of this one: a node made
-	 * before the level began is stale (ids grow level by level), so neither array
-	 * is ever cleared */
+	/* the node at each position of the level before and of this one, with TWO
+	 * when it was seen twice or more (one read tells both): a node made before
+	 * the level began is stale (ids grow level by level), so neither array is
+	 * ever cleared */
 	uint32_t *prev = xcalloc(n + 1, sizeof *prev), *cur = xcalloc(n + 1, sizeof *cur);
+	const uint32_t TWO = 1u << 31, NODE = TWO - 1;
 	/* the positions alive, as (next character << 32 | position), grouped by the
 	 * node of the string so far (of[]) and sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
 	uint32_t *of = xcalloc(n + 1, sizeof *of);
-	/* per position of this level: whether its node was seen twice or more */
-	uint8_t *two = xcalloc(n + 1, sizeof *two);
 	size_t nlive = 0;
 	for (size_t i = 0; i < n; i++)
 		if (text[i])
@@ -818,10 +818,10 @@ static void count_substrings(struct terms *t)
 			for (; end < nlive && of[end] == v && e[end] >> 32 == c; end++)
 				count += weight[(uint32_t)e[end]];
 			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, v, count, k > 1 ? prev[i + 1] : 0, i);
+			uint32_t w = trie_add(f, v, count, k > 1 ? prev[i + 1] & NODE : 0, i);
+			uint32_t x = w | (count >= 2 ? TWO : 0);
 			for (; j < end; j++) {
-				cur[(uint32_t)e[j]] = w;
-				two[(uint32_t)e[j]] = count >= 2;
+				cur[(uint32_t)e[j]] = x;
 				of[j] = w;
 			}
 		}
@@ -833,8 +833,8 @@ static void count_substrings(struct terms *t)
 		 * the writing never passes the reading) */
 		size_t kept = 0;
 		for (size_t j = 0; j < nlive; j++) {
-			uint32_t i = (uint32_t)e[j], v = of[j];
-			bool keep = (cur[i + 1] >= lo) & two[i] & two[i + 1];
+			uint32_t i = (uint32_t)e[j], v = of[j], next = cur[i + 1];
+			bool keep = ((next & NODE) >= lo) & (cur[i] & next) >> 31;
 			e[kept] = (uint64_t)text[i + k] << 32 | i;
 			of[kept] = v;
 			kept += keep;
@@ -852,7 +852,6 @@ static void count_substrings(struct terms *t)
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
-	free(two);
 	free(of);
 	free(tmp);
 	free(e);
