@@ -65,7 +65,7 @@ enum style {
 	ST_BARE,		/* 一 alone on a line */
 	ST_ATTACH,		/* 附件 附件1 */
 	ST_PLAIN,		/* a heading line with no number: 结束语 */
-	ST_LEAD,		/* a short phrase opening a paragraph, bold in print: 扎实有效去产能。 */
+	ST_LEAD,		/* a short phrase opening a paragraph, bold in print: 加快国有企业改革。 */
 	ST_COUNT
 };
 
@@ -790,7 +790,7 @@ static bool plain_words_ok(const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* Lead phrases: 扎实有效去产能。… */
+/* Lead phrases: 加快国有企业改革。… */
 
 #define LEAD_MIN 4		/* characters of a lead phrase, at least */
 #define LEAD_MAX 20		/* and at most */
@@ -1654,7 +1654,7 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 }
 
 /* Characters of a first sentence short enough to head its paragraph on its own word
- * (其次，谈谈思想路线问题。) */
+ * (其次，讲讲队伍建设问题。) */
 #define SEQ_SHORT 20
 
 /* Is the 首先 that opens w[i] followed by 其次/再次/最后 (in the paragraph itself or

@@ -823,7 +823,7 @@ static void test_hard_wrap(void)
 	free(g);
 }
 
-/* Paragraphs opening with a short phrase that was bold in print (扎实有效去产能。…),
+/* Paragraphs opening with a short phrase that was bold in print (加快国有企业改革。…),
  * several in a row under a numbered heading, are its subsections; one alone, or short
  * sentences that state a fact, are body text. */
 static void test_lead_sentences(void)
@@ -845,7 +845,7 @@ static void test_lead_sentences(void)
 		"形势总体是好的。全年经济增长较快，各项指标好于预期，群众收入稳步增加。",
 		"我们深受鼓舞。这一年来，各方面付出了艰辛努力，取得了来之不易的成绩。",
 		"成绩来之不易。这些成绩的取得，是全市上下团结奋斗、共同努力的结果。",
-		"人命关天，安全至上。必须持之以恒抓好安全生产，坚决遏制重特大事故发生。",
+		"安全无小事，责任重于山。必须时刻绷紧安全生产这根弦，坚决防范各类事故发生。",
 		NULL,
 	};
 	struct got *g = run(lines);
@@ -904,17 +904,17 @@ static void test_seq_without_first(void)
 		"这次会议开得很好，我讲两个问题。",
 		"第一个问题，关于今年的工作。",
 		"今年的工作总体是好的，各项任务都完成了，成绩来之不易。",
-		"第二个问题，关于几条路线。",
-		"政治路线已经确定，这是我们全部工作的基础，大家都很清楚，不必多说。",
-		"其次，谈谈思想路线问题。思想路线就是实事求是，一切从实际出发，理论联系实际。",
-		"解放思想必须真正解决问题，不能停留在口头上，要落实到行动中去。",
-		"再次，谈谈组织路线问题。组织路线要保证政治路线和思想路线的贯彻落实。",
+		"第二个问题，关于明年的几项建设。",
+		"产业建设已经有了规划，明年要按规划推进，大家都很清楚，这里不再多说。",
+		"其次，讲讲队伍建设问题。干部队伍要年轻化、专业化，要把能干事的人用起来。",
+		"培养干部要在实践中锻炼，不能只在办公室里坐着，要到基层一线去。",
+		"再次，讲讲制度建设问题。制度要管用，要把各项工作纳入制度化的轨道。",
 		NULL,
 	};
 	struct got *g = run(missing);
-	EXPECT_SEC(g, "第二个问题，", "关于几条路线", 1);
-	EXPECT_SEC(g, "其次，", "谈谈思想路线问题", 2);
-	EXPECT_SEC(g, "再次，", "谈谈组织路线问题", 2);
+	EXPECT_SEC(g, "第二个问题，", "关于明年的几项建设", 1);
+	EXPECT_SEC(g, "其次，", "讲讲队伍建设问题", 2);
+	EXPECT_SEC(g, "再次，", "讲讲制度建设问题", 2);
 	CHECK_INT(g->nsec, 4);
 	free(g);
 
