@@ -800,7 +800,8 @@ static bool plain_words_ok(const char *s, size_t n)
 static const char *const lead_refused_starts[] = {
 	"今年", "去年", "明年", "当前", "目前", "现在", "近年", "同时", "此外", "另外", "因此", "所以", "但",
 	"然而", "总之", "为此", "对此", "其中", "例如", "比如", "如果", "只有", "只要", "虽然", "尽管", "由于",
-	"随着", "各", NULL	/* 各地要…, 各单位要…: a charge to the readers */
+	"随着", "本", "该", "上述", "以上", "下面",
+	"各", NULL	/* 各地要…, 各单位要…: a charge to the readers */
 };
 
 /* Does the paragraph open with a lead phrase, the short heading a report prints in bold
