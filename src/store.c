@@ -20,10 +20,8 @@
 #include "dugao/store.h"
 #include "dugao/util.h"
 
-/* Bump with a new entry in migrations[] whenever the schema changes.
- * 10 -> 11 is taken by the layout helper (terms and sections), in progress: the next
- * free number is 12. */
-#define SCHEMA_VERSION 10
+/* Bump with a new entry in migrations[] whenever the schema changes. */
+#define SCHEMA_VERSION 11
 #define LIBRARY_PAGE_SIZE "16384"	/* bytes a page, for a new library (migrate) */
 
 static const char *const migrations[SCHEMA_VERSION] = {
@@ -150,6 +148,17 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 * from rows that each carry a term's packed hits (a page or more a term): a tenth
 	 * of the reader's opening */
 	"CREATE INDEX IF NOT EXISTS terms_rank ON terms (doc, score DESC, count DESC, text, kind, id);",
+	/* 10 -> 11: less to write per term and section (layout11 converts): a row a
+	 * document for each, not a row (and index entries) a term or section.
+	 * term_lists: a document's terms in rank order (score DESC, count DESC, text) in
+	 * one blob, which the terms pane reads whole (a few KB), and their hits in a
+	 * second blob with an offset a term, so that a term's hits are read alone; a
+	 * term's id is doc << 32 | rank; its text is unique in its document because the
+	 * import makes it so. Sections: the outline's shape holds their numbers, and
+	 * section_marks a byte each (in shape order): how many characters of the heading
+	 * in its paragraph are the marker, or SECTION_APART when the paragraph does not
+	 * hold marker and title, which section_apart then does. */
+	"",
 };
 
 /* 7 -> 8, per table: a query that is 1 when the table has the old layout, and the SQL
@@ -209,7 +218,8 @@ enum stmt_id {
 	Q_DOC_REUSE,
 	Q_ORIGINAL_INSERT,
 	Q_PARA_INSERT,
-	Q_SECTION_INSERT,
+	Q_SECTION_APART_ADD,
+	Q_SECTION_MARKS_SET,
 	Q_BEGIN,
 	Q_COMMIT,
 	Q_SAVEPOINT,
@@ -238,11 +248,12 @@ enum stmt_id {
 	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
-	Q_SECTIONS,
+	Q_SECTION_APART,
+	Q_SECTION_PARA,
 	Q_SECTION_SHAPE_ROWS,
 	Q_SECTION_SHAPE_GET,
+	Q_SECTION_MARKS_LEN,
 	Q_SECTION_SHAPE_SET,
-	Q_SECTION_TEXT,
 	Q_PARAS,
 	Q_PARAS_ALL,
 	Q_TERMS,
@@ -258,7 +269,6 @@ enum stmt_id {
 	Q_MARK_SET,
 	Q_STATE_GET,
 	Q_STATE_SET,
-	Q_TERM_HITS,
 	Q_COUNT
 };
 
@@ -271,9 +281,6 @@ enum stmt_id {
 /* kind is stored as its enum para_kind number: noise is 5 in every library */
 #define NOT_NOISE "kind != 5"
 _Static_assert(PARA_NOISE == 5 && PARA_BODY == 4 && PARA_TITLE == 0, "stored paragraph kinds");
-/* a section's marker and title, from its paragraph when the row leaves them NULL */
-#define SECTION_PARA_TEXT "CASE WHEN s.marker IS NULL OR s.title IS NULL THEN " \
-	"(SELECT text FROM paragraphs WHERE id = (s.doc << 32) + s.para) END"
 
 static const char *const stmt_sql[Q_COUNT] = {
 	[Q_FIND_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
@@ -283,8 +290,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 			"imported_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?5",
 	[Q_ORIGINAL_INSERT] = "INSERT INTO originals (id, bytes) VALUES (?1, ?2)",
 	[Q_PARA_INSERT] = "INSERT INTO paragraphs (id, kind, section, line, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_SECTION_INSERT] = "INSERT INTO sections (doc, seq, parent, level, para, offset, length, in_paragraph, "
-			     "marker_chars, marker, title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[Q_SECTION_APART_ADD] = "INSERT INTO section_apart (doc, seq, marker, title) VALUES (?1, ?2, ?3, ?4)",
+	[Q_SECTION_MARKS_SET] = "INSERT OR REPLACE INTO section_marks (doc, marks) VALUES (?1, ?2)",
 	/* an import's transaction and its last write to the document row, prepared once:
 	 * a library of small documents runs them thousands of times */
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -294,7 +301,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_RELEASE] = "RELEASE import_file",
 	[Q_DOC_FINISH] = "UPDATE documents SET title = coalesce(?2, title), paragraphs = ?3, headings = ?4, chars = ?5, "
 			 "terms = ?6 WHERE id = ?1",
-	[Q_TERM_INSERT] = "INSERT INTO terms (doc, text, kind, score, count, hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_TERM_INSERT] = "INSERT INTO term_lists (doc, terms, hits) VALUES (?1, ?2, ?3)",
 	/* search: the text of a document as the index sees it, and its upkeep */
 	[Q_INDEX_TEXT] = "SELECT " PARA_SEQ ", kind = 5, text FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id",
 	[Q_INDEX_ROW_ADD] = "INSERT INTO search_rows (doc, first) VALUES (?1, ?2)",
@@ -332,24 +339,23 @@ static const char *const stmt_sql[Q_COUNT] = {
 		       "FROM documents WHERE id = ?1",
 	[Q_DOC_LIST] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents ORDER BY id",
-	/* a join, not SECTION_PARA_TEXT's subquery: a quarter less time over 400,000 */
-	[Q_SECTIONS] = "SELECT s.seq, s.parent, s.level, s.marker, s.title, s.para, s.offset, s.length, s.in_paragraph, "
-		       "s.marker_chars, CASE WHEN s.marker IS NULL OR s.title IS NULL THEN p.text END "
-		       "FROM sections s LEFT JOIN paragraphs p ON p.id = (s.doc << 32) + s.para WHERE s.doc = ?1 ORDER BY s.seq",
+	/* the sections whose paragraph does not hold their text, and a heading's paragraph */
+	[Q_SECTION_APART] = "SELECT seq, marker, title FROM section_apart WHERE doc = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+	[Q_SECTION_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
+	/* the sections' rows of a library before schema 11 (its upgrade) */
 	[Q_SECTION_SHAPE_ROWS] = "SELECT seq, parent, level, para, offset, length, in_paragraph "
 				 "FROM sections WHERE doc = ?1 ORDER BY seq",
 	[Q_SECTION_SHAPE_GET] = "SELECT shape FROM outline_shapes WHERE doc = ?1",
+	/* (length of a blob reads no more than its row's first page) */
+	[Q_SECTION_MARKS_LEN] = "SELECT length(marks) FROM section_marks WHERE doc = ?1",
 	[Q_SECTION_SHAPE_SET] = "INSERT OR REPLACE INTO outline_shapes (doc, shape) VALUES (?1, ?2)",
-	[Q_SECTION_TEXT] = "SELECT s.marker, s.title, s.offset, s.length, s.marker_chars, " SECTION_PARA_TEXT ", s.seq"
-			   " FROM sections s WHERE s.doc = ?1 AND s.seq BETWEEN ?2 AND ?3 AND s.level <= ?4 ORDER BY s.seq",
 	[Q_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM " AND " NOT_NOISE
 		    " ORDER BY id LIMIT ?3",
 	[Q_PARAS_ALL] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM
 			" ORDER BY id LIMIT ?3",
-	[Q_TERMS] = "SELECT id, text, kind, count, score FROM terms WHERE doc = ?1 AND count > 0 "
-		    "ORDER BY score DESC, count DESC, text LIMIT ?2",
-	[Q_LIBRARY_TERMS] = "SELECT text, count(*), sum(count) FROM terms WHERE count > 0 GROUP BY text "
-			    "ORDER BY count(*) DESC, sum(count) DESC, text LIMIT ?1",
+	/* a document's terms in rank order, and all the library's (term_list_*) */
+	[Q_TERMS] = "SELECT terms FROM term_lists WHERE doc = ?1",
+	[Q_LIBRARY_TERMS] = "SELECT terms FROM term_lists",
 	/* the original bytes in chunks keyed doc << 32 | n, in order */
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 ORDER BY id",
 	/* reader: paragraph bounds, paging backwards, reading state, term hits */
@@ -372,7 +378,6 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_MARK_SET] = "INSERT OR REPLACE INTO marks (doc, name, para, offset) VALUES (?1, ?2, ?3, ?4)",
 	[Q_STATE_GET] = "SELECT value FROM state WHERE key = ?1",
 	[Q_STATE_SET] = "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
-	[Q_TERM_HITS] = "SELECT hits FROM terms WHERE id = ?1",
 };
 
 /* A term of the import in progress, stored at commit with its hits. */
@@ -399,6 +404,10 @@ struct hit_cache {
  * per section. */
 enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
 
+/* A section's byte of section_marks (schema 11) when its paragraph does not hold its
+ * text (or its marker is that long): section_apart holds marker and title. */
+enum { SECTION_APART = 255 };
+
 struct store {
 	sqlite3 *db;			/* the connection */
 	char *path;			/* library file */
@@ -414,7 +423,11 @@ struct store {
 	size_t npending;		/* how many */
 	size_t pending_cap;		/* allocated */
 	struct shape_builder shape;	/* its outline's shape (shape.h), built as sections come */
-	bool shape_unordered;		/* a section came out of seq order: shape_doc reads them back */
+	bool shape_unordered;		/* a section came out of seq order: loose holds them all */
+	struct section_shape *loose;	/* then its sections in the order they came */
+	size_t nloose;			/* how many */
+	size_t loose_cap;		/* allocated */
+	struct sbuf marks;		/* its section_marks byte of each section stored, in that order */
 	long paragraphs;		/* non-noise paragraphs so far */
 	long sections;			/* sections so far */
 	long long chars;		/* characters of non-noise paragraphs */
@@ -428,8 +441,14 @@ struct store {
 	uint32_t import_row_hi;		/* the last search row the import in progress added, 0 none */
 	struct import_term *terms;	/* its terms, stored at commit */
 	size_t nterms;			/* how many */
+	size_t terms_cap;		/* allocated */
+	size_t *term_slots;		/* its terms by text: open addressing, index + 1 (0 empty) */
+	size_t term_slots_cap;		/* slots, a power of two at least twice nterms */
 	struct hit_cache hit_cache[HIT_CACHE];	/* unpacked hits of the terms read last */
 	unsigned int hit_cache_next;	/* the entry to reuse next */
+	struct shape *texts_shape;	/* the outline store_section_texts read last, NULL none */
+	long texts_doc;			/* its document */
+	unsigned int texts_version;	/* the library's data version when read */
 };
 
 static int fail(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1149,6 +1168,132 @@ static int pack_old_hits(struct store *st)
 	return exec(st, "DELETE FROM terms WHERE hits IS NULL; DROP TABLE term_hits;", "upgrading the term hits");
 }
 
+/* 10 -> 11 (migrations[10] says why): the tables of sections' text, filled from the
+ * rows; the terms keyed by rank, their hits apart. A section's byte is at its place
+ * in seq order, as in its shape (made from the same rows, or by the import). */
+static const char layout11_sections[] =
+	"CREATE TABLE section_marks ("
+	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+	"  marks BLOB NOT NULL);"
+	"CREATE TABLE section_apart ("
+	"  doc INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  marker TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  PRIMARY KEY (doc, seq)) WITHOUT ROWID;"
+	/* held: the paragraph has the text (marker or title NULL, as Q_SECTIONS read it) */
+	"INSERT INTO section_apart SELECT doc, seq,"
+	"  CASE WHEN held THEN substr(ifnull(text, ''), max(offset, 0) + 1, max(marker_chars, 0)) ELSE marker END,"
+	"  CASE WHEN held THEN substr(ifnull(text, ''), max(offset, 0) + max(marker_chars, 0) + 1,"
+	"    max(length - max(marker_chars, 0), 0)) ELSE title END"
+	"  FROM (SELECT s.*, p.text, s.marker IS NULL OR s.title IS NULL AS held"
+	"    FROM sections s LEFT JOIN paragraphs p ON p.id = (s.doc << 32) + s.para)"
+	"  WHERE NOT held OR marker_chars NOT BETWEEN 0 AND 254 ORDER BY doc, seq;";
+static const char layout11_terms[] =
+	"DROP TABLE sections;"
+	"CREATE TABLE term_lists ("
+	"  doc INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+	"  terms BLOB NOT NULL,"
+	"  hits BLOB NOT NULL);";
+
+static void term_put_u32(struct sbuf *b, uint32_t v);
+static void term_list_put(struct sbuf *b, const char *text, const char *kind, double score, long long count);
+static int term_list_store(struct store *st, long doc, const struct sbuf *terms, const struct sbuf *hits);
+
+/* 10 -> 11: each document's terms rows into its row of term_lists (as an import
+ * writes it), then the table goes. */
+static int layout11_term_lists(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT doc, text, kind, score, count, hits FROM terms WHERE hits IS NOT NULL "
+			       "ORDER BY doc, score DESC, count DESC, text", -1, &s, NULL) != SQLITE_OK)
+		return fail_db(st, "upgrading the terms");
+	struct sbuf terms = { 0 }, offsets = { 0 }, data = { 0 };
+	long doc = -1;
+	uint32_t n = 0;
+	int rc;
+	bool failed = false;
+	for (;;) {
+		rc = sqlite3_step(s);
+		long d = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+		if (d != doc && doc >= 0) {
+			struct sbuf hits = { 0 };
+			term_put_u32(&hits, n);
+			sbuf_append(&hits, offsets.data, offsets.len);
+			term_put_u32(&hits, (uint32_t)data.len);
+			if (data.len)
+				sbuf_append(&hits, data.data, data.len);
+			failed = data.len > UINT32_MAX || term_list_store(st, doc, &terms, &hits) != 0;
+			sbuf_free(&hits);
+			if (failed)
+				break;
+			sbuf_reset(&terms);
+			sbuf_reset(&offsets);
+			sbuf_reset(&data);
+			n = 0;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		doc = d;
+		const char *text = (const char *)sqlite3_column_text(s, 1), *kind = (const char *)sqlite3_column_text(s, 2);
+		term_list_put(&terms, text ? text : "", kind ? kind : "", sqlite3_column_double(s, 3),
+			      sqlite3_column_int64(s, 4));
+		term_put_u32(&offsets, (uint32_t)data.len);
+		if (sqlite3_column_bytes(s, 5) > 0)
+			sbuf_append(&data, sqlite3_column_blob(s, 5), (size_t)sqlite3_column_bytes(s, 5));
+		n++;
+	}
+	sqlite3_finalize(s);
+	sbuf_free(&terms);
+	sbuf_free(&offsets);
+	sbuf_free(&data);
+	if (failed || rc != SQLITE_DONE)
+		return failed ? -1 : fail_db(st, "upgrading the terms");
+	return exec(st, "DROP TABLE terms", "upgrading the terms");
+}
+
+static int layout11(struct store *st)
+{
+	sqlite3_stmt *s = NULL, *ins = NULL;
+	if (exec(st, layout11_sections, "upgrading the outlines") != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT doc, CASE WHEN (marker IS NULL OR title IS NULL) AND marker_chars BETWEEN 0 AND 254 "
+			       "THEN marker_chars ELSE 255 END FROM sections ORDER BY doc, seq", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO section_marks (doc, marks) VALUES (?1, ?2)", -1, &ins, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return fail_db(st, "upgrading the outlines");
+	}
+	_Static_assert(SECTION_APART == 255, "the byte of a section apart");
+	struct sbuf marks = { 0 };
+	long doc = -1;
+	int rc;
+	bool failed = false;
+	for (;;) {
+		rc = sqlite3_step(s);
+		long d = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+		if (d != doc && doc >= 0) {
+			sqlite3_bind_int64(ins, 1, doc);
+			sqlite3_bind_blob(ins, 2, marks.data ? marks.data : "", (int)marks.len, SQLITE_STATIC);
+			if (step_done(st, ins, "upgrading the outlines") != 0) {
+				failed = true;
+				break;
+			}
+			sbuf_reset(&marks);
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		doc = d;
+		char c = (char)sqlite3_column_int(s, 1);
+		sbuf_append(&marks, &c, 1);
+	}
+	sbuf_free(&marks);
+	sqlite3_finalize(s);
+	sqlite3_finalize(ins);
+	if (failed || rc != SQLITE_DONE)
+		return failed ? -1 : fail_db(st, "upgrading the outlines");
+	return exec(st, layout11_terms, "upgrading the terms") != 0 ? -1 : layout11_term_lists(st);
+}
+
 /* 7 -> 8: the tables still in the old layout to the new one (paragraphs first: the
  * sections' conversion reads them). */
 static int layout_all(struct store *st)
@@ -1214,6 +1359,11 @@ static int migrate(struct store *st, enum store_mode mode)
 		return -1;
 	}
 	if (version < 6 && pack_old_hits(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	/* last: it reads the sections' rows and the terms the steps above wrote */
+	if (version < 11 && layout11(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -1343,6 +1493,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmts[i]);
 	for (int i = 0; i < HIT_CACHE; i++)
 		free(st->hit_cache[i].v);
+	shape_free(st->texts_shape);
 	gi_build_free(st->gi);
 	sqlite3_close(st->db);
 	free(st->path);
@@ -1396,7 +1547,7 @@ static int run_stmt(struct store *st, enum stmt_id id, const char *what)
 /* Clears what a re-parse rebuilds; the reading position and marks stay. */
 static int clear_parsed(struct store *st, long doc)
 {
-	static const char *const tables[] = { "sections", "terms", "outline_shapes" };
+	static const char *const tables[] = { "section_marks", "section_apart", "term_lists", "outline_shapes" };
 	if (index_remove(st, doc) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
@@ -1487,7 +1638,7 @@ int store_import_original(struct store *st, long long offset, const void *data, 
 }
 
 /* Whether the paragraph text holds the section's marker and title at its offset, so
- * that the row need not; *marker_chars splits the two. */
+ * that the store need not; *marker_chars splits the two. */
 static bool section_in_text(const struct section *sec, const char *text, size_t len, long *marker_chars)
 {
 	const char *m = sec->marker ? sec->marker : "", *t = sec->title ? sec->title : "";
@@ -1495,9 +1646,10 @@ static bool section_in_text(const struct section *sec, const char *text, size_t 
 	*marker_chars = (long)utf8_count(m, ml);
 	if (!text || sec->offset < 0 || sec->length < *marker_chars)
 		return false;
+	/* each from the one before: a heading can sit far into a long paragraph */
 	size_t a = utf8_offset(text, len, (size_t)sec->offset);
-	size_t b = utf8_offset(text, len, (size_t)(sec->offset + *marker_chars));
-	size_t c = utf8_offset(text, len, (size_t)(sec->offset + sec->length));
+	size_t b = a + utf8_offset(text + a, len - a, (size_t)*marker_chars);
+	size_t c = b + utf8_offset(text + b, len - b, (size_t)(sec->length - *marker_chars));
 	return b - a == ml && c - b == tl && memcmp(text + a, m, ml) == 0 && memcmp(text + b, t, tl) == 0;
 }
 
@@ -1519,27 +1671,24 @@ static void section_from_text(const char *text, size_t len, long offset, long le
 	sbuf_append(title, text + b, c - b);
 }
 
-/* Stores a section; text is its paragraph's (NULL when unknown). */
+/* Stores a section's text, its numbers being in the shape: its byte of section_marks,
+ * and a row of section_apart unless its paragraph holds marker and title (text: the
+ * paragraph's, NULL when unknown). */
 static int section_insert(struct store *st, const struct section *sec, const char *text, size_t len)
 {
-	sqlite3_stmt *s = stmt(st, Q_SECTION_INSERT);
-	if (!s)
-		return -1;
 	long marker_chars;
 	bool held = section_in_text(sec, text, len, &marker_chars);
+	char mark = (char)(held && marker_chars < SECTION_APART ? marker_chars : SECTION_APART);
+	sbuf_append(&st->marks, &mark, 1);
+	if ((unsigned char)mark != SECTION_APART)
+		return 0;
+	sqlite3_stmt *s = stmt(st, Q_SECTION_APART_ADD);
+	if (!s)
+		return -1;
 	sqlite3_bind_int64(s, 1, st->doc);
 	sqlite3_bind_int64(s, 2, sec->seq);
-	sqlite3_bind_int64(s, 3, sec->parent);
-	sqlite3_bind_int(s, 4, sec->level);
-	sqlite3_bind_int64(s, 5, sec->para);
-	sqlite3_bind_int64(s, 6, sec->offset);
-	sqlite3_bind_int64(s, 7, sec->length);
-	sqlite3_bind_int(s, 8, sec->in_paragraph);
-	sqlite3_bind_int64(s, 9, marker_chars);
-	if (!held) {
-		sqlite3_bind_text(s, 10, sec->marker ? sec->marker : "", -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 11, sec->title ? sec->title : "", -1, SQLITE_STATIC);
-	}
+	sqlite3_bind_text(s, 3, sec->marker ? sec->marker : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, sec->title ? sec->title : "", -1, SQLITE_STATIC);
 	return step_done(st, s, "storing a heading");
 }
 
@@ -1574,6 +1723,11 @@ static void sections_free(struct store *st)
 	st->pending = NULL;
 	st->npending = st->pending_cap = 0;
 	shape_builder_free(&st->shape);
+	free(st->loose);
+	st->loose = NULL;
+	st->nloose = st->loose_cap = 0;
+	st->shape_unordered = false;
+	sbuf_free(&st->marks);
 }
 
 int store_import_paragraph(struct store *st, const struct para *p)
@@ -1599,6 +1753,73 @@ int store_import_paragraph(struct store *st, const struct para *p)
 	return 0;
 }
 
+/* The first section out of seq order: those the builder holds (seq == index) go to
+ * loose, where all the others follow. */
+static void sections_loosen(struct store *st)
+{
+	struct sbuf b = { 0 };
+	size_t n = st->shape.n;
+	shape_builder_finish(&st->shape, &b);
+	struct shape *sh = shape_open((unsigned char *)sbuf_take(&b), b.len);
+	st->loose_cap = n + 64;
+	st->loose = xrealloc(st->loose, st->loose_cap * sizeof *st->loose);
+	for (size_t i = 0; sh && i < n && i < shape_count(sh); i++)
+		st->loose[st->nloose++] = shape_section(sh, i);
+	shape_free(sh);
+	st->shape_unordered = true;
+}
+
+/* Sorts by seq the sections that came out of order (ties kept as they came). */
+static int loose_cmp(const void *a, const void *b)
+{
+	const struct section_shape *x = *(struct section_shape *const *)a, *y = *(struct section_shape *const *)b;
+	return x->seq != y->seq ? (x->seq < y->seq ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/* Stores the shape and the marks of sections that came out of seq order, sorted by seq:
+ * each mark is at its section's place in loose (sections are stored as they came). */
+static int sections_unordered_store(struct store *st, struct sbuf *marks)
+{
+	size_t n = st->nloose;
+	if (st->marks.len != n)
+		return fail(st, "storing the outline: %zu sections, %zu stored", n, st->marks.len);
+	const struct section_shape **by = xmalloc((n ? n : 1) * sizeof *by);
+	for (size_t i = 0; i < n; i++)
+		by[i] = &st->loose[i];
+	qsort(by, n, sizeof *by, loose_cmp);
+	struct section_shape *v = xmalloc((n ? n : 1) * sizeof *v);
+	sbuf_reset(marks);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && by[i]->seq == by[i - 1]->seq)
+			rc = fail(st, "storing the outline: section %ld given twice", (long)by[i]->seq);
+		v[i] = *by[i];
+		sbuf_append(marks, st->marks.data + (by[i] - st->loose), 1);
+	}
+	free(by);
+	rc = rc ? rc : shape_store(st, st->doc, v, n);
+	free(v);
+	return rc;
+}
+
+/* Stores the import's outline: its shape and its sections' marks. */
+static int sections_store(struct store *st)
+{
+	struct sbuf sorted = { 0 };
+	int rc = st->shape_unordered ? sections_unordered_store(st, &sorted) : shape_store_built(st);
+	const struct sbuf *m = st->shape_unordered ? &sorted : &st->marks;
+	sqlite3_stmt *s = rc ? NULL : stmt(st, Q_SECTION_MARKS_SET);
+	if (s) {
+		sqlite3_bind_int64(s, 1, st->doc);
+		sqlite3_bind_blob(s, 2, m->data ? m->data : "", (int)m->len, SQLITE_STATIC);
+		rc = step_done(st, s, "storing the outline");
+	} else {
+		rc = -1;
+	}
+	sbuf_free(&sorted);
+	return rc;
+}
+
 /* A section comes before its paragraph: it waits for that paragraph's text. */
 int store_import_section(struct store *st, const struct section *sec)
 {
@@ -1612,11 +1833,17 @@ int store_import_section(struct store *st, const struct section *sec)
 	*c = *sec;
 	c->marker = xstrdup(sec->marker ? sec->marker : "");
 	c->title = xstrdup(sec->title ? sec->title : "");
-	/* the builder takes sections in seq order from 0; any other order is read back
-	 * from the rows at the end */
-	if (sec->seq != (long)st->shape.n)
-		st->shape_unordered = true;
-	if (!st->shape_unordered) {
+	/* the builder takes sections in seq order from 0; any other order is sorted at
+	 * the end (sections_unordered_store) */
+	if (!st->shape_unordered && sec->seq != (long)st->shape.n)
+		sections_loosen(st);
+	if (st->shape_unordered) {
+		if (st->nloose == st->loose_cap) {
+			st->loose_cap = st->loose_cap ? st->loose_cap * 2 : 64;
+			st->loose = xrealloc(st->loose, st->loose_cap * sizeof *st->loose);
+		}
+		st->loose[st->nloose++] = shape_of_section(sec);
+	} else {
 		struct section_shape sh = shape_of_section(sec);
 		shape_builder_add(&st->shape, &sh);
 	}
@@ -1633,20 +1860,48 @@ int store_import_title(struct store *st, const char *title)
 	return 0;
 }
 
+/* FNV-1a, for the import's terms by text */
+static size_t term_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ h >> 29);
+}
+
 int store_import_term(struct store *st, const char *text, const char *kind, double score, long *term_id)
 {
 	if (st->doc < 0)
 		return fail(st, "no import in progress");
-	/* the same text twice is one term with the higher score (a document has ~120) */
-	for (size_t i = 0; i < st->nterms; i++)
-		if (strcmp(st->terms[i].text, text) == 0) {
-			if (score > st->terms[i].score)
-				st->terms[i].score = score;
-			*term_id = (long)i;
+	/* the same text twice is one term with the higher score, found by its hash (the
+	 * store keeps no index of a document's terms by text: they are unique here) */
+	if (2 * (st->nterms + 1) > st->term_slots_cap) {
+		free(st->term_slots);
+		st->term_slots_cap = st->term_slots_cap ? st->term_slots_cap * 2 : 256;
+		st->term_slots = xcalloc(st->term_slots_cap, sizeof *st->term_slots);
+		for (size_t i = 0; i < st->nterms; i++) {
+			size_t h = term_hash(st->terms[i].text) & (st->term_slots_cap - 1);
+			while (st->term_slots[h])
+				h = (h + 1) & (st->term_slots_cap - 1);
+			st->term_slots[h] = i + 1;
+		}
+	}
+	size_t h = term_hash(text) & (st->term_slots_cap - 1);
+	for (; st->term_slots[h]; h = (h + 1) & (st->term_slots_cap - 1)) {
+		struct import_term *t = &st->terms[st->term_slots[h] - 1];
+		if (strcmp(t->text, text) == 0) {
+			if (score > t->score)
+				t->score = score;
+			*term_id = (long)(st->term_slots[h] - 1);
 			return 0;
 		}
-	st->terms = xrealloc(st->terms, (st->nterms + 1) * sizeof *st->terms);
+	}
+	if (st->nterms == st->terms_cap) {
+		st->terms_cap = st->terms_cap ? st->terms_cap * 2 : 64;
+		st->terms = xrealloc(st->terms, st->terms_cap * sizeof *st->terms);
+	}
 	st->terms[st->nterms] = (struct import_term){ .text = xstrdup(text), .kind = xstrdup(kind), .score = score };
+	st->term_slots[h] = st->nterms + 1;
 	*term_id = (long)st->nterms++;
 	return 0;
 }
@@ -1669,32 +1924,160 @@ static void import_terms_free(struct store *st)
 	}
 	free(st->terms);
 	st->terms = NULL;
-	st->nterms = 0;
+	st->nterms = st->terms_cap = 0;
+	free(st->term_slots);
+	st->term_slots = NULL;
+	st->term_slots_cap = 0;
 }
 
-/* Stores the import's terms that have hits, each with its hits in one blob; *stored
- * gets how many. */
+/* The terms pane's order: score, then count, both highest first, then text (as SQLite
+ * compares it: bytes). */
+static int import_term_rank(const void *a, const void *b)
+{
+	const struct import_term *x = *(struct import_term *const *)a, *y = *(struct import_term *const *)b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->hits.count != y->hits.count)
+		return x->hits.count > y->hits.count ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+/* --- a document's terms in one row of term_lists (schema 11): its terms blob holds, in
+ * rank order, each term's text and kind (a varint length, then the bytes), score (8
+ * bytes, little-endian) and count (varint); its hits blob a u32 count n, n + 1 u32
+ * offsets into what follows, and each term's hits (hits.h) between two of them. A
+ * term's id is doc << 32 | rank. --- */
+
+static void term_put_varint(struct sbuf *b, unsigned long long v)
+{
+	char c[10];
+	size_t n = 0;
+	do {
+		c[n++] = (char)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	sbuf_append(b, c, n);
+}
+
+static bool term_get_varint(const unsigned char **p, const unsigned char *end, unsigned long long *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		*v |= (unsigned long long)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return true;
+	}
+	return false;
+}
+
+static void term_put_u32(struct sbuf *b, uint32_t v)
+{
+	char c[4] = { (char)v, (char)(v >> 8), (char)(v >> 16), (char)(v >> 24) };
+	sbuf_append(b, c, 4);
+}
+
+static uint32_t term_get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* One term of a terms blob, its strings in the blob (not NUL-terminated). */
+struct term_entry {
+	const char *text;	/* the term */
+	size_t text_len;	/* its bytes */
+	const char *kind;	/* its kind */
+	size_t kind_len;	/* its bytes */
+	double score;		/* ranking score */
+	long long count;	/* hits */
+};
+
+static void term_list_put(struct sbuf *b, const char *text, const char *kind, double score, long long count)
+{
+	size_t tl = strlen(text), kl = strlen(kind);
+	term_put_varint(b, tl);
+	sbuf_append(b, text, tl);
+	term_put_varint(b, kl);
+	sbuf_append(b, kind, kl);
+	uint64_t bits;
+	memcpy(&bits, &score, sizeof bits);
+	char c[8];
+	for (int i = 0; i < 8; i++)
+		c[i] = (char)(bits >> (8 * i));
+	sbuf_append(b, c, 8);
+	term_put_varint(b, (unsigned long long)count);
+}
+
+/* The term at *p (before end), *p moved past it; false at the end or on damage. */
+static bool term_list_next(const unsigned char **p, const unsigned char *end, struct term_entry *e)
+{
+	unsigned long long tl, kl, count;
+	if (!term_get_varint(p, end, &tl) || tl > (size_t)(end - *p))
+		return false;
+	e->text = (const char *)*p;
+	e->text_len = (size_t)tl;
+	*p += tl;
+	if (!term_get_varint(p, end, &kl) || kl > (size_t)(end - *p))
+		return false;
+	e->kind = (const char *)*p;
+	e->kind_len = (size_t)kl;
+	*p += kl;
+	if (end - *p < 8)
+		return false;
+	uint64_t bits = 0;
+	for (int i = 0; i < 8; i++)
+		bits |= (uint64_t)(*p)[i] << (8 * i);
+	memcpy(&e->score, &bits, sizeof bits);
+	*p += 8;
+	if (!term_get_varint(p, end, &count))
+		return false;
+	e->count = (long long)count;
+	return true;
+}
+
+/* Stores a document's terms and hits blobs (nothing when it has no terms). */
+static int term_list_store(struct store *st, long doc, const struct sbuf *terms, const struct sbuf *hits)
+{
+	if (terms->len == 0)
+		return 0;
+	sqlite3_stmt *s = stmt(st, Q_TERM_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, doc);
+	sqlite3_bind_blob(s, 2, terms->data, (int)terms->len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, hits->data, (int)hits->len, SQLITE_STATIC);
+	return step_done(st, s, "storing the terms");
+}
+
+/* Stores the import's terms that have hits, in rank order, in one row; *stored gets
+ * how many. */
 static int import_terms_flush(struct store *st, long *stored)
 {
 	*stored = 0;
-	for (size_t i = 0; i < st->nterms; i++) {
-		const struct import_term *t = &st->terms[i];
-		if (t->hits.count == 0)
-			continue;
-		sqlite3_stmt *s = stmt(st, Q_TERM_INSERT);
-		if (!s)
-			return -1;
-		sqlite3_bind_int64(s, 1, st->doc);
-		sqlite3_bind_text(s, 2, t->text, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, t->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_double(s, 4, t->score);
-		sqlite3_bind_int64(s, 5, t->hits.count);
-		sqlite3_bind_blob(s, 6, t->hits.buf.data, (int)t->hits.buf.len, SQLITE_STATIC);
-		if (step_done(st, s, "storing a term") != 0)
-			return -1;
-		++*stored;
+	const struct import_term **by = xmalloc((st->nterms ? st->nterms : 1) * sizeof *by);
+	size_t n = 0;
+	for (size_t i = 0; i < st->nterms; i++)
+		if (st->terms[i].hits.count > 0)
+			by[n++] = &st->terms[i];
+	qsort(by, n, sizeof *by, import_term_rank);
+	struct sbuf terms = { 0 }, hits = { 0 };
+	size_t data = 0;
+	term_put_u32(&hits, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		term_list_put(&terms, by[i]->text, by[i]->kind, by[i]->score, by[i]->hits.count);
+		term_put_u32(&hits, (uint32_t)data);
+		data += by[i]->hits.buf.len;
 	}
-	return 0;
+	term_put_u32(&hits, (uint32_t)data);
+	for (size_t i = 0; i < n; i++)
+		sbuf_append(&hits, by[i]->hits.buf.data, by[i]->hits.buf.len);
+	free(by);
+	int rc = data > UINT32_MAX || hits.len > INT_MAX ? fail(st, "storing the terms: their hits are too many")
+							  : term_list_store(st, st->doc, &terms, &hits);
+	sbuf_free(&terms);
+	sbuf_free(&hits);
+	*stored = rc ? 0 : (long)n;
+	return rc;
 }
 
 static void read_para(sqlite3_stmt *s, struct para *p)
@@ -1749,7 +2132,7 @@ int store_import_commit(struct store *st)
 	}
 	/* in a batch, the postings stay in the build: one segment at the batch's end */
 	if ((st->batch ? index_row_flush(st, st->row) : index_commit(st)) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
-	    (st->shape_unordered ? shape_doc(st, st->doc) : shape_store_built(st)) != 0 ||
+	    sections_store(st) != 0 ||
 	    !fin || step_done(st, fin, "finishing the import") != 0 ||
 	    run_stmt(st, st->batch ? Q_RELEASE : Q_COMMIT, "finishing the import") != 0) {
 		store_import_rollback(st);
@@ -1978,45 +2361,6 @@ int store_resolve(struct store *st, const char *spec, long *id)
 	return 0;
 }
 
-int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx)
-{
-	sqlite3_stmt *s = stmt(st, Q_SECTIONS);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	struct sbuf marker = { 0 }, title = { 0 };
-	int rc, r = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct section sec = {
-			.seq = (long)sqlite3_column_int64(s, 0),
-			.parent = (long)sqlite3_column_int64(s, 1),
-			.level = sqlite3_column_int(s, 2),
-			.marker = (const char *)sqlite3_column_text(s, 3),
-			.title = (const char *)sqlite3_column_text(s, 4),
-			.para = (long)sqlite3_column_int64(s, 5),
-			.offset = (long)sqlite3_column_int64(s, 6),
-			.length = (long)sqlite3_column_int64(s, 7),
-			.in_paragraph = sqlite3_column_int(s, 8) != 0,
-		};
-		if (!sec.marker || !sec.title) {
-			/* held by the paragraph (or, were it gone, empty) */
-			const char *text = (const char *)sqlite3_column_text(s, 10);
-			section_from_text(text ? text : "", (size_t)sqlite3_column_bytes(s, 10), sec.offset, sec.length,
-					  (long)sqlite3_column_int64(s, 9), &marker, &title);
-			sec.marker = marker.data;
-			sec.title = title.data;
-		}
-		if ((r = fn(ctx, &sec)) != 0)
-			break;
-	}
-	sqlite3_reset(s);
-	sbuf_free(&marker);
-	sbuf_free(&title);
-	if (r)
-		return r;
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the outline");
-}
-
 /* The form shape.c reads with its blocks kept apart, in outline_blocks. */
 enum { SHAPE_APART = 'c' };
 
@@ -2203,67 +2547,186 @@ int store_section_shape(struct store *st, long doc, struct shape **out)
 			free(blob);
 		}
 	}
-	/* no shape kept (a read-only library not yet upgraded), or one this code cannot
-	 * read: the rows still tell */
-	sqlite3_stmt *s = stmt(st, Q_SECTION_SHAPE_ROWS);
+	/* since schema 11 the shape is the only copy of the outline's numbers (an upgrade
+	 * writes the missing ones): a document without one has no outline */
+	if (sqlite3_blob_open(st->db, "main", "outline_shapes", "shape", doc, 0, &h) == SQLITE_OK) {
+		sqlite3_blob_close(h);
+		return fail(st, "%s: the outline of document %ld is damaged", st->path, doc);
+	}
+	struct sbuf b = { 0 };
+	shape_encode(NULL, 0, &b);
+	*out = shape_open((unsigned char *)sbuf_take(&b), b.len);
+	return !*out ? fail(st, "%s: the outline of document %ld cannot be read", st->path, doc) : 0;
+}
+
+/* The outline of a document for reading its headings' text, kept while the library
+ * is unchanged (the outline pane asks a screen at a time); NULL on error. A document
+ * without one has an empty outline. */
+static struct shape *texts_shape(struct store *st, long doc)
+{
+	/* a step begins a read, so that the data version is the file's */
+	sqlite3_stmt *s = stmt(st, Q_SECTION_MARKS_LEN);
 	if (!s)
-		return -1;
+		return NULL;
 	sqlite3_bind_int64(s, 1, doc);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			secs = xrealloc(secs, cap * sizeof *secs);
-		}
-		long v[SHAPE_FIELDS];
-		for (int i = 0; i < SHAPE_FIELDS; i++)
-			v[i] = (long)sqlite3_column_int64(s, i);
-		secs[n++] = shape_of(v);
-	}
+	int rc = sqlite3_step(s);
+	unsigned int version = 0;
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &version);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(secs);
-		return fail_db(st, "reading the outline");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fail_db(st, "reading the outline");
+		return NULL;
 	}
-	bool kept;
-	*out = shape_convert(st, doc, secs, n, &kept);
-	free(secs);
-	return !*out ? fail(st, "%s: the outline of document %ld cannot be read", st->path, doc) : !kept;
+	if (st->texts_shape && st->texts_doc == doc && st->texts_version == version)
+		return st->texts_shape;
+	shape_free(st->texts_shape);
+	st->texts_shape = NULL;
+	struct shape *sh;
+	if (store_section_shape(st, doc, &sh) < 0)
+		return NULL;
+	st->texts_shape = sh;
+	st->texts_doc = doc;
+	st->texts_version = version;
+	return sh;
+}
+
+/* Sections of a document with seq from..to and level <= max_level, in order, whole
+ * (their text from section_marks and the paragraphs, or section_apart): fn gets each,
+ * its strings valid during the call; a nonzero return stops and is returned. */
+static int sections_walk(struct store *st, long doc, long from, long to, int max_level,
+			 int (*fn)(void *ctx, const struct section *s), void *ctx)
+{
+	struct shape *sh = texts_shape(st, doc);
+	if (!sh)
+		return -1;
+	size_t n = shape_count(sh), lo = 0, hi = n;
+	/* the first at or after from: seq is the index but in damaged or old outlines */
+	if (from >= 0 && (size_t)from < n && shape_section(sh, (size_t)from).seq == from) {
+		lo = (size_t)from;
+	} else {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (shape_section(sh, mid).seq < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	if (lo >= n)
+		return 0;
+	/* the marks of the sections from lo on, up to to at most (seq grows at least by 1) */
+	if (to < from)
+		return 0;
+	size_t span = n - lo;
+	if (from >= 0 && (unsigned long)(to - from) < span)
+		span = (size_t)(to - from) + 1;
+	unsigned char *marks = xcalloc(span + 1, 1);
+	int got = 0;
+	sqlite3_blob *b;
+	if (sqlite3_blob_open(st->db, "main", "section_marks", "marks", doc, 0, &b) == SQLITE_OK) {
+		int len = sqlite3_blob_bytes(b);
+		got = len > (int)lo ? (len - (int)lo < (int)span ? len - (int)lo : (int)span) : 0;
+		if (got > 0 && sqlite3_blob_read(b, marks, got, (int)lo) != SQLITE_OK)
+			got = 0;
+		sqlite3_blob_close(b);
+	}
+	sqlite3_stmt *apart = stmt(st, Q_SECTION_APART), *para = stmt(st, Q_SECTION_PARA);
+	if (!apart || !para) {
+		free(marks);
+		return -1;
+	}
+	sqlite3_bind_int64(apart, 1, doc);
+	sqlite3_bind_int64(apart, 2, from);
+	sqlite3_bind_int64(apart, 3, to);
+	int arc = sqlite3_step(apart);
+	struct sbuf text = { 0 }, marker = { 0 }, title = { 0 };
+	long text_para = -1;
+	bool have_text = false;
+	/* parents are kept as indexes: the same as seqs while every seq is its index */
+	bool dense = lo == 0;
+	int r = 0;
+	for (size_t i = lo; i < n && r == 0; i++) {
+		struct section_shape ss = shape_section(sh, i);
+		dense = dense && ss.seq == (int32_t)i;
+		if (ss.seq > to)
+			break;
+		if (ss.level > max_level)
+			continue;
+		struct section sec = {
+			.seq = ss.seq, .parent = ss.parent, .level = ss.level, .para = ss.para,
+			.offset = ss.offset, .length = ss.length, .in_paragraph = ss.in_paragraph,
+		};
+		if (!dense && ss.parent >= 0 && (size_t)ss.parent < n)
+			sec.parent = shape_section(sh, (size_t)ss.parent).seq;
+		long k = (long)(i - lo);
+		unsigned mark = k < got ? marks[k] : SECTION_APART;
+		while (arc == SQLITE_ROW && sqlite3_column_int64(apart, 0) < ss.seq)
+			arc = sqlite3_step(apart);
+		if (mark == SECTION_APART && arc == SQLITE_ROW && sqlite3_column_int64(apart, 0) == ss.seq) {
+			sec.marker = (const char *)sqlite3_column_text(apart, 1);
+			sec.title = (const char *)sqlite3_column_text(apart, 2);
+		} else {
+			/* held by the paragraph (or, were it gone, empty) */
+			if (!have_text || text_para != sec.para) {
+				sbuf_reset(&text);
+				sqlite3_bind_int64(para, 1, doc);
+				sqlite3_bind_int64(para, 2, sec.para);
+				int prc = sqlite3_step(para);
+				if (prc == SQLITE_ROW && sqlite3_column_bytes(para, 0) > 0)
+					sbuf_append(&text, (const char *)sqlite3_column_text(para, 0),
+						    (size_t)sqlite3_column_bytes(para, 0));
+				sqlite3_reset(para);
+				if (prc != SQLITE_ROW && prc != SQLITE_DONE) {
+					r = fail_db(st, "reading a heading");
+					break;
+				}
+				text_para = sec.para;
+				have_text = true;
+			}
+			section_from_text(text.data ? text.data : "", text.len, sec.offset, sec.length,
+					  mark == SECTION_APART ? 0 : (long)mark, &marker, &title);
+			sec.marker = marker.data ? marker.data : "";
+			sec.title = title.data ? title.data : "";
+		}
+		if (!sec.marker)
+			sec.marker = "";
+		if (!sec.title)
+			sec.title = "";
+		r = fn(ctx, &sec);
+	}
+	if (r == 0 && arc != SQLITE_ROW && arc != SQLITE_DONE)
+		r = fail_db(st, "reading the outline");
+	sqlite3_reset(apart);
+	free(marks);
+	sbuf_free(&text);
+	sbuf_free(&marker);
+	sbuf_free(&title);
+	return r;
+}
+
+int store_each_section(struct store *st, long doc, int (*fn)(void *ctx, const struct section *s), void *ctx)
+{
+	return sections_walk(st, doc, LONG_MIN, LONG_MAX, INT_MAX, fn, ctx);
+}
+
+/* store_section_texts' callback and its context */
+struct section_texts {
+	void (*fn)(void *ctx, long seq, char *marker, char *title);	/* the caller's */
+	void *ctx;							/* its context */
+};
+
+static int section_texts_one(void *ctx, const struct section *s)
+{
+	struct section_texts *t = ctx;
+	t->fn(t->ctx, s->seq, xstrdup(s->marker), xstrdup(s->title));
+	return 0;
 }
 
 int store_section_texts(struct store *st, long doc, long from, long to, int max_level,
 			void (*fn)(void *ctx, long seq, char *marker, char *title), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, Q_SECTION_TEXT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	sqlite3_bind_int(s, 4, max_level);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char *marker, *title;
-		const char *m = (const char *)sqlite3_column_text(s, 0), *t = (const char *)sqlite3_column_text(s, 1);
-		if (m && t) {
-			marker = xstrdup(m);
-			title = xstrdup(t);
-		} else {
-			/* held by the paragraph */
-			struct sbuf mb = { 0 }, tb = { 0 };
-			const char *text = (const char *)sqlite3_column_text(s, 5);
-			section_from_text(text ? text : "", (size_t)sqlite3_column_bytes(s, 5), (long)sqlite3_column_int64(s, 2),
-					  (long)sqlite3_column_int64(s, 3), (long)sqlite3_column_int64(s, 4), &mb, &tb);
-			marker = sbuf_take(&mb);
-			title = sbuf_take(&tb);
-		}
-		fn(ctx, (long)sqlite3_column_int64(s, 6), marker, title);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return fail_db(st, "reading a heading");
-	return 0;
+	struct section_texts t = { fn, ctx };
+	return sections_walk(st, doc, from, to, max_level, section_texts_one, &t) < 0 ? -1 : 0;
 }
 
 /* The one section store_section_text asks for. */
@@ -2306,24 +2769,78 @@ int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx,
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_int64(s, 2, limit);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct term_row t = {
-			.id = (long)sqlite3_column_int64(s, 0),
-			.text = (const char *)sqlite3_column_text(s, 1),
-			.kind = (const char *)sqlite3_column_text(s, 2),
-			.count = (long)sqlite3_column_int64(s, 3),
-			.score = sqlite3_column_double(s, 4),
-		};
-		int r = fn(ctx, &t);
-		if (r) {
-			sqlite3_reset(s);
-			return r;
-		}
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : fail_db(st, "reading terms");
 	}
+	/* a copy: fn may read the store */
+	size_t len = (size_t)sqlite3_column_bytes(s, 0);
+	unsigned char *blob = xmalloc(len + 1);
+	if (len)
+		memcpy(blob, sqlite3_column_blob(s, 0), len);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading terms");
+	const unsigned char *p = blob, *end = blob + len;
+	struct sbuf text = { 0 }, kind = { 0 };
+	struct term_entry e;
+	int r = 0;
+	for (long rank = 0; limit != 0 && p < end && r == 0; rank++) {
+		if (!term_list_next(&p, end, &e)) {
+			r = fail(st, "%s: the library is damaged (the terms of document %ld)", st->path, doc);
+			break;
+		}
+		if (e.count <= 0)
+			continue;
+		sbuf_reset(&text);
+		sbuf_append(&text, e.text, e.text_len);
+		sbuf_reset(&kind);
+		sbuf_append(&kind, e.kind, e.kind_len);
+		struct term_row t = {
+			.id = (long)(((unsigned long)doc << 32) + (unsigned long)rank),
+			.text = text.data ? text.data : "",
+			.kind = kind.data ? kind.data : "",
+			.count = (long)e.count,
+			.score = e.score,
+		};
+		r = fn(ctx, &t);
+		if (limit > 0)
+			limit--;
+	}
+	free(blob);
+	sbuf_free(&text);
+	sbuf_free(&kind);
+	return r;
+}
+
+/* A term of the library, or one document's mention of it. */
+struct library_tally {
+	const char *text;	/* the term, in the arena */
+	size_t len;		/* its bytes */
+	long docs;		/* documents that have it */
+	long long hits;		/* its hits over them */
+};
+
+/* Text as SQLite's BINARY compares it: bytes, then the shorter first. */
+static int tally_text_cmp(const struct library_tally *a, const struct library_tally *b)
+{
+	int c = memcmp(a->text, b->text, a->len < b->len ? a->len : b->len);
+	return c ? c : a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int tally_by_text(const void *a, const void *b)
+{
+	return tally_text_cmp(a, b);
+}
+
+/* the most documents first, then the most hits, then text */
+static int tally_by_rank(const void *a, const void *b)
+{
+	const struct library_tally *x = a, *y = b;
+	if (x->docs != y->docs)
+		return x->docs > y->docs ? -1 : 1;
+	if (x->hits != y->hits)
+		return x->hits > y->hits ? -1 : 1;
+	return tally_text_cmp(x, y);
 }
 
 int store_each_library_term(struct store *st, long limit, int (*fn)(void *ctx, const struct library_term *t), void *ctx)
@@ -2331,22 +2848,64 @@ int store_each_library_term(struct store *st, long limit, int (*fn)(void *ctx, c
 	sqlite3_stmt *s = stmt(st, Q_LIBRARY_TERMS);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, limit);
+	/* every document's terms with hits, their text in one arena (offsets until the
+	 * arena stops moving) */
+	struct sbuf arena = { 0 };
+	struct library_tally *v = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
+	bool damaged = false;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct library_term t = {
-			.text = (const char *)sqlite3_column_text(s, 0),
-			.docs = (long)sqlite3_column_int64(s, 1),
-			.hits = (long)sqlite3_column_int64(s, 2),
-		};
-		int r = fn(ctx, &t);
-		if (r) {
-			sqlite3_reset(s);
-			return r;
+		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
+		struct term_entry e;
+		while (p && p < end) {
+			if (!term_list_next(&p, end, &e)) {
+				damaged = true;
+				break;
+			}
+			if (e.count <= 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				v = xrealloc(v, cap * sizeof *v);
+			}
+			v[n++] = (struct library_tally){ (const char *)(uintptr_t)arena.len, e.text_len, 1, e.count };
+			sbuf_append(&arena, e.text, e.text_len);
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the library's terms");
+	int r = 0;
+	if (rc != SQLITE_DONE)
+		r = fail_db(st, "reading the library's terms");
+	else if (damaged)
+		r = fail(st, "%s: the library is damaged (the terms of a document)", st->path);
+	const char *base = arena.data ? arena.data : "";
+	for (size_t i = 0; i < n; i++)
+		v[i].text = base + (uintptr_t)v[i].text;
+	/* one entry a text: its documents and hits summed */
+	size_t m = 0;
+	if (r == 0 && n) {
+		qsort(v, n, sizeof *v, tally_by_text);
+		for (size_t i = 0; i < n; i++)
+			if (m && tally_text_cmp(&v[m - 1], &v[i]) == 0) {
+				v[m - 1].docs++;
+				v[m - 1].hits += v[i].hits;
+			} else {
+				v[m++] = v[i];
+			}
+		qsort(v, m, sizeof *v, tally_by_rank);
+	}
+	struct sbuf text = { 0 };
+	for (size_t i = 0; i < m && r == 0 && (limit < 0 || (long)i < limit); i++) {
+		sbuf_reset(&text);
+		sbuf_append(&text, v[i].text, v[i].len);
+		struct library_term t = { .text = text.data ? text.data : "", .docs = v[i].docs, .hits = (long)v[i].hits };
+		r = fn(ctx, &t);
+	}
+	sbuf_free(&text);
+	sbuf_free(&arena);
+	free(v);
+	return r;
 }
 
 int store_original(struct store *st, long doc, void **data, size_t *n)
@@ -3205,12 +3764,13 @@ int store_state_set(struct store *st, const char *key, const char *value)
  * NULL on error. A term that is not there has none. */
 static const struct hit_cache *term_hits(struct store *st, long term)
 {
-	sqlite3_stmt *s = stmt(st, Q_TERM_HITS);
-	if (!s)
-		return NULL;
-	sqlite3_bind_int64(s, 1, term);
-	int rc = sqlite3_step(s);
-	/* read while the statement holds the library: the version of what it sees */
+	/* the term's hits alone out of its document's blob: the offsets of its rank, then
+	 * its bytes (a blob handle reads only the pages it needs) */
+	long doc = (long)((unsigned long)term >> 32);
+	uint32_t rank = (uint32_t)term;
+	sqlite3_blob *b = NULL;
+	int rc = term < 0 ? SQLITE_ERROR : sqlite3_blob_open(st->db, "main", "term_lists", "hits", doc, 0, &b);
+	/* read while the handle holds the library: the version of what it sees */
 	unsigned int version = 0;
 	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &version);
 	struct hit_cache *c = NULL;
@@ -3221,23 +3781,40 @@ static const struct hit_cache *term_hits(struct store *st, long term)
 		c = &st->hit_cache[st->hit_cache_next++ % HIT_CACHE];
 		free(c->v);
 		*c = (struct hit_cache){ .term = term, .version = version };
-		if (rc == SQLITE_ROW) {
-			/* the blob's pages are read only now, on a miss */
-			c->n = hits_unpack(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), &c->v);
-			if (c->n < 0) {
-				c->n = 0;
-				sqlite3_reset(s);
-				fail(st, "%s: the library is damaged (the hits of term %ld)", st->path, term);
-				return NULL;
+		unsigned char head[8];
+		int len = rc == SQLITE_OK ? sqlite3_blob_bytes(b) : 0;
+		bool damaged = false;
+		if (len >= 4 && sqlite3_blob_read(b, head, 4, 0) == SQLITE_OK) {
+			uint32_t n = term_get_u32(head);
+			long long at = 4 + 4 * (long long)rank, data = 4 + 4 * ((long long)n + 1);
+			if (rank < n && data <= len && sqlite3_blob_read(b, head, 8, (int)at) == SQLITE_OK) {
+				uint32_t lo = term_get_u32(head), hi = term_get_u32(head + 4);
+				unsigned char *blob = NULL;
+				damaged = lo > hi || data + hi > len;
+				if (!damaged && hi > lo) {
+					blob = xmalloc(hi - lo);
+					damaged = sqlite3_blob_read(b, blob, (int)(hi - lo), (int)(data + lo)) != SQLITE_OK;
+				}
+				if (!damaged)
+					c->n = hits_unpack(blob, hi - lo, &c->v);
+				free(blob);
+				damaged = damaged || c->n < 0;
+			} else {
+				damaged = rank < n;
 			}
+		} else {
+			damaged = len > 0;
 		}
-		c->used = rc == SQLITE_ROW || rc == SQLITE_DONE;
+		if (damaged) {
+			c->n = 0;
+			sqlite3_blob_close(b);
+			fail(st, "%s: the library is damaged (the hits of term %ld)", st->path, term);
+			return NULL;
+		}
+		/* a term that is not there (no row: its document has none) has none */
+		c->used = true;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		fail_db(st, "reading term hits");
-		return NULL;
-	}
+	sqlite3_blob_close(b);
 	return c;
 }
 

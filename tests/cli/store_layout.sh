@@ -32,12 +32,15 @@ expect_eq "text kept" "$("$DUGAO" cat 1)" "$old_text"
 expect_eq "noise kept" "$(q "SELECT count(*) FROM paragraphs WHERE kind = 5")" "$old_noise"
 expect_eq "outline kept" "$("$DUGAO" outline --tsv 1 | tail -n +2)" "$old_outline"
 expect_eq "original bytes kept" "$(q "SELECT hex(bytes) FROM originals WHERE id BETWEEN 1 << 32 AND (1 << 32) + 4294967295")" "$old_original"
-expect_eq "upgraded sections hold no text of their paragraph" "$(q "SELECT count(*) FROM sections WHERE marker IS NOT NULL")" 0
+expect_eq "upgraded sections hold no text of their paragraph" "$(q "SELECT count(*) FROM section_apart")" 0
+expect_eq "a byte a section" "$(q "SELECT length(marks) FROM section_marks WHERE doc = 1")" "$(echo "$old_outline" | wc -l)"
+expect_eq "no rows of sections" "$(q "SELECT count(*) FROM sqlite_master WHERE name = 'sections'")" 0
 expect_eq "no (doc, seq) index on paragraphs" "$(q "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'paragraphs' AND type = 'index'")" 0
 
 # a new import: the same layout, its outline read back from the paragraphs
 expect_eq "new outline" "$("$DUGAO" outline --tsv 3 | tail -n +2)" "$(printf '1\t一、\t发展\n1\t二、\t改革')"
-expect_eq "new sections hold no text of their paragraph" "$(q "SELECT count(*) FROM sections WHERE doc = 3 AND marker IS NOT NULL")" 0
+expect_eq "new sections hold no text of their paragraph" "$(q "SELECT count(*) FROM section_apart WHERE doc = 3")" 0
+expect_eq "new sections' marks" "$(q "SELECT hex(marks) FROM section_marks WHERE doc = 3")" 0202
 expect_eq "kinds as numbers" "$(q "SELECT group_concat(kind, ',') FROM (SELECT kind FROM paragraphs WHERE doc = 3 ORDER BY seq)")" "0,3,4,3,4"
 
 # --replace and rm remove the rows keyed by document

@@ -159,6 +159,130 @@ static void test_layout(void)
 	store_close(st);
 }
 
+static int collect_hit(void *ctx, long para, long offset, long length)
+{
+	sbuf_printf(ctx, "%ld:%ld+%ld;", para, offset, length);
+	return 0;
+}
+
+static void collect_heading(void *ctx, long seq, char *marker, char *title)
+{
+	sbuf_printf(ctx, "%ld %s %s;", seq, marker, title);
+	free(marker);
+	free(title);
+}
+
+/* The ids of a document's first terms, in the order listed. */
+struct term_ids {
+	long id[8];	/* their ids */
+	int n;		/* how many */
+};
+
+static int list_ids(void *ctx, const struct term_row *r)
+{
+	struct term_ids *t = ctx;
+	if (t->n < 8)
+		t->id[t->n++] = r->id;
+	return 0;
+}
+
+/* Schema 11: sections given out of seq order (and with a gap) are read back in seq
+ * order with their text; the same seq twice fails the import. Terms come back in rank
+ * order whatever order they were given in, each with its own hits by its id. */
+static void test_order(void)
+{
+	char file[300], err[512];
+	snprintf(file, sizeof file, "%s/order.db", dir);
+	struct store *st;
+	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
+	struct import_meta m = { .source = "/x/order.txt", .sha256 = "eeee", .encoding = "UTF-8", .bytes = 0 };
+	long id = -1;
+	CHECK_INT(store_import_begin(st, &m, -1, &id), 0);
+	const char *body = "一是抓落实，二是抓检查，三是抓考核。";
+	struct para p0 = { .seq = 0, .kind = PARA_HEADING, .text = "一、总体", .len = strlen("一、总体"), .section = 0 };
+	struct para p1 = { .seq = 1, .kind = PARA_BODY, .text = body, .len = strlen(body), .section = 0 };
+	struct section s0 = { .seq = 0, .parent = -1, .level = 1, .marker = "一、", .title = "总体", .para = 0, .length = 4 };
+	struct section s1 = { .seq = 1, .parent = 0, .level = 2, .marker = "一是", .title = "抓落实", .para = 1, .length = 5,
+			      .in_paragraph = true };
+	struct section s2 = { .seq = 2, .parent = 0, .level = 2, .marker = "二是", .title = "抓检查", .para = 1, .offset = 6,
+			      .length = 5, .in_paragraph = true };
+	/* its own text: the paragraph says 三是抓考核 */
+	struct section s5 = { .seq = 5, .parent = 0, .level = 2, .marker = "三是", .title = "考核", .para = 1, .offset = 12,
+			      .length = 5, .in_paragraph = true };
+	CHECK_INT(store_import_section(st, &s0), 0);
+	CHECK_INT(store_import_paragraph(st, &p0), 0);
+	CHECK_INT(store_import_section(st, &s2), 0);
+	CHECK_INT(store_import_section(st, &s5), 0);
+	CHECK_INT(store_import_section(st, &s1), 0);
+	CHECK_INT(store_import_paragraph(st, &p1), 0);
+	long t[3];
+	CHECK_INT(store_import_term(st, "抓检查", "phrase", 1.0, &t[0]), 0);
+	CHECK_INT(store_import_term(st, "抓考核", "phrase", 1.0, &t[1]), 0);
+	CHECK_INT(store_import_term(st, "抓落实", "quoted", 2.0, &t[2]), 0);
+	long again;
+	CHECK_INT(store_import_term(st, "抓检查", "phrase", 3.0, &again), 0);	/* the same term, a higher score */
+	CHECK_INT(again, t[0]);
+	CHECK_INT(store_import_hit(st, t[0], 1, 8, 3), 0);
+	CHECK_INT(store_import_hit(st, t[1], 1, 14, 3), 0);
+	CHECK_INT(store_import_hit(st, t[2], 1, 2, 3), 0);
+	CHECK_INT(store_import_commit(st), 0);
+
+	struct sbuf b = { 0 };
+	CHECK_INT(store_each_section(st, id, collect_sections, &b), 0);
+	CHECK_STR(b.data, "1 一、 总体 0/-1;2 一是 抓落实 1/0;2 二是 抓检查 1/0;2 三是 考核 1/0;");
+	sbuf_reset(&b);
+	CHECK_INT(store_section_texts(st, id, 2, 9, 2, collect_heading, &b), 0);
+	CHECK_STR(b.data, "2 二是 抓检查;5 三是 考核;");
+	sbuf_reset(&b);
+	CHECK_INT(store_section_texts(st, id, 0, 9, 1, collect_heading, &b), 0);
+	CHECK_STR(b.data, "0 一、 总体;");
+	char *marker, *title;
+	CHECK_INT(store_section_text(st, id, 3, &marker, &title), 0);	/* the gap */
+	CHECK_INT(store_section_text(st, id, 5, &marker, &title), 1);
+	CHECK_STR(title, "考核");
+	free(marker);
+	free(title);
+
+	/* rank: score, then count, then text; ids follow it, hits stay with their term */
+	sbuf_reset(&b);
+	CHECK_INT(store_each_term(st, id, -1, collect_terms, &b), 0);
+	CHECK_STR(b.data, "抓检查=1;抓落实=1;抓考核=1;");
+	sbuf_reset(&b);
+	CHECK_INT(store_each_term(st, id, 1, collect_terms, &b), 0);
+	CHECK_STR(b.data, "抓检查=1;");
+	sbuf_reset(&b);
+	struct term_ids ids = { .n = 0 };
+	CHECK_INT(store_each_term(st, id, -1, list_ids, &ids), 0);
+	CHECK_INT(ids.n, 3);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(store_each_hit(st, ids.id[i], 0, 9, collect_hit, &b), 0);
+	CHECK_STR(b.data, "1:8+3;1:2+3;1:14+3;");
+	long hp, ho;
+	CHECK_INT(store_hit_near(st, ids.id[1], 0, 0, true, &hp, &ho), 1);
+	CHECK(hp == 1 && ho == 2);
+	CHECK_INT(store_hit_near(st, ids.id[0] + 7, 0, 0, true, &hp, &ho), 0);	/* no such term: no hits */
+
+	/* the same seq twice is refused, and leaves nothing */
+	struct import_meta m2 = { .source = "/x/twice.txt", .sha256 = "ffff", .encoding = "UTF-8", .bytes = 0 };
+	CHECK_INT(store_import_begin(st, &m2, -1, &id), 0);
+	CHECK_INT(store_import_section(st, &s1), 0);
+	CHECK_INT(store_import_section(st, &s0), 0);
+	CHECK_INT(store_import_section(st, &s1), 0);
+	CHECK_INT(store_import_paragraph(st, &p0), 0);
+	CHECK(store_import_commit(st) != 0);
+	long found;
+	CHECK_INT(store_find_sha(st, "ffff", &found), 0);
+	CHECK_INT(store_import_begin(st, &m2, -1, &id), 0);
+	CHECK_INT(store_import_section(st, &s0), 0);
+	CHECK_INT(store_import_section(st, &s0), 0);
+	CHECK_INT(store_import_paragraph(st, &p0), 0);
+	CHECK(store_import_commit(st) != 0);
+	CHECK(strstr(store_error(st), "twice") != NULL);
+	CHECK_INT(store_find_sha(st, "ffff", &found), 0);
+	sbuf_free(&b);
+	store_close(st);
+}
+
 /* A batch: imports in savepoints of one transaction. One rolled back after a row of
  * its text went to the search index's build leaves the others and their hits whole,
  * and no later row, in this process or another, takes its row's id. */
@@ -308,6 +432,7 @@ int main(void)
 	CHECK_STR(line, "this is not a database, just some text that must stay as it is\n");
 
 	test_layout();
+	test_order();
 	test_batch();
 
 	char cmd[700];
