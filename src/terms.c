@@ -258,6 +258,8 @@ static struct {
 	double ln_small[256];		/* ln c for the common small counts */
 	double clogc_small[256];	/* c·ln c for them */
 	const char *stop[STOP_SLOTS];	/* the stop words, open addressing on str_hash */
+	uint64_t stop_first[65536 / 64];	/* BMP characters some stop word begins with */
+	uint64_t stop_last[65536 / 64];	/* and ends with */
 } tables;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -273,6 +275,14 @@ static void tables_init(void)
 		while (tables.stop[h])
 			h = (h + 1) & (STOP_SLOTS - 1);
 		tables.stop[h] = stop_words[i];
+		size_t n = strlen(stop_words[i]), from = n;
+		uint32_t c;
+		utf8_decode(stop_words[i], n, &c);
+		tables.stop_first[c / 64] |= 1ull << (c % 64);
+		while (((unsigned char)stop_words[i][--from] & 0xC0) == 0x80)
+			;
+		utf8_decode(stop_words[i] + from, n - from, &c);
+		tables.stop_last[c / 64] |= 1ull << (c % 64);
 	}
 }
 
@@ -888,25 +898,41 @@ static bool is_stop_word(const char *s)
 
 /* Whether s starts or ends with one of the stop words, or holds a pronoun
  * (摆在我们面前 is a clause, not a term). */
+static bool in_set(const uint64_t *set, uint32_t c)
+{
+	return c < 65536 && (set[c / 64] >> (c % 64) & 1);
+}
+
 static bool has_stop_word_edge(const char *s)
 {
-	static const char *const pronouns[] = { "我们", "你们", "他们", "大家", "自己" };
-	for (size_t i = 0; i < sizeof pronouns / sizeof *pronouns; i++)
-		if (strstr(s, pronouns[i]))
-			return true;
-	/* every shorter head and tail, by whole characters */
+	/* the pronouns 我们 你们 他们 大家 自己, by their two characters */
 	size_t n = strlen(s);
-	for (size_t m = 0; m < n;) {
-		m += utf8_decode(s + m, n - m, &(uint32_t){ 0 });
-		if (m < n && stop_lookup(s, m))
+	uint32_t first = 0, last = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		i += utf8_decode(s + i, n - i, &c);
+		if ((c == 0x4EEC && (last == 0x6211 || last == 0x4F60 || last == 0x4ED6)) ||
+		    (c == 0x5BB6 && last == 0x5927) || (c == 0x5DF1 && last == 0x81EA))
 			return true;
+		if (!first)
+			first = c;
+		last = c;
 	}
-	for (size_t from = n; from > 1;) {
-		while (--from > 0 && ((unsigned char)s[from] & 0xC0) == 0x80)
-			;
-		if (from > 0 && stop_lookup(s + from, n - from))
-			return true;
-	}
+	/* every shorter head and tail, by whole characters, when a stop word begins
+	 * (ends) with its first (last) character */
+	if (in_set(tables.stop_first, first))
+		for (size_t m = 0; m < n;) {
+			m += utf8_decode(s + m, n - m, &(uint32_t){ 0 });
+			if (m < n && stop_lookup(s, m))
+				return true;
+		}
+	if (in_set(tables.stop_last, last))
+		for (size_t from = n; from > 1;) {
+			while (--from > 0 && ((unsigned char)s[from] & 0xC0) == 0x80)
+				;
+			if (from > 0 && stop_lookup(s + from, n - from))
+				return true;
+		}
 	return false;
 }
 
@@ -1331,7 +1357,8 @@ static struct pair *held_pairs(const struct cands *c, const struct trie *f, bool
  * has at least 90% of its hits, unless only the longer is a phrase. */
 static void drop_fragments(struct cands *c, struct pair *p, size_t np, bool use_hits)
 {
-	if (np)
+	/* by raw counts they are in order already (held_pairs) */
+	if (np && use_hits)
 		qsort_r(p, np, sizeof *p, cmp_pair_uses, &(struct pair_order){ c, use_hits });
 	for (size_t k = 0; k < np; k++) {
 		struct cand *a = &c->v[p[k].in], *b = &c->v[p[k].out];
