@@ -1658,10 +1658,19 @@ static int deliver_section(struct structure *st, const struct item *it, long par
  * (其次，讲讲队伍建设问题。) */
 #define SEQ_SHORT 20
 
+/* Does the 首先/其次/… opening the paragraph stand apart by its comma (其次，…), not
+ * run into a word (再次强调…: again)? */
+static bool seq_separated(const struct item *it)
+{
+	size_t l;
+	uint32_t sep = cp_before(it->text, it->open.at + it->open.mlen, &l);
+	return sep == 0xFF0C || sep == 0xFF1A || sep == 0x3001 || sep == ',' || sep == ':';
+}
+
 /* Is the 首先 that opens w[i] followed by 其次/再次/最后 (in the paragraph itself or
  * opening the next ones), or does it continue a list (首先 or 第一, in a section open
- * or as the last item of the paragraph before)? A 其次 or 再次 with no list before it
- * (its 首先 left unsaid) counts when the list goes on after it, or when its first
+ * or as the last item of the paragraph before)? A 其次， or 再次， with no list before
+ * it (its 首先 left unsaid) counts when the list goes on after it, or when its first
  * sentence is short, a heading's; a 最后 alone closes an argument more often. */
 static bool seq_confirmed(const struct structure *st, size_t i)
 {
@@ -1679,12 +1688,12 @@ static bool seq_confirmed(const struct structure *st, size_t i)
 		return false;
 	for (size_t j = i + 1; j < st->nwin; j++) {
 		const struct item *o = &st->win[j];
-		if (o->open.style == ST_SEQ && o->open.num > it->open.num)
+		if (o->open.style == ST_SEQ && o->open.num > it->open.num && (it->open.num == 1 || seq_separated(o)))
 			return true;
 		if (o->open.style != ST_NONE && o->open.keep)
 			break;
 	}
-	if (it->open.num == 1 || it->open.standalone)
+	if (it->open.num == 1 || it->open.standalone || !seq_separated(it))
 		return false;
 	long title = chars(it->text + it->open.tat, it->open.tlen);
 	size_t body = sentence_end(it->text, it->len, it->open.tat), l;

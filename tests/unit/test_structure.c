@@ -955,13 +955,15 @@ static void test_seq_without_first(void)
 	CHECK_INT(g->nsec, 9);
 	free(g);
 
-	/* A 其次 that opens a long argument with nothing before or after it is body text. */
+	/* A 其次 that opens a long argument with nothing before or after it is body text, and
+	 * 再次 with no comma is a word (again). */
 	static const char *const alone[] = {
 		"在全体会议上的讲话",
 		"一、提高认识",
 		"我们要看到，当前发展面临的形势复杂严峻，必须增强忧患意识，做好应对各种风险的准备。",
 		"其次，要看到我们工作中还存在许多问题，有的地方落实不力，有的部门推诿扯皮，群众意见很大。",
 		"这些问题必须引起高度重视，认真加以解决。",
+		"再次强调安全生产。安全生产责任重于泰山，任何时候都不能放松，必须常抓不懈。",
 		NULL,
 	};
 	g = run(alone);
