@@ -65,7 +65,6 @@ enum style {
 	ST_BARE,		/* 一 alone on a line */
 	ST_ATTACH,		/* 附件 附件1 */
 	ST_PLAIN,		/* a heading line with no number: 结束语 */
-	ST_LEAD,		/* a short phrase opening a paragraph, bold in print: 加快国有企业改革。 */
 	ST_COUNT
 };
 
@@ -97,7 +96,6 @@ static const struct marker_style styles[ST_COUNT] = {
 	[ST_BARE] = { "一", true, false, false },
 	[ST_ATTACH] = { "附件1", true, false, false },
 	[ST_PLAIN] = { "", true, false, false },
-	[ST_LEAD] = { "", true, false, false },
 };
 
 enum num_kind {
@@ -790,59 +788,6 @@ static bool plain_words_ok(const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ */
-/* Lead phrases: 加快国有企业改革。… */
-
-#define LEAD_MIN 4		/* characters of a lead phrase, at least */
-#define LEAD_MAX 20		/* and at most */
-#define LEAD_RUN 3		/* lead phrases in a run that make them headings */
-
-/* Words that open a sentence telling or arguing, not naming a task. */
-static const char *const lead_refused_starts[] = {
-	"今年", "去年", "明年", "当前", "目前", "现在", "近年", "同时", "此外", "另外", "因此", "所以", "但",
-	"然而", "总之", "为此", "对此", "其中", "例如", "比如", "如果", "只有", "只要", "虽然", "尽管", "由于",
-	"随着", "本", "该", "上述", "以上", "下面",
-	"各", NULL	/* 各地要…, 各单位要…: a charge to the readers */
-};
-
-/* Does the paragraph open with a lead phrase, the short heading a report prints in bold
- * before its text (加快国有企业改革。推动…)? A first sentence of LEAD_MIN to LEAD_MAX
- * characters ending in 。, opening with a Han character or a quote, with no comma,
- * colon or digit and none of the words of a statement (是 了 也, pronouns, 很, a
- * final 的), then a body at least twice as long. Whether it is a heading depends on its
- * neighbours (lead_confirmed). */
-static __attribute__((noinline)) bool lead_shape(const char *s, size_t n)
-{
-	size_t i = 0, l;
-	long c = 0;
-	uint32_t cp = 0, prev = 0;
-	for (; i < n && c <= LEAD_MAX; i += l, c++) {
-		prev = cp;
-		cp = cp_at(s, n, i, &l);
-		if (is_terminator(cp))
-			break;
-		if (c == 0 && !(cp >= 0x4E00 && cp <= 0x9FFF) && cp != 0x201C && cp != 0x300A)
-			return false;
-		switch (cp) {
-		case 0xFF0C: case ',': case 0xFF1A: case ':': case 0xFF08: case '(': case '%': case 0xFF05:
-		case 0x662F: case 0x4E86: case 0x6211: case 0x4F60: case 0x4ED6: case 0x5979: case 0x5B83:
-		case 0x4EEC: case 0x8FD9: case 0x90A3: case 0x5417: case 0x5462: case 0x5427: case 0x554A:
-		case 0x5F88: case 0x4E5F:	/* ， ： （ % 是 了 我 你 他 她 它 们 这 那 吗 呢 吧 啊 很 也 */
-			return false;
-		default:
-			if (is_ar_digit(cp))
-				return false;
-		}
-	}
-	if (i >= n || cp != 0x3002 || c < LEAD_MIN || c > LEAD_MAX || prev == 0x7684)	/* …的。 */
-		return false;
-	for (const char *const *p = lead_refused_starts; *p; p++)
-		if (starts(s, i, 0, *p))
-			return false;
-	long body = chars(s + i + l, n - i - l);
-	return body >= 2 * c && body >= 20;
-}
-
-/* ------------------------------------------------------------------ */
 /* Paragraphs waiting in the window */
 
 struct item {
@@ -857,7 +802,6 @@ struct item {
 	struct mark *inl;		/* enumeration items inside it */
 	size_t ninl;			/* items in inl */
 	bool plain;			/* shaped like a heading line with no number */
-	bool lead;			/* opens with a short phrase before a long body (lead_shape) */
 	int attach_next;		/* a list of attachments (附件：1．…): the number its next item
 					 * would have, 0 when no numbered item may follow */
 	bool attach_list;		/* it is such a list */
@@ -910,8 +854,6 @@ struct structure {
 	int cont_depth;			/* its depth; 0 when the last paragraph had no such item */
 	bool in_notes;			/* past a line heading the notes (注释：): numbered notes follow */
 	int attach_next;		/* inside a list of attachments: the number of its next item */
-	int lead_run;			/* paragraphs of lead_shape in the run since the last heading */
-	int lead_gap;			/* paragraphs of another form since the last of them */
 	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a
 					 * sentence or a numbered heading line */
 	int failed;			/* a sink returned nonzero */
@@ -1367,8 +1309,6 @@ static void analyse_item(struct item *it)
 		it->kind = PARA_SALUTATION;
 	else if (it->open.style == ST_NONE && !it->ninl)
 		it->plain = plain_shape(it->text, it->len);
-	if (it->open.style == ST_NONE && it->kind == PARA_BODY)
-		it->lead = lead_shape(it->text, it->len);
 }
 
 static void item_free(struct item *it)
@@ -1548,11 +1488,10 @@ static bool same_family(const struct level *lv, enum style s)
 	return family(lv->style) == family(s) || (lv->alias != ST_NONE && family(lv->alias) == family(s));
 }
 
-/* 一是/一要 items, lead phrases and sections such as 前言 are leaves: a numbered
- * heading does not go under them. */
+/* 一是/一要 items and sections such as 前言 are leaves: a numbered heading does not go under them. */
 static bool is_leaf(const struct level *lv)
 {
-	return lv->style == ST_SHI || lv->style == ST_YAO || lv->style == ST_LEAD || lv->leaf;
+	return lv->style == ST_SHI || lv->style == ST_YAO || lv->leaf;
 }
 
 /* Places a heading of style s on the stack, searching it from index base up (inside a
@@ -1880,45 +1819,6 @@ static __attribute__((noinline)) bool plain_confirmed(const struct structure *st
 	       chars(next->text, next->len) > chars(it->text, it->len) && first_clause(next->text, next->len) >= 2;
 }
 
-/* Styles of a numbered section that lead phrases may divide (not list words, leaves,
- * attachments or lines with no number). */
-static bool lead_parent(enum style s)
-{
-	return s == ST_CN_DUN || s == ST_CN_PAREN || s == ST_AR_DOT || s == ST_AR_DUN || s == ST_AR_PAREN ||
-	       s == ST_CIRCLED_PAREN || s == ST_CIRCLED || s == ST_DI_PART || s == ST_DI_CHAPTER ||
-	       s == ST_DI_SECTION || s == ST_DI_TOPIC || s == ST_BARE;
-}
-
-/* A scrap of a paragraph (the 2.5 of a PM2.5 split off by a converter): no paragraph
- * of its own between two lead phrases. */
-#define SCRAP_BYTES 6
-
-/* Is the oldest paragraph, opening with a lead phrase, a heading? It is when it stands
- * in a numbered section among LEAD_RUN or more such paragraphs, with no heading between
- * them and at most one other paragraph between two of them (counted before it by
- * lead_run and lead_gap, after it in the window). */
-static __attribute__((noinline)) bool lead_confirmed(const struct structure *st)
-{
-	int d = st->depth;
-	while (d > 0 && st->stack[d - 1].style == ST_LEAD)
-		d--;
-	if (st->in_notes || d == 0 || !lead_parent(st->stack[d - 1].style))
-		return false;
-	int run = (st->lead_gap >= 2 ? 0 : st->lead_run) + 1, gap = 0;
-	for (size_t j = 1; j < st->nwin && run < LEAD_RUN && gap < 2; j++) {
-		const struct item *o = &st->win[j];
-		if (o->noise || o->len <= SCRAP_BYTES)
-			continue;
-		if (o->open.style != ST_NONE || o->plain || o->attach_list || o->kind != PARA_BODY)
-			break;
-		if (o->lead)
-			run++, gap = 0;
-		else
-			gap++;
-	}
-	return run >= LEAD_RUN;
-}
-
 /* Is the oldest paragraph, a line 附件： alone, a list of the attachments rather than
  * the start of one? Its first item (1．…) follows, or an attachment line of its own
  * comes later (附件 / 附件1). */
@@ -1962,10 +1862,6 @@ static int emit_first(struct structure *st)
 		it->open = (struct mark){ .style = ST_PLAIN, .standalone = true, .keep = true };
 		set_title(&it->open, it->text, it->len);
 		it->kind = PARA_HEADING;
-	}
-	if (it->lead && !it->fixed && !it->noise && it->open.style == ST_NONE && lead_confirmed(st)) {
-		it->open = (struct mark){ .style = ST_LEAD, .keep = true };
-		set_title(&it->open, it->text, sentence_end(it->text, it->len, 0));
 	}
 	if (!it->noise && !it->fixed) {
 		/* the items of a list of attachments (附件：1．… / 2．…) are no headings */
@@ -2018,17 +1914,6 @@ static int emit_first(struct structure *st)
 	}
 	long section = st->depth > 0 ? st->stack[st->depth - 1].seq : -1;
 	if (!it->noise) {
-		/* the run of lead phrases: a heading ends it, and so do two other paragraphs */
-		if (it->len <= SCRAP_BYTES && it->open.style == ST_NONE) {
-			/* a scrap leaves the run as it is */
-		} else if (it->open.style != ST_NONE && it->open.keep && it->open.style != ST_LEAD) {
-			st->lead_run = st->lead_gap = 0;
-		} else if (it->lead) {
-			st->lead_run = (st->lead_gap >= 2 ? 0 : st->lead_run) + 1;
-			st->lead_gap = 0;
-		} else if (++st->lead_gap >= 2) {
-			st->lead_run = 0;
-		}
 		st->cont_depth = 0;
 		st->after_body = (it->kind == PARA_BODY && ends_sentence(it->text, it->len)) ||
 				 (it->kind == PARA_HEADING && it->open.style != ST_ATTACH && it->open.style != ST_PLAIN &&
