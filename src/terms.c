@@ -160,11 +160,11 @@ static bool is_han(uint32_t c)
 }
 
 /* Characters that rarely begin or end a term: particles, pronouns, conjunctions,
- * prepositions, adverbs. A stop list of function characters, not a dictionary;
+ * prepositions, adverbs, verbs that lead a clause (有, 搞, 闹). A stop list of function characters, not a dictionary;
  * each side leaves out characters that often begin (和平, 对外, 以人民为中心) or
  * end (原则, 土地, 成就) real terms. */
 #define STOP_BOTH "的了是在要把而并也将从这那其之于让被又还更很我你他她它们即且或但已由给啊吗呢吧么"
-#define STOP_START STOP_BOTH "过得等上下中性个些不各有"
+#define STOP_START STOP_BOTH "过得等上下中性个些不各有搞闹"
 #define STOP_END STOP_BOTH "和与及对为以着不一个有些说来去到中上下各好"
 /* Common function words that are not terms even though they stick together. */
 static const char *const stop_words[] = {
@@ -175,12 +175,12 @@ static const char *const stop_words[] = {
 	"应该", "需要", "没有", "不是", "问题", "方面", "工作", "情况", "进一步加强", "同志们", "总的来说",
 	"与此同时", "实际上", "事实上", "有的", "一个", "一年", "一次", "为此", "对此", "特别是", "尤其是",
 	"比如", "例如", "包括", "以上", "以下", "左右", "之一", "之间", "上述", "有关", "相关", "各级",
-	"越来越", "无法", "不能",
+	"越来越", "无法", "不能", "决不",
 	/* adverbs of manner, which lead a verb (大力推进, 严格渔船[管理]), never a term */
 	"大力", "持续", "扎实", "切实", "认真", "严肃", "严厉", "严格", "坚决", "深入", "全力", "着力",
 	"努力", "逐步", "稳步", "继续", "及时", "牢牢",
 	/* light verbs, which lead an object (取得明显成效, 抓好工作落实), never a term */
-	"推动", "抓好", "做好", "搞好", "取得", "具有",
+	"推动", "抓好", "做好", "搞好", "取得", "具有", "进入",
 };
 
 enum {
