@@ -2035,6 +2035,10 @@ static bool term_list_next(const unsigned char **p, const unsigned char *end, st
 	return true;
 }
 
+/* Bytes of hits up to which a document's are copied into one buffer to be stored (a
+ * small document: one statement); more are written term by term (import_terms_flush). */
+enum { TERM_HITS_COPIED = 256 << 10 };
+
 /* Stores a document's terms and hits blobs (nothing when it has no terms). */
 static int term_list_store(struct store *st, long doc, const struct sbuf *terms, const struct sbuf *hits)
 {
@@ -2069,11 +2073,38 @@ static int import_terms_flush(struct store *st, long *stored)
 		data += by[i]->hits.buf.len;
 	}
 	term_put_u32(&hits, (uint32_t)data);
-	for (size_t i = 0; i < n; i++)
-		sbuf_append(&hits, by[i]->hits.buf.data, by[i]->hits.buf.len);
+	int rc;
+	if (data > UINT32_MAX || hits.len + data > INT_MAX) {
+		rc = fail(st, "storing the terms: their hits are too many");
+	} else if (data <= TERM_HITS_COPIED) {
+		for (size_t i = 0; i < n; i++)
+			sbuf_append(&hits, by[i]->hits.buf.data, by[i]->hits.buf.len);
+		rc = term_list_store(st, st->doc, &terms, &hits);
+	} else {
+		/* a long document's hits (a million, megabytes) written from each term's
+		 * packer into the row, not copied into one buffer first */
+		sqlite3_stmt *s = stmt(st, Q_TERM_INSERT);
+		sqlite3_blob *b = NULL;
+		rc = -1;
+		if (s) {
+			sqlite3_bind_int64(s, 1, st->doc);
+			sqlite3_bind_blob(s, 2, terms.data, (int)terms.len, SQLITE_STATIC);
+			sqlite3_bind_zeroblob(s, 3, (int)(hits.len + data));
+			rc = step_done(st, s, "storing the terms");
+		}
+		if (rc == 0 && sqlite3_blob_open(st->db, "main", "term_lists", "hits", st->doc, 1, &b) != SQLITE_OK)
+			rc = fail_db(st, "storing the terms");
+		int at = (int)hits.len;
+		if (rc == 0 && sqlite3_blob_write(b, hits.data, at, 0) != SQLITE_OK)
+			rc = fail_db(st, "storing the terms");
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			if (sqlite3_blob_write(b, by[i]->hits.buf.data, (int)by[i]->hits.buf.len, at) != SQLITE_OK)
+				rc = fail_db(st, "storing the terms");
+			at += (int)by[i]->hits.buf.len;
+		}
+		sqlite3_blob_close(b);
+	}
 	free(by);
-	int rc = data > UINT32_MAX || hits.len > INT_MAX ? fail(st, "storing the terms: their hits are too many")
-							  : term_list_store(st, st->doc, &terms, &hits);
 	sbuf_free(&terms);
 	sbuf_free(&hits);
 	*stored = rc ? 0 : (long)n;

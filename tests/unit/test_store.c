@@ -262,6 +262,32 @@ static void test_order(void)
 	CHECK(hp == 1 && ho == 2);
 	CHECK_INT(store_hit_near(st, ids.id[0] + 7, 0, 0, true, &hp, &ho), 0);	/* no such term: no hits */
 
+	/* a term of 200,000 hits (their blob past the size copied into one buffer) and a
+	 * small one after it: each keeps its own */
+	struct import_meta m3 = { .source = "/x/many.txt", .sha256 = "9999", .encoding = "UTF-8", .bytes = 0 };
+	CHECK_INT(store_import_begin(st, &m3, -1, &id), 0);
+	long many, few;
+	CHECK_INT(store_import_term(st, "发展", "phrase", 2.0, &many), 0);
+	CHECK_INT(store_import_term(st, "改革", "phrase", 1.0, &few), 0);
+	for (long i = 0; i < 200000; i++)
+		CHECK_INT(store_import_hit(st, many, i / 100, (i % 100) * 3, 2), 0);
+	CHECK_INT(store_import_hit(st, few, 7, 1, 2), 0);
+	CHECK_INT(store_import_commit(st), 0);
+	struct term_ids big = { .n = 0 };
+	CHECK_INT(store_each_term(st, id, -1, list_ids, &big), 0);
+	CHECK_INT(big.n, 2);
+	CHECK_INT(store_hit_rank(st, big.id[0], 1999, 297), 200000);
+	sbuf_reset(&b);
+	CHECK_INT(store_each_hit(st, big.id[0], 1999, 1999, collect_hit, &b), 0);
+	CHECK(strncmp(b.data, "1999:0+2;1999:3+2;", 18) == 0 && strstr(b.data, "1999:297+2;") != NULL);
+	long semis = 0;
+	for (size_t i = 0; i < b.len; i++)
+		semis += b.data[i] == ';';
+	CHECK_INT(semis, 100);
+	sbuf_reset(&b);
+	CHECK_INT(store_each_hit(st, big.id[1], 0, 9, collect_hit, &b), 0);
+	CHECK_STR(b.data, "7:1+2;");
+
 	/* the same seq twice is refused, and leaves nothing */
 	struct import_meta m2 = { .source = "/x/twice.txt", .sha256 = "ffff", .encoding = "UTF-8", .bytes = 0 };
 	CHECK_INT(store_import_begin(st, &m2, -1, &id), 0);
