@@ -1105,7 +1105,9 @@ static bool memchr_cp(const uint32_t *s, int n, uint32_t c)
  *  - a phrase after a withheld numeral (×届×次全会): mostly right after a
  *    placeholder and starting with what counts follow (次, 届, 年);
  *  - a noun with a modifier of two characters or more in 的 (粗放的难题): a
- *    description, not a name (党的领导, 党的十九大 stay). */
+ *    description, not a name (党的领导, 党的十九大 stay);
+ *  - 以 or 为 and two characters, a half of 以…为… (以强烈[的], [以…]为支撑);
+ *    longer ones may be names (以人民为中心, 为人民服务). */
 static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int n)
 {
 	const struct trie *f = &t->fwd;
@@ -1115,6 +1117,8 @@ static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int
 	for (int j = 2; j < n - 1; j++)
 		if (s[j] == 0x7684)	/* 的 */
 			return true;
+	if (n == 3 && (s[0] == 0x4EE5 || s[0] == 0x4E3A))	/* 以 为 */
+		return true;
 	int k = 0;
 	while (k < n && has_cls(t, s[k], CLS_QUANTITY))
 		k++;

@@ -193,7 +193,7 @@ static void test_not_terms(void)
  * leading a verb, a light verb or 有 leading its object, a modal (不能, 无法, 决不),
  * 各 leading a noun, a verb with its complement 好, 越来越, a phrase cut after a
  * number in digits (6月底完成), a word the text quotes once but mostly uses
- * plainly, a noun described in 的; their look-alikes stay. */
+ * plainly, a noun described in 的, a half of 以…为…; their look-alikes stay. */
 static void test_plain_words(void)
 {
 	struct terms *t = terms_new(NULL);
@@ -207,6 +207,8 @@ static void test_plain_words(void)
 	feed_uses(t, "谁也不能", 6);
 	feed_uses(t, "决不允许", 6);
 	feed_uses(t, "搞特权", 6);
+	feed_uses(t, "为支撑", 6);
+	feed_uses(t, "以人民为中心", 6);
 	feed_uses(t, "加快发展", 8);
 	feed_uses(t, "山地特色", 6);
 	feed_uses(t, "粗放的难题", 6);
@@ -235,6 +237,8 @@ static void test_plain_words(void)
 	CHECK(!find(t, "谁也不能"));
 	CHECK(!find(t, "决不允许"));
 	CHECK(!find(t, "搞特权"));
+	CHECK(!find(t, "为支撑"));
+	CHECK(find(t, "以人民为中心") != NULL);
 	CHECK(!find(t, "月底完成"));
 	CHECK(!find(t, "革命"));
 	CHECK(!find(t, "粗放的难题"));
