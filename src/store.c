@@ -1616,24 +1616,37 @@ fail:
 	return -1;
 }
 
+/* The original bytes of a small document in rows of at most ORIGINAL_ROW bytes, which
+ * pack the table's pages (eight a 16 KB page, two a 4 KB one), not one row of 7-24 KB
+ * each, of which a 16 KB page holds one and a part unused (a sixth of the table);
+ * pieces from ORIGINAL_WHOLE bytes on (a long document) stay one row. */
+enum { ORIGINAL_ROW = 2016, ORIGINAL_WHOLE = 64 << 10 };
+
 int store_import_original(struct store *st, long long offset, const void *data, size_t n)
 {
 	if (st->doc < 0)
 		return fail(st, "no import in progress");
 	if (n == 0)
 		return 0;
-	/* in order, one row per call: each byte written once */
+	/* in order, each byte written once */
 	if (offset != st->original_at || n > INT_MAX || (long long)n > st->original_bytes - offset)
 		return fail(st, "the file changed size while it was being imported");
 	sqlite3_stmt *s = stmt(st, Q_ORIGINAL_INSERT);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, ((sqlite3_int64)st->doc << 32) + st->original_chunks);
-	sqlite3_bind_blob(s, 2, data, (int)n, SQLITE_STATIC);
-	if (step_done(st, s, "storing the original bytes") != 0)
-		return -1;
-	st->original_at += (long long)n;
-	st->original_chunks++;
+	/* a piece of a few KB in rows of ORIGINAL_ROW; a longer one in one row, whose
+	 * overflow pages SQLite fills */
+	size_t chunk = n < ORIGINAL_WHOLE ? ORIGINAL_ROW : n;
+	for (size_t at = 0; at < n;) {
+		size_t k = n - at > chunk ? chunk : n - at;
+		sqlite3_bind_int64(s, 1, ((sqlite3_int64)st->doc << 32) + st->original_chunks);
+		sqlite3_bind_blob(s, 2, (const char *)data + at, (int)k, SQLITE_STATIC);
+		if (step_done(st, s, "storing the original bytes") != 0)
+			return -1;
+		at += k;
+		st->original_at += (long long)k;
+		st->original_chunks++;
+	}
 	return 0;
 }
 

@@ -264,8 +264,15 @@ static void test_order(void)
 
 	/* a term of 200,000 hits (their blob past the size copied into one buffer) and a
 	 * small one after it: each keeps its own */
-	struct import_meta m3 = { .source = "/x/many.txt", .sha256 = "9999", .encoding = "UTF-8", .bytes = 0 };
+	struct import_meta m3 = { .source = "/x/many.txt", .sha256 = "9999", .encoding = "UTF-8", .bytes = 100000 };
 	CHECK_INT(store_import_begin(st, &m3, -1, &id), 0);
+	/* original bytes in pieces of a few KB (in rows of 2 KB) and of 70 KB (one row) */
+	char *bytes = xmalloc(100000);
+	for (int i = 0; i < 100000; i++)
+		bytes[i] = (char)(i * 7 + i / 251);
+	CHECK_INT(store_import_original(st, 0, bytes, 9999), 0);
+	CHECK_INT(store_import_original(st, 9999, bytes + 9999, 70000), 0);
+	CHECK_INT(store_import_original(st, 79999, bytes + 79999, 20001), 0);
 	long many, few;
 	CHECK_INT(store_import_term(st, "发展", "phrase", 2.0, &many), 0);
 	CHECK_INT(store_import_term(st, "改革", "phrase", 1.0, &few), 0);
@@ -273,6 +280,13 @@ static void test_order(void)
 		CHECK_INT(store_import_hit(st, many, i / 100, (i % 100) * 3, 2), 0);
 	CHECK_INT(store_import_hit(st, few, 7, 1, 2), 0);
 	CHECK_INT(store_import_commit(st), 0);
+	void *orig;
+	size_t norig;
+	CHECK_INT(store_original(st, id, &orig, &norig), 0);
+	CHECK_INT(norig, 100000);
+	CHECK(memcmp(orig, bytes, 100000) == 0);
+	free(orig);
+	free(bytes);
 	struct term_ids big = { .n = 0 };
 	CHECK_INT(store_each_term(st, id, -1, list_ids, &big), 0);
 	CHECK_INT(big.n, 2);
