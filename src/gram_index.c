@@ -56,6 +56,8 @@ static void sort_u64(uint64_t *v, size_t n)
 		memset(count, 0, 65536 * sizeof *count);
 		for (size_t i = 0; i < n; i++)
 			count[(src[i] >> shift) & 0xFFFF]++;
+		if (count[(src[0] >> shift) & 0xFFFF] == n)
+			continue;	/* one digit for all (a position's high bits): nothing moves */
 		size_t sum = 0;
 		for (size_t d = 0; d < 65536; d++) {
 			size_t c = count[d];
@@ -77,6 +79,65 @@ static void sort_u64(uint64_t *v, size_t n)
 void gi_vec_sort(struct gi_vec *v)
 {
 	sort_u64(v->v, v->n);
+}
+
+void gi_vec_merge(struct gi_vec *a, const struct gi_vec *b)
+{
+	if (!b->n)
+		return;
+	size_t n = a->n + b->n, i = 0, j = 0, k = 0;
+	uint64_t *v = xmalloc(n * sizeof *v);
+	while (i < a->n && j < b->n)
+		v[k++] = a->v[i] <= b->v[j] ? a->v[i++] : b->v[j++];
+	while (i < a->n)
+		v[k++] = a->v[i++];
+	while (j < b->n)
+		v[k++] = b->v[j++];
+	free(a->v);
+	a->v = v;
+	a->n = a->cap = n;
+}
+
+void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs)
+{
+	/* the runs' bounds, from from */
+	size_t n = v->n - from, *at = xmalloc((runs->n + 2) * sizeof *at), k = 0;
+	at[k++] = 0;
+	for (size_t r = 0; r < runs->n; r++)
+		if (runs->v[r] > from + at[k - 1] && runs->v[r] < v->n)
+			at[k++] = (size_t)runs->v[r] - from;
+	at[k] = n;
+	if (k > 1) {
+		uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v->v + from, *dst = tmp;
+		while (k > 1) {
+			size_t m = 0;
+			for (size_t r = 0; r < k; r += 2) {
+				size_t i = at[r], mid = r + 1 < k ? at[r + 1] : n, end = r + 1 < k ? at[r + 2] : n, j = mid, o = i;
+				/* (without a branch on which is less: it is as good as random) */
+				while (i < mid && j < end) {
+					uint64_t x = src[i], y = src[j];
+					bool t = y < x;
+					dst[o++] = t ? y : x;
+					i += !t;
+					j += t;
+				}
+				while (i < mid)
+					dst[o++] = src[i++];
+				while (j < end)
+					dst[o++] = src[j++];
+				at[m++] = at[r];
+			}
+			at[m] = n;
+			k = m;
+			uint64_t *t = src;
+			src = dst;
+			dst = t;
+		}
+		if (src != v->v + from)
+			memcpy(v->v + from, src, n * sizeof *src);
+		free(tmp);
+	}
+	free(at);
 }
 
 static inline size_t put_varint(uint8_t *p, uint64_t x)
@@ -426,6 +487,7 @@ struct gi_build {
 	size_t bytes;		/* postings bytes allocated */
 	uint32_t row_lo;	/* first row, 0 when empty */
 	uint32_t row_hi;	/* last row */
+	uint64_t *common;	/* COMMON_BITS bits: pairs found common in a write (build_pair) */
 };
 
 static void build_alloc(struct gi_build *b, size_t size)
@@ -460,6 +522,7 @@ void gi_build_free(struct gi_build *b)
 		return;
 	gi_build_reset(b);
 	free(b->tab);
+	free(b->common);
 	free(b);
 }
 
@@ -556,6 +619,30 @@ static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint3
 	}
 }
 
+/* Pairs of ideographs with a 1/COMMON_SHARE of the postings of a build that was
+ * written (and COMMON_BYTES at least) are common from then on (gi_build_write marks
+ * them in a bitmap, by a hash of the key: a few others share their bits, harmless):
+ * their later postings go by the character before (gram_index.h). At most
+ * COMMON_SHARE pairs a build, the same ones mostly. */
+enum { COMMON_BITS = 18, COMMON_BYTES = 64, COMMON_SHARE = 2048 };
+
+static inline uint32_t common_bit(uint64_t key)
+{
+	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - COMMON_BITS));
+}
+
+/* The key of pair (a, b) after character c (UINT32_MAX: none, or a separator). */
+static inline uint64_t build_pair(const struct gi_build *b, uint32_t c, uint32_t a, uint32_t d)
+{
+	uint64_t key = gi_key_pair(a, d);
+	if (b->common && c != UINT32_MAX && gi_pair_ctx(a, d)) {
+		uint32_t bit = common_bit(key);
+		if (b->common[bit >> 6] >> (bit & 63) & 1)
+			return gi_key_pair_ctx(a, d, gi_ctx_bucket(c));
+	}
+	return key;
+}
+
 void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 {
 	if (n == 0)
@@ -569,6 +656,7 @@ void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 	uint32_t pos = 0;
 	uint32_t cur = next_cp(text, n, 0, &k);
 	bool cur_sep = cjk_separator(cur);
+	uint32_t before = UINT32_MAX;	/* the character before cur, none after a separator */
 	for (size_t i = k;;) {
 		if (m == BATCH) {
 			build_keys(b, keys, m, row, pos);
@@ -582,7 +670,8 @@ void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 		uint32_t nxt = next_cp(text, n, i, &k);
 		/* (CJK ideographs, the bulk of the text, are never separators) */
 		bool nxt_sep = nxt >= 0x4000 && nxt < 0xA000 ? false : cjk_separator(nxt);
-		keys[m++] = cur_sep || nxt_sep ? gi_key_lone(cur) : gi_key_pair(cur, nxt);
+		keys[m++] = cur_sep || nxt_sep ? gi_key_lone(cur) : build_pair(b, before, cur, nxt);
+		before = cur_sep ? UINT32_MAX : cur;
 		cur = nxt;
 		cur_sep = nxt_sep;
 		i += k;
@@ -606,9 +695,19 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 {
 	struct sort_item *items = xmalloc((b->used + 1) * sizeof *items);
 	size_t n = 0;
+	if (!b->common)
+		b->common = xcalloc((size_t)1 << (COMMON_BITS - 6), sizeof *b->common);
 	for (size_t i = 0; i < b->size; i++)
-		if (b->tab[i].key != EMPTY_KEY)
-			items[n++] = (struct sort_item){ .key = b->tab[i].key, .slot = i };
+		if (b->tab[i].key != EMPTY_KEY) {
+			const struct gi_entry *e = &b->tab[i];
+			items[n++] = (struct sort_item){ .key = e->key, .slot = i };
+			uint32_t a = (uint32_t)(e->key >> 22), low = (uint32_t)(e->key & 0x3FFFFF);
+			if (e->len >= COMMON_BYTES && (size_t)e->len * COMMON_SHARE >= b->bytes && low && low <= 0x110000 &&
+			    gi_pair_ctx(a, low - 1)) {
+				uint32_t bit = common_bit(e->key);
+				b->common[bit >> 6] |= (uint64_t)1 << (bit & 63);
+			}
+		}
 	/* keys below 2^43: by 11-bit digits when many, else qsort */
 	if (n >= 4096) {
 		struct sort_item *tmp = xmalloc(n * sizeof *tmp), *src = items, *dst = tmp;
@@ -912,6 +1011,8 @@ int gi_decode_page(struct gi_decoder *d, int64_t pid, const uint8_t *data, size_
 			}
 			d->in_key = true;
 			d->ps = (struct gi_postings){ .f = &f };
+			if (d->runs && out && d->key >= lo)
+				gi_vec_push(d->runs, out->n);
 			if (d->probe)
 				d->probe->at = 0;
 		}
@@ -975,14 +1076,21 @@ int gi_word_terms(const char *word, size_t n, struct gi_term **terms)
 	for (size_t i = 0; i < m; i++) {
 		bool pair = i + 1 < m && !cjk_separator(cps[i]) && !cjk_separator(cps[i + 1]);
 		if (pair) {
-			all[nt] = (struct gi_term){ .lo = gi_key_pair(cps[i], cps[i + 1]), .at = (uint32_t)i };
-			all[nt].hi = all[nt].lo;
+			uint32_t a = cps[i], b = cps[i + 1];
+			all[nt] = (struct gi_term){ .lo = gi_key_pair(a, b), .hi = gi_key_pair(a, b), .lo2 = 1, .at = (uint32_t)i };
+			if (gi_pair_ctx(a, b) && (i == 0 || !cjk_separator(cps[i - 1]))) {
+				/* the plain key, and the buckets: any at the word's start (the
+				 * character before is not known), else that of the one before */
+				all[nt].lo2 = all[nt].hi2 = all[nt].lo;
+				all[nt].lo = gi_key_pair_ctx(a, b, i == 0 ? 0 : gi_ctx_bucket(cps[i - 1]));
+				all[nt].hi = i == 0 ? gi_key_pair_ctx(a, b, GI_CTX - 1) : all[nt].lo;
+			}
 			reach[nt++] = (uint32_t)i + 1;
 			if (i + 2 == m)
 				break;
 		} else {
 			bool prefix = i + 1 == m && !cjk_separator(cps[i]);
-			all[nt] = (struct gi_term){ .lo = gi_key_lone(cps[i]), .at = (uint32_t)i };
+			all[nt] = (struct gi_term){ .lo = gi_key_lone(cps[i]), .lo2 = 1, .at = (uint32_t)i };
 			all[nt].hi = prefix ? gi_key_prefix_end(cps[i]) : all[nt].lo;
 			reach[nt++] = (uint32_t)i;
 		}

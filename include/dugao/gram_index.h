@@ -17,6 +17,15 @@
  * << GI_PID_SHIFT, or, none starting in it, the key running on << GI_PID_SHIFT | n for
  * its n-th such page. So pids ascend with the stream, and keys lo..hi are in the pages
  * from the last whose pid is <= lo's to the first whose pid is >= hi + 1's: one seek.
+ *
+ * A common pair of CJK ideographs (发展: 2 million postings at 1 GB) has most of its
+ * postings under keys of their own by the character before them, hashed into
+ * GI_CTX buckets (gi_key_pair_ctx, keys above every plain pair's of the same first
+ * character): a phrase's pair after a known character (发展 in 高质量发展, after 量)
+ * reads its bucket and the plain key, about a sixth of the postings. A pair is
+ * common once a build written had many of its postings; the plain key keeps those
+ * from before, and those after a separator or at a row's start. An index made
+ * before the buckets (schema 10) has only plain keys, and is read the same way.
  * Segments over consecutive row ranges merge into one (postings concatenate in row
  * order), dropping rows that are no longer live.
  *
@@ -51,6 +60,30 @@ static inline uint64_t gi_key_prefix_end(uint32_t a)
 	return (uint64_t)a << 22 | 0x3FFFFF;
 }
 
+enum {
+	GI_CTX_BITS = 4,		/* a bucketed pair's buckets: 16 */
+	GI_CTX = 1 << GI_CTX_BITS,
+};
+
+/* Whether pair (a, b) can have bucketed keys: two CJK unified ideographs. */
+static inline bool gi_pair_ctx(uint32_t a, uint32_t b)
+{
+	return a - 0x4E00 < 0x5200 && b - 0x4E00 < 0x5200;
+}
+
+/* The bucket of a pair after character c. */
+static inline uint32_t gi_ctx_bucket(uint32_t c)
+{
+	return (uint32_t)(c * 2654435761u) >> (32 - GI_CTX_BITS);
+}
+
+/* The key of pair (a, b) (gi_pair_ctx) after a character of the bucket: past every
+ * plain pair's low bits (at most 0x110000), below 0x3FFFFF (gi_key_prefix_end). */
+static inline uint64_t gi_key_pair_ctx(uint32_t a, uint32_t b, uint32_t bucket)
+{
+	return (uint64_t)a << 22 | (0x110001 + (uint64_t)(b - 0x4E00) * GI_CTX + bucket);
+}
+
 static inline int64_t gi_pid(uint64_t key, uint32_t part)
 {
 	return (int64_t)(key << GI_PID_SHIFT | part);
@@ -67,6 +100,11 @@ void gi_vec_push(struct gi_vec *v, uint64_t x);
 void gi_vec_free(struct gi_vec *v);
 /* Sorts ascending (a radix sort; nothing to do when already sorted). */
 void gi_vec_sort(struct gi_vec *v);
+/* Merges b (sorted) into a (sorted). */
+void gi_vec_merge(struct gi_vec *a, const struct gi_vec *b);
+/* Sorts v from index from on, runs of it sorted: they start at from and at the
+ * indexes in runs (ascending), merged two by two. */
+void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs);
 
 /* Where written pages go, in ascending pid order; nonzero stops the writing. */
 typedef int (*gi_page_fn)(void *ctx, int64_t pid, const uint8_t *data, size_t n);
@@ -150,6 +188,7 @@ struct gi_decoder {
 	struct gi_postings ps;	/* decoding state of the key */
 	long count;		/* postings kept */
 	struct gi_probe *probe;	/* NULL, or only postings it holds are kept */
+	struct gi_vec *runs;	/* NULL, or where each key's postings start in out (out->n) */
 };
 
 /* Decodes the postings of keys lo..hi in the next page (pages in pid order) into out
@@ -162,10 +201,13 @@ long gi_decode_end(struct gi_decoder *d);
 
 /* --- queries --- */
 
-/* One key lookup of a query word: keys lo..hi, at character offset at of the word. */
+/* One key lookup of a query word: keys lo..hi and lo2..hi2, at character offset at of
+ * the word. */
 struct gi_term {
 	uint64_t lo;	/* first key */
-	uint64_t hi;	/* last key (lo, or a prefix's range) */
+	uint64_t hi;	/* last key (lo, or a prefix's or buckets' range) */
+	uint64_t lo2;	/* a second range (a bucketed pair's plain key), none when above hi2 */
+	uint64_t hi2;	/* its last key */
 	uint32_t at;	/* offset of the token in the word */
 };
 

@@ -181,13 +181,23 @@ static void test_terms(void)
 	CHECK(gi_key_pair(0x53D1, 0x5C55) > t[0].lo && gi_key_pair(0x53D1, 0x5C55) <= t[0].hi);
 	CHECK(gi_key_lone(0x53D2) > t[0].hi);
 	free(t);
+	/* a pair of ideographs: its buckets (any, at the start) and its plain key */
 	CHECK_INT(gi_word_terms("发展", strlen("发展"), &t), 1);
-	CHECK(t[0].lo == gi_key_pair(0x53D1, 0x5C55) && t[0].hi == t[0].lo && t[0].at == 0);
+	CHECK(t[0].lo == gi_key_pair_ctx(0x53D1, 0x5C55, 0) && t[0].hi == gi_key_pair_ctx(0x53D1, 0x5C55, GI_CTX - 1) &&
+	      t[0].at == 0 && t[0].lo2 == gi_key_pair(0x53D1, 0x5C55) && t[0].hi2 == t[0].lo2);
+	CHECK(gi_key_pair_ctx(0x53D1, 0x5C55, 0) > gi_key_pair(0x53D1, 0x10FFFF) &&
+	      gi_key_pair_ctx(0x53D1, 0x9FFF, GI_CTX - 1) < gi_key_prefix_end(0x53D1));
 	free(t);
 	/* 高质 量发 发展 cover the five characters */
 	CHECK_INT(gi_word_terms("高质量发展", strlen("高质量发展"), &t), 3);
 	CHECK(t[0].at == 0 && t[1].at == 2 && t[2].at == 3);
-	CHECK(t[2].lo == gi_key_pair(0x53D1, 0x5C55));
+	/* 发展 after 量: that bucket, and the plain key */
+	CHECK(t[2].lo == gi_key_pair_ctx(0x53D1, 0x5C55, gi_ctx_bucket(0x91CF)) && t[2].hi == t[2].lo &&
+	      t[2].lo2 == gi_key_pair(0x53D1, 0x5C55) && t[2].hi2 == t[2].lo2);
+	free(t);
+	/* after a separator, only the plain key */
+	CHECK_INT(gi_word_terms("，发展", strlen("，发展"), &t), 2);
+	CHECK(t[1].at == 1 && t[1].lo == gi_key_pair(0x53D1, 0x5C55) && t[1].hi == t[1].lo && t[1].lo2 > t[1].hi2);
 	free(t);
 	/* a separator stands alone and never is a prefix; the character before it is exact */
 	CHECK_INT(gi_word_terms("发，", strlen("发，"), &t), 2);
@@ -198,7 +208,7 @@ static void test_terms(void)
 	free(t);
 	/* folded as the text is */
 	CHECK_INT(gi_word_terms("ＧＤ", strlen("ＧＤ"), &t), 1);
-	CHECK(t[0].lo == gi_key_pair('g', 'd'));
+	CHECK(t[0].lo == gi_key_pair('g', 'd') && t[0].hi == t[0].lo && t[0].lo2 > t[0].hi2);
 	free(t);
 	CHECK_INT(gi_word_terms("", 0, &t), 0);
 	free(t);
@@ -333,8 +343,14 @@ static void test_long_postings(void)
 	for (size_t i = 0; i < segs[0].n; i++)
 		parts += (uint64_t)segs[0].pages[i].pid >> GI_PID_SHIFT == haha && (segs[0].pages[i].pid & 0xFFFFF);
 	CHECK(parts > 2);
+	/* past its first postings, 哈哈 goes by the character before: 哈 (in a bucket),
+	 * or none (plain) */
+	uint64_t ctx_lo = gi_key_pair_ctx(0x54C8, 0x54C8, 0), ctx_hi = gi_key_pair_ctx(0x54C8, 0x54C8, GI_CTX - 1);
 	struct gi_vec got = { 0 };
+	CHECK_INT(lookup(&segs[1], ctx_lo, ctx_hi, NULL, 0, &got), 0);
+	CHECK(got.n > 5400);
 	CHECK_INT(lookup(&segs[1], haha, haha, NULL, 0, &got), 0);
+	gi_vec_sort(&got);
 	/* 哈哈哈， holds 哈哈 at 0 and 1 (哈，is lone), 哈哈。 at 0: per row 5400 * 2 + 600 */
 	CHECK_INT(got.n, 3 * (5400 * 2 + 600));
 	CHECK(got.n && got.v[0] == ((uint64_t)4 << 32 | 0));
@@ -348,6 +364,7 @@ static void test_long_postings(void)
 	CHECK(m.row_lo == 1 && m.row_hi == 6);
 	got.n = 0;
 	CHECK_INT(lookup(&merged, haha, haha, NULL, 0, &got), 0);
+	CHECK_INT(lookup(&merged, ctx_lo, ctx_hi, NULL, 0, &got), 0);
 	CHECK_INT(got.n, 4 * (5400 * 2 + 600));
 	got.n = 0;
 	CHECK_INT(lookup(&merged, gi_key_lone(0x2C), gi_key_lone(0x2C), NULL, 0, &got), 0);
@@ -356,6 +373,79 @@ static void test_long_postings(void)
 	seg_free(&segs[0]);
 	seg_free(&segs[1]);
 	gi_vec_free(&got);
+	sbuf_free(&t);
+	gi_build_free(b);
+}
+
+/* Where word starts in seg: the starts that every term's postings (both ranges, at its
+ * offset) give. */
+static void word_starts(const struct seg *seg, const char *word, struct gi_vec *out)
+{
+	struct gi_term *t;
+	int k = gi_word_terms(word, strlen(word), &t);
+	struct gi_vec got = { 0 }, next = { 0 };
+	out->n = 0;
+	for (int j = 0; j < k; j++) {
+		got.n = 0;
+		CHECK_INT(lookup(seg, t[j].lo, t[j].hi, NULL, 0, &got), 0);
+		if (t[j].lo2 <= t[j].hi2)
+			CHECK_INT(lookup(seg, t[j].lo2, t[j].hi2, NULL, 0, &got), 0);
+		gi_vec_sort(&got);
+		next.n = 0;
+		for (size_t i = 0; i < got.n; i++)
+			if ((uint32_t)got.v[i] >= t[j].at) {
+				uint64_t x = got.v[i] - t[j].at;
+				bool keep = j == 0;
+				for (size_t m = 0; m < out->n && !keep; m++)
+					keep = out->v[m] == x;
+				if (keep)
+					gi_vec_push(&next, x);
+			}
+		struct gi_vec swap = *out;
+		*out = next;
+		next = swap;
+	}
+	gi_vec_free(&got);
+	gi_vec_free(&next);
+	free(t);
+}
+
+/* A pair common in a build has its postings in later builds under keys by the character
+ * before; words find all their occurrences, after any character, a separator or none. */
+static void test_context(void)
+{
+	static const char *const parts[] = { "高质量发展", "经济发展", "，发展", "的发展", "发展", "\n发展", "展发" };
+	struct sbuf t = { 0 };
+	for (int i = 0; i < 2800; i++)
+		sbuf_puts(&t, parts[i % 7]);
+	/* the first write finds the pairs common, the second has their buckets; both
+	 * merged into one segment */
+	struct gi_build *b = gi_build_new();
+	struct seg two[2] = { 0 }, seg = { 0 };
+	size_t bytes;
+	for (uint32_t row = 1; row <= 2; row++) {
+		gi_build_add(b, row, t.data, t.len);
+		CHECK_INT(gi_build_write(b, keep_page, &two[row - 1], &bytes), 0);
+	}
+	struct gi_source src[2] = { { next_page, &two[0] }, { next_page, &two[1] } };
+	struct gi_merged m;
+	CHECK_INT(gi_merge_all(src, 2, keep_page, &seg, &m), 0);
+	seg_free(&two[0]);
+	seg_free(&two[1]);
+	struct gi_vec got = { 0 };
+	CHECK_INT(lookup(&seg, gi_key_pair_ctx(0x53D1, 0x5C55, 0), gi_key_pair_ctx(0x53D1, 0x5C55, GI_CTX - 1), NULL, 0,
+			 &got), 0);
+	CHECK(got.n > 1000);
+	static const char *const words[] = { "发展", "高质量发展", "量发展", "经济发展", "的发展", "，发展", "展发展", "发展发", "展高质" };
+	for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+		long want = 0;
+		for (const char *p = t.data; (p = strstr(p, words[w])); p += strlen(words[w]))
+			want += 2;
+		word_starts(&seg, words[w], &got);
+		CHECK_INT((long)got.n, want);
+	}
+	gi_vec_free(&got);
+	seg_free(&seg);
 	sbuf_free(&t);
 	gi_build_free(b);
 }
@@ -473,6 +563,7 @@ int main(void)
 	test_terms();
 	test_round_trip();
 	test_long_postings();
+	test_context();
 	test_phrase_and_hits();
 	test_sort();
 	test_overlaps();
