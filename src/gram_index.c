@@ -85,17 +85,15 @@ void gi_vec_merge(struct gi_vec *a, const struct gi_vec *b)
 {
 	if (!b->n)
 		return;
-	size_t n = a->n + b->n, i = 0, j = 0, k = 0;
-	uint64_t *v = xmalloc(n * sizeof *v);
-	while (i < a->n && j < b->n)
-		v[k++] = a->v[i] <= b->v[j] ? a->v[i++] : b->v[j++];
-	while (i < a->n)
-		v[k++] = a->v[i++];
-	while (j < b->n)
-		v[k++] = b->v[j++];
-	free(a->v);
-	a->v = v;
-	a->n = a->cap = n;
+	/* in place from the end: a grows (no copy of a big list into fresh pages) */
+	size_t i = a->n, j = b->n, k = a->n + b->n;
+	if (k > a->cap) {
+		a->cap = k;
+		a->v = xrealloc(a->v, k * sizeof *a->v);
+	}
+	while (j > 0)
+		a->v[--k] = i > 0 && a->v[i - 1] > b->v[j - 1] ? a->v[--i] : b->v[--j];
+	a->n += b->n;
 }
 
 void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs)
