@@ -21,7 +21,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 #define LIBRARY_PAGE_SIZE "16384"	/* bytes a page, for a new library (migrate) */
 
 static const char *const migrations[SCHEMA_VERSION] = {
@@ -158,6 +158,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 * section_marks a byte each (in shape order): how many characters of the heading
 	 * in its paragraph are the marker, or SECTION_APART when the paragraph does not
 	 * hold marker and title, which section_apart then does. */
+	"",
+	/* 11 -> 12: common pairs of ideographs (发展) under keys by the character before
+	 * them too (gram_index.h), which a dugao before would not read. The index of an
+	 * older library is read as it is: its pairs are all under their plain keys. */
 	"",
 };
 
@@ -3114,6 +3118,10 @@ static size_t search_row_at(const struct search_rows *r, uint32_t id)
  * no core free, all of them: a busy machine costs the copy of their pages). */
 enum { LOOKUP_SHARED_PAGES = 64 };
 
+/* A list of keys' postings is sorted a segment at a time by merging them when there are
+ * at most this many keys (a pair's buckets; a prefix's keys are often more). */
+enum { LOOKUP_MERGE_RUNS = 64 };
+
 /* Pages of segments read ahead, for a second thread to decode. */
 struct lookup_pages {
 	int64_t *pid;		/* each page's pid */
@@ -3270,6 +3278,7 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		started = pthread_create(&thread, NULL, lookup_job_run, &job) == 0;
 	}
 	int err = 0;
+	struct gi_vec runs = { 0 };
 	for (size_t i = 0; i < first && !err; i++) {
 		if (segs[i].hi < rows[0] || segs[i].lo > rows[nrows - 1])
 			continue;
@@ -3281,7 +3290,11 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		sqlite3_bind_int64(s, 1, segs[i].id);
 		sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
 		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
-		struct gi_decoder d = { .probe = probe };
+		/* a list of several keys: each key's postings merged with the others' of the
+		 * segment (the segments' rows ascend), or, too many, sorted at the end */
+		size_t from = out ? out->n : 0;
+		runs.n = 0;
+		struct gi_decoder d = { .probe = probe, .runs = out && lo < hi ? &runs : NULL };
 		int rc, bad = 0;
 		/* (until the decoder wants no more: the rest of a long key's rows) */
 		while (bad == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -3295,7 +3308,10 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 			err = fail_db(st, "searching");
 		else if (!out)
 			*count += n;
+		else if (runs.n > 1 && runs.n <= LOOKUP_MERGE_RUNS)
+			gi_vec_merge_runs(out, from, &runs);
 	}
+	gi_vec_free(&runs);
 	if (first < nsegs) {
 		/* the shared segments the second thread has not taken (all, without it) */
 		lookup_job_work(&job);
@@ -3369,6 +3385,38 @@ static long search_pages_of(struct store *st, const struct search *s, uint64_t l
 	return pages;
 }
 
+/* Both ranges of a term's keys (gi_term: lo2..hi2, when there is one, a bucketed
+ * pair's plain key) into out, or counted in *count, as search_lookup does one;
+ * seg_pages, seg_pages2: each range's pages in each segment (or NULL). */
+static int search_term(struct store *st, const struct search *s, const struct gi_term *t, const uint32_t *rows,
+		       size_t nrows, struct gi_vec *out, long *count, struct gi_probe *probe, const long *seg_pages,
+		       const long *seg_pages2)
+{
+	int err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, out, count, probe, seg_pages);
+	if (err || t->lo2 > t->hi2)
+		return err;
+	struct gi_vec more = { 0 };
+	long n = 0;
+	err = search_lookup(st, s->segs, s->nsegs, t->lo2, t->hi2, rows, nrows, out ? &more : NULL, &n, probe, seg_pages2);
+	if (!err && out)
+		gi_vec_merge(out, &more);
+	else if (!err)
+		*count += n;
+	gi_vec_free(&more);
+	return err;
+}
+
+/* A term's pages (both ranges) in the segments of rows; seg_pages[i], seg_pages2[i]:
+ * each range's in segment i. */
+static long search_term_pages(struct store *st, const struct search *s, const struct gi_term *t, const uint32_t *rows,
+			      size_t nrows, long *seg_pages, long *seg_pages2)
+{
+	long pages = search_pages_of(st, s, t->lo, t->hi, rows, nrows, seg_pages), more = 0;
+	if (pages >= 0 && t->lo2 <= t->hi2)
+		more = search_pages_of(st, s, t->lo2, t->hi2, rows, nrows, seg_pages2);
+	return pages < 0 || more < 0 ? -1 : pages + more;
+}
+
 /* Where one word occurs in rows: the lookup of fewest pages first, then each of the
  * others keeping only the postings where the word may still start, so that a common
  * bigram (发展 in 高质量发展) is never held whole. With count (a word of several
@@ -3380,13 +3428,15 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	struct gi_term *terms;
 	int k = gi_word_terms(word, strlen(word), &terms);
 	long *pages = xcalloc((size_t)(k ? k : 1), sizeof *pages);
-	/* each term's pages in each segment */
-	long *seg_pages = xcalloc((size_t)(k ? k : 1) * (s->nsegs ? s->nsegs : 1), sizeof *seg_pages);
+	/* each term's pages in each segment, of its first range, then of its second */
+	size_t per = s->nsegs ? s->nsegs : 1;
+	long *seg_pages = xcalloc((size_t)(k ? k : 1) * 2 * per, sizeof *seg_pages);
 	int *order = xcalloc((size_t)(k ? k : 1), sizeof *order);
 	int err = 0;
 	for (int j = 0; j < k && !err; j++) {
 		order[j] = j;
-		if ((pages[j] = search_pages_of(st, s, terms[j].lo, terms[j].hi, rows, nrows, seg_pages + j * s->nsegs)) < 0)
+		long *tp = seg_pages + (size_t)j * 2 * per;
+		if ((pages[j] = search_term_pages(st, s, &terms[j], rows, nrows, tp, tp + per)) < 0)
 			err = -1;
 	}
 	for (int j = 1; j < k; j++)
@@ -3402,15 +3452,15 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	out->n = 0;
 	for (int j = 0; j < k && !err; j++) {
 		const struct gi_term *t = &terms[order[j]];
-		const long *tp = seg_pages + order[j] * s->nsegs;
+		const long *tp = seg_pages + (size_t)order[j] * 2 * per;
 		struct gi_probe probe = { .v = out->v, .n = out->n, .shift = t->at };
 		if (count && j && j == k - 1) {
 			/* (one start a posting: a position holds one token) */
-			err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, NULL, count, &probe, tp);
+			err = search_term(st, s, t, rows, nrows, NULL, count, &probe, tp, tp + per);
 			out->n = 0;
 			break;
 		}
-		err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, &found, NULL, j ? &probe : NULL, tp);
+		err = search_term(st, s, t, rows, nrows, &found, NULL, j ? &probe : NULL, tp, tp + per);
 		/* the starts, in place, then found becomes out */
 		size_t n = 0;
 		for (size_t i = 0; !err && i < found.n; i++)
@@ -3443,10 +3493,10 @@ static int search_quick_count(struct store *st, const struct search *s, const ch
 	int k = gi_word_terms(word, strlen(word), &terms);
 	int rc = 0;
 	if (k == 1) {
-		long *seg_pages = xcalloc(s->nsegs ? s->nsegs : 1, sizeof *seg_pages);
-		rc = search_pages_of(st, s, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, seg_pages) < 0 ? -1 :
-		     search_lookup(st, s->segs, s->nsegs, terms[0].lo, terms[0].hi, s->rows.id, s->rows.n, NULL, count, NULL,
-				   seg_pages);
+		size_t per = s->nsegs ? s->nsegs : 1;
+		long *seg_pages = xcalloc(2 * per, sizeof *seg_pages);
+		rc = search_term_pages(st, s, &terms[0], s->rows.id, s->rows.n, seg_pages, seg_pages + per) < 0 ? -1 :
+		     search_term(st, s, &terms[0], s->rows.id, s->rows.n, NULL, count, NULL, seg_pages, seg_pages + per);
 		free(seg_pages);
 	} else if (k > 1) {
 		struct gi_vec starts = { 0 };
