@@ -938,6 +938,24 @@ static bool has_stop_word_edge(const char *s)
 	return false;
 }
 
+/* Characters of the longest stop word s begins with (shorter than s), 0 if none. */
+static int stop_head(const char *s)
+{
+	size_t n = strlen(s);
+	uint32_t c;
+	utf8_decode(s, n, &c);
+	if (!in_set(tables.stop_first, c))
+		return 0;
+	int chars = 0, best = 0;
+	for (size_t m = 0; m < n;) {
+		m += utf8_decode(s + m, n - m, &(uint32_t){ 0 });
+		chars++;
+		if (m < n && stop_lookup(s, m))
+			best = chars;
+	}
+	return best;
+}
+
 /* Cohesion: at every split, the share of the rarer side's uses that the whole
  * explains; the minimum over the splits. */
 static double cohesion(const struct trie *f, uint32_t v, int n, long count)
@@ -1200,6 +1218,8 @@ static void collect_stats(struct terms *t, struct cands *c)
 	}
 	double *lsum = xcalloc(nwait + 1, sizeof *lsum);
 	trie_left_sums(f, t->cls, left, lsum);
+	/* phrases left out for the stop word they begin with, and its length */
+	uint32_t *cut = NULL, *cut_len = NULL, ncut = 0;
 	for (uint32_t k = 0; k < nwait; k++) {
 		uint32_t v = wait[k];
 		int n = f->node[v].depth;
@@ -1227,6 +1247,12 @@ static void collect_stats(struct terms *t, struct cands *c)
 			continue;
 		char *text = cps_text(s, n);
 		if (is_stop_word(text) || has_stop_word_edge(text)) {
+			int m = stop_head(text);
+			if (m >= 2) {
+				cut = xrealloc(cut, (ncut + 1) * sizeof *cut);
+				cut_len = xrealloc(cut_len, (ncut + 1) * sizeof *cut_len);
+				cut[ncut] = v, cut_len[ncut++] = (uint32_t)m;
+			}
 			free(text);
 			continue;
 		}
@@ -1236,6 +1262,23 @@ static void collect_stats(struct terms *t, struct cands *c)
 		x->raw = count;
 		x->quality = coh * (h > 2 ? 2 : h);
 	}
+	/* such a phrase without the first characters of its stop word is a cut word
+	 * (及时发布预警信息: 时发布预警信息) where the phrase holds nearly all its uses */
+	for (uint32_t k = 0; k < ncut; k++) {
+		uint32_t v = cut[k], u = v;
+		for (uint32_t j = 1; j < cut_len[k] && u; j++) {
+			u = f->node[u].suffix;
+			if (!u || (long)f->node[v].count * 10 < (long)f->node[u].count * 9)
+				break;
+			char *piece = cps_text(f->text + f->node[u].at, f->node[u].depth);
+			struct cand *x = cands_find(c, piece);
+			if (x && strcmp(x->kind, "phrase") == 0)
+				x->dropped = true;
+			free(piece);
+		}
+	}
+	free(cut);
+	free(cut_len);
 	free(lsum);
 	free(left);
 	free(wait_rh);

@@ -208,6 +208,7 @@ static void test_plain_words(void)
 	feed_uses(t, "决不允许", 6);
 	feed_uses(t, "搞特权", 6);
 	feed_uses(t, "为支撑", 6);
+	feed_uses(t, "及时发布预警信息", 6);
 	feed_uses(t, "以人民为中心", 6);
 	feed_uses(t, "加快发展", 8);
 	feed_uses(t, "山地特色", 6);
@@ -238,6 +239,9 @@ static void test_plain_words(void)
 	CHECK(!find(t, "决不允许"));
 	CHECK(!find(t, "搞特权"));
 	CHECK(!find(t, "为支撑"));
+	/* a stop word at the head, and what is left of the phrase without a part of it */
+	CHECK(!find(t, "及时发布预警信息"));
+	CHECK(!find(t, "时发布预警信息"));
 	CHECK(find(t, "以人民为中心") != NULL);
 	CHECK(!find(t, "月底完成"));
 	CHECK(!find(t, "革命"));
