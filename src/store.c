@@ -3387,21 +3387,38 @@ static long search_pages_of(struct store *st, const struct search *s, uint64_t l
 
 /* Both ranges of a term's keys (gi_term: lo2..hi2, when there is one, a bucketed
  * pair's plain key) into out, or counted in *count, as search_lookup does one;
- * seg_pages, seg_pages2: each range's pages in each segment (or NULL). */
+ * seg_pages, seg_pages2: each range's pages in each segment (or NULL). A pair's
+ * buckets for some of the rows (a first page of hits) are looked up one at a time:
+ * a lookup of several keys reads each but the last to its end, past the rows. */
 static int search_term(struct store *st, const struct search *s, const struct gi_term *t, const uint32_t *rows,
 		       size_t nrows, struct gi_vec *out, long *count, struct gi_probe *probe, const long *seg_pages,
 		       const long *seg_pages2)
 {
-	int err = search_lookup(st, s->segs, s->nsegs, t->lo, t->hi, rows, nrows, out, count, probe, seg_pages);
-	if (err || t->lo2 > t->hi2)
-		return err;
+	bool each = t->hi > t->lo && t->hi - t->lo < GI_CTX && nrows < s->rows.n;
+	uint64_t part[GI_CTX + 1][2];
+	int np = 0;
+	for (uint64_t k = t->lo; each && k <= t->hi; k++, np++)
+		part[np][0] = part[np][1] = k;
+	if (!each) {
+		part[np][0] = t->lo;
+		part[np++][1] = t->hi;
+	}
+	if (t->lo2 <= t->hi2) {
+		part[np][0] = t->lo2;
+		part[np++][1] = t->hi2;
+	}
 	struct gi_vec more = { 0 };
-	long n = 0;
-	err = search_lookup(st, s->segs, s->nsegs, t->lo2, t->hi2, rows, nrows, out ? &more : NULL, &n, probe, seg_pages2);
-	if (!err && out)
-		gi_vec_merge(out, &more);
-	else if (!err)
-		*count += n;
+	int err = 0;
+	for (int i = 0; i < np && !err; i++) {
+		long n = 0;
+		const long *pages = i == 0 && !each ? seg_pages : i == np - 1 && t->lo2 <= t->hi2 ? seg_pages2 : NULL;
+		err = search_lookup(st, s->segs, s->nsegs, part[i][0], part[i][1], rows, nrows, i && out ? &more : out,
+				    i ? &n : count, probe, pages);
+		if (!err && i && out)
+			gi_vec_merge(out, &more);
+		else if (!err && i)
+			*count += n;
+	}
 	gi_vec_free(&more);
 	return err;
 }

@@ -119,6 +119,13 @@ for q in common[:3] + queries[-6:]:
     for e in tsv_errors(out.splitlines(), folded.count(q), q, lambda d, seq: fold(paras.get(seq, ""))):
         bad += 1
         print("FAIL: " + e)
+    # a first page (rows read a window at a time, a bucket at a time): the first rows
+    rc, page, err = search("--tsv", "--limit", "25", "--", quoted(q))
+    checked += 1
+    everyone = search("--tsv", "--", quoted(q))[1].splitlines()
+    if page.splitlines() != everyone[:25]:
+        bad += 1
+        print("FAIL: --limit 25 --tsv %r: %d rows, not the first of %d" % (q, len(page.splitlines()), len(everyone)))
 print("%d checks, %d failed" % (checked, bad))
 sys.exit(1 if bad else 0)
 PY
