@@ -514,14 +514,18 @@ static void json_string(const char *s)
 
 /* The outline and text of one document, loaded for export. */
 struct export_doc {
-	struct section *sections;	/* all sections, strings owned */
+	struct section *sections;	/* all sections in seq order, strings owned */
 	size_t nsections;		/* how many */
+	size_t cap;			/* allocated */
 };
 
 static int collect_section(void *ctx, const struct section *s)
 {
 	struct export_doc *e = ctx;
-	e->sections = xrealloc(e->sections, (e->nsections + 1) * sizeof *e->sections);
+	if (e->nsections == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 64;
+		e->sections = xrealloc(e->sections, e->cap * sizeof *e->sections);
+	}
 	struct section *c = &e->sections[e->nsections++];
 	*c = *s;
 	c->marker = xstrdup(s->marker);
@@ -565,22 +569,60 @@ static int md_para(void *ctx, const struct para *p)
 	return 0;
 }
 
-static void json_sections(const struct export_doc *e, long parent, int depth)
+/* The index of the section numbered seq (they come in seq order), or -1. */
+static long section_index(const struct export_doc *e, long seq)
 {
-	bool first = true;
+	size_t lo = 0, hi = e->nsections;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (e->sections[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->nsections && e->sections[lo].seq == seq ? (long)lo : -1;
+}
+
+/* The children of each section as linked lists (first child, next sibling; -1 ends
+ * them), so that the tree is written in time linear in its size. Sections whose
+ * parent is missing go to the top. */
+struct section_tree {
+	long *first;	/* first child of each section; [nsections]: of the top */
+	long *next;	/* next sibling of each section */
+};
+
+static void section_tree_build(const struct export_doc *e, struct section_tree *t)
+{
+	size_t n = e->nsections;
+	t->first = xmalloc((n + 1) * sizeof *t->first);
+	t->next = xmalloc((n + 1) * sizeof *t->next);
+	long *last = xmalloc((n + 1) * sizeof *last);
+	for (size_t i = 0; i <= n; i++)
+		t->first[i] = t->next[i] = last[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long p = e->sections[i].parent < 0 ? -1 : section_index(e, e->sections[i].parent);
+		size_t at = p < 0 || (size_t)p >= i ? n : (size_t)p;	/* a parent comes before its child */
+		if (last[at] < 0)
+			t->first[at] = (long)i;
+		else
+			t->next[last[at]] = (long)i;
+		last[at] = (long)i;
+	}
+	free(last);
+}
+
+static void json_sections(const struct export_doc *e, const struct section_tree *t, long child, int depth)
+{
 	printf("[");
-	for (size_t i = 0; i < e->nsections; i++) {
-		const struct section *s = &e->sections[i];
-		if (s->parent != parent)
-			continue;
+	for (bool first = true; child >= 0; child = t->next[child], first = false) {
+		const struct section *s = &e->sections[child];
 		printf("%s\n%*s{\"level\": %d, \"marker\": ", first ? "" : ",", 2 * depth + 2, "", s->level);
 		json_string(s->marker);
 		printf(", \"title\": ");
 		json_string(s->title);
 		printf(", \"paragraph\": %ld, \"offset\": %ld, \"children\": ", s->para, s->offset);
-		json_sections(e, s->seq, depth + 1);
+		json_sections(e, t, t->first[child], depth + 1);
 		printf("}");
-		first = false;
 	}
 	printf("]");
 }
@@ -632,7 +674,11 @@ static int cmd_export(const struct global *g, int argc, char **argv)
 		printf(", \"encoding\": ");
 		json_string(d.encoding);
 		printf(", \"sha256\": \"%s\",\n  \"sections\": ", d.sha256);
-		json_sections(&e, -1, 0);
+		struct section_tree t;
+		section_tree_build(&e, &t);
+		json_sections(&e, &t, t.first[e.nsections], 0);
+		free(t.first);
+		free(t.next);
 		printf(",\n  \"paragraphs\": [");
 		struct json_ctx j = { .first = true };
 		rc = store_each_paragraph(st, id, 0, -1, false, json_para, &j);
