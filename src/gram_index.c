@@ -1,7 +1,5 @@
 #include "config.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -480,43 +478,13 @@ struct gi_entry {
 
 #define EMPTY_KEY UINT64_MAX
 
-/* A row handed to the build's thread, its text after it. */
-struct build_row {
-	struct build_row *next;	/* the next row handed */
-	uint32_t row;		/* its id */
-	size_t n;		/* bytes of text */
-};
-
-/* The build's own thread: gi_build_add hands it rows and returns, so that the caller
- * (the import's main thread, its busiest) goes on while the postings are made. Only
- * that thread touches tab and the counts below them while rows wait or one is being
- * indexed; the caller waits for it (build_sync) before it reads or writes them. */
-struct build_async {
-	pthread_t thread;		/* the thread */
-	pthread_mutex_t lock;		/* guards what follows */
-	pthread_cond_t work;		/* a row came, or stop */
-	pthread_cond_t done;		/* a row was indexed (room, or idle) */
-	struct build_row *head;		/* oldest row waiting */
-	struct build_row *tail;		/* youngest */
-	size_t queued;			/* bytes of text waiting */
-	bool busy;			/* the thread is indexing a row taken off the queue */
-	bool stop;			/* gi_build_free: the thread ends */
-	unsigned long added;		/* rows handed since the last reset */
-	unsigned long indexed;		/* of them indexed */
-	size_t bytes_after[2];		/* gi_build_bytes after row k indexed, at [k % 2] ([0]: with none) */
-};
-
-enum { ASYNC_BYTES = 1 << 20 };	/* text waiting for the thread at most: memory stays bounded */
-
 struct gi_build {
 	struct gi_entry *tab;	/* open addressing, linear probing */
 	size_t size;		/* slots, a power of two */
 	size_t used;		/* keys held */
 	size_t bytes;		/* postings bytes allocated */
-	uint32_t row_lo;	/* first row, 0 when empty (the caller's: set when a row is handed) */
+	uint32_t row_lo;	/* first row, 0 when empty */
 	uint32_t row_hi;	/* last row */
-	struct build_async *async;	/* its thread, NULL when rows are indexed by the caller */
-	bool no_async;		/* the thread could not be started: the caller indexes */
 	uint64_t *common;	/* COMMON_BITS bits: pairs found common in a write (build_pair) */
 };
 
@@ -535,40 +503,8 @@ struct gi_build *gi_build_new(void)
 	return b;
 }
 
-static size_t build_bytes(const struct gi_build *b)
-{
-	return b->bytes + b->used * 16 + b->size * sizeof *b->tab;
-}
-
-/* Waits until the thread has indexed every row handed to it. */
-static void build_sync(struct gi_build *b)
-{
-	struct build_async *a = b->async;
-	if (!a)
-		return;
-	pthread_mutex_lock(&a->lock);
-	while (a->head || a->busy)
-		pthread_cond_wait(&a->done, &a->lock);
-	pthread_mutex_unlock(&a->lock);
-}
-
 void gi_build_reset(struct gi_build *b)
 {
-	struct build_async *a = b->async;
-	if (a) {
-		/* rows still waiting are dropped, the one being indexed finished */
-		pthread_mutex_lock(&a->lock);
-		for (struct build_row *r = a->head, *next; r; r = next) {
-			next = r->next;
-			free(r);
-		}
-		a->head = a->tail = NULL;
-		a->queued = 0;
-		while (a->busy)
-			pthread_cond_wait(&a->done, &a->lock);
-		a->added = a->indexed = 0;
-		pthread_mutex_unlock(&a->lock);
-	}
 	for (size_t i = 0; i < b->size; i++)
 		if (b->tab[i].key != EMPTY_KEY) {
 			free(b->tab[i].buf);
@@ -576,8 +512,6 @@ void gi_build_reset(struct gi_build *b)
 		}
 	b->used = b->bytes = 0;
 	b->row_lo = b->row_hi = 0;
-	if (a)
-		a->bytes_after[0] = build_bytes(b);	/* the thread is idle: no row waits */
 }
 
 void gi_build_free(struct gi_build *b)
@@ -585,18 +519,6 @@ void gi_build_free(struct gi_build *b)
 	if (!b)
 		return;
 	gi_build_reset(b);
-	struct build_async *a = b->async;
-	if (a) {
-		pthread_mutex_lock(&a->lock);
-		a->stop = true;
-		pthread_cond_signal(&a->work);
-		pthread_mutex_unlock(&a->lock);
-		pthread_join(a->thread, NULL);
-		pthread_cond_destroy(&a->work);
-		pthread_cond_destroy(&a->done);
-		pthread_mutex_destroy(&a->lock);
-		free(a);
-	}
 	free(b->tab);
 	free(b->common);
 	free(b);
@@ -604,32 +526,14 @@ void gi_build_free(struct gi_build *b)
 
 size_t gi_build_bytes(const struct gi_build *b)
 {
-	build_sync((struct gi_build *)b);
-	return build_bytes(b);
-}
-
-size_t gi_build_bytes_lag(const struct gi_build *b)
-{
-	struct build_async *a = b->async;
-	if (!a)
-		return build_bytes(b);
-	/* not the last row's: waiting for it would take the overlap away; the row before
-	 * it has had the time the caller took to fill the last */
-	pthread_mutex_lock(&a->lock);
-	unsigned long want = a->added ? a->added - 1 : 0;
-	while (a->indexed < want)
-		pthread_cond_wait(&a->done, &a->lock);
-	size_t bytes = want ? a->bytes_after[want % 2] : a->bytes_after[0];
-	pthread_mutex_unlock(&a->lock);
-	return bytes;
+	return b->bytes + b->used * 16 + b->size * sizeof *b->tab;
 }
 
 bool gi_build_rows(const struct gi_build *b, uint32_t *lo, uint32_t *hi)
 {
 	*lo = b->row_lo;
 	*hi = b->row_hi;
-	/* a row of text has a key at least: set when it was handed, not when indexed */
-	return b->row_lo != 0;
+	return b->used > 0;
 }
 
 static inline size_t slot_of(uint64_t key, size_t size)
@@ -737,9 +641,13 @@ static inline uint64_t build_pair(const struct gi_build *b, uint32_t c, uint32_t
 	return key;
 }
 
-/* Indexes the text of one row (gi_build_add's work, in the thread when there is one). */
-static void build_text(struct gi_build *b, uint32_t row, const char *text, size_t n)
+void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 {
+	if (n == 0)
+		return;
+	if (!b->row_lo)
+		b->row_lo = row;
+	b->row_hi = row;
 	enum { BATCH = 4096 };
 	uint64_t keys[BATCH];
 	size_t k, m = 0;
@@ -769,92 +677,6 @@ static void build_text(struct gi_build *b, uint32_t row, const char *text, size_
 	build_keys(b, keys, m, row, pos);
 }
 
-static void *build_thread(void *arg)
-{
-	struct gi_build *b = arg;
-	struct build_async *a = b->async;
-	pthread_mutex_lock(&a->lock);
-	for (;;) {
-		while (!a->head && !a->stop)
-			pthread_cond_wait(&a->work, &a->lock);
-		struct build_row *r = a->head;
-		if (!r)
-			break;
-		a->head = r->next;
-		if (!a->head)
-			a->tail = NULL;
-		a->busy = true;
-		pthread_mutex_unlock(&a->lock);
-		build_text(b, r->row, (const char *)(r + 1), r->n);
-		size_t bytes = build_bytes(b);
-		pthread_mutex_lock(&a->lock);
-		a->queued -= r->n;
-		a->busy = false;
-		a->indexed++;
-		a->bytes_after[a->indexed % 2] = bytes;
-		pthread_cond_broadcast(&a->done);
-		free(r);
-	}
-	pthread_mutex_unlock(&a->lock);
-	return NULL;
-}
-
-/* Starts the build's thread; false when it cannot (the caller then indexes). */
-static bool build_start(struct gi_build *b)
-{
-	struct build_async *a = xcalloc(1, sizeof *a);
-	pthread_mutex_init(&a->lock, NULL);
-	pthread_cond_init(&a->work, NULL);
-	pthread_cond_init(&a->done, NULL);
-	a->bytes_after[0] = build_bytes(b);
-	b->async = a;
-	/* the thread takes no signals: the caller's handlers see them */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&a->thread, NULL, build_thread, b);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		pthread_cond_destroy(&a->work);
-		pthread_cond_destroy(&a->done);
-		pthread_mutex_destroy(&a->lock);
-		free(a);
-		b->async = NULL;
-		b->no_async = true;
-	}
-	return rc == 0;
-}
-
-void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
-{
-	if (n == 0)
-		return;
-	if (!b->row_lo)
-		b->row_lo = row;
-	b->row_hi = row;
-	if (!b->async && (b->no_async || !build_start(b))) {
-		build_text(b, row, text, n);
-		return;
-	}
-	struct build_async *a = b->async;
-	struct build_row *r = xmalloc(sizeof *r + n);
-	*r = (struct build_row){ .row = row, .n = n };
-	memcpy(r + 1, text, n);
-	pthread_mutex_lock(&a->lock);
-	/* an empty queue takes any row, so that one bigger than the bound cannot wait forever */
-	while (a->head && a->queued + n > ASYNC_BYTES)
-		pthread_cond_wait(&a->done, &a->lock);
-	if (a->tail)
-		a->tail->next = r;
-	else
-		a->head = r;
-	a->tail = r;
-	a->queued += n;
-	a->added++;
-	pthread_cond_signal(&a->work);
-	pthread_mutex_unlock(&a->lock);
-}
-
 /* The key of a sort item (key << 21 | entry's slot is too short for a big table). */
 struct sort_item {
 	uint64_t key;	/* the key */
@@ -869,7 +691,6 @@ static int cmp_item(const void *a, const void *b)
 
 int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 {
-	build_sync(b);
 	struct sort_item *items = xmalloc((b->used + 1) * sizeof *items);
 	size_t n = 0;
 	if (!b->common)

@@ -892,7 +892,7 @@ static int index_row_flush(struct store *st, struct index_row *r)
 	sbuf_reset(&r->text);
 	/* postings of earlier imports of a batch are never written inside this one's
 	 * savepoint (its rollback would lose them): they wait for its end (batch_flush) */
-	return !st->gi_mixed && gi_build_bytes_lag(st->gi) > INDEX_BUILD_BYTES ? index_build_flush(st) : 0;
+	return gi_build_bytes(st->gi) > INDEX_BUILD_BYTES && !st->gi_mixed ? index_build_flush(st) : 0;
 }
 
 /* One paragraph (in seq order) into the row; a full row goes to the index. */
@@ -1577,7 +1577,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 		 * savepoint, when its own might take the build past its budget */
 		uint32_t lo, hi;
 		if (st->gi && gi_build_rows(st->gi, &lo, &hi)) {
-			if (gi_build_bytes_lag(st->gi) + INDEX_GROWTH * (size_t)m->bytes > INDEX_BUILD_BYTES &&
+			if (gi_build_bytes(st->gi) + INDEX_GROWTH * (size_t)m->bytes > INDEX_BUILD_BYTES &&
 			    index_build_flush(st) != 0) {
 				/* the build is lost: so is the batch (its commit says so) */
 				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

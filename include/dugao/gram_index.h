@@ -115,15 +115,10 @@ struct gi_build;
 
 struct gi_build *gi_build_new(void);
 void gi_build_free(struct gi_build *b);
-/* Indexes the text of one row (UTF-8, n bytes); rows come in ascending order. The text
- * is copied and indexed on the build's own thread (started at the first row): the
- * functions below wait for it where they need its work done. */
+/* Indexes the text of one row (UTF-8, n bytes); rows come in ascending order. */
 void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n);
 /* Bytes the build holds (flush a segment past a budget). */
 size_t gi_build_bytes(const struct gi_build *b);
-/* The bytes it held before the last row added (the same whatever the threads' timing,
- * without waiting for that row). */
-size_t gi_build_bytes_lag(const struct gi_build *b);
 /* The rows it holds; false when empty. */
 bool gi_build_rows(const struct gi_build *b, uint32_t *lo, uint32_t *hi);
 /* Writes the build as one segment, then empties it (also on error). *bytes: what the

@@ -559,70 +559,8 @@ static void test_overlaps(void)
 	CHECK(gi_word_overlaps("AbaB", 4));
 }
 
-static bool seg_same(const struct seg *a, const struct seg *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->pages[i].pid != b->pages[i].pid || a->pages[i].n != b->pages[i].n ||
-		    memcmp(a->pages[i].data, b->pages[i].data, a->pages[i].n) != 0)
-			return false;
-	return true;
-}
-
-/* The build indexes rows on its own thread: the same pages whatever the timing (a
- * build waited for at each row, one never waited for), gi_build_bytes_lag the bytes
- * before the last row, and a reset drops the rows still waiting. */
-static void test_build_thread(void)
-{
-	enum { ROWS = 300 };
-	struct sbuf t = { 0 };
-	struct gi_build *a = gi_build_new(), *b = gi_build_new(), *c = gi_build_new(), *d = gi_build_new();
-	size_t exact_before = gi_build_bytes(b);
-	bool lag_ok = true;
-	for (uint32_t row = 1; row <= ROWS; row++) {
-		sbuf_reset(&t);
-		for (uint32_t i = 0; i < 40 + row % 50; i++)
-			sbuf_printf(&t, "%s%u", (const char *[]){ "发展", "改革", "高质量发展", "人民", "Ab" }[(row * 7 + i) % 5],
-				    (row * 31 + i) % 97);
-		gi_build_add(a, row, t.data, t.len);
-		gi_build_add(b, row, t.data, t.len);
-		lag_ok = lag_ok && gi_build_bytes_lag(b) == exact_before;
-		exact_before = gi_build_bytes(b);
-		gi_build_add(c, row, t.data, t.len);
-		if (row == ROWS / 2)
-			gi_build_reset(c);	/* rows likely still waiting: dropped */
-		if (row > ROWS / 2)
-			gi_build_add(d, row, t.data, t.len);
-	}
-	CHECK(lag_ok);
-	uint32_t lo, hi;
-	CHECK(gi_build_rows(c, &lo, &hi) && lo == ROWS / 2 + 1 && hi == ROWS);
-	struct seg sa = { 0 }, sb = { 0 }, sc = { 0 }, sd = { 0 };
-	size_t bytes;
-	CHECK_INT(gi_build_write(a, keep_page, &sa, &bytes), 0);
-	CHECK_INT(gi_build_write(b, keep_page, &sb, &bytes), 0);
-	CHECK_INT(gi_build_write(c, keep_page, &sc, &bytes), 0);
-	CHECK_INT(gi_build_write(d, keep_page, &sd, &bytes), 0);
-	CHECK(sa.n > 1 && seg_same(&sa, &sb));
-	CHECK(sc.n > 0 && seg_same(&sc, &sd));
-	CHECK(!gi_build_rows(a, &lo, &hi) && gi_build_bytes_lag(a) <= gi_build_bytes(a));
-	/* freed with rows waiting */
-	gi_build_add(a, ROWS + 1, t.data, t.len);
-	gi_build_free(a);
-	gi_build_free(b);
-	gi_build_free(c);
-	gi_build_free(d);
-	seg_free(&sa);
-	seg_free(&sb);
-	seg_free(&sc);
-	seg_free(&sd);
-	sbuf_free(&t);
-}
-
 int main(void)
 {
-	test_build_thread();
 	test_terms();
 	test_round_trip();
 	test_long_postings();
