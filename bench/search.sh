@@ -12,7 +12,10 @@
 #
 # The corpus is ~100 MB (--big: ~1 GB) of documents drawn by bench/corpus.py from
 # samples/ and ../shared/corpus; it, the text for grep and the library are kept in
-# bench/out/ and reused (--reimport builds the library again).
+# bench/out/ and reused (--reimport builds the library again). A library imported
+# before schema 12 has no buckets of common pairs (gram_index.h), which a phrase like
+# 高质量发展 gains from: --reimport it to measure them. A dugao before schema 12 cannot
+# open a library of 12 (--before then needs a library of its own: run it apart).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
