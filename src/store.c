@@ -3589,6 +3589,7 @@ struct search_doc {
 	struct doc_info info;		/* title and the rest */
 	struct section *sections;	/* its outline, strings owned */
 	size_t nsections;		/* how many */
+	size_t cap;			/* sections allocated */
 	long para;			/* seq of the paragraph in text, -1 when none */
 	struct sbuf text;		/* that paragraph */
 };
@@ -3596,7 +3597,10 @@ struct search_doc {
 static int search_collect_section(void *ctx, const struct section *s)
 {
 	struct search_doc *d = ctx;
-	d->sections = xrealloc(d->sections, (d->nsections + 1) * sizeof *d->sections);
+	if (d->nsections == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 64;
+		d->sections = xrealloc(d->sections, d->cap * sizeof *d->sections);
+	}
 	struct section *c = &d->sections[d->nsections++];
 	*c = *s;
 	c->marker = xstrdup(s->marker ? s->marker : "");
@@ -3612,10 +3616,40 @@ static void search_doc_clear(struct search_doc *d)
 	}
 	free(d->sections);
 	d->sections = NULL;
-	d->nsections = 0;
+	d->nsections = d->cap = 0;
 	if (d->info.title)
 		doc_info_clear(&d->info);
 	d->para = -1;
+}
+
+/* The index of the last section of d (in document order, so in (para, offset) order
+ * too) that starts at or before paragraph para, character offset; -1 if none. */
+static long search_section_at(const struct search_doc *d, long para, long offset)
+{
+	size_t lo = 0, hi = d->nsections;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct section *s = &d->sections[mid];
+		if (s->para < para || (s->para == para && s->offset <= offset))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}
+
+/* The index of the section numbered seq (they come in seq order), or -1. */
+static long search_section_seq(const struct search_doc *d, long seq)
+{
+	size_t lo = 0, hi = d->nsections;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->sections[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nsections && d->sections[lo].seq == seq ? (long)lo : -1;
 }
 
 /* The innermost section holding (para, offset) is the last one that starts before it;
@@ -3624,19 +3658,12 @@ static void search_section_path(const struct search_doc *d, long para, long offs
 {
 	sbuf_reset(out);
 	sbuf_puts(out, "");
-	long at = -1;
-	for (size_t i = 0; i < d->nsections; i++)
-		if (d->sections[i].para < para || (d->sections[i].para == para && d->sections[i].offset <= offset))
-			at = (long)i;
+	long at = search_section_at(d, para, offset);
 	const struct section *chain[64];
 	int depth = 0;
 	while (at >= 0 && depth < 64) {
 		chain[depth++] = &d->sections[at];
-		long parent = d->sections[at].parent;
-		at = -1;
-		for (size_t i = 0; i < d->nsections; i++)
-			if (d->sections[i].seq == parent)
-				at = (long)i;
+		at = search_section_seq(d, d->sections[at].parent);
 	}
 	while (depth-- > 0) {
 		const char *name = chain[depth]->marker[0] ? chain[depth]->marker : chain[depth]->title;
