@@ -569,20 +569,6 @@ static int md_para(void *ctx, const struct para *p)
 	return 0;
 }
 
-/* The index of the section numbered seq (they come in seq order), or -1. */
-static long section_index(const struct export_doc *e, long seq)
-{
-	size_t lo = 0, hi = e->nsections;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (e->sections[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < e->nsections && e->sections[lo].seq == seq ? (long)lo : -1;
-}
-
 /* The children of each section as linked lists (first child, next sibling; -1 ends
  * them), so that the tree is written in time linear in its size. Sections whose
  * parent is missing go to the top. */
@@ -600,7 +586,7 @@ static void section_tree_build(const struct export_doc *e, struct section_tree *
 	for (size_t i = 0; i <= n; i++)
 		t->first[i] = t->next[i] = last[i] = -1;
 	for (size_t i = 0; i < n; i++) {
-		long p = e->sections[i].parent < 0 ? -1 : section_index(e, e->sections[i].parent);
+		long p = e->sections[i].parent < 0 ? -1 : section_find_seq(e->sections, e->nsections, e->sections[i].parent);
 		size_t at = p < 0 || (size_t)p >= i ? n : (size_t)p;	/* a parent comes before its child */
 		if (last[at] < 0)
 			t->first[at] = (long)i;

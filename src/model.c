@@ -25,3 +25,16 @@ int para_kind_from_name(const char *name)
 			return k;
 	return -1;
 }
+
+long section_find_seq(const struct section *v, size_t n, long seq)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].seq == seq ? (long)lo : -1;
+}

@@ -3638,20 +3638,6 @@ static long search_section_at(const struct search_doc *d, long para, long offset
 	return (long)lo - 1;
 }
 
-/* The index of the section numbered seq (they come in seq order), or -1. */
-static long search_section_seq(const struct search_doc *d, long seq)
-{
-	size_t lo = 0, hi = d->nsections;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->sections[mid].seq < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < d->nsections && d->sections[lo].seq == seq ? (long)lo : -1;
-}
-
 /* The innermost section holding (para, offset) is the last one that starts before it;
  * its path names each level by its marker, or its title when it has none. */
 static void search_section_path(const struct search_doc *d, long para, long offset, struct sbuf *out)
@@ -3663,7 +3649,7 @@ static void search_section_path(const struct search_doc *d, long para, long offs
 	int depth = 0;
 	while (at >= 0 && depth < 64) {
 		chain[depth++] = &d->sections[at];
-		at = search_section_seq(d, d->sections[at].parent);
+		at = section_find_seq(d->sections, d->nsections, d->sections[at].parent);
 	}
 	while (depth-- > 0) {
 		const char *name = chain[depth]->marker[0] ? chain[depth]->marker : chain[depth]->title;

@@ -2,7 +2,37 @@
 --count` must say for several words, and what is wrong with --tsv rows. Several words
 mean all of them: a paragraph counts only when it holds every word, and then each hit
 of any of them, left to right, without overlaps (a hit that starts inside the one
-before is not counted)."""
+before is not counted). Also the folding the search applies, a phrase quoted for the
+query syntax, and a run of `dugao search`."""
+
+import subprocess
+
+
+def fold(s):
+    """Written apart from src/fold.c: full-width ASCII to ASCII, U+3000 to space, A-Z
+    to lower case."""
+    out = []
+    for ch in s:
+        c = ord(ch)
+        if 0xFF01 <= c <= 0xFF5E:
+            c -= 0xFEE0
+        elif c == 0x3000:
+            c = 0x20
+        if 0x41 <= c <= 0x5A:
+            c += 0x20
+        out.append(chr(c))
+    return "".join(out)
+
+
+def quoted(q):
+    """One literal phrase, whatever it holds (spaces, quotes, a leading dash)."""
+    return '"' + q.replace('"', '""') + '"'
+
+
+def search(dugao, *args):
+    """Exit status, stdout and stderr of `dugao search ARGS`."""
+    r = subprocess.run([dugao, "search"] + list(args), capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
 
 
 def words_count(lines, words):

@@ -41,4 +41,7 @@ struct section {
 	bool in_paragraph;	/* an enumeration running inside a paragraph (一是…二是…) */
 };
 
+/* The index of the section numbered seq in v[0..n-1], which is in seq order; -1 if none. */
+long section_find_seq(const struct section *v, size_t n, long seq);
+
 #endif

@@ -39,30 +39,12 @@ python3 - "$DUGAO" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
 import json, random, subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
-from search_expect import words_count, tsv_errors
+from search_expect import words_count, tsv_errors, fold, quoted, search as shared_search
 
 dugao = sys.argv[1]
 
-def fold(s):
-    # written apart from src/fold.c: full-width ASCII to ASCII, U+3000 to space, A-Z lower
-    out = []
-    for ch in s:
-        c = ord(ch)
-        if 0xFF01 <= c <= 0xFF5E:
-            c -= 0xFEE0
-        elif c == 0x3000:
-            c = 0x20
-        if 0x41 <= c <= 0x5A:
-            c += 0x20
-        out.append(chr(c))
-    return "".join(out)
-
-def quoted(q):
-    return '"' + q.replace('"', '""') + '"'
-
 def search(*args):
-    r = subprocess.run([dugao, "search"] + list(args), capture_output=True, text=True)
-    return r.returncode, r.stdout, r.stderr
+    return shared_search(dugao, *args)
 
 ids = [l.split("\t")[0] for l in subprocess.run([dugao, "list", "--tsv"], capture_output=True, text=True,
                                                 check=True).stdout.splitlines()]

@@ -12,23 +12,9 @@ python3 - "$DUGAO" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
 import json, random, subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
-from search_expect import words_count
+from search_expect import words_count, fold, quoted, search as shared_search
 
 dugao = sys.argv[1]
-
-def fold(s):
-    # written apart from src/fold.c: full-width ASCII to ASCII, U+3000 to space, A-Z lower
-    out = []
-    for ch in s:
-        c = ord(ch)
-        if 0xFF01 <= c <= 0xFF5E:
-            c -= 0xFEE0
-        elif c == 0x3000:
-            c = 0x20
-        if 0x41 <= c <= 0x5A:
-            c += 0x20
-        out.append(chr(c))
-    return "".join(out)
 
 def vary(q, rng):
     # the same query as a user might type it: upper case or full-width letters and digits
@@ -39,13 +25,8 @@ def vary(q, rng):
         out.append(ch)
     return "".join(out)
 
-def quoted(q):
-    # one literal phrase, whatever it holds (spaces, quotes, a leading dash)
-    return '"' + q.replace('"', '""') + '"'
-
 def search(*args):
-    r = subprocess.run([dugao, "search"] + list(args), capture_output=True, text=True)
-    return r.returncode, r.stdout, r.stderr
+    return shared_search(dugao, *args)
 
 ids = subprocess.run([dugao, "list", "--tsv"], capture_output=True, text=True, check=True).stdout
 ids = [l.split("\t")[0] for l in ids.splitlines()]
