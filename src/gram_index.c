@@ -617,16 +617,37 @@ static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint3
 	}
 }
 
-/* Pairs of ideographs with a 1/COMMON_SHARE of the postings of a build that was
+/* Pairs of ideographs with a 1/GI_COMMON_SHARE of the postings of a build that was
  * written (and COMMON_BYTES at least) are common from then on (gi_build_write marks
  * them in a bitmap, by a hash of the key: a few others share their bits, harmless):
  * their later postings go by the character before (gram_index.h). At most
- * COMMON_SHARE pairs a build, the same ones mostly. */
-enum { COMMON_BITS = 18, COMMON_BYTES = 64, COMMON_SHARE = 2048 };
+ * GI_COMMON_SHARE pairs a build, the same ones mostly. */
+enum { COMMON_BITS = 18, COMMON_BYTES = 64 };
 
 static inline uint32_t common_bit(uint64_t key)
 {
 	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - COMMON_BITS));
+}
+
+static void mark_common(struct gi_build *b, uint64_t key)
+{
+	if (!b->common)
+		b->common = xcalloc((size_t)1 << (COMMON_BITS - 6), sizeof *b->common);
+	uint32_t bit = common_bit(key);
+	b->common[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
+void gi_build_mark_common(struct gi_build *b, uint64_t key)
+{
+	uint32_t a = (uint32_t)(key >> 22), low = (uint32_t)(key & 0x3FFFFF), d;
+	if (low > 0x110000)
+		d = 0x4E00 + (low - 0x110001) / GI_CTX;	/* a bucketed key (gi_key_pair_ctx) */
+	else if (low)
+		d = low - 1;
+	else
+		return;	/* a character alone */
+	if (gi_pair_ctx(a, d))
+		mark_common(b, gi_key_pair(a, d));
 }
 
 /* The key of pair (a, b) after character c (UINT32_MAX: none, at a row's start). */
@@ -693,18 +714,14 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 {
 	struct sort_item *items = xmalloc((b->used + 1) * sizeof *items);
 	size_t n = 0;
-	if (!b->common)
-		b->common = xcalloc((size_t)1 << (COMMON_BITS - 6), sizeof *b->common);
 	for (size_t i = 0; i < b->size; i++)
 		if (b->tab[i].key != EMPTY_KEY) {
 			const struct gi_entry *e = &b->tab[i];
 			items[n++] = (struct sort_item){ .key = e->key, .slot = i };
 			uint32_t a = (uint32_t)(e->key >> 22), low = (uint32_t)(e->key & 0x3FFFFF);
-			if (e->len >= COMMON_BYTES && (size_t)e->len * COMMON_SHARE >= b->bytes && low && low <= 0x110000 &&
-			    gi_pair_ctx(a, low - 1)) {
-				uint32_t bit = common_bit(e->key);
-				b->common[bit >> 6] |= (uint64_t)1 << (bit & 63);
-			}
+			if (e->len >= COMMON_BYTES && (size_t)e->len * GI_COMMON_SHARE >= b->bytes && low && low <= 0x110000 &&
+			    gi_pair_ctx(a, low - 1))
+				mark_common(b, e->key);
 		}
 	/* keys below 2^43: by 11-bit digits when many, else qsort */
 	if (n >= 4096) {

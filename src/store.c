@@ -249,6 +249,7 @@ enum stmt_id {
 	Q_INDEX_LOOKUP,
 	Q_INDEX_KEY_PAGES,
 	Q_INDEX_PAGES,
+	Q_INDEX_COMMON,
 	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
@@ -327,6 +328,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_INDEX_KEY_ADD] = "INSERT INTO search_keys (seg, pid, n) VALUES (?1, ?2, ?3)",
 	[Q_INDEX_PAGES_DROP] = "DELETE FROM search_pages WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295",
 	[Q_INDEX_KEYS_DROP] = "DELETE FROM search_keys WHERE seg = ?1",
+	/* the keys whose postings run on to a t-th page of their own in a segment of t * ?1
+	 * pages or more (t >= 1): about 1/?1 of its postings or more */
+	[Q_INDEX_COMMON] = "SELECT DISTINCT k.pid >> 20 FROM search_keys k JOIN (SELECT seg, max(1, count(*) / ?1) AS t "
+			   "FROM search_keys GROUP BY seg) s ON k.seg = s.seg WHERE (k.pid & 1048575) = s.t",
 	/* the pages holding keys ?2..?3 (as pids, ?3 the first after): from the last page
 	 * at or before the first key to the first page at or after ?3 (gram_index.h) */
 	[Q_INDEX_LOOKUP] = "SELECT k.pid, p.data FROM search_keys k, search_pages p WHERE k.seg = ?1 "
@@ -869,6 +874,22 @@ static int index_maintain(struct store *st)
 	}
 }
 
+/* The pairs the library's index holds as common, for a new build to bucket from its
+ * first row (gi_build_mark_common): a process that imports one document would learn
+ * them only from builds of its own, and never write a bucket. */
+static int index_learn_common(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_COMMON);
+	if (!s)
+		return -1;
+	sqlite3_bind_int(s, 1, GI_COMMON_SHARE);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		gi_build_mark_common(st->gi, (uint64_t)sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the search index");
+}
+
 /* Adds the row built so far to search_rows and its postings to the build. */
 static int index_row_flush(struct store *st, struct index_row *r)
 {
@@ -885,8 +906,8 @@ static int index_row_flush(struct store *st, struct index_row *r)
 	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
 	if (id >= GI_MAX_ROW)
 		return fail(st, "%s: the search index is full (%lld rows)", st->path, (long long)id);
-	if (!st->gi)
-		st->gi = gi_build_new();
+	if (!st->gi && (st->gi = gi_build_new()) && index_learn_common(st) != 0)
+		return -1;
 	gi_build_add(st->gi, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
 	st->import_row_hi = (uint32_t)id;
 	sbuf_reset(&r->text);

@@ -42,6 +42,7 @@ enum {
 	GI_PID_SHIFT = 20,		/* bits for n, the pages a key's postings run on to */
 	GI_PAGE_BYTES = 4000,		/* the bytes of a page after its header (at most 2) */
 	GI_MAX_ROW = 1 << 26,		/* row ids stay below (gi_hits packs a word index) */
+	GI_COMMON_SHARE = 2048,		/* a pair with this share of the postings is common */
 };
 
 static inline uint64_t gi_key_pair(uint32_t a, uint32_t b)
@@ -126,6 +127,10 @@ bool gi_build_rows(const struct gi_build *b, uint32_t *lo, uint32_t *hi);
 int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes);
 /* Empties it (a rolled-back import). */
 void gi_build_reset(struct gi_build *b);
+/* Takes the pair of key (plain or bucketed, of two ideographs; others are ignored) as
+ * common from now on, as writing a build where it was would: a new build learns the
+ * library's common pairs so that its first rows are bucketed too. */
+void gi_build_mark_common(struct gi_build *b, uint64_t key);
 
 /* --- merging --- */
 
