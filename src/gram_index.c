@@ -629,14 +629,6 @@ static inline uint32_t common_bit(uint64_t key)
 	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - COMMON_BITS));
 }
 
-static void mark_common(struct gi_build *b, uint64_t key)
-{
-	if (!b->common)
-		b->common = xcalloc((size_t)1 << (COMMON_BITS - 6), sizeof *b->common);
-	uint32_t bit = common_bit(key);
-	b->common[bit >> 6] |= (uint64_t)1 << (bit & 63);
-}
-
 void gi_build_mark_common(struct gi_build *b, uint64_t key)
 {
 	uint32_t a = (uint32_t)(key >> 22), low = (uint32_t)(key & 0x3FFFFF), d;
@@ -646,8 +638,12 @@ void gi_build_mark_common(struct gi_build *b, uint64_t key)
 		d = low - 1;
 	else
 		return;	/* a character alone */
-	if (gi_pair_ctx(a, d))
-		mark_common(b, gi_key_pair(a, d));
+	if (!gi_pair_ctx(a, d))
+		return;
+	if (!b->common)
+		b->common = xcalloc((size_t)1 << (COMMON_BITS - 6), sizeof *b->common);
+	uint32_t bit = common_bit(gi_key_pair(a, d));
+	b->common[bit >> 6] |= (uint64_t)1 << (bit & 63);
 }
 
 /* The key of pair (a, b) after character c (UINT32_MAX: none, at a row's start). */
@@ -718,10 +714,8 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		if (b->tab[i].key != EMPTY_KEY) {
 			const struct gi_entry *e = &b->tab[i];
 			items[n++] = (struct sort_item){ .key = e->key, .slot = i };
-			uint32_t a = (uint32_t)(e->key >> 22), low = (uint32_t)(e->key & 0x3FFFFF);
-			if (e->len >= COMMON_BYTES && (size_t)e->len * GI_COMMON_SHARE >= b->bytes && low && low <= 0x110000 &&
-			    gi_pair_ctx(a, low - 1))
-				mark_common(b, e->key);
+			if (e->len >= COMMON_BYTES && (size_t)e->len * GI_COMMON_SHARE >= b->bytes)
+				gi_build_mark_common(b, e->key);	/* (a bucket's pair is marked already) */
 		}
 	/* keys below 2^43: by 11-bit digits when many, else qsort */
 	if (n >= 4096) {

@@ -38,35 +38,9 @@ struct shape {
 	struct sbuf got;		/* the block fetched last */
 };
 
-static void put_u(struct sbuf *b, unsigned long long u)
-{
-	char c[10];
-	size_t k = 0;
-	do {
-		c[k++] = (char)((u & 0x7f) | (u > 0x7f ? 0x80 : 0));
-		u >>= 7;
-	} while (u);
-	sbuf_append(b, c, k);
-}
-
 static void put_s(struct sbuf *b, long long v)
 {
-	put_u(b, ((unsigned long long)v << 1) ^ (unsigned long long)(v < 0 ? -1LL : 0));
-}
-
-/* One number at *p (before end); false when cut short. */
-static bool get_u(const unsigned char **p, const unsigned char *end, unsigned long long *v)
-{
-	unsigned long long u = 0;
-	for (int shift = 0; *p < end && shift < 64; shift += 7) {
-		unsigned char c = *(*p)++;
-		u |= (unsigned long long)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = u;
-			return true;
-		}
-	}
-	return false;
+	sbuf_put_varint(b, ((unsigned long long)v << 1) ^ (unsigned long long)(v < 0 ? -1LL : 0));
 }
 
 bool shape_number(const unsigned char **p, const unsigned char *end, long long *v)
@@ -74,7 +48,7 @@ bool shape_number(const unsigned char **p, const unsigned char *end, long long *
 	unsigned long long u;
 	if (*p < end && **p < 0x80) {	/* most differences fit in a byte */
 		u = *(*p)++;
-	} else if (!get_u(p, end, &u)) {
+	} else if (!varint_get(p, end, &u)) {
 		return false;
 	}
 	*v = (long long)(u >> 1) ^ -(long long)(u & 1);
@@ -136,7 +110,7 @@ void shape_builder_add(struct shape_builder *b, const struct section_shape *s)
 void shape_builder_finish(struct shape_builder *b, struct sbuf *out)
 {
 	sbuf_append(out, (char[]){ SHAPE_FORMAT }, 1);
-	put_u(out, b->n);
+	sbuf_put_varint(out, b->n);
 	sbuf_append(out, b->levels.data ? b->levels.data : "", b->levels.len);
 	sbuf_append(out, b->index.data ? b->index.data : "", b->index.len);
 	sbuf_append(out, b->data.data ? b->data.data : "", b->data.len);
@@ -168,7 +142,7 @@ static struct shape *open_form(unsigned char *blob, size_t len, int format)
 {
 	const unsigned char *p = blob, *end = blob + len;
 	unsigned long long n;
-	if (len < 1 || *p++ != format || !get_u(&p, end, &n) || n > (size_t)(end - p)) {
+	if (len < 1 || *p++ != format || !varint_get(&p, end, &n) || n > (size_t)(end - p)) {
 		free(blob);
 		return NULL;
 	}
@@ -214,7 +188,7 @@ unsigned char *shape_head(const unsigned char *blob, size_t len, size_t *head_le
 {
 	const unsigned char *p = blob, *end = blob + len;
 	unsigned long long n;
-	if (len < 1 || *p++ != SHAPE_FORMAT || !get_u(&p, end, &n) || n > (size_t)(end - p))
+	if (len < 1 || *p++ != SHAPE_FORMAT || !varint_get(&p, end, &n) || n > (size_t)(end - p))
 		return NULL;
 	*nblocks = ((size_t)n + SHAPE_BLOCK - 1) / SHAPE_BLOCK;
 	p += n;
@@ -232,7 +206,7 @@ void shape_block_span(const unsigned char *blob, size_t len, size_t head_len, si
 	size_t nblocks = 0, data_len = len - head_len;
 	const unsigned char *p = blob + 1, *end = blob + len;
 	unsigned long long n;
-	if (get_u(&p, end, &n))
+	if (varint_get(&p, end, &n))
 		nblocks = ((size_t)n + SHAPE_BLOCK - 1) / SHAPE_BLOCK;
 	const unsigned char *index = blob + head_len - nblocks * INDEX_ENTRY;
 	uint32_t a = b < nblocks ? (uint32_t)get32(index + b * INDEX_ENTRY) : (uint32_t)data_len;

@@ -1987,29 +1987,6 @@ static int import_term_rank(const void *a, const void *b)
  * offsets into what follows, and each term's hits (hits.h) between two of them. A
  * term's id is doc << 32 | rank. --- */
 
-static void term_put_varint(struct sbuf *b, unsigned long long v)
-{
-	char c[10];
-	size_t n = 0;
-	do {
-		c[n++] = (char)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	sbuf_append(b, c, n);
-}
-
-static bool term_get_varint(const unsigned char **p, const unsigned char *end, unsigned long long *v)
-{
-	*v = 0;
-	for (int shift = 0; *p < end && shift < 64; shift += 7) {
-		unsigned char c = *(*p)++;
-		*v |= (unsigned long long)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return true;
-	}
-	return false;
-}
-
 static void term_put_u32(struct sbuf *b, uint32_t v)
 {
 	char c[4] = { (char)v, (char)(v >> 8), (char)(v >> 16), (char)(v >> 24) };
@@ -2034,9 +2011,9 @@ struct term_entry {
 static void term_list_put(struct sbuf *b, const char *text, const char *kind, double score, long long count)
 {
 	size_t tl = strlen(text), kl = strlen(kind);
-	term_put_varint(b, tl);
+	sbuf_put_varint(b, tl);
 	sbuf_append(b, text, tl);
-	term_put_varint(b, kl);
+	sbuf_put_varint(b, kl);
 	sbuf_append(b, kind, kl);
 	uint64_t bits;
 	memcpy(&bits, &score, sizeof bits);
@@ -2044,19 +2021,19 @@ static void term_list_put(struct sbuf *b, const char *text, const char *kind, do
 	for (int i = 0; i < 8; i++)
 		c[i] = (char)(bits >> (8 * i));
 	sbuf_append(b, c, 8);
-	term_put_varint(b, (unsigned long long)count);
+	sbuf_put_varint(b, (unsigned long long)count);
 }
 
 /* The term at *p (before end), *p moved past it; false at the end or on damage. */
 static bool term_list_next(const unsigned char **p, const unsigned char *end, struct term_entry *e)
 {
 	unsigned long long tl, kl, count;
-	if (!term_get_varint(p, end, &tl) || tl > (size_t)(end - *p))
+	if (!varint_get(p, end, &tl) || tl > (size_t)(end - *p))
 		return false;
 	e->text = (const char *)*p;
 	e->text_len = (size_t)tl;
 	*p += tl;
-	if (!term_get_varint(p, end, &kl) || kl > (size_t)(end - *p))
+	if (!varint_get(p, end, &kl) || kl > (size_t)(end - *p))
 		return false;
 	e->kind = (const char *)*p;
 	e->kind_len = (size_t)kl;
@@ -2068,7 +2045,7 @@ static bool term_list_next(const unsigned char **p, const unsigned char *end, st
 		bits |= (uint64_t)(*p)[i] << (8 * i);
 	memcpy(&e->score, &bits, sizeof bits);
 	*p += 8;
-	if (!term_get_varint(p, end, &count))
+	if (!varint_get(p, end, &count))
 		return false;
 	e->count = (long long)count;
 	return true;

@@ -26,6 +26,11 @@ void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char *sbuf_take(struct sbuf *b);
+/* Appends v as an unsigned LEB128 varint (seven bits a byte, low first). */
+void sbuf_put_varint(struct sbuf *b, unsigned long long v);
+/* Reads such a varint at *p (before end) into *v, *p moved past it; false when cut
+ * short or longer than 64 bits (*v then unset). */
+bool varint_get(const unsigned char **p, const unsigned char *end, unsigned long long *v);
 /* Appends n bytes of s (a file name, say) so that printing them can neither act on a
  * terminal nor break a line: C0 and C1 controls, DEL, bidi controls and bytes that are
  * not UTF-8 become \xNN or \u{NNNN}; a backslash stays as it is. */
