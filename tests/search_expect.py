@@ -54,6 +54,15 @@ def words_count(lines, words):
     return want
 
 
+def words_error(lines, words, got):
+    """What is wrong with `dugao search --count` output got for several words over
+    lines (the words and lines folded as the search folds them), or None."""
+    want = words_count(lines, words)
+    if got.strip() == str(want):
+        return None
+    return "words %s: got %r, want %d" % (" ".join(repr(w) for w in words), got.strip(), want)
+
+
 def tsv_errors(rows, want, q, paragraph):
     """What is wrong with `dugao search --tsv` rows for the phrase q: their number
     against want, and the first row whose place does not hold q (paragraph(doc, seq)
