@@ -466,27 +466,70 @@ static int writer_finish(struct writer *w)
 
 /* --- building --- */
 
-/* A key's postings in the build. */
+/* A key's postings in the build, encoded as the segment holds them, in chunks of the
+ * build's arena (16 bytes, 16, 32, ... doubling to CHUNK_MAX), each after a pointer
+ * to the chunk before: postings grow without a realloc's copy, and emptying a build
+ * frees its slabs, not a buffer a key. */
 struct gi_entry {
-	uint64_t key;	/* the key, EMPTY_KEY in a free slot */
-	uint8_t *buf;	/* its postings, encoded */
-	uint32_t len;	/* bytes used */
-	uint32_t cap;	/* bytes allocated */
-	uint32_t row;	/* row of its last posting, 0 when none */
-	uint32_t pos;	/* position of its last posting */
+	uint64_t key;		/* the key, EMPTY_KEY in a free slot */
+	uint8_t *wp;		/* where its next byte goes, in its last chunk */
+	uint32_t len;		/* bytes of postings */
+	uint32_t row;		/* row of its last posting, 0 when none */
+	uint32_t pos;		/* position of its last posting */
+	uint16_t room;		/* bytes left in its last chunk */
+	uint8_t chunk;		/* its last chunk's number, CHUNK_LAST for any from it on */
+	uint8_t cap_log;	/* the buffer gi_build_bytes counts: 8 << cap_log bytes (0: none) */
 };
 
 #define EMPTY_KEY UINT64_MAX
+
+enum {
+	CHUNK_LAST = 9,			/* chunks from the 10th on are all CHUNK_MAX */
+	CHUNK_MAX = 16 << (CHUNK_LAST - 1),
+	CHUNK_HEAD = sizeof(uint8_t *),	/* a chunk's pointer to the one before */
+	SLAB_BYTES = 1 << 20,		/* the arena's pieces */
+	POSTING_MAX = 11,		/* bytes of one posting at most (put_posting) */
+};
 
 struct gi_build {
 	struct gi_entry *tab;	/* open addressing, linear probing */
 	size_t size;		/* slots, a power of two */
 	size_t used;		/* keys held */
-	size_t bytes;		/* postings bytes allocated */
+	size_t bytes;		/* postings bytes counted (cap_log) */
 	uint32_t row_lo;	/* first row, 0 when empty */
 	uint32_t row_hi;	/* last row */
 	uint64_t *common;	/* COMMON_BITS bits: pairs found common in a write (build_pair) */
+	uint8_t **slabs;	/* the arena: slabs of SLAB_BYTES holding the chunks */
+	size_t nslabs;		/* slabs allocated */
+	size_t slabs_cap;	/* room in slabs */
+	uint8_t *free;		/* where the next chunk goes in the last slab */
+	uint8_t *end;		/* that slab's end */
+	const uint8_t **walk;	/* gi_build_write: a key's chunks, last first */
+	size_t walk_cap;	/* room in walk */
 };
+
+static inline size_t chunk_bytes(unsigned c)
+{
+	return c ? (size_t)16 << (c - 1) : 16;
+}
+
+/* A new chunk of n bytes after the one whose bytes start at prev (NULL: the first);
+ * returns where its bytes start. */
+static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
+{
+	if ((size_t)(b->end - b->free) < CHUNK_HEAD + n) {
+		if (b->nslabs == b->slabs_cap) {
+			b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
+			b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
+		}
+		b->free = b->slabs[b->nslabs++] = xmalloc(SLAB_BYTES);
+		b->end = b->free + SLAB_BYTES;
+	}
+	uint8_t *p = b->free;
+	memcpy(p, &prev, CHUNK_HEAD);
+	b->free += CHUNK_HEAD + n;
+	return p + CHUNK_HEAD;
+}
 
 static void build_alloc(struct gi_build *b, size_t size)
 {
@@ -505,11 +548,13 @@ struct gi_build *gi_build_new(void)
 
 void gi_build_reset(struct gi_build *b)
 {
-	for (size_t i = 0; i < b->size; i++)
-		if (b->tab[i].key != EMPTY_KEY) {
-			free(b->tab[i].buf);
+	if (b->used)
+		for (size_t i = 0; i < b->size; i++)
 			b->tab[i].key = EMPTY_KEY;
-		}
+	for (size_t i = 0; i < b->nslabs; i++)
+		free(b->slabs[i]);
+	b->nslabs = 0;
+	b->free = b->end = NULL;
 	b->used = b->bytes = 0;
 	b->row_lo = b->row_hi = 0;
 }
@@ -521,6 +566,8 @@ void gi_build_free(struct gi_build *b)
 	gi_build_reset(b);
 	free(b->tab);
 	free(b->common);
+	free(b->slabs);
+	free(b->walk);
 	free(b);
 }
 
@@ -556,6 +603,27 @@ static void build_grow(struct gi_build *b)
 	free(old);
 }
 
+/* The n bytes of a posting that do not fit in e's last chunk: what does, then a new
+ * chunk. */
+static void __attribute__((noinline)) entry_spill(struct gi_build *b, struct gi_entry *e, const uint8_t *p, size_t n)
+{
+	size_t k = e->room < n ? e->room : n;
+	memcpy(e->wp, p, k);
+	if (k == n) {
+		e->wp += k;
+		e->room -= (uint16_t)k;
+		return;
+	}
+	const uint8_t *start = e->wp + e->room - chunk_bytes(e->chunk);
+	if (e->chunk < CHUNK_LAST)
+		e->chunk++;
+	size_t size = chunk_bytes(e->chunk);
+	e->wp = build_chunk(b, size, start);
+	memcpy(e->wp, p + k, n - k);
+	e->wp += n - k;
+	e->room = (uint16_t)(size - (n - k));
+}
+
 static inline void build_posting(struct gi_build *b, uint64_t key, uint32_t row, uint32_t pos)
 {
 	size_t s = slot_of(key, b->size);
@@ -570,19 +638,31 @@ static inline void build_posting(struct gi_build *b, uint64_t key, uint32_t row,
 				build_posting(b, key, row, pos);
 				return;
 			}
-			*e = (struct gi_entry){ .key = key };
+			*e = (struct gi_entry){ .key = key, .room = 16 };
+			e->wp = build_chunk(b, 16, NULL);
 			b->used++;
 			break;
 		}
 		s = (s + 1) & (b->size - 1);
 	}
-	if (e->len + 16 > e->cap) {
-		uint32_t cap = e->cap ? e->cap * 2 : 16;
-		e->buf = xrealloc(e->buf, cap);
-		b->bytes += cap - e->cap;
-		e->cap = cap;
+	/* the budget counts what a buffer of its own a key, doubled when a posting might
+	 * not fit, would hold (the chunks hold less): the same segments as with one */
+	size_t cap = e->cap_log ? (size_t)8 << e->cap_log : 0;
+	if (e->len + 16 > cap) {
+		b->bytes += cap ? cap : 16;
+		e->cap_log++;
 	}
-	e->len += (uint32_t)put_posting(e->buf + e->len, &e->row, &e->pos, row, pos);
+	size_t k;
+	if (e->room >= POSTING_MAX) {
+		k = put_posting(e->wp, &e->row, &e->pos, row, pos);
+		e->wp += k;
+		e->room -= (uint16_t)k;
+	} else {
+		uint8_t tmp[16];
+		k = put_posting(tmp, &e->row, &e->pos, row, pos);
+		entry_spill(b, e, tmp, k);
+	}
+	e->len += (uint32_t)k;
 }
 
 /* One character at text[i]: folded code point and its byte length. */
@@ -746,10 +826,26 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 	struct writer *w = xcalloc(1, sizeof *w);
 	*w = (struct writer){ .fn = fn, .ctx = ctx, .first = SIZE_MAX };
 	for (size_t i = 0; i < n && !w->err; i++) {
-		/* the build's encoding is the segment's: copied */
+		/* the build's encoding is the segment's: its chunks copied, first to last */
 		struct gi_entry *e = &b->tab[items[i].slot];
 		writer_key_open(w, e->key);
-		writer_bytes(w, e->buf, e->len);
+		size_t last = chunk_bytes(e->chunk), nc = 0;
+		const uint8_t *c = e->wp + e->room - last;
+		if (e->chunk) {
+			/* the chunks before the last, last first */
+			const uint8_t *prev;
+			memcpy(&prev, c - CHUNK_HEAD, CHUNK_HEAD);
+			for (; prev; memcpy(&prev, prev - CHUNK_HEAD, CHUNK_HEAD)) {
+				if (nc == b->walk_cap) {
+					b->walk_cap = b->walk_cap ? b->walk_cap * 2 : 64;
+					b->walk = xrealloc(b->walk, b->walk_cap * sizeof *b->walk);
+				}
+				b->walk[nc++] = prev;
+			}
+		}
+		for (size_t j = nc; j-- > 0;)
+			writer_bytes(w, b->walk[j], chunk_bytes(nc - 1 - j < CHUNK_LAST ? (unsigned)(nc - 1 - j) : CHUNK_LAST));
+		writer_bytes(w, c, last - e->room);
 		writer_key_end(w);
 	}
 	int rc = writer_finish(w);
