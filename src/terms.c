@@ -47,6 +47,8 @@ struct trie_node {
 	uint32_t at;		/* where in the trie's text its string occurs (first use) */
 	uint8_t depth;		/* characters of its string (its last one, on the edge into it,
 				 * is text[at + depth - 1]) */
+	uint8_t first_cls;	/* CLS_* bits of its first character (read without the text) */
+	uint8_t last_cls;	/* and of its last one */
 };
 
 struct trie {
@@ -331,23 +333,19 @@ static void trie_reserve(struct trie *t, size_t n)
 }
 
 /* A new node: the next id (children of one node are made one after the other),
- * whose string occurs at text[at]. */
-static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t count, uint32_t suffix, uint32_t at)
+ * whose string occurs at text[at] and ends with c. */
+static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t count, uint32_t suffix, uint32_t at, uint32_t c)
 {
 	uint32_t v = t->n++;
 	struct trie_node *p = &t->node[parent], *x = &t->node[v];
 	x->parent = parent, x->count = count, x->suffix = suffix, x->at = at;
 	x->kids = x->nkids = 0;
 	x->depth = (uint8_t)(p->depth + 1);
+	x->last_cls = c < 65536 ? tables.cls[c] : 0;
+	x->first_cls = parent ? p->first_cls : x->last_cls;
 	if (p->nkids++ == 0)
 		p->kids = v;
 	return v;
-}
-
-/* The first character of node v's string. */
-static uint32_t trie_first(const struct trie *t, uint32_t v)
-{
-	return t->text[t->node[v].at];
 }
 
 /* The child of parent along cp; 0 when absent. */
@@ -384,22 +382,16 @@ static double clogc(uint32_t c)
 	return c < 256 ? tables.clogc_small[c] : c * ln(c);
 }
 
-/* Whether a neighbour counts like punctuation, as if every use were different. */
-static bool boundary(const uint8_t *cls, uint32_t c)
-{
-	return c < 65536 && (cls[c] & CLS_BOUNDARY);
-}
-
 /* Adds up, in id order, the c·ln c of the left neighbours of the nodes asked for
  * (want: 1 + where their sum goes in sum, else 0); the right ones are summed when
  * asked, a node's children being consecutive. A neighbour in the boundary class
  * counts like punctuation, as if every use were different. */
-static void trie_left_sums(const struct trie *t, const uint8_t *cls, const uint32_t *want, double *sum)
+static void trie_left_sums(const struct trie *t, const uint32_t *want, double *sum)
 {
 	const struct trie_node *node = t->node;
 	for (uint32_t v = 1; v < t->n; v++) {
 		uint32_t k = want[node[v].suffix];
-		if (k && node[v].parent && !boundary(cls, t->text[node[v].at]))
+		if (k && node[v].parent && !(node[v].first_cls & CLS_BOUNDARY))
 			sum[k - 1] += clogc(node[v].count);
 	}
 }
@@ -413,14 +405,14 @@ static double trie_ln_count(const struct trie *t, uint32_t v)
 
 /* Entropy of what follows node v: occurrences at a run's edge count as all
  * different, and so do boundary neighbours. */
-static double trie_entropy(const struct trie *t, const uint8_t *cls, uint32_t v)
+static double trie_entropy(const struct trie *t, uint32_t v)
 {
 	double n = t->node[v].count;
 	if (n <= 0)
 		return 0;
 	double sum = 0;
 	for (uint32_t u = t->node[v].kids, end = u + t->node[v].nkids; u < end; u++)
-		if (!boundary(cls, t->text[t->node[u].at + t->node[u].depth - 1]))
+		if (!(t->node[u].last_cls & CLS_BOUNDARY))
 			sum += clogc(t->node[u].count);
 	return trie_ln_count(t, v) - sum / n;
 }
@@ -647,14 +639,28 @@ static bool is_placeholder(uint32_t c)
 	}
 }
 
-/* Sorts entries (character << 32 | position) of one group: insertion for a few, else
- * two passes of a radix sort on the character (every one is below 2^18) through tmp. */
+/* An entry of count_substrings: (node << ENTRY_NODE | character << ENTRY_CHAR |
+ * position); a position is below 2^18 (SAMPLE_CHARS), so is every character, and a
+ * node below 2^28 (DEPTH nodes a position at most). */
+#define ENTRY_CHAR 18
+#define ENTRY_NODE 36
+#define ENTRY_POS ((1u << ENTRY_CHAR) - 1)
+_Static_assert(SAMPLE_CHARS + 2 <= 1 << ENTRY_CHAR, "positions must fit an entry");
+_Static_assert((uint64_t)(SAMPLE_CHARS + 2) * (DEPTH + 1) < 1ull << (64 - ENTRY_NODE), "nodes must fit an entry");
+
+/* Sorts the entries of one group (one node), whose equal characters are in the
+ * order of their positions already: nothing when all of it is in order (often: one
+ * next character), insertion for a few, else two passes of a radix sort on the
+ * character (every one is below 2^18) through tmp. */
 static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 {
-	if (n < 2)
+	size_t j = 1;
+	while (j < n && e[j - 1] <= e[j])
+		j++;
+	if (j >= n)
 		return;
 	if (n <= 32) {
-		for (size_t j = 1; j < n; j++) {
+		for (; j < n; j++) {
 			uint64_t x = e[j];
 			size_t k = j;
 			for (; k > 0 && e[k - 1] > x; k--)
@@ -664,13 +670,13 @@ static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 		return;
 	}
 	uint64_t *from = e, *to = tmp;
-	for (int shift = 32; shift < 50; shift += 9) {
-		size_t bucket[513] = { 0 };
-		for (size_t j = 0; j < n; j++)
+	for (int shift = ENTRY_CHAR; shift < ENTRY_CHAR + 18; shift += 9) {
+		uint32_t bucket[513] = { 0 };
+		for (j = 0; j < n; j++)
 			bucket[((from[j] >> shift) & 511) + 1]++;
 		for (int b = 1; b <= 512; b++)
 			bucket[b] += bucket[b - 1];
-		for (size_t j = 0; j < n; j++)
+		for (j = 0; j < n; j++)
 			to[bucket[(from[j] >> shift) & 511]++] = from[j];
 		uint64_t *x = from;
 		from = to, to = x;
@@ -809,14 +815,13 @@ static void count_substrings(struct terms *t)
 	 * ever cleared */
 	uint32_t *prev = xcalloc(n + 1, sizeof *prev), *cur = xcalloc(n + 1, sizeof *cur);
 	const uint32_t TWO = 1u << 31, NODE = TWO - 1;
-	/* the positions alive, as (next character << 32 | position), grouped by the
-	 * node of the string so far (of[]) and sorted inside each group */
+	/* the positions alive, as entries (the node of the string so far, the next
+	 * character, the position): grouped by node, sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
-	uint32_t *of = xcalloc(n + 1, sizeof *of);
 	size_t nlive = 0;
 	for (size_t i = 0; i < n; i++)
 		if (text[i])
-			e[nlive++] = (uint64_t)text[i] << 32 | i;
+			e[nlive++] = (uint64_t)text[i] << ENTRY_CHAR | i;
 	sort_entries(e, nlive, tmp);
 	for (int k = 1; k <= DEPTH && nlive; k++) {
 		/* each run of one node and one character is a new node; the children of
@@ -824,37 +829,36 @@ static void count_substrings(struct terms *t)
 		trie_reserve(f, nlive);
 		uint32_t lo = f->n;
 		for (size_t j = 0; j < nlive;) {
-			uint32_t v = of[j], i = (uint32_t)e[j], count = weight[i];
-			uint64_t c = e[j] >> 32;
+			uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
+			uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = weight[i];
 			size_t end = j + 1;
-			for (; end < nlive && of[end] == v && e[end] >> 32 == c; end++)
-				count += weight[(uint32_t)e[end]];
+			for (; end < nlive && e[end] >> ENTRY_CHAR == g; end++)
+				count += weight[(uint32_t)e[end] & ENTRY_POS];
 			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, v, count, k > 1 ? prev[i + 1] & NODE : 0, i);
+			uint32_t w = trie_add(f, (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), count,
+					      k > 1 ? prev[i + 1] & NODE : 0, i, (uint32_t)g & ENTRY_POS);
 			uint32_t x = w | (count >= 2 ? TWO : 0);
-			for (; j < end; j++) {
-				cur[(uint32_t)e[j]] = x;
-				of[j] = w;
-			}
+			for (; j < end; j++)
+				cur[(uint32_t)e[j] & ENTRY_POS] = x;
 		}
 		if (k == DEPTH)
 			break;
 		/* a string seen once has no longer string to count, nor has one whose
 		 * piece one character on was seen once (Apriori): every entry is
 		 * written and only the kept ones are counted (no branch to mispredict;
-		 * the writing never passes the reading) */
+		 * the writing never passes the reading); its node is the one just made */
 		size_t kept = 0;
 		for (size_t j = 0; j < nlive; j++) {
-			uint32_t i = (uint32_t)e[j], v = of[j], next = cur[i + 1];
-			bool keep = ((next & NODE) >= lo) & (cur[i] & next) >> 31;
-			e[kept] = (uint64_t)text[i + k] << 32 | i;
-			of[kept] = v;
+			uint32_t i = (uint32_t)e[j] & ENTRY_POS, here = cur[i], next = cur[i + 1];
+			bool keep = ((next & NODE) >= lo) & (here & next) >> 31;
+			e[kept] = (uint64_t)(here & NODE) << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
 			kept += keep;
 		}
 		/* then each group of one node sorted by the next character */
 		for (size_t j = 0; j < kept;) {
+			uint64_t g = e[j] >> ENTRY_NODE;
 			size_t end = j + 1;
-			while (end < kept && of[end] == of[j])
+			while (end < kept && e[end] >> ENTRY_NODE == g)
 				end++;
 			if (end - j > 1)
 				sort_entries(e + j, end - j, tmp);
@@ -864,7 +868,6 @@ static void count_substrings(struct terms *t)
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
-	free(of);
 	free(tmp);
 	free(e);
 	free(cur);
@@ -1186,13 +1189,14 @@ static void collect_stats(struct terms *t, struct cands *c)
 		long count = f->node[v].count;
 		/* what can be no phrase goes before its string is spelt out: short, rare,
 		 * or beginning or ending with a stop character (the tests below, early) */
-		if (!has_cls(t, trie_first(f, v), CLS_NUMERAL) &&
-		    (n < 3 || count < 3 || has_cls(t, trie_first(f, v), CLS_STOP_START) || has_cls(t, f->text[f->node[v].at + n - 1], CLS_STOP_END)))
+		uint8_t first = f->node[v].first_cls;
+		if (!(first & CLS_NUMERAL) &&
+		    (n < 3 || count < 3 || (first & CLS_STOP_START) || (f->node[v].last_cls & CLS_STOP_END)))
 			continue;
 		/* a formula needs 0.5 of right entropy; a phrase (three uses or more)
 		 * needs 0.6·ln 3 > 0.5 of both: most strings go here, being followed
 		 * by one and the same character */
-		double rh = trie_entropy(f, t->cls, v);
+		double rh = trie_entropy(f, v);
 		if (rh < 0.5)
 			continue;
 		const uint32_t *s = f->text + f->node[v].at;
@@ -1217,7 +1221,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		left[v] = nwait;
 	}
 	double *lsum = xcalloc(nwait + 1, sizeof *lsum);
-	trie_left_sums(f, t->cls, left, lsum);
+	trie_left_sums(f, left, lsum);
 	/* phrases left out for the stop word they begin with, and its length */
 	uint32_t *cut = NULL, *cut_len = NULL, ncut = 0;
 	for (uint32_t k = 0; k < nwait; k++) {
