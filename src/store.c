@@ -318,7 +318,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 			      "(SELECT count(*) FROM search_rows)",
 	[Q_INDEX_ROWS_DELETE] = "DELETE FROM search_rows WHERE doc = ?1",
 	[Q_INDEX_LIVE] = "SELECT id FROM search_rows WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
-	[Q_INDEX_SEGS] = "SELECT id, level, row_lo, row_hi FROM search_segments ORDER BY row_lo",
+	[Q_INDEX_SEGS] = "SELECT id, level, row_lo, row_hi, bytes FROM search_segments ORDER BY row_lo",
 	[Q_INDEX_SEG_ADD] = "INSERT INTO search_segments (level, row_lo, row_hi, bytes) VALUES (0, ?1, ?2, 0)",
 	[Q_INDEX_SEG_SET] = "UPDATE search_segments SET level = ?2, row_lo = ?3, row_hi = ?4, bytes = ?5 WHERE id = ?1",
 	[Q_INDEX_SEG_DROP] = "DELETE FROM search_segments WHERE id = ?1",
@@ -585,12 +585,14 @@ static int pragma_int(struct store *st, const char *sql, int *value)
  * paragraph seq (first + n). search_rows gives each row's document and first seq; a
  * document's rows have consecutive ids, in text order. An import adds its rows'
  * postings to an in-memory build (st->gi) that becomes a segment at commit, or every
- * INDEX_BUILD_BYTES of a long import; segments merge INDEX_MERGE at a time. Removing
+ * INDEX_BUILD_BYTES of a long import; segments merge INDEX_MERGE of a size or more at a
+ * time (index_maintain). Removing
  * a document removes its search_rows: searches keep only live rows, merges purge. */
 enum {
 	INDEX_ROW_BYTES = 64 * 1024,
 	INDEX_BUILD_BYTES = 16 * 1024 * 1024,
 	INDEX_MERGE = 8,
+	INDEX_MERGE_MAX = 64,	/* the most segments one merge reads */
 	/* about the most the build grows per byte of a file (a character at most per
 	 * byte, a posting of up to ten bytes in a buffer up to twice its use, or a new
 	 * key's entry and slots): a batch's postings are written before an import that
@@ -636,8 +638,8 @@ static int index_page_add(void *ctx, int64_t pid, const uint8_t *data, size_t n)
 	return 0;
 }
 
-/* A segment's level: by its size (a factor of 8 a level from 128 KB), at least one
- * above the segments it was merged from. */
+/* A segment's level: by its size (a factor of 8 a level from 128 KB), at_least at
+ * least. */
 static int index_level(size_t bytes, int at_least)
 {
 	int level = 0;
@@ -710,6 +712,7 @@ struct index_seg {
 	int level;		/* its level */
 	uint32_t lo;		/* its first row */
 	uint32_t hi;		/* its last row */
+	size_t bytes;		/* what its pages hold */
 };
 
 /* The segments in row order, malloc'd. */
@@ -730,7 +733,8 @@ static int index_segs(struct store *st, struct index_seg **segs, size_t *n)
 		(*segs)[(*n)++] = (struct index_seg){ .id = sqlite3_column_int64(s, 0),
 						      .level = sqlite3_column_int(s, 1),
 						      .lo = (uint32_t)sqlite3_column_int64(s, 2),
-						      .hi = (uint32_t)sqlite3_column_int64(s, 3) };
+						      .hi = (uint32_t)sqlite3_column_int64(s, 3),
+						      .bytes = (size_t)sqlite3_column_int64(s, 4) };
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -779,8 +783,8 @@ static int index_merge(struct store *st, const struct index_seg *segs, int k)
 		free(live);
 		return fail_db(st, "reading the search index");
 	}
-	struct gi_source src[INDEX_MERGE];
-	sqlite3_stmt *pages[INDEX_MERGE] = { 0 };
+	struct gi_source src[INDEX_MERGE_MAX];
+	sqlite3_stmt *pages[INDEX_MERGE_MAX] = { 0 };
 	int err = 0;
 	for (int i = 0; i < k && !err; i++) {
 		if (sqlite3_prepare_v2(st->db, stmt_sql[Q_INDEX_PAGES], -1, &pages[i], NULL) != SQLITE_OK) {
@@ -810,25 +814,24 @@ static int index_merge(struct store *st, const struct index_seg *segs, int k)
 	free(live);
 	if (err)
 		return -1;
-	int top = 0;
-	for (int i = 0; i < k; i++)
-		top = segs[i].level > top ? segs[i].level : top;
 	if (m.bytes == 0)
 		err = index_seg_drop(st, ip.seg);
 	else
-		err = index_seg_set(st, ip.seg, index_level(m.bytes, top + 1), m.row_lo, m.row_hi, m.bytes);
+		err = index_seg_set(st, ip.seg, index_level(m.bytes, 0), m.row_lo, m.row_hi, m.bytes);
 	for (int i = 0; i < k && !err; i++)
 		err = index_seg_drop(st, segs[i].id);
 	return err;
 }
 
-/* Keeps the segments few: drops those with no live row left, and merges runs of
- * INDEX_MERGE consecutive segments until there is none: for the lowest level L that has
- * one, the first run of segments of level L or below, two of them at least of level L.
- * (Segments of one level seldom come together: a batch's bytes set its segment's
- * level, and batches differ; waiting for eight of one level in a row left a 100 MB
- * import in 200 segments. Two of level L: a big segment is not written again for
- * the sake of seven small ones.) */
+/* Keeps the segments few: drops those with no live row left, and merges segments of one
+ * level (by size: index_level) INDEX_MERGE at a time, so that a posting is written again
+ * about once for each factor of 8 its segment grows by: for the lowest level L where
+ * there is one, the first run of consecutive segments of level L or below (up to
+ * INDEX_MERGE_MAX of them) that holds INDEX_MERGE of level L; the smaller ones in it
+ * come along. (A batch leaves dozens of small segments, all merged at its end in one
+ * pass, not eight at a time and then again; a big segment is written again only with
+ * seven others of its size, not with a few small ones: a rule of two of a level in
+ * eight wrote a 1 GB import's biggest segment seven times.) */
 static int index_maintain(struct store *st)
 {
 	for (;;) {
@@ -854,18 +857,22 @@ static int index_maintain(struct store *st)
 			}
 		}
 		int top = 0;
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			/* (the level stored by a dugao before this rule may be more than its size's) */
+			segs[i].level = index_level(segs[i].bytes, 0);
 			top = segs[i].level > top ? segs[i].level : top;
+		}
 		for (int level = 0; !err && !again && level <= top; level++) {
-			for (size_t i = 0; !err && !again && i + INDEX_MERGE <= n; i++) {
-				int at_level = 0;
+			for (size_t i = 0; !err && !again && i < n;) {
 				size_t j = i;
-				for (; j < i + INDEX_MERGE && segs[j].level <= level; j++)
+				int at_level = 0;
+				for (; j < n && j - i < INDEX_MERGE_MAX && segs[j].level <= level; j++)
 					at_level += segs[j].level == level;
-				if (j == i + INDEX_MERGE && at_level >= 2) {
-					err = index_merge(st, segs + i, INDEX_MERGE);
+				if (at_level >= INDEX_MERGE) {
+					err = index_merge(st, segs + i, (int)(j - i));
 					again = true;
 				}
+				i = j > i ? j : i + 1;
 			}
 		}
 		free(segs);
