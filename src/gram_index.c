@@ -336,6 +336,71 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 	return rc;
 }
 
+/* Skips postings from *p up to end, as decode_postings would decode them, following only
+ * their row (*row: the last posting's): to the 0 that ends them (DEC_END, *p past it),
+ * or DEC_MORE at the end of the bytes with *p at the first posting not complete (last:
+ * there are no more bytes, so a cut posting is damage). A merge that keeps every row
+ * needs only where a key's postings end and their last row, not their values: eight
+ * bytes at a time pass while they hold only position deltas (varints whose first byte
+ * is even and not 0), the bulk of a common key's bytes. */
+static int skip_postings(const uint8_t **pp, const uint8_t *end, bool last, uint32_t *rowp)
+{
+	const uint64_t hi = 0x8080808080808080ULL, lo7 = 0x7F7F7F7F7F7F7F7FULL;
+	const uint8_t *p = *pp;
+	uint32_t row = *rowp;
+	int rc = DEC_MORE;
+	while (p < end) {
+		if (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			w = __builtin_bswap64(w);	/* the first byte lowest */
+#endif
+			/* bit 7 of each byte: it ends a varint; it starts one (p starts one);
+			 * it is odd; it is 0 */
+			uint64_t ends = ~w & hi, starts = ends << 8 | 0x80, odd = w << 7 & hi;
+			uint64_t zero = ~(((w & lo7) + lo7) | w) & hi;
+			uint64_t stop = starts & (odd | zero);
+			if (!stop) {
+				if (!ends)
+					return DEC_BAD;	/* a varint of more than eight bytes */
+				p += (63 - __builtin_clzll(ends)) / 8 + 1;	/* past the last varint that ends */
+				continue;
+			}
+			p += __builtin_ctzll(stop) / 8;	/* to the first posting that is not a delta */
+		}
+		/* one posting: a position delta, a row change, or the 0 that ends them */
+		const uint8_t *at = p;
+		uint64_t v, q;
+		if (!get_varint(&p, end, &v)) {
+			p = at;
+			rc = last || end - at >= 10 ? DEC_BAD : DEC_MORE;
+			break;
+		}
+		if (v == 0) {
+			rc = DEC_END;
+			break;
+		}
+		if (!(v & 1))
+			continue;
+		if (!get_varint(&p, end, &q)) {
+			p = at;
+			rc = last || end - at >= 20 ? DEC_BAD : DEC_MORE;
+			break;
+		}
+		if (row + (v >> 1) >= GI_MAX_ROW || q > UINT32_MAX) {
+			rc = DEC_BAD;
+			break;
+		}
+		row += (uint32_t)(v >> 1);
+	}
+	*rowp = row;
+	*pp = p;
+	if (rc == DEC_MORE && last && p == end)
+		rc = DEC_BAD;	/* no 0 at the end */
+	return rc;
+}
+
 /* --- the writer: a segment's stream of keys cut into pages (a build and a merge both
  * write through it) --- */
 
@@ -877,15 +942,19 @@ struct cursor {
 	uint64_t key;		/* the current key */
 };
 
+enum { CURSOR_BYTES = 64 * 1024 };	/* a cursor's buffer: bytes used move to its start seldom */
+
 /* Makes want bytes available from c->at, or as many as are left: 0, -1 on a read error. */
 static int cursor_fill(struct cursor *c, size_t want)
 {
 	while (!c->eof && c->buf.len - c->at < want) {
-		if (c->at > 0) {
+		if (c->at > 0 && c->buf.len + GI_PAGE_BYTES + 16 > c->buf.cap) {
 			memmove(c->buf.data, c->buf.data + c->at, c->buf.len - c->at);
 			c->buf.len -= c->at;
 			c->at = 0;
 		}
+		if (!c->buf.cap)
+			bytes_reserve(&c->buf, CURSOR_BYTES);
 		int64_t pid;
 		const uint8_t *data;
 		size_t n;
@@ -966,8 +1035,8 @@ static int merge_key(struct cursor *c, struct writer *w, const struct live_set *
 
 /* Copies the current key's postings of c to w, every row kept: its first posting
  * written again (its row a delta from 0, now from the key's last row in w), the
- * others' bytes as they are (each a delta from the one before), once decoded to find
- * where they end and the last posting. */
+ * others' bytes as they are (each a delta from the one before), once skipped over to
+ * find where they end and the last row. */
 static int merge_key_all(struct cursor *c, struct writer *w)
 {
 	int rc = cursor_fill(c, 32);
@@ -979,19 +1048,17 @@ static int merge_key_all(struct cursor *c, struct writer *w)
 	if (!get_varint(&p, end, &v) || !(v & 1) || (v >> 1) >= GI_MAX_ROW || !get_varint(&p, end, &q) ||
 	    q > UINT32_MAX)
 		return -2;
-	if (!writer_add(w, (uint32_t)(v >> 1), (uint32_t)q))
+	uint32_t row = (uint32_t)(v >> 1);
+	if (row <= w->row || !writer_add(w, row, (uint32_t)q))
 		return -2;	/* rows out of order: the segments overlap */
 	c->at = (size_t)(p - c->buf.data);
-	struct gi_row_filter all = row_filter(NULL, 0);
-	struct gi_postings ps = { .row = (uint32_t)(v >> 1), .pos = (uint32_t)q, .f = &all, .want = true };
 	for (;;) {
 		if ((rc = cursor_fill(c, 4096)) != 0)
 			return rc;
 		const uint8_t *from = c->buf.data + c->at;
 		p = from;
 		end = c->buf.data + c->buf.len;
-		long n = 0;
-		int dec = decode_postings(&p, end, c->eof, &ps, NULL, &n, NULL);
+		int dec = skip_postings(&p, end, c->eof, &row);
 		if (dec == DEC_BAD)
 			return -2;
 		/* (the 0 that ends them is the writer's to put) */
@@ -1000,10 +1067,12 @@ static int merge_key_all(struct cursor *c, struct writer *w)
 		if (dec == DEC_END)
 			break;
 	}
-	w->row = ps.row;
-	w->pos = ps.pos;
-	if (ps.row > w->row_hi)
-		w->row_hi = ps.row;
+	/* the next segment's postings of the key are of later rows: a row change, whose
+	 * position is written whole (the position here is not known: none is equal) */
+	w->row = row;
+	w->pos = UINT32_MAX;
+	if (row > w->row_hi)
+		w->row_hi = row;
 	return 0;
 }
 
