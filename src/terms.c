@@ -26,6 +26,7 @@
 
 #define MIN_LEN 2		/* shortest term, characters */
 #define MAX_LEN 8		/* longest statistical phrase or formula, characters */
+#define MIN_PHRASE 3		/* shortest statistical phrase (not a formula), characters */
 #define DEPTH (MAX_LEN + 1)	/* trie depth: one more for the neighbours of the longest */
 #define MAX_QUOTE 10		/* longest quoted term, characters */
 #define SAMPLE_CHARS (1 << 17)	/* Han characters the statistics are taken from */
@@ -83,6 +84,8 @@ struct cand {
 	bool dropped;		/* left out */
 };
 
+#define PAIR_SLOTS (1 << 16)	/* bits of a matcher's filter of character pairs */
+
 /* The matcher: terms grouped by first character, longest first. */
 struct matcher {
 	uint32_t *first;	/* open-addressing keys: first character + 1, 0 empty */
@@ -96,6 +99,10 @@ struct matcher {
 	uint64_t *head;		/* per term: its first 8 bytes (zeros past its end), as loaded */
 	uint64_t *mask;		/* per term: which bytes of head are its */
 	uint64_t bmp[65536 / 64];	/* BMP characters some term starts with */
+	uint64_t pair[PAIR_SLOTS / 64];	/* pair_slot of the first two characters of a term
+					 * that has two valid ones (most): a cheap first test */
+	uint64_t one[65536 / 64];	/* the first character of every other term */
+	bool one_far;			/* one of those is past the BMP */
 };
 
 struct terms {
@@ -389,7 +396,18 @@ static double clogc(uint32_t c)
 static void trie_left_sums(const struct trie *t, const uint32_t *want, double *sum)
 {
 	const struct trie_node *node = t->node;
-	for (uint32_t v = 1; v < t->n; v++) {
+	/* a node wanted is a phrase, three characters or more: its left neighbours
+	 * have four, and the nodes are in the order of their depth (made level by
+	 * level), so the search starts at the first of four characters */
+	uint32_t lo = 1, hi = t->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (node[mid].depth < MIN_PHRASE + 1)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t v = lo; v < t->n; v++) {
 		uint32_t k = want[node[v].suffix];
 		if (k && node[v].parent && !(node[v].first_cls & CLS_BOUNDARY))
 			sum[k - 1] += clogc(node[v].count);
@@ -1180,19 +1198,22 @@ static void collect_stats(struct terms *t, struct cands *c)
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
 	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
 	uint32_t *left = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
+	/* what can be no phrase goes before its string is spelt out, with no branch
+	 * a node (most fail): seen once, of no term's length, or else not led by a
+	 * numeral and short, rare, or beginning or ending with a stop character (the
+	 * tests below, early) */
+	uint32_t *look = xmalloc((f->n + 1) * sizeof *look), nlook = 0;
 	for (uint32_t v = 1; v < f->n; v++) {
-		if (f->node[v].count < 2)
-			continue;
+		const struct trie_node *x = &f->node[v];
+		uint32_t n = x->depth, count = x->count;
+		bool phrase = (n >= 3) & (count >= 3) & !(x->first_cls & CLS_STOP_START) & !(x->last_cls & CLS_STOP_END);
+		look[nlook] = v;
+		nlook += (count >= 2) & (n - MIN_LEN <= MAX_LEN - MIN_LEN) & (!!(x->first_cls & CLS_NUMERAL) | phrase);
+	}
+	for (uint32_t j = 0; j < nlook; j++) {
+		uint32_t v = look[j];
 		int n = f->node[v].depth;
-		if (n < MIN_LEN || n > MAX_LEN)
-			continue;
 		long count = f->node[v].count;
-		/* what can be no phrase goes before its string is spelt out: short, rare,
-		 * or beginning or ending with a stop character (the tests below, early) */
-		uint8_t first = f->node[v].first_cls;
-		if (!(first & CLS_NUMERAL) &&
-		    (n < 3 || count < 3 || (first & CLS_STOP_START) || (f->node[v].last_cls & CLS_STOP_END)))
-			continue;
 		/* a formula needs 0.5 of right entropy; a phrase (three uses or more)
 		 * needs 0.6·ln 3 > 0.5 of both: most strings go here, being followed
 		 * by one and the same character */
@@ -1220,6 +1241,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		wait[nwait++] = v;
 		left[v] = nwait;
 	}
+	free(look);
 	double *lsum = xcalloc(nwait + 1, sizeof *lsum);
 	trie_left_sums(f, left, lsum);
 	/* phrases left out for the stop word they begin with, and its length */
@@ -1449,6 +1471,23 @@ static void rank(struct cand *x)
 
 static void matcher_build(struct matcher *m, const struct term *terms, size_t n);
 static void matcher_free(struct matcher *m);
+
+/* The filter slot of the characters c and d. */
+static inline uint32_t pair_slot(uint32_t c, uint32_t d)
+{
+	return (c * 0x9E3779B1u ^ d * 0x85EBCA77u) >> 16;
+}
+
+/* Whether a term may begin at a character c followed by d (0 at the end): false
+ * for nearly every character that leads no term or leads one with another second
+ * character, so the exact test behind it is seldom taken. */
+static inline bool matcher_may(const struct matcher *m, uint32_t c, uint32_t d)
+{
+	uint32_t p = pair_slot(c, d);
+	if (m->pair[p / 64] >> (p % 64) & 1)
+		return true;
+	return c < 65536 ? m->one[c / 64] >> (c % 64) & 1 : m->one_far;
+}
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
 		  term_hit_fn fn, void *ctx);
 
@@ -1554,7 +1593,8 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 	size_t n = f->ntext;
 	for (size_t i = 0; i < n;) {
 		uint32_t c = text[i];
-		if (c && (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1))) {
+		/* a run ends with a 0, so text[i + 1] is there */
+		if (c && matcher_may(m, c, text[i + 1]) && (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1))) {
 			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
 			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
 				;
@@ -1765,8 +1805,25 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 		m->bytes[i] = (uint32_t)b;
 		m->chars[i] = (uint32_t)utf8_count(terms[i].text, b);
 		if (b) {
-			utf8_decode(terms[i].text, b, &m->lead[i]);
+			size_t k1 = utf8_decode(terms[i].text, b, &m->lead[i]), k2 = 0;
 			m->order[k++] = (uint32_t)i;
+			/* the filter by two characters when both are valid UTF-8 (the text
+			 * holding these bytes decodes to them), else by the first alone */
+			uint32_t c = m->lead[i], d = 0;
+			char enc[8];
+			bool two = k1 < b && utf8_encode(c, enc) == k1 && memcmp(enc, terms[i].text, k1) == 0;
+			if (two) {
+				k2 = utf8_decode(terms[i].text + k1, b - k1, &d);
+				two = utf8_encode(d, enc) == k2 && memcmp(enc, terms[i].text + k1, k2) == 0;
+			}
+			if (two) {
+				uint32_t p = pair_slot(c, d);
+				m->pair[p / 64] |= 1ull << (p % 64);
+			} else if (c < 65536) {
+				m->one[c / 64] |= 1ull << (c % 64);
+			} else {
+				m->one_far = true;
+			}
 		}
 	}
 	qsort_r(m->order, k, sizeof *m->order, cmp_first_len, m);
@@ -1806,11 +1863,13 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 	if (!m->order)
 		return;
 	long chars = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t c;
-		size_t k;
-		k = decode(text + i, len - i, &c);
-		if (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1)) {
+	/* c (k bytes) at i, and d (kd bytes) after it, decoded once each */
+	uint32_t c = 0;
+	size_t i = 0, k = len ? decode(text, len, &c) : 0;
+	while (i < len) {
+		uint32_t d = 0;
+		size_t kd = k < len - i ? decode(text + i + k, len - i - k, &d) : 0;
+		if (matcher_may(m, c, d) && (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1))) {
 			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
 			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
 				;
@@ -1831,6 +1890,8 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 						fn(ctx, ti, chars, l);
 						i += n;
 						chars += l;
+						if (i < len)
+							k = decode(text + i, len - i, &c);
 						goto next;
 					}
 				}
@@ -1838,6 +1899,7 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 		}
 		i += k;
 		chars++;
+		c = d, k = kd;
 	next:;
 	}
 }
