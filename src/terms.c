@@ -350,8 +350,7 @@ static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t count, uint32
 	x->depth = (uint8_t)(p->depth + 1);
 	x->last_cls = c < 65536 ? tables.cls[c] : 0;
 	x->first_cls = parent ? p->first_cls : x->last_cls;
-	if (p->nkids++ == 0)
-		p->kids = v;
+	p->kids = p->nkids++ ? p->kids : v;	/* no branch: a node has few children */
 	return v;
 }
 
@@ -429,9 +428,11 @@ static double trie_entropy(const struct trie *t, uint32_t v)
 	if (n <= 0)
 		return 0;
 	double sum = 0;
-	for (uint32_t u = t->node[v].kids, end = u + t->node[v].nkids; u < end; u++)
-		if (!(t->node[u].last_cls & CLS_BOUNDARY))
-			sum += clogc(t->node[u].count);
+	/* a boundary neighbour adds 0 (the sum stays exactly as it was): no branch */
+	for (uint32_t u = t->node[v].kids, end = u + t->node[v].nkids; u < end; u++) {
+		double c = clogc(t->node[u].count);
+		sum += t->node[u].last_cls & CLS_BOUNDARY ? 0.0 : c;
+	}
 	return trie_ln_count(t, v) - sum / n;
 }
 
@@ -666,10 +667,24 @@ static bool is_placeholder(uint32_t c)
 _Static_assert(SAMPLE_CHARS + 2 <= 1 << ENTRY_CHAR, "positions must fit an entry");
 _Static_assert((uint64_t)(SAMPLE_CHARS + 2) * (DEPTH + 1) < 1ull << (64 - ENTRY_NODE), "nodes must fit an entry");
 
+/* Insertion sort of n entries from j on, the ones before j being in order. */
+static void insertion_sort(uint64_t *e, size_t j, size_t n)
+{
+	for (; j < n; j++) {
+		uint64_t x = e[j];
+		size_t k = j;
+		for (; k > 0 && e[k - 1] > x; k--)
+			e[k] = e[k - 1];
+		e[k] = x;
+	}
+}
+
 /* Sorts the entries of one group (one node), whose equal characters are in the
  * order of their positions already: nothing when all of it is in order (often: one
- * next character), insertion for a few, else two passes of a radix sort on the
- * character (every one is below 2^18) through tmp. */
+ * next character), insertion for a few; for some more, one pass by the top bits of
+ * the character less the smallest into as many buckets as entries or so, then
+ * insertion over what is left out of order; for many (the first level), two passes
+ * of a radix sort on the character (every one is below 2^18) through tmp. */
 static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 {
 	size_t j = 1;
@@ -678,13 +693,29 @@ static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 	if (j >= n)
 		return;
 	if (n <= 32) {
-		for (; j < n; j++) {
-			uint64_t x = e[j];
-			size_t k = j;
-			for (; k > 0 && e[k - 1] > x; k--)
-				e[k] = e[k - 1];
-			e[k] = x;
+		insertion_sort(e, j, n);
+		return;
+	}
+	if (n <= 256) {
+		uint32_t lo = UINT32_MAX, hi = 0;
+		for (j = 0; j < n; j++) {
+			uint32_t c = (uint32_t)(e[j] >> ENTRY_CHAR) & ENTRY_POS;
+			lo = c < lo ? c : lo;
+			hi = c > hi ? c : hi;
 		}
+		int bits = 32 - __builtin_clz(hi - lo), b = 32 - __builtin_clz((uint32_t)n - 1);	/* hi > lo */
+		b = b < bits ? b : bits;
+		int shift = bits - b;
+		uint32_t bucket[257];
+		memset(bucket, 0, ((1u << b) + 1) * sizeof *bucket);
+		for (j = 0; j < n; j++)
+			bucket[((((uint32_t)(e[j] >> ENTRY_CHAR) & ENTRY_POS) - lo) >> shift) + 1]++;
+		for (uint32_t x = 1; x <= 1u << b; x++)
+			bucket[x] += bucket[x - 1];
+		for (j = 0; j < n; j++)
+			tmp[bucket[(((uint32_t)(e[j] >> ENTRY_CHAR) & ENTRY_POS) - lo) >> shift]++] = e[j];
+		memcpy(e, tmp, n * sizeof *e);
+		insertion_sort(e, 1, n);
 		return;
 	}
 	uint64_t *from = e, *to = tmp;
@@ -827,12 +858,10 @@ static void count_substrings(struct terms *t)
 	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
-	/* the node at each position of the level before and of this one, with TWO
-	 * when it was seen twice or more (one read tells both): a node made before
-	 * the level began is stale (ids grow level by level), so neither array is
-	 * ever cleared */
+	/* the node at each position of the level before and of this one: a node
+	 * made before the level began is stale (ids grow level by level), so neither
+	 * array is ever cleared */
 	uint32_t *prev = xcalloc(n + 1, sizeof *prev), *cur = xcalloc(n + 1, sizeof *cur);
-	const uint32_t TWO = 1u << 31, NODE = TWO - 1;
 	/* the positions alive, as entries (the node of the string so far, the next
 	 * character, the position): grouped by node, sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
@@ -841,51 +870,69 @@ static void count_substrings(struct terms *t)
 		if (text[i])
 			e[nlive++] = (uint64_t)text[i] << ENTRY_CHAR | i;
 	sort_entries(e, nlive, tmp);
+	/* per node of a level (1 + its id less the level's first; 0 for a node of an
+	 * earlier level): whether it was seen twice or more */
+	uint8_t *two = xmalloc(n + 2);
+	size_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
 	for (int k = 1; k <= DEPTH && nlive; k++) {
 		/* each run of one node and one character is a new node; the children of
 		 * a node are made one after the other, in the order of their characters */
 		trie_reserve(f, nlive);
 		uint32_t lo = f->n;
+		two[0] = 0;
 		for (size_t j = 0; j < nlive;) {
 			uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
-			uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = weight[i];
-			size_t end = j + 1;
-			for (; end < nlive && e[end] >> ENTRY_CHAR == g; end++)
-				count += weight[(uint32_t)e[end] & ENTRY_POS];
+			uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
 			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), count,
-					      k > 1 ? prev[i + 1] & NODE : 0, i, (uint32_t)g & ENTRY_POS);
-			uint32_t x = w | (count >= 2 ? TWO : 0);
-			for (; j < end; j++)
-				cur[(uint32_t)e[j] & ENTRY_POS] = x;
+			uint32_t w = trie_add(f, (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), 0,
+					      k > 1 ? prev[i + 1] : 0, i, (uint32_t)g & ENTRY_POS);
+			do {
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS;
+				count += weight[p];
+				cur[p] = w;
+			} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
+			f->node[w].count = count;
+			two[w - lo + 1] = count >= 2;
 		}
 		if (k == DEPTH)
 			break;
 		/* a string seen once has no longer string to count, nor has one whose
 		 * piece one character on was seen once (Apriori): every entry is
 		 * written and only the kept ones are counted (no branch to mispredict;
-		 * the writing never passes the reading); its node is the one just made */
-		size_t kept = 0;
+		 * the writing never passes the reading). The entries stay grouped by
+		 * their node, each group in the order of positions: one whose next
+		 * characters are not in order either is noted where it shows */
+		size_t kept = 0, nbad = 0;
+		uint64_t last = 0;
 		for (size_t j = 0; j < nlive; j++) {
 			uint32_t i = (uint32_t)e[j] & ENTRY_POS, here = cur[i], next = cur[i + 1];
-			bool keep = ((next & NODE) >= lo) & (here & next) >> 31;
-			e[kept] = (uint64_t)(here & NODE) << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
+			bool keep = two[here - lo + 1] & two[(next - lo + 1) & -(uint32_t)(next >= lo)];
+			uint64_t x = (uint64_t)here << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
+			e[kept] = x;
+			bad[nbad] = kept;
+			nbad += keep & (x < last);
+			last = keep ? x : last;
 			kept += keep;
 		}
-		/* then each group of one node sorted by the next character */
-		for (size_t j = 0; j < kept;) {
-			uint64_t g = e[j] >> ENTRY_NODE;
-			size_t end = j + 1;
-			while (end < kept && e[end] >> ENTRY_NODE == g)
-				end++;
-			if (end - j > 1)
-				sort_entries(e + j, end - j, tmp);
-			j = end;
+		/* then each group noted sorted by the next character */
+		for (size_t b = 0, done = 0; b < nbad; b++) {
+			size_t lo_j = bad[b], hi_j = lo_j + 1;
+			if (lo_j < done)
+				continue;
+			uint64_t g = e[lo_j] >> ENTRY_NODE;
+			while (lo_j > 0 && e[lo_j - 1] >> ENTRY_NODE == g)
+				lo_j--;
+			while (hi_j < kept && e[hi_j] >> ENTRY_NODE == g)
+				hi_j++;
+			sort_entries(e + lo_j, hi_j - lo_j, tmp);
+			done = hi_j;
 		}
 		nlive = kept;
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
+	free(bad);
+	free(two);
 	free(tmp);
 	free(e);
 	free(cur);
