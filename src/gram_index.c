@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dugao/cjk_tokenizer.h"
 #include "dugao/fold.h"
@@ -552,7 +553,8 @@ enum {
 	CHUNK_LAST = 9,			/* chunks from the 10th on are all CHUNK_MAX */
 	CHUNK_MAX = 16 << (CHUNK_LAST - 1),
 	CHUNK_HEAD = sizeof(uint8_t *),	/* a chunk's pointer to the one before */
-	SLAB_BYTES = 1 << 20,		/* the arena's pieces */
+	SLAB_BYTES = 2 << 20,		/* the arena's pieces */
+	HUGE_BYTES = 2 << 20,		/* a huge page (build_mem) */
 	POSTING_MAX = 11,		/* bytes of one posting at most (put_posting) */
 };
 
@@ -573,6 +575,21 @@ struct gi_build {
 	size_t walk_cap;	/* room in walk */
 };
 
+/* Memory for the table or a slab: aligned to the cache lines (a slot in one), and, from
+ * HUGE_BYTES on, to a huge page that the system is asked for: slots and chunks are
+ * reached at random, and a page of 4 KB each costs a TLB miss. */
+static void *build_mem(size_t n)
+{
+	void *p;
+	if (posix_memalign(&p, n >= HUGE_BYTES ? HUGE_BYTES : 64, n) != 0)
+		return xmalloc(n);
+#ifdef MADV_HUGEPAGE
+	if (n >= HUGE_BYTES)
+		madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static inline size_t chunk_bytes(unsigned c)
 {
 	return c ? (size_t)16 << (c - 1) : 16;
@@ -587,7 +604,7 @@ static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
 			b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
 			b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
 		}
-		b->free = b->slabs[b->nslabs++] = xmalloc(SLAB_BYTES);
+		b->free = b->slabs[b->nslabs++] = build_mem(SLAB_BYTES);
 		b->end = b->free + SLAB_BYTES;
 	}
 	uint8_t *p = b->free;
@@ -598,7 +615,7 @@ static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
 
 static void build_alloc(struct gi_build *b, size_t size)
 {
-	b->tab = xmalloc(size * sizeof *b->tab);
+	b->tab = build_mem(size * sizeof *b->tab);
 	for (size_t i = 0; i < size; i++)
 		b->tab[i].key = EMPTY_KEY;
 	b->size = size;
@@ -700,8 +717,8 @@ static inline void build_posting(struct gi_build *b, uint64_t key, uint32_t row,
 		if (e->key == EMPTY_KEY) {
 			if (2 * (b->used + 1) > b->size) {
 				build_grow(b);
-				build_posting(b, key, row, pos);
-				return;
+				s = slot_of(key, b->size);
+				continue;
 			}
 			*e = (struct gi_entry){ .key = key, .room = 16 };
 			e->wp = build_chunk(b, 16, NULL);
