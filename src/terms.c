@@ -900,8 +900,11 @@ static void count_substrings(struct terms *t)
 		 * piece one character on was seen once (Apriori): every entry is
 		 * written and only the kept ones are counted (no branch to mispredict;
 		 * the writing never passes the reading). The entries stay grouped by
-		 * their node, each group in the order of positions: one whose next
-		 * characters are not in order either is noted where it shows */
+		 * their node (in its order), each group in the order of positions: one
+		 * whose next characters are not in order either is noted where it
+		 * shows among all the entries (the first kept one from there on, in
+		 * the same group if out of order), not only the kept ones, so that no
+		 * entry waits for the one before it to be kept or not */
 		size_t kept = 0, nbad = 0;
 		uint64_t last = 0;
 		for (size_t j = 0; j < nlive; j++) {
@@ -910,14 +913,14 @@ static void count_substrings(struct terms *t)
 			uint64_t x = (uint64_t)here << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
 			e[kept] = x;
 			bad[nbad] = kept;
-			nbad += keep & (x < last);
-			last = keep ? x : last;
+			nbad += x < last;
+			last = x;
 			kept += keep;
 		}
 		/* then each group noted sorted by the next character */
 		for (size_t b = 0, done = 0; b < nbad; b++) {
 			size_t lo_j = bad[b], hi_j = lo_j + 1;
-			if (lo_j < done)
+			if (lo_j < done || lo_j >= kept)
 				continue;
 			uint64_t g = e[lo_j] >> ENTRY_NODE;
 			while (lo_j > 0 && e[lo_j - 1] >> ENTRY_NODE == g)
