@@ -1266,7 +1266,11 @@ static void collect_stats(struct terms *t, struct cands *c)
 		long count = f->node[v].count;
 		/* a formula needs 0.5 of right entropy; a phrase (three uses or more)
 		 * needs 0.6·ln 3 > 0.5 of both: most strings go here, being followed
-		 * by one and the same character */
+		 * by one and the same character (every time, and not a boundary: an
+		 * entropy of 0, told without working it out) */
+		const struct trie_node *only = &f->node[f->node[v].kids];
+		if (f->node[v].nkids == 1 && only->count == f->node[v].count && !(only->last_cls & CLS_BOUNDARY))
+			continue;
 		double rh = trie_entropy(f, v);
 		if (rh < 0.5)
 			continue;
