@@ -378,6 +378,100 @@ static void test_long_postings(void)
 	gi_build_free(b);
 }
 
+/* Segments of random rows (sparse: row deltas of several bytes) and texts (a key at a
+ * row's start, at position 0, and far apart: position deltas of several bytes; runs of
+ * one character: deltas of 1), merged keeping every row: the pages gi_merge writes. */
+static void test_merge_random(void)
+{
+	static const char *const pieces[] = { "发展", "改革", "，", "的", "\n", "哈哈哈哈哈哈", "a", "。", "量" };
+	struct gi_build *b = gi_build_new();
+	struct seg segs[5] = { 0 };
+	struct sbuf t = { 0 };
+	uint32_t row = 0;
+	unsigned seed = 12345;
+	for (int s = 0; s < 5; s++) {
+		for (int r = 0; r < 20; r++) {
+			seed = seed * 1103515245 + 12345;
+			row += 1 + (seed >> 16) % (r % 4 == 0 ? 3000 : 3);
+			sbuf_reset(&t);
+			int n = (int)((seed >> 8) % 400);
+			for (int i = 0; i < n; i++) {
+				seed = seed * 1103515245 + 12345;
+				unsigned pick = (seed >> 16) % 64;
+				/* now and then a long stretch without 发展's pieces */
+				for (unsigned f = 0; pick == 0 && f < 300; f++)
+					sbuf_puts(&t, "一");
+				sbuf_puts(&t, pieces[pick % (sizeof pieces / sizeof *pieces)]);
+			}
+			gi_build_add(b, row, t.data ? t.data : "", t.len);
+		}
+		size_t bytes;
+		CHECK_INT(gi_build_write(b, keep_page, &segs[s], &bytes), 0);
+	}
+	check_merge_all(segs, 5, row);
+	for (int s = 0; s < 5; s++)
+		seg_free(&segs[s]);
+	sbuf_free(&t);
+	gi_build_free(b);
+}
+
+/* One segment of one key's postings, in one page, as written bytes. */
+static void seg_of(struct seg *s, uint64_t key, const uint8_t *postings, size_t n)
+{
+	struct sbuf p = { 0 };
+	sbuf_put_varint(&p, 1);	/* the key starts at 0 */
+	sbuf_put_varint(&p, key);	/* its delta from 0 */
+	sbuf_append(&p, (const char *)postings, n);
+	CHECK_INT(keep_page(s, gi_pid(key, 0), (const uint8_t *)p.data, p.len), 0);
+	sbuf_free(&p);
+}
+
+/* Damaged postings are an error for a merge keeping every row too, not a hang or a
+ * crash: a varint too long (where eight bytes are read at once, and where fewer are
+ * left), postings with no 0 at their end. */
+static void test_merge_damaged(void)
+{
+	uint64_t key = gi_key_lone(0x53D1);
+	/* row 1 at 5, at 7 */
+	static const uint8_t good[] = { 0x03, 0x05, 0x04, 0x00 };
+	/* row 8 at 0 (a 0 that does not end them), at 2, then 12 bytes of one varint */
+	static const uint8_t too_long[] = { 0x11, 0x00, 0x04, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82,
+					    0x82, 0x82, 0x82, 0x82, 0x01, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x00 };
+	static const uint8_t too_long_end[] = { 0x11, 0x00, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82, 0x82 };
+	static const uint8_t no_end[] = { 0x11, 0x00, 0x04, 0x04 };
+	static const uint8_t fine[] = { 0x11, 0x00, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x00 };
+	const struct {
+		const uint8_t *p;
+		size_t n;
+		int rc;
+	} cases[] = {
+		{ too_long, sizeof too_long, -2 },
+		{ too_long_end, sizeof too_long_end, -2 },
+		{ no_end, sizeof no_end, -2 },
+		{ fine, sizeof fine, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct seg a = { 0 }, z = { 0 }, out = { 0 };
+		seg_of(&a, key, good, sizeof good);
+		seg_of(&z, key, cases[i].p, cases[i].n);
+		struct gi_source src[2] = { { next_page, &a }, { next_page, &z } };
+		struct gi_merged m;
+		CHECK_INT(gi_merge_all(src, 2, keep_page, &out, &m), cases[i].rc);
+		if (cases[i].rc == 0) {
+			CHECK(m.row_lo == 1 && m.row_hi == 8);
+			struct gi_vec got = { 0 };
+			CHECK_INT(lookup(&out, key, key, NULL, 0, &got), 0);
+			CHECK_INT(got.n, 2 + 11);
+			CHECK(got.n == 13 && got.v[1] == ((uint64_t)1 << 32 | 7) && got.v[2] == ((uint64_t)8 << 32 | 0) &&
+			      got.v[12] == ((uint64_t)8 << 32 | 20));
+			gi_vec_free(&got);
+		}
+		seg_free(&a);
+		seg_free(&z);
+		seg_free(&out);
+	}
+}
+
 /* Where word starts in seg: the starts that every term's postings (both ranges, at its
  * offset) give. */
 static void word_starts(const struct seg *seg, const char *word, struct gi_vec *out)
@@ -564,6 +658,8 @@ int main(void)
 	test_terms();
 	test_round_trip();
 	test_long_postings();
+	test_merge_random();
+	test_merge_damaged();
 	test_context();
 	test_phrase_and_hits();
 	test_sort();
