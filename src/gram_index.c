@@ -706,14 +706,14 @@ static void __attribute__((noinline)) entry_spill(struct gi_build *b, struct gi_
 	e->room = (uint16_t)(size - (n - k));
 }
 
-static inline void build_posting(struct gi_build *b, uint64_t key, uint32_t row, uint32_t pos)
+/* The entry of key, made when new. */
+static inline struct gi_entry *build_entry(struct gi_build *b, uint64_t key)
 {
 	size_t s = slot_of(key, b->size);
-	struct gi_entry *e;
 	for (;;) {
-		e = &b->tab[s];
+		struct gi_entry *e = &b->tab[s];
 		if (e->key == key)
-			break;
+			return e;
 		if (e->key == EMPTY_KEY) {
 			if (2 * (b->used + 1) > b->size) {
 				build_grow(b);
@@ -723,10 +723,15 @@ static inline void build_posting(struct gi_build *b, uint64_t key, uint32_t row,
 			*e = (struct gi_entry){ .key = key, .room = 16 };
 			e->wp = build_chunk(b, 16, NULL);
 			b->used++;
-			break;
+			return e;
 		}
 		s = (s + 1) & (b->size - 1);
 	}
+}
+
+/* Appends a posting to e. */
+static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_t row, uint32_t pos)
+{
 	/* the budget counts what a buffer of its own a key, doubled when a posting might
 	 * not fit, would hold (the chunks hold less): the same segments as with one */
 	size_t cap = e->cap_log ? (size_t)8 << e->cap_log : 0;
@@ -767,15 +772,29 @@ static inline uint32_t next_cp(const char *text, size_t n, size_t i, size_t *k)
 	return fold_char(cp);
 }
 
-/* Adds keys[0..m-1], at positions from pos on, looking a few keys ahead so that the
- * slots are in the cache by the time they are probed. */
+/* Adds keys[0..m-1], at positions from pos on, looking ahead so that what a posting
+ * touches is in the cache by then: a key's slot is fetched FAR keys ahead; its entry
+ * is found (or made) and the place of its next bytes fetched NEAR keys ahead. */
 static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint32_t row, uint32_t pos)
 {
-	enum { AHEAD = 8 };
-	for (size_t i = 0; i < m; i++) {
-		if (i + AHEAD < m)
-			__builtin_prefetch(&b->tab[slot_of(keys[i + AHEAD], b->size)]);
-		build_posting(b, keys[i], row, pos + (uint32_t)i);
+	enum { FAR = 16, NEAR = 8 };
+	struct gi_entry *near[NEAR];	/* the entries of keys i - NEAR + 1 .. i */
+	for (size_t i = 0; i < m + NEAR; i++) {
+		if (i >= NEAR) {
+			size_t k = i - NEAR;
+			build_posting(b, near[k % NEAR], row, pos + (uint32_t)k);
+		}
+		if (i >= m)
+			continue;
+		if (i + FAR < m)
+			__builtin_prefetch(&b->tab[slot_of(keys[i + FAR], b->size)]);
+		size_t size = b->size;
+		struct gi_entry *e = build_entry(b, keys[i]);
+		if (b->size != size)	/* grown: the entries found before moved */
+			for (size_t j = i > NEAR ? i - NEAR + 1 : 0; j < i; j++)
+				near[j % NEAR] = build_entry(b, keys[j]);
+		near[i % NEAR] = e;
+		__builtin_prefetch(e->wp, 1);
 	}
 }
 
