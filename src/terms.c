@@ -350,7 +350,7 @@ static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t count, uint32
 	x->depth = (uint8_t)(p->depth + 1);
 	x->last_cls = c < 65536 ? tables.cls[c] : 0;
 	x->first_cls = parent ? p->first_cls : x->last_cls;
-	p->kids = p->nkids++ ? p->kids : v;	/* no branch: a node has few children */
+	p->kids += v & (0u - (p->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
 	return v;
 }
 
