@@ -582,10 +582,17 @@ struct reading {
 	double score;		/* plausibility, higher is better */
 };
 
+/* Bytes a reading that may stop early is fed at a time (read_as's beat). */
+#define READ_STEP 4096
+
 /* Decodes the sample as r->encoding and measures it. A cut sequence at the end of a
  * partial sample is not held against it. The text decoded is left in *out (with its
- * invalid sequences) when out is given. */
-static void read_as(struct reading *r, const unsigned char *s, size_t n, bool complete, struct decode_text *out)
+ * invalid sequences) when out is given. With beat, it stops once score_chinese could
+ * not end above *beat even if every byte left were a frequent character: Big5 and
+ * UTF-8 readings of GB18030 text lose that way in the first quarter or so, and the
+ * choice is the same as after reading them whole. */
+static void read_as(struct reading *r, const unsigned char *s, size_t n, bool complete, struct decode_text *out,
+		    const double *beat)
 {
 	char err[160];
 	struct decoder *d = decoder_new(r->encoding, err, sizeof err);
@@ -600,7 +607,40 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 	struct tally counted = { 0 };
 	if (!out)
 		d->tally = &counted;
-	decoder_feed(d, s, n, complete, &text);
+	/* counted in locals: the compiler keeps them in registers, not in *r */
+	size_t chars = 0, nonascii = 0, common = 0, texty = 0, rare = 0, i = 0;
+	for (size_t fed = 0, step = beat ? READ_STEP : n;;) {
+		size_t k = n - fed < step ? n - fed : step;
+		decoder_feed(d, s + fed, k, complete && fed + k == n, &text);
+		fed += k;
+		/* the characters written whole (the decoder never cuts one) */
+		const char *t = text.data;
+		while (i < text.len) {
+			if ((unsigned char)t[i] < 0x80) {
+				/* ASCII: is_texty without the call */
+				unsigned char c = (unsigned char)t[i++];
+				chars++;
+				texty += (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
+				continue;
+			}
+			uint32_t cp;
+			i += utf8_decode(t + i, text.len - i, &cp);
+			chars++;
+			unsigned c = cp < 0x10000 ? cp_class[cp] : 0;	/* nothing above the BMP is texty */
+			nonascii += !(c & CP_REPLACED);
+			common += c & CP_COMMON;
+			texty += c >> 1 & 1;
+			rare += (c & (CP_COMMON | CP_TEXTY)) == CP_TEXTY;
+		}
+		if (fed == n)
+			break;
+		/* the best end: a frequent character a byte left (and a byte held back) */
+		double left = (double)(n - fed + d->npending), bad = (double)decoder_invalid(d);
+		double most = ((double)(common + counted.common) + left - 3.0 * bad) /
+			      ((double)(nonascii + counted.nonascii) + bad + left);
+		if (beat && most <= *beat)
+			break;
+	}
 	r->invalid = decoder_invalid(d);
 	if (out) {
 		sbuf_free(&out->text);
@@ -609,26 +649,6 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		out->first_invalid = decoder_first_invalid(d);
 	}
 	decoder_free(d);
-	/* counted in locals: the compiler keeps them in registers, not in *r */
-	const char *t = text.data;
-	size_t chars = 0, nonascii = 0, common = 0, texty = 0, rare = 0;
-	for (size_t i = 0; i < text.len;) {
-		if ((unsigned char)t[i] < 0x80) {
-			/* ASCII: is_texty without the call */
-			unsigned char c = (unsigned char)t[i++];
-			chars++;
-			texty += (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t';
-			continue;
-		}
-		uint32_t cp;
-		i += utf8_decode(t + i, text.len - i, &cp);
-		chars++;
-		unsigned c = cp < 0x10000 ? cp_class[cp] : 0;	/* nothing above the BMP is texty */
-		nonascii += !(c & CP_REPLACED);
-		common += c & CP_COMMON;
-		texty += c >> 1 & 1;
-		rare += (c & (CP_COMMON | CP_TEXTY)) == CP_TEXTY;
-	}
 	r->chars += chars + counted.chars, r->nonascii += nonascii + counted.nonascii;
 	r->common += common + counted.common, r->texty += texty + counted.texty, r->texty_rare += rare + counted.rare;
 	if (!out)
@@ -736,7 +756,7 @@ static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t fi
 			       { .encoding = "UTF-32LE" }, { .encoding = "UTF-32BE" } };
 	size_t best = 0;
 	for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
-		read_as(&r[i], s, n, complete, NULL);
+		read_as(&r[i], s, n, complete, NULL, NULL);
 		score_wide(&r[i]);
 		if (r[i].score > r[best].score)
 			best = i;
@@ -854,7 +874,8 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 			r[i].score = -1e9;	/* plainly not UTF-8: no need to read it so */
 			continue;
 		}
-		read_as(&r[i], s, scored, scored_complete, whole && i == 0 ? &texts[i] : NULL);
+		/* (the first is read whole: it is kept, and the others must beat it) */
+		read_as(&r[i], s, scored, scored_complete, whole && i == 0 ? &texts[i] : NULL, i ? &r[best].score : NULL);
 		score_chinese(&r[i]);
 		if (r[i].score > r[best].score)
 			best = i;
