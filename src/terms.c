@@ -1621,10 +1621,71 @@ static bool all_han(const char *s)
 	return true;
 }
 
+/* The hits of the last count, unit by unit (a distinct paragraph, or a run of the
+ * trie's text), each as the candidate it is of: a unit none of whose hits was of
+ * a candidate dropped since gives the same hits again without a scan, since the
+ * greedy scan takes the same terms at the same places when the only terms gone
+ * are ones it never took there. */
+struct hit_log {
+	uint32_t *first;	/* per unit: where its hits begin in cand; one more at the end */
+	uint32_t *cand;		/* the candidate (index in the list) of each hit */
+	size_t n;		/* hits */
+	size_t cap;		/* hits allocated */
+	size_t units;		/* units */
+	size_t capunits;	/* first allocated */
+};
+
+static void hit_log_free(struct hit_log *l)
+{
+	free(l->first);
+	free(l->cand);
+}
+
+static void hit_log_put(struct hit_log *l, uint32_t cand)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		l->cand = xrealloc(l->cand, l->cap * sizeof *l->cand);
+	}
+	l->cand[l->n++] = cand;
+}
+
+/* Begins unit u (they come in order; the one before ends here). */
+static void hit_log_unit(struct hit_log *l, size_t u)
+{
+	if (u + 2 > l->capunits) {
+		l->capunits = l->capunits ? 2 * l->capunits : 256;
+		while (u + 2 > l->capunits)
+			l->capunits *= 2;
+		l->first = xrealloc(l->first, l->capunits * sizeof *l->first);
+	}
+	l->first[u] = (uint32_t)l->n;
+	l->units = u + 1;
+}
+
+/* Whether unit u of the last count (old, NULL when none) holds no hit of a
+ * candidate dropped since; if so, its hits are counted again (weight each) and
+ * logged in now. */
+static bool hit_log_again(const struct hit_log *old, size_t u, struct cands *c, uint32_t weight, struct hit_log *now)
+{
+	if (!old || u >= old->units)
+		return false;
+	for (uint32_t k = old->first[u]; k < old->first[u + 1]; k++)
+		if (c->v[old->cand[k]].dropped)
+			return false;
+	for (uint32_t k = old->first[u]; k < old->first[u + 1]; k++) {
+		c->v[old->cand[k]].hits += weight;
+		hit_log_put(now, old->cand[k]);
+	}
+	return true;
+}
+
 /* What count_hit adds to. */
 struct hit_count {
 	struct cand **live;	/* the candidate of each matcher term */
+	struct cand *base;	/* the candidate list, for their indices */
 	uint32_t copies;	/* copies of the paragraph being matched */
+	struct hit_log *log;	/* where the hits are logged */
 };
 
 static void count_hit(void *ctx, size_t term, long offset, long length)
@@ -1632,6 +1693,7 @@ static void count_hit(void *ctx, size_t term, long offset, long length)
 	struct hit_count *h = ctx;
 	(void)offset, (void)length;
 	h->live[term]->hits += h->copies;
+	hit_log_put(h->log, (uint32_t)(h->live[term] - h->base));
 }
 
 /* The greedy scan of match over the trie's text, by characters, adding each run's
@@ -1639,36 +1701,52 @@ static void count_hit(void *ctx, size_t term, long offset, long length)
  * run and the scan starts each run afresh, so the distinct runs give the hits the
  * kept paragraphs give, in a fraction of the text (a repeated clause is one run
  * however many paragraphs hold it). The terms are tried in the matcher's order and
- * compared by their characters (cps, from off), as match compares their bytes. */
+ * compared by their characters (cps, from off), as match compares their bytes.
+ * A run is scanned only when the last count's (old) cannot give its hits; every
+ * run's hits are logged in now. */
 static void match_runs(const struct matcher *m, const uint32_t *cps, const uint32_t *off, const struct trie *f,
-		       struct cand **live)
+		       struct cand **live, struct cands *c, const struct hit_log *old, struct hit_log *now)
 {
 	const uint32_t *text = f->text;
-	size_t n = f->ntext;
-	for (size_t i = 0; i < n;) {
-		uint32_t c = text[i];
-		/* a run ends with a 0, so text[i + 1] is there */
-		if (c && matcher_may(m, c, text[i + 1]) && (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1))) {
-			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
-			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
-				;
-			for (uint32_t j = 0; m->first[h] && j < m->num[h]; j++) {
-				uint32_t ti = m->order[m->start[h] + j], l = m->chars[ti];
-				if (l <= n - i && memcmp(text + i, cps + off[ti], l * sizeof *text) == 0) {
-					live[ti]->hits += f->weight[i];
-					i += l;
-					goto next;
+	size_t n = f->ntext, u = 0;
+	for (size_t i = 0; i < n; u++) {
+		/* the run from i to its 0 */
+		hit_log_unit(now, u);
+		if (hit_log_again(old, u, c, f->weight[i], now)) {
+			while (text[i])
+				i++;
+			i++;
+			continue;
+		}
+		while (text[i]) {
+			uint32_t ch = text[i];
+			/* a run ends with a 0, so text[i + 1] is there */
+			if (matcher_may(m, ch, text[i + 1]) && (ch >= 65536 || (m->bmp[ch / 64] >> (ch % 64) & 1))) {
+				uint32_t h = (ch * 2654435761u) & (m->nslot - 1);
+				for (; m->first[h] && m->first[h] != ch + 1; h = (h + 1) & (m->nslot - 1))
+					;
+				for (uint32_t j = 0; m->first[h] && j < m->num[h]; j++) {
+					uint32_t ti = m->order[m->start[h] + j], l = m->chars[ti];
+					if (l <= n - i && memcmp(text + i, cps + off[ti], l * sizeof *text) == 0) {
+						live[ti]->hits += f->weight[i];
+						hit_log_put(now, (uint32_t)(live[ti] - c->v));
+						i += l;
+						goto next;
+					}
 				}
 			}
+			i++;
+		next:;
 		}
-		i++;
-	next:;
+		i++;	/* its 0 */
 	}
 }
 
 /* Counts non-overlapping hits of the live candidates over the sample text: each
- * distinct paragraph matched once, or (d NULL) each distinct run of the trie's. */
-static void count_hits(const struct trie *f, const struct distinct *d, struct cands *c)
+ * distinct paragraph matched once, or (d NULL) each distinct run of the trie's;
+ * a unit whose hits the last count (log, units 0 before the first) gives is not
+ * matched again. The log is replaced by this count's. */
+static void count_hits(const struct trie *f, const struct distinct *d, struct cands *c, struct hit_log *log)
 {
 	size_t n = 0;
 	struct cand **live = xcalloc(c->n + 1, sizeof *live);
@@ -1681,9 +1759,13 @@ static void count_hits(const struct trie *f, const struct distinct *d, struct ca
 		}
 	struct matcher m;
 	matcher_build(&m, tv, n);
+	struct hit_log now = { 0 }, *old = log->units ? log : NULL;
 	if (d) {
 		for (size_t i = 0; i < d->n; i++) {
-			struct hit_count h = { live, d->copies[i] };
+			hit_log_unit(&now, i);
+			if (hit_log_again(old, i, c, d->copies[i], &now))
+				continue;
+			struct hit_count h = { live, c->v, d->copies[i], &now };
 			match(&m, tv, d->text[i], d->len[i], count_hit, &h);
 		}
 	} else {
@@ -1699,13 +1781,17 @@ static void count_hits(const struct trie *f, const struct distinct *d, struct ca
 			for (size_t k = 0, b = m.bytes[i], j = off[i]; k < b && j < off[i] + m.chars[i]; j++)
 				k += decode(s + k, b - k, &cps[j]);
 		}
-		match_runs(&m, cps, off, f, live);
+		match_runs(&m, cps, off, f, live, c, old, &now);
 		free(cps);
 		free(off);
 	}
+	if (now.units)
+		now.first[now.units] = (uint32_t)now.n;	/* the end of the last unit */
 	matcher_free(&m);
 	free(tv);
 	free(live);
+	hit_log_free(log);
+	*log = now;
 }
 
 size_t terms_finish(struct terms *t)
@@ -1769,8 +1855,9 @@ size_t terms_finish(struct terms *t)
 	struct distinct d = { 0 };
 	if (!han)
 		distinct_paragraphs(t, &d);
+	struct hit_log log = { 0 };
 	for (int round = 0; round < 4; round++) {
-		count_hits(&t->fwd, han ? NULL : &d, &c);
+		count_hits(&t->fwd, han ? NULL : &d, &c, &log);
 		size_t before = 0, after = 0;
 		for (size_t i = 0; i < c.n; i++)
 			before += !c.v[i].dropped;
@@ -1785,6 +1872,7 @@ size_t terms_finish(struct terms *t)
 		if (after == before)
 			break;
 	}
+	hit_log_free(&log);
 	distinct_free(&d);
 	free(pairs);
 	for (size_t i = 0; i < c.n; i++)
