@@ -340,9 +340,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 			   "AND p.id = (?1 << 32) + k.n ORDER BY k.pid",
 	/* about how many pages keys ?2..?3 fill (as pids, ?3 the first after) */
 	[Q_INDEX_KEY_PAGES] = "SELECT count(*) FROM search_keys WHERE seg = ?1 AND pid >= ?2 AND pid < ?3",
-	/* a whole segment (a merge) */
-	[Q_INDEX_PAGES] = "SELECT k.pid, p.data FROM search_keys k, search_pages p WHERE k.seg = ?1 "
-			  "AND p.id = (?1 << 32) + k.n ORDER BY k.pid",
+	/* a whole segment (a merge): its pages in the order written, which is pid order
+	 * (a merge reads only their bytes: one range of search_pages, not a seek a page) */
+	[Q_INDEX_PAGES] = "SELECT 0, data FROM search_pages WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 "
+			  "ORDER BY id",
 	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents WHERE id = ?1",
