@@ -874,6 +874,7 @@ static void count_substrings(struct terms *t)
 	 * earlier level): whether it was seen twice or more */
 	uint8_t *two = xmalloc(n + 2);
 	size_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
+	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
 	for (int k = 1; k <= DEPTH && nlive; k++) {
 		/* each run of one node and one character is a new node; the children of
 		 * a node are made one after the other, in the order of their characters */
@@ -896,6 +897,38 @@ static void count_substrings(struct terms *t)
 		}
 		if (k == DEPTH)
 			break;
+		if (k == 1) {
+			/* the second level, whose groups are big (every use of a common
+			 * character), with no sort: i is kept on the rules below when
+			 * text[i] and text[i+1] were both seen twice; taken as p − 1 for
+			 * each entry p of the first level in its order (by character,
+			 * then position), the entries of one character come in the order
+			 * of the next one, then of their positions, and are put at their
+			 * character's place */
+			uint32_t nodes = f->n - lo;
+			memset(place, 0, ((size_t)nodes + 1) * sizeof *place);
+			for (size_t j = 0; j < nlive; j++) {
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS, here = p ? cur[p - 1] : 0;
+				uint32_t g = (here - lo + 1) & -(uint32_t)(here >= lo);	/* 0: a run's start */
+				bool keep = two[g] & two[cur[p] - lo + 1];
+				place[keep ? g : 0] += keep;
+			}
+			for (uint32_t x = 1; x <= nodes; x++)
+				place[x] += place[x - 1];
+			size_t kept = place[nodes];
+			for (size_t j = 0; j < nlive; j++) {
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS, here = p ? cur[p - 1] : 0;
+				uint32_t g = (here - lo + 1) & -(uint32_t)(here >= lo);
+				if (two[g] & two[cur[p] - lo + 1])
+					tmp[place[g - 1]++] = (uint64_t)here << ENTRY_NODE | (uint64_t)text[p] << ENTRY_CHAR | (p - 1);
+			}
+			uint64_t *y = e;
+			e = tmp, tmp = y;
+			nlive = kept;
+			uint32_t *x = prev;
+			prev = cur, cur = x;
+			continue;
+		}
 		/* a string seen once has no longer string to count, nor has one whose
 		 * piece one character on was seen once (Apriori): every entry is
 		 * written and only the kept ones are counted (no branch to mispredict;
@@ -934,6 +967,7 @@ static void count_substrings(struct terms *t)
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
+	free(place);
 	free(bad);
 	free(two);
 	free(tmp);
