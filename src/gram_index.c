@@ -595,6 +595,18 @@ static inline size_t chunk_bytes(unsigned c)
 	return c ? (size_t)16 << (c - 1) : 16;
 }
 
+/* How many chunks hold len bytes (every chunk but the last is full): the first nine
+ * hold 4096 bytes, each from then on CHUNK_MAX. */
+static size_t chunks_of(uint32_t len)
+{
+	if (len > 16 << (CHUNK_LAST - 1))
+		return CHUNK_LAST + (len - (16 << (CHUNK_LAST - 1)) + CHUNK_MAX - 1) / CHUNK_MAX;
+	size_t n = 1;
+	for (uint32_t have = 16; have < len; have *= 2)
+		n++;
+	return n;
+}
+
 /* A new chunk of n bytes after the one whose bytes start at prev (NULL: the first);
  * returns where its bytes start. */
 static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
@@ -926,37 +938,55 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 	}
 	struct writer *w = xcalloc(1, sizeof *w);
 	*w = (struct writer){ .fn = fn, .ctx = ctx, .first = SIZE_MAX };
-	enum { AHEAD = 16 };
-	for (size_t i = 0; i < n && !w->err; i++) {
-		/* the entries are in slot order, the chunks in the order they were made: both
-		 * fetched ahead (an entry AHEAD keys on, the last chunk of one half as far) */
-		if (i + AHEAD < n)
-			__builtin_prefetch(&b->tab[items[i + AHEAD].slot]);
-		if (i + AHEAD / 2 < n) {
-			const struct gi_entry *f = &b->tab[items[i + AHEAD / 2].slot];
-			__builtin_prefetch(f->wp + f->room - chunk_bytes(f->chunk) - CHUNK_HEAD);
+	/* the entries are in slot order, the chunks in the order they were made: a block
+	 * of keys at a time, their entries fetched a block ahead, then the chains of
+	 * their chunks followed back from the last a step for every key in turn (the
+	 * misses of different keys overlap; one key's are one after the other) */
+	enum { BLOCK = 32 };
+	size_t off[BLOCK + 1], left[BLOCK];
+	const uint8_t *cur[BLOCK];
+	for (size_t i = 0; i < BLOCK && i < n; i++)
+		__builtin_prefetch(&b->tab[items[i].slot]);
+	for (size_t i0 = 0; i0 < n && !w->err; i0 += BLOCK) {
+		size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+		for (size_t k = i0 + BLOCK; k < i0 + 2 * BLOCK && k < n; k++)
+			__builtin_prefetch(&b->tab[items[k].slot]);
+		off[0] = 0;
+		for (size_t k = 0; k < m; k++) {
+			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
+			off[k + 1] = off[k] + chunks_of(e->len);
 		}
-		/* the build's encoding is the segment's: its chunks copied, first to last */
-		struct gi_entry *e = &b->tab[items[i].slot];
-		writer_key_open(w, e->key);
-		size_t last = chunk_bytes(e->chunk), nc = 0;
-		const uint8_t *c = e->wp + e->room - last;
-		if (e->chunk) {
-			/* the chunks before the last, last first */
-			const uint8_t *prev;
-			memcpy(&prev, c - CHUNK_HEAD, CHUNK_HEAD);
-			for (; prev; memcpy(&prev, prev - CHUNK_HEAD, CHUNK_HEAD)) {
-				if (nc == b->walk_cap) {
-					b->walk_cap = b->walk_cap ? b->walk_cap * 2 : 64;
-					b->walk = xrealloc(b->walk, b->walk_cap * sizeof *b->walk);
+		if (off[m] > b->walk_cap) {
+			b->walk_cap = off[m] > 2 * b->walk_cap ? off[m] : 2 * b->walk_cap;
+			b->walk = xrealloc(b->walk, b->walk_cap * sizeof *b->walk);
+		}
+		bool more = false;
+		for (size_t k = 0; k < m; k++) {
+			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
+			cur[k] = e->wp + e->room - chunk_bytes(e->chunk);
+			left[k] = off[k + 1] - off[k] - 1;
+			b->walk[off[k] + left[k]] = cur[k];
+			more |= left[k] > 0;
+		}
+		while (more) {
+			more = false;
+			for (size_t k = 0; k < m; k++)
+				if (left[k]) {
+					memcpy(&cur[k], cur[k] - CHUNK_HEAD, CHUNK_HEAD);
+					b->walk[off[k] + --left[k]] = cur[k];
+					more |= left[k] > 0;
 				}
-				b->walk[nc++] = prev;
-			}
 		}
-		for (size_t j = nc; j-- > 0;)
-			writer_bytes(w, b->walk[j], chunk_bytes(nc - 1 - j < CHUNK_LAST ? (unsigned)(nc - 1 - j) : CHUNK_LAST));
-		writer_bytes(w, c, last - e->room);
-		writer_key_end(w);
+		for (size_t k = 0; k < m && !w->err; k++) {
+			/* the build's encoding is the segment's: its chunks copied, first to last */
+			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
+			writer_key_open(w, e->key);
+			size_t nc = off[k + 1] - off[k];
+			for (size_t c = 0; c + 1 < nc; c++)
+				writer_bytes(w, b->walk[off[k] + c], chunk_bytes(c < CHUNK_LAST ? (unsigned)c : CHUNK_LAST));
+			writer_bytes(w, b->walk[off[k] + nc - 1], chunk_bytes(e->chunk) - e->room);
+			writer_key_end(w);
+		}
 	}
 	int rc = writer_finish(w);
 	*bytes = w->bytes;
