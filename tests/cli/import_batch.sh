@@ -120,6 +120,15 @@ interrupt() {
 		sleep 0.01
 		n=$((n + 1))
 	done
+	# a batch's lines are one write, but a KILL cuts a write short between pages:
+	# the signal waits until they are all there (they end in a newline, and stay)
+	size=-1
+	while [ "$n" -lt 3000 ] && kill -0 "$pid" 2>/dev/null &&
+		{ [ "$(wc -c <"$TMP/int.out")" != "$size" ] || [ "$(tail -c 1 "$TMP/int.out" | od -An -c | tr -d ' ')" != '\n' ]; }; do
+		size=$(wc -c <"$TMP/int.out")
+		sleep 0.02
+		n=$((n + 1))
+	done
 	kill -"$1" "$pid" 2>/dev/null
 	wait "$pid"
 	status=$?
