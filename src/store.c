@@ -447,6 +447,8 @@ struct store {
 	bool hold_checkpoint;		/* a batch is committing: its checkpoint waits for store_checkpoint */
 	int wal_frames;			/* frames in the log after the last commit */
 	int checkpoint_frames;		/* frames of log that make a checkpoint (CHECKPOINT_BYTES) */
+	struct checkpointer *checkpointer;	/* the thread that checkpoints; NULL: not started yet */
+	bool checkpoint_inline;		/* it could not start: checkpoints run on this thread */
 	bool gi_mixed;			/* gi holds rows of imports before the one in progress */
 	uint32_t import_row_hi;		/* the last search row the import in progress added, 0 none */
 	struct import_term *terms;	/* its terms, stored at commit */
@@ -1415,15 +1417,102 @@ static int migrate(struct store *st, enum store_mode mode)
  * table ends) reach the library file less often. */
 enum { CHECKPOINT_BYTES = 32 << 20 };
 
+/* A checkpoint (copying the log into the library file: a third of an import's writes
+ * and reads, and a wait for the disk) runs on a thread with a connection of its own,
+ * so that the import goes on meanwhile: SQLite lets a checkpoint run beside the
+ * writer, copying the frames committed when it began. */
+struct checkpointer {
+	pthread_t thread;	/* runs checkpointer_main */
+	pthread_mutex_t lock;	/* guards wanted and stop */
+	pthread_cond_t wake;	/* signalled when either is set */
+	bool wanted;		/* a checkpoint is due */
+	bool stop;		/* the store is closing */
+	sqlite3 *db;		/* its connection to the library */
+};
+
+static void *checkpointer_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		while (!c->wanted && !c->stop)
+			pthread_cond_wait(&c->wake, &c->lock);
+		/* one still due at close is left to the closing writer's own checkpoint */
+		if (c->stop)
+			break;
+		c->wanted = false;
+		pthread_mutex_unlock(&c->lock);
+		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static void checkpointer_free(struct checkpointer *c)
+{
+	sqlite3_close(c->db);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* The thread, with its connection open and the log found; NULL when it cannot be. */
+static struct checkpointer *checkpointer_start(const char *path)
+{
+	if (!sqlite3_threadsafe())
+		return NULL;
+	struct checkpointer *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	/* (reading the header opens the log: a connection that never read checkpoints nothing) */
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK ||
+	    pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
+		checkpointer_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void checkpointer_stop(struct checkpointer *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	checkpointer_free(c);
+}
+
+/* Asks for a checkpoint of the log; it runs on the checkpointer's thread. */
+static void checkpoint_soon(struct store *st)
+{
+	if (!st->checkpointer && !st->checkpoint_inline &&
+	    !(st->checkpointer = checkpointer_start(st->path)))
+		st->checkpoint_inline = true;
+	if (st->checkpoint_inline) {
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return;
+	}
+	struct checkpointer *c = st->checkpointer;
+	pthread_mutex_lock(&c->lock);
+	c->wanted = true;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* SQLite's wal_autocheckpoint, except while a batch commits: that checkpoint comes
  * after the batch's lines are printed (store_checkpoint), so a kill in between does
  * not leave a batch stored but unannounced. */
 static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
 {
+	(void)db;
+	(void)name;
 	struct store *st = ctx;
 	st->wal_frames = frames;
 	if (!st->hold_checkpoint && frames >= st->checkpoint_frames)
-		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		checkpoint_soon(st);
 	return SQLITE_OK;
 }
 
@@ -1530,6 +1619,9 @@ void store_close(struct store *st)
 		free(st->hit_cache[i].v);
 	shape_free(st->texts_shape);
 	gi_build_free(st->gi);
+	/* closed before the writer, which as the last connection checkpoints what is left */
+	if (st->checkpointer)
+		checkpointer_stop(st->checkpointer);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -2258,7 +2350,7 @@ int store_batch_begin(struct store *st)
 void store_checkpoint(struct store *st)
 {
 	if (st->wal_frames >= st->checkpoint_frames)
-		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		checkpoint_soon(st);
 }
 
 int store_batch_commit(struct store *st)
