@@ -52,6 +52,8 @@ bytes=$(wc -c <"$text")
 if $reimport || { ! $given && [ ! -f "$db" ]; }; then
 	rm -f "$db" "$db-wal" "$db-shm"
 	echo "importing $((bytes / 1048576)) MB ..."
+	# the old library's blocks freed and earlier writes on disk first: not this import's
+	sync
 	start=$(date +%s.%N)
 	find "$corpus/" -name '*.txt' | sort | xargs "$DUGAO" --db "$db" import >/dev/null
 	end=$(date +%s.%N)
