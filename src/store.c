@@ -1425,7 +1425,9 @@ struct checkpointer {
 	pthread_t thread;	/* runs checkpointer_main */
 	pthread_mutex_t lock;	/* guards wanted and stop */
 	pthread_cond_t wake;	/* signalled when either is set */
+	pthread_cond_t idle;	/* signalled when a checkpoint is done */
 	bool wanted;		/* a checkpoint is due */
+	bool running;		/* one is being made */
 	bool stop;		/* the store is closing */
 	sqlite3 *db;		/* its connection to the library */
 };
@@ -1441,9 +1443,12 @@ static void *checkpointer_main(void *arg)
 		if (c->stop)
 			break;
 		c->wanted = false;
+		c->running = true;
 		pthread_mutex_unlock(&c->lock);
 		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->lock);
+		c->running = false;
+		pthread_cond_broadcast(&c->idle);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
@@ -1453,6 +1458,7 @@ static void checkpointer_free(struct checkpointer *c)
 {
 	sqlite3_close(c->db);
 	pthread_cond_destroy(&c->wake);
+	pthread_cond_destroy(&c->idle);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -1465,6 +1471,7 @@ static struct checkpointer *checkpointer_start(const char *path)
 	struct checkpointer *c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
+	pthread_cond_init(&c->idle, NULL);
 	/* (reading the header opens the log: a connection that never read checkpoints nothing) */
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK ||
@@ -1485,6 +1492,12 @@ static void checkpointer_stop(struct checkpointer *c)
 	checkpointer_free(c);
 }
 
+/* Log frames past which the writer copies the rest itself (CHECKPOINT_BYTES times
+ * this): the log starts again from its head only when a writer begins and all of it
+ * is copied, which a checkpoint beside a writer that commits a batch a second seldom
+ * leaves, and a 155 MB import grew it to 700 MB (each page read looks it up). */
+enum { CHECKPOINT_LOG_MAX = 4 };
+
 /* Asks for a checkpoint of the log; it runs on the checkpointer's thread. */
 static void checkpoint_soon(struct store *st)
 {
@@ -1497,6 +1510,13 @@ static void checkpoint_soon(struct store *st)
 	}
 	struct checkpointer *c = st->checkpointer;
 	pthread_mutex_lock(&c->lock);
+	if (st->wal_frames >= CHECKPOINT_LOG_MAX * st->checkpoint_frames) {
+		while (c->wanted || c->running)
+			pthread_cond_wait(&c->idle, &c->lock);
+		pthread_mutex_unlock(&c->lock);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return;
+	}
 	c->wanted = true;
 	pthread_cond_signal(&c->wake);
 	pthread_mutex_unlock(&c->lock);
