@@ -5,6 +5,7 @@ of any of them, left to right, without overlaps (a hit that starts inside the on
 before is not counted). Also the folding the search applies, a phrase quoted for the
 query syntax, and a run of `dugao search`."""
 
+import json
 import subprocess
 
 
@@ -33,6 +34,14 @@ def search(dugao, *args):
     """Exit status, stdout and stderr of `dugao search ARGS`."""
     r = subprocess.run([dugao, "search"] + list(args), capture_output=True, text=True)
     return r.returncode, r.stdout, r.stderr
+
+
+def paragraphs(dugao, doc):
+    """A document's paragraphs by seq, as export's JSON gives them (noise counts in the
+    seqs, as in --tsv rows)."""
+    out = subprocess.run([dugao, "export", "--format", "json", doc], capture_output=True, text=True,
+                         check=True).stdout
+    return {p["seq"]: p["text"] for p in json.loads(out)["paragraphs"]}
 
 
 def words_count(lines, words):

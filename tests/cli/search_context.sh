@@ -37,10 +37,10 @@ if command -v sqlite3 >/dev/null; then
 	[ "${n:-0}" -gt 0 ] || fail "no page of a bucketed pair in the library"
 fi
 python3 - "$DUGAO" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
-import json, random, subprocess, sys
+import random, subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
-from search_expect import words_error, tsv_errors, fold, quoted, search as shared_search
+from search_expect import words_error, tsv_errors, fold, quoted, paragraphs, search as shared_search
 
 dugao = sys.argv[1]
 
@@ -93,8 +93,7 @@ for i in range(10):
     if e:
         bad += 1
         print("FAIL: " + e)
-paras = {p["seq"]: p["text"] for p in json.loads(subprocess.run(
-    [dugao, "export", "--format", "json", doc], capture_output=True, text=True, check=True).stdout)["paragraphs"]}
+paras = paragraphs(dugao, doc)
 for q in common[:3] + queries[-6:]:
     q = fold(q)
     rc, out, err = search("--tsv", "--doc", doc, quoted(q))

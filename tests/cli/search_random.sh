@@ -9,10 +9,10 @@ command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 
 "$DUGAO" import "$DUGAO_SHARED"/corpus/seeds/*.txt >"$TMP/import" 2>&1 || fail "import: $(cat "$TMP/import")"
 python3 - "$DUGAO" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
-import json, random, subprocess, sys
+import random, subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
-from search_expect import words_error, fold, quoted, search as shared_search
+from search_expect import words_error, fold, quoted, paragraphs, search as shared_search
 
 dugao = sys.argv[1]
 
@@ -73,8 +73,7 @@ for doc in ids:
             print("FAIL: doc %s %s" % (doc, e))
     # --tsv: every line names a place in cat's text where the query is
     # (paragraph seqs count noise too, which export's JSON gives)
-    paras = {p["seq"]: p["text"] for p in json.loads(subprocess.run(
-        [dugao, "export", "--format", "json", doc], capture_output=True, text=True, check=True).stdout)["paragraphs"]}
+    paras = paragraphs(dugao, doc)
     q = fold(rng.choice(lines)[:2])
     rc, out, err = search("--tsv", "--doc", doc, quoted(q))
     for row in out.splitlines():

@@ -23,16 +23,16 @@ PY
 "$DUGAO" import "$TMP/long.txt" >"$TMP/import" 2>&1 || fail "import: $(cat "$TMP/import")"
 check() {
 	python3 - "$DUGAO" "$1" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
-import json, subprocess, sys
+import subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[3])
-from search_expect import tsv_errors, words_error
+from search_expect import tsv_errors, words_error, paragraphs
 dugao, doc = sys.argv[1], sys.argv[2]
 def run(*a):
     return subprocess.run([dugao] + list(a), capture_output=True, text=True).stdout
 text = run("cat", doc)
 lines = [l for l in text.split("\n") if l]
-paras = {p["seq"]: p["text"] for p in json.loads(run("export", "--format", "json", doc))["paragraphs"]}
+paras = paragraphs(dugao, doc)
 bad = checked = 0
 for q in ("发展", "工作", "（1", "要", "推进", "，"):
     want = text.count(q)

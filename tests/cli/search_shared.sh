@@ -23,10 +23,10 @@ PY
 done
 
 python3 - "$DUGAO" "$top_srcdir/tests" <<'PY' || failures=$((failures + 1))
-import json, subprocess, sys
+import subprocess, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
-from search_expect import tsv_errors, words_error
+from search_expect import tsv_errors, words_error, paragraphs
 dugao = sys.argv[1]
 def run(*a):
     return subprocess.run([dugao] + list(a), capture_output=True, text=True).stdout
@@ -43,8 +43,8 @@ for q in ("发展", "高质量发展", "量发展", "展", "发", "改革", "发
 # every place of a phrase over the library (no --limit: all rows at once)
 paras = {}
 for d in docs:
-    for p in json.loads(run("export", "--format", "json", d))["paragraphs"]:
-        paras[(d, p["seq"])] = p["text"]
+    for seq, t in paragraphs(dugao, d).items():
+        paras[(d, seq)] = t
 q = "高质量发展"
 rows = run("search", "--tsv", q).splitlines()
 want = sum(t.count(q) for t in texts)
