@@ -1021,10 +1021,9 @@ static int cursor_fill(struct cursor *c, size_t want)
 		}
 		if (!c->buf.cap)
 			bytes_reserve(&c->buf, CURSOR_BYTES);
-		int64_t pid;
 		const uint8_t *data;
 		size_t n;
-		int rc = c->src.next(c->src.ctx, &pid, &data, &n);
+		int rc = c->src.next(c->src.ctx, &data, &n);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {

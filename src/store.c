@@ -342,7 +342,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_INDEX_KEY_PAGES] = "SELECT count(*) FROM search_keys WHERE seg = ?1 AND pid >= ?2 AND pid < ?3",
 	/* a whole segment (a merge): its pages in the order written, which is pid order
 	 * (a merge reads only their bytes: one range of search_pages, not a seek a page) */
-	[Q_INDEX_PAGES] = "SELECT 0, data FROM search_pages WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 "
+	[Q_INDEX_PAGES] = "SELECT data FROM search_pages WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 "
 			  "ORDER BY id",
 	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
@@ -642,14 +642,13 @@ static int index_page_add(void *ctx, int64_t pid, const uint8_t *data, size_t n)
 	return 0;
 }
 
-/* A segment's level: by its size (a factor of 8 a level from 128 KB), at_least at
- * least. */
-static int index_level(size_t bytes, int at_least)
+/* A segment's level: by its size, a factor of 8 a level from 128 KB. */
+static int index_level(size_t bytes)
 {
 	int level = 0;
 	for (size_t b = bytes; b >= 128 * 1024; b /= 8)
 		level++;
-	return level > at_least ? level : at_least;
+	return level;
 }
 
 static int index_seg_set(struct store *st, sqlite3_int64 seg, int level, uint32_t lo, uint32_t hi, size_t bytes)
@@ -707,7 +706,7 @@ static int index_build_flush(struct store *st)
 	}
 	if (gi_build_write(st->gi, index_page_add, &ip, &bytes) != 0)
 		return -1;
-	return index_seg_set(st, ip.seg, index_level(bytes, 0), lo, hi, bytes);
+	return index_seg_set(st, ip.seg, index_level(bytes), lo, hi, bytes);
 }
 
 /* One segment as search_segments gives it. */
@@ -750,7 +749,7 @@ static int index_segs(struct store *st, struct index_seg **segs, size_t *n)
 }
 
 /* A segment being merged: its pages from their own statement. */
-static int index_next_page(void *ctx, int64_t *pid, const uint8_t **data, size_t *n)
+static int index_next_page(void *ctx, const uint8_t **data, size_t *n)
 {
 	sqlite3_stmt *s = ctx;
 	int rc = sqlite3_step(s);
@@ -758,9 +757,8 @@ static int index_next_page(void *ctx, int64_t *pid, const uint8_t **data, size_t
 		return 0;
 	if (rc != SQLITE_ROW)
 		return -1;
-	*pid = sqlite3_column_int64(s, 0);
-	*data = sqlite3_column_blob(s, 1);
-	*n = (size_t)sqlite3_column_bytes(s, 1);
+	*data = sqlite3_column_blob(s, 0);
+	*n = (size_t)sqlite3_column_bytes(s, 0);
 	return 1;
 }
 
@@ -821,7 +819,7 @@ static int index_merge(struct store *st, const struct index_seg *segs, int k)
 	if (m.bytes == 0)
 		err = index_seg_drop(st, ip.seg);
 	else
-		err = index_seg_set(st, ip.seg, index_level(m.bytes, 0), m.row_lo, m.row_hi, m.bytes);
+		err = index_seg_set(st, ip.seg, index_level(m.bytes), m.row_lo, m.row_hi, m.bytes);
 	for (int i = 0; i < k && !err; i++)
 		err = index_seg_drop(st, segs[i].id);
 	return err;
@@ -863,7 +861,7 @@ static int index_maintain(struct store *st)
 		int top = 0;
 		for (size_t i = 0; i < n; i++) {
 			/* (the level stored by a dugao before this rule may be more than its size's) */
-			segs[i].level = index_level(segs[i].bytes, 0);
+			segs[i].level = index_level(segs[i].bytes);
 			top = segs[i].level > top ? segs[i].level : top;
 		}
 		for (int level = 0; !err && !again && level <= top; level++) {

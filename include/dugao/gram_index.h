@@ -136,8 +136,8 @@ void gi_build_mark_common(struct gi_build *b, uint64_t key);
 
 /* A segment's pages in ascending pid order (the order written): 1 with a page (valid
  * until the next call), 0 at the end, -1 on error. A merge reads only their bytes, in
- * order (the stream of keys goes on from page to page): *pid may be left 0. */
-typedef int (*gi_next_page_fn)(void *ctx, int64_t *pid, const uint8_t **data, size_t *n);
+ * order (the stream of keys goes on from page to page), so no pid is asked for. */
+typedef int (*gi_next_page_fn)(void *ctx, const uint8_t **data, size_t *n);
 
 struct gi_source {
 	gi_next_page_fn next;	/* gives its pages */

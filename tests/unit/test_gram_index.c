@@ -36,12 +36,11 @@ static int keep_page(void *ctx, int64_t pid, const uint8_t *data, size_t n)
 	return 0;
 }
 
-static int next_page(void *ctx, int64_t *pid, const uint8_t **data, size_t *n)
+static int next_page(void *ctx, const uint8_t **data, size_t *n)
 {
 	struct seg *s = ctx;
 	if (s->next == s->n)
 		return 0;
-	*pid = s->pages[s->next].pid;
 	*data = s->pages[s->next].data;
 	*n = s->pages[s->next++].n;
 	return 1;
