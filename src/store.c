@@ -1496,28 +1496,27 @@ static void checkpointer_stop(struct checkpointer *c)
  * leaves, and a 155 MB import grew it to 700 MB (each page read looks it up). */
 enum { CHECKPOINT_LOG_MAX = 4 };
 
-/* Asks for a checkpoint of the log; it runs on the checkpointer's thread. */
+/* Asks for a checkpoint of the log: on the checkpointer's thread, or on this one when
+ * the thread could not start or the log is past its bound (then after the thread's). */
 static void checkpoint_soon(struct store *st)
 {
 	if (!st->checkpointer && !st->checkpoint_inline &&
 	    !(st->checkpointer = checkpointer_start(st->path)))
 		st->checkpoint_inline = true;
-	if (st->checkpoint_inline) {
-		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		return;
-	}
 	struct checkpointer *c = st->checkpointer;
-	pthread_mutex_lock(&c->lock);
-	if (st->wal_frames >= CHECKPOINT_LOG_MAX * st->checkpoint_frames) {
+	if (c) {
+		pthread_mutex_lock(&c->lock);
+		if (st->wal_frames < CHECKPOINT_LOG_MAX * st->checkpoint_frames) {
+			c->wanted = true;
+			pthread_cond_signal(&c->wake);
+			pthread_mutex_unlock(&c->lock);
+			return;
+		}
 		while (c->wanted || c->running)
 			pthread_cond_wait(&c->idle, &c->lock);
 		pthread_mutex_unlock(&c->lock);
-		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		return;
 	}
-	c->wanted = true;
-	pthread_cond_signal(&c->wake);
-	pthread_mutex_unlock(&c->lock);
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 /* SQLite's wal_autocheckpoint, except while a batch commits: that checkpoint comes
