@@ -15,6 +15,7 @@
 
 #include "dugao/fold.h"
 #include "dugao/gram_index.h"
+#include "dugao/index_feed.h"
 #include "dugao/hits.h"
 #include "dugao/query.h"
 #include "dugao/store.h"
@@ -442,7 +443,7 @@ struct store {
 	long sections;			/* sections so far */
 	long long chars;		/* characters of non-noise paragraphs */
 	struct index_row *row;		/* its search index row being filled */
-	struct gi_build *gi;		/* search index postings not yet in a segment */
+	struct index_feed *feed;	/* search index postings not yet in a segment; NULL none yet */
 	bool batch;			/* a batch's transaction is open: each import is a savepoint in it */
 	bool hold_checkpoint;		/* a batch is committing: its checkpoint waits for store_checkpoint */
 	int wal_frames;			/* frames in the log after the last commit */
@@ -587,7 +588,7 @@ static int pragma_int(struct store *st, const char *sql, int *value)
  * (and any gap in the seqs) as an empty paragraph, so the n-th line of a row is
  * paragraph seq (first + n). search_rows gives each row's document and first seq; a
  * document's rows have consecutive ids, in text order. An import adds its rows'
- * postings to an in-memory build (st->gi) that becomes a segment at commit, or every
+ * postings to an in-memory build (st->feed) that becomes a segment at commit, or every
  * INDEX_BUILD_BYTES of a long import; segments merge INDEX_MERGE of a size or more at a
  * time (index_maintain). Removing
  * a document removes its search_rows: searches keep only live rows, merges purge. */
@@ -692,19 +693,34 @@ static int index_seg_add(struct store *st, uint32_t lo, uint32_t hi, sqlite3_int
 	return 0;
 }
 
+/* The in-memory postings with every row handed to them (NULL: none yet). */
+static struct gi_build *index_build(struct store *st)
+{
+	return st->feed ? index_feed_wait(st->feed) : NULL;
+}
+
+/* Empties the in-memory postings. */
+static void index_build_reset(struct store *st)
+{
+	struct gi_build *gi = index_build(st);
+	if (gi)
+		gi_build_reset(gi);
+}
+
 /* Writes the in-memory postings as a new segment. */
 static int index_build_flush(struct store *st)
 {
 	uint32_t lo, hi;
-	if (!st->gi || !gi_build_rows(st->gi, &lo, &hi))
+	struct gi_build *gi = index_build(st);
+	if (!gi || !gi_build_rows(gi, &lo, &hi))
 		return 0;
 	struct index_pages ip = { .st = st };
 	size_t bytes = 0;
 	if (index_seg_add(st, lo, hi, &ip.seg) != 0) {
-		gi_build_reset(st->gi);
+		gi_build_reset(gi);
 		return -1;
 	}
-	if (gi_build_write(st->gi, index_page_add, &ip, &bytes) != 0)
+	if (gi_build_write(gi, index_page_add, &ip, &bytes) != 0)
 		return -1;
 	return index_seg_set(st, ip.seg, index_level(bytes), lo, hi, bytes);
 }
@@ -894,7 +910,7 @@ static int index_learn_common(struct store *st)
 	sqlite3_bind_int(s, 1, GI_COMMON_SHARE);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		gi_build_mark_common(st->gi, (uint64_t)sqlite3_column_int64(s, 0));
+		gi_build_mark_common(index_build(st), (uint64_t)sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the search index");
 }
@@ -915,14 +931,18 @@ static int index_row_flush(struct store *st, struct index_row *r)
 	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
 	if (id >= GI_MAX_ROW)
 		return fail(st, "%s: the search index is full (%lld rows)", st->path, (long long)id);
-	if (!st->gi && (st->gi = gi_build_new()) && index_learn_common(st) != 0)
+	if (!st->feed && (st->feed = index_feed_new()) && index_learn_common(st) != 0)
 		return -1;
-	gi_build_add(st->gi, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
+	/* by the build's size before the row in hand, if any: a segment at most a row
+	 * late, and no wait for the row. Postings of earlier imports of a batch are never
+	 * written inside this one's savepoint (its rollback would lose them): they wait
+	 * for its end (batch_flush) */
+	if (index_feed_bytes(st->feed) > INDEX_BUILD_BYTES && !st->gi_mixed && index_build_flush(st) != 0)
+		return -1;
+	index_feed_add(st->feed, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
 	st->import_row_hi = (uint32_t)id;
 	sbuf_reset(&r->text);
-	/* postings of earlier imports of a batch are never written inside this one's
-	 * savepoint (its rollback would lose them): they wait for its end (batch_flush) */
-	return gi_build_bytes(st->gi) > INDEX_BUILD_BYTES && !st->gi_mixed ? index_build_flush(st) : 0;
+	return 0;
 }
 
 /* One paragraph (in seq order) into the row; a full row goes to the index. */
@@ -970,8 +990,7 @@ static void index_row_drop(struct store *st)
 static void index_row_free(struct store *st)
 {
 	index_row_drop(st);
-	if (st->gi)
-		gi_build_reset(st->gi);
+	index_build_reset(st);
 }
 
 /* Indexes a document from its stored paragraphs (an upgrade). */
@@ -1063,8 +1082,7 @@ static int index_all(struct store *st)
 			break;
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		if (st->gi)
-			gi_build_reset(st->gi);
+		index_build_reset(st);
 		return rc == SQLITE_ROW ? -1 : fail_db(st, "building the search index");
 	}
 	return index_build_flush(st) != 0 || index_maintain(st) != 0 ? -1 : 0;
@@ -1635,7 +1653,7 @@ void store_close(struct store *st)
 	for (int i = 0; i < HIT_CACHE; i++)
 		free(st->hit_cache[i].v);
 	shape_free(st->texts_shape);
-	gi_build_free(st->gi);
+	index_feed_free(st->feed);
 	/* closed before the writer, which as the last connection checkpoints what is left */
 	if (st->checkpointer)
 		checkpointer_stop(st->checkpointer);
@@ -1714,16 +1732,16 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 			return fail(st, "%s: the batch of imports was rolled back by an error before this file", st->path);
 		/* the batch's postings so far go to a segment now, outside this import's
 		 * savepoint, when its own might take the build past its budget */
-		uint32_t lo, hi;
-		if (st->gi && gi_build_rows(st->gi, &lo, &hi)) {
-			if (gi_build_bytes(st->gi) + INDEX_GROWTH * (size_t)m->bytes > INDEX_BUILD_BYTES &&
+		if (st->feed && index_feed_rows(st->feed)) {
+			/* (without waiting for the last import's row: a row late at most) */
+			if (index_feed_bytes(st->feed) + INDEX_GROWTH * (size_t)m->bytes > INDEX_BUILD_BYTES &&
 			    index_build_flush(st) != 0) {
 				/* the build is lost: so is the batch (its commit says so) */
 				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-				gi_build_reset(st->gi);
+				index_build_reset(st);
 				return -1;
 			}
-			st->gi_mixed = gi_build_rows(st->gi, &lo, &hi);
+			st->gi_mixed = index_feed_rows(st->feed);
 		}
 	}
 	if (run_stmt(st, st->batch ? Q_SAVEPOINT : Q_BEGIN, "starting the import") != 0)
@@ -2348,8 +2366,8 @@ void store_import_rollback(struct store *st)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	/* the build holds only this import's rows, or the whole batch was rolled back */
-	if (!keep_gi && st->gi)
-		gi_build_reset(st->gi);
+	if (!keep_gi)
+		index_build_reset(st);
 	st->doc = -1;
 	st->gi_mixed = false;
 }
@@ -2379,8 +2397,7 @@ int store_batch_commit(struct store *st)
 	st->batch = false;
 	if (sqlite3_get_autocommit(st->db)) {
 		/* an error rolled it all back; st->error says which */
-		if (st->gi)
-			gi_build_reset(st->gi);
+		index_build_reset(st);
 		if (!st->error[0])
 			fail(st, "%s: the batch of imports was rolled back", st->path);
 		return -1;
@@ -2390,8 +2407,7 @@ int store_batch_commit(struct store *st)
 	int rc = index_build_flush(st) != 0 || index_maintain(st) != 0 || run_stmt(st, Q_COMMIT, "finishing the import") != 0;
 	st->hold_checkpoint = false;
 	if (rc) {
-		if (st->gi)
-			gi_build_reset(st->gi);
+		index_build_reset(st);
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -2405,8 +2421,7 @@ void store_batch_rollback(struct store *st)
 		store_import_rollback(st);
 	if (st->batch && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	if (st->gi)
-		gi_build_reset(st->gi);
+	index_build_reset(st);
 	st->batch = false;
 }
 
