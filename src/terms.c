@@ -56,6 +56,9 @@ struct trie {
 	struct trie_node *node;	/* the nodes, one array: a node's fields are read together */
 	uint32_t n;		/* nodes used, root included */
 	uint32_t cap;		/* nodes allocated */
+	uint32_t *look;		/* the nodes worth a look as a phrase or formula, in id order
+				 * (noted as they are made: look_worth) */
+	uint32_t nlook;		/* how many */
 	uint32_t *text;		/* the sample's distinct Han runs, each ended by a 0 */
 	uint32_t *weight;	/* per position of text: copies of its run in the sample */
 	size_t ntext;		/* positions of text */
@@ -320,6 +323,7 @@ static void trie_init(struct trie *t)
 static void trie_free(struct trie *t)
 {
 	free(t->node);
+	free(t->look);
 	free(t->text);
 	free(t->weight);
 }
@@ -335,23 +339,20 @@ static void trie_reserve(struct trie *t, size_t n)
 	while (t->n + n > t->cap)
 		t->cap *= 2;
 	t->node = xrealloc(t->node, t->cap * sizeof *t->node);
+	t->look = xrealloc(t->look, t->cap * sizeof *t->look);
 	if (empty)
 		memset(&t->node[0], 0, sizeof t->node[0]);
 }
 
-/* A new node: the next id (children of one node are made one after the other),
- * whose string occurs at text[at] and ends with c. */
-static uint32_t trie_add(struct trie *t, uint32_t parent, uint32_t count, uint32_t suffix, uint32_t at, uint32_t c)
+/* Whether a node of depth n, count uses and first and last classes first, last can
+ * be a phrase or formula (the tests of collect_stats that need no more than these),
+ * with no branch: seen twice, of a term's length, and led by a numeral or else of
+ * three characters or more, seen three times, beginning and ending with no stop
+ * character. */
+static inline bool look_worth(uint32_t n, uint32_t count, uint8_t first, uint8_t last)
 {
-	uint32_t v = t->n++;
-	struct trie_node *p = &t->node[parent], *x = &t->node[v];
-	x->parent = parent, x->count = count, x->suffix = suffix, x->at = at;
-	x->kids = x->nkids = 0;
-	x->depth = (uint8_t)(p->depth + 1);
-	x->last_cls = c < 65536 ? tables.cls[c] : 0;
-	x->first_cls = parent ? p->first_cls : x->last_cls;
-	p->kids += v & (0u - (p->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
-	return v;
+	bool phrase = (n >= 3) & (count >= 3) & !(first & CLS_STOP_START) & !(last & CLS_STOP_END);
+	return (count >= 2) & (n - MIN_LEN <= MAX_LEN - MIN_LEN) & (!!(first & CLS_NUMERAL) | phrase);
 }
 
 /* The child of parent along cp; 0 when absent. */
@@ -879,22 +880,33 @@ static void count_substrings(struct terms *t)
 		/* each run of one node and one character is a new node; the children of
 		 * a node are made one after the other, in the order of their characters */
 		trie_reserve(f, nlive);
-		uint32_t lo = f->n;
+		uint32_t lo = f->n, w = lo, nlook = f->nlook, *look = f->look;
+		struct trie_node *node = f->node;
 		two[0] = 0;
-		for (size_t j = 0; j < nlive;) {
+		for (size_t j = 0; j < nlive; w++) {
 			uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
 			uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
-			/* the string one character on is one shorter: made the level before */
-			uint32_t w = trie_add(f, (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), 0,
-					      k > 1 ? prev[i + 1] : 0, i, (uint32_t)g & ENTRY_POS);
+			uint32_t parent = (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), c = (uint32_t)g & ENTRY_POS;
 			do {
 				uint32_t p = (uint32_t)e[j] & ENTRY_POS;
 				count += weight[p];
 				cur[p] = w;
 			} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
-			f->node[w].count = count;
+			/* node w: the children of one node are made one after the other */
+			struct trie_node *x = &node[w], *up = &node[parent];
+			uint8_t last = c < 65536 ? tables.cls[c] : 0, first = k > 1 ? up->first_cls : last;
+			x->parent = parent, x->count = count, x->at = i;
+			/* the string one character on is one shorter: made the level before */
+			x->suffix = k > 1 ? prev[i + 1] : 0;
+			x->kids = x->nkids = 0;
+			x->depth = (uint8_t)k;
+			x->first_cls = first, x->last_cls = last;
+			up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
 			two[w - lo + 1] = count >= 2;
+			look[nlook] = w;
+			nlook += look_worth((uint32_t)k, count, first, last);
 		}
+		f->n = w, f->nlook = nlook;
 		if (k == DEPTH)
 			break;
 		if (k == 1) {
@@ -1282,18 +1294,9 @@ static void collect_stats(struct terms *t, struct cands *c)
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
 	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
 	uint32_t *left = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
-	/* what can be no phrase goes before its string is spelt out, with no branch
-	 * a node (most fail): seen once, of no term's length, or else not led by a
-	 * numeral and short, rare, or beginning or ending with a stop character (the
-	 * tests below, early) */
-	uint32_t *look = xmalloc((f->n + 1) * sizeof *look), nlook = 0;
-	for (uint32_t v = 1; v < f->n; v++) {
-		const struct trie_node *x = &f->node[v];
-		uint32_t n = x->depth, count = x->count;
-		bool phrase = (n >= 3) & (count >= 3) & !(x->first_cls & CLS_STOP_START) & !(x->last_cls & CLS_STOP_END);
-		look[nlook] = v;
-		nlook += (count >= 2) & (n - MIN_LEN <= MAX_LEN - MIN_LEN) & (!!(x->first_cls & CLS_NUMERAL) | phrase);
-	}
+	/* what can be no phrase went before its string is spelt out, as the nodes
+	 * were made (look_worth: most fail) */
+	const uint32_t *look = f->look, nlook = f->nlook;
 	for (uint32_t j = 0; j < nlook; j++) {
 		uint32_t v = look[j];
 		int n = f->node[v].depth;
@@ -1329,7 +1332,6 @@ static void collect_stats(struct terms *t, struct cands *c)
 		wait[nwait++] = v;
 		left[v] = nwait;
 	}
-	free(look);
 	double *lsum = xcalloc(nwait + 1, sizeof *lsum);
 	trie_left_sums(f, left, lsum);
 	/* phrases left out for the stop word they begin with, and its length */
@@ -1755,7 +1757,7 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 		while (text[i]) {
 			uint32_t ch = text[i];
 			/* a run ends with a 0, so text[i + 1] is there */
-			if (matcher_may(m, ch, text[i + 1]) && (ch >= 65536 || (m->bmp[ch / 64] >> (ch % 64) & 1))) {
+			if ((ch >= 65536 || (m->bmp[ch / 64] >> (ch % 64) & 1)) && matcher_may(m, ch, text[i + 1])) {
 				uint32_t h = (ch * 2654435761u) & (m->nslot - 1);
 				for (; m->first[h] && m->first[h] != ch + 1; h = (h + 1) & (m->nslot - 1))
 					;
@@ -2043,9 +2045,18 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 	uint32_t c = 0;
 	size_t i = 0, k = len ? decode(text, len, &c) : 0;
 	while (i < len) {
+		/* most characters lead no term: told by the table of first characters
+		 * before the one after is decoded for the filter of pairs */
+		if (c < 65536 && !(m->bmp[c / 64] >> (c % 64) & 1)) {
+			i += k;
+			chars++;
+			if (i < len)
+				k = decode(text + i, len - i, &c);
+			continue;
+		}
 		uint32_t d = 0;
 		size_t kd = k < len - i ? decode(text + i + k, len - i - k, &d) : 0;
-		if (matcher_may(m, c, d) && (c >= 65536 || (m->bmp[c / 64] >> (c % 64) & 1))) {
+		if (matcher_may(m, c, d)) {
 			uint32_t h = (c * 2654435761u) & (m->nslot - 1);
 			for (; m->first[h] && m->first[h] != c + 1; h = (h + 1) & (m->nslot - 1))
 				;
