@@ -345,7 +345,9 @@ static void stopped(struct run *r)
 }
 
 /* One pass over the file: decodes it and feeds lines to fn; with keep set, also hands
- * over the original bytes. Returns 0, or -1 (r->why set unless the file is gone). */
+ * over the original bytes (a big file's with its prescan, which hands over nothing
+ * else: the main thread stores them meanwhile, not idle until the second pass).
+ * Returns 0, or -1 (r->why set unless the file is gone). */
 static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool keep, size_t *invalid,
 		long long *first_invalid)
 {
@@ -644,8 +646,8 @@ static int parse_file(struct run *r, struct rec_end *end)
 		}
 		if (hrc != 0)
 			goto out;
-	} else if (pass(r, &g, on_prescan_line, false, &invalid, &first_invalid) != 0 ||
-		   pass(r, &g, on_line, true, &invalid, &first_invalid) != 0) {
+	} else if (pass(r, &g, on_prescan_line, true, &invalid, &first_invalid) != 0 ||
+		   pass(r, &g, on_line, false, &invalid, &first_invalid) != 0) {
 		goto out;
 	}
 	if (structure_finish(r->structure) != 0) {
