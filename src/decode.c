@@ -12,8 +12,8 @@
 
 /* ---- the streaming decoder ------------------------------------------------------ */
 
-/* What the guess counts of a text: a decoder given one counts the characters it reads
- * from its table instead of writing them (see read_as). */
+/* What the guess counts of a text: a two-byte decoder given one counts the characters
+ * as it gives them, instead of a second pass over what it wrote (see read_as). */
 struct tally {
 	size_t chars;		/* characters, ASCII included */
 	size_t nonascii;	/* characters above U+007F, U+FFFD excluded */
@@ -23,12 +23,22 @@ struct tally {
 };
 
 static void tally_cp(struct tally *t, uint32_t cp);
+static void tally_text(struct tally *t, const char *s, size_t n);
+
+/* What read_as counts of each BMP code point, so that it counts without branches. */
+enum {
+	CP_COMMON = 1,		/* in the lists of frequent characters (the guess, below) */
+	CP_TEXTY = 2,		/* is_texty */
+	CP_REPLACED = 4,	/* U+FFFD: an invalid sequence, counted apart */
+};
+static unsigned char cp_class[0x10000];
 
 struct decoder {
 	iconv_t cd;			/* conversion to UTF-8; (iconv_t)-1 for the UTF-8 fast path */
 	char encoding[32];		/* its name, to give cd back to the pool; "" for a name too long */
 	const uint16_t *dbcs;		/* GB18030, Big5: two-byte codes from this table, the rest by iconv */
-	struct tally *tally;		/* set: the characters read from the table are counted here, not written */
+	struct tally *tally;		/* set (GB18030, Big5 only): every character given is counted here */
+	bool write;			/* with tally: the characters of the table are written too */
 	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
 	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
 	size_t npending;		/* bytes in pending */
@@ -105,9 +115,11 @@ static void cd_close(const char *encoding, iconv_t cd)
 static struct dbcs {
 	const char *encoding;			/* iconv name */
 	int state;				/* 0 table not built, 1 ready, -1 unavailable */
-	uint16_t table[DB_LEADS * DB_TRAILS];	/* code point of each two-byte code as iconv converts
+	uint16_t table[DB_LEADS * 256];		/* code point of each two-byte code as iconv converts
 						 * it; 0 for a code iconv refuses or takes outside the
-						 * BMP (dbcs_convert asks iconv for those) */
+						 * BMP (dbcs_convert asks iconv for those); at
+						 * (lead - 0x81) * 256 + trail, every trail byte
+						 * there, so that none needs a range check */
 } dbcs_encodings[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" } };
 
 /* Fills the table from iconv, once; false if iconv cannot, or reads ASCII or a
@@ -149,7 +161,7 @@ static bool dbcs_ready(struct dbcs *db)
 		for (size_t j = k; ok && j < done; j++) {
 			uint32_t cp = cps[j];
 			if (cp > 0 && cp < 0x10000 && !(cp >= 0xD800 && cp <= 0xDFFF))
-				db->table[j] = (uint16_t)cp;
+				db->table[j / DB_TRAILS * 256 + 0x40 + j % DB_TRAILS] = (uint16_t)cp;
 		}
 		k = done;
 		if (r != (size_t)-1)
@@ -215,6 +227,8 @@ static void bad(struct decoder *d, long long at, struct sbuf *out)
 	if (d->first_invalid < 0)
 		d->first_invalid = at;
 	d->invalid++;
+	if (d->tally)
+		tally_cp(d->tally, 0xFFFD);
 	sbuf_append(out, "\xEF\xBF\xBD", 3);
 }
 
@@ -311,6 +325,8 @@ static size_t iconv_convert(struct decoder *d, const unsigned char *in, size_t n
 		size_t room = sizeof buf;
 		size_t r = iconv(d->cd, &ip, &left, &op, &room);
 		sbuf_append(out, buf, (size_t)(op - buf));
+		if (d->tally)
+			tally_text(d->tally, buf, (size_t)(op - buf));
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
 		long long at = base + (ip - (char *)in);
@@ -330,63 +346,127 @@ static size_t iconv_convert(struct decoder *d, const unsigned char *in, size_t n
 	return n;
 }
 
+/* Counts the characters of UTF-8 text written other than by the table (what iconv
+ * wrote, U+FFFD), for a decoder that counts (see read_as). */
+static void tally_text(struct tally *t, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		i += utf8_decode(s + i, n - i, &cp);
+		tally_cp(t, cp);
+	}
+}
+
+/* The common run of dbcs_convert: ASCII and the two-byte codes of the table, from
+ * in[i] on, up to stop (the trail byte may be at stop, never at n); stops at the
+ * first other code. write: the characters go to buf at *o; count: they are counted
+ * in *t. Inlined with constant flags, so that each loop has no test it does not need. */
+static inline __attribute__((always_inline)) size_t dbcs_run(const uint16_t *table, const unsigned char *in,
+							     size_t i, size_t stop, size_t n, char *buf, size_t *o,
+							     struct tally *t, bool write, bool count)
+{
+	size_t w = *o;
+	struct tally c = *t;	/* in locals: buf is char, and would alias *t */
+	/* what a character of each cp_class adds to nonascii, common, texty and rare, in
+	 * four 16-bit lanes of one word (a run reads fewer than 65536 characters) */
+	static const uint64_t lanes[8] = {
+		[0] = 1, [CP_COMMON] = 1 | 1ull << 16, [CP_TEXTY] = 1 | 1ull << 32 | 1ull << 48,
+		[CP_COMMON | CP_TEXTY] = 1 | 1ull << 16 | 1ull << 32,
+		[CP_REPLACED] = 0, [CP_REPLACED | CP_COMMON] = 1ull << 16,
+		[CP_REPLACED | CP_TEXTY] = 1ull << 32 | 1ull << 48,
+		[CP_REPLACED | CP_COMMON | CP_TEXTY] = 1ull << 16 | 1ull << 32,
+	};
+	uint64_t acc = 0;
+	while (i < stop) {
+		unsigned char b = in[i];
+		if (b < 0x80) {
+			if (count) {
+				c.chars++;
+				c.texty += (b >= 0x20 && b < 0x7F) || b == '\n' || b == '\r' || b == '\t';
+			}
+			if (write)
+				buf[w++] = (char)b;
+			i++;
+			continue;
+		}
+		if (b < 0x81 || b > 0xFE || i + 1 >= n)
+			break;
+		unsigned char tr = in[i + 1];
+		uint16_t cp = table[(b - 0x81) * 256 + tr];
+		if (!cp)
+			break;
+		if (count) {
+			/* tally_cp for a code point in the BMP above ASCII */
+			c.chars++;
+			acc += lanes[cp_class[cp]];
+		}
+		if (write) {
+			if (cp >= 0x800) {	/* no surrogates in the table */
+				buf[w] = (char)(0xE0 | cp >> 12);
+				buf[w + 1] = (char)(0x80 | (cp >> 6 & 0x3F));
+				buf[w + 2] = (char)(0x80 | (cp & 0x3F));
+				w += 3;
+			} else
+				w += utf8_encode(cp, buf + w);
+		}
+		i += 2;
+	}
+	c.nonascii += acc & 0xFFFF, c.common += acc >> 16 & 0xFFFF;
+	c.texty += acc >> 32 & 0xFFFF, c.rare += acc >> 48;
+	*o = w;
+	*t = c;
+	return i;
+}
+
 /* GB18030 or Big5 the way iconv_convert reads them, at several times its speed: ASCII
  * and the two-byte codes that make up Chinese text come from d->dbcs (which iconv filled);
  * anything else (four-byte codes, invalid or cut sequences) takes one step of iconv
  * itself, with room for one character, so the output and the invalid sequences are
- * exactly iconv's. */
+ * exactly iconv's. A decoder that counts (d->tally) counts every character it gives,
+ * and writes those of the table only when d->write is set. */
 static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
 			 struct sbuf *out)
 {
 	const uint16_t *table = d->dbcs;
 	char buf[16 * 1024];
+	struct tally none = { 0 }, *t = d->tally ? d->tally : &none;
+	bool count = d->tally != NULL, write = !count || d->write;
 	size_t o = 0, i = 0;
 	while (i < n) {
-		if (o > sizeof buf - 8) {
+		/* a run stops while buf has room for what it writes: at most three bytes for
+		 * every two read, one for one */
+		size_t room = sizeof buf - 8 - o;
+		size_t stop = n - i < room / 2 ? n : i + room / 2;
+		if (count && write)
+			i = dbcs_run(table, in, i, stop, n, buf, &o, t, true, true);
+		else if (count)
+			i = dbcs_run(table, in, i, stop, n, buf, &o, t, false, true);
+		else
+			i = dbcs_run(table, in, i, stop, n, buf, &o, t, true, false);
+		if (i >= n)
+			break;
+		if (i >= stop) {
 			sbuf_append(out, buf, o);
 			o = 0;
-		}
-		unsigned char c = in[i];
-		if (c < 0x80) {
-			if (d->tally)
-				tally_cp(d->tally, c);
-			else
-				buf[o++] = (char)c;
-			i++;
 			continue;
-		}
-		if (c >= 0x81 && c <= 0xFE && i + 1 < n) {
-			unsigned char t = in[i + 1];
-			uint16_t cp = t >= 0x40 && t <= 0xFE ? table[(c - 0x81) * DB_TRAILS + (t - 0x40)] : 0;
-			if (cp && d->tally) {
-				tally_cp(d->tally, cp);
-				i += 2;
-				continue;
-			}
-			if (cp >= 0x800) {	/* no surrogates in the table */
-				buf[o] = (char)(0xE0 | cp >> 12);
-				buf[o + 1] = (char)(0x80 | (cp >> 6 & 0x3F));
-				buf[o + 2] = (char)(0x80 | (cp & 0x3F));
-				o += 3, i += 2;
-				continue;
-			}
-			if (cp) {
-				o += utf8_encode(cp, buf + o);
-				i += 2;
-				continue;
-			}
 		}
 		sbuf_append(out, buf, o);
 		o = 0;
 		char *ip = (char *)in + i, *op = buf;
-		size_t left = n - i, room = 4;
-		size_t r = iconv(d->cd, &ip, &left, &op, &room);
+		size_t left = n - i, room1 = 4;
+		size_t r = iconv(d->cd, &ip, &left, &op, &room1);
 		o = (size_t)(op - buf);
 		if (ip > (char *)in + i) {
+			if (count)
+				tally_text(t, buf, o);
+			if (!write)
+				o = 0;
 			i = (size_t)(ip - (char *)in);
 			continue;
 		}
 		sbuf_append(out, buf, o);
+		if (count)
+			tally_text(t, buf, o);
 		o = 0;
 		if (r != (size_t)-1 || errno == E2BIG)	/* no progress with room for a character: let iconv have the rest */
 			return i + iconv_convert(d, in + i, n - i, final, base + (long long)i, out);
@@ -515,13 +595,6 @@ static const char common_punct[] = "，。、；：？！“”‘’（）《�
 /* One bit per BMP code point in the two lists above. */
 static unsigned char common_bits[0x10000 / 8];
 
-/* What read_as counts of each BMP code point, so that it counts without branches. */
-enum {
-	CP_COMMON = 1,		/* in the lists above */
-	CP_TEXTY = 2,		/* is_texty */
-	CP_REPLACED = 4,	/* U+FFFD: an invalid sequence, counted apart */
-};
-static unsigned char cp_class[0x10000];
 
 static bool is_texty(uint32_t cp);
 
@@ -601,12 +674,13 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		return;
 	}
 	struct sbuf text = { 0 };
-	/* a text not kept is counted as it is read where the decoder can (two-byte
-	 * encodings); what it writes all the same (invalid sequences, what iconv reads)
-	 * is counted below */
+	/* the two-byte encodings count as they decode (a text not kept is not even
+	 * written); the others' text is counted below */
 	struct tally counted = { 0 };
-	if (!out)
+	if (d->dbcs) {
 		d->tally = &counted;
+		d->write = out != NULL;
+	}
 	/* counted in locals: the compiler keeps them in registers, not in *r */
 	size_t chars = 0, nonascii = 0, common = 0, texty = 0, rare = 0, i = 0;
 	for (size_t fed = 0, step = beat ? READ_STEP : n;;) {
@@ -615,7 +689,7 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		fed += k;
 		/* the characters written whole (the decoder never cuts one) */
 		const char *t = text.data;
-		while (i < text.len) {
+		while (!d->tally && i < text.len) {
 			if ((unsigned char)t[i] < 0x80) {
 				/* ASCII: is_texty without the call */
 				unsigned char c = (unsigned char)t[i++];
