@@ -359,6 +359,12 @@ static __attribute__((noinline)) size_t topic_word(const char *s, size_t n, size
 /* The marker written at byte i of s, if any (whatever may follow it). */
 static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 {
+	/* Most patterns read their number at i or just past a prefix: the character there
+	 * and the numbers read there are kept for the patterns after (the same answers,
+	 * read once), and a number is read only from a character that can start one. */
+	size_t l0, cp_j = i, cn_j = SIZE_MAX, ar_j = SIZE_MAX, cn_k = 0, ar_k = 0;
+	int cn_num = 0, ar_num = 0;
+	uint32_t cp_i = cp_at(s, n, i, &l0);
 	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
 		const struct pattern *pt = &patterns[p];
 		size_t j = i, l, k;
@@ -366,13 +372,33 @@ static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 		if (!(k = starts(s, n, j, pt->prefix)) && pt->prefix[0])
 			continue;
 		j += k;
-		uint32_t cp = cp_at(s, n, j, &l);
+		uint32_t cp;
+		if (j == cp_j)
+			cp = cp_i, l = l0;
+		else
+			cp = cp_at(s, n, j, &l);
 		switch (pt->num) {
 		case NUM_CN:
-			k = parse_cn_num(s, n, j, &num);
+			if (!is_cn_digit(cp)) {
+				k = 0;	/* what parse_cn_num would say */
+				break;
+			}
+			if (cn_j != j) {
+				cn_j = j;
+				cn_k = parse_cn_num(s, n, j, &cn_num);
+			}
+			k = cn_k, num = cn_num;
 			break;
 		case NUM_AR:
-			k = parse_ar_num(s, n, j, &num);
+			if (!is_ar_digit(cp)) {
+				k = 0;
+				break;
+			}
+			if (ar_j != j) {
+				ar_j = j;
+				ar_k = parse_ar_num(s, n, j, &ar_num);
+			}
+			k = ar_k, num = ar_num;
 			break;
 		case NUM_CIRCLED:
 			k = cp >= 0x2460 && cp <= 0x2473 ? l : 0;
@@ -1238,6 +1264,18 @@ static void find_inline(struct item *it)
 	while (i < n && nf < INLINE_MAX) {
 		if (!may_lead[(unsigned char)s[i]]) {
 			i++;
+			/* eight bytes at a time past words with none of those bytes: no ASCII,
+			 * no E2 or E3 (E2 ^ b has no bit but the lowest), no EF */
+			while (i + 8 <= n) {
+				uint64_t w, x, y;
+				memcpy(&w, s + i, 8);
+				x = (w ^ 0xE2E2E2E2E2E2E2E2ull) & 0xFEFEFEFEFEFEFEFEull;
+				y = w ^ 0xEFEFEFEFEFEFEFEFull;
+				if ((~w | ((x - 0x0101010101010101ull) & ~x) | ((y - 0x0101010101010101ull) & ~y)) &
+				    0x8080808080808080ull)
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		uint32_t prev, cp;
@@ -1715,9 +1753,10 @@ static void drop_previews(struct structure *st)
 		for (size_t j = 1; j < st->nwin && !again; j++) {
 			const struct item *o = &st->win[j];
 			const struct mark *h = &o->open;
+			if (h->style != m->style || h->num != m->num)
+				continue;
 			size_t cmp = cut_chars(o->text + h->tat, h->tlen, 8);
-			again = h->style == m->style && h->num == m->num &&
-				cmp == cut_chars(it->text + m->tat, m->tlen, 8) &&
+			again = cmp == cut_chars(it->text + m->tat, m->tlen, 8) &&
 				memcmp(o->text + h->tat, it->text + m->tat, cmp) == 0;
 		}
 		if (!again)
