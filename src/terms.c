@@ -667,6 +667,10 @@ static bool is_placeholder(uint32_t c)
 #define ENTRY_POS ((1u << ENTRY_CHAR) - 1)
 _Static_assert(SAMPLE_CHARS + 2 <= 1 << ENTRY_CHAR, "positions must fit an entry");
 _Static_assert((uint64_t)(SAMPLE_CHARS + 2) * (DEPTH + 1) < 1ull << (64 - ENTRY_NODE), "nodes must fit an entry");
+/* count_substrings' node at a position: the node's id, and a bit above it (every
+ * id fits 28 bits) set when the node was seen twice or more */
+#define TAG_TWO 31
+#define TAG_NODE ((1u << TAG_TWO) - 1)
 
 /* Insertion sort of n entries from j on, the ones before j being in order. */
 static void insertion_sort(uint64_t *e, size_t j, size_t n)
@@ -744,6 +748,7 @@ struct runs {
 	uint32_t *start;	/* per kept run: where it is in the text */
 	uint32_t *size;		/* per kept run: its characters */
 	uint32_t *copies;	/* per kept run: how often the sample has it */
+	uint32_t *hash;		/* per kept run: the hash of its characters (placed again when grown) */
 	size_t n;		/* kept runs */
 	size_t cap;		/* kept runs allocated */
 };
@@ -767,8 +772,9 @@ static void runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uin
 		r->start = xrealloc(r->start, r->cap * sizeof *r->start);
 		r->size = xrealloc(r->size, r->cap * sizeof *r->size);
 		r->copies = xrealloc(r->copies, r->cap * sizeof *r->copies);
+		r->hash = xrealloc(r->hash, r->cap * sizeof *r->hash);
 	}
-	r->start[r->n] = (uint32_t)from, r->size[r->n] = m, r->copies[r->n] = 1;
+	r->start[r->n] = (uint32_t)from, r->size[r->n] = m, r->copies[r->n] = 1, r->hash[r->n] = h;
 	r->slot[k] = (uint32_t)++r->n;
 	text[(*n)++] = 0;
 	if (2 * r->n >= r->nslot) {
@@ -777,10 +783,7 @@ static void runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uin
 		free(r->slot);
 		r->slot = xcalloc(r->nslot, sizeof *r->slot);
 		for (size_t x = 0; x < r->n; x++) {
-			uint32_t g = 2166136261u;
-			for (uint32_t i = 0; i < r->size[x]; i++)
-				g = (g ^ text[r->start[x] + i]) * 16777619u;
-			size_t j = g & (r->nslot - 1);
+			size_t j = r->hash[x] & (r->nslot - 1);
 			while (r->slot[j])
 				j = (j + 1) & (r->nslot - 1);
 			r->slot[j] = (uint32_t)(x + 1);
@@ -799,6 +802,7 @@ static uint32_t *runs_weights(struct runs *r, size_t n)
 	free(r->start);
 	free(r->size);
 	free(r->copies);
+	free(r->hash);
 	return weight;
 }
 
@@ -825,13 +829,24 @@ static void count_substrings(struct terms *t)
 	r.slot = xcalloc(r.nslot, sizeof *r.slot);
 	while (at < len && raw + 1 < cap) {
 		uint32_t c;
-		/* most of it: Han of U+4E00–U+9FFF, three bytes led by E4–E9 */
-		if (len - at >= 3 && u[at] - 0xE4u < 6 && ((u[at + 1] ^ 0x80u) | (u[at + 2] ^ 0x80u)) < 0x40) {
-			c = (u[at] & 0x0Fu) << 12 | (u[at + 1] & 0x3Fu) << 6 | (u[at + 2] & 0x3Fu);
-			if (c >= 0x4E00) {
-				text[n++] = c, raw++;
+		/* most of it: runs of Han of U+4E00–U+9FFF, three bytes led by E4–E9,
+		 * read in a loop of their own as far as the cut leaves room */
+		if (u[at] - 0xE4u < 6) {
+			size_t room = cap - 1 - raw, most = (len - at) / 3;
+			uint32_t *q = text + n, *q_end = q + (room < most ? room : most);
+			const unsigned char *p = u + at;
+			while (q < q_end) {
+				unsigned b0 = p[0], b1 = p[1] ^ 0x80u, b2 = p[2] ^ 0x80u;
+				c = (b0 & 0x0Fu) << 12 | b1 << 6 | b2;
+				if ((b0 - 0xE4u >= 6) | ((b1 | b2) >= 0x40) | (c < 0x4E00))
+					break;
+				*q++ = c;
 				h = (h ^ c) * 16777619u;
-				at += 3;
+				p += 3;
+			}
+			if (q > text + n) {
+				size_t got = (size_t)(q - (text + n));
+				n += got, raw += got, at += 3 * got;
 				continue;
 			}
 		}
@@ -859,9 +874,9 @@ static void count_substrings(struct terms *t)
 	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
-	/* the node at each position of the level before and of this one: a node
-	 * made before the level began is stale (ids grow level by level), so neither
-	 * array is ever cleared */
+	/* the node at each position of the level before and of this one, with
+	 * TAG_TWO set when it was seen twice or more: a node made before the level
+	 * began is stale (ids grow level by level), so neither array is ever cleared */
 	uint32_t *prev = xcalloc(n + 1, sizeof *prev), *cur = xcalloc(n + 1, sizeof *cur);
 	/* the positions alive, as entries (the node of the string so far, the next
 	 * character, the position): grouped by node, sorted inside each group */
@@ -871,9 +886,6 @@ static void count_substrings(struct terms *t)
 		if (text[i])
 			e[nlive++] = (uint64_t)text[i] << ENTRY_CHAR | i;
 	sort_entries(e, nlive, tmp);
-	/* per node of a level (1 + its id less the level's first; 0 for a node of an
-	 * earlier level): whether it was seen twice or more */
-	uint8_t *two = xmalloc(n + 2);
 	size_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
 	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
 	for (int k = 1; k <= DEPTH && nlive; k++) {
@@ -882,29 +894,37 @@ static void count_substrings(struct terms *t)
 		trie_reserve(f, nlive);
 		uint32_t lo = f->n, w = lo, nlook = f->nlook, *look = f->look;
 		struct trie_node *node = f->node;
-		two[0] = 0;
+		/* look_worth for this level by the classes it reads (index: CLS_NUMERAL
+		 * and CLS_STOP_START of the first character, CLS_STOP_END of the last)
+		 * and the count (0: below 2, 1: 2, 2: more) */
+		uint8_t worth[3][16];
+		for (uint32_t q = 0; q < 3; q++)
+			for (uint8_t b = 0; b < 16; b++)
+				worth[q][b] = look_worth((uint32_t)k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START), b & CLS_STOP_END);
 		for (size_t j = 0; j < nlive; w++) {
 			uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
 			uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
 			uint32_t parent = (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), c = (uint32_t)g & ENTRY_POS;
+			/* each position's node, marked as seen twice (the mark taken off
+			 * after when not: a count below 2 is a group of one entry, i) */
 			do {
 				uint32_t p = (uint32_t)e[j] & ENTRY_POS;
 				count += weight[p];
-				cur[p] = w;
+				cur[p] = w | 1u << TAG_TWO;
 			} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
+			cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO;
 			/* node w: the children of one node are made one after the other */
 			struct trie_node *x = &node[w], *up = &node[parent];
 			uint8_t last = c < 65536 ? tables.cls[c] : 0, first = k > 1 ? up->first_cls : last;
 			x->parent = parent, x->count = count, x->at = i;
 			/* the string one character on is one shorter: made the level before */
-			x->suffix = k > 1 ? prev[i + 1] : 0;
+			x->suffix = k > 1 ? prev[i + 1] & TAG_NODE : 0;
 			x->kids = x->nkids = 0;
 			x->depth = (uint8_t)k;
 			x->first_cls = first, x->last_cls = last;
 			up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
-			two[w - lo + 1] = count >= 2;
 			look[nlook] = w;
-			nlook += look_worth((uint32_t)k, count, first, last);
+			nlook += worth[(count >= 2) + (count >= 3)][(first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)];
 		}
 		f->n = w, f->nlook = nlook;
 		if (k == DEPTH)
@@ -920,19 +940,18 @@ static void count_substrings(struct terms *t)
 			uint32_t nodes = f->n - lo;
 			memset(place, 0, ((size_t)nodes + 1) * sizeof *place);
 			for (size_t j = 0; j < nlive; j++) {
-				uint32_t p = (uint32_t)e[j] & ENTRY_POS, here = p ? cur[p - 1] : 0;
-				uint32_t g = (here - lo + 1) & -(uint32_t)(here >= lo);	/* 0: a run's start */
-				bool keep = two[g] & two[cur[p] - lo + 1];
-				place[keep ? g : 0] += keep;
+				/* cur[p − 1] is a node of this level or 0 (a run's start) */
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = p ? cur[p - 1] : 0;
+				uint32_t keep = (before & cur[p]) >> TAG_TWO;
+				place[keep * ((before & TAG_NODE) - lo + 1)] += keep;
 			}
 			for (uint32_t x = 1; x <= nodes; x++)
 				place[x] += place[x - 1];
 			size_t kept = place[nodes];
 			for (size_t j = 0; j < nlive; j++) {
-				uint32_t p = (uint32_t)e[j] & ENTRY_POS, here = p ? cur[p - 1] : 0;
-				uint32_t g = (here - lo + 1) & -(uint32_t)(here >= lo);
-				if (two[g] & two[cur[p] - lo + 1])
-					tmp[place[g - 1]++] = (uint64_t)here << ENTRY_NODE | (uint64_t)text[p] << ENTRY_CHAR | (p - 1);
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = p ? cur[p - 1] : 0, here = before & TAG_NODE;
+				if ((before & cur[p]) >> TAG_TWO)
+					tmp[place[here - lo]++] = (uint64_t)here << ENTRY_NODE | (uint64_t)text[p] << ENTRY_CHAR | (p - 1);
 			}
 			uint64_t *y = e;
 			e = tmp, tmp = y;
@@ -953,9 +972,10 @@ static void count_substrings(struct terms *t)
 		size_t kept = 0, nbad = 0;
 		uint64_t last = 0;
 		for (size_t j = 0; j < nlive; j++) {
+			/* cur[i + 1] is stale when below lo (made at an earlier level) */
 			uint32_t i = (uint32_t)e[j] & ENTRY_POS, here = cur[i], next = cur[i + 1];
-			bool keep = two[here - lo + 1] & two[(next - lo + 1) & -(uint32_t)(next >= lo)];
-			uint64_t x = (uint64_t)here << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
+			bool keep = ((here & next) >> TAG_TWO) & ((next & TAG_NODE) >= lo);
+			uint64_t x = (uint64_t)(here & TAG_NODE) << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
 			e[kept] = x;
 			bad[nbad] = kept;
 			nbad += x < last;
@@ -981,7 +1001,6 @@ static void count_substrings(struct terms *t)
 	}
 	free(place);
 	free(bad);
-	free(two);
 	free(tmp);
 	free(e);
 	free(cur);
