@@ -87,7 +87,10 @@ struct cand {
 	bool dropped;		/* left out */
 };
 
-#define PAIR_SLOTS (1 << 16)	/* bits of a matcher's filter of character pairs */
+#define PAIR_BITS 14		/* a matcher's filter of character pairs has 2^PAIR_BITS bits */
+#define LEAD_SLOTS (1 << 13)	/* bits of its filters of first characters (small: a
+				 * matcher is made for each round of the counts, and
+				 * every bit is cleared first) */
 
 /* The matcher: terms grouped by first character, longest first. */
 struct matcher {
@@ -101,11 +104,11 @@ struct matcher {
 	uint32_t *lead;		/* per term: its first character */
 	uint64_t *head;		/* per term: its first 8 bytes (zeros past its end), as loaded */
 	uint64_t *mask;		/* per term: which bytes of head are its */
-	uint64_t bmp[65536 / 64];	/* BMP characters some term starts with */
-	uint64_t pair[PAIR_SLOTS / 64];	/* pair_slot of the first two characters of a term
-					 * that has two valid ones (most): a cheap first test */
-	uint64_t one[65536 / 64];	/* the first character of every other term */
-	bool one_far;			/* one of those is past the BMP */
+	uint64_t bmp[LEAD_SLOTS / 64];	/* lead_slot of the characters some term starts with */
+	uint64_t pair[(1 << PAIR_BITS) / 64];	/* pair_slot of the first two characters of a
+						 * term that has two valid ones (most): a
+						 * cheap first test */
+	uint64_t one[LEAD_SLOTS / 64];	/* lead_slot of the first character of every other term */
 };
 
 struct terms {
@@ -806,6 +809,54 @@ static uint32_t *runs_weights(struct runs *r, size_t n)
 	return weight;
 }
 
+/* Makes the nodes of level k from its entries (nlive of them, grouped by node and
+ * character) and notes in cur each position's node (TAG_TWO set when seen twice);
+ * prev holds the level before's. top: k is 1; looks: k is a term's length, and the
+ * nodes worth a look are noted. Inline, so that each use is made for its constants. */
+static inline __attribute__((always_inline)) void level_nodes(struct trie *f, const uint64_t *e, size_t nlive,
+							     const uint32_t *weight, const uint32_t *prev,
+							     uint32_t *cur, int k, bool top, bool looks)
+{
+	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
+	struct trie_node *node = f->node;
+	/* look_worth for this level by the classes it reads (index: CLS_NUMERAL and
+	 * CLS_STOP_START of the first character, CLS_STOP_END of the last) and the
+	 * count (0: below 2, 1: 2, 2: more) */
+	uint8_t worth[3][16];
+	if (looks)
+		for (uint32_t q = 0; q < 3; q++)
+			for (uint8_t b = 0; b < 16; b++)
+				worth[q][b] = look_worth((uint32_t)k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START), b & CLS_STOP_END);
+	for (size_t j = 0; j < nlive; w++) {
+		uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
+		uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
+		uint32_t parent = top ? 0 : (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), c = (uint32_t)g & ENTRY_POS;
+		/* each position's node, marked as seen twice (the mark taken off after
+		 * when not: a count below 2 is a group of one entry, i) */
+		do {
+			uint32_t p = (uint32_t)e[j] & ENTRY_POS;
+			count += weight[p];
+			cur[p] = w | 1u << TAG_TWO;
+		} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
+		cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO;
+		/* node w: the children of one node are made one after the other */
+		struct trie_node *x = &node[w], *up = &node[parent];
+		uint8_t last = c < 65536 ? tables.cls[c] : 0, first = top ? last : up->first_cls;
+		x->parent = parent, x->count = count, x->at = i;
+		/* the string one character on is one shorter: made the level before */
+		x->suffix = top ? 0 : prev[i + 1] & TAG_NODE;
+		x->kids = x->nkids = 0;
+		x->depth = (uint8_t)k;
+		x->first_cls = first, x->last_cls = last;
+		up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
+		if (looks) {
+			look[nlook] = w;
+			nlook += worth[(count >= 2) + (count >= 3)][(first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)];
+		}
+	}
+	f->n = w, f->nlook = nlook;
+}
+
 /* Counts the substrings of the sample's Han runs level by level (Apriori): a
  * string of k characters is counted only where both its (k−1)-character pieces
  * occur twice or more, since otherwise it occurs once and can be no candidate.
@@ -892,41 +943,15 @@ static void count_substrings(struct terms *t)
 		/* each run of one node and one character is a new node; the children of
 		 * a node are made one after the other, in the order of their characters */
 		trie_reserve(f, nlive);
-		uint32_t lo = f->n, w = lo, nlook = f->nlook, *look = f->look;
-		struct trie_node *node = f->node;
-		/* look_worth for this level by the classes it reads (index: CLS_NUMERAL
-		 * and CLS_STOP_START of the first character, CLS_STOP_END of the last)
-		 * and the count (0: below 2, 1: 2, 2: more) */
-		uint8_t worth[3][16];
-		for (uint32_t q = 0; q < 3; q++)
-			for (uint8_t b = 0; b < 16; b++)
-				worth[q][b] = look_worth((uint32_t)k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START), b & CLS_STOP_END);
-		for (size_t j = 0; j < nlive; w++) {
-			uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
-			uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
-			uint32_t parent = (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), c = (uint32_t)g & ENTRY_POS;
-			/* each position's node, marked as seen twice (the mark taken off
-			 * after when not: a count below 2 is a group of one entry, i) */
-			do {
-				uint32_t p = (uint32_t)e[j] & ENTRY_POS;
-				count += weight[p];
-				cur[p] = w | 1u << TAG_TWO;
-			} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
-			cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO;
-			/* node w: the children of one node are made one after the other */
-			struct trie_node *x = &node[w], *up = &node[parent];
-			uint8_t last = c < 65536 ? tables.cls[c] : 0, first = k > 1 ? up->first_cls : last;
-			x->parent = parent, x->count = count, x->at = i;
-			/* the string one character on is one shorter: made the level before */
-			x->suffix = k > 1 ? prev[i + 1] & TAG_NODE : 0;
-			x->kids = x->nkids = 0;
-			x->depth = (uint8_t)k;
-			x->first_cls = first, x->last_cls = last;
-			up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
-			look[nlook] = w;
-			nlook += worth[(count >= 2) + (count >= 3)][(first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)];
-		}
-		f->n = w, f->nlook = nlook;
+		uint32_t lo = f->n;
+		/* made by a copy of level_nodes for the first level, one for the
+		 * levels with nodes worth a look, one for the last */
+		if (k == 1)
+			level_nodes(f, e, nlive, weight, prev, cur, k, true, false);
+		else if (k <= MAX_LEN)
+			level_nodes(f, e, nlive, weight, prev, cur, k, false, true);
+		else
+			level_nodes(f, e, nlive, weight, prev, cur, k, false, false);
 		if (k == DEPTH)
 			break;
 		if (k == 1) {
@@ -1584,7 +1609,20 @@ static void matcher_free(struct matcher *m);
 /* The filter slot of the characters c and d. */
 static inline uint32_t pair_slot(uint32_t c, uint32_t d)
 {
-	return (c * 0x9E3779B1u ^ d * 0x85EBCA77u) >> 16;
+	return (c * 0x9E3779B1u ^ d * 0x85EBCA77u) >> (32 - PAIR_BITS);
+}
+
+/* The filter slot of a first character c (characters far apart share one). */
+static inline uint32_t lead_slot(uint32_t c)
+{
+	return c & (LEAD_SLOTS - 1);
+}
+
+/* Whether the filter of first characters has c. */
+static inline bool lead_may(const uint64_t *set, uint32_t c)
+{
+	uint32_t x = lead_slot(c);
+	return set[x / 64] >> (x % 64) & 1;
 }
 
 /* Whether a term may begin at a character c followed by d (0 at the end): false
@@ -1595,7 +1633,7 @@ static inline bool matcher_may(const struct matcher *m, uint32_t c, uint32_t d)
 	uint32_t p = pair_slot(c, d);
 	if (m->pair[p / 64] >> (p % 64) & 1)
 		return true;
-	return c < 65536 ? m->one[c / 64] >> (c % 64) & 1 : m->one_far;
+	return lead_may(m->one, c);
 }
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
 		  term_hit_fn fn, void *ctx);
@@ -1776,7 +1814,7 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 		while (text[i]) {
 			uint32_t ch = text[i];
 			/* a run ends with a 0, so text[i + 1] is there */
-			if ((ch >= 65536 || (m->bmp[ch / 64] >> (ch % 64) & 1)) && matcher_may(m, ch, text[i + 1])) {
+			if (lead_may(m->bmp, ch) && matcher_may(m, ch, text[i + 1])) {
 				uint32_t h = (ch * 2654435761u) & (m->nslot - 1);
 				for (; m->first[h] && m->first[h] != ch + 1; h = (h + 1) & (m->nslot - 1))
 					;
@@ -2016,10 +2054,8 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 			if (two) {
 				uint32_t p = pair_slot(c, d);
 				m->pair[p / 64] |= 1ull << (p % 64);
-			} else if (c < 65536) {
-				m->one[c / 64] |= 1ull << (c % 64);
 			} else {
-				m->one_far = true;
+				m->one[lead_slot(c) / 64] |= 1ull << (lead_slot(c) % 64);
 			}
 		}
 	}
@@ -2035,8 +2071,7 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 		m->first[h] = c + 1;
 		m->start[h] = (uint32_t)i;
 		m->num[h] = (uint32_t)(j - i);
-		if (c < 65536)
-			m->bmp[c / 64] |= 1ull << (c % 64);
+		m->bmp[lead_slot(c) / 64] |= 1ull << (lead_slot(c) % 64);
 		i = j;
 	}
 }
@@ -2066,7 +2101,7 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 	while (i < len) {
 		/* most characters lead no term: told by the table of first characters
 		 * before the one after is decoded for the filter of pairs */
-		if (c < 65536 && !(m->bmp[c / 64] >> (c % 64) & 1)) {
+		if (!lead_may(m->bmp, c)) {
 			i += k;
 			chars++;
 			if (i < len)
