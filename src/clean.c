@@ -188,18 +188,13 @@ static size_t chrome_sep(const char *str, size_t n)
 	return 0;
 }
 
-/* Bytes of the longest chrome word: a longer word is none of them. */
-static size_t chrome_longest(void)
-{
-	static size_t longest;
-	if (!longest)
-		for (const char *const *w = chrome; *w; w++)
-			if (strlen(*w) > longest)
-				longest = strlen(*w);
-	return longest;
-}
+/* Bytes of each chrome word, and of the longest (a longer word is none of them); set by
+ * pairs_init. */
+static size_t chrome_len[sizeof chrome / sizeof *chrome];
+static size_t chrome_longest;
 
-/* Whether the line is made only of web-page chrome words between spaces and brackets. */
+/* Whether the line is made only of web-page chrome words between spaces and brackets
+ * (after pairs_init). */
 static bool chrome_only(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -211,11 +206,11 @@ static bool chrome_only(const char *s, size_t n)
 		}
 		size_t j = i;
 		while (j < n && !chrome_sep(s + j, n - j))
-			if (++j - i > chrome_longest())
+			if (++j - i > chrome_longest)
 				return false;
 		bool known = false;
-		for (const char *const *w = chrome; *w && !known; w++)
-			known = strlen(*w) == j - i && !memcmp(s + i, *w, j - i);
+		for (size_t w = 0; chrome[w] && !known; w++)
+			known = chrome_len[w] == j - i && !memcmp(s + i, chrome[w], j - i);
 		if (!known)
 			return false;
 		i = j;
@@ -285,12 +280,54 @@ static void pairs_add(uint64_t *bits, unsigned role, const char *const *words)
 	}
 }
 
+/* What has_any_seen needs of the words of a list, worked out once by pairs_init. */
+#define KEYWORDS_MAX 32
+struct keywords {
+	const char *const *words;	/* the list, NULL-terminated */
+	size_t len[KEYWORDS_MAX];	/* bytes of each word */
+	int bit[KEYWORDS_MAX];		/* bit of its first pair in a line's sig; -1 for one character */
+};
+
+static struct keywords kw_watermarks = { .words = watermarks }, kw_channels = { .words = channels },
+		       kw_calls = { .words = calls }, kw_offers = { .words = offers },
+		       kw_offer_terms = { .words = offer_terms }, kw_links = { .words = links },
+		       kw_titles = { .words = title_words };
+
+_Static_assert(sizeof watermarks / sizeof *watermarks <= KEYWORDS_MAX && sizeof channels / sizeof *channels <= KEYWORDS_MAX &&
+	       sizeof calls / sizeof *calls <= KEYWORDS_MAX && sizeof offers / sizeof *offers <= KEYWORDS_MAX &&
+	       sizeof offer_terms / sizeof *offer_terms <= KEYWORDS_MAX && sizeof links / sizeof *links <= KEYWORDS_MAX &&
+	       sizeof title_words / sizeof *title_words <= KEYWORDS_MAX, "a keyword list outgrew struct keywords");
+
+static void keywords_init(struct keywords *kw)
+{
+	for (size_t w = 0; kw->words[w]; w++) {
+		size_t k = strlen(kw->words[w]);
+		uint32_t a, b;
+		size_t l = utf8_decode(kw->words[w], k, &a);
+		kw->len[w] = k;
+		kw->bit[w] = -1;
+		if (l < k) {
+			utf8_decode(kw->words[w] + l, k - l, &b);
+			kw->bit[w] = (int)(pair_hash(a, b) % 64);
+		}
+	}
+}
+
 static void pairs_init(void)
 {
 	static bool done;
 	if (done)
 		return;
 	done = true;
+	struct keywords *kws[] = { &kw_watermarks, &kw_channels, &kw_calls, &kw_offers, &kw_offer_terms, &kw_links,
+				   &kw_titles };
+	for (size_t l = 0; l < sizeof kws / sizeof *kws; l++)
+		keywords_init(kws[l]);
+	for (size_t w = 0; chrome[w]; w++) {
+		chrome_len[w] = strlen(chrome[w]);
+		if (chrome_len[w] > chrome_longest)
+			chrome_longest = chrome_len[w];
+	}
 	const char *const *lists[] = { watermarks, channels, calls, offers, offer_terms, links };
 	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
 		pairs_add(pair_bits, ROLE_FIRST, lists[l]);
@@ -302,25 +339,22 @@ static void pairs_init(void)
 
 /* has_any for a line whose keyword pairs were seen: sig has bit (hash % 64) of every
  * pair hashed in it, so a word whose first pair has no bit there is not looked for. */
-static bool has_any_seen(const char *s, size_t n, const char *const *words, uint64_t sig)
+static bool has_any_seen(const char *s, size_t n, const struct keywords *kw, uint64_t sig)
 {
-	for (; *words; words++) {
-		size_t k = strlen(*words);
-		uint32_t a, b;
-		size_t l = utf8_decode(*words, k, &a);
-		if (l < k) {
-			utf8_decode(*words + l, k - l, &b);
-			if (!(sig >> (pair_hash(a, b) % 64) & 1))
-				continue;
-		}
-		if (memmem(s, n, *words, k))
+	for (size_t w = 0; kw->words[w]; w++) {
+		if (kw->bit[w] >= 0 && !(sig >> kw->bit[w] & 1))
+			continue;
+		if (memmem(s, n, kw->words[w], kw->len[w]))
 			return true;
 	}
 	return false;
 }
 
-static enum line_class classify(const char *line, size_t len)
+/* The class of a line; *heading is set to heading_like of its text when that was
+ * asked, else to -1. */
+static enum line_class classify(const char *line, size_t len, int *heading_out)
 {
+	*heading_out = -1;
 	size_t at = skip_space(line, len);
 	const char *s = line + at;
 	size_t n = len - at;
@@ -354,33 +388,36 @@ static enum line_class classify(const char *line, size_t len)
 	bool sentence = seen & ROLE_SENTENCE;	/* a 。 */
 	bool clause = seen & ROLE_CLAUSE;	/* a ；！？ or ： */
 	bool heading = heading_like(s, n);
-	if (maybe && chars <= 80 && has_any_seen(s, n, watermarks, sig))
+	*heading_out = heading;
+	if (maybe && chars <= 80 && has_any_seen(s, n, &kw_watermarks, sig))
 		return CLASS_NOISE;
 	if (chars <= 40 && chrome_only(s, n))
 		return CLASS_NOISE;
 	if (maybe && !sentence && !heading) {
-		if (chars <= 60 && has_any_seen(s, n, channels, sig) &&
-		    (digit_run(s, n) >= 5 || has_any_seen(s, n, calls, sig)))
+		if (chars <= 60 && has_any_seen(s, n, &kw_channels, sig) &&
+		    (digit_run(s, n) >= 5 || has_any_seen(s, n, &kw_calls, sig)))
 			return CLASS_NOISE;
-		if (chars <= 40 && has_any_seen(s, n, offers, sig) && has_any_seen(s, n, offer_terms, sig))
+		if (chars <= 40 && has_any_seen(s, n, &kw_offers, sig) && has_any_seen(s, n, &kw_offer_terms, sig))
 			return CLASS_NOISE;
-		if (chars <= 100 && has_any_seen(s, n, links, sig))
+		if (chars <= 100 && has_any_seen(s, n, &kw_links, sig))
 			return CLASS_NOISE;
 	}
-	if (!sentence && !heading && !clause && chars <= 16 && !(maybe_title && has_any_seen(s, n, title_words, sig)))
+	if (!sentence && !heading && !clause && chars <= 16 && !(maybe_title && has_any_seen(s, n, &kw_titles, sig)))
 		return CLASS_WEAK;
 	return CLASS_TEXT;
 }
 
 /* ---- repeats ---------------------------------------------------------------------- */
 
-/* The hash a line is counted under, 0 when it is not counted (blank, long or a heading). */
-static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls)
+/* The hash a line is counted under, 0 when it is not counted (blank, long or a heading).
+ * heading: heading_like of the line's text when classify found it, else -1. */
+static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls, int heading)
 {
 	size_t at = skip_space(line, len);
 	const char *s = line + at;
 	size_t n = len - at;
-	if (cls == CLASS_BLANK || n > 4 * REPEAT_MAX_CHARS || utf8_count(s, n) > REPEAT_MAX_CHARS || heading_like(s, n))
+	if (cls == CLASS_BLANK || n > 4 * REPEAT_MAX_CHARS || utf8_count(s, n) > REPEAT_MAX_CHARS ||
+	    (heading >= 0 ? heading : heading_like(s, n)))
 		return 0;
 	uint64_t h = 14695981039346656037u;
 	for (size_t i = 0; i < n; i++)
@@ -476,8 +513,9 @@ void clean_prescan_line(struct clean *c, const char *line, size_t len)
 		c->banners = NULL;
 		c->nbanners = 0;
 	}
-	enum line_class cls = classify(line, len);
-	uint64_t h = repeat_hash(line, len, cls);
+	int heading;
+	enum line_class cls = classify(line, len, &heading);
+	uint64_t h = repeat_hash(line, len, cls, heading);
 	if (h) {
 		struct repeat_slot *sl = slot_of(c, h, true);
 		if (sl && sl->count < UINT32_MAX)
@@ -546,10 +584,11 @@ bool clean_is_noise(struct clean *c, const char *line, size_t len)
 		 * prescan marked it; a line counted as a repeat is hashed again (it is short) */
 		if (i < c->lines && i < MARK_LINES_MAX) {
 			unsigned bits = c->marks[i / 4] >> (i % 4 * 2) & 3;
-			return (bits & 1) || ((bits & 2) && repeated(c, repeat_hash(line, len, CLASS_TEXT)));
+			return (bits & 1) || ((bits & 2) && repeated(c, repeat_hash(line, len, CLASS_TEXT, -1)));
 		}
-		w.cls = (unsigned char)classify(line, len);
-		w.hash = repeat_hash(line, len, (enum line_class)w.cls);
+		int heading;
+		w.cls = (unsigned char)classify(line, len, &heading);
+		w.hash = repeat_hash(line, len, (enum line_class)w.cls, heading);
 		return noise_alone(c, &w);
 	}
 	if (noise_alone(c, &w))
