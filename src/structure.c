@@ -212,6 +212,37 @@ static bool is_terminator(uint32_t cp)
 	return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B || cp == '!' || cp == '?' || cp == ';';
 }
 
+/* The first byte at or after i (n if none) that is ASCII or E2, E3 or EF: the first
+ * byte of every punctuation mark the scans look for (a terminator, ，：” 」 ）), never a
+ * continuation byte, so that a scan by characters would stop on it too. Eight bytes at a
+ * time: Chinese text is mostly other three-byte characters. */
+static inline size_t next_punct_lead(const char *s, size_t i, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (i + 8 <= n) {
+		uint64_t w, x, y;
+		memcpy(&w, s + i, 8);
+		x = (w ^ 0xE2E2E2E2E2E2E2E2ull) & 0xFEFEFEFEFEFEFEFEull;	/* 0 for E2 and E3 */
+		y = w ^ 0xEFEFEFEFEFEFEFEFull;
+		/* a zero byte flags itself (and perhaps bytes after it, never before) */
+		uint64_t hit = (~w | ((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
+		if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			i += (size_t)__builtin_ctzll(hit) / 8;
+#endif
+			return i;
+		}
+		i += 8;
+	}
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 || c == 0xE2 || c == 0xE3 || c == 0xEF)
+			break;
+		i++;
+	}
+	return i;
+}
+
 /* Punctuation a heading title does not keep at its end. */
 static bool is_trailing_punct(uint32_t cp)
 {
@@ -356,6 +387,89 @@ static __attribute__((noinline)) size_t topic_word(const char *s, size_t n, size
 	return i - j;
 }
 
+/* Which patterns may match from the character they start with: a pattern with a
+ * prefix starts with the prefix's first character, the others with their number. Made
+ * once by patterns_init. */
+#define NPATTERNS (sizeof patterns / sizeof patterns[0])
+_Static_assert(NPATTERNS <= 32, "pattern masks are 32 bits");
+static struct {
+	bool done;		/* made */
+	uint32_t cn, ar;	/* patterns of no prefix that start with a Chinese or Arabic digit */
+	uint32_t circled;	/* with ① to ⑳ */
+	uint32_t circled_paren;	/* with ⑴ to ⒇ */
+	uint32_t first_cp[16];	/* first characters of prefixes and of number words */
+	uint32_t first_mask[16];	/* the patterns that start with each */
+	size_t nfirst;		/* entries in those two */
+} starts_with;
+
+static void starts_with_add(uint32_t cp, size_t p)
+{
+	size_t k = 0;
+	while (k < starts_with.nfirst && starts_with.first_cp[k] != cp)
+		k++;
+	if (k == starts_with.nfirst) {
+		if (k == sizeof starts_with.first_cp / sizeof *starts_with.first_cp)
+			abort();	/* the patterns table outgrew this one */
+		starts_with.first_cp[starts_with.nfirst++] = cp;
+	}
+	starts_with.first_mask[k] |= 1u << p;
+}
+
+static void patterns_init(void)
+{
+	if (starts_with.done)
+		return;
+	starts_with.done = true;
+	for (size_t p = 0; p < NPATTERNS; p++) {
+		const struct pattern *pt = &patterns[p];
+		uint32_t cp;
+		if (pt->prefix[0]) {
+			utf8_decode(pt->prefix, strlen(pt->prefix), &cp);
+			starts_with_add(cp, p);
+			continue;
+		}
+		switch (pt->num) {
+		case NUM_CN:
+			starts_with.cn |= 1u << p;
+			break;
+		case NUM_AR:
+			starts_with.ar |= 1u << p;
+			break;
+		case NUM_CIRCLED:
+			starts_with.circled |= 1u << p;
+			break;
+		case NUM_CIRCLED_PAREN:
+			starts_with.circled_paren |= 1u << p;
+			break;
+		case NUM_WORD:
+			for (int w = 0; pt->suffix[w]; w++) {
+				utf8_decode(pt->suffix[w], strlen(pt->suffix[w]), &cp);
+				starts_with_add(cp, p);
+			}
+			break;
+		}
+	}
+}
+
+/* The patterns that may match text starting with cp (a superset of those that do). */
+static uint32_t patterns_starting(uint32_t cp)
+{
+	patterns_init();
+	uint32_t mask = 0;
+	if (is_cn_digit(cp))
+		mask |= starts_with.cn;
+	if (is_ar_digit(cp))
+		mask |= starts_with.ar;
+	if (cp >= 0x2460 && cp <= 0x2473)
+		mask |= starts_with.circled;
+	if (cp >= 0x2474 && cp <= 0x2487)
+		mask |= starts_with.circled_paren;
+	for (size_t k = 0; k < starts_with.nfirst; k++)
+		if (starts_with.first_cp[k] == cp)
+			mask |= starts_with.first_mask[k];
+	return mask;
+}
+
 /* The marker written at byte i of s, if any (whatever may follow it). */
 static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 {
@@ -365,7 +479,9 @@ static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 	size_t l0, cp_j = i, cn_j = SIZE_MAX, ar_j = SIZE_MAX, cn_k = 0, ar_k = 0;
 	int cn_num = 0, ar_num = 0;
 	uint32_t cp_i = cp_at(s, n, i, &l0);
-	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+	/* the patterns in their order, those that cannot start with cp_i left out */
+	for (uint32_t left = patterns_starting(cp_i); left; left &= left - 1) {
+		size_t p = (size_t)__builtin_ctz(left);
 		const struct pattern *pt = &patterns[p];
 		size_t j = i, l, k;
 		int num = 0;
@@ -452,17 +568,23 @@ static bool match_marker(const char *s, size_t n, size_t i, struct mark *m)
 	return false;
 }
 
-/* Where the first sentence after byte i ends (at its terminator, or n). */
+/* Where the first sentence after byte i ends (at its terminator, or n). The
+ * terminators are 。 (E3 80 82), ！ ？ ； (EF BC 81, 9F, 9B) and ! ? ;: looked for at
+ * the bytes that may start one, which a walk by characters from i lands on too. */
 static size_t sentence_end(const char *s, size_t n, size_t i)
 {
-	size_t l;
-	while (i < n) {
-		uint32_t cp = cp_at(s, n, i, &l);
-		if (is_terminator(cp))
+	const unsigned char *u = (const unsigned char *)s;
+	for (;; i++) {
+		i = next_punct_lead(s, i, n);
+		if (i >= n)
+			return n;
+		unsigned char c = u[i];
+		if (c == '!' || c == '?' || c == ';')
 			return i;
-		i += l;
+		if (i + 2 < n && ((c == 0xE3 && u[i + 1] == 0x80 && u[i + 2] == 0x82) ||
+				  (c == 0xEF && u[i + 1] == 0xBC && (u[i + 2] == 0x81 || u[i + 2] == 0x9F || u[i + 2] == 0x9B))))
+			return i;
 	}
-	return n;
 }
 
 /* Fills the title of m, which ends at byte end; long titles are cut at a comma. */
@@ -868,9 +990,11 @@ struct structure {
 	bool blank;			/* a blank line came since the last paragraph */
 	bool noise_open;		/* the last line was noise and ran to the full width */
 	/* window */
-	struct item *win;		/* paragraphs not yet delivered */
+	struct item *win;		/* paragraphs not yet delivered: winbuf + win0 */
 	size_t nwin;			/* how many */
-	size_t capwin;			/* allocated */
+	struct item *winbuf;		/* the allocation; the oldest leave by win0++, not a memmove */
+	size_t win0;			/* items of winbuf before win (delivered) */
+	size_t capwin;			/* items allocated in winbuf */
 	bool head_done;			/* the title block is decided */
 	/* outline */
 	struct level stack[DEPTH_MAX];	/* open sections, outermost first */
@@ -1263,19 +1387,7 @@ static void find_inline(struct item *it)
 	}
 	while (i < n && nf < INLINE_MAX) {
 		if (!may_lead[(unsigned char)s[i]]) {
-			i++;
-			/* eight bytes at a time past words with none of those bytes: no ASCII,
-			 * no E2 or E3 (E2 ^ b has no bit but the lowest), no EF */
-			while (i + 8 <= n) {
-				uint64_t w, x, y;
-				memcpy(&w, s + i, 8);
-				x = (w ^ 0xE2E2E2E2E2E2E2E2ull) & 0xFEFEFEFEFEFEFEFEull;
-				y = w ^ 0xEFEFEFEFEFEFEFEFull;
-				if ((~w | ((x - 0x0101010101010101ull) & ~x) | ((y - 0x0101010101010101ull) & ~y)) &
-				    0x8080808080808080ull)
-					break;
-				i += 8;
-			}
+			i = next_punct_lead(s, i + 1, n);
 			continue;
 		}
 		uint32_t prev, cp;
@@ -1611,8 +1723,14 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 {
 	long seq = st->sections++;
 	stack[depth - 1].seq = seq;
-	char *marker = xstrndup(it->text + m->at, m->mlen);
-	char *title = xstrndup(it->text + m->tat, m->tlen);
+	/* NUL-terminated copies, on the stack when they fit (titles are cut short) */
+	char mbuf[64], tbuf[256];
+	char *marker = m->mlen < sizeof mbuf ? mbuf : xmalloc(m->mlen + 1);
+	char *title = m->tlen < sizeof tbuf ? tbuf : xmalloc(m->tlen + 1);
+	memcpy(marker, it->text + m->at, m->mlen);
+	marker[m->mlen] = 0;
+	memcpy(title, it->text + m->tat, m->tlen);
+	title[m->tlen] = 0;
 	size_t tend = m->tat + m->tlen;
 	struct section sec = {
 		.seq = seq,
@@ -1626,8 +1744,10 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 		.in_paragraph = inside,
 	};
 	int rc = st->sink.section ? st->sink.section(st->sink.ctx, &sec) : 0;
-	free(marker);
-	free(title);
+	if (marker != mbuf)
+		free(marker);
+	if (title != tbuf)
+		free(title);
 	return rc;
 }
 
@@ -1980,7 +2100,8 @@ static int emit_first(struct structure *st)
 		rc = st->sink.paragraph ? st->sink.paragraph(st->sink.ctx, &p) : 0;
 	}
 	item_free(it);
-	memmove(st->win, st->win + 1, (st->nwin - 1) * sizeof *st->win);
+	st->win0++;
+	st->win++;
 	st->nwin--;
 	if (rc)
 		st->failed = rc;
@@ -1992,9 +2113,19 @@ static int add_paragraph(struct structure *st, const char *text, size_t len, lon
 {
 	if (st->failed)
 		return st->failed;
-	if (st->nwin == st->capwin) {
-		st->capwin = st->capwin ? 2 * st->capwin : 16;
-		st->win = xrealloc(st->win, st->capwin * sizeof *st->win);
+	if (st->win0 + st->nwin == st->capwin) {
+		if (st->win0 > 0 && st->win0 >= st->nwin) {
+			/* as much room before the window as in it: moved to the front, a
+			 * move every so many paragraphs */
+			memmove(st->winbuf, st->win, st->nwin * sizeof *st->win);
+		} else {
+			st->capwin = st->capwin ? 2 * st->capwin : 16;
+			st->winbuf = xrealloc(st->winbuf, st->capwin * sizeof *st->winbuf);
+			if (st->win0)
+				memmove(st->winbuf, st->winbuf + st->win0, st->nwin * sizeof *st->win);
+		}
+		st->win0 = 0;
+		st->win = st->winbuf;
 	}
 	struct item *it = &st->win[st->nwin++];
 	*it = (struct item){ .text = xstrndup(text, len), .len = len, .line = line, .noise = noise,
@@ -2123,7 +2254,7 @@ void structure_free(struct structure *st)
 		return;
 	for (size_t i = 0; i < st->nwin; i++)
 		item_free(&st->win[i]);
-	free(st->win);
+	free(st->winbuf);
 	sbuf_free(&st->pend);
 	free(st->fallback_title);
 	free(st->title);
