@@ -50,10 +50,8 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-static void sbuf_reserve(struct sbuf *b, size_t extra)
+void sbuf_grow(struct sbuf *b, size_t extra)
 {
-	if (b->len + extra + 1 <= b->cap)
-		return;
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < b->len + extra + 1)
 		cap *= 2;
@@ -61,13 +59,10 @@ static void sbuf_reserve(struct sbuf *b, size_t extra)
 	b->cap = cap;
 }
 
-void sbuf_append(struct sbuf *b, const char *s, size_t n)
+static void sbuf_reserve(struct sbuf *b, size_t extra)
 {
-	sbuf_reserve(b, n);
-	if (n)
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	if (b->len + extra + 1 > b->cap)
+		sbuf_grow(b, extra);
 }
 
 void sbuf_puts(struct sbuf *b, const char *s)

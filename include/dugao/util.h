@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -19,7 +20,19 @@ struct sbuf {
 	size_t cap;	/* bytes allocated */
 };
 
-void sbuf_append(struct sbuf *b, const char *s, size_t n);
+/* Makes room for extra more bytes and the NUL (sbuf_append's rare path). */
+void sbuf_grow(struct sbuf *b, size_t extra);
+
+/* Inline: the pipeline appends a few bytes at a time, millions of times. */
+static inline void sbuf_append(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		sbuf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
 void sbuf_puts(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_reset(struct sbuf *b);
