@@ -1147,18 +1147,35 @@ static double left_entropy(const struct trie *t, uint32_t v, double sum)
 	return n > 0 ? trie_ln_count(t, v) - sum / n : 0;
 }
 
-/* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number. */
-static long ordinal_uses(const struct trie *f, const uint32_t *s, int n)
+/* What makes an ordinal or a part of a number of what follows: 第 and the numerals. */
+#define ORDINAL_PRE "第一二三四五六七八九十两百千万〇"
+#define NORDINAL 16	/* characters in ORDINAL_PRE */
+
+/* The nodes of ORDINAL_PRE's characters (0 for one the sample lacks), found once
+ * for every ordinal_uses of a document. */
+static void ordinal_nodes(const struct trie *f, uint32_t *node)
 {
-	uint32_t x[DEPTH];
+	static const char pre[] = ORDINAL_PRE;
+	int k = 0;
+	for (size_t i = 0; i < sizeof pre - 1 && k < NORDINAL; k++) {
+		uint32_t c;
+		i += utf8_decode(pre + i, sizeof pre - 1 - i, &c);
+		node[k] = trie_child(f, 0, c);
+	}
+}
+
+/* Occurrences of s preceded by 第 or by another numeral: ordinal or part of a number
+ * (pre: ordinal_nodes). */
+static long ordinal_uses(const struct trie *f, const uint32_t *pre, const uint32_t *s, int n)
+{
 	if (n + 1 > DEPTH)
 		return 0;
-	memcpy(x + 1, s, (size_t)n * sizeof *s);
 	long k = 0;
-	static const char pre[] = "第一二三四五六七八九十两百千万〇";
-	for (size_t i = 0; i < sizeof pre - 1;) {
-		i += utf8_decode(pre + i, sizeof pre - 1 - i, &x[0]);
-		k += trie_count(f, x, n + 1);
+	for (int i = 0; i < NORDINAL; i++) {
+		uint32_t v = pre[i];
+		for (int j = 0; j < n && v; j++)
+			v = trie_child(f, v, s[j]);
+		k += v ? f->node[v].count : 0;
 	}
 	return k;
 }
@@ -1338,6 +1355,8 @@ static void collect_stats(struct terms *t, struct cands *c)
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
 	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
 	uint32_t *left = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
+	uint32_t pre[NORDINAL];
+	ordinal_nodes(f, pre);
 	/* what can be no phrase went before its string is spelt out, as the nodes
 	 * were made (look_worth: most fail) */
 	const uint32_t *look = f->look, nlook = f->nlook;
@@ -1359,7 +1378,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 		if (memchr_cp(s, n, PLACEHOLDER))
 			continue;
 		if (has_cls(t, s[0], CLS_NUMERAL) && formula_shape(t->cls, s, n, false)) {
-			long clean = count - ordinal_uses(f, s, n);
+			long clean = count - ordinal_uses(f, pre, s, n);
 			if (clean >= 2 && rh >= 0.5 && !has_cls(t, s[n - 1], CLS_STOP_END))
 				wait[nwait++] = v;
 			continue;
@@ -2020,15 +2039,16 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 	m->nslot = 16;
 	while (m->nslot < 2 * n + 2)
 		m->nslot *= 2;
-	m->first = xcalloc(m->nslot, sizeof *m->first);
-	m->start = xcalloc(m->nslot, sizeof *m->start);
-	m->num = xcalloc(m->nslot, sizeof *m->num);
-	m->order = xcalloc(n + 1, sizeof *m->order);
-	m->bytes = xcalloc(n + 1, sizeof *m->bytes);
-	m->chars = xcalloc(n + 1, sizeof *m->chars);
-	m->lead = xcalloc(n + 1, sizeof *m->lead);
-	m->head = xcalloc(n + 1, sizeof *m->head);
-	m->mask = xcalloc(n + 1, sizeof *m->mask);
+	/* every array in one block, the 8-byte ones first (matcher_free frees head) */
+	m->head = xcalloc(1, 2 * (n + 1) * sizeof *m->head + (3 * (size_t)m->nslot + 5 * (n + 1)) * sizeof *m->first);
+	m->mask = m->head + n + 1;
+	m->first = (uint32_t *)(m->mask + n + 1);
+	m->start = m->first + m->nslot;
+	m->num = m->start + m->nslot;
+	m->order = m->num + m->nslot;
+	m->bytes = m->order + n + 1;
+	m->chars = m->bytes + n + 1;
+	m->lead = m->chars + n + 1;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t b = strlen(terms[i].text);
@@ -2078,15 +2098,7 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 
 static void matcher_free(struct matcher *m)
 {
-	free(m->first);
-	free(m->start);
-	free(m->num);
-	free(m->order);
-	free(m->bytes);
-	free(m->chars);
-	free(m->lead);
-	free(m->head);
-	free(m->mask);
+	free(m->head);	/* the block of every array (matcher_build) */
 }
 
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
