@@ -24,6 +24,7 @@ struct tally {
 
 static void tally_cp(struct tally *t, uint32_t cp);
 static void tally_text(struct tally *t, const char *s, size_t n);
+static void common_init(void);
 
 /* What read_as counts of each BMP code point, so that it counts without branches. */
 enum {
@@ -33,10 +34,12 @@ enum {
 };
 static unsigned char cp_class[0x10000];
 
+struct dbcs;
+
 struct decoder {
 	iconv_t cd;			/* conversion to UTF-8; (iconv_t)-1 for the UTF-8 fast path */
 	char encoding[32];		/* its name, to give cd back to the pool; "" for a name too long */
-	const uint16_t *dbcs;		/* GB18030, Big5: two-byte codes from this table, the rest by iconv */
+	const struct dbcs *dbcs;	/* GB18030, Big5: two-byte codes from its tables, the rest by iconv */
 	struct tally *tally;		/* set (GB18030, Big5 only): every character given is counted here */
 	bool write;			/* with tally: the characters of the table are written too */
 	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
@@ -120,6 +123,9 @@ static struct dbcs {
 						 * BMP (dbcs_convert asks iconv for those); at
 						 * (lead - 0x81) * 256 + trail, every trail byte
 						 * there, so that none needs a range check */
+	uint32_t utf8[DB_LEADS * 256];		/* the same code point as its three bytes of UTF-8
+						 * (the first lowest) with its cp_class in the top
+						 * byte; 0 when it takes fewer bytes */
 } dbcs_encodings[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" } };
 
 /* Fills the table from iconv, once; false if iconv cannot, or reads ASCII or a
@@ -176,16 +182,23 @@ static bool dbcs_ready(struct dbcs *db)
 		memset(db->table, 0, sizeof db->table);
 		return false;
 	}
+	common_init();	/* cp_class */
+	for (size_t j = 0; j < sizeof db->table / sizeof *db->table; j++) {
+		uint32_t cp = db->table[j];
+		if (cp >= 0x800)
+			db->utf8[j] = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16 |
+				      (uint32_t)cp_class[cp] << 24;
+	}
 	db->state = 1;
 	return true;
 }
 
-/* The table for an encoding the decoder reads itself, NULL for the others. */
-static const uint16_t *dbcs_table(const char *encoding)
+/* The tables for an encoding the decoder reads itself, NULL for the others. */
+static const struct dbcs *dbcs_table(const char *encoding)
 {
 	for (size_t i = 0; i < sizeof dbcs_encodings / sizeof *dbcs_encodings; i++)
 		if (!strcasecmp(encoding, dbcs_encodings[i].encoding))
-			return dbcs_ready(&dbcs_encodings[i]) ? dbcs_encodings[i].table : NULL;
+			return dbcs_ready(&dbcs_encodings[i]) ? &dbcs_encodings[i] : NULL;
 	return NULL;
 }
 
@@ -361,7 +374,7 @@ static void tally_text(struct tally *t, const char *s, size_t n)
  * in[i] on, up to stop (the trail byte may be at stop, never at n); stops at the
  * first other code. write: the characters go to buf at *o; count: they are counted
  * in *t. Inlined with constant flags, so that each loop has no test it does not need. */
-static inline __attribute__((always_inline)) size_t dbcs_run(const uint16_t *table, const unsigned char *in,
+static inline __attribute__((always_inline)) size_t dbcs_run(const struct dbcs *db, const unsigned char *in,
 							     size_t i, size_t stop, size_t n, char *buf, size_t *o,
 							     struct tally *t, bool write, bool count)
 {
@@ -392,7 +405,28 @@ static inline __attribute__((always_inline)) size_t dbcs_run(const uint16_t *tab
 		if (b < 0x81 || b > 0xFE || i + 1 >= n)
 			break;
 		unsigned char tr = in[i + 1];
-		uint16_t cp = table[(b - 0x81) * 256 + tr];
+		size_t k = (size_t)(b - 0x81) * 256 + tr;
+		uint32_t e = db->utf8[k];
+		if (e) {
+			/* the common case: three bytes of UTF-8, its class beside them */
+			if (count) {
+				c.chars++;
+				acc += lanes[e >> 24];
+			}
+			if (write) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				memcpy(buf + w, &e, 4);	/* the fourth byte is overwritten or past the end */
+#else
+				buf[w] = (char)(e & 0xFF);
+				buf[w + 1] = (char)(e >> 8 & 0xFF);
+				buf[w + 2] = (char)(e >> 16 & 0xFF);
+#endif
+				w += 3;
+			}
+			i += 2;
+			continue;
+		}
+		uint16_t cp = db->table[k];
 		if (!cp)
 			break;
 		if (count) {
@@ -427,7 +461,7 @@ static inline __attribute__((always_inline)) size_t dbcs_run(const uint16_t *tab
 static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
 			 struct sbuf *out)
 {
-	const uint16_t *table = d->dbcs;
+	const struct dbcs *db = d->dbcs;
 	char buf[16 * 1024];
 	struct tally none = { 0 }, *t = d->tally ? d->tally : &none;
 	bool count = d->tally != NULL, write = !count || d->write;
@@ -438,11 +472,11 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 		size_t room = sizeof buf - 8 - o;
 		size_t stop = n - i < room / 2 ? n : i + room / 2;
 		if (count && write)
-			i = dbcs_run(table, in, i, stop, n, buf, &o, t, true, true);
+			i = dbcs_run(db, in, i, stop, n, buf, &o, t, true, true);
 		else if (count)
-			i = dbcs_run(table, in, i, stop, n, buf, &o, t, false, true);
+			i = dbcs_run(db, in, i, stop, n, buf, &o, t, false, true);
 		else
-			i = dbcs_run(table, in, i, stop, n, buf, &o, t, true, false);
+			i = dbcs_run(db, in, i, stop, n, buf, &o, t, true, false);
 		if (i >= n)
 			break;
 		if (i >= stop) {
