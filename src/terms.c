@@ -59,6 +59,8 @@ struct trie {
 	uint32_t *look;		/* the nodes worth a look as a phrase or formula, in id order
 				 * (noted as they are made: look_worth) */
 	uint32_t nlook;		/* how many */
+	uint32_t *mark;		/* per node, 0 but while collect_stats or held_pairs marks nodes
+				 * in it (each clears what it set: one array zeroed once) */
 	uint32_t *text;		/* the sample's distinct Han runs, each ended by a 0 */
 	uint32_t *weight;	/* per position of text: copies of its run in the sample */
 	size_t ntext;		/* positions of text */
@@ -327,6 +329,7 @@ static void trie_free(struct trie *t)
 {
 	free(t->node);
 	free(t->look);
+	free(t->mark);
 	free(t->text);
 	free(t->weight);
 }
@@ -902,6 +905,17 @@ static void count_substrings(struct terms *t)
 			}
 		}
 		size_t was = at;
+		if (len - at >= 3 && u[at] == 0xE3 && u[at + 1] == 0x80 && (u[at + 2] ^ 0x80u) < 0x40 && u[at + 2] != 0x87) {
+			/* CJK punctuation, U+3000–U+303F but 〇 (U+3007): no Han, no
+			 * placeholder, no digit, told by its bytes */
+			at += 3;
+			if (n > from) {
+				raw++;	/* a run ends */
+				runs_end(&r, text, from, &n, h);
+				from = n, h = 2166136261u;
+			}
+			continue;
+		}
 		at += decode(s + at, len - at, &c);
 		if (is_digit(c)) {
 			bool more = was == number_end;	/* the number goes on: one wildcard */
@@ -1354,7 +1368,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 	 * them waits (a formula decided), and only its left sums are made */
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
 	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
-	uint32_t *left = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
+	uint32_t *left = f->mark = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
 	uint32_t pre[NORDINAL];
 	ordinal_nodes(f, pre);
 	/* what can be no phrase went before its string is spelt out, as the nodes
@@ -1459,7 +1473,8 @@ static void collect_stats(struct terms *t, struct cands *c)
 	free(cut);
 	free(cut_len);
 	free(lsum);
-	free(left);
+	for (uint32_t k = 0; k < nwait; k++)
+		left[wait[k]] = 0;	/* f->mark cleared for held_pairs */
 	free(wait_rh);
 	free(wait);
 }
@@ -1528,7 +1543,7 @@ static struct pair *held_pairs(const struct cands *c, const struct trie *f, bool
 	/* per node: 1 + the candidate whose text it is; every piece of an all-Han
 	 * candidate with a node is a node (a string's pieces are counted before it),
 	 * reached by parent and suffix links, so such a candidate needs no lookup */
-	uint32_t *cand_of = xcalloc(f->n + 1, sizeof *cand_of);
+	uint32_t *cand_of = f->mark;	/* all 0 (collect_stats) */
 	for (size_t j = 0; j < c->n; j++)
 		if (c->v[j].node)
 			cand_of[c->v[j].node] = (uint32_t)j + 1;
@@ -1566,7 +1581,8 @@ static struct pair *held_pairs(const struct cands *c, const struct trie *f, bool
 			}
 		}
 	}
-	free(cand_of);
+	for (size_t j = 0; j < c->n; j++)
+		cand_of[c->v[j].node] = 0;	/* f->mark left as it was */
 	if (n)
 		qsort_r(p, n, sizeof *p, cmp_pair_uses, &(struct pair_order){ c, use_hits });
 	size_t k = 0;

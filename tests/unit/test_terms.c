@@ -305,6 +305,34 @@ static void test_glossary_and_scan(void)
 	terms_free(t);
 }
 
+/* The matcher's filters of first characters are by a character's low bits: a
+ * character that shares them with a term's first one (渀 U+6E00 with 一 U+4E00, 䀀
+ * U+4000 with 𠀀 U+20000) is let through and turned away by the exact test; a term
+ * past the BMP is found. */
+static void test_scan_filters(void)
+{
+	char path[] = "/tmp/dugao-glossary.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	const char *g = "一带一路\n\xF0\xA0\x80\x80\xF0\xA0\x80\x81\n";
+	CHECK(write(fd, g, strlen(g)) == (ssize_t)strlen(g));
+	close(fd);
+	struct terms *t = terms_new(path);
+	feed(t, "文字。");
+	CHECK_INT(terms_finish(t), 2);
+	struct hits h = { 0 };
+	const char *s = "渀带一路，一带一路，䀀\xF0\xA0\x80\x80\xF0\xA0\x80\x81。一";
+	terms_scan(t, s, strlen(s), on_hit, &h);
+	CHECK_INT(h.n, 2);
+	CHECK_STR(terms_get(t, (size_t)h.term[0])->text, "一带一路");
+	CHECK_INT(h.off[0], 5);
+	CHECK_INT(h.len[0], 4);
+	CHECK_INT(h.off[1], 11);
+	CHECK_INT(h.len[1], 2);
+	terms_free(t);
+	unlink(path);
+}
+
 /* A long text: the statistics stop at their sample, quotes and hits do not. */
 static void test_long_input(void)
 {
@@ -478,6 +506,7 @@ int main(void)
 	test_not_terms();
 	test_plain_words();
 	test_glossary_and_scan();
+	test_scan_filters();
 	test_long_input();
 	test_empty();
 	return check_done();
