@@ -173,7 +173,7 @@ static const char *const chrome[] = {
 
 /* Length of the separator at s (between chrome words), 0 if none: one of
  * " []|/:" or 【 】 ： 、 ｜ 　 (E3 80 90, E3 80 91, EF BC 9A, E3 80 81, EF BD 9C, E3 80 80). */
-static size_t chrome_sep(const char *str, size_t n)
+static inline size_t chrome_sep(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	unsigned char c = s[0];
@@ -383,26 +383,32 @@ static enum line_class classify(const char *line, size_t len, int *heading_out)
 			uint32_t b;
 			memcpy(&a, s + i, 8);
 			memcpy(&b, s + i + 8, 4);
-			unsigned l0 = a & 0xF, l1 = a >> 24 & 0xF, l2 = a >> 48 & 0xF, l3 = b >> 8 & 0xF;
+			uint32_t c0 = (uint32_t)(a & 0xF) << 12 | (uint32_t)(a >> 2 & 0xFC0) | (uint32_t)(a >> 16 & 0x3F);
+			uint32_t c1 = (uint32_t)(a >> 12 & 0xF000) | (uint32_t)(a >> 26 & 0xFC0) | (uint32_t)(a >> 40 & 0x3F);
+			uint32_t c2 = (uint32_t)(a >> 36 & 0xF000) | (uint32_t)(a >> 50 & 0xFC0) | (b & 0x3F);
+			uint32_t c3 = (b << 4 & 0xF000) | (b >> 10 & 0xFC0) | (b >> 24 & 0x3F);
+			/* no first byte E0 or ED: c >> 12 is 0 or 13 for those */
 			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull && (b & 0xC0C0F0C0u) == 0x8080E080u &&
-			    !((0x2001u >> l0 | 0x2001u >> l1 | 0x2001u >> l2 | 0x2001u >> l3) & 1)) {
-				uint32_t c0 = l0 << 12 | (uint32_t)(a >> 2 & 0xFC0) | (uint32_t)(a >> 16 & 0x3F);
-				uint32_t c1 = l1 << 12 | (uint32_t)(a >> 26 & 0xFC0) | (uint32_t)(a >> 40 & 0x3F);
-				uint32_t c2 = l2 << 12 | (uint32_t)(a >> 50 & 0xFC0) | (b & 0x3F);
-				uint32_t c3 = l3 << 12 | (b >> 10 & 0xFC0) | (b >> 24 & 0x3F);
+			    !((0x2001u >> (c0 >> 12) | 0x2001u >> (c1 >> 12) | 0x2001u >> (c2 >> 12) | 0x2001u >> (c3 >> 12)) & 1)) {
 				unsigned r0 = roles[c0], r1 = roles[c1], r2 = roles[c2], r3 = roles[c3];
 				seen |= r0 | r1 | r2 | r3;
 				if ((prev_role | r0 | r1 | r2) & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
-					const uint32_t cps[5] = { prev, c0, c1, c2, c3 };
-					const unsigned rs[4] = { prev_role, r0, r1, r2 };
-					for (int k = 0; k < 4; k++) {
-						if (!(rs[k] & (ROLE_FIRST | ROLE_TITLE_FIRST)))
-							continue;
-						unsigned h = pair_hash(cps[k], cps[k + 1]);
-						sig |= 1ull << (h % 64);
-						maybe |= pair_bits[h / 64] >> (h % 64) & 1;
-						maybe_title |= title_bits[h / 64] >> (h % 64) & 1;
-					}
+#define PAIR(x, y)									\
+	do {										\
+		unsigned h_ = pair_hash(x, y);						\
+		sig |= 1ull << (h_ % 64);						\
+		maybe |= pair_bits[h_ / 64] >> (h_ % 64) & 1;				\
+		maybe_title |= title_bits[h_ / 64] >> (h_ % 64) & 1;			\
+	} while (0)
+					if (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST))
+						PAIR(prev, c0);
+					if (r0 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+						PAIR(c0, c1);
+					if (r1 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+						PAIR(c1, c2);
+					if (r2 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+						PAIR(c2, c3);
+#undef PAIR
 				}
 				prev_role = r3;
 				prev = c3;

@@ -248,7 +248,7 @@ static void bad(struct decoder *d, long long at, struct sbuf *out)
 /* Length of the UTF-8 sequence at s (n bytes available): > 0 when valid; 0 when it is
  * a valid but cut prefix; -k when the first k bytes are an invalid maximal subpart
  * (one U+FFFD each, as the Unicode standard recommends). */
-static long utf8_seq(const unsigned char *s, size_t n)
+static inline long utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len;

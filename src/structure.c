@@ -1046,7 +1046,8 @@ static void line_widths(const char *str, size_t n, bool indented, long w[2])
 		uint64_t b;
 		memcpy(&b, s + i, 8);
 		uint64_t top3 = b & b << 1 & b << 2 & 0x8080808080808080ull;
-		if (top3 & ~(b << 3) & ~(b << 4) & ~(b << 5) & ~(b << 6))
+		uint64_t e0 = (b ^ 0xE0E0E0E0E0E0E0E0ull) & 0xFEFEFEFEFEFEFEFEull;	/* 0 for E0 and E1 */
+		if ((e0 - 0x0101010101010101ull) & ~e0 & 0x8080808080808080ull)
 			break;	/* an E0 or E1 (1110000x) byte: bytewise from here */
 		uint64_t cont = b & ~(b << 1) & 0x8080808080808080ull;
 		chars += 8 - (long)(((cont >> 7) * 0x0101010101010101ull) >> 56);
