@@ -729,19 +729,18 @@ static void sort_entries(uint64_t *e, size_t n, uint64_t *tmp)
 		insertion_sort(e, 1, n);
 		return;
 	}
-	uint64_t *from = e, *to = tmp;
-	for (int shift = ENTRY_CHAR; shift < ENTRY_CHAR + 18; shift += 9) {
-		uint32_t bucket[513] = { 0 };
-		for (j = 0; j < n; j++)
-			bucket[((from[j] >> shift) & 511) + 1]++;
-		for (int b = 1; b <= 512; b++)
-			bucket[b] += bucket[b - 1];
-		for (j = 0; j < n; j++)
-			to[bucket[(from[j] >> shift) & 511]++] = from[j];
-		uint64_t *x = from;
-		from = to, to = x;
+	/* both passes' buckets counted in one reading */
+	uint32_t low[513] = { 0 }, high[513] = { 0 };
+	for (j = 0; j < n; j++) {
+		low[((e[j] >> ENTRY_CHAR) & 511) + 1]++;
+		high[((e[j] >> (ENTRY_CHAR + 9)) & 511) + 1]++;
 	}
-	/* an even number of passes: the result is back in e */
+	for (int b = 1; b <= 512; b++)
+		low[b] += low[b - 1], high[b] += high[b - 1];
+	for (j = 0; j < n; j++)
+		tmp[low[(e[j] >> ENTRY_CHAR) & 511]++] = e[j];
+	for (j = 0; j < n; j++)
+		e[high[(tmp[j] >> (ENTRY_CHAR + 9)) & 511]++] = tmp[j];
 }
 
 /* The distinct runs of the sample while it is read: each run is looked up when it
@@ -822,14 +821,15 @@ static inline __attribute__((always_inline)) void level_nodes(struct trie *f, co
 {
 	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
 	struct trie_node *node = f->node;
-	/* look_worth for this level by the classes it reads (index: CLS_NUMERAL and
-	 * CLS_STOP_START of the first character, CLS_STOP_END of the last) and the
-	 * count (0: below 2, 1: 2, 2: more) */
-	uint8_t worth[3][16];
+	/* look_worth for this level, a bit by the count (0: below 2, 1: 2, 2: more)
+	 * times 16 and the classes it reads (CLS_NUMERAL and CLS_STOP_START of the
+	 * first character, CLS_STOP_END of the last) */
+	uint64_t worth = 0;
 	if (looks)
 		for (uint32_t q = 0; q < 3; q++)
 			for (uint8_t b = 0; b < 16; b++)
-				worth[q][b] = look_worth((uint32_t)k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START), b & CLS_STOP_END);
+				worth |= (uint64_t)look_worth((uint32_t)k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START),
+							      b & CLS_STOP_END) << (q * 16 + b);
 	for (size_t j = 0; j < nlive; w++) {
 		uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
 		uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
@@ -854,7 +854,8 @@ static inline __attribute__((always_inline)) void level_nodes(struct trie *f, co
 		up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
 		if (looks) {
 			look[nlook] = w;
-			nlook += worth[(count >= 2) + (count >= 3)][(first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)];
+			nlook += (uint32_t)(worth >> (((count >= 2) + (count >= 3)) * 16 +
+						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 	}
 	f->n = w, f->nlook = nlook;
