@@ -113,17 +113,19 @@ static void cd_close(const char *encoding, iconv_t cd)
 /* Two-byte codes of GB18030 and Big5: lead byte 81-FE, trail 40-FE (a superset of both). */
 #define DB_LEADS 126
 #define DB_TRAILS 191
+/* Where the tables keep a code: lead bytes 80-FF by their low seven bits, every trail
+ * byte, so that no byte needs a range check (the leads 80 and FF and the trails outside
+ * 40-FE hold 0). */
+#define DB_INDEX(lead, trail) (((size_t)(lead) & 0x7F) << 8 | (size_t)(trail))
 
 /* The encodings whose ASCII and two-byte codes the decoder reads itself. */
 static struct dbcs {
 	const char *encoding;			/* iconv name */
 	int state;				/* 0 table not built, 1 ready, -1 unavailable */
-	uint16_t table[DB_LEADS * 256];		/* code point of each two-byte code as iconv converts
-						 * it; 0 for a code iconv refuses or takes outside the
-						 * BMP (dbcs_convert asks iconv for those); at
-						 * (lead - 0x81) * 256 + trail, every trail byte
-						 * there, so that none needs a range check */
-	uint32_t utf8[DB_LEADS * 256];		/* the same code point as its three bytes of UTF-8
+	uint16_t table[128 * 256];		/* code point of each two-byte code as iconv converts
+						 * it, at DB_INDEX; 0 for a code iconv refuses or takes
+						 * outside the BMP (dbcs_convert asks iconv for those) */
+	uint32_t utf8[128 * 256];		/* the same code point as its three bytes of UTF-8
 						 * (the first lowest) with its cp_class in the top
 						 * byte; 0 when it takes fewer bytes */
 } dbcs_encodings[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" } };
@@ -167,7 +169,7 @@ static bool dbcs_ready(struct dbcs *db)
 		for (size_t j = k; ok && j < done; j++) {
 			uint32_t cp = cps[j];
 			if (cp > 0 && cp < 0x10000 && !(cp >= 0xD800 && cp <= 0xDFFF))
-				db->table[j / DB_TRAILS * 256 + 0x40 + j % DB_TRAILS] = (uint16_t)cp;
+				db->table[DB_INDEX(0x81 + j / DB_TRAILS, 0x40 + j % DB_TRAILS)] = (uint16_t)cp;
 		}
 		k = done;
 		if (r != (size_t)-1)
@@ -402,10 +404,9 @@ static inline __attribute__((always_inline)) size_t dbcs_run(const struct dbcs *
 			i++;
 			continue;
 		}
-		if (b < 0x81 || b > 0xFE || i + 1 >= n)
+		if (i + 1 >= n)
 			break;
-		unsigned char tr = in[i + 1];
-		size_t k = (size_t)(b - 0x81) * 256 + tr;
+		size_t k = DB_INDEX(b, in[i + 1]);
 		uint32_t e = db->utf8[k];
 		if (e) {
 			/* the common case: three bytes of UTF-8, its class beside them */
