@@ -288,8 +288,16 @@ static inline bool ends_with(const char *s, size_t n, const char *lit)
 static size_t skip_spaces(const char *s, size_t n, size_t i)
 {
 	size_t l;
-	while (i < n && is_space(cp_at(s, n, i, &l)))
+	/* a space starts with one of these bytes (　 E3, no-break space C2, FEFF EF): most
+	 * text is past at its first byte, without decoding it */
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c != ' ' && c != '\t' && c != '\r' && c != 0xE3 && c != 0xC2 && c != 0xEF)
+			break;
+		if (!is_space(cp_at(s, n, i, &l)))
+			break;
 		i += l;
+	}
 	return i;
 }
 
