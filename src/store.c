@@ -933,8 +933,8 @@ static int index_row_flush(struct store *st, struct index_row *r)
 		return fail(st, "%s: the search index is full (%lld rows)", st->path, (long long)id);
 	if (!st->feed && (st->feed = index_feed_new()) && index_learn_common(st) != 0)
 		return -1;
-	/* by the build's size before the row in hand, if any: a segment at most a row
-	 * late, and no wait for the row. Postings of earlier imports of a batch are never
+	/* by the build's size before the rows in hand, if any: a segment a few rows late
+	 * (at most FEED_ROWS of 64 KB), and no wait for them. Postings of earlier imports of a batch are never
 	 * written inside this one's savepoint (its rollback would lose them): they wait
 	 * for its end (batch_flush) */
 	if (index_feed_bytes(st->feed) > INDEX_BUILD_BYTES && !st->gi_mixed && index_build_flush(st) != 0)
@@ -1733,7 +1733,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 		/* the batch's postings so far go to a segment now, outside this import's
 		 * savepoint, when its own might take the build past its budget */
 		if (st->feed && index_feed_rows(st->feed)) {
-			/* (without waiting for the last import's row: a row late at most) */
+			/* (without waiting for the rows in hand: a few rows late at most) */
 			if (index_feed_bytes(st->feed) + INDEX_GROWTH * (size_t)m->bytes > INDEX_BUILD_BYTES &&
 			    index_build_flush(st) != 0) {
 				/* the build is lost: so is the batch (its commit says so) */

@@ -1,6 +1,6 @@
 /* index_feed: a search index build (gram_index.h) that adds rows on a thread of its
- * own, so that the import's writer goes on with its SQLite writes meanwhile. One row
- * is in hand at a time: handing the next waits for it. */
+ * own, so that the import's writer goes on with its SQLite writes meanwhile. A few
+ * rows are in hand at a time: handing one more waits for the oldest. */
 #ifndef DUGAO_INDEX_FEED_H
 #define DUGAO_INDEX_FEED_H
 
@@ -17,11 +17,11 @@ struct index_feed *index_feed_new(void);
 /* Waits for the row in hand, then frees the build and the feed. */
 void index_feed_free(struct index_feed *f);
 
-/* Hands row's text (copied) to the thread, after waiting for the row before. */
+/* Hands row's text (copied) to the thread, waiting while the rows in hand are many. */
 void index_feed_add(struct index_feed *f, uint32_t row, const char *text, size_t n);
 /* The build with every row handed in it; the caller may use it until the next add. */
 struct gi_build *index_feed_wait(struct index_feed *f);
-/* gi_build_bytes of the build without waiting: before the row in hand, if one is. */
+/* gi_build_bytes of the build without waiting: before the rows in hand, if any. */
 size_t index_feed_bytes(struct index_feed *f);
 /* Whether the build holds a row (or one is in hand), without waiting. */
 bool index_feed_rows(struct index_feed *f);
