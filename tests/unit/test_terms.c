@@ -254,14 +254,20 @@ static void test_plain_words(void)
 	terms_free(t);
 }
 
-static void test_glossary_and_scan(void)
+static char *write_glossary(const char *text)
 {
-	char path[] = "/tmp/dugao-glossary.XXXXXX";
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/dugao-glossary.XXXXXX");
 	int fd = mkstemp(path);
 	CHECK(fd >= 0);
-	const char *g = "# comment\n高质量\n  高质量发展  \n\nAI大模型\n";
-	CHECK(write(fd, g, strlen(g)) == (ssize_t)strlen(g));
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
 	close(fd);
+	return path;
+}
+
+static void test_glossary_and_scan(void)
+{
+	char *path = write_glossary("# comment\n高质量\n  高质量发展  \n\nAI大模型\n");
 	struct terms *t = terms_new(path);
 	feed(t, "一段没有这些词的文字。");
 	size_t n = terms_finish(t);
@@ -311,12 +317,7 @@ static void test_glossary_and_scan(void)
  * past the BMP is found. */
 static void test_scan_filters(void)
 {
-	char path[] = "/tmp/dugao-glossary.XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	const char *g = "一带一路\n\xF0\xA0\x80\x80\xF0\xA0\x80\x81\n";
-	CHECK(write(fd, g, strlen(g)) == (ssize_t)strlen(g));
-	close(fd);
+	char *path = write_glossary("一带一路\n\xF0\xA0\x80\x80\xF0\xA0\x80\x81\n");
 	struct terms *t = terms_new(path);
 	feed(t, "文字。");
 	CHECK_INT(terms_finish(t), 2);
@@ -410,17 +411,6 @@ static struct terms *extract_sample(const char *glossary)
 	feed(t, "附件：2026年工作要点（第3稿）。");
 	terms_finish(t);
 	return t;
-}
-
-static char *write_glossary(const char *text)
-{
-	static char path[64];
-	snprintf(path, sizeof path, "/tmp/dugao-glossary.XXXXXX");
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-	close(fd);
-	return path;
 }
 
 /* Hits are counted on the distinct Han runs when every candidate is all Han, and on
