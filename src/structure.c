@@ -407,9 +407,7 @@ static __attribute__((noinline)) size_t topic_word(const char *s, size_t n, size
 _Static_assert(NPATTERNS <= 32, "pattern masks are 32 bits");
 static struct {
 	bool done;		/* made */
-	uint32_t cn, ar;	/* patterns of no prefix that start with a Chinese or Arabic digit */
-	uint32_t circled;	/* with ① to ⑳ */
-	uint32_t circled_paren;	/* with ⑴ to ⒇ */
+	uint32_t by_num[NUM_WORD];	/* patterns of no prefix that start with a number of each kind */
 	uint32_t first_cp[16];	/* first characters of prefixes and of number words */
 	uint32_t first_mask[16];	/* the patterns that start with each */
 	size_t nfirst;		/* entries in those two */
@@ -441,25 +439,13 @@ static void patterns_init(void)
 			starts_with_add(cp, p);
 			continue;
 		}
-		switch (pt->num) {
-		case NUM_CN:
-			starts_with.cn |= 1u << p;
-			break;
-		case NUM_AR:
-			starts_with.ar |= 1u << p;
-			break;
-		case NUM_CIRCLED:
-			starts_with.circled |= 1u << p;
-			break;
-		case NUM_CIRCLED_PAREN:
-			starts_with.circled_paren |= 1u << p;
-			break;
-		case NUM_WORD:
-			for (int w = 0; pt->suffix[w]; w++) {
-				utf8_decode(pt->suffix[w], strlen(pt->suffix[w]), &cp);
-				starts_with_add(cp, p);
-			}
-			break;
+		if (pt->num != NUM_WORD) {
+			starts_with.by_num[pt->num] |= 1u << p;
+			continue;
+		}
+		for (int w = 0; pt->suffix[w]; w++) {
+			utf8_decode(pt->suffix[w], strlen(pt->suffix[w]), &cp);
+			starts_with_add(cp, p);
 		}
 	}
 }
@@ -470,13 +456,13 @@ static uint32_t patterns_starting(uint32_t cp)
 	patterns_init();
 	uint32_t mask = 0;
 	if (is_cn_digit(cp))
-		mask |= starts_with.cn;
+		mask |= starts_with.by_num[NUM_CN];
 	if (is_ar_digit(cp))
-		mask |= starts_with.ar;
+		mask |= starts_with.by_num[NUM_AR];
 	if (cp >= 0x2460 && cp <= 0x2473)
-		mask |= starts_with.circled;
+		mask |= starts_with.by_num[NUM_CIRCLED];
 	if (cp >= 0x2474 && cp <= 0x2487)
-		mask |= starts_with.circled_paren;
+		mask |= starts_with.by_num[NUM_CIRCLED_PAREN];
 	for (size_t k = 0; k < starts_with.nfirst; k++)
 		if (starts_with.first_cp[k] == cp)
 			mask |= starts_with.first_mask[k];
