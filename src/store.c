@@ -908,9 +908,10 @@ static int index_learn_common(struct store *st)
 	if (!s)
 		return -1;
 	sqlite3_bind_int(s, 1, GI_COMMON_SHARE);
+	struct gi_build *gi = index_build(st);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		gi_build_mark_common(index_build(st), (uint64_t)sqlite3_column_int64(s, 0));
+		gi_build_mark_common(gi, (uint64_t)sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading the search index");
 }
