@@ -87,6 +87,7 @@ struct cand {
 	uint32_t node;		/* the trie node of its text when all Han, else 0 */
 	bool stat;		/* found by the statistics, not only inside quotes */
 	bool dropped;		/* left out */
+	uint32_t id;		/* its index in the list before the ranking sorts it */
 };
 
 #define PAIR_BITS 14		/* a matcher's filter of character pairs has 2^PAIR_BITS bits */
@@ -129,6 +130,19 @@ struct terms {
 	struct term *chosen;	/* the result of terms_finish */
 	size_t nchosen;		/* how many */
 	struct matcher m;	/* finds the chosen terms */
+	struct replay *replay;	/* the kept paragraphs' hits found while choosing, or NULL */
+};
+
+/* The hits of the chosen terms in the kept paragraphs, as the last count of
+ * terms_finish found them: a paragraph none of whose hits then was of a term not
+ * chosen has the same hits with the chosen terms (the greedy scan takes the same
+ * terms at the same places when the only terms gone are ones it never took there),
+ * so terms_scan gives them again without a scan. */
+struct replay {
+	uint32_t *unit;		/* per kept paragraph: 1 + its distinct paragraph, 0 when scanned */
+	uint32_t *first;	/* per distinct paragraph: where its hits begin; one more at the end */
+	uint32_t *term;		/* each hit's chosen term */
+	uint32_t *offset;	/* and its character offset */
 };
 
 /* Natural logarithm of x > 0, here so the module needs no libm (the build does not
@@ -636,8 +650,11 @@ const char *terms_kept_text(const struct terms *t, size_t i, size_t *len)
 	return t->sample.data + from;
 }
 
+static void replay_free(struct terms *t);
+
 void terms_forget_kept(struct terms *t)
 {
+	replay_free(t);
 	sbuf_free(&t->sample);
 	free(t->ends);
 	t->ends = NULL;
@@ -1280,6 +1297,7 @@ static struct cand *cands_add(struct cands *c, char *text, const char *kind)
 	}
 	struct cand *x = &c->v[c->n];
 	memset(x, 0, sizeof *x);
+	x->id = (uint32_t)c->n;
 	x->text = text;
 	x->kind = kind;
 	cands_index(c, c->n++);
@@ -1680,6 +1698,7 @@ struct distinct {
 	uint32_t *len;		/* its bytes */
 	uint32_t *copies;	/* how many times the sample has it */
 	size_t n;		/* distinct texts */
+	uint32_t *unit;		/* per kept paragraph: its distinct text */
 };
 
 /* A hash of n bytes taken eight at a time, for long texts (str_hash is for short
@@ -1708,6 +1727,7 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 	d->text = xmalloc((t->nkept + 1) * sizeof *d->text);
 	d->len = xmalloc((t->nkept + 1) * sizeof *d->len);
 	d->copies = xmalloc((t->nkept + 1) * sizeof *d->copies);
+	d->unit = xmalloc((t->nkept + 1) * sizeof *d->unit);
 	d->n = 0;
 	for (size_t i = 0; i < t->nkept; i++) {
 		size_t len;
@@ -1720,8 +1740,10 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 		}
 		if (slot[k]) {
 			d->copies[slot[k] - 1]++;
+			d->unit[i] = slot[k] - 1;
 			continue;
 		}
+		d->unit[i] = (uint32_t)d->n;
 		d->text[d->n] = s;
 		d->len[d->n] = (uint32_t)len;
 		d->copies[d->n] = 1;
@@ -1735,6 +1757,7 @@ static void distinct_free(struct distinct *d)
 	free(d->text);
 	free(d->len);
 	free(d->copies);
+	free(d->unit);
 }
 
 /* Whether every character of s is Han (no placeholder either). */
@@ -1758,6 +1781,7 @@ static bool all_han(const char *s)
 struct hit_log {
 	uint32_t *first;	/* per unit: where its hits begin in cand; one more at the end */
 	uint32_t *cand;		/* the candidate (index in the list) of each hit */
+	uint32_t *offset;	/* the character offset of each hit in its paragraph (0 in a run) */
 	size_t n;		/* hits */
 	size_t cap;		/* hits allocated */
 	size_t units;		/* units */
@@ -1768,14 +1792,17 @@ static void hit_log_free(struct hit_log *l)
 {
 	free(l->first);
 	free(l->cand);
+	free(l->offset);
 }
 
-static void hit_log_put(struct hit_log *l, uint32_t cand)
+static void hit_log_put(struct hit_log *l, uint32_t cand, uint32_t offset)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 1024;
 		l->cand = xrealloc(l->cand, l->cap * sizeof *l->cand);
+		l->offset = xrealloc(l->offset, l->cap * sizeof *l->offset);
 	}
+	l->offset[l->n] = offset;
 	l->cand[l->n++] = cand;
 }
 
@@ -1804,7 +1831,7 @@ static bool hit_log_again(const struct hit_log *old, size_t u, struct cands *c, 
 			return false;
 	for (uint32_t k = old->first[u]; k < old->first[u + 1]; k++) {
 		c->v[old->cand[k]].hits += weight;
-		hit_log_put(now, old->cand[k]);
+		hit_log_put(now, old->cand[k], old->offset[k]);
 	}
 	return true;
 }
@@ -1820,9 +1847,9 @@ struct hit_count {
 static void count_hit(void *ctx, size_t term, long offset, long length)
 {
 	struct hit_count *h = ctx;
-	(void)offset, (void)length;
+	(void)length;
 	h->live[term]->hits += h->copies;
-	hit_log_put(h->log, (uint32_t)(h->live[term] - h->base));
+	hit_log_put(h->log, (uint32_t)(h->live[term] - h->base), (uint32_t)offset);
 }
 
 /* The greedy scan of match over the trie's text, by characters, adding each run's
@@ -1858,7 +1885,7 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 					uint32_t ti = m->order[m->start[h] + j], l = m->chars[ti];
 					if (l <= n - i && memcmp(text + i, cps + off[ti], l * sizeof *text) == 0) {
 						live[ti]->hits += f->weight[i];
-						hit_log_put(now, (uint32_t)(live[ti] - c->v));
+						hit_log_put(now, (uint32_t)(live[ti] - c->v), 0);
 						i += l;
 						goto next;
 					}
@@ -1921,6 +1948,51 @@ static void count_hits(const struct trie *f, const struct distinct *d, struct ca
 	free(live);
 	hit_log_free(log);
 	*log = now;
+}
+
+/* The replay of the kept paragraphs (d) from the last count's hits (log, one unit
+ * per distinct paragraph), whose candidates are chosen as chosen_of says. */
+static void replay_make(struct terms *t, const struct distinct *d, const struct hit_log *log, const uint32_t *chosen_of)
+{
+	struct replay *r = xmalloc(sizeof *r);
+	r->unit = xcalloc(t->nkept + 1, sizeof *r->unit);
+	r->first = xmalloc((d->n + 1) * sizeof *r->first);
+	r->term = xmalloc((log->n + 1) * sizeof *r->term);
+	r->offset = xmalloc((log->n + 1) * sizeof *r->offset);
+	bool *whole = xcalloc(d->n + 1, sizeof *whole);	/* per distinct paragraph: replayed */
+	uint32_t n = 0;
+	for (size_t u = 0; u < d->n; u++) {
+		r->first[u] = n;
+		if (u >= log->units)
+			continue;
+		bool all = true;
+		for (uint32_t k = log->first[u]; all && k < log->first[u + 1]; k++)
+			all = chosen_of[log->cand[k]] != 0;
+		if (!all)
+			continue;
+		whole[u] = true;
+		for (uint32_t k = log->first[u]; k < log->first[u + 1]; k++) {
+			r->term[n] = chosen_of[log->cand[k]] - 1;
+			r->offset[n++] = log->offset[k];
+		}
+	}
+	r->first[d->n] = n;
+	for (size_t i = 0; i < t->nkept; i++)
+		r->unit[i] = whole[d->unit[i]] ? d->unit[i] + 1 : 0;
+	free(whole);
+	t->replay = r;
+}
+
+static void replay_free(struct terms *t)
+{
+	if (!t->replay)
+		return;
+	free(t->replay->unit);
+	free(t->replay->first);
+	free(t->replay->term);
+	free(t->replay->offset);
+	free(t->replay);
+	t->replay = NULL;
 }
 
 size_t terms_finish(struct terms *t)
@@ -2001,23 +2073,29 @@ size_t terms_finish(struct terms *t)
 		if (after == before)
 			break;
 	}
-	hit_log_free(&log);
-	distinct_free(&d);
 	free(pairs);
 	for (size_t i = 0; i < c.n; i++)
 		rank(&c.v[i]);
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, cmp_score);
 	t->chosen = xcalloc(MAX_TERMS + t->nglossary + 1, sizeof *t->chosen);
+	/* per candidate (by its index before the sort): 1 + its chosen term, 0 if none */
+	uint32_t *chosen_of = xcalloc(c.n + 1, sizeof *chosen_of);
 	for (size_t i = 0; i < c.n; i++) {
 		struct cand *x = &c.v[i];
 		bool keep = !x->dropped && (t->nchosen < MAX_TERMS || strcmp(x->kind, "glossary") == 0);
 		if (keep) {
 			t->chosen[t->nchosen++] = (struct term){ .text = x->text, .kind = x->kind, .score = x->score };
+			chosen_of[x->id] = (uint32_t)t->nchosen;
 			x->text = NULL;
 		}
 		free(x->text);
 	}
+	if (!han)
+		replay_make(t, &d, &log, chosen_of);
+	free(chosen_of);
+	hit_log_free(&log);
+	distinct_free(&d);
 	free(c.v);
 	free(c.slot);
 	matcher_build(&t->m, t->chosen, t->nchosen);
@@ -2174,8 +2252,39 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 	}
 }
 
+/* The kept paragraph whose text (terms_kept_text) is the len bytes at text; false
+ * for other text. */
+static bool kept_index(const struct terms *t, const char *text, size_t len, size_t *index)
+{
+	uintptr_t p = (uintptr_t)text, base = (uintptr_t)t->sample.data;
+	if (!t->nkept || p < base || p - base >= t->sample.len)
+		return false;
+	size_t at = p - base, lo = 0, hi = t->nkept;
+	/* the first paragraph ending at or after at */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->ends[mid] < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t from = lo ? t->ends[lo - 1] + 1 : 0;
+	if (lo == t->nkept || from != at || t->ends[lo] - from != len)
+		return false;
+	*index = lo;
+	return true;
+}
+
 void terms_scan(const struct terms *t, const char *text, size_t len, term_hit_fn fn, void *ctx)
 {
+	size_t i;
+	if (t->replay && kept_index(t, text, len, &i) && t->replay->unit[i]) {
+		const struct replay *r = t->replay;
+		uint32_t u = r->unit[i] - 1;
+		for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++)
+			fn(ctx, r->term[k], r->offset[k], t->m.chars[r->term[k]]);
+		return;
+	}
 	match(&t->m, t->chosen, text, len, fn, ctx);
 }
 
@@ -2195,6 +2304,7 @@ void terms_free(struct terms *t)
 	free(t->chosen);
 	sbuf_free(&t->sample);
 	free(t->ends);
+	replay_free(t);
 	matcher_free(&t->m);
 	free(t);
 }

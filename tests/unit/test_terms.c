@@ -449,6 +449,52 @@ static void test_hits_by_runs(void)
 	terms_free(b);
 }
 
+/* A kept paragraph's scan (its text as terms_kept_text gives it) has the hits a
+ * scan of the same text elsewhere has: replayed from the choice where it can be,
+ * scanned where a term found there then was not chosen (more candidates than
+ * the terms kept: 营商环境 is found inside a quoted name left out), and text
+ * inside the kept text that is no paragraph scanned. */
+static void test_kept_scan(void)
+{
+	struct terms *t = terms_new(NULL);
+	char s[256];
+	for (int i = 0; i < 150; i++) {
+		snprintf(s, sizeof s, "落实“Q%03d营商环境”要求，推进“Q%03d营商环境”工作。", i, i);
+		feed(t, s);
+	}
+	feed_uses(t, "营商环境", 40);
+	feed(t, "");
+	size_t n = terms_finish(t);
+	CHECK_INT(n, 120);	/* some quoted names left out */
+	CHECK(find(t, "Q000营商环境") != NULL);
+	CHECK(find(t, "Q149营商环境") == NULL);
+	CHECK(find(t, "营商环境") != NULL);
+	size_t hits = 0;
+	for (size_t i = 0; i <= terms_kept(t); i++) {
+		size_t len;
+		const char *k = terms_kept_text(t, i < terms_kept(t) ? i : 0, &len);
+		if (i == terms_kept(t))
+			k += 3, len -= 3;	/* inside the first one: not a paragraph */
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, k, len);
+		struct hits a = { 0 }, b = { 0 };
+		terms_scan(t, k, len, on_hit, &a);
+		terms_scan(t, copy, len, on_hit, &b);
+		CHECK_INT(a.n, b.n);
+		for (int j = 0; j < a.n && j < 8; j++) {
+			CHECK_INT(a.term[j], b.term[j]);
+			CHECK_INT(a.off[j], b.off[j]);
+			CHECK_INT(a.len[j], b.len[j]);
+		}
+		hits += (size_t)a.n;
+		free(copy);
+	}
+	CHECK(hits >= 300);
+	terms_forget_kept(t);
+	CHECK_INT(terms_kept(t), 0);
+	terms_free(t);
+}
+
 /* What one thread found, to compare with the others. */
 struct thread_run {
 	char found[4096];	/* the chosen terms with kinds and scores, one a line */
@@ -489,6 +535,7 @@ int main(void)
 	test_threads();
 	test_hits_by_runs();
 	test_kept();
+	test_kept_scan();
 	test_quoted();
 	test_formulas();
 	test_phrases();
