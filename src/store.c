@@ -3630,6 +3630,222 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	return err;
 }
 
+/* A count of a word of several lookups over every row (search_quick_count's), a
+ * segment at a time: segments hold disjoint rows, so one segment's lookups (the first
+ * listed, the next ones probing it, the last counted, fewest pages first as in
+ * search_word) need no other segment's postings. This thread reads the pages of
+ * every lookup of a segment ahead, the biggest segments first, and each segment read
+ * is decoded by whichever thread takes it first: a second thread, started once there
+ * are pages enough to share, and this one once all are read (decoding is most of a
+ * phrase's count: 高质量发展's 350 pages at 1 GB, 700,000 postings). */
+
+/* One segment's pages for a word's count. */
+struct word_seg {
+	struct lookup_pages pages;	/* its lookups' pages: unit 2 * term + range, seg_end past each unit's */
+	long count;			/* the word's occurrences in it, -1 when a page is damaged */
+};
+
+/* The segments of a word's count, shared by two threads. */
+struct word_job {
+	const struct gi_term *terms;	/* the word's lookups */
+	int k;				/* how many (more than one) */
+	const uint32_t *rows;		/* the rows counted, ascending */
+	size_t nrows;			/* how many */
+	struct word_seg *segs;		/* the segments, biggest first */
+	size_t nseg;			/* how many */
+	pthread_mutex_t lock;		/* guards ready and stop */
+	pthread_cond_t more;		/* signalled as they change */
+	size_t ready;			/* the segments whose pages are read */
+	bool stop;			/* no more will be: reading failed */
+	atomic_size_t next;		/* the next segment not taken */
+};
+
+/* What one thread decodes into, kept from segment to segment. */
+struct word_scratch {
+	struct gi_vec found;	/* a lookup's postings */
+	struct gi_vec starts;	/* where the word may start, so far */
+	struct gi_vec runs;	/* where each key's postings start in found */
+	int *order;		/* the lookups, fewest pages first */
+	size_t *pages;		/* each lookup's pages */
+};
+
+/* Decodes unit u of pages p (keys lo..hi) into out, or counts its postings in *n;
+ * false when a page is damaged. */
+static bool word_unit(const struct word_job *j, const struct lookup_pages *p, size_t u, uint64_t lo, uint64_t hi,
+		      struct gi_vec *out, struct gi_vec *runs, struct gi_probe *probe, long *n)
+{
+	struct gi_decoder d = { .probe = probe, .runs = runs };
+	int bad = 0;
+	for (size_t i = u ? p->seg_end[u - 1] : 0; i < p->seg_end[u] && bad == 0; i++) {
+		size_t end = i + 1 < p->n ? p->at[i + 1] : p->len;
+		bad = gi_decode_page(&d, p->pid[i], p->data + p->at[i], end - p->at[i], lo, hi, j->rows, j->nrows, out);
+	}
+	*n = gi_decode_end(&d);
+	return bad >= 0 && *n >= 0;
+}
+
+/* The word's occurrences in one segment, or -1 when a page is damaged. */
+static long word_seg_count(const struct word_job *j, const struct word_seg *g, struct word_scratch *w)
+{
+	const struct lookup_pages *p = &g->pages;
+	int k = j->k, *order = w->order;
+	size_t *pages = w->pages;
+	for (int t = 0; t < k; t++) {
+		pages[t] = p->seg_end[2 * t + 1] - (t ? p->seg_end[2 * t - 1] : 0);
+		order[t] = t;
+		for (int i = t; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
+			int x = order[i];
+			order[i] = order[i - 1];
+			order[i - 1] = x;
+		}
+	}
+	w->starts.n = 0;
+	for (int i = 0; i < k; i++) {
+		const struct gi_term *t = &j->terms[order[i]];
+		size_t u = 2 * (size_t)order[i];
+		bool two = t->lo2 <= t->hi2;
+		struct gi_probe probe = { .v = w->starts.v, .n = w->starts.n, .shift = t->at };
+		long n, more = 0;
+		if (i == k - 1) {
+			/* (one start a posting: a position holds one token) */
+			if (!word_unit(j, p, u, t->lo, t->hi, NULL, NULL, &probe, &n) ||
+			    (two && !word_unit(j, p, u + 1, t->lo2, t->hi2, NULL, NULL, &probe, &more)))
+				return -1;
+			return n + more;
+		}
+		w->found.n = 0;
+		w->runs.n = 0;
+		if (!word_unit(j, p, u, t->lo, t->hi, &w->found, t->lo < t->hi ? &w->runs : NULL, i ? &probe : NULL, &n))
+			return -1;
+		if (two) {
+			if (!w->runs.n)
+				gi_vec_push(&w->runs, 0);
+			gi_vec_push(&w->runs, w->found.n);
+			if (!word_unit(j, p, u + 1, t->lo2, t->hi2, &w->found, NULL, i ? &probe : NULL, &more))
+				return -1;
+		}
+		/* each key's postings ascend: merged, or, too many keys, sorted */
+		if (w->runs.n > 1 && w->runs.n <= LOOKUP_MERGE_RUNS)
+			gi_vec_merge_runs(&w->found, 0, &w->runs);
+		gi_vec_sort(&w->found);
+		/* the starts, in place, then found becomes starts */
+		size_t m = 0;
+		for (size_t x = 0; x < w->found.n; x++)
+			if ((uint32_t)w->found.v[x] >= t->at && (!m || w->found.v[m - 1] != w->found.v[x] - t->at))
+				w->found.v[m++] = w->found.v[x] - t->at;
+		w->found.n = m;
+		struct gi_vec swap = w->starts;
+		w->starts = w->found;
+		w->found = swap;
+		if (m == 0)
+			return 0;	/* no occurrence */
+	}
+	return 0;
+}
+
+/* Counts segments until none is left untaken. */
+static void word_job_work(struct word_job *j)
+{
+	struct word_scratch w = { .order = xmalloc((size_t)j->k * sizeof *w.order),
+				  .pages = xmalloc((size_t)j->k * sizeof *w.pages) };
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 1);
+		if (i >= j->nseg)
+			break;
+		pthread_mutex_lock(&j->lock);
+		while (j->ready <= i && !j->stop)
+			pthread_cond_wait(&j->more, &j->lock);
+		bool ready = j->ready > i;
+		pthread_mutex_unlock(&j->lock);
+		if (!ready)
+			break;
+		j->segs[i].count = word_seg_count(j, &j->segs[i], &w);
+	}
+	gi_vec_free(&w.found);
+	gi_vec_free(&w.starts);
+	gi_vec_free(&w.runs);
+	free(w.order);
+	free(w.pages);
+}
+
+static void *word_job_run(void *arg)
+{
+	word_job_work(arg);
+	return NULL;
+}
+
+/* The occurrences in every row of word, whose lookups are terms (k > 1), in *count. */
+static int search_word_count(struct store *st, const struct search *s, const struct gi_term *terms, int k, long *count)
+{
+	*count = 0;
+	const uint32_t *rows = s->rows.id;
+	size_t nrows = s->rows.n;
+	if (!nrows)
+		return 0;
+	struct word_job job = { .terms = terms, .k = k, .rows = rows, .nrows = nrows };
+	atomic_init(&job.next, 0);
+	pthread_mutex_init(&job.lock, NULL);
+	pthread_cond_init(&job.more, NULL);
+	/* the segments holding rows, biggest first */
+	size_t *which = xmalloc((s->nsegs ? s->nsegs : 1) * sizeof *which);
+	for (size_t i = 0; i < s->nsegs; i++) {
+		if (s->segs[i].hi < rows[0] || s->segs[i].lo > rows[nrows - 1])
+			continue;
+		size_t at = job.nseg++;
+		for (; at > 0 && s->segs[which[at - 1]].bytes < s->segs[i].bytes; at--)
+			which[at] = which[at - 1];
+		which[at] = i;
+	}
+	job.segs = xcalloc(job.nseg ? job.nseg : 1, sizeof *job.segs);
+	pthread_t thread;
+	bool started = false;
+	size_t pages = 0;
+	int err = 0;
+	for (size_t i = 0; i < job.nseg && !err; i++) {
+		struct lookup_pages *p = &job.segs[i].pages;
+		const struct index_seg *g = &s->segs[which[i]];
+		p->seg_end = xmalloc(2 * (size_t)k * sizeof *p->seg_end);
+		p->size = 64 * (GI_PAGE_BYTES + 8);
+		p->data = xmalloc(p->size);
+		size_t cap = 0;
+		for (int t = 0; t < k && !err; t++) {
+			err = lookup_read(st, g->id, terms[t].lo, terms[t].hi, p, &cap);
+			p->seg_end[p->nseg++] = p->n;
+			if (!err && terms[t].lo2 <= terms[t].hi2)
+				err = lookup_read(st, g->id, terms[t].lo2, terms[t].hi2, p, &cap);
+			p->seg_end[p->nseg++] = p->n;
+		}
+		pages += p->n;
+		pthread_mutex_lock(&job.lock);
+		job.ready = err ? job.ready : i + 1;
+		job.stop = err != 0;
+		pthread_cond_signal(&job.more);
+		pthread_mutex_unlock(&job.lock);
+		if (!started && !err && i + 1 < job.nseg && pages >= LOOKUP_SHARED_PAGES / 2)
+			started = pthread_create(&thread, NULL, word_job_run, &job) == 0;
+	}
+	/* the segments the second thread has not taken (all, without it) */
+	if (!err)
+		word_job_work(&job);
+	if (started)
+		pthread_join(thread, NULL);
+	for (size_t i = 0; i < job.nseg; i++) {
+		if (!err && job.segs[i].count < 0)
+			err = fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
+		else
+			*count += job.segs[i].count;
+		free(job.segs[i].pages.pid);
+		free(job.segs[i].pages.at);
+		free(job.segs[i].pages.seg_end);
+		free(job.segs[i].pages.data);
+	}
+	free(job.segs);
+	free(which);
+	pthread_cond_destroy(&job.more);
+	pthread_mutex_destroy(&job.lock);
+	return err;
+}
+
 /* The count of a word that cannot overlap itself (no characters that start it also end
  * it), over every row: the postings of its one lookup, or those of its last lookup
  * where the others put a start, none listed. 1 when counted, 0 when the word is not
@@ -3648,9 +3864,7 @@ static int search_quick_count(struct store *st, const struct search *s, const ch
 		     search_term(st, s, &terms[0], s->rows.id, s->rows.n, NULL, count, NULL, seg_pages, seg_pages + per);
 		free(seg_pages);
 	} else if (k > 1) {
-		struct gi_vec starts = { 0 };
-		rc = search_word(st, s, word, s->rows.id, s->rows.n, &starts, count);
-		gi_vec_free(&starts);
+		rc = search_word_count(st, s, terms, k, count);
 	}
 	free(terms);
 	return rc < 0 ? -1 : k > 0;
@@ -3705,13 +3919,26 @@ static long search_hits(struct store *st, const struct search *s, size_t i, size
 	return err ? -1 : count;
 }
 
+/* A count reads each page of its lookups once: through a small page cache, whose
+ * buffers are used again, not SQLite's 2 MB of fresh memory, whose page faults were a
+ * quarter of the reading (0.8 ms of 3 for 高质量发展 at 1 GB). */
+enum { SEARCH_COUNT_CACHE_KB = 512 };
+
 long store_search_count(struct store *st, const char *query, long doc)
 {
+	int cache = 0;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", SEARCH_COUNT_CACHE_KB);
+	bool small = pragma_int(st, "PRAGMA cache_size", &cache) == 0 && exec(st, sql, "searching") == 0;
 	struct search s;
-	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, true, &s) != 0)
-		return -1;
-	long count = search_hits(st, &s, 0, s.rows.n, NULL);
-	search_end(&s);
+	long count = -1;
+	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, true, &s) == 0) {
+		count = search_hits(st, &s, 0, s.rows.n, NULL);
+		search_end(&s);
+	}
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", cache);
+	if (small && exec(st, sql, "searching") != 0)
+		count = -1;
 	return count;
 }
 
