@@ -788,6 +788,16 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 {
 	*multi = *invalid = 0;
 	for (size_t i = 0; i < n;) {
+		/* ASCII eight bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		if (s[i] < 0x80) {
 			i++;
 			continue;
@@ -795,6 +805,14 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 		/* the rest could add at most one sequence per two bytes */
 		if (*invalid * 4 > *multi + (n - i) / 2 + 1)
 			break;
+		/* Chinese text: a three-byte sequence that needs no range check beyond its
+		 * continuation bytes (as utf8_convert) */
+		if (s[i] >= 0xE1 && s[i] <= 0xEF && s[i] != 0xED && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
+		    (s[i + 2] & 0xC0) == 0x80) {
+			(*multi)++;
+			i += 3;
+			continue;
+		}
 		long k = utf8_seq(s + i, n - i);
 		if (k > 0) {
 			(*multi)++;
@@ -886,8 +904,10 @@ int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_
 int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct decode_guess *out, struct decode_text *keep)
 {
 	memset(out, 0, sizeof *out);
-	if (keep)
+	if (keep) {
 		sbuf_reset(&keep->text);
+		keep->raw = false;
+	}
 	common_init();
 	/* byte-order marks, longest first (UTF-32LE starts like UTF-16LE) */
 	if (n >= 4 && !memcmp(s, "\xFF\xFE\0\0", 4)) {
@@ -962,6 +982,9 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	size_t multi, invalid;
 	utf8_survey(s, n, complete, &multi, &invalid);
 	if (invalid == 0) {
+		/* the bytes are the text: a decoder would copy them as they are */
+		if (keep)
+			keep->raw = complete;
 		if (multi == 0)
 			set(out, "UTF-8", 0, "ASCII only");
 		else

@@ -460,9 +460,11 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 	struct line_splitter *lines = line_splitter_new(hold_line, h, MAX_LINE);
 	struct sbuf text = { 0 };
 	int rc = 0;
-	if (kept->text.len > 0) {
-		/* the guess decoded it all already */
-		if (line_splitter_feed(lines, kept->text.data, kept->text.len) != 0 || line_splitter_finish(lines) != 0) {
+	if (kept->text.len > 0 || kept->raw) {
+		/* the guess decoded it all already, or found it valid UTF-8: its bytes */
+		const char *t = kept->raw ? (const char *)raw : kept->text.data;
+		size_t n = kept->raw ? size : kept->text.len;
+		if (line_splitter_feed(lines, t, n) != 0 || line_splitter_finish(lines) != 0) {
 			if (!h->full)
 				stopped(r);
 			rc = -1;

@@ -23,11 +23,13 @@ struct decode_text {
 	struct sbuf text;		/* UTF-8, invalid sequences replaced; empty when not kept */
 	size_t invalid;			/* sequences replaced */
 	long long first_invalid;	/* byte offset of the first, -1 if none */
+	bool raw;			/* the sample itself is the text (valid UTF-8 without a BOM) */
 };
 
 /* decode_guess, and when the guess decoded all of a complete sample with the encoding
  * it chose (a small file in GB18030), that text in keep, the same as a decoder
- * would give; keep->text is left empty otherwise. */
+ * would give; keep->text is left empty otherwise. A complete sample of valid UTF-8
+ * is not copied: keep->raw says that its bytes are the text. */
 int decode_guess_keep(const unsigned char *sample, size_t n, bool complete, struct decode_guess *out,
 		      struct decode_text *keep);
 

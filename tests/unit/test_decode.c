@@ -278,13 +278,19 @@ static void test_guess_keep(void)
 		size_t n;		/* their number */
 		bool complete;		/* the whole file */
 		bool keeps;		/* a text is kept */
+		bool raw;		/* the bytes are the text */
 	} cases[] = {
-		{ gb, n, true, true }, { bad, n + 2, true, true }, { gb, n, false, false },
-		{ (const unsigned char *)simp, strlen(simp), true, false }, { big5, nbig5, true, false },
+		{ gb, n, true, true, false }, { bad, n + 2, true, true, false }, { gb, n, false, false, false },
+		{ (const unsigned char *)simp, strlen(simp), true, false, true },
+		{ (const unsigned char *)simp, strlen(simp), false, false, false },
+		{ (const unsigned char *)simp, strlen(simp) - 1, true, false, false },	/* its last character cut */
+		{ (const unsigned char *)"\xEF\xBB\xBF" "abc", 6, true, false, false },	/* a BOM is no text */
+		{ big5, nbig5, true, false, false },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		CHECK(decode_guess_keep(cases[i].s, cases[i].n, cases[i].complete, &g, &kept) == 0);
 		CHECK((kept.text.len > 0) == cases[i].keeps);
+		CHECK(kept.raw == cases[i].raw);
 		if (!cases[i].keeps)
 			continue;
 		size_t invalid = 0;
