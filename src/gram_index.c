@@ -241,30 +241,28 @@ static bool row_kept(const struct gi_row_filter *f, uint32_t r)
 
 enum { DEC_MORE, DEC_END, DEC_BAD };
 
-/* Decodes postings from *p up to end, appending the kept ones to out (or counting them
- * in *count when out is NULL), up to the 0 that ends them (DEC_END, *p past it). At the
- * end of the bytes, DEC_MORE with *p at the first posting not complete (last: there
- * are no more bytes, so a cut posting is damage). */
 static size_t seek(const uint64_t *v, size_t n, size_t from, uint64_t x);
 
-static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, struct gi_postings *ps, struct gi_vec *out,
-			   long *count, struct gi_probe *probe)
+/* decode_postings for one kind of call (the compiler makes one of each, the tests of
+ * the kind out of the loop): listing into ov from *on, or counting into *kept; with a
+ * probe or without. */
+static inline __attribute__((always_inline)) int decode_kind(const uint8_t **pp, const uint8_t *end, bool last,
+							    struct gi_postings *ps, uint64_t *ov, size_t *on,
+							    long *kept, struct gi_probe *probe, const bool listing,
+							    const bool probing)
 {
 	const uint8_t *p = *pp;
-	if (out && out->n + (size_t)(end - p) > out->cap) {
-		/* at most a posting a byte */
-		out->cap = out->n + (size_t)(end - p) > 2 * out->cap ? out->n + (size_t)(end - p) : 2 * out->cap;
-		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
-	}
-	/* the state in locals: this loop is most of a query's time */
-	uint32_t row = ps->row, pos = ps->pos;
+	/* the state in locals: this loop is most of a query's time. The position in 64
+	 * bits, out of range before the key's first row: a delta before a row, or one past
+	 * UINT32_MAX, is then one test. */
+	uint32_t row = ps->row;
+	uint64_t pos = row ? ps->pos : (uint64_t)1 << 40;
 	bool want = ps->want;
-	uint64_t *ov = out ? out->v : NULL;
-	size_t on = out ? out->n : 0;
-	long kept = 0;
-	const uint64_t *pv = probe ? probe->v : NULL;
-	size_t pn = probe ? probe->n : 0, pat = probe ? probe->at : 0;
-	uint32_t shift = probe ? probe->shift : 0;
+	size_t n = listing ? *on : 0;
+	long k = 0;
+	const uint64_t *pv = probing ? probe->v : NULL;
+	size_t pn = probing ? probe->n : 0, pat = probing ? probe->at : 0;
+	uint32_t shift = probing ? probe->shift : 0;
 	int rc = DEC_MORE;
 	while (p < end) {
 		const uint8_t *at = p;
@@ -279,11 +277,11 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 				rc = DEC_END;
 				break;
 			}
-			if (!row || pos + (v >> 1) > UINT32_MAX) {
+			pos += v >> 1;
+			if (pos > UINT32_MAX) {
 				rc = DEC_BAD;
 				break;
 			}
-			pos += (uint32_t)(v >> 1);
 		} else {
 			if (!get_varint_fast(&p, end, &q)) {
 				p = at;
@@ -295,13 +293,13 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 				break;
 			}
 			row += (uint32_t)(v >> 1);
-			pos = (uint32_t)q;
+			pos = q;
 			want = row_kept(ps->f, row);
 		}
 		if (!want)
 			continue;
 		uint64_t x = (uint64_t)row << 32 | pos;
-		if (pv) {
+		if (probing) {
 			/* only where the word may start (postings ascend within a key) */
 			if (pos < shift)
 				continue;
@@ -311,30 +309,57 @@ static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, st
 			if (pat == pn || pv[pat] > t)
 				continue;
 			if (pv[pat] < t) {
-				pat = seek(pv, pn, pat + 1, t);
+				/* a few steps (the starts are often as dense), then a gallop */
+				size_t near = pat + 4 < pn ? pat + 4 : pn;
+				do
+					pat++;
+				while (pat < near && pv[pat] < t);
+				if (pat < pn && pv[pat] < t)
+					pat = seek(pv, pn, pat + 1, t);
 				if (pat == pn || pv[pat] != t)
 					continue;
 			}
 			pat++;
 		}
-		if (ov)
-			ov[on++] = x;
+		if (listing)
+			ov[n++] = x;
 		else
-			kept++;
+			k++;
 	}
 	ps->row = row;
-	ps->pos = pos;
+	if (row)
+		ps->pos = (uint32_t)pos;
 	ps->want = want;
-	if (out)
-		out->n = on;
+	if (listing)
+		*on = n;
 	else
-		*count += kept;
-	if (probe)
+		*kept += k;
+	if (probing)
 		probe->at = pat;
 	*pp = p;
 	if (rc == DEC_MORE && last && p == end)
 		rc = DEC_BAD;	/* no 0 at the end */
 	return rc;
+}
+
+/* Decodes postings from *p up to end, appending the kept ones to out (or counting them
+ * in *count when out is NULL), up to the 0 that ends them (DEC_END, *p past it). At the
+ * end of the bytes, DEC_MORE with *p at the first posting not complete (last: there
+ * are no more bytes, so a cut posting is damage). */
+static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, struct gi_postings *ps, struct gi_vec *out,
+			   long *count, struct gi_probe *probe)
+{
+	if (!out)
+		return probe ? decode_kind(pp, end, last, ps, NULL, NULL, count, probe, false, true) :
+			       decode_kind(pp, end, last, ps, NULL, NULL, count, NULL, false, false);
+	if (out->n + (size_t)(end - *pp) > out->cap) {
+		/* at most a posting a byte */
+		size_t need = out->n + (size_t)(end - *pp);
+		out->cap = need > 2 * out->cap ? need : 2 * out->cap;
+		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+	}
+	return probe ? decode_kind(pp, end, last, ps, out->v, &out->n, NULL, probe, true, true) :
+		       decode_kind(pp, end, last, ps, out->v, &out->n, NULL, NULL, true, false);
 }
 
 /* Skips postings from *p up to end, as decode_postings would decode them, following only
