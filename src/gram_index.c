@@ -97,7 +97,7 @@ void gi_vec_merge(struct gi_vec *a, const struct gi_vec *b)
 	a->n += b->n;
 }
 
-void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs)
+void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs, struct gi_vec *scratch)
 {
 	/* the runs' bounds, from from */
 	size_t n = v->n - from, *at = xmalloc((runs->n + 2) * sizeof *at), k = 0;
@@ -107,7 +107,13 @@ void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs)
 			at[k++] = (size_t)runs->v[r] - from;
 	at[k] = n;
 	if (k > 1) {
-		uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v->v + from, *dst = tmp;
+		struct gi_vec own = { 0 }, *buf = scratch ? scratch : &own;
+		if (buf->cap < n) {
+			free(buf->v);
+			buf->cap = n;
+			buf->v = xmalloc(n * sizeof *buf->v);
+		}
+		uint64_t *tmp = buf->v, *src = v->v + from, *dst = tmp;
 		while (k > 1) {
 			size_t m = 0;
 			for (size_t r = 0; r < k; r += 2) {
@@ -134,7 +140,7 @@ void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs)
 		}
 		if (src != v->v + from)
 			memcpy(v->v + from, src, n * sizeof *src);
-		free(tmp);
+		gi_vec_free(&own);
 	}
 	free(at);
 }
@@ -222,7 +228,7 @@ static struct gi_row_filter row_filter(const uint32_t *rows, size_t n)
 				    .list = (size_t)(rows[n - 1] - rows[0]) + 1 != n };
 }
 
-static bool row_kept(const struct gi_row_filter *f, uint32_t r)
+static inline bool row_kept(const struct gi_row_filter *f, uint32_t r)
 {
 	if (r < f->lo || r > f->hi)
 		return false;
@@ -245,11 +251,11 @@ static size_t seek(const uint64_t *v, size_t n, size_t from, uint64_t x);
 
 /* decode_postings for one kind of call (the compiler makes one of each, the tests of
  * the kind out of the loop): listing into ov from *on, or counting into *kept; with a
- * probe or without. */
+ * probe or without; listing each posting less lift (lifting). */
 static inline __attribute__((always_inline)) int decode_kind(const uint8_t **pp, const uint8_t *end, bool last,
 							    struct gi_postings *ps, uint64_t *ov, size_t *on,
-							    long *kept, struct gi_probe *probe, const bool listing,
-							    const bool probing)
+							    long *kept, struct gi_probe *probe, uint32_t lift,
+							    const bool listing, const bool probing, const bool lifting)
 {
 	const uint8_t *p = *pp;
 	/* the state in locals: this loop is most of a query's time. The position in 64
@@ -296,7 +302,7 @@ static inline __attribute__((always_inline)) int decode_kind(const uint8_t **pp,
 			pos = q;
 			want = row_kept(ps->f, row);
 		}
-		if (!want)
+		if (!want || (lifting && pos < lift))
 			continue;
 		uint64_t x = (uint64_t)row << 32 | pos;
 		if (probing) {
@@ -322,7 +328,7 @@ static inline __attribute__((always_inline)) int decode_kind(const uint8_t **pp,
 			pat++;
 		}
 		if (listing)
-			ov[n++] = x;
+			ov[n++] = lifting ? x - lift : x;
 		else
 			k++;
 	}
@@ -342,24 +348,28 @@ static inline __attribute__((always_inline)) int decode_kind(const uint8_t **pp,
 	return rc;
 }
 
-/* Decodes postings from *p up to end, appending the kept ones to out (or counting them
- * in *count when out is NULL), up to the 0 that ends them (DEC_END, *p past it). At the
- * end of the bytes, DEC_MORE with *p at the first posting not complete (last: there
- * are no more bytes, so a cut posting is damage). */
+/* Decodes postings from *p up to end, appending the kept ones to out (less lift, those
+ * at positions below lift dropped: gi_decoder's) or counting them in *count when out is
+ * NULL, up to the 0 that ends them (DEC_END, *p past it). At the end of the bytes,
+ * DEC_MORE with *p at the first posting not complete (last: there are no more bytes, so
+ * a cut posting is damage). */
 static int decode_postings(const uint8_t **pp, const uint8_t *end, bool last, struct gi_postings *ps, struct gi_vec *out,
-			   long *count, struct gi_probe *probe)
+			   long *count, struct gi_probe *probe, uint32_t lift)
 {
 	if (!out)
-		return probe ? decode_kind(pp, end, last, ps, NULL, NULL, count, probe, false, true) :
-			       decode_kind(pp, end, last, ps, NULL, NULL, count, NULL, false, false);
+		return probe ? decode_kind(pp, end, last, ps, NULL, NULL, count, probe, 0, false, true, false) :
+			       decode_kind(pp, end, last, ps, NULL, NULL, count, NULL, 0, false, false, false);
 	if (out->n + (size_t)(end - *pp) > out->cap) {
 		/* at most a posting a byte */
 		size_t need = out->n + (size_t)(end - *pp);
 		out->cap = need > 2 * out->cap ? need : 2 * out->cap;
 		out->v = xrealloc(out->v, out->cap * sizeof *out->v);
 	}
-	return probe ? decode_kind(pp, end, last, ps, out->v, &out->n, NULL, probe, true, true) :
-		       decode_kind(pp, end, last, ps, out->v, &out->n, NULL, NULL, true, false);
+	if (lift)
+		return probe ? decode_kind(pp, end, last, ps, out->v, &out->n, NULL, probe, lift, true, true, true) :
+			       decode_kind(pp, end, last, ps, out->v, &out->n, NULL, NULL, lift, true, false, true);
+	return probe ? decode_kind(pp, end, last, ps, out->v, &out->n, NULL, probe, 0, true, true, false) :
+		       decode_kind(pp, end, last, ps, out->v, &out->n, NULL, NULL, 0, true, false, false);
 }
 
 /* Skips postings from *p up to end, as decode_postings would decode them, following only
@@ -1109,7 +1119,7 @@ static int merge_key(struct cursor *c, struct writer *w, const struct live_set *
 			return rc;
 		const uint8_t *p = c->buf.data + c->at, *end = c->buf.data + c->buf.len;
 		tmp->n = 0;
-		int dec = decode_postings(&p, end, c->eof, &ps, tmp, NULL, NULL);
+		int dec = decode_postings(&p, end, c->eof, &ps, tmp, NULL, NULL, 0);
 		if (dec == DEC_BAD)
 			return -2;
 		c->at = (size_t)(p - c->buf.data);
@@ -1292,7 +1302,8 @@ int gi_decode_page(struct gi_decoder *d, int64_t pid, const uint8_t *data, size_
 		bool keep = d->key >= lo;
 		size_t had = out ? out->n : 0;
 		long counted = 0;
-		int dec = decode_postings(&q, stop, false, &d->ps, keep ? out : NULL, &counted, keep ? d->probe : NULL);
+		int dec = decode_postings(&q, stop, false, &d->ps, keep ? out : NULL, &counted, keep ? d->probe : NULL,
+					  d->lift);
 		if (keep)
 			d->count += out ? (long)(out->n - had) : counted;
 		if (dec == DEC_BAD)

@@ -3410,7 +3410,7 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		started = pthread_create(&thread, NULL, lookup_job_run, &job) == 0;
 	}
 	int err = 0;
-	struct gi_vec runs = { 0 };
+	struct gi_vec runs = { 0 }, scratch = { 0 };
 	for (size_t i = 0; i < first && !err; i++) {
 		if (segs[i].hi < rows[0] || segs[i].lo > rows[nrows - 1])
 			continue;
@@ -3441,9 +3441,10 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 		else if (!out)
 			*count += n;
 		else if (runs.n > 1 && runs.n <= LOOKUP_MERGE_RUNS)
-			gi_vec_merge_runs(out, from, &runs);
+			gi_vec_merge_runs(out, from, &runs, &scratch);
 	}
 	gi_vec_free(&runs);
+	gi_vec_free(&scratch);
 	if (first < nsegs) {
 		/* the shared segments the second thread has not taken (all, without it) */
 		lookup_job_work(&job);
@@ -3639,10 +3640,32 @@ static int search_word(struct store *st, const struct search *s, const char *wor
  * are pages enough to share, and this one once all are read (decoding is most of a
  * phrase's count: 高质量发展's 350 pages at 1 GB, 700,000 postings). */
 
+/* The pages read ahead are copied into blocks that never move: the second thread
+ * decodes the segments read while more are (a buffer grown by realloc would move, and
+ * its copy take fresh memory: a page fault for each 4 KB). */
+enum { WORD_BLOCK_BYTES = 1 << 20 };
+
+struct word_block {
+	struct word_block *next;	/* the block before */
+	size_t used;			/* bytes of data used */
+	size_t size;			/* bytes of data */
+	uint8_t data[];			/* the pages */
+};
+
+/* One page read ahead. */
+struct word_page {
+	int64_t pid;		/* its pid */
+	const uint8_t *data;	/* its bytes, in a block */
+	size_t n;		/* how many */
+};
+
 /* One segment's pages for a word's count. */
 struct word_seg {
-	struct lookup_pages pages;	/* its lookups' pages: unit 2 * term + range, seg_end past each unit's */
-	long count;			/* the word's occurrences in it, -1 when a page is damaged */
+	struct word_page *page;	/* its lookups' pages: unit 2 * term + range (a term's two ranges) */
+	size_t n;		/* how many */
+	size_t cap;		/* allocated */
+	size_t *unit_end;	/* past each unit's last page */
+	long count;		/* the word's occurrences in it, -1 when a page is damaged */
 };
 
 /* The segments of a word's count, shared by two threads. */
@@ -3653,6 +3676,7 @@ struct word_job {
 	size_t nrows;			/* how many */
 	struct word_seg *segs;		/* the segments, biggest first */
 	size_t nseg;			/* how many */
+	struct word_block *blocks;	/* where their pages are, the last first */
 	pthread_mutex_t lock;		/* guards ready and stop */
 	pthread_cond_t more;		/* signalled as they change */
 	size_t ready;			/* the segments whose pages are read */
@@ -3665,33 +3689,65 @@ struct word_scratch {
 	struct gi_vec found;	/* a lookup's postings */
 	struct gi_vec starts;	/* where the word may start, so far */
 	struct gi_vec runs;	/* where each key's postings start in found */
+	struct gi_vec merge;	/* where they are merged */
 	int *order;		/* the lookups, fewest pages first */
 	size_t *pages;		/* each lookup's pages */
 };
 
-/* Decodes unit u of pages p (keys lo..hi) into out, or counts its postings in *n;
- * false when a page is damaged. */
-static bool word_unit(const struct word_job *j, const struct lookup_pages *p, size_t u, uint64_t lo, uint64_t hi,
-		      struct gi_vec *out, struct gi_vec *runs, struct gi_probe *probe, long *n)
+/* Reads the pages of keys lo..hi of segment seg into g, as one more unit. */
+static int word_read(struct store *st, struct word_job *j, sqlite3_int64 seg, uint64_t lo, uint64_t hi,
+		     struct word_seg *g, size_t unit)
 {
-	struct gi_decoder d = { .probe = probe, .runs = runs };
-	int bad = 0;
-	for (size_t i = u ? p->seg_end[u - 1] : 0; i < p->seg_end[u] && bad == 0; i++) {
-		size_t end = i + 1 < p->n ? p->at[i + 1] : p->len;
-		bad = gi_decode_page(&d, p->pid[i], p->data + p->at[i], end - p->at[i], lo, hi, j->rows, j->nrows, out);
+	sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, seg);
+	sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
+	sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (g->n == g->cap) {
+			g->cap = g->cap ? g->cap * 2 : 64;
+			g->page = xrealloc(g->page, g->cap * sizeof *g->page);
+		}
+		size_t n = (size_t)sqlite3_column_bytes(s, 1);
+		struct word_block *b = j->blocks;
+		if (!b || b->size - b->used < n) {
+			size_t size = n > WORD_BLOCK_BYTES ? n : WORD_BLOCK_BYTES;
+			b = xmalloc(sizeof *b + size);
+			*b = (struct word_block){ .next = j->blocks, .size = size };
+			j->blocks = b;
+		}
+		if (n)
+			memcpy(b->data + b->used, sqlite3_column_blob(s, 1), n);
+		g->page[g->n++] = (struct word_page){ .pid = sqlite3_column_int64(s, 0), .data = b->data + b->used, .n = n };
+		b->used += n;
 	}
+	sqlite3_reset(s);
+	g->unit_end[unit] = g->n;
+	return rc == SQLITE_DONE ? 0 : fail_db(st, "searching");
+}
+
+/* Decodes unit u of segment g (keys lo..hi) into out, as where the word starts (term at
+ * offset at), or counts its postings in *n; false when a page is damaged. */
+static bool word_unit(const struct word_job *j, const struct word_seg *g, size_t u, uint64_t lo, uint64_t hi,
+		      struct gi_vec *out, uint32_t at, struct gi_vec *runs, struct gi_probe *probe, long *n)
+{
+	struct gi_decoder d = { .probe = probe, .runs = runs, .lift = out ? at : 0 };
+	int bad = 0;
+	for (size_t i = u ? g->unit_end[u - 1] : 0; i < g->unit_end[u] && bad == 0; i++)
+		bad = gi_decode_page(&d, g->page[i].pid, g->page[i].data, g->page[i].n, lo, hi, j->rows, j->nrows, out);
 	*n = gi_decode_end(&d);
 	return bad >= 0 && *n >= 0;
 }
 
 /* The word's occurrences in one segment, or -1 when a page is damaged. */
-static long word_seg_count(const struct word_job *j, const struct word_seg *g, struct word_scratch *w)
+static long word_seg_count(const struct word_job *j, const struct word_seg *p, struct word_scratch *w)
 {
-	const struct lookup_pages *p = &g->pages;
 	int k = j->k, *order = w->order;
 	size_t *pages = w->pages;
 	for (int t = 0; t < k; t++) {
-		pages[t] = p->seg_end[2 * t + 1] - (t ? p->seg_end[2 * t - 1] : 0);
+		pages[t] = p->unit_end[2 * t + 1] - (t ? p->unit_end[2 * t - 1] : 0);
 		order[t] = t;
 		for (int i = t; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
 			int x = order[i];
@@ -3708,36 +3764,33 @@ static long word_seg_count(const struct word_job *j, const struct word_seg *g, s
 		long n, more = 0;
 		if (i == k - 1) {
 			/* (one start a posting: a position holds one token) */
-			if (!word_unit(j, p, u, t->lo, t->hi, NULL, NULL, &probe, &n) ||
-			    (two && !word_unit(j, p, u + 1, t->lo2, t->hi2, NULL, NULL, &probe, &more)))
+			if (!word_unit(j, p, u, t->lo, t->hi, NULL, 0, NULL, &probe, &n) ||
+			    (two && !word_unit(j, p, u + 1, t->lo2, t->hi2, NULL, 0, NULL, &probe, &more)))
 				return -1;
 			return n + more;
 		}
+		/* the starts (one a posting: a position holds one token) */
 		w->found.n = 0;
 		w->runs.n = 0;
-		if (!word_unit(j, p, u, t->lo, t->hi, &w->found, t->lo < t->hi ? &w->runs : NULL, i ? &probe : NULL, &n))
+		if (!word_unit(j, p, u, t->lo, t->hi, &w->found, t->at, t->lo < t->hi ? &w->runs : NULL, i ? &probe : NULL,
+			       &n))
 			return -1;
 		if (two) {
 			if (!w->runs.n)
 				gi_vec_push(&w->runs, 0);
 			gi_vec_push(&w->runs, w->found.n);
-			if (!word_unit(j, p, u + 1, t->lo2, t->hi2, &w->found, NULL, i ? &probe : NULL, &more))
+			if (!word_unit(j, p, u + 1, t->lo2, t->hi2, &w->found, t->at, NULL, i ? &probe : NULL, &more))
 				return -1;
 		}
-		/* each key's postings ascend: merged, or, too many keys, sorted */
-		if (w->runs.n > 1 && w->runs.n <= LOOKUP_MERGE_RUNS)
-			gi_vec_merge_runs(&w->found, 0, &w->runs);
-		gi_vec_sort(&w->found);
-		/* the starts, in place, then found becomes starts */
-		size_t m = 0;
-		for (size_t x = 0; x < w->found.n; x++)
-			if ((uint32_t)w->found.v[x] >= t->at && (!m || w->found.v[m - 1] != w->found.v[x] - t->at))
-				w->found.v[m++] = w->found.v[x] - t->at;
-		w->found.n = m;
+		/* each key's ascend: merged, or, too many keys, sorted */
+		if (w->runs.n > LOOKUP_MERGE_RUNS)
+			gi_vec_sort(&w->found);
+		else if (w->runs.n > 1)
+			gi_vec_merge_runs(&w->found, 0, &w->runs, &w->merge);
 		struct gi_vec swap = w->starts;
 		w->starts = w->found;
 		w->found = swap;
-		if (m == 0)
+		if (w->starts.n == 0)
 			return 0;	/* no occurrence */
 	}
 	return 0;
@@ -3764,6 +3817,7 @@ static void word_job_work(struct word_job *j)
 	gi_vec_free(&w.found);
 	gi_vec_free(&w.starts);
 	gi_vec_free(&w.runs);
+	gi_vec_free(&w.merge);
 	free(w.order);
 	free(w.pages);
 }
@@ -3802,18 +3856,15 @@ static int search_word_count(struct store *st, const struct search *s, const str
 	size_t pages = 0;
 	int err = 0;
 	for (size_t i = 0; i < job.nseg && !err; i++) {
-		struct lookup_pages *p = &job.segs[i].pages;
-		const struct index_seg *g = &s->segs[which[i]];
-		p->seg_end = xmalloc(2 * (size_t)k * sizeof *p->seg_end);
-		p->size = 64 * (GI_PAGE_BYTES + 8);
-		p->data = xmalloc(p->size);
-		size_t cap = 0;
+		struct word_seg *p = &job.segs[i];
+		sqlite3_int64 id = s->segs[which[i]].id;
+		p->unit_end = xcalloc(2 * (size_t)k, sizeof *p->unit_end);
 		for (int t = 0; t < k && !err; t++) {
-			err = lookup_read(st, g->id, terms[t].lo, terms[t].hi, p, &cap);
-			p->seg_end[p->nseg++] = p->n;
+			err = word_read(st, &job, id, terms[t].lo, terms[t].hi, p, 2 * (size_t)t);
 			if (!err && terms[t].lo2 <= terms[t].hi2)
-				err = lookup_read(st, g->id, terms[t].lo2, terms[t].hi2, p, &cap);
-			p->seg_end[p->nseg++] = p->n;
+				err = word_read(st, &job, id, terms[t].lo2, terms[t].hi2, p, 2 * (size_t)t + 1);
+			else
+				p->unit_end[2 * t + 1] = p->n;
 		}
 		pages += p->n;
 		pthread_mutex_lock(&job.lock);
@@ -3834,10 +3885,13 @@ static int search_word_count(struct store *st, const struct search *s, const str
 			err = fail(st, "%s: the search index is damaged (a page cannot be read)", st->path);
 		else
 			*count += job.segs[i].count;
-		free(job.segs[i].pages.pid);
-		free(job.segs[i].pages.at);
-		free(job.segs[i].pages.seg_end);
-		free(job.segs[i].pages.data);
+		free(job.segs[i].page);
+		free(job.segs[i].unit_end);
+	}
+	while (job.blocks) {
+		struct word_block *b = job.blocks;
+		job.blocks = b->next;
+		free(b);
 	}
 	free(job.segs);
 	free(which);
@@ -3930,12 +3984,16 @@ long store_search_count(struct store *st, const char *query, long doc)
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", SEARCH_COUNT_CACHE_KB);
 	bool small = pragma_int(st, "PRAGMA cache_size", &cache) == 0 && exec(st, sql, "searching") == 0;
+	/* one read transaction, not one a statement (their locks were 0.3 ms at 1 GB) */
+	bool hold = sqlite3_get_autocommit(st->db) && store_read_hold(st, true) == 0;
 	struct search s;
 	long count = -1;
 	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, true, &s) == 0) {
 		count = search_hits(st, &s, 0, s.rows.n, NULL);
 		search_end(&s);
 	}
+	if (hold && store_read_hold(st, false) != 0)
+		count = -1;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", cache);
 	if (small && exec(st, sql, "searching") != 0)
 		count = -1;

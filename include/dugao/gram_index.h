@@ -104,8 +104,9 @@ void gi_vec_sort(struct gi_vec *v);
 /* Merges b (sorted) into a (sorted). */
 void gi_vec_merge(struct gi_vec *a, const struct gi_vec *b);
 /* Sorts v from index from on, runs of it sorted: they start at from and at the
- * indexes in runs (ascending), merged two by two. */
-void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs);
+ * indexes in runs (ascending), merged two by two, through scratch (kept by the caller
+ * from one call to the next, or NULL). */
+void gi_vec_merge_runs(struct gi_vec *v, size_t from, const struct gi_vec *runs, struct gi_vec *scratch);
 
 /* Where written pages go, in ascending pid order; nonzero stops the writing. */
 typedef int (*gi_page_fn)(void *ctx, int64_t pid, const uint8_t *data, size_t n);
@@ -195,6 +196,8 @@ struct gi_decoder {
 	long count;		/* postings kept */
 	struct gi_probe *probe;	/* NULL, or only postings it holds are kept */
 	struct gi_vec *runs;	/* NULL, or where each key's postings start in out (out->n) */
+	uint32_t lift;		/* 0, or postings are listed less it, those at positions below it
+				 * dropped: where a word starts, from its token at offset lift */
 };
 
 /* Decodes the postings of keys lo..hi in the next page (pages in pid order) into out
