@@ -26,13 +26,15 @@
 #include "dugao/terms.h"
 #include "dugao/util.h"
 
-/* The import is a pipeline of two threads. The main thread reads and hashes each file
- * (survey), looks its bytes up in the library, and does everything that touches the
- * store; a worker thread parses (decode, normalise, clean, structure, terms) and hands
- * what it finds to the main thread as records in a bounded queue, so that it parses
- * the next file (or the later part of a big one) while the main thread stores this
- * one. The parsing modules' lazily built tables (decode's converters among them) are
- * touched by the worker only, once it runs. */
+/* The import is a pipeline of two threads. A worker thread reads and hashes each file
+ * (survey), looks its bytes up in the library (a connection of its own, read only),
+ * and parses the new ones (decode, normalise, clean, structure, terms); it hands what
+ * it finds to the main thread as records in a bounded queue, so that it goes on with
+ * the next files (or the later part of a big one) while the main thread stores this
+ * one, also while the main thread ends a batch (its segment, commit and merges). The
+ * main thread does everything that writes to the store, and looks each file up again
+ * when its turn comes: that look-up decides. The parsing modules' lazily built tables
+ * (decode's converters among them) are touched by the worker only, once it runs. */
 
 #define CHUNK (1 << 20)			/* bytes read at a time */
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
@@ -41,13 +43,9 @@
 #define HOLD_MAX (16 << 20)		/* bytes of lines held; a small file whose text outgrows it is streamed */
 #define BLOCK (64 << 10)		/* records handed over at a time: one lock for many */
 #define QUEUE_BYTES (4 << 20)		/* records waiting for the store at most: memory stays bounded */
-/* Files surveyed ahead of the one being stored, and their bytes held at most (beyond
- * the first): enough for the worker to go on parsing while the main thread ends a
- * batch (its segment, commit and merges), not 4 files that it parsed in a moment and
- * then waited (1,437 files of 100 MB: 4.4 -> 3.6 s with the checkpoints on a thread
- * of their own, store.c; neither alone gained) */
-#define AHEAD_FILES 32
-#define AHEAD_BYTES (16 << 20)
+/* Files handed to the worker ahead of the one being stored: it reads each when it comes
+ * to it, so they hold no bytes; how far it runs ahead is QUEUE_BYTES' bound */
+#define AHEAD_FILES 256
 
 /* What the worker hands over; each file's records end with REC_END or REC_REFUSE. */
 enum rec_type {
@@ -60,6 +58,7 @@ enum rec_type {
 	REC_HIT,	/* struct rec_hit */
 	REC_END,	/* struct rec_end: the file is parsed */
 	REC_REFUSE,	/* the reason, NUL-terminated ("" when the file was cancelled) */
+	REC_KNOWN,	/* the file's last: the library had its bytes at survey, it was not parsed */
 };
 
 /* A record's head; its payload follows, the whole padded to 8 bytes. */
@@ -86,16 +85,18 @@ struct rec_end {
 	long long first_invalid;	/* byte of the first, BOM included */
 };
 
-/* A file on its way through the pipeline; the main thread owns it. */
+/* A file on its way through the pipeline; the main thread owns it. The worker fills
+ * in what its survey finds before the file's first record, and the main thread reads
+ * that after taking the record. */
 struct job {
 	const char *path;	/* as given */
+	bool force;		/* parsed whatever the look-up at survey finds */
 	int fd;			/* open for the worker's reads, -1 when refused at survey */
 	long long size;		/* bytes at survey */
 	char sha[65];		/* their SHA-256 */
-	unsigned char *sample;	/* the first bytes, or all of a small file: the worker's once submitted */
+	unsigned char *sample;	/* the first bytes, or all of a small file (the worker's) */
 	size_t sample_len;	/* bytes in sample */
 	char why[512];		/* refused at survey: why; else "" */
-	bool known;		/* the library had these bytes at survey: not parsed */
 	bool submitted;		/* handed to the worker: records for it will come */
 	atomic_bool cancel;	/* the main thread needs no more records of it */
 };
@@ -107,9 +108,9 @@ struct importer {
 	size_t nfiles;			/* how many */
 	bool encoding_ok;		/* opt.encoding is one iconv knows (asked before the worker runs) */
 	bool no_terms;			/* DUGAO_NO_TERMS is set */
-	struct job **jobs;		/* each file's job while surveyed and not done, else NULL */
+	struct job **jobs;		/* each file's job while handed over and not done, else NULL */
 	size_t next;			/* the file importer_next imports next */
-	size_t surveyed;		/* files surveyed so far */
+	size_t handed;			/* files handed to the worker so far */
 	size_t force;			/* a file to parse whatever the survey finds (SIZE_MAX: none) */
 	struct import_queue *todo;	/* jobs for the worker */
 	struct import_queue *done;	/* blocks of records for the main thread */
@@ -680,9 +681,12 @@ out:
 	return rc;
 }
 
+static int survey(struct importer *im, struct job *job, struct store **lib);
+
 static void *worker_main(void *arg)
 {
 	struct importer *im = arg;
+	struct store *lib = NULL;	/* the worker's look-ups, opened at the first */
 	void *data;
 	size_t len;
 	while (import_queue_pop(im->todo, &data, &len, -1) == 1) {
@@ -690,10 +694,15 @@ static void *worker_main(void *arg)
 		free(data);
 		struct run r = { .im = im, .job = job };
 		struct rec_end end = { 0 };
-		/* a file dropped before it began is not parsed */
-		if (wanted(&r) && parse_file(&r, &end) == 0 && !r.gone)
+		/* a file dropped before it began is not read */
+		int found = wanted(&r) ? survey(im, job, &lib) : -1;
+		if (found == 1) {
+			put_end(&r, REC_KNOWN, "", 0);
+		} else if (found == 0 && parse_file(&r, &end) == 0 && !r.gone) {
 			put_end(&r, REC_END, &end, sizeof end);
-		else {
+		} else {
+			if (job->why[0])
+				snprintf(r.why, sizeof r.why, "%s", job->why);
 			/* a cancelled file too ends with its last record: the main thread counts
 			 * on one for each file it handed over */
 			r.gone = false;
@@ -701,14 +710,15 @@ static void *worker_main(void *arg)
 		}
 		sbuf_free(&r.out);
 	}
+	store_close(lib);
 	return NULL;
 }
 
-/* --- the main thread: survey and store --- */
+/* --- the worker's survey --- */
 
 static void job_refuse(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A file refused at survey: not handed to the worker. */
+/* A file refused at survey: not parsed. */
 static void job_refuse(struct job *job, const char *fmt, ...)
 {
 	va_list ap;
@@ -772,65 +782,70 @@ static void job_free(struct job *job)
 	free(job);
 }
 
-/* Surveys file i: opens, reads and hashes it, and looks its bytes up; hands it to the
- * worker unless it is refused already or the library has it. */
-static void survey(struct importer *im, size_t i)
+/* Surveys a file on the worker: opens, reads and hashes it, and looks its bytes up
+ * in the library (*lib: the worker's connection, opened here at the first). Returns 0
+ * to parse it, 1 when the library has its bytes, -1 when it is refused (job->why). */
+static int survey(struct importer *im, struct job *job, struct store **lib)
 {
-	struct job *job = xcalloc(1, sizeof *job);
-	im->jobs[i] = job;
-	job->path = im->files[i];
-	atomic_init(&job->cancel, false);
 	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; a regular file ignores it */
 	job->fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (job->fd < 0) {
 		job_refuse(job, "%s", strerror(errno));
-		return;
+		return -1;
 	}
 	struct stat sb;
 	if (fstat(job->fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
 		job_refuse(job, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
-		return;
+		return -1;
 	}
 	size_t keep = sb.st_size <= WHOLE_MAX ? WHOLE_MAX : SAMPLE;
 	if (survey_read(job, keep, (size_t)sb.st_size) != 0)
-		return;
+		return -1;
 	if (job->size == 0) {
 		job_refuse(job, "empty file");
-		return;
+		return -1;
 	}
 	/* A bad --encoding is an error even for bytes the library already has. */
 	if (im->opt.encoding && !im->encoding_ok) {
 		job_refuse(job, "unknown encoding '%s'", im->opt.encoding);
-		return;
+		return -1;
 	}
 	/* Bytes the library has are not parsed. The look-up is made again when the file's
 	 * turn comes (import_one), and that one decides: a file earlier in the pipeline
-	 * may have the same bytes, or a batch with them may be rolled back. */
+	 * may have the same bytes, or a batch with them may be rolled back. (A library
+	 * the worker cannot read: every file is parsed, and the main thread decides.) */
+	if (im->opt.replace || job->force)
+		return 0;
+	char err[256];
+	if (!*lib && store_open(store_path(im->st), STORE_READ, lib, err, sizeof err) != 0)
+		*lib = NULL;
 	long existing;
-	job->known = !im->opt.replace && i != im->force && store_find_sha(im->st, job->sha, &existing) == 1;
-	if (job->known)
-		return;
+	return *lib && store_find_sha(*lib, job->sha, &existing) == 1 ? 1 : 0;
+}
+
+/* --- the main thread: store --- */
+
+/* Hands file i to the worker. */
+static void hand_over(struct importer *im, size_t i)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+	im->jobs[i] = job;
+	job->path = im->files[i];
+	job->force = i == im->force;
+	job->fd = -1;
+	atomic_init(&job->cancel, false);
 	job->submitted = true;
 	struct job **slot = xmalloc(sizeof *slot);
 	*slot = job;
 	import_queue_push(im->todo, slot, 0);
 }
 
-
-/* Surveys the files after the one being stored, so that the worker has the next to
- * parse: a few files, and not many bytes held beyond the first of them. */
-static void survey_ahead(struct importer *im)
+/* Hands over the files after the one being stored, so that the worker has the next
+ * to read and parse. */
+static void hand_ahead(struct importer *im)
 {
-	size_t held = 0;
-	for (size_t j = im->next + 1; j < im->surveyed; j++)
-		if (im->jobs[j])
-			held += im->jobs[j]->sample_len;
-	while (im->surveyed < im->nfiles && im->surveyed <= im->next + AHEAD_FILES &&
-	       (im->surveyed <= im->next + 1 || held < AHEAD_BYTES)) {
-		size_t j = im->surveyed++;
-		survey(im, j);
-		held += im->jobs[j]->sample_len;
-	}
+	while (im->handed < im->nfiles && im->handed <= im->next + AHEAD_FILES)
+		hand_over(im, im->handed++);
 }
 
 /* The next record of the file being stored, waiting for it; NULL when the queue is
@@ -880,25 +895,52 @@ static void discard(struct importer *im, struct job *job)
 	job->submitted = false;
 }
 
-/* File i was not handed to the worker, its bytes being in the library at survey, and
- * they are gone now (its batch was rolled back): the files after it are dropped from
- * the pipeline and surveyed again, it first, to be parsed whatever the look-up says. */
+/* File i was not parsed, its bytes being in the library at survey, and they are gone
+ * now (its batch was rolled back): the files after it are dropped from the pipeline
+ * and handed over again, it first, to be parsed whatever the look-up says. */
 static void restart(struct importer *im, size_t i)
 {
-	for (size_t j = i; j < im->surveyed; j++)
+	for (size_t j = i; j < im->handed; j++)
 		if (im->jobs[j] && im->jobs[j]->submitted)
 			atomic_store(&im->jobs[j]->cancel, true);
-	for (size_t j = i; j < im->surveyed; j++) {
+	for (size_t j = i; j < im->handed; j++) {
 		if (im->jobs[j])
 			discard(im, im->jobs[j]);
 		job_free(im->jobs[j]);
 		im->jobs[j] = NULL;
 	}
-	im->surveyed = i + 1;
+	im->handed = i + 1;
 	im->force = i;
-	survey(im, i);
+	hand_over(im, i);
 	im->force = SIZE_MAX;
-	survey_ahead(im);
+	hand_ahead(im);
+}
+
+/* The look-up that decides, once the survey has hashed file i (its first record came):
+ * 0 to store it (*found: a document with its bytes to replace, or -1), 1 when the
+ * library has it (res says so), -1 on an error (res says why). */
+static int look_up(struct importer *im, struct job *job, struct import_result *res, long *found)
+{
+	struct store *st = im->st;
+	long existing;
+	int rc = store_find_sha(st, job->sha, &existing);
+	*found = rc == 1 ? existing : -1;
+	if (rc < 0) {
+		refuse(res, job->path, "%s", store_error(st));
+		return -1;
+	}
+	if (!rc || im->opt.replace)
+		return 0;
+	struct doc_info d;
+	res->status = IMPORT_SAME;
+	res->id = existing;
+	if (store_doc_info(st, existing, &d) == 0) {
+		snprintf(res->title, sizeof res->title, "%s", d.title);
+		snprintf(res->encoding, sizeof res->encoding, "%s", d.encoding);
+		res->paragraphs = d.paragraphs, res->headings = d.headings, res->terms = d.terms;
+		doc_info_clear(&d);
+	}
+	return 1;
 }
 
 /* Stores file i from the worker's records. */
@@ -906,41 +948,8 @@ static void import_one(struct importer *im, size_t i, struct import_result *res)
 {
 	struct store *st = im->st;
 	struct job *job = im->jobs[i];
-	if (job->why[0]) {
-		res->status = IMPORT_REFUSED;
-		snprintf(res->why, sizeof res->why, "%s", job->why);
-		return;
-	}
-	long existing;
-	int found = store_find_sha(st, job->sha, &existing);
-	if (found < 0) {
-		refuse(res, job->path, "%s", store_error(st));
-		discard(im, job);
-		return;
-	}
-	if (found && !im->opt.replace) {
-		discard(im, job);
-		struct doc_info d;
-		res->status = IMPORT_SAME;
-		res->id = existing;
-		if (store_doc_info(st, existing, &d) == 0) {
-			snprintf(res->title, sizeof res->title, "%s", d.title);
-			snprintf(res->encoding, sizeof res->encoding, "%s", d.encoding);
-			res->paragraphs = d.paragraphs, res->headings = d.headings, res->terms = d.terms;
-			doc_info_clear(&d);
-		}
-		return;
-	}
-	if (!job->submitted) {
-		restart(im, i);
-		job = im->jobs[i];
-		if (job->why[0]) {
-			res->status = IMPORT_REFUSED;
-			snprintf(res->why, sizeof res->why, "%s", job->why);
-			return;
-		}
-	}
 	bool begun = false, failed = false;
+	long found = -1;
 	im->nterm_ids = 0;
 	for (;;) {
 		const char *pl;
@@ -956,6 +965,18 @@ static void import_one(struct importer *im, size_t i, struct import_result *res)
 			/* its records up to the last are dropped, so that the next file's come next */
 			discard(im, job);
 			break;
+		}
+		if (h->type == REC_KNOWN) {
+			job->submitted = false;
+			if (failed)
+				break;
+			int rc = look_up(im, job, res, &found);
+			if (rc != 0)
+				break;
+			/* gone since the survey (a batch with them was rolled back): parsed now */
+			restart(im, i);
+			job = im->jobs[i];
+			continue;
 		}
 		if (h->type == REC_END || h->type == REC_REFUSE) {
 			job->submitted = false;
@@ -1000,11 +1021,18 @@ static void import_one(struct importer *im, size_t i, struct import_result *res)
 		int rc = 0;
 		switch ((enum rec_type)h->type) {
 		case REC_BEGIN: {
+			int known = look_up(im, job, res, &found);
+			if (known != 0) {
+				/* the library has it, or cannot say: its other records are dropped */
+				atomic_store(&job->cancel, true);
+				discard(im, job);
+				return;
+			}
 			const struct rec_begin *b = (const struct rec_begin *)pl;
 			snprintf(res->encoding, sizeof res->encoding, "%s", b->encoding);
 			struct import_meta meta = { .source = job->path, .sha256 = job->sha, .encoding = res->encoding,
 						    .bytes = job->size };
-			rc = store_import_begin(st, &meta, found ? existing : -1, &res->id);
+			rc = store_import_begin(st, &meta, found, &res->id);
 			begun = rc == 0;
 			break;
 		}
@@ -1114,12 +1142,10 @@ void importer_next(struct importer *im, struct import_result *res)
 		im->next++;
 		return;
 	}
-	if (im->surveyed == i) {
-		im->surveyed++;
-		survey(im, i);
-	}
+	if (im->handed == i)
+		hand_over(im, im->handed++);
 	/* the next files are handed over before this one is stored: parsed meanwhile */
-	survey_ahead(im);
+	hand_ahead(im);
 	import_one(im, i, res);
 	if (res->status == IMPORT_REFUSED)
 		res->id = -1;
@@ -1132,7 +1158,7 @@ void importer_free(struct importer *im)
 {
 	if (!im)
 		return;
-	for (size_t j = im->next; j < im->surveyed; j++)
+	for (size_t j = im->next; j < im->handed; j++)
 		if (im->jobs[j])
 			atomic_store(&im->jobs[j]->cancel, true);
 	import_queue_close(im->todo);

@@ -502,6 +502,11 @@ const char *store_error(const struct store *st)
 	return st->error;
 }
 
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
 static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
 {
 	if (!st->stmts[id] && sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,

@@ -30,6 +30,8 @@ void store_close(struct store *st);
 int store_read_hold(struct store *st, bool hold);
 /* The last error, one line. */
 const char *store_error(const struct store *st);
+/* The library's file, as opened. */
+const char *store_path(const struct store *st);
 
 struct doc_info {
 	long id;		/* document id */
