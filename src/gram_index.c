@@ -1432,14 +1432,18 @@ static size_t seek(const uint64_t *v, size_t n, size_t from, uint64_t x)
 	}
 	if (hi > n)
 		hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (lo == hi)
+		return lo;
+	/* the first of v[lo..hi-1] >= x (v[hi] is, or hi is n), halving without a branch on
+	 * the comparison: as good as random, each one a misprediction */
+	const uint64_t *base = v + lo;
+	size_t len = hi - lo;
+	while (len > 1) {
+		size_t half = len / 2;
+		base = base[half] < x ? base + half : base;
+		len -= half;
 	}
-	return lo;
+	return (size_t)(base - v) + (*base < x);
 }
 
 long gi_hits(const struct gi_vec *words, const uint32_t *lens, int nwords, const struct gi_vec *newlines,
