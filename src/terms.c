@@ -65,7 +65,15 @@ struct trie {
 	uint32_t *weight;	/* per position of text: copies of its run in the sample */
 	size_t ntext;		/* positions of text */
 	bool whole;		/* text holds all of the sample (SAMPLE_CHARS cut none) */
+	uint32_t *occ;		/* per run of the sample (every copy), in its order: its run in text */
+	uint32_t *occ_at;	/* where it begins in the sample (bytes), OCC_NUMBER set when it
+				 * has a number of several digits (one wildcard in text) */
+	size_t nocc;		/* runs of the sample */
+	size_t capocc;		/* runs allocated */
+	bool odd;		/* the sample has a U+FFFD (maybe bytes that are no UTF-8) */
 };
+
+#define OCC_NUMBER (1u << 31)
 
 /* A string seen inside quotes. */
 struct quoted {
@@ -139,8 +147,9 @@ struct terms {
  * terms at the same places when the only terms gone are ones it never took there),
  * so terms_scan gives them again without a scan. */
 struct replay {
-	uint32_t *unit;		/* per kept paragraph: 1 + its distinct paragraph, 0 when scanned */
-	uint32_t *first;	/* per distinct paragraph: where its hits begin; one more at the end */
+	uint32_t *unit;		/* per kept paragraph: 1 + its unit, 0 when scanned */
+	uint32_t *first;	/* per unit (a distinct paragraph, or a kept one when the hits
+				 * were counted by runs): where its hits begin; one more at the end */
 	uint32_t *term;		/* each hit's chosen term */
 	uint32_t *offset;	/* and its character offset */
 };
@@ -346,6 +355,8 @@ static void trie_free(struct trie *t)
 	free(t->mark);
 	free(t->text);
 	free(t->weight);
+	free(t->occ);
+	free(t->occ_at);
 }
 
 /* Room for n more nodes. */
@@ -776,8 +787,8 @@ struct runs {
 };
 
 /* Ends the run text[from..*n) (not empty) with hash h: a new one stays, followed by
- * a 0; a repeated one is taken back off the text. */
-static void runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uint32_t h)
+ * a 0; a repeated one is taken back off the text. Returns the kept run's index. */
+static uint32_t runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uint32_t h)
 {
 	uint32_t m = (uint32_t)(*n - from);
 	size_t k = h & (r->nslot - 1);
@@ -786,7 +797,7 @@ static void runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uin
 		if (r->size[x] == m && memcmp(text + r->start[x], text + from, m * sizeof *text) == 0) {
 			r->copies[x]++;
 			*n = from;
-			return;
+			return x;
 		}
 	}
 	if (r->n == r->cap) {
@@ -811,6 +822,23 @@ static void runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n, uin
 			r->slot[j] = (uint32_t)(x + 1);
 		}
 	}
+	return (uint32_t)r->n - 1;
+}
+
+static void occ_grow(struct trie *f)
+{
+	f->capocc = f->capocc ? 2 * f->capocc : 1024;
+	f->occ = xrealloc(f->occ, f->capocc * sizeof *f->occ);
+	f->occ_at = xrealloc(f->occ_at, f->capocc * sizeof *f->occ_at);
+}
+
+/* Notes a run read from the sample: its kept run x, where it begins (at: bytes,
+ * OCC_NUMBER set when a number in it is one wildcard). */
+static inline void occ_put(struct trie *f, uint32_t x, uint32_t at)
+{
+	if (f->nocc == f->capocc)
+		occ_grow(f);
+	f->occ[f->nocc] = x, f->occ_at[f->nocc++] = at;
 }
 
 /* The number of copies of the run at each position of the kept text (n positions). */
@@ -897,6 +925,10 @@ static void count_substrings(struct terms *t)
 	size_t raw = 0, from = 0;
 	uint32_t h = 2166136261u;
 	size_t number_end = SIZE_MAX;	/* just after the last digit read */
+	/* where the run being read began (bytes), with OCC_NUMBER when a number
+	 * in it is one wildcard (the sample is below 2^31 bytes) */
+	uint32_t run_at = 0;
+	bool odd = false;	/* a U+FFFD read */
 	struct runs r = { .nslot = 256 };
 	r.slot = xcalloc(r.nslot, sizeof *r.slot);
 	while (at < len && raw + 1 < cap) {
@@ -918,6 +950,7 @@ static void count_substrings(struct terms *t)
 			}
 			if (q > text + n) {
 				size_t got = (size_t)(q - (text + n));
+				run_at = n == from ? (uint32_t)at : run_at;
 				n += got, raw += got, at += 3 * got;
 				continue;
 			}
@@ -929,31 +962,36 @@ static void count_substrings(struct terms *t)
 			at += 3;
 			if (n > from) {
 				raw++;	/* a run ends */
-				runs_end(&r, text, from, &n, h);
+				occ_put(f, runs_end(&r, text, from, &n, h), run_at);
 				from = n, h = 2166136261u;
 			}
 			continue;
 		}
 		at += decode(s + at, len - at, &c);
+		odd |= c == 0xFFFD;
 		if (is_digit(c)) {
 			bool more = was == number_end;	/* the number goes on: one wildcard */
 			number_end = at;
-			if (more)
+			if (more) {
+				run_at |= OCC_NUMBER;
 				continue;
+			}
 		}
 		if (is_han(c) || is_placeholder(c) || is_digit(c)) {
 			c = is_han(c) ? c : PLACEHOLDER;
+			run_at = n == from ? (uint32_t)was : run_at;
 			text[n++] = c, raw++;
 			h = (h ^ c) * 16777619u;
 		} else if (n > from) {
 			raw++;	/* a run ends */
-			runs_end(&r, text, from, &n, h);
+			occ_put(f, runs_end(&r, text, from, &n, h), run_at);
 			from = n, h = 2166136261u;
 		}
 	}
 	f->whole = at >= len;
+	f->odd = odd;
 	if (n > from)
-		runs_end(&r, text, from, &n, h);
+		occ_put(f, runs_end(&r, text, from, &n, h), run_at);
 	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
@@ -1781,7 +1819,7 @@ static bool all_han(const char *s)
 struct hit_log {
 	uint32_t *first;	/* per unit: where its hits begin in cand; one more at the end */
 	uint32_t *cand;		/* the candidate (index in the list) of each hit */
-	uint32_t *offset;	/* the character offset of each hit in its paragraph (0 in a run) */
+	uint32_t *offset;	/* the character offset of each hit in its unit */
 	size_t n;		/* hits */
 	size_t cap;		/* hits allocated */
 	size_t units;		/* units */
@@ -1867,6 +1905,7 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 	size_t n = f->ntext, u = 0;
 	for (size_t i = 0; i < n; u++) {
 		/* the run from i to its 0 */
+		size_t run = i;
 		hit_log_unit(now, u);
 		if (hit_log_again(old, u, c, f->weight[i], now)) {
 			while (text[i])
@@ -1885,7 +1924,7 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 					uint32_t ti = m->order[m->start[h] + j], l = m->chars[ti];
 					if (l <= n - i && memcmp(text + i, cps + off[ti], l * sizeof *text) == 0) {
 						live[ti]->hits += f->weight[i];
-						hit_log_put(now, (uint32_t)(live[ti] - c->v), 0);
+						hit_log_put(now, (uint32_t)(live[ti] - c->v), (uint32_t)(i - run));
 						i += l;
 						goto next;
 					}
@@ -1979,6 +2018,90 @@ static void replay_make(struct terms *t, const struct distinct *d, const struct 
 	r->first[d->n] = n;
 	for (size_t i = 0; i < t->nkept; i++)
 		r->unit[i] = whole[d->unit[i]] ? d->unit[i] + 1 : 0;
+	free(whole);
+	t->replay = r;
+}
+
+/* The characters of n bytes of whole characters as match counts them: with no
+ * U+FFFD in the text (odd false: valid UTF-8), the bytes that begin one, eight at a
+ * time; else one decode at a time. */
+static size_t utf8_chars(const char *s, size_t n, bool odd)
+{
+	size_t chars = 0, i = 0;
+	if (odd) {
+		for (uint32_t c; i < n; chars++)
+			i += decode(s + i, n - i, &c);
+		return chars;
+	}
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		/* a byte 10xxxxxx continues a character: 0 after this, any other not */
+		w = (w & 0xC0C0C0C0C0C0C0C0ull) ^ 0x8080808080808080ull;
+		chars += (size_t)__builtin_popcountll((w | w << 1) & 0x8080808080808080ull);
+	}
+	for (; i < n; i++)
+		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return chars;
+}
+
+/* The replay of the kept paragraphs from the last count's hits by runs (log, one
+ * unit per run of the trie's text), whose candidates are chosen as chosen_of says:
+ * no hit crosses a run's end, so a paragraph's hits are those of its runs, in
+ * order, each moved by where its run begins (f->occ, in characters as match counts
+ * them), when every one of them is of a chosen term and no number of several
+ * digits (one character in the run) comes before it in its run. */
+static void replay_runs(struct terms *t, const struct hit_log *log, const uint32_t *chosen_of)
+{
+	const struct trie *f = &t->fwd;
+	bool *whole = xcalloc(log->units + 1, sizeof *whole);	/* per run: its hits all chosen */
+	for (size_t u = 0; u < log->units; u++) {
+		bool all = true;
+		for (uint32_t k = log->first[u]; all && k < log->first[u + 1]; k++)
+			all = chosen_of[log->cand[k]] != 0;
+		whole[u] = all;
+	}
+	struct replay *r = xmalloc(sizeof *r);
+	r->unit = xcalloc(t->nkept + 1, sizeof *r->unit);
+	r->first = xmalloc((t->nkept + 1) * sizeof *r->first);
+	size_t n = 0, cap = 256, o = 0;
+	r->term = xmalloc(cap * sizeof *r->term);
+	r->offset = xmalloc(cap * sizeof *r->offset);
+	for (uint32_t p = 0; p < t->nkept; p++) {
+		r->first[p] = (uint32_t)n;
+		size_t len, from = o;
+		const char *text = terms_kept_text(t, p, &len);
+		size_t start = (size_t)(text - t->sample.data);
+		bool all = true;
+		for (; o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len; o++) {
+			uint32_t x = f->occ[o];
+			all = all && x < log->units && whole[x] &&
+			      (!(f->occ_at[o] & OCC_NUMBER) || log->first[x] == log->first[x + 1]);
+		}
+		if (!all)
+			continue;
+		/* the characters before each run, counted as match counts them */
+		size_t i = 0, chars = 0;
+		for (size_t j = from; j < o; j++) {
+			uint32_t x = f->occ[j];
+			size_t at = (f->occ_at[j] & ~OCC_NUMBER) - start;
+			if (log->first[x] == log->first[x + 1])
+				continue;
+			chars += utf8_chars(text + i, at - i, f->odd);
+			i = at;
+			for (uint32_t k = log->first[x]; k < log->first[x + 1]; k++) {
+				if (n == cap) {
+					cap *= 2;
+					r->term = xrealloc(r->term, cap * sizeof *r->term);
+					r->offset = xrealloc(r->offset, cap * sizeof *r->offset);
+				}
+				r->term[n] = chosen_of[log->cand[k]] - 1;
+				r->offset[n++] = (uint32_t)(chars + log->offset[k]);
+			}
+		}
+		r->unit[p] = p + 1;
+	}
+	r->first[t->nkept] = (uint32_t)n;
 	free(whole);
 	t->replay = r;
 }
@@ -2093,6 +2216,8 @@ size_t terms_finish(struct terms *t)
 	}
 	if (!han)
 		replay_make(t, &d, &log, chosen_of);
+	else
+		replay_runs(t, &log, chosen_of);
 	free(chosen_of);
 	hit_log_free(&log);
 	distinct_free(&d);
