@@ -151,12 +151,17 @@ static int import_print(const struct import_done *d, const char *lost)
 	return EXIT_OK;
 }
 
-/* Commits the batch and prints its files' lines; returns the worst exit status. */
-static int import_batch_end(struct store *st, struct import_batch *b)
+/* Commits the batch and prints its files' lines; returns the worst exit status. im:
+ * the importer still parsing the next files, or NULL. */
+static int import_batch_end(struct store *st, struct import_batch *b, struct importer *im)
 {
 	const char *lost = NULL;
+	if (b->open && im)
+		importer_store_busy(im, true);
 	if (b->open && store_batch_commit(st) != 0)
 		lost = store_error(st);
+	if (b->open && im)
+		importer_store_busy(im, false);
 	b->open = false;
 	int status = EXIT_OK;
 	for (size_t i = 0; i < b->n; i++) {
@@ -241,7 +246,7 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 		bool alone = size > BATCH_BYTES;
 		if (b.open && (alone || b.n == BATCH_FILES || b.bytes + size > BATCH_BYTES ||
 			       seconds_since(&b.start) > BATCH_SECONDS) &&
-		    import_batch_end(st, &b) != EXIT_OK)
+		    import_batch_end(st, &b, im) != EXIT_OK)
 			status = EXIT_REFUSED;
 		/* (a batch that cannot begin: the file alone, whose import says why) */
 		if (!alone && !b.open && store_batch_begin(st) == 0) {
@@ -256,11 +261,11 @@ static int cmd_import(const struct global *g, int argc, char **argv)
 			break;
 		b.n++;
 		b.bytes += size;
-		if (!b.open && import_batch_end(st, &b) != EXIT_OK)
+		if (!b.open && import_batch_end(st, &b, im) != EXIT_OK)
 			status = EXIT_REFUSED;
 	}
 	importer_free(im);
-	if (import_batch_end(st, &b) != EXIT_OK)
+	if (import_batch_end(st, &b, NULL) != EXIT_OK)
 		status = EXIT_REFUSED;
 	free(b.done);
 	free(files);

@@ -57,6 +57,14 @@ void import_queue_free(struct import_queue *q)
 	free(q);
 }
 
+void import_queue_set_max(struct import_queue *q, size_t max_bytes)
+{
+	pthread_mutex_lock(&q->lock);
+	q->max = max_bytes;
+	pthread_cond_broadcast(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+}
+
 int import_queue_push(struct import_queue *q, void *data, size_t len)
 {
 	struct block *b = xmalloc(sizeof *b);

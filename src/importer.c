@@ -43,6 +43,10 @@
 #define HOLD_MAX (16 << 20)		/* bytes of lines held; a small file whose text outgrows it is streamed */
 #define BLOCK (64 << 10)		/* records handed over at a time: one lock for many */
 #define QUEUE_BYTES (4 << 20)		/* records waiting for the store at most: memory stays bounded */
+/* The bound while the main thread ends a batch: the build of postings it just wrote
+ * out is empty, and the worker parses on instead of waiting (the merges at a batch's
+ * end took 10 s of a 1 GB import, the worker stopped after 4 MB of records) */
+#define QUEUE_BYTES_BUSY (12 << 20)
 /* Files handed to the worker ahead of the one being stored: it reads each when it comes
  * to it, so they hold no bytes; how far it runs ahead is QUEUE_BYTES' bound */
 #define AHEAD_FILES 256
@@ -1152,6 +1156,11 @@ void importer_next(struct importer *im, struct import_result *res)
 	job_free(im->jobs[i]);
 	im->jobs[i] = NULL;
 	im->next++;
+}
+
+void importer_store_busy(struct importer *im, bool busy)
+{
+	import_queue_set_max(im->done, busy ? QUEUE_BYTES_BUSY : QUEUE_BYTES);
 }
 
 void importer_free(struct importer *im)

@@ -18,6 +18,8 @@ int import_queue_push(struct import_queue *q, void *data, size_t len);
 /* Takes the oldest block, waiting at most timeout_ms (< 0: no limit). Returns 1 with
  * the block, 0 when the time ran out, -1 when the queue is closed and empty. */
 int import_queue_pop(struct import_queue *q, void **data, size_t *len, int timeout_ms);
+/* A new bound on bytes (pushes waiting go on when it is higher). */
+void import_queue_set_max(struct import_queue *q, size_t max_bytes);
 /* No more blocks: waiting pushes fail, pops take what is left, then get -1. */
 void import_queue_close(struct import_queue *q);
 

@@ -39,6 +39,10 @@ struct importer;
 struct importer *importer_new(struct store *st, const struct import_options *opt, char *const *files, size_t nfiles);
 /* Imports the next file of the list. Never exits; errors land in result->why. */
 void importer_next(struct importer *im, struct import_result *result);
+/* The caller's thread will take no records for a while (busy: ending a batch, with its
+ * segment, commit and merges), or takes them again: the worker may queue more records
+ * meanwhile, so that it goes on parsing. */
+void importer_store_busy(struct importer *im, bool busy);
 /* Stops the worker; files not imported yet are dropped. */
 void importer_free(struct importer *im);
 

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "dugao/import_queue.h"
@@ -104,10 +105,62 @@ static void test_close_wakes(void)
 	import_queue_free(p.q);
 }
 
+/* A producer that counts its pushes. */
+struct counted {
+	struct import_queue *q;	/* where to push */
+	atomic_int pushed;	/* blocks pushed so far */
+};
+
+static void *produce_counted(void *arg)
+{
+	struct counted *c = arg;
+	for (int i = 0; i < 5; i++) {
+		if (import_queue_push(c->q, xmalloc(10), 10) != 0)
+			break;
+		atomic_fetch_add(&c->pushed, 1);
+	}
+	return NULL;
+}
+
+/* Waits up to two seconds for the producer to have pushed n blocks. */
+static bool pushed_reaches(struct counted *c, int n)
+{
+	for (int i = 0; i < 2000 && atomic_load(&c->pushed) < n; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	return atomic_load(&c->pushed) == n;
+}
+
+/* A producer waiting on a full queue goes on when the bound is raised, up to it. */
+static void test_set_max(void)
+{
+	struct counted c = { .q = import_queue_new(10) };
+	atomic_init(&c.pushed, 0);
+	pthread_t t;
+	CHECK_INT(pthread_create(&t, NULL, produce_counted, &c), 0);
+	CHECK(pushed_reaches(&c, 1));
+	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	CHECK_INT(atomic_load(&c.pushed), 1);	/* the second waits: 20 bytes > 10 */
+	import_queue_set_max(c.q, 40);
+	CHECK(pushed_reaches(&c, 4));
+	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	CHECK_INT(atomic_load(&c.pushed), 4);	/* the fifth waits: 50 bytes > 40 */
+	import_queue_set_max(c.q, 10);
+	void *d;
+	size_t n;
+	for (int i = 0; i < 5; i++) {
+		CHECK_INT(import_queue_pop(c.q, &d, &n, 2000), 1);
+		free(d);
+	}
+	pthread_join(t, NULL);
+	CHECK_INT(atomic_load(&c.pushed), 5);
+	import_queue_free(c.q);
+}
+
 int main(void)
 {
 	test_order();
 	test_threads();
 	test_close_wakes();
+	test_set_max();
 	return check_done();
 }
