@@ -3695,6 +3695,7 @@ struct word_scratch {
 	struct gi_vec starts;	/* where the word may start, so far */
 	struct gi_vec runs;	/* where each key's postings start in found */
 	struct gi_vec merge;	/* where they are merged */
+	struct gi_vec more;	/* a pair's plain key's postings, merged into found */
 	int *order;		/* the lookups, fewest pages first */
 	size_t *pages;		/* each lookup's pages */
 };
@@ -3780,7 +3781,14 @@ static long word_seg_count(const struct word_job *j, const struct word_seg *p, s
 		if (!word_unit(j, p, u, t->lo, t->hi, &w->found, t->at, t->lo < t->hi ? &w->runs : NULL, i ? &probe : NULL,
 			       &n))
 			return -1;
-		if (two) {
+		if (two && t->lo == t->hi) {
+			/* a pair's bucket and its plain key (mostly the fewer): the plain's
+			 * merged in place from the end, through no copy of the bucket's */
+			w->more.n = 0;
+			if (!word_unit(j, p, u + 1, t->lo2, t->hi2, &w->more, t->at, NULL, i ? &probe : NULL, &more))
+				return -1;
+			gi_vec_merge(&w->found, &w->more);
+		} else if (two) {
 			if (!w->runs.n)
 				gi_vec_push(&w->runs, 0);
 			gi_vec_push(&w->runs, w->found.n);
@@ -3823,6 +3831,7 @@ static void word_job_work(struct word_job *j)
 	gi_vec_free(&w.starts);
 	gi_vec_free(&w.runs);
 	gi_vec_free(&w.merge);
+	gi_vec_free(&w.more);
 	free(w.order);
 	free(w.pages);
 }

@@ -62,4 +62,15 @@ if e:
 print("%d checks, %d failed" % (checked, bad))
 sys.exit(1 if bad else 0)
 PY
+
+# a segment's pages damaged (emptied): a count read ahead and shared says so, one line,
+# whichever thread decodes that segment
+if command -v sqlite3 >/dev/null 2>&1; then
+	cp "$DUGAO_DB" "$TMP/bad.db"
+	sqlite3 "$TMP/bad.db" "UPDATE search_pages SET data = x'' WHERE id >> 32 = (SELECT max(id) FROM search_segments)"
+	for q in 高质量发展 发展; do
+		expect_status "count of $q in a damaged library" 1 "$DUGAO" --db "$TMP/bad.db" search --count "$q"
+		expect_eq "count of $q: the damage told" "$(cat "$TMP/err")" "dugao: $TMP/bad.db: the search index is damaged (a page cannot be read)"
+	done
+fi
 finish
