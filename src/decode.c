@@ -281,35 +281,44 @@ static inline long utf8_seq(const unsigned char *s, size_t n)
 	return (long)len;
 }
 
-/* The fast path: UTF-8 is validated and copied in runs, without iconv. Returns the
- * bytes consumed; less than n only when a cut sequence ends in and final is unset. */
-static size_t utf8_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
-			   struct sbuf *out)
+/* From i on, past ASCII (eight bytes at a time) and the three-byte sequences that need
+ * no range check beyond their continuation bytes (not E0: overlongs, not ED:
+ * surrogates): the bulk of Chinese text. Returns where a byte needs a closer look (n
+ * at the end); *multi counts the sequences passed. */
+static inline size_t utf8_easy(const unsigned char *s, size_t n, size_t i, size_t *multi)
 {
-	size_t i = 0, run = 0;
-	while (i < n) {
-		/* ASCII eight bytes at a time */
+	for (;;) {
 		while (i + 8 <= n) {
 			uint64_t w;
-			memcpy(&w, in + i, 8);
+			memcpy(&w, s + i, 8);
 			if (w & 0x8080808080808080ull)
 				break;
 			i += 8;
 		}
 		if (i >= n)
-			break;
-		unsigned char c = in[i];
+			return n;
+		unsigned char c = s[i];
 		if (c < 0x80) {
 			i++;
-			continue;
-		}
-		/* the common case of Chinese text: a three-byte sequence that needs no range
-		 * check beyond its continuation bytes (not E0: overlongs, not ED: surrogates) */
-		if (c >= 0xE1 && c <= 0xEF && c != 0xED && i + 2 < n && (in[i + 1] & 0xC0) == 0x80 &&
-		    (in[i + 2] & 0xC0) == 0x80) {
+		} else if (c >= 0xE1 && c <= 0xEF && c != 0xED && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
+			   (s[i + 2] & 0xC0) == 0x80) {
+			(*multi)++;
 			i += 3;
-			continue;
+		} else {
+			return i;
 		}
+	}
+}
+
+/* The fast path: UTF-8 is validated and copied in runs, without iconv. Returns the
+ * bytes consumed; less than n only when a cut sequence ends in and final is unset. */
+static size_t utf8_convert(struct decoder *d, const unsigned char *in, size_t n, bool final, long long base,
+			   struct sbuf *out)
+{
+	size_t i = 0, run = 0, multi = 0;
+	while (i < n) {
+		if ((i = utf8_easy(in, n, i, &multi)) >= n)
+			break;
 		long k = utf8_seq(in + i, n - i);
 		if (k > 0) {
 			i += (size_t)k;
@@ -788,31 +797,13 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 {
 	*multi = *invalid = 0;
 	for (size_t i = 0; i < n;) {
-		/* ASCII eight bytes at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
+		if ((i = utf8_easy(s, n, i, multi)) >= n)
 			break;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		/* the rest could add at most one sequence per two bytes */
+		/* the rest could add at most one sequence per two bytes (the easy ones passed
+		 * unchecked change no verdict: with this true, invalid * 4 > multi stays true
+		 * and invalid * 100 <= multi false whatever the rest holds) */
 		if (*invalid * 4 > *multi + (n - i) / 2 + 1)
 			break;
-		/* Chinese text: a three-byte sequence that needs no range check beyond its
-		 * continuation bytes (as utf8_convert) */
-		if (s[i] >= 0xE1 && s[i] <= 0xEF && s[i] != 0xED && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
-		    (s[i + 2] & 0xC0) == 0x80) {
-			(*multi)++;
-			i += 3;
-			continue;
-		}
 		long k = utf8_seq(s + i, n - i);
 		if (k > 0) {
 			(*multi)++;
