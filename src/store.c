@@ -3842,7 +3842,22 @@ static void *word_job_run(void *arg)
 	return NULL;
 }
 
-/* The occurrences in every row of word, whose lookups are terms (k > 1), in *count. */
+/* Whether the rows searched hold every row of the segments they fall in, so that a
+ * lookup reads each one's pages to the end (a document's rows: search_lookup stops
+ * after them, which reading ahead cannot). */
+static bool search_rows_whole(const struct search *s)
+{
+	const uint32_t *rows = s->rows.id;
+	size_t n = s->rows.n;
+	for (size_t i = 0; i < s->nsegs && n; i++)
+		if (s->segs[i].hi >= rows[0] && s->segs[i].lo <= rows[n - 1] &&
+		    (s->segs[i].lo < rows[0] || s->segs[i].hi > rows[n - 1]))
+			return false;
+	return true;
+}
+
+/* The occurrences in every row of word, whose lookups are terms (k > 1), in *count
+ * (search_rows_whole). */
 static int search_word_count(struct store *st, const struct search *s, const struct gi_term *terms, int k, long *count)
 {
 	*count = 0;
@@ -3931,8 +3946,12 @@ static int search_quick_count(struct store *st, const struct search *s, const ch
 		rc = search_term_pages(st, s, &terms[0], s->rows.id, s->rows.n, seg_pages, seg_pages + per) < 0 ? -1 :
 		     search_term(st, s, &terms[0], s->rows.id, s->rows.n, NULL, count, NULL, seg_pages, seg_pages + per);
 		free(seg_pages);
-	} else if (k > 1) {
+	} else if (k > 1 && search_rows_whole(s)) {
 		rc = search_word_count(st, s, terms, k, count);
+	} else if (k > 1) {
+		struct gi_vec starts = { 0 };
+		rc = search_word(st, s, word, s->rows.id, s->rows.n, &starts, count);
+		gi_vec_free(&starts);
 	}
 	free(terms);
 	return rc < 0 ? -1 : k > 0;
