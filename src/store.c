@@ -3724,9 +3724,16 @@ struct word_seg {
 	struct word_page *page;	/* its lookups' pages: unit 2 * term + range (a term's two ranges) */
 	size_t n;		/* how many */
 	size_t cap;		/* allocated */
-	size_t *unit_end;	/* past each unit's last page */
+	size_t *unit_at;	/* where each unit's pages start */
+	size_t *unit_end;	/* and end */
+	bool empty;		/* a lookup has no posting here: the others were not read */
 	long count;		/* the word's occurrences in it, -1 when a page is damaged */
 };
+
+/* A lookup of at most this many pages in a segment is counted as soon as it is read:
+ * none there, the segment holds no occurrence, and its other lookups are not read
+ * (发展龘: 展龘's page, not 发展's 700). */
+enum { WORD_PEEK_PAGES = 4 };
 
 /* The segments of a word's count, shared by two threads. */
 struct word_job {
@@ -3766,6 +3773,7 @@ static int word_read(struct store *st, struct word_job *j, sqlite3_int64 seg, ui
 	sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
 	sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
 	int rc;
+	g->unit_at[unit] = g->n;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (g->n == g->cap) {
 			g->cap = g->cap ? g->cap * 2 : 64;
@@ -3796,7 +3804,7 @@ static bool word_unit(const struct word_job *j, const struct word_seg *g, size_t
 {
 	struct gi_decoder d = { .probe = probe, .runs = runs, .lift = out ? at : 0 };
 	int bad = 0;
-	for (size_t i = u ? g->unit_end[u - 1] : 0; i < g->unit_end[u] && bad == 0; i++)
+	for (size_t i = g->unit_at[u]; i < g->unit_end[u] && bad == 0; i++)
 		bad = gi_decode_page(&d, g->page[i].pid, g->page[i].data, g->page[i].n, lo, hi, j->rows, j->nrows, out);
 	*n = gi_decode_end(&d);
 	return bad >= 0 && *n >= 0;
@@ -3805,10 +3813,12 @@ static bool word_unit(const struct word_job *j, const struct word_seg *g, size_t
 /* The word's occurrences in one segment, or -1 when a page is damaged. */
 static long word_seg_count(const struct word_job *j, const struct word_seg *p, struct word_scratch *w)
 {
+	if (p->empty)
+		return 0;
 	int k = j->k, *order = w->order;
 	size_t *pages = w->pages;
 	for (int t = 0; t < k; t++) {
-		pages[t] = p->unit_end[2 * t + 1] - (t ? p->unit_end[2 * t - 1] : 0);
+		pages[t] = p->unit_end[2 * t] - p->unit_at[2 * t] + p->unit_end[2 * t + 1] - p->unit_at[2 * t + 1];
 		order[t] = t;
 		for (int i = t; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
 			int x = order[i];
@@ -3897,6 +3907,21 @@ static void *word_job_run(void *arg)
 	return NULL;
 }
 
+/* About how many pages keys lo..hi fill in segment seg, or -1. */
+static long word_key_pages(struct store *st, sqlite3_int64 seg, uint64_t lo, uint64_t hi)
+{
+	sqlite3_stmt *q = stmt(st, Q_INDEX_KEY_PAGES);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, seg);
+	sqlite3_bind_int64(q, 2, gi_pid(lo, 0));
+	sqlite3_bind_int64(q, 3, gi_pid(hi + 1, 0));
+	int rc = sqlite3_step(q);
+	long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? n : fail_db(st, "searching");
+}
+
 /* Whether the rows searched hold every row of the segments they fall in, so that a
  * lookup reads each one's pages to the end (a document's rows: search_lookup stops
  * after them, which reading ahead cannot). */
@@ -3935,20 +3960,41 @@ static int search_word_count(struct store *st, const struct search *s, const str
 		which[at] = i;
 	}
 	job.segs = xcalloc(job.nseg ? job.nseg : 1, sizeof *job.segs);
+	int err = 0;
+	/* the order a segment's lookups are read in: fewest pages first in the biggest */
+	int *order = xmalloc((size_t)k * sizeof *order);
+	long *key_pages = xmalloc((size_t)k * sizeof *key_pages);
+	for (int t = 0; t < k && !err; t++) {
+		sqlite3_int64 id = job.nseg ? s->segs[which[0]].id : 0;
+		long a = job.nseg ? word_key_pages(st, id, terms[t].lo, terms[t].hi) : 0;
+		long b = job.nseg && terms[t].lo2 <= terms[t].hi2 ? word_key_pages(st, id, terms[t].lo2, terms[t].hi2) : 0;
+		err = a < 0 || b < 0 ? -1 : 0;
+		key_pages[t] = a + b;
+		order[t] = t;
+		for (int i = t; i > 0 && key_pages[order[i]] < key_pages[order[i - 1]]; i--) {
+			int x = order[i];
+			order[i] = order[i - 1];
+			order[i - 1] = x;
+		}
+	}
 	pthread_t thread;
 	bool started = false;
 	size_t pages = 0;
-	int err = 0;
 	for (size_t i = 0; i < job.nseg && !err; i++) {
 		struct word_seg *p = &job.segs[i];
 		sqlite3_int64 id = s->segs[which[i]].id;
+		p->unit_at = xcalloc(2 * (size_t)k, sizeof *p->unit_at);
 		p->unit_end = xcalloc(2 * (size_t)k, sizeof *p->unit_end);
-		for (int t = 0; t < k && !err; t++) {
+		for (int j = 0; j < k && !err && !p->empty; j++) {
+			int t = order[j];
 			err = word_read(st, &job, id, terms[t].lo, terms[t].hi, p, 2 * (size_t)t);
 			if (!err && terms[t].lo2 <= terms[t].hi2)
 				err = word_read(st, &job, id, terms[t].lo2, terms[t].hi2, p, 2 * (size_t)t + 1);
-			else
-				p->unit_end[2 * t + 1] = p->n;
+			size_t u = 2 * (size_t)t, few = p->unit_end[u] - p->unit_at[u] + p->unit_end[u + 1] - p->unit_at[u + 1];
+			long a = 0, b = 0;
+			p->empty = !err && j + 1 < k && few <= WORD_PEEK_PAGES &&
+				   word_unit(&job, p, u, terms[t].lo, terms[t].hi, NULL, 0, NULL, NULL, &a) &&
+				   word_unit(&job, p, u + 1, terms[t].lo2, terms[t].hi2, NULL, 0, NULL, NULL, &b) && a + b == 0;
 		}
 		pages += p->n;
 		pthread_mutex_lock(&job.lock);
@@ -3970,6 +4016,7 @@ static int search_word_count(struct store *st, const struct search *s, const str
 		else
 			*count += job.segs[i].count;
 		free(job.segs[i].page);
+		free(job.segs[i].unit_at);
 		free(job.segs[i].unit_end);
 	}
 	while (job.blocks) {
@@ -3979,6 +4026,8 @@ static int search_word_count(struct store *st, const struct search *s, const str
 	}
 	free(job.segs);
 	free(which);
+	free(order);
+	free(key_pages);
 	pthread_cond_destroy(&job.more);
 	pthread_mutex_destroy(&job.lock);
 	return err;

@@ -2,7 +2,8 @@
 # A lookup of many pages is shared with a second thread (the last segments' pages read
 # ahead, decoded there): counts and places over the library equal those of the text
 # `cat` prints. Three documents, each its own segment, dense with 发展 (about 80 pages
-# of its postings, past the 64 that share a lookup).
+# of its postings, past the 64 that share a lookup); a phrase's count is read ahead a
+# segment at a time (发展文集之3: one segment holds it, the others' reading ends at 之3).
 . "$top_srcdir/tests/lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 
@@ -33,7 +34,7 @@ def run(*a):
 docs = [line.split("\t")[0] for line in run("list", "--tsv").splitlines()]
 texts = [run("cat", d) for d in docs]
 bad = checked = 0
-for q in ("发展", "高质量发展", "量发展", "展", "发", "改革", "发展改革"):
+for q in ("发展", "高质量发展", "量发展", "展", "发", "改革", "发展改革", "发展文集之3", "发展龘"):
     want = sum(t.count(q) for t in texts)
     got = run("search", "--count", q).strip()
     checked += 1
