@@ -64,6 +64,7 @@ struct trie {
 	uint32_t *text;		/* the sample's distinct Han runs, each ended by a 0 */
 	uint32_t *weight;	/* per position of text: copies of its run in the sample */
 	size_t ntext;		/* positions of text */
+	uint32_t nruns;		/* runs in text */
 	bool whole;		/* text holds all of the sample (SAMPLE_CHARS cut none) */
 	uint32_t *occ;		/* per run of the sample (every copy), in its order: its run in text */
 	uint32_t *occ_at;	/* where it begins in the sample (bytes), OCC_NUMBER set when it
@@ -998,6 +999,7 @@ static void count_substrings(struct terms *t)
 	f->odd = odd;
 	if (n > from)
 		occ_put(f, runs_end(&r, text, from, &n, h), run_at);
+	f->nruns = (uint32_t)r.n;
 	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
@@ -1742,7 +1744,7 @@ struct distinct {
 	uint32_t *len;		/* its bytes */
 	uint32_t *copies;	/* how many times the sample has it */
 	size_t n;		/* distinct texts */
-	uint32_t *unit;		/* per kept paragraph: its distinct text */
+	uint32_t *unit;		/* per kept paragraph: its distinct text (when held) */
 };
 
 /* A hash of n bytes taken eight at a time, for long texts (str_hash is for short
@@ -1762,7 +1764,8 @@ static uint32_t text_hash(const char *s, size_t n)
 	return (uint32_t)(h ^ h >> 32);
 }
 
-static void distinct_paragraphs(const struct terms *t, struct distinct *d)
+/* The distinct texts of the kept paragraphs, or of those only (not NULL) marks. */
+static void distinct_paragraphs(const struct terms *t, const bool *only, struct distinct *d)
 {
 	size_t nslot = 16;
 	while (nslot < 2 * t->nkept)
@@ -1774,6 +1777,10 @@ static void distinct_paragraphs(const struct terms *t, struct distinct *d)
 	d->unit = xmalloc((t->nkept + 1) * sizeof *d->unit);
 	d->n = 0;
 	for (size_t i = 0; i < t->nkept; i++) {
+		if (only && !only[i]) {
+			d->unit[i] = UINT32_MAX;
+			continue;
+		}
 		size_t len;
 		const char *s = terms_kept_text(t, i, &len);
 		size_t k = text_hash(s, len) & (nslot - 1);
@@ -1815,6 +1822,40 @@ static bool all_han(const char *s)
 			return false;
 	}
 	return true;
+}
+
+/* Marks in mark the kept paragraphs that the n bytes at sample position at touch. */
+static void mark_paragraphs(const struct terms *t, size_t at, size_t n, bool *mark)
+{
+	size_t lo = 0, hi = t->nkept;
+	/* the first paragraph ending at or after at */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->ends[mid] < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < t->nkept; lo++) {
+		mark[lo] = true;
+		if (t->ends[lo] + 1 >= at + n)
+			break;
+	}
+}
+
+/* Per run of the trie's text: its copies in the kept paragraphs but those other
+ * marks. */
+static uint32_t *run_copies(const struct terms *t, const bool *other)
+{
+	const struct trie *f = &t->fwd;
+	uint32_t *rw = xcalloc((size_t)f->nruns + 1, sizeof *rw);
+	for (size_t o = 0, p = 0; o < f->nocc; o++) {
+		size_t at = f->occ_at[o] & ~OCC_NUMBER;
+		while (p < t->nkept && t->ends[p] < at)
+			p++;
+		rw[f->occ[o]] += p < t->nkept && !other[p];
+	}
+	return rw;
 }
 
 /* The hits of the last count, unit by unit (a distinct paragraph, or a run of the
@@ -1903,17 +1944,20 @@ static void count_hit(void *ctx, size_t term, long offset, long length)
  * however many paragraphs hold it). The terms are tried in the matcher's order and
  * compared by their characters (cps, from off), as match compares their bytes.
  * A run is scanned only when the last count's (old) cannot give its hits; every
- * run's hits are logged in now. */
+ * run's hits are logged in now. Each run counts its copies in the sample, or
+ * rw[run] of them (rw not NULL): a run none of whose copies counts is skipped. */
 static void match_runs(const struct matcher *m, const uint32_t *cps, const uint32_t *off, const struct trie *f,
-		       struct cand **live, struct cands *c, const struct hit_log *old, struct hit_log *now)
+		       const uint32_t *rw, struct cand **live, struct cands *c, const struct hit_log *old,
+		       struct hit_log *now)
 {
 	const uint32_t *text = f->text;
 	size_t n = f->ntext, u = 0;
 	for (size_t i = 0; i < n; u++) {
 		/* the run from i to its 0 */
 		size_t run = i;
+		uint32_t weight = rw ? rw[u] : f->weight[i];
 		hit_log_unit(now, u);
-		if (hit_log_again(old, u, c, f->weight[i], now)) {
+		if (!weight || hit_log_again(old, u, c, weight, now)) {
 			while (text[i])
 				i++;
 			i++;
@@ -1929,7 +1973,7 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 				for (uint32_t j = 0; m->first[h] && j < m->num[h]; j++) {
 					uint32_t ti = m->order[m->start[h] + j], l = m->chars[ti];
 					if (l <= n - i && memcmp(text + i, cps + off[ti], l * sizeof *text) == 0) {
-						live[ti]->hits += f->weight[i];
+						live[ti]->hits += weight;
 						hit_log_put(now, (uint32_t)(live[ti] - c->v), (uint32_t)(i - run));
 						i += l;
 						goto next;
@@ -1944,10 +1988,13 @@ static void match_runs(const struct matcher *m, const uint32_t *cps, const uint3
 }
 
 /* Counts non-overlapping hits of the live candidates over the sample text: each
- * distinct paragraph matched once, or (d NULL) each distinct run of the trie's;
- * a unit whose hits the last count (log, units 0 before the first) gives is not
+ * distinct paragraph of d matched once, or (d NULL) each distinct run of the
+ * trie's, or both (rw not NULL: each run counted rw[run] times, the copies in the
+ * paragraphs d does not hold; the runs are the first units, d's after them); a
+ * unit whose hits the last count (log, units 0 before the first) gives is not
  * matched again. The log is replaced by this count's. */
-static void count_hits(const struct trie *f, const struct distinct *d, struct cands *c, struct hit_log *log)
+static void count_hits(const struct trie *f, const struct distinct *d, const uint32_t *rw, struct cands *c,
+		       struct hit_log *log)
 {
 	size_t n = 0;
 	struct cand **live = xcalloc(c->n + 1, sizeof *live);
@@ -1961,15 +2008,7 @@ static void count_hits(const struct trie *f, const struct distinct *d, struct ca
 	struct matcher m;
 	matcher_build(&m, tv, n);
 	struct hit_log now = { 0 }, *old = log->units ? log : NULL;
-	if (d) {
-		for (size_t i = 0; i < d->n; i++) {
-			hit_log_unit(&now, i);
-			if (hit_log_again(old, i, c, d->copies[i], &now))
-				continue;
-			struct hit_count h = { live, c->v, d->copies[i], &now };
-			match(&m, tv, d->text[i], d->len[i], count_hit, &h);
-		}
-	} else {
+	if (!d || rw) {
 		/* each term's characters, one after another */
 		uint32_t *off = xmalloc((n + 1) * sizeof *off), total = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -1982,9 +2021,16 @@ static void count_hits(const struct trie *f, const struct distinct *d, struct ca
 			for (size_t k = 0, b = m.bytes[i], j = off[i]; k < b && j < off[i] + m.chars[i]; j++)
 				k += decode(s + k, b - k, &cps[j]);
 		}
-		match_runs(&m, cps, off, f, live, c, old, &now);
+		match_runs(&m, cps, off, f, rw, live, c, old, &now);
 		free(cps);
 		free(off);
+	}
+	for (size_t i = 0, base = rw ? f->nruns : 0; d && i < d->n; i++) {
+		hit_log_unit(&now, base + i);
+		if (hit_log_again(old, base + i, c, d->copies[i], &now))
+			continue;
+		struct hit_count h = { live, c->v, d->copies[i], &now };
+		match(&m, tv, d->text[i], d->len[i], count_hit, &h);
 	}
 	if (now.units)
 		now.first[now.units] = (uint32_t)now.n;	/* the end of the last unit */
@@ -2051,13 +2097,28 @@ static size_t utf8_chars(const char *s, size_t n, bool odd)
 	return chars;
 }
 
+/* Adds a hit to r's n (cap allocated). */
+static void replay_put(struct replay *r, size_t *n, size_t *cap, uint32_t term, uint32_t offset)
+{
+	if (*n == *cap) {
+		*cap *= 2;
+		r->term = xrealloc(r->term, *cap * sizeof *r->term);
+		r->offset = xrealloc(r->offset, *cap * sizeof *r->offset);
+	}
+	r->term[*n] = term;
+	r->offset[(*n)++] = offset;
+}
+
 /* The replay of the kept paragraphs from the last count's hits by runs (log, one
  * unit per run of the trie's text), whose candidates are chosen as chosen_of says:
  * no hit crosses a run's end, so a paragraph's hits are those of its runs, in
  * order, each moved by where its run begins (f->occ, in characters as match counts
  * them), when every one of them is of a chosen term and no number of several
- * digits (one character in the run) comes before it in its run. */
-static void replay_runs(struct terms *t, const struct hit_log *log, const uint32_t *chosen_of)
+ * digits (one character in the run) comes before it in its run. A paragraph
+ * other marks (other not NULL) was counted whole, as its distinct text in d (the
+ * unit after the runs): its hits are that unit's, when all of chosen terms. */
+static void replay_runs(struct terms *t, const struct hit_log *log, const uint32_t *chosen_of, const bool *other,
+			const struct distinct *d)
 {
 	const struct trie *f = &t->fwd;
 	bool *whole = xcalloc(log->units + 1, sizeof *whole);	/* per run: its hits all chosen */
@@ -2079,6 +2140,17 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 		const char *text = terms_kept_text(t, p, &len);
 		size_t start = (size_t)(text - t->sample.data);
 		bool all = true;
+		if (other && other[p]) {
+			while (o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len)
+				o++;
+			size_t x = f->nruns + (size_t)d->unit[p];
+			if (x >= log->units || !whole[x])
+				continue;
+			for (uint32_t k = log->first[x]; k < log->first[x + 1]; k++)
+				replay_put(r, &n, &cap, chosen_of[log->cand[k]] - 1, log->offset[k]);
+			r->unit[p] = p + 1;
+			continue;
+		}
 		for (; o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len; o++) {
 			uint32_t x = f->occ[o];
 			all = all && x < log->units && whole[x] &&
@@ -2095,15 +2167,8 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 				continue;
 			chars += utf8_chars(text + i, at - i, f->odd);
 			i = at;
-			for (uint32_t k = log->first[x]; k < log->first[x + 1]; k++) {
-				if (n == cap) {
-					cap *= 2;
-					r->term = xrealloc(r->term, cap * sizeof *r->term);
-					r->offset = xrealloc(r->offset, cap * sizeof *r->offset);
-				}
-				r->term[n] = chosen_of[log->cand[k]] - 1;
-				r->offset[n++] = (uint32_t)(chars + log->offset[k]);
-			}
+			for (uint32_t k = log->first[x]; k < log->first[x + 1]; k++)
+				replay_put(r, &n, &cap, chosen_of[log->cand[k]] - 1, (uint32_t)(chars + log->offset[k]));
 		}
 		r->unit[p] = p + 1;
 	}
@@ -2139,7 +2204,12 @@ size_t terms_finish(struct terms *t)
 		x->kind = "glossary";
 	}
 	/* counts for quoted and glossary text: from the tries when it is all Han,
-	 * else by looking through the sample (such terms are few) */
+	 * else by looking through the sample (such terms are few); the paragraphs
+	 * where a candidate not all Han occurs are marked (other): only there may
+	 * the hits differ from those of the Han runs (a candidate counted already
+	 * is the statistics', all Han: the trie holds Han and placeholders, and no
+	 * candidate of it a placeholder) */
+	bool *other = xcalloc(t->nkept + 1, sizeof *other), any_other = false;
 	for (size_t i = 0; i < c.n; i++) {
 		struct cand *x = &c.v[i];
 		if (x->raw)
@@ -2155,8 +2225,13 @@ size_t terms_finish(struct terms *t)
 			continue;
 		}
 		size_t n = strlen(x->text);
-		for (const char *p = t->sample.data; p && (p = strstr(p, x->text)); p += n)
+		bool not_han = !all_han(x->text);
+		for (const char *p = t->sample.data; p && (p = strstr(p, x->text)); p += n) {
 			x->raw++;
+			if (not_han)
+				mark_paragraphs(t, (size_t)(p - t->sample.data), n, other);
+			any_other |= not_han;
+		}
 	}
 	/* a word quoted now and then but mostly used plainly is only stressed
 	 * (闹“革命”, 24 uses): its quotes do not make it a term */
@@ -2178,16 +2253,22 @@ size_t terms_finish(struct terms *t)
 	size_t np;
 	struct pair *pairs = held_pairs(&c, &t->fwd, false, &np);
 	drop_fragments(&c, pairs, np, false);
-	/* settle: hits as the scan will count them, then fragments by those hits */
-	bool han = t->fwd.whole;
-	for (size_t i = 0; han && i < c.n; i++)
-		han = all_han(c.v[i].text);
+	/* settle: hits as the scan will count them, then fragments by those hits;
+	 * counted on the distinct Han runs but in the paragraphs marked other,
+	 * counted on their distinct texts, or on every paragraph's when the runs do
+	 * not hold all of the sample */
+	bool runs = t->fwd.whole;
 	struct distinct d = { 0 };
-	if (!han)
-		distinct_paragraphs(t, &d);
+	uint32_t *rw = NULL;
+	if (!runs) {
+		distinct_paragraphs(t, NULL, &d);
+	} else if (any_other) {
+		distinct_paragraphs(t, other, &d);
+		rw = run_copies(t, other);
+	}
 	struct hit_log log = { 0 };
 	for (int round = 0; round < 4; round++) {
-		count_hits(&t->fwd, han ? NULL : &d, &c, &log);
+		count_hits(&t->fwd, !runs || any_other ? &d : NULL, rw, &c, &log);
 		size_t before = 0, after = 0;
 		for (size_t i = 0; i < c.n; i++)
 			before += !c.v[i].dropped;
@@ -2220,11 +2301,13 @@ size_t terms_finish(struct terms *t)
 		}
 		free(x->text);
 	}
-	if (!han)
+	if (!runs)
 		replay_make(t, &d, &log, chosen_of);
 	else
-		replay_runs(t, &log, chosen_of);
+		replay_runs(t, &log, chosen_of, any_other ? other : NULL, &d);
 	free(chosen_of);
+	free(other);
+	free(rw);
 	hit_log_free(&log);
 	distinct_free(&d);
 	free(c.v);

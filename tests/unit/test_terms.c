@@ -449,13 +449,73 @@ static void test_hits_by_runs(void)
 	terms_free(b);
 }
 
+static size_t check_kept_scans(const struct terms *t);
+
+/* Hits are counted on the Han runs but in the paragraphs where a candidate not
+ * all Han occurs (GDP增长, 营商环境2.0, taken before 增长率 and 营商环境 there),
+ * counted on those paragraphs' texts: the same as counting on every paragraph's
+ * text (a glossary term found in each, 。, makes them all so), so the same scores,
+ * the glossary's being 1000 + its hits. Mixed paragraphs repeat, and repeat Han
+ * runs of paragraphs that are all Han. */
+static struct terms *extract_mixed(const char *glossary)
+{
+	char *path = write_glossary(glossary);
+	struct terms *t = terms_new(path);
+	unlink(path);
+	char s[256];
+	for (int r = 0; r < 2; r++) {
+		feed_uses(t, "营商环境", 9);
+		feed_uses(t, "数字政府建设", 7);
+		feed_uses(t, "增长率", 6);
+		for (int i = 0; i < 8; i++) {
+			snprintf(s, sizeof s, "%s营商环境2.0版，%s数字政府建设，GDP增长率%s。", before[i % 8],
+				 before[(i + 3) % 8], after[i % 8]);
+			feed(t, s);
+			snprintf(s, sizeof s, "营商环境%s，GDP增长%d%%，营商环境2.0%s。", after[(i + 2) % 8], i,
+				 after[(i * 5) % 8]);
+			feed(t, s);
+			snprintf(s, sizeof s, "%sGDP增长率%s。", before[(i + 5) % 8], after[(i + 1) % 8]);
+			feed(t, s);
+		}
+		feed(t, "推动营商环境取得成效。");
+	}
+	terms_finish(t);
+	return t;
+}
+
+static void test_hits_mixed(void)
+{
+	struct terms *a = extract_mixed("GDP增长\n营商环境2.0\n");
+	struct terms *b = extract_mixed("GDP增长\n营商环境2.0\n。\n");
+	size_t na = 0, nb = 0;
+	for (size_t i = 0; terms_get(a, i); i++) {
+		const struct term *x = terms_get(a, i), *y = find(b, x->text);
+		na++;
+		CHECK(y != NULL);
+		if (y) {
+			CHECK_STR(y->kind, x->kind);
+			CHECK(y->score == x->score);
+		}
+	}
+	for (size_t i = 0; terms_get(b, i); i++)
+		nb += strcmp(terms_get(b, i)->text, "。") != 0;
+	CHECK_INT(nb, na);
+	CHECK(find(a, "营商环境") != NULL);
+	CHECK(find(a, "数字政府建设") != NULL);
+	CHECK(find(a, "增长率") != NULL);
+	CHECK(find(a, "GDP增长") && find(a, "GDP增长")->score == 1000 + 48);
+	CHECK(find(a, "营商环境2.0") && find(a, "营商环境2.0")->score == 1000 + 32);
+	CHECK(check_kept_scans(a) >= 200);
+	CHECK(check_kept_scans(b) >= 200);
+	terms_free(a);
+	terms_free(b);
+}
+
 /* A kept paragraph's scan (its text as terms_kept_text gives it) has the hits a
  * scan of the same text elsewhere has: replayed from the choice where it can be,
  * scanned where a term found there then was not chosen (more candidates than
  * the terms kept: 营商环境 is found inside a quoted name left out), and text
  * inside the kept text that is no paragraph scanned. */
-static size_t check_kept_scans(const struct terms *t);
-
 static void test_kept_scan(void)
 {
 	struct terms *t = terms_new(NULL);
@@ -574,6 +634,7 @@ int main(void)
 {
 	test_threads();
 	test_hits_by_runs();
+	test_hits_mixed();
 	test_kept();
 	test_kept_scan();
 	test_quoted();
