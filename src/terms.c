@@ -151,9 +151,16 @@ struct replay {
 	uint32_t *unit;		/* per kept paragraph: 1 + its unit, 0 when scanned */
 	uint32_t *first;	/* per unit (a distinct paragraph, or a kept one when the hits
 				 * were counted by runs): where its hits begin; one more at the end */
-	uint32_t *term;		/* each hit's chosen term */
+	uint32_t *term;		/* each hit's chosen term, or REPLAY_SCAN and a scan's index */
 	uint32_t *offset;	/* and its character offset */
+	uint32_t *scan;		/* per scan of a run (one whose hits cannot be given again): its
+				 * first byte and its end in the paragraph, and the characters
+				 * before it, three values a scan */
+	size_t nscan;		/* scans */
+	size_t capscan;		/* scans allocated */
 };
+
+#define REPLAY_SCAN (1u << 31)
 
 /* Natural logarithm of x > 0, here so the module needs no libm (the build does not
  * link it): ln x = e·ln 2 + 2·atanh((m−1)/(m+1)) with m in [√½, √2), error < 1e-10. */
@@ -2096,6 +2103,8 @@ static void replay_make(struct terms *t, const struct distinct *d, const struct 
 	r->first = xmalloc((d->n + 1) * sizeof *r->first);
 	r->term = xmalloc((log->n + 1) * sizeof *r->term);
 	r->offset = xmalloc((log->n + 1) * sizeof *r->offset);
+	r->scan = NULL;
+	r->nscan = r->capscan = 0;
 	bool *whole = xcalloc(d->n + 1, sizeof *whole);	/* per distinct paragraph: replayed */
 	uint32_t n = 0;
 	for (size_t u = 0; u < d->n; u++) {
@@ -2178,6 +2187,8 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 	struct replay *r = xmalloc(sizeof *r);
 	r->unit = xcalloc(t->nkept + 1, sizeof *r->unit);
 	r->first = xmalloc((t->nkept + 1) * sizeof *r->first);
+	r->scan = NULL;
+	r->nscan = r->capscan = 0;
 	size_t n = 0, cap = 256, o = 0;
 	r->term = xmalloc(cap * sizeof *r->term);
 	r->offset = xmalloc(cap * sizeof *r->offset);
@@ -2186,7 +2197,6 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 		size_t len, from = o;
 		const char *text = terms_kept_text(t, p, &len);
 		size_t start = (size_t)(text - t->sample.data);
-		bool all = true;
 		if (other && other[p]) {
 			while (o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len)
 				o++;
@@ -2198,24 +2208,35 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 			r->unit[p] = p + 1;
 			continue;
 		}
-		for (; o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len; o++) {
-			uint32_t x = f->occ[o];
-			all = all && x < log->units && whole[x] &&
-			      (!(f->occ_at[o] & OCC_NUMBER) || log->first[x] == log->first[x + 1]);
-		}
-		if (!all)
-			continue;
+		while (o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len)
+			o++;
 		/* the characters before each run, counted as match counts them */
 		size_t i = 0, chars = 0;
 		for (size_t j = from; j < o; j++) {
 			uint32_t x = f->occ[j];
 			size_t at = (f->occ_at[j] & ~OCC_NUMBER) - start;
-			if (log->first[x] == log->first[x + 1])
+			bool again = x < log->units && whole[x], none = again && log->first[x] == log->first[x + 1];
+			if (none)
 				continue;
 			chars += utf8_chars(text + i, at - i, f->odd);
 			i = at;
-			for (uint32_t k = log->first[x]; k < log->first[x + 1]; k++)
-				replay_put(r, &n, &cap, chosen_of[log->cand[k]] - 1, (uint32_t)(chars + log->offset[k]));
+			if (again && !(f->occ_at[j] & OCC_NUMBER)) {
+				for (uint32_t k = log->first[x]; k < log->first[x + 1]; k++)
+					replay_put(r, &n, &cap, chosen_of[log->cand[k]] - 1,
+						   (uint32_t)(chars + log->offset[k]));
+				continue;
+			}
+			/* scanned up to the next run: only a run of this paragraph
+			 * (not marked other) holds hits, each whole in one */
+			if (r->nscan == r->capscan) {
+				r->capscan = r->capscan ? 2 * r->capscan : 64;
+				r->scan = xrealloc(r->scan, 3 * r->capscan * sizeof *r->scan);
+			}
+			uint32_t *sc = r->scan + 3 * r->nscan;
+			sc[0] = (uint32_t)at;
+			sc[1] = (uint32_t)(j + 1 < o ? (f->occ_at[j + 1] & ~OCC_NUMBER) - start : len);
+			sc[2] = (uint32_t)chars;
+			replay_put(r, &n, &cap, REPLAY_SCAN | (uint32_t)r->nscan++, (uint32_t)chars);
 		}
 		r->unit[p] = p + 1;
 	}
@@ -2232,6 +2253,7 @@ static void replay_free(struct terms *t)
 	free(t->replay->first);
 	free(t->replay->term);
 	free(t->replay->offset);
+	free(t->replay->scan);
 	free(t->replay);
 	t->replay = NULL;
 }
@@ -2539,14 +2561,34 @@ static bool kept_index(const struct terms *t, const char *text, size_t len, size
 	return true;
 }
 
+/* A scan of part of a paragraph: its hits passed on, moved by the characters before it. */
+struct moved {
+	term_hit_fn fn;		/* the caller's */
+	void *ctx;		/* and its context */
+	long chars;		/* characters before the part */
+};
+
+static void moved_hit(void *ctx, size_t term, long offset, long length)
+{
+	struct moved *mv = ctx;
+	mv->fn(mv->ctx, term, offset + mv->chars, length);
+}
+
 void terms_scan(const struct terms *t, const char *text, size_t len, term_hit_fn fn, void *ctx)
 {
 	size_t i;
 	if (t->replay && kept_index(t, text, len, &i) && t->replay->unit[i]) {
 		const struct replay *r = t->replay;
 		uint32_t u = r->unit[i] - 1;
-		for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++)
-			fn(ctx, r->term[k], r->offset[k], t->m.chars[r->term[k]]);
+		for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++) {
+			if (!(r->term[k] & REPLAY_SCAN)) {
+				fn(ctx, r->term[k], r->offset[k], t->m.chars[r->term[k]]);
+				continue;
+			}
+			const uint32_t *sc = r->scan + 3 * (r->term[k] & ~REPLAY_SCAN);
+			struct moved mv = { fn, ctx, sc[2] };
+			match(&t->m, t->chosen, text + sc[0], sc[1] - sc[0], moved_hit, &mv);
+		}
 		return;
 	}
 	match(&t->m, t->chosen, text, len, fn, ctx);
