@@ -3978,13 +3978,14 @@ static int search_word_count(struct store *st, const struct search *s, const str
 		}
 	}
 	/* the second thread started at once when the biggest segment's pages are enough
-	 * (it is running when they are read), else once those read are */
+	 * (it is running when they are read) and its first lookup is no peek, else once
+	 * the pages read are */
 	long biggest = 0;
 	for (int t = 0; t < k; t++)
 		biggest += key_pages[t];
 	pthread_t thread;
 	bool started = !err && job.nseg > 1 && biggest >= LOOKUP_SHARED_PAGES / 2 &&
-		       pthread_create(&thread, NULL, word_job_run, &job) == 0;
+		       key_pages[order[0]] > WORD_PEEK_PAGES && pthread_create(&thread, NULL, word_job_run, &job) == 0;
 	size_t pages = 0;
 	for (size_t i = 0; i < job.nseg && !err; i++) {
 		struct word_seg *p = &job.segs[i];
