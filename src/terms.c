@@ -1855,11 +1855,11 @@ static size_t rare_byte(const char *s, size_t n)
 }
 
 /* Where the n bytes of pat (n > 0) first occur in s (len bytes) at or after from,
- * as strstr finds them, or SIZE_MAX: found by its rare byte pat[j] (rare_byte) with
- * memchr, which passes over most of the text many bytes at a time, or with
- * memmem when it has none (j SIZE_MAX: memchr would stop every few hundred
- * bytes or more often, and memmem skips by the pattern's length). Either takes a third of
- * strstr's instructions or less here. */
+ * as strstr finds them, or SIZE_MAX: found by its rare byte pat[j] (rare_byte)
+ * with memchr, which passes over most of the text many bytes at a time, or with
+ * memmem when it has none (j SIZE_MAX: memchr would stop every few hundred bytes
+ * or more often, and memmem skips by the pattern's length). Either takes a third
+ * of strstr's instructions or less here. */
 static size_t find_from(const char *s, size_t len, size_t from, const char *pat, size_t n, size_t j)
 {
 	if (j == SIZE_MAX) {
@@ -2169,10 +2169,11 @@ static void replay_put(struct replay *r, size_t *n, size_t *cap, uint32_t term, 
  * unit per run of the trie's text), whose candidates are chosen as chosen_of says:
  * no hit crosses a run's end, so a paragraph's hits are those of its runs, in
  * order, each moved by where its run begins (f->occ, in characters as match counts
- * them), when every one of them is of a chosen term and no number of several
- * digits (one character in the run) comes before it in its run. A paragraph
- * other marks (other not NULL) was counted whole, as its distinct text in d (the
- * unit after the runs): its hits are that unit's, when all of chosen terms. */
+ * them); a run some hit of which is of a term not chosen, or has a number of
+ * several digits (one character in the run: its offsets are not the text's), is
+ * scanned instead. A paragraph other marks (other not NULL) was counted whole, as
+ * its distinct text in d (the unit after the runs): its hits are that unit's when
+ * all are of chosen terms, else it is scanned whole. */
 static void replay_runs(struct terms *t, const struct hit_log *log, const uint32_t *chosen_of, const bool *other,
 			const struct distinct *d)
 {
@@ -2197,9 +2198,9 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 		size_t len, from = o;
 		const char *text = terms_kept_text(t, p, &len);
 		size_t start = (size_t)(text - t->sample.data);
+		while (o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len)
+			o++;
 		if (other && other[p]) {
-			while (o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len)
-				o++;
 			size_t x = f->nruns + (size_t)d->unit[p];
 			if (x >= log->units || !whole[x])
 				continue;
@@ -2208,8 +2209,6 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 			r->unit[p] = p + 1;
 			continue;
 		}
-		while (o < f->nocc && (f->occ_at[o] & ~OCC_NUMBER) < start + len)
-			o++;
 		/* the characters before each run, counted as match counts them */
 		size_t i = 0, chars = 0;
 		for (size_t j = from; j < o; j++) {
