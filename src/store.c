@@ -3378,15 +3378,25 @@ static void lookup_job_free(struct lookup_job *j)
 	free(j->count);
 }
 
+/* The statement that gives the pages of keys lo..hi of segment seg, bound; NULL on
+ * an error. */
+static sqlite3_stmt *lookup_stmt(struct store *st, sqlite3_int64 seg, uint64_t lo, uint64_t hi)
+{
+	sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+	if (s) {
+		sqlite3_bind_int64(s, 1, seg);
+		sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
+		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
+	}
+	return s;
+}
+
 /* Reads the pages of keys lo..hi of segment seg into p. */
 static int lookup_read(struct store *st, sqlite3_int64 seg, uint64_t lo, uint64_t hi, struct lookup_pages *p, size_t *cap)
 {
-	sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+	sqlite3_stmt *s = lookup_stmt(st, seg, lo, hi);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, seg);
-	sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
-	sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (p->n == *cap) {
@@ -3478,14 +3488,11 @@ static int search_lookup(struct store *st, const struct index_seg *segs, size_t 
 	for (size_t i = 0; i < first && !err; i++) {
 		if (segs[i].hi < rows[0] || segs[i].lo > rows[nrows - 1])
 			continue;
-		sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+		sqlite3_stmt *s = lookup_stmt(st, segs[i].id, lo, hi);
 		if (!s) {
 			err = -1;
 			break;
 		}
-		sqlite3_bind_int64(s, 1, segs[i].id);
-		sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
-		sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
 		/* a list of several keys: each key's postings merged with the others' of the
 		 * segment (the segments' rows ascend), or, too many, sorted at the end */
 		size_t from = out ? out->n : 0;
@@ -3770,12 +3777,9 @@ struct word_scratch {
 static int word_read(struct store *st, struct word_job *j, sqlite3_int64 seg, uint64_t lo, uint64_t hi,
 		     struct word_seg *g, size_t unit)
 {
-	sqlite3_stmt *s = stmt(st, Q_INDEX_LOOKUP);
+	sqlite3_stmt *s = lookup_stmt(st, seg, lo, hi);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, seg);
-	sqlite3_bind_int64(s, 2, gi_pid(lo, 0));
-	sqlite3_bind_int64(s, 3, gi_pid(hi + 1, 0));
 	int rc;
 	g->unit_at[unit] = g->n;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -1877,11 +1877,10 @@ static size_t find_from(const char *s, size_t len, size_t from, const char *pat,
 	return SIZE_MAX;
 }
 
-/* Marks in mark the kept paragraphs that the n bytes at sample position at touch. */
-static void mark_paragraphs(const struct terms *t, size_t at, size_t n, bool *mark)
+/* The first kept paragraph ending at or after sample position at (nkept: none). */
+static size_t first_ending_at(const struct terms *t, size_t at)
 {
 	size_t lo = 0, hi = t->nkept;
-	/* the first paragraph ending at or after at */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (t->ends[mid] < at)
@@ -1889,7 +1888,13 @@ static void mark_paragraphs(const struct terms *t, size_t at, size_t n, bool *ma
 		else
 			hi = mid;
 	}
-	for (; lo < t->nkept; lo++) {
+	return lo;
+}
+
+/* Marks in mark the kept paragraphs that the n bytes at sample position at touch. */
+static void mark_paragraphs(const struct terms *t, size_t at, size_t n, bool *mark)
+{
+	for (size_t lo = first_ending_at(t, at); lo < t->nkept; lo++) {
 		mark[lo] = true;
 		if (t->ends[lo] + 1 >= at + n)
 			break;
@@ -2544,15 +2549,7 @@ static bool kept_index(const struct terms *t, const char *text, size_t len, size
 	uintptr_t p = (uintptr_t)text, base = (uintptr_t)t->sample.data;
 	if (!t->nkept || p < base || p - base >= t->sample.len)
 		return false;
-	size_t at = p - base, lo = 0, hi = t->nkept;
-	/* the first paragraph ending at or after at */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->ends[mid] < at)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t at = p - base, lo = first_ending_at(t, at);
 	size_t from = lo ? t->ends[lo - 1] + 1 : 0;
 	if (lo == t->nkept || from != at || t->ends[lo] - from != len)
 		return false;
