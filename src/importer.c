@@ -685,12 +685,13 @@ out:
 	return rc;
 }
 
-static int survey(struct importer *im, struct job *job, struct store **lib);
+static int survey(struct importer *im, struct job *job, struct store **lib, bool *lib_tried);
 
 static void *worker_main(void *arg)
 {
 	struct importer *im = arg;
 	struct store *lib = NULL;	/* the worker's look-ups, opened at the first */
+	bool lib_tried = false;		/* its opening was tried */
 	void *data;
 	size_t len;
 	while (import_queue_pop(im->todo, &data, &len, -1) == 1) {
@@ -699,7 +700,7 @@ static void *worker_main(void *arg)
 		struct run r = { .im = im, .job = job };
 		struct rec_end end = { 0 };
 		/* a file dropped before it began is not read */
-		int found = wanted(&r) ? survey(im, job, &lib) : -1;
+		int found = wanted(&r) ? survey(im, job, &lib, &lib_tried) : -1;
 		if (found == 1) {
 			put_end(&r, REC_KNOWN, "", 0);
 		} else if (found == 0 && parse_file(&r, &end) == 0 && !r.gone) {
@@ -787,9 +788,10 @@ static void job_free(struct job *job)
 }
 
 /* Surveys a file on the worker: opens, reads and hashes it, and looks its bytes up
- * in the library (*lib: the worker's connection, opened here at the first). Returns 0
- * to parse it, 1 when the library has its bytes, -1 when it is refused (job->why). */
-static int survey(struct importer *im, struct job *job, struct store **lib)
+ * in the library (*lib: the worker's connection, opened here at the first look-up,
+ * once: *lib_tried). Returns 0 to parse it, 1 when the library has its bytes, -1 when
+ * it is refused (job->why). */
+static int survey(struct importer *im, struct job *job, struct store **lib, bool *lib_tried)
 {
 	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; a regular file ignores it */
 	job->fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -821,8 +823,9 @@ static int survey(struct importer *im, struct job *job, struct store **lib)
 	if (im->opt.replace || job->force)
 		return 0;
 	char err[256];
-	if (!*lib && store_open(store_path(im->st), STORE_READ, lib, err, sizeof err) != 0)
+	if (!*lib_tried && store_open(store_path(im->st), STORE_READ, lib, err, sizeof err) != 0)
 		*lib = NULL;
+	*lib_tried = true;
 	long existing;
 	return *lib && store_find_sha(*lib, job->sha, &existing) == 1 ? 1 : 0;
 }
