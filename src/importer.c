@@ -95,12 +95,11 @@ struct rec_end {
 struct job {
 	const char *path;	/* as given */
 	bool force;		/* parsed whatever the look-up at survey finds */
-	int fd;			/* open for the worker's reads, -1 when refused at survey */
+	int fd;			/* open for the worker's reads, -1 when not opened */
 	long long size;		/* bytes at survey */
 	char sha[65];		/* their SHA-256 */
 	unsigned char *sample;	/* the first bytes, or all of a small file (the worker's) */
 	size_t sample_len;	/* bytes in sample */
-	char why[512];		/* refused at survey: why; else "" */
 	bool submitted;		/* handed to the worker: records for it will come */
 	atomic_bool cancel;	/* the main thread needs no more records of it */
 };
@@ -115,7 +114,6 @@ struct importer {
 	struct job **jobs;		/* each file's job while handed over and not done, else NULL */
 	size_t next;			/* the file importer_next imports next */
 	size_t handed;			/* files handed to the worker so far */
-	size_t force;			/* a file to parse whatever the survey finds (SIZE_MAX: none) */
 	struct import_queue *todo;	/* jobs for the worker */
 	struct import_queue *done;	/* blocks of records for the main thread */
 	pthread_t thread;		/* the worker */
@@ -177,7 +175,7 @@ struct run {
 	struct term_run tr;		/* its progress */
 	struct sbuf out;		/* records not yet handed over */
 	bool gone;			/* the file was cancelled or the queue closed: stop */
-	char why[512];			/* the refusal, when the parse refuses the file */
+	char why[512];			/* the refusal, when the survey or the parse refuses the file */
 };
 
 static void run_refuse(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -685,7 +683,7 @@ out:
 	return rc;
 }
 
-static int survey(struct importer *im, struct job *job, struct store **lib, bool *lib_tried);
+static int survey(struct run *r, struct store **lib, bool *lib_tried);
 
 static void *worker_main(void *arg)
 {
@@ -700,14 +698,12 @@ static void *worker_main(void *arg)
 		struct run r = { .im = im, .job = job };
 		struct rec_end end = { 0 };
 		/* a file dropped before it began is not read */
-		int found = wanted(&r) ? survey(im, job, &lib, &lib_tried) : -1;
+		int found = wanted(&r) ? survey(&r, &lib, &lib_tried) : -1;
 		if (found == 1) {
 			put_end(&r, REC_KNOWN, "", 0);
 		} else if (found == 0 && parse_file(&r, &end) == 0 && !r.gone) {
 			put_end(&r, REC_END, &end, sizeof end);
 		} else {
-			if (job->why[0])
-				snprintf(r.why, sizeof r.why, "%s", job->why);
 			/* a cancelled file too ends with its last record: the main thread counts
 			 * on one for each file it handed over */
 			r.gone = false;
@@ -721,21 +717,11 @@ static void *worker_main(void *arg)
 
 /* --- the worker's survey --- */
 
-static void job_refuse(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* A file refused at survey: not parsed. */
-static void job_refuse(struct job *job, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	refuse_why(job->why, sizeof job->why, job->path, fmt, ap);
-	va_end(ap);
-}
-
 /* First read: size, identity, and the first keep bytes: a sample to guess the
  * encoding from, or the whole of a small file (expect is its size as fstat saw it). */
-static int survey_read(struct job *job, size_t keep, size_t expect)
+static int survey_read(struct run *r, size_t keep, size_t expect)
 {
+	struct job *job = r->job;
 	struct sha256 h;
 	sha256_init(&h);
 	/* one byte more than expected, so that the end of the file is seen without growing */
@@ -760,7 +746,7 @@ static int survey_read(struct job *job, size_t keep, size_t expect)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			job_refuse(job, "read error at byte %lld: %s", job->size, strerror(errno));
+			run_refuse(r, "read error at byte %lld: %s", job->size, strerror(errno));
 			free(buf);
 			return -1;
 		}
@@ -790,30 +776,32 @@ static void job_free(struct job *job)
 /* Surveys a file on the worker: opens, reads and hashes it, and looks its bytes up
  * in the library (*lib: the worker's connection, opened here at the first look-up,
  * once: *lib_tried). Returns 0 to parse it, 1 when the library has its bytes, -1 when
- * it is refused (job->why). */
-static int survey(struct importer *im, struct job *job, struct store **lib, bool *lib_tried)
+ * it is refused (r->why). */
+static int survey(struct run *r, struct store **lib, bool *lib_tried)
 {
+	struct importer *im = r->im;
+	struct job *job = r->job;
 	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang; a regular file ignores it */
 	job->fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (job->fd < 0) {
-		job_refuse(job, "%s", strerror(errno));
+		run_refuse(r, "%s", strerror(errno));
 		return -1;
 	}
 	struct stat sb;
 	if (fstat(job->fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
-		job_refuse(job, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
+		run_refuse(r, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
 		return -1;
 	}
 	size_t keep = sb.st_size <= WHOLE_MAX ? WHOLE_MAX : SAMPLE;
-	if (survey_read(job, keep, (size_t)sb.st_size) != 0)
+	if (survey_read(r, keep, (size_t)sb.st_size) != 0)
 		return -1;
 	if (job->size == 0) {
-		job_refuse(job, "empty file");
+		run_refuse(r, "empty file");
 		return -1;
 	}
 	/* A bad --encoding is an error even for bytes the library already has. */
 	if (im->opt.encoding && !im->encoding_ok) {
-		job_refuse(job, "unknown encoding '%s'", im->opt.encoding);
+		run_refuse(r, "unknown encoding '%s'", im->opt.encoding);
 		return -1;
 	}
 	/* Bytes the library has are not parsed. The look-up is made again when the file's
@@ -832,13 +820,13 @@ static int survey(struct importer *im, struct job *job, struct store **lib, bool
 
 /* --- the main thread: store --- */
 
-/* Hands file i to the worker. */
-static void hand_over(struct importer *im, size_t i)
+/* Hands file i to the worker; force: to be parsed whatever the look-up at survey finds. */
+static void hand_over(struct importer *im, size_t i, bool force)
 {
 	struct job *job = xcalloc(1, sizeof *job);
 	im->jobs[i] = job;
 	job->path = im->files[i];
-	job->force = i == im->force;
+	job->force = force;
 	job->fd = -1;
 	atomic_init(&job->cancel, false);
 	job->submitted = true;
@@ -852,7 +840,7 @@ static void hand_over(struct importer *im, size_t i)
 static void hand_ahead(struct importer *im)
 {
 	while (im->handed < im->nfiles && im->handed <= im->next + AHEAD_FILES)
-		hand_over(im, im->handed++);
+		hand_over(im, im->handed++, false);
 }
 
 /* The next record of the file being stored, waiting for it; NULL when the queue is
@@ -917,9 +905,7 @@ static void restart(struct importer *im, size_t i)
 		im->jobs[j] = NULL;
 	}
 	im->handed = i + 1;
-	im->force = i;
-	hand_over(im, i);
-	im->force = SIZE_MAX;
+	hand_over(im, i, true);
 	hand_ahead(im);
 }
 
@@ -1111,7 +1097,6 @@ struct importer *importer_new(struct store *st, const struct import_options *opt
 	im->files = files;
 	im->nfiles = nfiles;
 	im->jobs = xcalloc(nfiles ? nfiles : 1, sizeof *im->jobs);
-	im->force = SIZE_MAX;
 #ifdef M_TRIM_THRESHOLD
 	/* each document's few hundred KB of tables kept for the next one, not handed back
 	 * to the kernel and faulted in again (80,000 page faults over 3,000 documents) */
@@ -1149,9 +1134,7 @@ void importer_next(struct importer *im, struct import_result *res)
 		im->next++;
 		return;
 	}
-	if (im->handed == i)
-		hand_over(im, im->handed++);
-	/* the next files are handed over before this one is stored: parsed meanwhile */
+	/* this file and the next are handed over before it is stored: parsed meanwhile */
 	hand_ahead(im);
 	import_one(im, i, res);
 	if (res->status == IMPORT_REFUSED)
