@@ -965,9 +965,9 @@ static int index_row_flush(struct store *st, struct index_row *r)
 	if (!st->feed && (st->feed = index_feed_new()) && index_learn_common(st) != 0)
 		return -1;
 	/* by the build's size before the rows in hand, if any: a segment a few rows late
-	 * (at most FEED_ROWS of 64 KB), and no wait for them. Postings of earlier imports of a batch are never
-	 * written inside this one's savepoint (its rollback would lose them): they wait
-	 * for its end (batch_flush) */
+	 * (at most FEED_ROWS of 64 KB), and no wait for them. Postings of earlier imports
+	 * of a batch are never written inside this one's savepoint (its rollback would
+	 * lose them): they wait for its end (batch_flush) */
 	if (index_feed_bytes(st->feed) > INDEX_BUILD_BYTES && !st->gi_mixed && index_build_flush(st) != 0)
 		return -1;
 	index_feed_add(st->feed, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
@@ -3565,6 +3565,21 @@ static int search_begin(struct store *st, const char *query, long doc, long from
 	return 0;
 }
 
+/* About how many pages keys lo..hi fill in segment seg, or -1. */
+static long index_key_pages(struct store *st, sqlite3_int64 seg, uint64_t lo, uint64_t hi)
+{
+	sqlite3_stmt *q = stmt(st, Q_INDEX_KEY_PAGES);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, seg);
+	sqlite3_bind_int64(q, 2, gi_pid(lo, 0));
+	sqlite3_bind_int64(q, 3, gi_pid(hi + 1, 0));
+	int rc = sqlite3_step(q);
+	long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? n : fail_db(st, "searching");
+}
+
 /* About how many pages hold keys lo..hi in the segments of rows: which lookup to make
  * first, and whether to share it with a second thread; seg_pages[i]: those of segment i. */
 static long search_pages_of(struct store *st, const struct search *s, uint64_t lo, uint64_t hi, const uint32_t *rows,
@@ -3575,18 +3590,24 @@ static long search_pages_of(struct store *st, const struct search *s, uint64_t l
 		seg_pages[i] = 0;
 		if (!nrows || s->segs[i].hi < rows[0] || s->segs[i].lo > rows[nrows - 1])
 			continue;
-		sqlite3_stmt *q = stmt(st, Q_INDEX_KEY_PAGES);
-		if (!q)
+		if ((seg_pages[i] = index_key_pages(st, s->segs[i].id, lo, hi)) < 0)
 			return -1;
-		sqlite3_bind_int64(q, 1, s->segs[i].id);
-		sqlite3_bind_int64(q, 2, gi_pid(lo, 0));
-		sqlite3_bind_int64(q, 3, gi_pid(hi + 1, 0));
-		if (sqlite3_step(q) == SQLITE_ROW)
-			seg_pages[i] = (long)sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
 		pages += seg_pages[i];
 	}
 	return pages;
+}
+
+/* order[0..k-1]: the lookups 0..k-1 by their pages, fewest first (ties as they come). */
+static void order_by_pages(int *order, const long *pages, int k)
+{
+	for (int j = 0; j < k; j++) {
+		order[j] = j;
+		for (int i = j; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
+			int t = order[i];
+			order[i] = order[i - 1];
+			order[i - 1] = t;
+		}
+	}
 }
 
 /* Both ranges of a term's keys (gi_term: lo2..hi2, when there is one, a bucketed
@@ -3655,17 +3676,11 @@ static int search_word(struct store *st, const struct search *s, const char *wor
 	int *order = xcalloc((size_t)(k ? k : 1), sizeof *order);
 	int err = 0;
 	for (int j = 0; j < k && !err; j++) {
-		order[j] = j;
 		long *tp = seg_pages + (size_t)j * 2 * per;
 		if ((pages[j] = search_term_pages(st, s, &terms[j], rows, nrows, tp, tp + per)) < 0)
 			err = -1;
 	}
-	for (int j = 1; j < k; j++)
-		for (int i = j; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
-			int t = order[i];
-			order[i] = order[i - 1];
-			order[i - 1] = t;
-		}
+	order_by_pages(order, pages, k);
 	if (count)
 		*count = 0;
 	/* out: where the word may start, so far */
@@ -3770,7 +3785,7 @@ struct word_scratch {
 	struct gi_vec merge;	/* where they are merged */
 	struct gi_vec more;	/* a pair's plain key's postings, merged into found */
 	int *order;		/* the lookups, fewest pages first */
-	size_t *pages;		/* each lookup's pages */
+	long *pages;		/* each lookup's pages */
 };
 
 /* Reads the pages of keys lo..hi of segment seg into g, as one more unit. */
@@ -3824,16 +3839,10 @@ static long word_seg_count(const struct word_job *j, const struct word_seg *p, s
 	if (p->empty)
 		return 0;
 	int k = j->k, *order = w->order;
-	size_t *pages = w->pages;
-	for (int t = 0; t < k; t++) {
-		pages[t] = p->unit_end[2 * t] - p->unit_at[2 * t] + p->unit_end[2 * t + 1] - p->unit_at[2 * t + 1];
-		order[t] = t;
-		for (int i = t; i > 0 && pages[order[i]] < pages[order[i - 1]]; i--) {
-			int x = order[i];
-			order[i] = order[i - 1];
-			order[i - 1] = x;
-		}
-	}
+	long *pages = w->pages;
+	for (int t = 0; t < k; t++)
+		pages[t] = (long)(p->unit_end[2 * t] - p->unit_at[2 * t] + p->unit_end[2 * t + 1] - p->unit_at[2 * t + 1]);
+	order_by_pages(order, pages, k);
 	w->starts.n = 0;
 	for (int i = 0; i < k; i++) {
 		const struct gi_term *t = &j->terms[order[i]];
@@ -3915,21 +3924,6 @@ static void *word_job_run(void *arg)
 	return NULL;
 }
 
-/* About how many pages keys lo..hi fill in segment seg, or -1. */
-static long word_key_pages(struct store *st, sqlite3_int64 seg, uint64_t lo, uint64_t hi)
-{
-	sqlite3_stmt *q = stmt(st, Q_INDEX_KEY_PAGES);
-	if (!q)
-		return -1;
-	sqlite3_bind_int64(q, 1, seg);
-	sqlite3_bind_int64(q, 2, gi_pid(lo, 0));
-	sqlite3_bind_int64(q, 3, gi_pid(hi + 1, 0));
-	int rc = sqlite3_step(q);
-	long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? n : fail_db(st, "searching");
-}
-
 /* Whether the rows searched hold every row of the segments they fall in, so that a
  * lookup reads each one's pages to the end (a document's rows: search_lookup stops
  * after them, which reading ahead cannot). */
@@ -3971,20 +3965,15 @@ static int search_word_count(struct store *st, const struct search *s, const str
 	int err = 0;
 	/* the order a segment's lookups are read in: fewest pages first in the biggest */
 	int *order = xmalloc((size_t)k * sizeof *order);
-	long *key_pages = xmalloc((size_t)k * sizeof *key_pages);
+	long *key_pages = xcalloc((size_t)k, sizeof *key_pages);
 	for (int t = 0; t < k && !err; t++) {
 		sqlite3_int64 id = job.nseg ? s->segs[which[0]].id : 0;
-		long a = job.nseg ? word_key_pages(st, id, terms[t].lo, terms[t].hi) : 0;
-		long b = job.nseg && terms[t].lo2 <= terms[t].hi2 ? word_key_pages(st, id, terms[t].lo2, terms[t].hi2) : 0;
+		long a = job.nseg ? index_key_pages(st, id, terms[t].lo, terms[t].hi) : 0;
+		long b = job.nseg && terms[t].lo2 <= terms[t].hi2 ? index_key_pages(st, id, terms[t].lo2, terms[t].hi2) : 0;
 		err = a < 0 || b < 0 ? -1 : 0;
 		key_pages[t] = a + b;
-		order[t] = t;
-		for (int i = t; i > 0 && key_pages[order[i]] < key_pages[order[i - 1]]; i--) {
-			int x = order[i];
-			order[i] = order[i - 1];
-			order[i - 1] = x;
-		}
 	}
+	order_by_pages(order, key_pages, k);
 	/* the second thread started at once when the biggest segment's pages are enough
 	 * (it is running when they are read) and its first lookup is no peek, else once
 	 * the pages read are */

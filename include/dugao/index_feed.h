@@ -14,7 +14,7 @@ struct gi_build;
 /* A feed with an empty build of its own. Without a thread (one could not start) rows
  * are added by the caller. */
 struct index_feed *index_feed_new(void);
-/* Waits for the row in hand, then frees the build and the feed. */
+/* Waits for the rows in hand, then frees the build and the feed. */
 void index_feed_free(struct index_feed *f);
 
 /* Hands row's text (copied) to the thread, waiting while the rows in hand are many. */
