@@ -410,15 +410,26 @@ static int print_para(void *ctx, const struct para *p)
 
 static int cmd_cat(const struct global *g, int argc, char **argv)
 {
+	/* --all: the lines the import hid (adverts, watermarks) too, where they stood */
+	bool all = false;
+	char **args = xcalloc((size_t)argc + 1, sizeof *args);
+	int n = 0;
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && strcmp(argv[i], "--all") == 0)
+			all = true;
+		else
+			args[n++] = argv[i];
+	}
 	struct doc_args a;
-	int rc = parse_doc_args(argc, argv, false, false, false, &a);
+	int rc = parse_doc_args(n, args, false, false, false, &a);
+	free(args);
 	if (rc)
 		return rc;
 	struct store *st;
 	long id;
 	if ((rc = open_doc(g, a.doc, &st, &id)))
 		return rc;
-	rc = store_each_paragraph(st, id, 0, -1, false, print_para, NULL);
+	rc = store_each_paragraph(st, id, 0, -1, all, print_para, NULL);
 	if (rc)
 		error(store_error(st));
 	store_close(st);
@@ -1022,7 +1033,7 @@ static const struct verb verbs[] = {
 	{ "list", cmd_list, "[--tsv]", "the documents in the library" },
 	{ "outline", cmd_outline, "[--tsv] DOC", "the title and the outline of a document" },
 	{ "terms", cmd_terms, "[--tsv] [--limit N] DOC|--all", "key terms with counts (--all: the library's, with documents)" },
-	{ "cat", cmd_cat, "DOC", "the cleaned text, one paragraph a line" },
+	{ "cat", cmd_cat, "[--all] DOC", "the cleaned text, one paragraph a line (--all: hidden lines too)" },
 	{ "search", cmd_search, "[--doc DOC] [--tsv] [--count] [--limit N] QUERY...",
 	  "find words in every document, or in one (all words in one paragraph; \"…\" a phrase)" },
 	{ "export", cmd_export, "[--format md|json] DOC", "the document as Markdown or JSON" },

@@ -22,7 +22,7 @@
 #include "dugao/util.h"
 
 /* Bump with a new entry in migrations[] whenever the schema changes. */
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 #define LIBRARY_PAGE_SIZE "16384"	/* bytes a page, for a new library (migrate) */
 
 static const char *const migrations[SCHEMA_VERSION] = {
@@ -164,6 +164,15 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 * them too (gram_index.h), which a dugao before would not read. The index of an
 	 * older library is read as it is: its pairs are all under their plain keys. */
 	"",
+	/* 12 -> 13: a document's paragraphs packed into rows of para_blocks, up to
+	 * BLOCK_PARAS or about BLOCK_BYTES of text a row (block_put), not one row each: a
+	 * row's cost to insert and log was most of what storing a short paragraph cost
+	 * (big.txt: 588,000 rows, a third of the main thread). Keyed doc << 32 | seq of
+	 * the row's first paragraph, the rest following in seq order. migrate() packs the
+	 * old rows (blocks_all) and drops the table last. */
+	"CREATE TABLE para_blocks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL);",
 };
 
 /* 7 -> 8, per table: a query that is 1 when the table has the old layout, and the SQL
@@ -222,8 +231,7 @@ enum stmt_id {
 	Q_DOC_INSERT,
 	Q_DOC_REUSE,
 	Q_ORIGINAL_INSERT,
-	Q_PARA_INSERT,
-	Q_PARA_INSERT_MANY,
+	Q_BLOCK_INSERT,
 	Q_SECTION_APART_ADD,
 	Q_SECTION_MARKS_SET,
 	Q_BEGIN,
@@ -232,7 +240,6 @@ enum stmt_id {
 	Q_RELEASE,
 	Q_DOC_FINISH,
 	Q_TERM_INSERT,
-	Q_INDEX_TEXT,
 	Q_INDEX_ROW_ADD,
 	Q_INDEX_ROWS,
 	Q_INDEX_ROWS_ALL,
@@ -252,24 +259,20 @@ enum stmt_id {
 	Q_INDEX_KEY_PAGES,
 	Q_INDEX_PAGES,
 	Q_INDEX_COMMON,
-	Q_SEARCH_PARA,
 	Q_DOC_INFO,
 	Q_DOC_LIST,
 	Q_SECTION_APART,
-	Q_SECTION_PARA,
 	Q_SECTION_SHAPE_ROWS,
 	Q_SECTION_SHAPE_GET,
 	Q_SECTION_MARKS_LEN,
 	Q_SECTION_SHAPE_SET,
-	Q_PARAS,
-	Q_PARAS_ALL,
+	Q_BLOCKS_FROM,
+	Q_BLOCK_AT,
 	Q_TERMS,
 	Q_LIBRARY_TERMS,
 	Q_ORIGINAL,
-	Q_PARA_RANGE,
-	Q_PARA_RANGE_ALL,
-	Q_PARAS_BEFORE,
-	Q_PARAS_BEFORE_ALL,
+	Q_DOC_PARAGRAPHS,
+	Q_BLOCKS_BEFORE,
 	Q_POS_GET,
 	Q_POS_SET,
 	Q_MARK_GET,
@@ -279,20 +282,14 @@ enum stmt_id {
 	Q_COUNT
 };
 
-/* Paragraphs are keyed by doc << 32 | seq (schema 7): a document's paragraphs are one
- * rowid range, read without an index. PARAS_FROM is that range from seq ?2 on. */
-#define PARA_SEQ "(id & 4294967295)"
-#define PARAS_OF_DOC "id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295"
-#define PARAS_FROM "id BETWEEN (?1 << 32) + max(min(?2, 4294967296), 0) AND (?1 << 32) + 4294967295"
-#define PARAS_BEFORE "id BETWEEN ?1 << 32 AND (?1 << 32) + max(min(?2, 4294967296), 0) - 1"
+/* A document's rows of paragraphs (schema 13) are one rowid range, doc << 32 | seq of
+ * each row's first paragraph, read without an index. BLOCK_HOLDING(?2): the key of the
+ * row holding paragraph ?2 (the last to start at or before it). */
+#define BLOCKS_OF_DOC_END "(?1 << 32) + 4294967295"
+#define BLOCK_HOLDING(seq) "(SELECT id FROM para_blocks WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + max(min(" seq \
+	", 4294967295), 0) ORDER BY id DESC LIMIT 1)"
 /* kind is stored as its enum para_kind number: noise is 5 in every library */
-#define NOT_NOISE "kind != 5"
 _Static_assert(PARA_NOISE == 5 && PARA_BODY == 4 && PARA_TITLE == 0, "stored paragraph kinds");
-
-/* The rows of Q_PARA_INSERT_MANY: PARA_BATCH of them. */
-#define PARA_ROW "(?, ?, ?, ?, ?)"
-#define PARA_ROWS_4 PARA_ROW ", " PARA_ROW ", " PARA_ROW ", " PARA_ROW
-#define PARA_ROWS_16 PARA_ROWS_4 ", " PARA_ROWS_4 ", " PARA_ROWS_4 ", " PARA_ROWS_4
 
 static const char *const stmt_sql[Q_COUNT] = {
 	[Q_FIND_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
@@ -301,8 +298,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_DOC_REUSE] = "UPDATE documents SET source = ?1, sha256 = ?2, encoding = ?3, bytes = ?4, "
 			"imported_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?5",
 	[Q_ORIGINAL_INSERT] = "INSERT INTO originals (id, bytes) VALUES (?1, ?2)",
-	[Q_PARA_INSERT] = "INSERT INTO paragraphs (id, kind, section, line, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_PARA_INSERT_MANY] = "INSERT INTO paragraphs (id, kind, section, line, text) VALUES " PARA_ROWS_16 ", " PARA_ROWS_16,
+	[Q_BLOCK_INSERT] = "INSERT INTO para_blocks (id, data) VALUES (?1, ?2)",
 	[Q_SECTION_APART_ADD] = "INSERT INTO section_apart (doc, seq, marker, title) VALUES (?1, ?2, ?3, ?4)",
 	[Q_SECTION_MARKS_SET] = "INSERT OR REPLACE INTO section_marks (doc, marks) VALUES (?1, ?2)",
 	/* an import's transaction and its last write to the document row, prepared once:
@@ -315,8 +311,7 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_DOC_FINISH] = "UPDATE documents SET title = coalesce(?2, title), paragraphs = ?3, headings = ?4, chars = ?5, "
 			 "terms = ?6 WHERE id = ?1",
 	[Q_TERM_INSERT] = "INSERT INTO term_lists (doc, terms, hits) VALUES (?1, ?2, ?3)",
-	/* search: the text of a document as the index sees it, and its upkeep */
-	[Q_INDEX_TEXT] = "SELECT " PARA_SEQ ", kind = 5, text FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id",
+	/* search: the index's upkeep */
 	[Q_INDEX_ROW_ADD] = "INSERT INTO search_rows (doc, first) VALUES (?1, ?2)",
 	[Q_INDEX_ROWS] = "SELECT id, ?1, first FROM search_rows WHERE doc = ?1 ORDER BY id",
 	[Q_INDEX_ROWS_ALL] = "SELECT id, doc, first FROM search_rows ORDER BY id",
@@ -352,14 +347,12 @@ static const char *const stmt_sql[Q_COUNT] = {
 	 * (a merge reads only their bytes: one range of search_pages, not a seek a page) */
 	[Q_INDEX_PAGES] = "SELECT data FROM search_pages WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 "
 			  "ORDER BY id",
-	[Q_SEARCH_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
 	[Q_DOC_INFO] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents WHERE id = ?1",
 	[Q_DOC_LIST] = "SELECT id, title, source, encoding, sha256, imported_at, paragraphs, headings, terms, chars, bytes "
 		       "FROM documents ORDER BY id",
-	/* the sections whose paragraph does not hold their text, and a heading's paragraph */
+	/* the sections whose paragraph does not hold their text */
 	[Q_SECTION_APART] = "SELECT seq, marker, title FROM section_apart WHERE doc = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
-	[Q_SECTION_PARA] = "SELECT text FROM paragraphs WHERE id = (?1 << 32) + ?2",
 	/* the sections' rows of a library before schema 11 (its upgrade) */
 	[Q_SECTION_SHAPE_ROWS] = "SELECT seq, parent, level, para, offset, length, in_paragraph "
 				 "FROM sections WHERE doc = ?1 ORDER BY seq",
@@ -367,27 +360,20 @@ static const char *const stmt_sql[Q_COUNT] = {
 	/* (length of a blob reads no more than its row's first page) */
 	[Q_SECTION_MARKS_LEN] = "SELECT length(marks) FROM section_marks WHERE doc = ?1",
 	[Q_SECTION_SHAPE_SET] = "INSERT OR REPLACE INTO outline_shapes (doc, shape) VALUES (?1, ?2)",
-	[Q_PARAS] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM " AND " NOT_NOISE
-		    " ORDER BY id LIMIT ?3",
-	[Q_PARAS_ALL] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_FROM
-			" ORDER BY id LIMIT ?3",
+	/* paragraphs: the rows from the one holding ?2 on, and the one holding ?2 */
+	[Q_BLOCKS_FROM] = "SELECT id, data FROM para_blocks WHERE id BETWEEN ifnull(" BLOCK_HOLDING("?2") ", ?1 << 32) "
+			  "AND " BLOCKS_OF_DOC_END " ORDER BY id",
+	[Q_BLOCK_AT] = "SELECT id, data FROM para_blocks WHERE id = " BLOCK_HOLDING("?2"),
 	/* a document's terms in rank order, and all the library's (term_list_*) */
 	[Q_TERMS] = "SELECT terms FROM term_lists WHERE doc = ?1",
 	[Q_LIBRARY_TERMS] = "SELECT terms FROM term_lists",
 	/* the original bytes in chunks keyed doc << 32 | n, in order */
 	[Q_ORIGINAL] = "SELECT bytes FROM originals WHERE id BETWEEN ?1 << 32 AND (?1 << 32) + 4294967295 ORDER BY id",
-	/* reader: paragraph bounds, paging backwards, reading state, term hits */
-	/* the ends from the rowid range, never a scan: documents can hold 50 MB */
-	[Q_PARA_RANGE] = "SELECT (SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE " ORDER BY id LIMIT 1), "
-			 "(SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " AND " NOT_NOISE " ORDER BY id DESC LIMIT 1), "
-			 "(SELECT paragraphs FROM documents WHERE id = ?1)",
-	[Q_PARA_RANGE_ALL] = "SELECT (SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id LIMIT 1), "
-			     "(SELECT " PARA_SEQ " FROM paragraphs WHERE " PARAS_OF_DOC " ORDER BY id DESC LIMIT 1), "
-			     "(SELECT count(*) FROM paragraphs WHERE " PARAS_OF_DOC ")",
-	[Q_PARAS_BEFORE] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_BEFORE " AND " NOT_NOISE
-			   " ORDER BY id DESC LIMIT ?3",
-	[Q_PARAS_BEFORE_ALL] = "SELECT " PARA_SEQ ", kind, section, line, text FROM paragraphs WHERE " PARAS_BEFORE
-			       " ORDER BY id DESC LIMIT ?3",
+	/* reader: paragraph bounds, paging backwards (the rows starting before ?2, last
+	 * first), reading state, term hits */
+	[Q_DOC_PARAGRAPHS] = "SELECT paragraphs FROM documents WHERE id = ?1",
+	[Q_BLOCKS_BEFORE] = "SELECT id, data FROM para_blocks WHERE id BETWEEN ?1 << 32 AND "
+			    "(?1 << 32) + max(min(?2, 4294967296), 0) - 1 ORDER BY id DESC",
 	[Q_POS_GET] = "SELECT para, offset FROM positions WHERE doc = ?1",
 	[Q_POS_SET] = "INSERT INTO positions (doc, para, offset, read_at) "
 		      "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
@@ -426,19 +412,20 @@ enum { SHAPE_FIELDS = 7, SHAPE_FORMAT = 'z' };
  * text (or its marker is that long): section_apart holds marker and title. */
 enum { SECTION_APART = 255 };
 
-/* Paragraphs are inserted PARA_BATCH at a time, by one statement: its cursor stays at
- * the table's end from row to row (no seek from the root for each), and the calls a
- * statement takes are made once for all of them (big.txt: 634,000 paragraphs). */
-enum { PARA_BATCH = 32 };
+/* A row of para_blocks holds up to BLOCK_PARAS paragraphs of consecutive seqs in
+ * BLOCK_BYTES at most (but a longer paragraph alone): four rows and their cells' heads
+ * fill a page of 16 KB (a row of 4,200 bytes left a quarter of each page unused), and
+ * reading one paragraph reads 4 KB. */
+enum { BLOCK_PARAS = 64, BLOCK_BYTES = 4000 };
 
-/* A paragraph waiting for its batch; its text is in store.para_text. */
-struct para_row {
-	sqlite3_int64 id;	/* doc << 32 | seq */
-	int kind;		/* enum para_kind */
-	long section;		/* its section */
-	long line;		/* its first line in the file */
-	size_t at;		/* where its text starts in para_text */
-	size_t len;		/* its bytes */
+/* A row of para_blocks read: its paragraphs point into data. */
+struct para_block {
+	long doc;		/* its document, -1 when it holds none */
+	unsigned char *data;	/* a copy of the row's blob, each text NUL-terminated in it */
+	size_t cap;		/* data allocated */
+	struct para *p;		/* its paragraphs, in seq order */
+	size_t n;		/* how many */
+	size_t cap_p;		/* p allocated */
 };
 
 struct store {
@@ -452,9 +439,9 @@ struct store {
 	long long original_bytes;	/* the size of its original bytes */
 	long long original_at;		/* how many of them are stored */
 	long original_chunks;		/* in how many rows */
-	struct para_row paras[PARA_BATCH];	/* its paragraphs not yet inserted */
-	size_t nparas;			/* how many */
-	struct sbuf para_text;		/* their texts */
+	struct sbuf block;		/* its paragraphs not yet stored, packed (block_put) */
+	sqlite3_int64 block_id;		/* doc << 32 | seq of the first of them */
+	long block_n;			/* how many */
 	struct section *pending;	/* its sections whose paragraph is to come; strings owned */
 	size_t npending;		/* how many */
 	size_t pending_cap;		/* allocated */
@@ -1024,24 +1011,27 @@ static void index_row_free(struct store *st)
 	index_build_reset(st);
 }
 
+/* index_doc's callback and its context */
+struct index_doc {
+	struct store *st;	/* the library */
+	struct index_row r;	/* the row being filled */
+};
+
+static int index_doc_para(void *ctx, const struct para *p)
+{
+	struct index_doc *d = ctx;
+	return index_row_add(d->st, &d->r, p->seq, p->kind == PARA_NOISE, p->text, p->len) != 0 ? -1 : 0;
+}
+
+static int paras_walk(struct store *st, long doc, long from, long count, bool with_noise, bool backward,
+		      int (*fn)(void *ctx, const struct para *p), void *ctx);
+
 /* Indexes a document from its stored paragraphs (an upgrade). */
 static int index_doc(struct store *st, long doc)
 {
-	struct index_row r = { .doc = doc };
-	sqlite3_stmt *s = stmt(st, Q_INDEX_TEXT);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	int rc, err = 0;
-	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		err = index_row_add(st, &r, (long)sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1),
-				    (const char *)sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
-	sqlite3_reset(s);
-	if (!err && rc != SQLITE_DONE)
-		err = fail_db(st, "reading paragraphs for the search index");
-	if (!err)
-		err = index_row_flush(st, &r);
-	sbuf_free(&r.text);
+	struct index_doc d = { .st = st, .r = { .doc = doc } };
+	int err = paras_walk(st, doc, 0, -1, true, false, index_doc_para, &d) != 0 ? -1 : index_row_flush(st, &d.r);
+	sbuf_free(&d.r.text);
 	return err;
 }
 
@@ -1395,6 +1385,35 @@ static int layout_all(struct store *st)
 /* Brings the schema up to date: 0 when it was, 2 when it upgraded it, -1 on error, or 1
  * when it is older and the library was opened only to read (store_open then upgrades it
  * through a writing connection). */
+static int block_add(struct store *st, sqlite3_int64 id, int kind, long section, long line, const char *text,
+		     size_t len);
+static int block_flush(struct store *st);
+
+/* 12 -> 13: the paragraphs' rows (in the layout of schema 8) packed into para_blocks;
+ * the old table is dropped once every step that reads it has run. */
+static int blocks_all(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, kind, section, line, text FROM paragraphs ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return fail_db(st, "upgrading the paragraphs");
+	int rc, err = 0;
+	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(s, 1);
+		err = block_add(st, sqlite3_column_int64(s, 0), kind < 0 || kind >= PARA_KIND_COUNT ? PARA_BODY : kind,
+				(long)sqlite3_column_int64(s, 2), (long)sqlite3_column_int64(s, 3),
+				(const char *)sqlite3_column_blob(s, 4), (size_t)sqlite3_column_bytes(s, 4));
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = fail_db(st, "upgrading the paragraphs");
+	sqlite3_finalize(s);
+	if (!err)
+		err = block_flush(st);
+	st->block_n = 0;
+	sbuf_reset(&st->block);
+	return err;
+}
+
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -1434,6 +1453,10 @@ static int migrate(struct store *st, enum store_mode mode)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	if (version < 13 && blocks_all(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	if (version < 9 && index_all(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -1448,6 +1471,10 @@ static int migrate(struct store *st, enum store_mode mode)
 	}
 	/* last: it reads the sections' rows and the terms the steps above wrote */
 	if (version < 11 && layout11(st) != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (version < 13 && exec(st, "DROP TABLE paragraphs", "upgrading the library") != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -1693,7 +1720,7 @@ void store_close(struct store *st)
 	if (st->checkpointer)
 		checkpointer_stop(st->checkpointer);
 	sqlite3_close(st->db);
-	sbuf_free(&st->para_text);
+	sbuf_free(&st->block);
 	free(st->path);
 	free(st);
 }
@@ -1730,7 +1757,7 @@ int store_find_sha(struct store *st, const char *sha256, long *id)
 static int delete_doc_rows(struct store *st, long doc, const char *what)
 {
 	char sql[256];
-	snprintf(sql, sizeof sql, "DELETE FROM paragraphs WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;"
+	snprintf(sql, sizeof sql, "DELETE FROM para_blocks WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;"
 		 "DELETE FROM originals WHERE id BETWEEN %ld << 32 AND (%ld << 32) + 4294967295;", doc, doc, doc, doc);
 	return exec(st, sql, what);
 }
@@ -1941,46 +1968,79 @@ static void sections_free(struct store *st)
 	sbuf_free(&st->marks);
 }
 
-/* Inserts the paragraphs waiting: a batch by one statement, fewer one by one. */
-static int paras_flush(struct store *st)
+/* zigzag: a signed number as an unsigned one, small either side of 0 (a section -1) */
+static unsigned long long zigzag(long v)
 {
-	size_t n = st->nparas;
-	st->nparas = 0;
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0;) {
-		size_t k = n - i == PARA_BATCH ? PARA_BATCH : 1;
-		sqlite3_stmt *s = stmt(st, k == PARA_BATCH ? Q_PARA_INSERT_MANY : Q_PARA_INSERT);
-		if (!s) {
-			rc = -1;
-			break;
-		}
-		for (size_t j = 0; j < k; j++, i++) {
-			const struct para_row *r = &st->paras[i];
-			int at = 5 * (int)j;
-			sqlite3_bind_int64(s, at + 1, r->id);
-			sqlite3_bind_int(s, at + 2, r->kind);
-			sqlite3_bind_int64(s, at + 3, r->section);
-			sqlite3_bind_int64(s, at + 4, r->line);
-			sqlite3_bind_text(s, at + 5, st->para_text.data + r->at, (int)r->len, SQLITE_STATIC);
-		}
-		rc = step_done(st, s, "storing a paragraph");
-	}
-	sbuf_reset(&st->para_text);
+	return ((unsigned long long)v << 1) ^ (unsigned long long)(v >> (sizeof v * 8 - 1));
+}
+
+static long unzigzag(unsigned long long u)
+{
+	return (long)(u >> 1) ^ -(long)(u & 1);
+}
+
+/* Appends a paragraph to a row of para_blocks being made: its kind, section and line,
+ * its text's bytes, the text and a NUL (read in place as a C string). */
+static void block_put(struct sbuf *b, int kind, long section, long line, const char *text, size_t len)
+{
+	sbuf_put_varint(b, (unsigned long long)kind);
+	sbuf_put_varint(b, zigzag(section));
+	sbuf_put_varint(b, zigzag(line));
+	sbuf_put_varint(b, len);
+	sbuf_append(b, text, len);
+	sbuf_append(b, "", 1);
+}
+
+/* Stores the row of paragraphs being made, if any. */
+static int block_flush(struct store *st)
+{
+	if (st->block_n == 0)
+		return 0;
+	st->block_n = 0;
+	sqlite3_stmt *s = stmt(st, Q_BLOCK_INSERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->block_id);
+	sqlite3_bind_blob(s, 2, st->block.data, (int)st->block.len, SQLITE_STATIC);
+	int rc = step_done(st, s, "storing paragraphs");
+	sbuf_reset(&st->block);
 	return rc;
+}
+
+static size_t varint_size(unsigned long long v)
+{
+	size_t k = 1;
+	for (; v > 0x7f; v >>= 7)
+		k++;
+	return k;
+}
+
+/* Adds paragraph id (doc << 32 | seq) to the row being made, which is stored first
+ * when the paragraph does not follow its last or would take it past BLOCK_BYTES. */
+static int block_add(struct store *st, sqlite3_int64 id, int kind, long section, long line, const char *text,
+		     size_t len)
+{
+	size_t size = varint_size((unsigned long long)kind) + varint_size(zigzag(section)) + varint_size(zigzag(line)) +
+		      varint_size(len) + len + 1;
+	if (st->block_n > 0 && (id != st->block_id + st->block_n || st->block.len + size > BLOCK_BYTES) &&
+	    block_flush(st) != 0)
+		return -1;
+	if (st->block_n == 0)
+		st->block_id = id;
+	block_put(&st->block, kind, section, line, text, len);
+	if (++st->block_n == BLOCK_PARAS)
+		return block_flush(st);
+	return 0;
 }
 
 int store_import_paragraph(struct store *st, const struct para *p)
 {
 	if (p->seq < 0 || p->seq > 0xffffffffL)
 		return fail(st, "paragraph %ld: out of range", p->seq);
-	if (p->len > INT_MAX)
+	if (p->len > INT_MAX / 2)
 		return fail(st, "paragraph %ld: too long", p->seq);
-	struct para_row *r = &st->paras[st->nparas++];
-	*r = (struct para_row){ .id = ((sqlite3_int64)st->doc << 32) + p->seq,
-				.kind = (unsigned)p->kind < PARA_KIND_COUNT ? (int)p->kind : PARA_BODY,
-				.section = p->section, .line = p->line, .at = st->para_text.len, .len = p->len };
-	sbuf_append(&st->para_text, p->text, p->len);
-	if ((st->nparas == PARA_BATCH && paras_flush(st) != 0) ||
+	int kind = (unsigned)p->kind < PARA_KIND_COUNT ? (int)p->kind : PARA_BODY;
+	if (block_add(st, ((sqlite3_int64)st->doc << 32) + p->seq, kind, p->section, p->line, p->text, p->len) != 0 ||
 	    (st->npending && sections_flush(st, p->seq, p->text, p->len) != 0) ||
 	    index_row_add(st, st->row, p->seq, p->kind == PARA_NOISE, p->text, p->len) != 0)
 		return -1;
@@ -2326,35 +2386,72 @@ static int import_terms_flush(struct store *st, long *stored)
 	return rc;
 }
 
-static void read_para(sqlite3_stmt *s, struct para *p)
+static void block_free(struct para_block *b)
 {
-	p->seq = (long)sqlite3_column_int64(s, 0);
-	int kind = sqlite3_column_int(s, 1);
-	p->kind = kind < 0 || kind >= PARA_KIND_COUNT ? PARA_BODY : (enum para_kind)kind;
-	p->section = (long)sqlite3_column_int64(s, 2);
-	p->line = (long)sqlite3_column_int64(s, 3);
-	p->text = (const char *)sqlite3_column_text(s, 4);
-	p->len = (size_t)sqlite3_column_bytes(s, 4);
-	if (!p->text)
-		p->text = "";
+	free(b->data);
+	free(b->p);
+	*b = (struct para_block){ .doc = -1 };
 }
 
-/* Runs a paragraph query and hands each row to fn; its own statement, so that fn may
- * write to the store meanwhile. */
-static int each_para_rows(struct store *st, sqlite3_stmt *s, int (*fn)(void *, const struct para *), void *ctx)
+/* Unpacks the row of para_blocks that s is on (id, data) into b. Returns 0, or -1
+ * when the row is damaged (a library written by something else). */
+static int block_read(struct store *st, struct para_block *b, sqlite3_stmt *s)
 {
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct para p;
-		read_para(s, &p);
-		int r = fn(ctx, &p);
-		if (r) {
-			sqlite3_reset(s);
-			return r;
-		}
+	sqlite3_int64 id = sqlite3_column_int64(s, 0);
+	size_t len = (size_t)sqlite3_column_bytes(s, 1);
+	if (len + 1 > b->cap) {
+		b->cap = len + 1 > 2 * b->cap ? len + 1 : 2 * b->cap;
+		free(b->data);
+		b->data = xmalloc(b->cap);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs");
+	if (len)
+		memcpy(b->data, sqlite3_column_blob(s, 1), len);
+	b->doc = (long)(id >> 32);
+	b->n = 0;
+	const unsigned char *p = b->data, *end = b->data + len;
+	long seq = (long)(id & 0xffffffff);
+	while (p < end) {
+		unsigned long long kind, section, line, n;
+		if (!varint_get(&p, end, &kind) || !varint_get(&p, end, &section) || !varint_get(&p, end, &line) ||
+		    !varint_get(&p, end, &n) || n >= (unsigned long long)(end - p) || p[n] != 0) {
+			b->n = 0;
+			b->doc = -1;
+			return fail(st, "%s: damaged paragraphs (document %ld, paragraph %ld)", st->path, (long)(id >> 32), seq);
+		}
+		if (b->n == b->cap_p) {
+			b->cap_p = b->cap_p ? 2 * b->cap_p : BLOCK_PARAS;
+			b->p = xrealloc(b->p, b->cap_p * sizeof *b->p);
+		}
+		b->p[b->n++] = (struct para){ .seq = seq++, .kind = kind < PARA_KIND_COUNT ? (enum para_kind)kind : PARA_BODY,
+					      .section = unzigzag(section), .line = unzigzag(line),
+					      .text = (const char *)p, .len = (size_t)n };
+		p += n + 1;
+	}
+	return 0;
+}
+
+/* Paragraph seq of doc into *p, from b when b holds it, else from its row, read into b.
+ * Returns 1, 0 when there is none, -1 on an error. */
+static int para_at(struct store *st, struct para_block *b, long doc, long seq, const struct para **p)
+{
+	if (b->doc != doc || b->n == 0 || seq < b->p[0].seq || seq > b->p[b->n - 1].seq) {
+		sqlite3_stmt *s = stmt(st, Q_BLOCK_AT);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, doc);
+		sqlite3_bind_int64(s, 2, seq);
+		int rc = sqlite3_step(s);
+		int err = rc == SQLITE_ROW ? block_read(st, b, s) : rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs");
+		sqlite3_reset(s);
+		if (err)
+			return -1;
+		if (rc == SQLITE_DONE)
+			b->n = 0;
+	}
+	if (b->n == 0 || seq < b->p[0].seq || seq > b->p[b->n - 1].seq)
+		return 0;
+	*p = &b->p[seq - b->p[0].seq];
+	return 1;
 }
 
 int store_import_commit(struct store *st)
@@ -2362,7 +2459,7 @@ int store_import_commit(struct store *st)
 	if (st->doc < 0)
 		return fail(st, "no import in progress");
 	long terms;
-	if (paras_flush(st) != 0 || import_terms_flush(st, &terms) != 0) {
+	if (block_flush(st) != 0 || import_terms_flush(st, &terms) != 0) {
 		store_import_rollback(st);
 		return -1;
 	}
@@ -2412,8 +2509,8 @@ static int index_rows_retire(struct store *st, uint32_t hi)
 
 void store_import_rollback(struct store *st)
 {
-	st->nparas = 0;
-	sbuf_reset(&st->para_text);
+	st->block_n = 0;
+	sbuf_reset(&st->block);
 	free(st->title);
 	st->title = NULL;
 	sections_free(st);
@@ -2875,8 +2972,9 @@ static int sections_walk(struct store *st, long doc, long from, long to, int max
 			got = 0;
 		sqlite3_blob_close(b);
 	}
-	sqlite3_stmt *apart = stmt(st, Q_SECTION_APART), *para = stmt(st, Q_SECTION_PARA);
-	if (!apart || !para) {
+	sqlite3_stmt *apart = stmt(st, Q_SECTION_APART);
+	struct para_block block = { .doc = -1 };	/* the row of the last heading's paragraph */
+	if (!apart) {
 		free(marks);
 		return -1;
 	}
@@ -2914,17 +3012,14 @@ static int sections_walk(struct store *st, long doc, long from, long to, int max
 			/* held by the paragraph (or, were it gone, empty) */
 			if (!have_text || text_para != sec.para) {
 				sbuf_reset(&text);
-				sqlite3_bind_int64(para, 1, doc);
-				sqlite3_bind_int64(para, 2, sec.para);
-				int prc = sqlite3_step(para);
-				if (prc == SQLITE_ROW && sqlite3_column_bytes(para, 0) > 0)
-					sbuf_append(&text, (const char *)sqlite3_column_text(para, 0),
-						    (size_t)sqlite3_column_bytes(para, 0));
-				sqlite3_reset(para);
-				if (prc != SQLITE_ROW && prc != SQLITE_DONE) {
-					r = fail_db(st, "reading a heading");
+				const struct para *p;
+				int prc = para_at(st, &block, doc, sec.para, &p);
+				if (prc < 0) {
+					r = -1;
 					break;
 				}
+				if (prc == 1)
+					sbuf_append(&text, p->text, p->len);
 				text_para = sec.para;
 				have_text = true;
 			}
@@ -2942,6 +3037,7 @@ static int sections_walk(struct store *st, long doc, long from, long to, int max
 	if (r == 0 && arc != SQLITE_ROW && arc != SQLITE_DONE)
 		r = fail_db(st, "reading the outline");
 	sqlite3_reset(apart);
+	block_free(&block);
 	free(marks);
 	sbuf_free(&text);
 	sbuf_free(&marker);
@@ -2996,16 +3092,44 @@ int store_section_text(struct store *st, long doc, long seq, char **marker, char
 	return rc < 0 ? -1 : h.title != NULL;
 }
 
-int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,
-			 int (*fn)(void *ctx, const struct para *p), void *ctx)
+/* The paragraphs of doc after (backward: before) seq from, count of them at most (< 0:
+ * all), noise left out unless with_noise, to fn; the rows are read into a copy, so fn
+ * may use the store meanwhile. Returns 0, fn's nonzero return, or -1. */
+static int paras_walk(struct store *st, long doc, long from, long count, bool with_noise, bool backward,
+		      int (*fn)(void *ctx, const struct para *p), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, with_noise ? Q_PARAS_ALL : Q_PARAS);
+	sqlite3_stmt *s = stmt(st, backward ? Q_BLOCKS_BEFORE : Q_BLOCKS_FROM);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_int64(s, 2, first);
-	sqlite3_bind_int64(s, 3, count);
-	return each_para_rows(st, s, fn, ctx);
+	sqlite3_bind_int64(s, 2, from);
+	struct para_block b = { .doc = -1 };
+	long given = 0;
+	int rc = SQLITE_DONE, r = 0;
+	while (r == 0 && given != count && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (block_read(st, &b, s) != 0) {
+			r = -1;
+			break;
+		}
+		for (size_t i = 0; i < b.n && r == 0 && given != count; i++) {
+			const struct para *p = &b.p[backward ? b.n - 1 - i : i];
+			if ((backward ? p->seq >= from : p->seq < from) || (!with_noise && p->kind == PARA_NOISE))
+				continue;
+			given++;
+			r = fn(ctx, p);
+		}
+	}
+	sqlite3_reset(s);
+	block_free(&b);
+	if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail_db(st, "reading paragraphs");
+	return r;
+}
+
+int store_each_paragraph(struct store *st, long doc, long first, long count, bool with_noise,
+			 int (*fn)(void *ctx, const struct para *p), void *ctx)
+{
+	return paras_walk(st, doc, first, count, with_noise, false, fn, ctx);
 }
 
 int store_each_term(struct store *st, long doc, long limit, int (*fn)(void *ctx, const struct term_row *t), void *ctx)
@@ -4248,6 +4372,7 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 	if (search_begin(st, query, doc, LONG_MIN, LONG_MAX, false, &s) != 0)
 		return -1;
 	struct search_doc d = { .id = -1, .para = -1 };
+	struct para_block block = { .doc = -1 };	/* the row of the last hit's paragraph */
 	struct sbuf path = { 0 }, snippet = { 0 };
 	long given = 0;
 	int err = 0;
@@ -4278,19 +4403,16 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 				}
 			}
 			if (para != d.para) {
-				sqlite3_stmt *ps = stmt(st, Q_SEARCH_PARA);
-				if (!ps) {
+				const struct para *p;
+				int prc = para_at(st, &block, id, para, &p);
+				if (prc < 0) {
 					err = -1;
 					break;
 				}
-				sqlite3_bind_int64(ps, 1, id);
-				sqlite3_bind_int64(ps, 2, para);
 				sbuf_reset(&d.text);
 				sbuf_puts(&d.text, "");
-				if (sqlite3_step(ps) == SQLITE_ROW)
-					sbuf_append(&d.text, (const char *)sqlite3_column_blob(ps, 0),
-						    (size_t)sqlite3_column_bytes(ps, 0));
-				sqlite3_reset(ps);
+				if (prc == 1)
+					sbuf_append(&d.text, p->text, p->len);
 				d.para = para;
 			}
 			struct search_hit h = { .doc = id, .title = d.info.title, .para = para, .offset = offset, .length = length };
@@ -4307,6 +4429,7 @@ long store_search(struct store *st, const char *query, long doc, long limit,
 	}
 	search_end(&s);
 	search_doc_clear(&d);
+	block_free(&block);
 	sbuf_free(&d.text);
 	sbuf_free(&path);
 	sbuf_free(&snippet);
@@ -4337,33 +4460,43 @@ long store_search_places(struct store *st, const char *query, long doc, long fro
 
 /* --- reading state: the reader's queries --- */
 
+static int took_seq(void *ctx, const struct para *p)
+{
+	*(long *)ctx = p->seq;
+	return 0;
+}
+
 int store_para_range(struct store *st, long doc, bool with_noise, long *first, long *last, long *count)
 {
-	sqlite3_stmt *s = stmt(st, with_noise ? Q_PARA_RANGE_ALL : Q_PARA_RANGE);
+	/* the ends from the first and the last rows, never a scan: documents can hold 50 MB */
+	*first = 0, *last = -1, *count = 0;
+	long lo = -1, hi = -1;
+	if (paras_walk(st, doc, 0, 1, with_noise, false, took_seq, &lo) != 0 ||
+	    paras_walk(st, doc, 4294967296L, 1, with_noise, true, took_seq, &hi) != 0)
+		return -1;
+	if (lo < 0)
+		return 0;
+	*first = lo, *last = hi;
+	if (with_noise) {
+		/* the import numbers every paragraph, noise too: the seqs leave no gap */
+		*count = hi - lo + 1;
+		return 0;
+	}
+	sqlite3_stmt *s = stmt(st, Q_DOC_PARAGRAPHS);
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, doc);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		bool empty = sqlite3_column_type(s, 0) == SQLITE_NULL;
-		*first = empty ? 0 : (long)sqlite3_column_int64(s, 0);
-		*last = empty ? -1 : (long)sqlite3_column_int64(s, 1);
-		*count = (long)sqlite3_column_int64(s, 2);
-	}
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : fail_db(st, "reading paragraphs");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail_db(st, "reading paragraphs");
 }
 
 int store_each_paragraph_before(struct store *st, long doc, long before, long count, bool with_noise,
 				int (*fn)(void *ctx, const struct para *p), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, with_noise ? Q_PARAS_BEFORE_ALL : Q_PARAS_BEFORE);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_int64(s, 2, before);
-	sqlite3_bind_int64(s, 3, count);
-	return each_para_rows(st, s, fn, ctx);
+	return paras_walk(st, doc, before, count, with_noise, true, fn, ctx);
 }
 
 /* A (para, offset) pair from a one-row query: 1 found, 0 none, -1 error. */

@@ -199,6 +199,15 @@ for verb in "list" "cat 1" "outline 2" "search 读书" "read 1 --size 80x24 --sc
 done
 [ "$(sha256sum <"$TMP/bad/pages.db")" = "$sum" ] && echo "ok: damaged pages: file unchanged" ||
 	echo "note: damaged pages: an import wrote to a damaged library (integrity_check says: $(sqlite3 "$TMP/bad/pages.db" 'PRAGMA integrity_check' 2>&1 | head -n 1))"
+# a row of paragraphs SQLite reads whole but dugao cannot unpack (written by something else)
+cp "$DUGAO_DB" "$TMP/bad/blocks.db"
+sqlite3 "$TMP/bad/blocks.db" "UPDATE para_blocks SET data = X'04ff' WHERE id = 1 << 32"
+for verb in "cat 1" "export --format json 1" "search 图书角"; do
+	# shellcheck disable=SC2086
+	timeout 60 "$DUGAO" --db "$TMP/bad/blocks.db" $verb >/dev/null 2>"$TMP/err"
+	one_line "damaged paragraphs: $verb" $?
+	grep -q 'damaged paragraphs (document 1, paragraph 0)' "$TMP/err" || fail "damaged paragraphs: $verb does not say where"
+done
 mkdir "$TMP/bad/dir.db"
 timeout 60 "$DUGAO" --db "$TMP/bad/dir.db" list >/dev/null 2>"$TMP/err"
 one_line "a directory at the library path" $?

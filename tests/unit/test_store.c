@@ -189,6 +189,98 @@ static int list_ids(void *ctx, const struct term_row *r)
 /* Schema 11: sections given out of seq order (and with a gap) are read back in seq
  * order with their text; the same seq twice fails the import. Terms come back in rank
  * order whatever order they were given in, each with its own hits by its id. */
+/* The text of paragraph i of test_blocks' document: lengths from a few bytes to past a
+ * row of para_blocks (BLOCK_BYTES) alone. */
+static void block_text(int i, struct sbuf *t)
+{
+	sbuf_reset(t);
+	sbuf_printf(t, "第%d段", i);
+	int reps = i % 50 == 7 ? 1500 : i % 9 == 0 ? 300 : i % 3;
+	for (int k = 0; k < reps; k++)
+		sbuf_puts(t, "发展");
+}
+
+/* Paragraphs are stored packed into rows: reading from any paragraph, forwards and
+ * backwards, with and without noise, and a heading's text, cross the rows' ends. */
+static void test_blocks(void)
+{
+	char file[300], err[512];
+	snprintf(file, sizeof file, "%s/blocks.db", dir);
+	struct store *st;
+	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
+	struct import_meta m = { .source = "/x/blocks.txt", .sha256 = "eeee", .encoding = "UTF-8", .bytes = 1 };
+	long id = -1;
+	CHECK_INT(store_import_begin(st, &m, -1, &id), 0);
+	CHECK_INT(store_import_original(st, 0, "x", 1), 0);
+	enum { N = 400 };
+	struct sbuf t = { 0 }, want = { 0 }, got = { 0 };
+	for (int i = 0; i < N; i++) {
+		block_text(i, &t);
+		if (i == 250) {
+			struct section s = { .seq = 0, .parent = -1, .level = 1, .marker = "第250段", .title = "",
+					     .para = 250, .length = 4 };
+			s.title = t.data + strlen("第250段");
+			CHECK_INT(store_import_section(st, &s), 0);
+		}
+		struct para p = { .seq = i, .kind = i % 5 == 4 ? PARA_NOISE : PARA_BODY, .text = t.data, .len = t.len,
+				  .section = i >= 250 ? 0 : -1, .line = i + 1 };
+		CHECK_INT(store_import_paragraph(st, &p), 0);
+	}
+	CHECK_INT(store_import_commit(st), 0);
+
+	/* from each of a few places, forwards: count of them, noise left out or not */
+	long starts[] = { 0, 1, 63, 64, 65, 199, 250, 396, 399 };
+	for (size_t k = 0; k < sizeof starts / sizeof *starts; k++)
+		for (int noise = 0; noise < 2; noise++) {
+			sbuf_reset(&want);
+			int given = 0;
+			for (long i = starts[k]; i < N && given < 37; i++) {
+				if (!noise && i % 5 == 4)
+					continue;
+				block_text((int)i, &t);
+				sbuf_append(&want, t.data, t.len);
+				sbuf_puts(&want, "|");
+				given++;
+			}
+			sbuf_reset(&got);
+			sbuf_puts(&got, "");
+			CHECK_INT(store_each_paragraph(st, id, starts[k], 37, noise, collect_text, &got), 0);
+			CHECK_STR(got.data, want.data ? want.data : "");
+			/* and backwards from it */
+			sbuf_reset(&want);
+			sbuf_puts(&want, "");
+			given = 0;
+			for (long i = starts[k] - 1; i >= 0 && given < 37; i--) {
+				if (!noise && i % 5 == 4)
+					continue;
+				block_text((int)i, &t);
+				sbuf_append(&want, t.data, t.len);
+				sbuf_puts(&want, "|");
+				given++;
+			}
+			sbuf_reset(&got);
+			sbuf_puts(&got, "");
+			CHECK_INT(store_each_paragraph_before(st, id, starts[k], 37, noise, collect_text, &got), 0);
+			CHECK_STR(got.data, want.data);
+		}
+	long first, last, count;
+	CHECK_INT(store_para_range(st, id, true, &first, &last, &count), 0);
+	CHECK(first == 0 && last == N - 1 && count == N);
+	CHECK_INT(store_para_range(st, id, false, &first, &last, &count), 0);
+	CHECK(first == 0 && last == N - 2 && count == N - N / 5);
+	char *marker, *title;
+	CHECK_INT(store_section_text(st, id, 0, &marker, &title), 1);
+	CHECK_STR(marker, "第250段");
+	block_text(250, &t);
+	CHECK_STR(title, t.data + strlen("第250段"));
+	free(marker);
+	free(title);
+	sbuf_free(&t);
+	sbuf_free(&want);
+	sbuf_free(&got);
+	store_close(st);
+}
+
 static void test_order(void)
 {
 	char file[300], err[512];
@@ -472,6 +564,7 @@ int main(void)
 	CHECK_STR(line, "this is not a database, just some text that must stay as it is\n");
 
 	test_layout();
+	test_blocks();
 	test_order();
 	test_batch();
 
