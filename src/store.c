@@ -456,7 +456,8 @@ struct store {
 	long long chars;		/* characters of non-noise paragraphs */
 	struct index_row *row;		/* its search index row being filled */
 	struct index_feed *feed;	/* search index postings not yet in a segment; NULL none yet */
-	bool batch;			/* a batch's transaction is open: each import is a savepoint in it */
+	bool batch;			/* a batch's transaction is open: the imports are made in it */
+	bool savepoint;			/* the import in progress has a savepoint in the batch (--replace) */
 	bool hold_checkpoint;		/* a batch is committing: its checkpoint waits for store_checkpoint */
 	int wal_frames;			/* frames in the log after the last commit */
 	int checkpoint_frames;		/* frames of log that make a checkpoint (CHECKPOINT_BYTES) */
@@ -1762,6 +1763,22 @@ static int delete_doc_rows(struct store *st, long doc, const char *what)
 	return exec(st, sql, what);
 }
 
+/* Removes a document's rows, in the transaction open: its search rows (their postings
+ * go at the next merge; AUTOINCREMENT gives their ids to no later row), its row, with
+ * what refers to it, and its rows keyed by document. */
+static int doc_remove(struct store *st, long doc, const char *what)
+{
+	char sql[96];
+	snprintf(sql, sizeof sql, "DELETE FROM documents WHERE id = %ld", doc);
+	return index_remove(st, doc) != 0 || exec(st, sql, what) != 0 || delete_doc_rows(st, doc, what) != 0 ? -1 : 0;
+}
+
+/* Removes what a failed import of a new document in a batch wrote (it has no savepoint). */
+static int import_undo(struct store *st, long doc)
+{
+	return doc_remove(st, doc, "dropping a failed import");
+}
+
 /* Runs a prepared statement that takes no parameters and returns no rows. */
 static int run_stmt(struct store *st, enum stmt_id id, const char *what)
 {
@@ -1807,7 +1824,13 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 			st->gi_mixed = index_feed_rows(st->feed);
 		}
 	}
-	if (run_stmt(st, st->batch ? Q_SAVEPOINT : Q_BEGIN, "starting the import") != 0)
+	/* In a batch, a new document's rows are removed by hand if its import fails
+	 * (import_undo), not rolled back to a savepoint: a savepoint copies every page the
+	 * import changes that was there before it (the tables' last pages, 16 KB each)
+	 * into its journal, a tenth of storing a small document. Replacing a document
+	 * needs one, to bring the old back. */
+	st->savepoint = st->batch && replace_id >= 0;
+	if ((!st->batch || st->savepoint) && run_stmt(st, st->batch ? Q_SAVEPOINT : Q_BEGIN, "starting the import") != 0)
 		return -1;
 	sqlite3_stmt *s;
 	if (replace_id >= 0) {
@@ -2477,7 +2500,7 @@ int store_import_commit(struct store *st)
 	if ((st->batch ? index_row_flush(st, st->row) : index_commit(st)) != 0 || sections_flush(st, -1, NULL, 0) != 0 ||
 	    sections_store(st) != 0 ||
 	    !fin || step_done(st, fin, "finishing the import") != 0 ||
-	    run_stmt(st, st->batch ? Q_RELEASE : Q_COMMIT, "finishing the import") != 0) {
+	    ((!st->batch || st->savepoint) && run_stmt(st, st->batch ? Q_RELEASE : Q_COMMIT, "finishing the import") != 0)) {
 		store_import_rollback(st);
 		return -1;
 	}
@@ -2520,7 +2543,9 @@ void store_import_rollback(struct store *st)
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db)) {
 		if (!st->batch)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		else if (sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
+		else if (!st->savepoint && (st->doc == 0 || import_undo(st, st->doc) == 0))
+			keep_gi = st->gi_mixed;
+		else if (st->savepoint && sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
 			 (!st->gi_mixed || !st->import_row_hi || index_rows_retire(st, st->import_row_hi) == 0))
 			keep_gi = st->gi_mixed;
 		else if (!sqlite3_get_autocommit(st->db))
@@ -3306,15 +3331,9 @@ int store_original(struct store *st, long doc, void **data, size_t *n)
 
 int store_delete(struct store *st, long doc)
 {
-	char sql[96];
-	snprintf(sql, sizeof sql, "DELETE FROM documents WHERE id = %ld", doc);
 	if (exec(st, "BEGIN IMMEDIATE", "removing the document") != 0)
 		return -1;
-	if (index_remove(st, doc) != 0 || exec(st, sql, "removing the document") != 0 || index_maintain(st) != 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	if (delete_doc_rows(st, doc, "removing the document") != 0) {
+	if (doc_remove(st, doc, "removing the document") != 0 || index_maintain(st) != 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

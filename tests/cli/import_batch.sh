@@ -1,7 +1,8 @@
 #!/bin/sh
-# Imports in batches (many files a transaction, a savepoint each): one command over good
-# files, refused ones (adverts only, binary, empty) and a repeated one gives the library
-# and the output that one command a file gives; --replace of a file given twice; readers
+# Imports in batches (many files a transaction; a file refused midway has its rows
+# removed, a replaced one a savepoint): one command over good files, refused ones
+# (adverts only, binary, empty) and a repeated one gives the library, its rows and the
+# output that one command a file gives; --replace of a file given twice; readers
 # during a long import see only whole batches and never an error; SIGTERM and SIGKILL
 # midway leave a whole library holding exactly the files printed, and a re-run completes it.
 . "$top_srcdir/tests/lib.sh"
@@ -76,6 +77,13 @@ cmp -s "$TMP/one.out" "$TMP/each.out" && echo "ok: the same lines printed" ||
 cmp -s "$TMP/one.err" "$TMP/each.err" && echo "ok: the same errors" ||
 	fail "errors differ: $(diff "$TMP/one.err" "$TMP/each.err" | head -n 5)"
 expect_eq "refusals named" "$(grep -c '^dugao: ' "$TMP/one.err")" 4
+# the rows of a library of the good files alone: the refused left none behind
+"$DUGAO" --db "$TMP/good.db" import "$d/doc0000.txt" "$d/doc0001.txt" "$d/doc0002.txt" "$d/doc0003.txt" \
+	"$d/doc0004.txt" >/dev/null || fail "the good files alone do not import"
+for t in documents originals para_blocks search_rows outline_shapes section_marks section_apart term_lists; do
+	expect_eq "no row left of a refused file: $t" "$(sqlite3 "$TMP/one.db" "SELECT count(*) FROM $t")" \
+		"$(sqlite3 "$TMP/good.db" "SELECT count(*) FROM $t")"
+done
 # later imports in other processes after a batch with rolled-back files: search rows
 # are never given twice
 for db in one each; do
