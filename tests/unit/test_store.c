@@ -71,17 +71,27 @@ static long import_doc(struct store *st, const char *sha, const char *source, co
 	return id;
 }
 
+/* A library of its own, NAME.db in dir, with the import of a document of bytes bytes
+ * begun (*id). */
+static struct store *begin_own(const char *name, const char *sha, long long bytes, long *id)
+{
+	char file[300], source[300], err[512];
+	snprintf(file, sizeof file, "%s/%s.db", dir, name);
+	snprintf(source, sizeof source, "/x/%s.txt", name);
+	struct store *st = NULL;
+	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
+	struct import_meta m = { .source = source, .sha256 = sha, .encoding = "UTF-8", .bytes = bytes };
+	*id = -1;
+	CHECK_INT(store_import_begin(st, &m, -1, id), 0);
+	return st;
+}
+
 /* The layout of schema 8: paragraphs by doc << 32 | seq, sections whose text their
  * paragraph holds (or not), the original bytes in chunks, and their removal. */
 static void test_layout(void)
 {
-	char file[300], err[512];
-	snprintf(file, sizeof file, "%s/layout.db", dir);
-	struct store *st;
-	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
-	struct import_meta m = { .source = "/x/layout.txt", .sha256 = "dddd", .encoding = "UTF-8", .bytes = 5 };
-	long id = -1;
-	CHECK_INT(store_import_begin(st, &m, -1, &id), 0);
+	long id;
+	struct store *st = begin_own("layout", "dddd", 5, &id);
 	CHECK_INT(store_import_original(st, 0, "abc", 3), 0);
 	CHECK(store_import_original(st, 1, "xy", 2) != 0);	/* not where the last chunk ended */
 	CHECK_INT(store_import_original(st, 3, "de", 2), 0);
@@ -204,13 +214,8 @@ static void block_text(int i, struct sbuf *t)
  * backwards, with and without noise, and a heading's text, cross the rows' ends. */
 static void test_blocks(void)
 {
-	char file[300], err[512];
-	snprintf(file, sizeof file, "%s/blocks.db", dir);
-	struct store *st;
-	CHECK_INT(store_open(file, STORE_WRITE, &st, err, sizeof err), 0);
-	struct import_meta m = { .source = "/x/blocks.txt", .sha256 = "eeee", .encoding = "UTF-8", .bytes = 1 };
-	long id = -1;
-	CHECK_INT(store_import_begin(st, &m, -1, &id), 0);
+	long id;
+	struct store *st = begin_own("blocks", "eeee", 1, &id);
 	CHECK_INT(store_import_original(st, 0, "x", 1), 0);
 	enum { N = 400 };
 	struct sbuf t = { 0 }, want = { 0 }, got = { 0 };
@@ -228,41 +233,30 @@ static void test_blocks(void)
 	}
 	CHECK_INT(store_import_commit(st), 0);
 
-	/* from each of a few places, forwards: count of them, noise left out or not */
+	/* from each of a few places, forwards and backwards: 37 of them, noise left out or not */
 	long starts[] = { 0, 1, 63, 64, 65, 199, 250, 396, 399 };
 	for (size_t k = 0; k < sizeof starts / sizeof *starts; k++)
-		for (int noise = 0; noise < 2; noise++) {
-			sbuf_reset(&want);
-			int given = 0;
-			for (long i = starts[k]; i < N && given < 37; i++) {
-				if (!noise && i % 5 == 4)
-					continue;
-				block_text((int)i, &t);
-				sbuf_append(&want, t.data, t.len);
-				sbuf_puts(&want, "|");
-				given++;
+		for (int noise = 0; noise < 2; noise++)
+			for (int dir = 1; dir >= -1; dir -= 2) {
+				sbuf_reset(&want);
+				sbuf_puts(&want, "");
+				int given = 0;
+				for (long i = dir > 0 ? starts[k] : starts[k] - 1; i >= 0 && i < N && given < 37; i += dir) {
+					if (!noise && i % 5 == 4)
+						continue;
+					block_text((int)i, &t);
+					sbuf_append(&want, t.data, t.len);
+					sbuf_puts(&want, "|");
+					given++;
+				}
+				sbuf_reset(&got);
+				sbuf_puts(&got, "");
+				if (dir > 0)
+					CHECK_INT(store_each_paragraph(st, id, starts[k], 37, noise, collect_text, &got), 0);
+				else
+					CHECK_INT(store_each_paragraph_before(st, id, starts[k], 37, noise, collect_text, &got), 0);
+				CHECK_STR(got.data, want.data);
 			}
-			sbuf_reset(&got);
-			sbuf_puts(&got, "");
-			CHECK_INT(store_each_paragraph(st, id, starts[k], 37, noise, collect_text, &got), 0);
-			CHECK_STR(got.data, want.data ? want.data : "");
-			/* and backwards from it */
-			sbuf_reset(&want);
-			sbuf_puts(&want, "");
-			given = 0;
-			for (long i = starts[k] - 1; i >= 0 && given < 37; i--) {
-				if (!noise && i % 5 == 4)
-					continue;
-				block_text((int)i, &t);
-				sbuf_append(&want, t.data, t.len);
-				sbuf_puts(&want, "|");
-				given++;
-			}
-			sbuf_reset(&got);
-			sbuf_puts(&got, "");
-			CHECK_INT(store_each_paragraph_before(st, id, starts[k], 37, noise, collect_text, &got), 0);
-			CHECK_STR(got.data, want.data);
-		}
 	long first, last, count;
 	CHECK_INT(store_para_range(st, id, true, &first, &last, &count), 0);
 	CHECK(first == 0 && last == N - 1 && count == N);
