@@ -237,11 +237,11 @@ static void test_blocks(void)
 	long starts[] = { 0, 1, 63, 64, 65, 199, 250, 396, 399 };
 	for (size_t k = 0; k < sizeof starts / sizeof *starts; k++)
 		for (int noise = 0; noise < 2; noise++)
-			for (int dir = 1; dir >= -1; dir -= 2) {
+			for (int step = 1; step >= -1; step -= 2) {
 				sbuf_reset(&want);
 				sbuf_puts(&want, "");
 				int given = 0;
-				for (long i = dir > 0 ? starts[k] : starts[k] - 1; i >= 0 && i < N && given < 37; i += dir) {
+				for (long i = step > 0 ? starts[k] : starts[k] - 1; i >= 0 && i < N && given < 37; i += step) {
 					if (!noise && i % 5 == 4)
 						continue;
 					block_text((int)i, &t);
@@ -251,7 +251,7 @@ static void test_blocks(void)
 				}
 				sbuf_reset(&got);
 				sbuf_puts(&got, "");
-				if (dir > 0)
+				if (step > 0)
 					CHECK_INT(store_each_paragraph(st, id, starts[k], 37, noise, collect_text, &got), 0);
 				else
 					CHECK_INT(store_each_paragraph_before(st, id, starts[k], 37, noise, collect_text, &got), 0);
