@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,12 +314,8 @@ static void keywords_init(struct keywords *kw)
 	}
 }
 
-static void pairs_init(void)
+static void pairs_build(void)
 {
-	static bool done;
-	if (done)
-		return;
-	done = true;
 	struct keywords *kws[] = { &kw_watermarks, &kw_channels, &kw_calls, &kw_offers, &kw_offer_terms, &kw_links,
 				   &kw_titles };
 	for (size_t l = 0; l < sizeof kws / sizeof *kws; l++)
@@ -335,6 +332,13 @@ static void pairs_init(void)
 	roles[0x3002] |= ROLE_SENTENCE;
 	roles[0xFF1B] |= ROLE_CLAUSE, roles[0xFF01] |= ROLE_CLAUSE, roles[0xFF1F] |= ROLE_CLAUSE;
 	roles[0xFF1A] |= ROLE_CLAUSE;
+}
+
+/* The tables above, made once whatever thread asks first (an import parses on two). */
+static void pairs_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, pairs_build);
 }
 
 /* has_any for a line whose keyword pairs were seen: sig has bit (hash % 64) of every

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,23 +78,31 @@ static struct pooled {
 	iconv_t cd;		/* an open converter to UTF-8, in its initial state */
 } pool[POOL];
 static size_t npool;		/* entries of pool in use */
+/* guards pool and npool: an import parses on two threads (an iconv_t is used by one
+ * thread at a time: taken out of the pool, used, put back) */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void pool_close_all(void) __attribute__((destructor));
 
 static void pool_close_all(void)
 {
+	pthread_mutex_lock(&pool_lock);
 	while (npool > 0)
 		iconv_close(pool[--npool].cd);
+	pthread_mutex_unlock(&pool_lock);
 }
 
 static iconv_t cd_open(const char *encoding)
 {
+	pthread_mutex_lock(&pool_lock);
 	for (size_t i = npool; i-- > 0;)
 		if (!strcmp(pool[i].encoding, encoding)) {
 			iconv_t cd = pool[i].cd;
 			pool[i] = pool[--npool];
+			pthread_mutex_unlock(&pool_lock);
 			return cd;
 		}
+	pthread_mutex_unlock(&pool_lock);
 	return iconv_open("UTF-8", encoding);
 }
 
@@ -103,11 +112,16 @@ static void cd_close(const char *encoding, iconv_t cd)
 		iconv_close(cd);
 		return;
 	}
-	if (npool == POOL)
-		iconv_close(pool[--npool].cd);
 	iconv(cd, NULL, NULL, NULL, NULL);	/* back to the initial shift state */
+	iconv_t old = (iconv_t)-1;
+	pthread_mutex_lock(&pool_lock);
+	if (npool == POOL)
+		old = pool[--npool].cd;
 	snprintf(pool[npool].encoding, sizeof pool[npool].encoding, "%s", encoding);
 	pool[npool++].cd = cd;
+	pthread_mutex_unlock(&pool_lock);
+	if (old != (iconv_t)-1)
+		iconv_close(old);
 }
 
 /* Two-byte codes of GB18030 and Big5: lead byte 81-FE, trail 40-FE (a superset of both). */
@@ -130,9 +144,12 @@ static struct dbcs {
 						 * byte; 0 when it takes fewer bytes */
 } dbcs_encodings[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" } };
 
+/* guards the tables' state while one is filled: the import parses on two threads */
+static pthread_mutex_t dbcs_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Fills the table from iconv, once; false if iconv cannot, or reads ASCII or a
  * two-byte code otherwise than as one character (the decoder then uses iconv for
- * everything). */
+ * everything). Called with dbcs_lock held. */
 static bool dbcs_ready(struct dbcs *db)
 {
 	if (db->state)
@@ -199,8 +216,14 @@ static bool dbcs_ready(struct dbcs *db)
 static const struct dbcs *dbcs_table(const char *encoding)
 {
 	for (size_t i = 0; i < sizeof dbcs_encodings / sizeof *dbcs_encodings; i++)
-		if (!strcasecmp(encoding, dbcs_encodings[i].encoding))
-			return dbcs_ready(&dbcs_encodings[i]) ? &dbcs_encodings[i] : NULL;
+		if (!strcasecmp(encoding, dbcs_encodings[i].encoding)) {
+			/* a lock a decoder: the tables are read only once ready, and the lock
+			 * orders that after their filling */
+			pthread_mutex_lock(&dbcs_lock);
+			bool ready = dbcs_ready(&dbcs_encodings[i]);
+			pthread_mutex_unlock(&dbcs_lock);
+			return ready ? &dbcs_encodings[i] : NULL;
+		}
 	return NULL;
 }
 
@@ -642,12 +665,8 @@ static unsigned char common_bits[0x10000 / 8];
 
 static bool is_texty(uint32_t cp);
 
-static void common_init(void)
+static void common_build(void)
 {
-	static bool done;
-	if (done)
-		return;
-	done = true;
 	const char *lists[] = { common_chars, common_punct };
 	for (size_t l = 0; l < 2; l++) {
 		const char *s = lists[l];
@@ -662,6 +681,13 @@ static void common_init(void)
 	for (uint32_t cp = 0; cp < 0x10000; cp++)
 		cp_class[cp] = (unsigned char)((common_bits[cp >> 3] >> (cp & 7) & 1) | is_texty(cp) << 1);
 	cp_class[0xFFFD] = CP_REPLACED;
+}
+
+/* common_bits and cp_class, made once whatever thread asks first. */
+static void common_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, common_build);
 }
 
 /* Characters a text file is made of: anything else suggests the wrong encoding. */
@@ -887,6 +913,18 @@ static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t fi
 	return 0;
 }
 
+/* Control bytes that no text has (ESC, BEL and BS are let through: a text full of
+ * terminal escapes is hostile, not binary, and normalise disarms it); made once. */
+static unsigned char is_control[256];
+static pthread_once_t control_once = PTHREAD_ONCE_INIT;
+
+static void control_build(void)
+{
+	for (unsigned c = 0; c < 256; c++)
+		is_control[c] = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+				 c != 0x1B && c != 0x07 && c != 0x08) || c == 0x7F;
+}
+
 int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_guess *out)
 {
 	return decode_guess_keep(s, n, complete, out, NULL);
@@ -944,14 +982,8 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 			return -1;
 		memset(out, 0, sizeof *out);
 	}
-	/* control bytes that no text has (ESC, BEL and BS are let through: a text full of
-	 * terminal escapes is hostile, not binary, and normalise disarms it) */
-	static unsigned char is_control[256];
-	if (!is_control[0]) {
-		for (unsigned c = 0; c < 256; c++)
-			is_control[c] = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-					 c != 0x1B && c != 0x07 && c != 0x08) || c == 0x7F;
-	}
+	/* control bytes that no text has */
+	pthread_once(&control_once, control_build);
 	size_t controls = 0, at = 0;
 	for (; at + 8 <= n; at += 8) {
 		/* eight bytes at a time past words with no byte below 0x20 and no 7F */

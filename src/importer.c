@@ -6,6 +6,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dugao/clean.h"
@@ -26,15 +29,22 @@
 #include "dugao/terms.h"
 #include "dugao/util.h"
 
-/* The import is a pipeline of two threads. A worker thread reads and hashes each file
- * (survey), looks its bytes up in the library (a connection of its own, read only),
- * and parses the new ones (decode, normalise, clean, structure, terms); it hands what
- * it finds to the main thread as records in a bounded queue, so that it goes on with
- * the next files (or the later part of a big one) while the main thread stores this
- * one, also while the main thread ends a batch (its segment, commit and merges). The
- * main thread does everything that writes to the store, and looks each file up again
- * when its turn comes: that look-up decides. The parsing modules' lazily built tables
- * (decode's converters among them) are touched by the worker only, once it runs. */
+/* The import is a pipeline: two worker threads (one on a machine of one core; they
+ * yield to the main thread, WORKER_NICE) and the main thread. Each worker takes the
+ * next file handed over, reads and hashes it (survey), looks its bytes up in the
+ * library (a read-only connection of its own), and parses the new ones (decode,
+ * normalise, clean, structure, terms); it hands what it finds to the main thread as
+ * records in the file's own lane of a bounded queue, so that it goes on with the next
+ * files (or the later part of a big one) while the main thread stores this one, also
+ * while the main thread ends a batch (its segment, commit and merges). The main thread
+ * does everything that writes to the store, in the order of the files given: it reads
+ * only the lane of the file it stores, and a worker filling that lane waits only on
+ * that lane's bytes, never on the files ahead (which would wait for it). It looks each
+ * file up again when its turn comes: that look-up decides. A file too big to hold
+ * (past WHOLE_MAX, streamed in two passes) waits to be parsed until every file before
+ * it is, and no file is taken until it is parsed, so that memory stays about as with
+ * one worker, and in order (the main thread waits for the earliest). The parsing
+ * modules' lazily built tables are made once (pthread_once) or under a lock. */
 
 #define CHUNK (1 << 20)			/* bytes read at a time */
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
@@ -47,11 +57,18 @@
  * out is empty, and the worker parses on instead of waiting (the merges at a batch's
  * end took 10 s of a 1 GB import, the worker stopped after 4 MB of records) */
 #define QUEUE_BYTES_BUSY (12 << 20)
-/* Files handed to the worker ahead of the one being stored: it reads each when it comes
+/* Files handed to the workers ahead of the one being stored: one reads each when it comes
  * to it, so they hold no bytes; how far it runs ahead is QUEUE_BYTES' bound */
 #define AHEAD_FILES 256
+#define WORKERS 2			/* parsing threads at most (fewer cores: one a core) */
+/* Two workers run at this lower priority (nice): with them, the main thread and the
+ * index feed are the slower side, and four busy threads share the two cores, so the
+ * store's threads get a core whenever they can run and the workers take the rest (two
+ * workers at nice 0 -> 5: the 3,000 small bench documents 1.95 -> 1.81 s, 100 MB of
+ * the search corpus 3.18 -> 3.04 s; at nice 0 they gained nothing over one worker) */
+#define WORKER_NICE 5
 
-/* What the worker hands over; each file's records end with REC_END or REC_REFUSE. */
+/* What a worker hands over; each file's records end with REC_END, REC_REFUSE or REC_KNOWN. */
 enum rec_type {
 	REC_BEGIN,	/* struct rec_begin: parsing begins, the encoding is known */
 	REC_ORIGINAL,	/* long long offset, then the original bytes */
@@ -89,19 +106,35 @@ struct rec_end {
 	long long first_invalid;	/* byte of the first, BOM included */
 };
 
-/* A file on its way through the pipeline; the main thread owns it. The worker fills
- * in what its survey finds before the file's first record, and the main thread reads
- * that after taking the record. */
+/* A file on its way through the pipeline; the main thread owns it. The worker that
+ * takes it fills in what its survey finds before the file's first record, and the main
+ * thread reads that after taking the record. */
 struct job {
 	const char *path;	/* as given */
 	bool force;		/* parsed whatever the look-up at survey finds */
+	unsigned long ticket;	/* its place in the order files are handed over (and taken) */
+	struct job *next_todo;	/* the next file handed over, while neither is taken */
 	int fd;			/* open for the worker's reads, -1 when not opened */
 	long long size;		/* bytes at survey */
 	char sha[65];		/* their SHA-256 */
 	unsigned char *sample;	/* the first bytes, or all of a small file (the worker's) */
 	size_t sample_len;	/* bytes in sample */
-	bool submitted;		/* handed to the worker: records for it will come */
+	bool submitted;		/* handed to a worker: records for it will come */
 	atomic_bool cancel;	/* the main thread needs no more records of it */
+	struct import_lane *lane;	/* its records, in order */
+	char *block;		/* the block of its records being read (the main thread's) */
+	size_t block_len;	/* its bytes */
+	size_t block_at;	/* where the next record starts */
+};
+
+/* A parsing thread. */
+struct worker {
+	struct importer *im;	/* the pipeline */
+	pthread_t thread;	/* the thread */
+	bool busy;		/* it took a file and is parsing it (im->lock) */
+	unsigned long ticket;	/* that file's ticket (im->lock) */
+	bool yield;		/* runs at a lower priority than the main thread */
+	bool big;		/* its file is a big one (im->lock) */
 };
 
 struct importer {
@@ -109,19 +142,22 @@ struct importer {
 	struct import_options opt;	/* as given */
 	char *const *files;		/* the files, in order */
 	size_t nfiles;			/* how many */
-	bool encoding_ok;		/* opt.encoding is one iconv knows (asked before the worker runs) */
+	bool encoding_ok;		/* opt.encoding is one iconv knows */
 	bool no_terms;			/* DUGAO_NO_TERMS is set */
 	struct job **jobs;		/* each file's job while handed over and not done, else NULL */
 	size_t next;			/* the file importer_next imports next */
-	size_t handed;			/* files handed to the worker so far */
-	struct import_queue *todo;	/* jobs for the worker */
-	struct import_queue *done;	/* blocks of records for the main thread */
-	pthread_t thread;		/* the worker */
-	bool running;			/* the worker was started */
-	int start_error;		/* else why not (an errno) */
-	char *block;			/* the block of records being read */
-	size_t block_len;		/* its bytes */
-	size_t block_at;		/* where the next record starts */
+	size_t handed;			/* files handed to the workers so far */
+	unsigned long tickets;		/* jobs handed over so far, again ones included */
+	pthread_mutex_t lock;		/* guards the jobs to take, closing, big and the workers' busy, ticket, big */
+	pthread_cond_t changed;		/* a job was handed over, a worker parsed its file, or closing */
+	struct job *todo_head;		/* the oldest job handed over and not taken */
+	struct job *todo_tail;		/* the youngest */
+	bool closing;			/* the workers take no more jobs */
+	int big;			/* workers with a big file to parse: while any, no job is taken */
+	struct import_queue *done;	/* lanes of records for the main thread, one a job */
+	struct worker workers[WORKERS];	/* the parsing threads */
+	size_t nworkers;		/* how many were started */
+	int start_error;		/* none started: why not (an errno) */
 	long *term_ids;			/* store handle of each REC_TERM of the file being stored */
 	size_t nterm_ids;		/* how many */
 	size_t cap_term_ids;		/* allocated */
@@ -199,7 +235,7 @@ static int flush(struct run *r)
 	char *data = sbuf_take(&r->out);
 	if (cap - len > 4096)
 		data = xrealloc(data, len);
-	if (import_queue_push(r->im->done, data, len) != 0)
+	if (import_lane_push(r->job->lane, data, len) != 0)
 		r->gone = true;
 	return r->gone ? -1 : 0;
 }
@@ -257,7 +293,7 @@ static int put_original(struct run *r, long long offset, const unsigned char *da
 	memcpy(b, &h, sizeof h);
 	memcpy(b + sizeof h, &offset, sizeof offset);
 	memcpy(b + sizeof h + sizeof offset, data, n);
-	if (import_queue_push(r->im->done, b, len) != 0)
+	if (import_lane_push(r->job->lane, b, len) != 0)
 		r->gone = true;
 	return r->gone ? -1 : 0;
 }
@@ -685,23 +721,86 @@ out:
 
 static int survey(struct run *r, struct store **lib, bool *lib_tried);
 
+/* The next job handed over, in order, waiting for one; NULL once the pipeline closes. */
+static struct job *take(struct worker *w)
+{
+	struct importer *im = w->im;
+	pthread_mutex_lock(&im->lock);
+	/* none taken while a big file is parsed (wait_turn) */
+	while ((!im->todo_head || im->big > 0) && !im->closing)
+		pthread_cond_wait(&im->changed, &im->lock);
+	struct job *job = im->closing ? NULL : im->todo_head;
+	if (job) {
+		im->todo_head = job->next_todo;
+		if (!im->todo_head)
+			im->todo_tail = NULL;
+		/* taken and marked busy at once: a big file behind it sees it (wait_turn) */
+		w->busy = true;
+		w->ticket = job->ticket;
+	}
+	pthread_mutex_unlock(&im->lock);
+	return job;
+}
+
+/* The worker's file is parsed (its records all made, if not all handed over). */
+static void parsed(struct worker *w)
+{
+	struct importer *im = w->im;
+	pthread_mutex_lock(&im->lock);
+	w->busy = false;
+	if (w->big)
+		im->big--, w->big = false;
+	pthread_cond_broadcast(&im->changed);
+	pthread_mutex_unlock(&im->lock);
+}
+
+/* A big file (streamed, two passes) waits until every file handed over before it is
+ * parsed, and no file is taken from then until it is parsed: its memory (50 MB for 50
+ * MB) is about the import's, as with one worker (a later file taken before goes on),
+ * and the worker with the file the main thread waits for never waits for a later one. */
+static void wait_turn(struct worker *w)
+{
+	struct importer *im = w->im;
+	pthread_mutex_lock(&im->lock);
+	/* no file is taken from now on (but the one another worker may hold goes on) */
+	im->big++, w->big = true;
+	for (;;) {
+		bool before = false;
+		for (size_t k = 0; k < WORKERS; k++)
+			before = before || (im->workers[k].busy && im->workers[k].ticket < w->ticket);
+		if (!before || im->closing)
+			break;
+		pthread_cond_wait(&im->changed, &im->lock);
+	}
+	pthread_mutex_unlock(&im->lock);
+}
+
 static void *worker_main(void *arg)
 {
-	struct importer *im = arg;
+	struct worker *w = arg;
+	struct importer *im = w->im;
+#if defined(__linux__) && defined(SYS_gettid)
+	/* Linux gives each thread a nice value of its own; an unprivileged one cannot
+	 * take it back, which this thread, ended with its import, never needs */
+	if (w->yield)
+		setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
+#endif
 	struct store *lib = NULL;	/* the worker's look-ups, opened at the first */
 	bool lib_tried = false;		/* its opening was tried */
-	void *data;
-	size_t len;
-	while (import_queue_pop(im->todo, &data, &len, -1) == 1) {
-		struct job *job = *(struct job **)data;
-		free(data);
+	struct job *job;
+	while ((job = take(w))) {
 		struct run r = { .im = im, .job = job };
 		struct rec_end end = { 0 };
 		/* a file dropped before it began is not read */
 		int found = wanted(&r) ? survey(&r, &lib, &lib_tried) : -1;
+		if (found == 0 && (long long)job->sample_len != job->size)
+			wait_turn(w);
+		int rc = found == 0 ? parse_file(&r, &end) : -1;
+		/* parsed: a big file behind it may begin while its last record waits for room */
+		parsed(w);
 		if (found == 1) {
 			put_end(&r, REC_KNOWN, "", 0);
-		} else if (found == 0 && parse_file(&r, &end) == 0 && !r.gone) {
+		} else if (rc == 0 && !r.gone) {
 			put_end(&r, REC_END, &end, sizeof end);
 		} else {
 			/* a cancelled file too ends with its last record: the main thread counts
@@ -770,6 +869,8 @@ static void job_free(struct job *job)
 	if (job->fd >= 0)
 		close(job->fd);
 	free(job->sample);
+	import_lane_free(job->lane);
+	free(job->block);
 	free(job);
 }
 
@@ -820,7 +921,7 @@ static int survey(struct run *r, struct store **lib, bool *lib_tried)
 
 /* --- the main thread: store --- */
 
-/* Hands file i to the worker; force: to be parsed whatever the look-up at survey finds. */
+/* Hands file i to the workers; force: to be parsed whatever the look-up at survey finds. */
 static void hand_over(struct importer *im, size_t i, bool force)
 {
 	struct job *job = xcalloc(1, sizeof *job);
@@ -830,12 +931,19 @@ static void hand_over(struct importer *im, size_t i, bool force)
 	job->fd = -1;
 	atomic_init(&job->cancel, false);
 	job->submitted = true;
-	struct job **slot = xmalloc(sizeof *slot);
-	*slot = job;
-	import_queue_push(im->todo, slot, 0);
+	job->lane = import_lane_new(im->done);
+	pthread_mutex_lock(&im->lock);
+	job->ticket = im->tickets++;
+	if (im->todo_tail)
+		im->todo_tail->next_todo = job;
+	else
+		im->todo_head = job;
+	im->todo_tail = job;
+	pthread_cond_broadcast(&im->changed);
+	pthread_mutex_unlock(&im->lock);
 }
 
-/* Hands over the files after the one being stored, so that the worker has the next
+/* Hands over the files after the one being stored, so that the workers have the next
  * to read and parse. */
 static void hand_ahead(struct importer *im)
 {
@@ -843,38 +951,39 @@ static void hand_ahead(struct importer *im)
 		hand_over(im, im->handed++, false);
 }
 
-/* The next record of the file being stored, waiting for it; NULL when the queue is
- * closed (never while a file the worker was handed lacks its last record) or, with
- * give_up, when a signal came meanwhile. *fresh tells that a new block was taken
- * (the signal flag is looked at between blocks). */
-static const struct rec *next_rec(struct importer *im, const char **payload, bool *fresh, bool give_up)
+/* The next record of the job's file, waiting for it (in the job's lane); NULL when the
+ * queue is closed (never while a file handed over lacks its last record) or, with
+ * give_up, when a signal came meanwhile. *fresh tells that a new block was taken (the
+ * signal flag is looked at between blocks). */
+static const struct rec *next_rec(struct importer *im, struct job *job, const char **payload, bool *fresh,
+				  bool give_up)
 {
 	*fresh = false;
-	while (im->block_at >= im->block_len) {
-		free(im->block);
-		im->block = NULL;
-		im->block_len = im->block_at = 0;
+	while (job->block_at >= job->block_len) {
+		free(job->block);
+		job->block = NULL;
+		job->block_len = job->block_at = 0;
 		void *data;
 		size_t len;
 		/* a timed wait, so that a signal is seen while the worker is busy */
-		int rc = import_queue_pop(im->done, &data, &len, 100);
+		int rc = import_lane_pop(job->lane, &data, &len, 100);
 		*fresh = true;
 		if (rc < 0)
 			return NULL;
 		if (rc == 1) {
-			im->block = data;
-			im->block_len = len;
+			job->block = data;
+			job->block_len = len;
 		} else if (give_up && im->opt.stop && *im->opt.stop) {
 			return NULL;
 		}
 	}
-	const struct rec *h = (const struct rec *)(im->block + im->block_at);
+	const struct rec *h = (const struct rec *)(job->block + job->block_at);
 	*payload = (const char *)(h + 1);
-	im->block_at += (sizeof *h + h->len + 7) & ~(size_t)7;
+	job->block_at += (sizeof *h + h->len + 7) & ~(size_t)7;
 	return h;
 }
 
-/* Drops the records of a file the worker was handed, up to its last. */
+/* Drops the records of a file handed over, up to its last. */
 static void discard(struct importer *im, struct job *job)
 {
 	if (!job->submitted)
@@ -883,8 +992,10 @@ static void discard(struct importer *im, struct job *job)
 	const char *pl;
 	bool fresh;
 	for (;;) {
-		const struct rec *h = next_rec(im, &pl, &fresh, false);
-		if (!h || h->type == REC_END || h->type == REC_REFUSE)
+		const struct rec *h = next_rec(im, job, &pl, &fresh, false);
+		/* each of the three ends a file (REC_KNOWN: one known at survey, which a
+		 * restart drops too) */
+		if (!h || h->type == REC_END || h->type == REC_REFUSE || h->type == REC_KNOWN)
 			break;
 	}
 	job->submitted = false;
@@ -947,7 +1058,7 @@ static void import_one(struct importer *im, size_t i, struct import_result *res)
 	for (;;) {
 		const char *pl;
 		bool fresh;
-		const struct rec *h = next_rec(im, &pl, &fresh, !failed);
+		const struct rec *h = next_rec(im, job, &pl, &fresh, !failed);
 		/* Ctrl-C or TERM: the file in progress is dropped (the caller stops) */
 		if (!failed && (!h || (fresh && im->opt.stop && *im->opt.stop))) {
 			refuse(res, job->path, "import stopped");
@@ -1089,6 +1200,18 @@ static void import_one(struct importer *im, size_t i, struct import_result *res)
 		store_import_rollback(st);
 }
 
+/* Cores this process may run on. */
+static size_t cores(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return (size_t)CPU_COUNT(&set);
+#endif
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (size_t)n : 1;
+}
+
 struct importer *importer_new(struct store *st, const struct import_options *opt, char *const *files, size_t nfiles)
 {
 	struct importer *im = xcalloc(1, sizeof *im);
@@ -1103,20 +1226,35 @@ struct importer *importer_new(struct store *st, const struct import_options *opt
 	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
-	/* asked here, before the worker runs: decode's converters are its own from then on */
 	im->encoding_ok = !opt->encoding || decode_supported(opt->encoding);
 	im->no_terms = getenv("DUGAO_NO_TERMS") != NULL;
-	im->todo = import_queue_new(SIZE_MAX);
+	pthread_mutex_init(&im->lock, NULL);
+	pthread_cond_init(&im->changed, NULL);
 	im->done = import_queue_new(QUEUE_BYTES);
-	/* the worker takes no signals: the main thread's handler sees them, and its wait
+	/* one worker a core, beside the main thread (which stores about half as fast as one
+	 * parses), and no more than there are files */
+	size_t want = cores();
+	if (want > WORKERS)
+		want = WORKERS;
+	if (want > nfiles)
+		want = nfiles ? nfiles : 1;
+	/* the workers take no signals: the main thread's handler sees them, and its wait
 	 * for records looks at the flag */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&im->thread, NULL, worker_main, im);
+	for (size_t k = 0; k < want; k++) {
+		struct worker *w = &im->workers[im->nworkers];
+		w->im = im;
+		w->yield = want > 1;
+		int rc = pthread_create(&w->thread, NULL, worker_main, w);
+		if (rc != 0) {
+			im->start_error = rc;
+			break;
+		}
+		im->nworkers++;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	im->running = rc == 0;
-	im->start_error = rc;
 	return im;
 }
 
@@ -1129,7 +1267,7 @@ void importer_next(struct importer *im, struct import_result *res)
 		refuse(res, "", "no file left to import");
 		return;
 	}
-	if (!im->running) {
+	if (!im->nworkers) {
 		refuse(res, im->files[i], "cannot start the import thread: %s", strerror(im->start_error));
 		im->next++;
 		return;
@@ -1156,17 +1294,21 @@ void importer_free(struct importer *im)
 	for (size_t j = im->next; j < im->handed; j++)
 		if (im->jobs[j])
 			atomic_store(&im->jobs[j]->cancel, true);
-	import_queue_close(im->todo);
+	pthread_mutex_lock(&im->lock);
+	im->closing = true;
+	pthread_cond_broadcast(&im->changed);
+	pthread_mutex_unlock(&im->lock);
 	import_queue_close(im->done);
-	if (im->running)
-		pthread_join(im->thread, NULL);
+	for (size_t k = 0; k < im->nworkers; k++)
+		pthread_join(im->workers[k].thread, NULL);
+	/* the lanes before their queue */
 	for (size_t j = 0; j < im->nfiles; j++)
 		job_free(im->jobs[j]);
 	free(im->jobs);
-	free(im->block);
 	free(im->term_ids);
-	import_queue_free(im->todo);
 	import_queue_free(im->done);
+	pthread_cond_destroy(&im->changed);
+	pthread_mutex_destroy(&im->lock);
 	free(im);
 }
 

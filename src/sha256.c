@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,26 +96,29 @@ static bool cpu_has_sha_ni(void)
 }
 #endif
 
-/* -1 until the CPU is asked; then whether the SHA extensions are used. */
-static int use_hardware = -1;
+/* -1 until the CPU is asked; then whether the SHA extensions are used. Atomic: the
+ * import hashes on two threads, and either may ask first (both find the same). */
+static atomic_int use_hardware = -1;
 
 bool sha256_hardware(bool allow)
 {
 #ifdef HAVE_SHA_NI
-	use_hardware = allow && cpu_has_sha_ni();
+	int use = allow && cpu_has_sha_ni();
 #else
-	use_hardware = 0;
+	int use = 0;
 	(void)allow;
 #endif
-	return use_hardware;
+	atomic_store_explicit(&use_hardware, use, memory_order_relaxed);
+	return use;
 }
 
 static void compress(struct sha256 *h, const unsigned char *p, size_t blocks)
 {
-	if (use_hardware < 0)
-		sha256_hardware(true);
+	int use = atomic_load_explicit(&use_hardware, memory_order_relaxed);
+	if (use < 0)
+		use = sha256_hardware(true);
 #ifdef HAVE_SHA_NI
-	if (use_hardware) {
+	if (use) {
 		compress_sha_ni(h->state, p, blocks);
 		return;
 	}

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,7 +407,6 @@ static __attribute__((noinline)) size_t topic_word(const char *s, size_t n, size
 #define NPATTERNS (sizeof patterns / sizeof patterns[0])
 _Static_assert(NPATTERNS <= 32, "pattern masks are 32 bits");
 static struct {
-	bool done;		/* made */
 	uint32_t by_num[NUM_WORD];	/* patterns of no prefix that start with a number of each kind */
 	uint32_t first_cp[16];	/* first characters of prefixes and of number words */
 	uint32_t first_mask[16];	/* the patterns that start with each */
@@ -426,11 +426,8 @@ static void starts_with_add(uint32_t cp, size_t p)
 	starts_with.first_mask[k] |= 1u << p;
 }
 
-static void patterns_init(void)
+static void patterns_build(void)
 {
-	if (starts_with.done)
-		return;
-	starts_with.done = true;
 	for (size_t p = 0; p < NPATTERNS; p++) {
 		const struct pattern *pt = &patterns[p];
 		uint32_t cp;
@@ -448,6 +445,13 @@ static void patterns_init(void)
 			starts_with_add(cp, p);
 		}
 	}
+}
+
+/* starts_with, made once whatever thread asks first (an import parses on two). */
+static void patterns_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, patterns_build);
 }
 
 /* The patterns that may match text starting with cp (a superset of those that do). */
