@@ -539,6 +539,13 @@ static int exec(struct store *st, const char *sql, const char *what)
 	return 0;
 }
 
+/* 256 KB: the look-ups of a worker touch a page or two of the index on the bytes'
+ * SHA-256, a random one each time, which would fill SQLite's default 2 MB */
+void store_small_cache(struct store *st)
+{
+	exec(st, "PRAGMA cache_size = -256", "setting up the library");
+}
+
 /* Runs a statement that returns no rows (or whose rows are not wanted). */
 static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {

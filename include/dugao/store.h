@@ -30,6 +30,9 @@ void store_close(struct store *st);
 int store_read_hold(struct store *st, bool hold);
 /* The last error, one line. */
 const char *store_error(const struct store *st);
+/* Keeps few of the library's pages in memory: for a connection that only looks
+ * documents up by their bytes (each of the import's workers has one). */
+void store_small_cache(struct store *st);
 /* The library's file, as opened. */
 const char *store_path(const struct store *st);
 
