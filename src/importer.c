@@ -54,9 +54,11 @@
 #define BLOCK (64 << 10)		/* records handed over at a time: one lock for many */
 #define QUEUE_BYTES (4 << 20)		/* records waiting for the store at most: memory stays bounded */
 /* The bound while the main thread ends a batch: the build of postings it just wrote
- * out is empty, and the worker parses on instead of waiting (the merges at a batch's
- * end took 10 s of a 1 GB import, the worker stopped after 4 MB of records) */
-#define QUEUE_BYTES_BUSY (12 << 20)
+ * out is empty, and the workers parse on instead of waiting (the merges at a batch's
+ * end took 10 s of a 1 GB import, the worker stopped after 4 MB of records). 8 MB,
+ * not 12: lanes may hold twice the bound, and with two workers a 10 MB file then the
+ * 50 MB one peaked at 70 MB */
+#define QUEUE_BYTES_BUSY (8 << 20)
 /* Files handed to the workers ahead of the one being stored: one reads each when it comes
  * to it, so they hold no bytes; how far it runs ahead is QUEUE_BYTES' bound */
 #define AHEAD_FILES 256
@@ -793,9 +795,21 @@ static void *worker_main(void *arg)
 		struct rec_end end = { 0 };
 		/* a file dropped before it began is not read */
 		int found = wanted(&r) ? survey(&r, &lib, &lib_tried) : -1;
-		if (found == 0 && (long long)job->sample_len != job->size)
+		bool big = found == 0 && (long long)job->sample_len != job->size;
+		if (big)
 			wait_turn(w);
+#ifdef __GLIBC__
+		/* the memory the files before it left free in each worker's arena goes back
+		 * before a big file's parse, and its own after: each thread's arena keeps what
+		 * it freed, which the other worker's parse cannot use */
+		if (big)
+			malloc_trim(0);
+#endif
 		int rc = found == 0 ? parse_file(&r, &end) : -1;
+#ifdef __GLIBC__
+		if (big)
+			malloc_trim(0);
+#endif
 		/* parsed: a big file behind it may begin while its last record waits for room */
 		parsed(w);
 		if (found == 1) {
@@ -1226,8 +1240,10 @@ struct importer *importer_new(struct store *st, const struct import_options *opt
 	im->jobs = xcalloc(nfiles ? nfiles : 1, sizeof *im->jobs);
 #ifdef M_TRIM_THRESHOLD
 	/* each document's few hundred KB of tables kept for the next one, not handed back
-	 * to the kernel and faulted in again (80,000 page faults over 3,000 documents) */
-	mallopt(M_TRIM_THRESHOLD, 8 << 20);
+	 * to the kernel and faulted in again (80,000 page faults over 3,000 documents); 4
+	 * MB, not 8: each thread has an arena that keeps that much (100 MB of the search
+	 * corpus with two workers: a peak of 57-63 MB at 8, 44-48 MB at 4, 3% slower) */
+	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
 	im->encoding_ok = !opt->encoding || decode_supported(opt->encoding);
