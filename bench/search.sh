@@ -69,10 +69,15 @@ PY
 fi
 if command -v sqlite3 >/dev/null; then
 	# the index's tables (search_index*: the FTS5 index of a library before schema 7);
-	# noise is kind 'noise' before schema 8, 5 after
+	# noise is kind 'noise' before schema 8, 5 after; from schema 13 the paragraphs are
+	# packed into rows of para_blocks, whose bytes (noise and a few bytes a paragraph
+	# of packing included) stand for the text
+	text_sql="SELECT sum(length(CAST(text AS BLOB))) FROM paragraphs WHERE kind NOT IN ('noise', 5)"
+	[ "$(sqlite3 -readonly "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'para_blocks'")" = 1 ] &&
+		text_sql="SELECT sum(length(data)) FROM para_blocks"
 	sqlite3 -readonly "$db" "SELECT (SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_index%' OR name LIKE 'search_pages%' OR name LIKE 'search_keys%'
 			OR name LIKE 'search_segments%' OR name LIKE 'search_rows%'),
-		(SELECT sum(length(CAST(text AS BLOB))) FROM paragraphs WHERE kind NOT IN ('noise', 5)),
+		($text_sql),
 		(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)" |
 	awk -F'|' '{ printf "index: %.1f MB for %.1f MB of text = %.0f%% (library file %.1f MB)\n", $1/1e6, $2/1e6, 100*$1/$2, $3/1e6 }'
 else
