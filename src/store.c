@@ -1390,9 +1390,6 @@ static int layout_all(struct store *st)
 	return 0;
 }
 
-/* Brings the schema up to date: 0 when it was, 2 when it upgraded it, -1 on error, or 1
- * when it is older and the library was opened only to read (store_open then upgrades it
- * through a writing connection). */
 static int block_add(struct store *st, sqlite3_int64 id, int kind, long section, long line, const char *text,
 		     size_t len);
 static int block_flush(struct store *st);
@@ -1422,6 +1419,9 @@ static int blocks_all(struct store *st)
 	return err;
 }
 
+/* Brings the schema up to date: 0 when it was, 2 when it upgraded it, -1 on error, or 1
+ * when it is older and the library was opened only to read (store_open then upgrades it
+ * through a writing connection). */
 static int migrate(struct store *st, enum store_mode mode)
 {
 	int version = 0;
@@ -2552,7 +2552,8 @@ void store_import_rollback(struct store *st)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		else if (!st->savepoint && (st->doc == 0 || import_undo(st, st->doc) == 0))
 			keep_gi = st->gi_mixed;
-		else if (st->savepoint && sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
+		else if (st->savepoint &&
+			 sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
 			 (!st->gi_mixed || !st->import_row_hi || index_rows_retire(st, st->import_row_hi) == 0))
 			keep_gi = st->gi_mixed;
 		else if (!sqlite3_get_autocommit(st->db))
