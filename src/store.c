@@ -1780,12 +1780,6 @@ static int doc_remove(struct store *st, long doc, const char *what)
 	return index_remove(st, doc) != 0 || exec(st, sql, what) != 0 || delete_doc_rows(st, doc, what) != 0 ? -1 : 0;
 }
 
-/* Removes what a failed import of a new document in a batch wrote (it has no savepoint). */
-static int import_undo(struct store *st, long doc)
-{
-	return doc_remove(st, doc, "dropping a failed import");
-}
-
 /* Runs a prepared statement that takes no parameters and returns no rows. */
 static int run_stmt(struct store *st, enum stmt_id id, const char *what)
 {
@@ -1832,7 +1826,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 		}
 	}
 	/* In a batch, a new document's rows are removed by hand if its import fails
-	 * (import_undo), not rolled back to a savepoint: a savepoint copies every page the
+	 * (doc_remove), not rolled back to a savepoint: a savepoint copies every page the
 	 * import changes that was there before it (the tables' last pages, 16 KB each)
 	 * into its journal, a tenth of storing a small document. Replacing a document
 	 * needs one, to bring the old back. */
@@ -2550,7 +2544,7 @@ void store_import_rollback(struct store *st)
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db)) {
 		if (!st->batch)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		else if (!st->savepoint && (st->doc == 0 || import_undo(st, st->doc) == 0))
+		else if (!st->savepoint && (st->doc == 0 || doc_remove(st, st->doc, "dropping a failed import") == 0))
 			keep_gi = st->gi_mixed;
 		else if (st->savepoint &&
 			 sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
