@@ -709,10 +709,13 @@ static bool is_placeholder(uint32_t c)
 #define ENTRY_POS ((1u << ENTRY_CHAR) - 1)
 _Static_assert(SAMPLE_CHARS + 2 <= 1 << ENTRY_CHAR, "positions must fit an entry");
 _Static_assert((uint64_t)(SAMPLE_CHARS + 2) * (DEPTH + 1) < 1ull << (64 - ENTRY_NODE), "nodes must fit an entry");
-/* count_substrings' node at a position: the node's id, and a bit above it (every
- * id fits 28 bits) set when the node was seen twice or more */
+/* count_substrings' node at a position: the node's id, a bit above it (every id
+ * fits 28 bits) set when the node was seen twice or more, and one below that set
+ * when it is a chain's (a node of one position whose run the sample has twice or
+ * more: see count_substrings) */
 #define TAG_TWO 31
-#define TAG_NODE ((1u << TAG_TWO) - 1)
+#define TAG_CHAIN 30
+#define TAG_NODE ((1u << TAG_CHAIN) - 1)
 
 /* Insertion sort of n entries from j on, the ones before j being in order. */
 static void insertion_sort(uint64_t *e, size_t j, size_t n)
@@ -870,13 +873,90 @@ static uint32_t *runs_weights(struct runs *r, size_t n)
 	return weight;
 }
 
+/* What the making of one level's nodes reads and writes, for chain_nodes. */
+struct level {
+	struct trie_node *node;	/* the trie's nodes */
+	uint32_t w;		/* the id of the next node made */
+	uint32_t *look;		/* the nodes worth a look */
+	uint32_t nlook;		/* how many */
+	uint64_t worth;		/* look_worth of this level (level_nodes) */
+	const uint32_t *at_last;	/* the text from k − 1 on: at a position, the last character
+				 * of its string of this level, and the one after */
+	const uint32_t *weight;	/* per position: copies of its run */
+	const uint32_t *prev;	/* per position: its node of the level before */
+	uint32_t *cur;		/* and of this level */
+	uint64_t *put;		/* where the next level's next chain goes */
+	uint8_t k;		/* the level */
+};
+
+/* Makes the nodes of the chains from ch on whose parents come before gpar (up to
+ * end), and returns where it stopped: a chain is one position whose run is
+ * repeated (its count is its weight, 2 or more), the only child of its parent.
+ * looks and push as for level_nodes. Inline, so that each use is made for its
+ * constants, into functions of their own (few registers for many values). */
+static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct level *lv, const uint64_t *ch,
+									 const uint64_t *end, uint64_t gpar,
+									 bool looks, bool push)
+{
+	struct trie_node *node = lv->node;
+	uint32_t w = lv->w, nlook = lv->nlook, *look = lv->look;
+	const uint32_t *at_last = lv->at_last, *weight = lv->weight, *prev = lv->prev;
+	uint32_t *cur = lv->cur;
+	uint64_t *put = lv->put, worth = lv->worth;
+	uint8_t k = lv->k;
+	for (; ch < end && *ch >> 32 < gpar; ch++, w++) {
+		uint32_t parent = (uint32_t)(*ch >> 32), i = (uint32_t)*ch;
+		uint32_t c = at_last[i], count = weight[i];
+		cur[i] = w | 1u << TAG_TWO | 1u << TAG_CHAIN;
+		struct trie_node *x = &node[w], *up = &node[parent];
+		uint8_t last = c < 65536 ? tables.cls[c] : 0, first = up->first_cls;
+		x->parent = parent, x->count = count, x->at = i;
+		x->suffix = prev[i + 1] & TAG_NODE;
+		x->kids = x->nkids = 0;
+		x->depth = k;
+		x->first_cls = first, x->last_cls = last;
+		up->kids = w, up->nkids = 1;
+		if (looks) {
+			look[nlook] = w;
+			nlook += (uint32_t)(worth >> ((1 + (count >= 3)) * 16 +
+						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
+		}
+		if (push) {
+			*put = (uint64_t)w << 32 | i;
+			put += at_last[i + 1] != 0;
+		}
+	}
+	lv->w = w, lv->nlook = nlook, lv->put = put;
+	return ch;
+}
+
+static __attribute__((noinline)) const uint64_t *chain_nodes_looks(struct level *lv, const uint64_t *ch,
+								    const uint64_t *end, uint64_t gpar)
+{
+	return chain_nodes(lv, ch, end, gpar, true, true);
+}
+
+static __attribute__((noinline)) const uint64_t *chain_nodes_last(struct level *lv, const uint64_t *ch,
+								   const uint64_t *end, uint64_t gpar)
+{
+	return chain_nodes(lv, ch, end, gpar, false, false);
+}
+
 /* Makes the nodes of level k from its entries (nlive of them, grouped by node and
- * character) and notes in cur each position's node (TAG_TWO set when seen twice);
- * prev holds the level before's. top: k is 1; looks: k is a term's length, and the
- * nodes worth a look are noted. Inline, so that each use is made for its constants. */
-static inline __attribute__((always_inline)) void level_nodes(struct trie *f, const uint64_t *e, size_t nlive,
-							     const uint32_t *weight, const uint32_t *prev,
-							     uint32_t *cur, int k, bool top, bool looks)
+ * character) and its chains' (nchain of them, chain: parent << 32 | position, in
+ * the order of their parents), and notes in cur each position's node (TAG_TWO set
+ * when seen twice, TAG_CHAIN when a chain's); prev holds the level before's. A
+ * node of one position seen twice or more (its run is repeated) begins or goes on
+ * a chain: its child at the next level is put in next (when push, and its run
+ * goes on), not among the entries. top: k is 1; looks: k is a term's length, and
+ * the nodes worth a look are noted; push: k is a term's length too (chains begin
+ * at the second level, made from every entry of the first). Inline, so that each
+ * use is made for its constants. Returns how many it put in next. */
+static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, const uint64_t *e, size_t nlive,
+							       const uint64_t *chain, size_t nchain, uint64_t *next,
+							       const uint32_t *text, const uint32_t *weight,
+							       const uint32_t *prev, uint32_t *cur, int k, bool top,
+							       bool looks, bool push)
 {
 	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
 	struct trie_node *node = f->node;
@@ -885,14 +965,28 @@ static inline __attribute__((always_inline)) void level_nodes(struct trie *f, co
 	 * first character, CLS_STOP_END of the last) */
 	uint64_t worth = 0;
 	if (looks)
-		for (uint32_t q = 0; q < 3; q++)
+		for (uint32_t b2 = 0; b2 < 3; b2++)
 			for (uint8_t b = 0; b < 16; b++)
-				worth |= (uint64_t)look_worth((uint32_t)k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START),
-							      b & CLS_STOP_END) << (q * 16 + b);
-	for (size_t j = 0; j < nlive; w++) {
+				worth |= (uint64_t)look_worth((uint32_t)k, b2 + 1, b & (CLS_NUMERAL | CLS_STOP_START),
+							      b & CLS_STOP_END) << (b2 * 16 + b);
+	struct level lv = { node, w, look, nlook, worth, text + k - 1, weight, prev, cur, next, (uint8_t)k };
+	const uint64_t *ch = chain, *ch_end = chain + nchain;
+	uint64_t *put = next;
+	for (size_t j = 0;;) {
+		/* the parent of the next group of entries (none: above every chain's),
+		 * and the chains whose parents come before it */
+		uint64_t gpar = j < nlive ? e[j] >> ENTRY_NODE : UINT64_MAX;
+		if (!top && ch < ch_end && *ch >> 32 < gpar) {
+			lv.w = w, lv.nlook = nlook, lv.put = put;
+			ch = looks ? chain_nodes_looks(&lv, ch, ch_end, gpar) : chain_nodes_last(&lv, ch, ch_end, gpar);
+			w = lv.w, nlook = lv.nlook, put = lv.put;
+		}
+		if (j >= nlive)
+			break;
 		uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
 		uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
 		uint32_t parent = top ? 0 : (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), c = (uint32_t)g & ENTRY_POS;
+		size_t j0 = j;
 		/* each position's node, marked as seen twice (the mark taken off after
 		 * when not: a count below 2 is a group of one entry, i) */
 		do {
@@ -900,7 +994,10 @@ static inline __attribute__((always_inline)) void level_nodes(struct trie *f, co
 			count += weight[p];
 			cur[p] = w | 1u << TAG_TWO;
 		} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
-		cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO;
+		/* one entry seen twice or more: a chain begins (not at the top, whose
+		 * next level is made from every entry) */
+		bool one = j == j0 + 1, starts = !top && one && count >= 2;
+		cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO | (uint32_t)starts << TAG_CHAIN;
 		/* node w: the children of one node are made one after the other */
 		struct trie_node *x = &node[w], *up = &node[parent];
 		uint8_t last = c < 65536 ? tables.cls[c] : 0, first = top ? last : up->first_cls;
@@ -916,8 +1013,14 @@ static inline __attribute__((always_inline)) void level_nodes(struct trie *f, co
 			nlook += (uint32_t)(worth >> (((count >= 2) + (count >= 3)) * 16 +
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
+		if (push) {
+			*put = (uint64_t)w << 32 | i;
+			put += starts & (text[i + k] != 0);
+		}
+		w++;
 	}
 	f->n = w, f->nlook = nlook;
+	return push ? (size_t)(put - next) : 0;
 }
 
 /* Counts the substrings of the sample's Han runs level by level (Apriori): a
@@ -1024,21 +1127,34 @@ static void count_substrings(struct terms *t)
 	sort_entries(e, nlive, tmp);
 	size_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
 	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
-	for (int k = 1; k <= DEPTH && nlive; k++) {
+	/* the chains of this level and of the next (level_nodes): a position of a
+	 * repeated run is kept at every level its run reaches (each string of the
+	 * run is seen twice or more), so a node of one position whose count is 2 or
+	 * more has one child, along its run, at each level after till the run ends:
+	 * made from (parent, position) with no entry to filter or group */
+	uint64_t *chain = xmalloc((n + 1) * sizeof *chain), *chain_next = xmalloc((n + 1) * sizeof *chain_next);
+	size_t nchain = 0;
+	for (int k = 1; k <= DEPTH && (nlive || nchain); k++) {
 		/* each run of one node and one character is a new node; the children of
 		 * a node are made one after the other, in the order of their characters */
-		trie_reserve(f, nlive);
+		trie_reserve(f, nlive + nchain);
 		uint32_t lo = f->n;
 		/* made by a copy of level_nodes for the first level, one for the
 		 * levels with nodes worth a look, one for the last */
+		size_t nnext;
 		if (k == 1)
-			level_nodes(f, e, nlive, weight, prev, cur, k, true, false);
+			nnext = level_nodes(f, e, nlive, NULL, 0, NULL, text, weight, prev, cur, k, true, false, false);
 		else if (k <= MAX_LEN)
-			level_nodes(f, e, nlive, weight, prev, cur, k, false, true);
+			nnext = level_nodes(f, e, nlive, chain, nchain, chain_next, text, weight, prev, cur, k, false, true,
+					    true);
 		else
-			level_nodes(f, e, nlive, weight, prev, cur, k, false, false);
+			nnext = level_nodes(f, e, nlive, chain, nchain, NULL, text, weight, prev, cur, k, false, false,
+					    false);
 		if (k == DEPTH)
 			break;
+		uint64_t *was = chain;
+		chain = chain_next, chain_next = was;
+		nchain = nnext;
 		if (k == 1) {
 			/* the second level, whose groups are big (every use of a common
 			 * character), with no sort: i is kept on the rules below when
@@ -1084,7 +1200,7 @@ static void count_substrings(struct terms *t)
 		for (size_t j = 0; j < nlive; j++) {
 			/* cur[i + 1] is stale when below lo (made at an earlier level) */
 			uint32_t i = (uint32_t)e[j] & ENTRY_POS, here = cur[i], next = cur[i + 1];
-			bool keep = ((here & next) >> TAG_TWO) & ((next & TAG_NODE) >= lo);
+			bool keep = ((here & next) >> TAG_TWO) & ((next & TAG_NODE) >= lo) & !(here >> TAG_CHAIN & 1);
 			uint64_t x = (uint64_t)(here & TAG_NODE) << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
 			e[kept] = x;
 			bad[nbad] = kept;
@@ -1109,6 +1225,8 @@ static void count_substrings(struct terms *t)
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
+	free(chain_next);
+	free(chain);
 	free(place);
 	free(bad);
 	free(tmp);
