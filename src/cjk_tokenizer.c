@@ -24,14 +24,6 @@ static void next_char(const char *text, size_t n, size_t at, struct cjk_char *c)
 	c->end = (int)(at + (k ? k : 1));
 }
 
-bool cjk_separator(uint32_t cp)
-{
-	return cp <= 0x2F || (cp >= 0x3A && cp <= 0x40) || (cp >= 0x5B && cp <= 0x60) || (cp >= 0x7B && cp <= 0x7F) ||
-	       (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-	       (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
-	       (cp >= 0xFF5B && cp <= 0xFF65);
-}
-
 int cjk_tokenize(const char *text, size_t n, int query, cjk_token_fn fn, void *ctx)
 {
 	if (n == 0)

@@ -5,17 +5,6 @@
 
 #include "dugao/fold.h"
 
-uint32_t fold_char(uint32_t cp)
-{
-	if (cp >= 0xFF01 && cp <= 0xFF5E)	/* full-width ASCII */
-		cp -= 0xFEE0;
-	else if (cp == 0x3000)
-		cp = ' ';
-	if (cp >= 'A' && cp <= 'Z')
-		cp += 'a' - 'A';
-	return cp;
-}
-
 void fold_text(const char *s, size_t n, struct sbuf *out)
 {
 	size_t i = 0;

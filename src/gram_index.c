@@ -570,19 +570,25 @@ static int writer_finish(struct writer *w)
 /* A key's postings in the build, encoded as the segment holds them, in chunks of the
  * build's arena (16 bytes, 16, 32, ... doubling to CHUNK_MAX), each after a pointer
  * to the chunk before: postings grow without a realloc's copy, and emptying a build
- * frees its slabs, not a buffer a key. */
+ * keeps its slabs for the next, not a buffer a key. Every chunk but the last is full
+ * (a posting that does not fit fills it, the rest starts the next), so len tells
+ * which chunk is the last and what room it has left (chunk_end). */
 struct gi_entry {
-	uint64_t key;		/* the key, EMPTY_KEY in a free slot */
+	uint64_t kw;		/* the key, and cap_log from bit KW_CAP_SHIFT on; EMPTY_KEY in a free slot */
 	uint8_t *wp;		/* where its next byte goes, in its last chunk */
 	uint32_t len;		/* bytes of postings */
 	uint32_t row;		/* row of its last posting, 0 when none */
 	uint32_t pos;		/* position of its last posting */
-	uint16_t room;		/* bytes left in its last chunk */
-	uint8_t chunk;		/* its last chunk's number, CHUNK_LAST for any from it on */
-	uint8_t cap_log;	/* the buffer gi_build_bytes counts: 8 << cap_log bytes (0: none) */
+	uint32_t lim;		/* while len is below, a posting fits its last chunk and does not
+				 * grow the buffer counted (build_posting's fast case) */
 };
 
 #define EMPTY_KEY UINT64_MAX
+
+/* cap_log, in an entry's key word above the key (keys are below 2^43): the buffer
+ * gi_build_bytes counts for the key, 8 << cap_log bytes (0: none yet). */
+enum { KW_CAP_SHIFT = 56 };
+#define KW_KEY ((UINT64_C(1) << KW_CAP_SHIFT) - 1)
 
 enum {
 	CHUNK_LAST = 9,			/* chunks from the 10th on are all CHUNK_MAX */
@@ -591,6 +597,9 @@ enum {
 	SLAB_BYTES = 2 << 20,		/* the arena's pieces */
 	HUGE_BYTES = 2 << 20,		/* a huge page (build_mem) */
 	POSTING_MAX = 11,		/* bytes of one posting at most (put_posting) */
+	/* a table of more slots than this is not in the core's own cache (1 MB): its slots
+	 * are fetched ahead (build_keys) */
+	FETCH_SLOTS = 1 << 13,
 };
 
 struct gi_build {
@@ -602,7 +611,9 @@ struct gi_build {
 	uint32_t row_hi;	/* last row */
 	uint64_t *common;	/* COMMON_BITS bits: pairs found common in a write (build_pair) */
 	uint8_t **slabs;	/* the arena: slabs of SLAB_BYTES holding the chunks */
-	size_t nslabs;		/* slabs allocated */
+	size_t nslabs;		/* slabs in use */
+	size_t nkept;		/* slabs allocated: emptying keeps them (fresh memory is a page
+				 * fault a 4 KB, a huge page cleared, every build again) */
 	size_t slabs_cap;	/* room in slabs */
 	uint8_t *free;		/* where the next chunk goes in the last slab */
 	uint8_t *end;		/* that slab's end */
@@ -647,11 +658,14 @@ static size_t chunks_of(uint32_t len)
 static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
 {
 	if ((size_t)(b->end - b->free) < CHUNK_HEAD + n) {
-		if (b->nslabs == b->slabs_cap) {
-			b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
-			b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
+		if (b->nslabs == b->nkept) {
+			if (b->nkept == b->slabs_cap) {
+				b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
+				b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
+			}
+			b->slabs[b->nkept++] = build_mem(SLAB_BYTES);
 		}
-		b->free = b->slabs[b->nslabs++] = build_mem(SLAB_BYTES);
+		b->free = b->slabs[b->nslabs++];
 		b->end = b->free + SLAB_BYTES;
 	}
 	uint8_t *p = b->free;
@@ -664,7 +678,7 @@ static void build_alloc(struct gi_build *b, size_t size)
 {
 	b->tab = build_mem(size * sizeof *b->tab);
 	for (size_t i = 0; i < size; i++)
-		b->tab[i].key = EMPTY_KEY;
+		b->tab[i].kw = EMPTY_KEY;
 	b->size = size;
 }
 
@@ -679,9 +693,7 @@ void gi_build_reset(struct gi_build *b)
 {
 	if (b->used)
 		for (size_t i = 0; i < b->size; i++)
-			b->tab[i].key = EMPTY_KEY;
-	for (size_t i = 0; i < b->nslabs; i++)
-		free(b->slabs[i]);
+			b->tab[i].kw = EMPTY_KEY;
 	b->nslabs = 0;
 	b->free = b->end = NULL;
 	b->used = b->bytes = 0;
@@ -692,7 +704,8 @@ void gi_build_free(struct gi_build *b)
 {
 	if (!b)
 		return;
-	gi_build_reset(b);
+	for (size_t i = 0; i < b->nkept; i++)
+		free(b->slabs[i]);
 	free(b->tab);
 	free(b->common);
 	free(b->slabs);
@@ -723,126 +736,174 @@ static void build_grow(struct gi_build *b)
 	size_t n = b->size;
 	build_alloc(b, n * 2);
 	for (size_t i = 0; i < n; i++)
-		if (old[i].key != EMPTY_KEY) {
-			size_t s = slot_of(old[i].key, b->size);
-			while (b->tab[s].key != EMPTY_KEY)
+		if (old[i].kw != EMPTY_KEY) {
+			size_t s = slot_of(old[i].kw & KW_KEY, b->size);
+			while (b->tab[s].kw != EMPTY_KEY)
 				s = (s + 1) & (b->size - 1);
 			b->tab[s] = old[i];
 		}
 	free(old);
 }
 
-/* The n bytes of a posting that do not fit in e's last chunk: what does, then a new
- * chunk. */
-static void __attribute__((noinline)) entry_spill(struct gi_build *b, struct gi_entry *e, const uint8_t *p, size_t n)
+/* Where the last chunk of postings of len bytes ends: the chunks hold 16, 16, 32, ...
+ * (the total doubles) to CHUNK_LAST, then CHUNK_MAX each; at a chunk's end exactly
+ * the next is not made yet. */
+static inline uint32_t chunk_end(uint32_t len)
 {
-	size_t k = e->room < n ? e->room : n;
-	memcpy(e->wp, p, k);
-	if (k == n) {
-		e->wp += k;
-		e->room -= (uint16_t)k;
-		return;
+	if (len <= 16)
+		return 16;
+	if (len <= 16 << CHUNK_LAST)
+		return 2u << (31 - __builtin_clz(len - 1));
+	return (16 << CHUNK_LAST) + (len - (16 << CHUNK_LAST) + CHUNK_MAX - 1) / CHUNK_MAX * CHUNK_MAX;
+}
+
+/* The size of the last chunk of postings of len bytes. */
+static inline uint32_t chunk_size(uint32_t len)
+{
+	uint32_t end = chunk_end(len);
+	return end <= 32 ? 16 : end <= 16 << CHUNK_LAST ? end / 2 : CHUNK_MAX;
+}
+
+/* e->lim for e's len and cap_log: the len from which a posting (POSTING_MAX bytes at
+ * most) might not fit the last chunk, or would grow the buffer counted (len + 16 >
+ * 8 << cap_log; every posting does while cap_log is 0). */
+static inline uint32_t entry_lim(const struct gi_entry *e)
+{
+	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);
+	int64_t grow = cap_log ? ((int64_t)8 << cap_log) - 15 : 0;
+	int64_t fit = (int64_t)chunk_end(e->len) - (POSTING_MAX - 1);
+	int64_t lim = grow < fit ? grow : fit;
+	return lim < 0 ? 0 : lim > UINT32_MAX ? UINT32_MAX : (uint32_t)lim;
+}
+
+/* A new entry for key, whose probe ended at the free slot s (the table grows first
+ * when it would be more than half full). */
+static struct gi_entry * __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key, size_t s)
+{
+	if (2 * (b->used + 1) > b->size) {
+		build_grow(b);
+		s = slot_of(key, b->size);
+		while (b->tab[s].kw != EMPTY_KEY)
+			s = (s + 1) & (b->size - 1);
 	}
-	const uint8_t *start = e->wp + e->room - chunk_bytes(e->chunk);
-	if (e->chunk < CHUNK_LAST)
-		e->chunk++;
-	size_t size = chunk_bytes(e->chunk);
-	e->wp = build_chunk(b, size, start);
-	memcpy(e->wp, p + k, n - k);
-	e->wp += n - k;
-	e->room = (uint16_t)(size - (n - k));
+	struct gi_entry *e = &b->tab[s];
+	*e = (struct gi_entry){ .kw = key };
+	e->wp = build_chunk(b, 16, NULL);
+	b->used++;
+	return e;
 }
 
 /* The entry of key, made when new. */
 static inline struct gi_entry *build_entry(struct gi_build *b, uint64_t key)
 {
-	size_t s = slot_of(key, b->size);
-	for (;;) {
-		struct gi_entry *e = &b->tab[s];
-		if (e->key == key)
-			return e;
-		if (e->key == EMPTY_KEY) {
-			if (2 * (b->used + 1) > b->size) {
-				build_grow(b);
-				s = slot_of(key, b->size);
-				continue;
-			}
-			*e = (struct gi_entry){ .key = key, .room = 16 };
-			e->wp = build_chunk(b, 16, NULL);
-			b->used++;
-			return e;
-		}
-		s = (s + 1) & (b->size - 1);
+	size_t mask = b->size - 1, s = slot_of(key, b->size);
+	struct gi_entry *e = &b->tab[s];
+	while ((e->kw & KW_KEY) != key) {
+		if (e->kw == EMPTY_KEY)
+			return build_new(b, key, s);
+		s = (s + 1) & mask;
+		e = &b->tab[s];
 	}
+	return e;
 }
 
-/* Appends a posting to e. */
+/* build_posting when e->len is not below e->lim: the buffer counted may grow (by what
+ * a buffer of its own a key, doubled when a posting might not fit, would hold: the
+ * chunks hold less, and the segments are the same as with one), and the posting may
+ * not fit the last chunk: what does, then a new chunk. */
+static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, struct gi_entry *e, uint32_t row,
+							 uint32_t pos)
+{
+	uint32_t len = e->len;
+	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);
+	if (len + 16 > (cap_log ? (size_t)8 << cap_log : 0)) {
+		b->bytes += cap_log ? (size_t)8 << cap_log : 16;
+		e->kw += UINT64_C(1) << KW_CAP_SHIFT;
+	}
+	uint8_t tmp[16];
+	size_t n = put_posting(tmp, &e->row, &e->pos, row, pos);
+	size_t room = chunk_end(len) - len;
+	if (n <= room) {
+		memcpy(e->wp, tmp, n);
+		e->wp += n;
+	} else {
+		memcpy(e->wp, tmp, room);
+		const uint8_t *start = e->wp + room - chunk_size(len);
+		uint32_t size = chunk_size(len + (uint32_t)room + 1);
+		e->wp = build_chunk(b, size, start);
+		memcpy(e->wp, tmp + room, n - room);
+		e->wp += n - room;
+	}
+	e->len = len + (uint32_t)n;
+	e->lim = entry_lim(e);
+}
+
+/* Appends a posting to e (put_posting's encoding, its usual cases here). */
 static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_t row, uint32_t pos)
 {
-	/* the budget counts what a buffer of its own a key, doubled when a posting might
-	 * not fit, would hold (the chunks hold less): the same segments as with one */
-	size_t cap = e->cap_log ? (size_t)8 << e->cap_log : 0;
-	if (e->len + 16 > cap) {
-		b->bytes += cap ? cap : 16;
-		e->cap_log++;
+	uint32_t len = e->len;
+	if (__builtin_expect(len >= e->lim, 0)) {
+		build_posting_slow(b, e, row, pos);
+		return;
 	}
+	uint8_t *p = e->wp;
 	size_t k;
-	if (e->room >= POSTING_MAX) {
-		k = put_posting(e->wp, &e->row, &e->pos, row, pos);
-		e->wp += k;
-		e->room -= (uint16_t)k;
+	if (row == e->row) {
+		uint64_t d = (uint64_t)(pos - e->pos) * 2;
+		if (d < 0x80) {
+			p[0] = (uint8_t)d;
+			k = 1;
+		} else if (d < 0x4000) {
+			p[0] = (uint8_t)(d | 0x80);
+			p[1] = (uint8_t)(d >> 7);
+			k = 2;
+		} else {
+			k = put_varint(p, d);
+		}
 	} else {
-		uint8_t tmp[16];
-		k = put_posting(tmp, &e->row, &e->pos, row, pos);
-		entry_spill(b, e, tmp, k);
+		k = put_varint(p, (uint64_t)(row - e->row) * 2 + 1);
+		k += put_varint(p + k, pos);
+		e->row = row;
 	}
-	e->len += (uint32_t)k;
+	e->pos = pos;
+	e->wp = p + k;
+	e->len = len + (uint32_t)k;
 }
 
-/* One character at text[i]: folded code point and its byte length. */
-static inline uint32_t next_cp(const char *text, size_t n, size_t i, size_t *k)
+/* Adds keys[0..m-1], at positions from pos on, a group at a time: their entries found
+ * (or made) and the place of their next bytes fetched, then their postings, so that
+ * the misses of a group overlap. With a table bigger than the cache (fetch), a key's
+ * slot is fetched AHEAD keys before its turn. */
+static inline __attribute__((always_inline)) void build_groups(struct gi_build *b, const uint64_t *keys, size_t m,
+							      uint32_t row, uint32_t pos, const bool fetch)
 {
-	const unsigned char *s = (const unsigned char *)text + i;
-	if (s[0] < 0x80) {
-		*k = 1;
-		return fold_char(s[0]);
+	enum { GROUP = 32, AHEAD = 16 };
+	struct gi_entry *ents[GROUP];
+	for (size_t g = 0; g < m; g += GROUP) {
+		size_t n = m - g < GROUP ? m - g : GROUP;
+		const uint64_t *ks = keys + g;
+		for (size_t i = 0; i < n; i++) {
+			if (fetch && g + i + AHEAD < m)
+				__builtin_prefetch(&b->tab[slot_of(ks[i + AHEAD], b->size)]);
+			size_t size = b->size;
+			struct gi_entry *e = build_entry(b, ks[i]);
+			if (b->size != size)	/* grown: the entries found before moved */
+				for (size_t j = 0; j < i; j++)
+					ents[j] = build_entry(b, ks[j]);
+			ents[i] = e;
+			__builtin_prefetch(e->wp, 1);
+		}
+		for (size_t i = 0; i < n; i++)
+			build_posting(b, ents[i], row, pos + (uint32_t)(g + i));
 	}
-	/* CJK ideographs, the bulk of the text: no folding, never a separator */
-	if (s[0] >= 0xE4 && s[0] <= 0xE9 && n - i >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*k = 3;
-		return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-	}
-	uint32_t cp;
-	*k = utf8_decode(text + i, n - i, &cp);
-	if (!*k)
-		*k = 1;
-	return fold_char(cp);
 }
 
-/* Adds keys[0..m-1], at positions from pos on, looking ahead so that what a posting
- * touches is in the cache by then: a key's slot is fetched FAR keys ahead; its entry
- * is found (or made) and the place of its next bytes fetched NEAR keys ahead. */
 static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint32_t row, uint32_t pos)
 {
-	enum { FAR = 16, NEAR = 8 };
-	struct gi_entry *near[NEAR];	/* the entries of keys i - NEAR + 1 .. i */
-	for (size_t i = 0; i < m + NEAR; i++) {
-		if (i >= NEAR) {
-			size_t k = i - NEAR;
-			build_posting(b, near[k % NEAR], row, pos + (uint32_t)k);
-		}
-		if (i >= m)
-			continue;
-		if (i + FAR < m)
-			__builtin_prefetch(&b->tab[slot_of(keys[i + FAR], b->size)]);
-		size_t size = b->size;
-		struct gi_entry *e = build_entry(b, keys[i]);
-		if (b->size != size)	/* grown: the entries found before moved */
-			for (size_t j = i > NEAR ? i - NEAR + 1 : 0; j < i; j++)
-				near[j % NEAR] = build_entry(b, keys[j]);
-		near[i % NEAR] = e;
-		__builtin_prefetch(e->wp, 1);
-	}
+	if (b->size > FETCH_SLOTS)
+		build_groups(b, keys, m, row, pos, true);
+	else
+		build_groups(b, keys, m, row, pos, false);
 }
 
 /* Pairs of ideographs with a 1/GI_COMMON_SHARE of the postings of a build that was
@@ -874,16 +935,139 @@ void gi_build_mark_common(struct gi_build *b, uint64_t key)
 	b->common[bit >> 6] |= (uint64_t)1 << (bit & 63);
 }
 
-/* The key of pair (a, b) after character c (UINT32_MAX: none, at a row's start). */
-static inline uint64_t build_pair(const struct gi_build *b, uint32_t c, uint32_t a, uint32_t d)
+/* The key of pair (a, d) after character c, with common the build's bitmap (not NULL). */
+static inline uint64_t build_pair(const uint64_t *common, uint32_t c, uint32_t a, uint32_t d)
 {
 	uint64_t key = gi_key_pair(a, d);
-	if (b->common && c != UINT32_MAX && gi_pair_ctx(a, d)) {
+	if (gi_pair_ctx(a, d)) {
 		uint32_t bit = common_bit(key);
-		if (b->common[bit >> 6] >> (bit & 63) & 1)
+		if (common[bit >> 6] >> (bit & 63) & 1)
 			return gi_key_pair_ctx(a, d, gi_ctx_bucket(c));
 	}
 	return key;
+}
+
+/* One character at text[i]: folded code point and its byte length. */
+static inline uint32_t next_cp(const char *text, size_t n, size_t i, size_t *k)
+{
+	const unsigned char *s = (const unsigned char *)text + i;
+	if (s[0] < 0x80) {
+		*k = 1;
+		return fold_char(s[0]);
+	}
+	/* CJK ideographs, the bulk of the text: no folding, never a separator */
+	if (s[0] >= 0xE4 && s[0] <= 0xE9 && n - i >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		*k = 3;
+		return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+	}
+	uint32_t cp;
+	*k = utf8_decode(text + i, n - i, &cp);
+	if (!*k)
+		*k = 1;
+	return fold_char(cp);
+}
+
+/* The character at *s (before end), folded, *s moved past it; *sep: whether it is a
+ * separator (cjk_separator). */
+static inline __attribute__((always_inline)) uint32_t build_char(const uint8_t **s, const uint8_t *end, bool *sep)
+{
+	const uint8_t *p = *s;
+	uint32_t c = p[0];
+	if (c < 0x80) {
+		*s = p + 1;
+		*sep = cjk_separator(c);	/* (a letter folded is one still) */
+		return c - 'A' <= 'Z' - 'A' ? c + ('a' - 'A') : c;
+	}
+	/* three bytes, E1-EF but ED (no overlong, no surrogate): ideographs (never folded
+	 * nor separators), CJK and full-width punctuation */
+	if (end - p >= 3 && c - 0xE1 <= 0xEF - 0xE1 && c != 0xED && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+		c = (c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+		*s = p + 3;
+		if (c - 0x4000 < 0x6000) {
+			*sep = false;
+			return c;
+		}
+	} else {
+		size_t k = utf8_decode((const char *)p, (size_t)(end - p), &c);
+		*s = p + (k ? k : 1);
+	}
+	c = fold_char(c);
+	*sep = cjk_separator(c);
+	return c;
+}
+
+/* gi_build_add's tokens (cjk_tokenizer.h) into keys, BATCH at a time to build_keys;
+ * with common (the build's, hoisted: bucketing) or without. */
+static inline __attribute__((always_inline)) void build_text(struct gi_build *b, uint32_t row, const uint8_t *s,
+							    const uint8_t *end, const uint64_t *common)
+{
+	enum { BATCH = 1024 };
+	uint64_t keys[BATCH];
+	size_t m = 0;
+	uint32_t pos = 0;
+	bool cur_sep, nxt_sep;
+	uint32_t cur = build_char(&s, end, &cur_sep);
+	if (s < end) {
+		/* the first token: no character before it (no bucket) */
+		uint32_t nxt = build_char(&s, end, &nxt_sep);
+		keys[m++] = cur_sep || nxt_sep ? gi_key_lone(cur) : gi_key_pair(cur, nxt);
+		if (s < end) {
+			uint32_t before = cur;	/* the character before cur */
+			cur = nxt;
+			cur_sep = nxt_sep;
+			for (;;) {
+				if (!cur_sep && end - s > 3) {
+					/* a run of ideographs of U+4000-9FFF after a character that
+					 * is not a separator, the bulk of the text (lead bytes E4-E9;
+					 * no folding, never a separator): pairs, four bytes read at a
+					 * time (one past the character), up to the batch's end */
+					const uint8_t *stop = end - 3;
+					if ((size_t)(stop - s) > 3 * (BATCH - m))
+						stop = s + 3 * (BATCH - m);
+					while (s < stop) {
+						uint32_t w;
+						memcpy(&w, s, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+						w = __builtin_bswap32(w);	/* the first byte lowest */
+#endif
+						/* E4-E9 then two bytes 80-BF */
+						if ((w & 0xC0C0FF) - 0x8080E4 > 0xE9 - 0xE4)
+							break;
+						uint32_t c = (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
+						s += 3;
+						keys[m++] = common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c);
+						before = cur;
+						cur = c;
+					}
+					if (m == BATCH) {
+						build_keys(b, keys, m, row, pos);
+						pos += BATCH;
+						m = 0;
+						continue;
+					}
+				}
+				if (s >= end)
+					break;
+				uint32_t c = build_char(&s, end, &nxt_sep);
+				if (cur_sep || nxt_sep)
+					keys[m++] = gi_key_lone(cur);
+				else
+					keys[m++] = common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c);
+				before = cur;
+				cur = c;
+				cur_sep = nxt_sep;
+				if (m == BATCH) {
+					build_keys(b, keys, m, row, pos);
+					pos += BATCH;
+					m = 0;
+				}
+			}
+		} else {
+			cur = nxt;
+		}
+	}
+	keys[m++] = gi_key_lone(cur);
+	build_keys(b, keys, m, row, pos);
 }
 
 void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
@@ -893,33 +1077,11 @@ void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 	if (!b->row_lo)
 		b->row_lo = row;
 	b->row_hi = row;
-	enum { BATCH = 4096 };
-	uint64_t keys[BATCH];
-	size_t k, m = 0;
-	uint32_t pos = 0;
-	uint32_t cur = next_cp(text, n, 0, &k);
-	bool cur_sep = cjk_separator(cur);
-	uint32_t before = UINT32_MAX;	/* the character before cur, none at the start */
-	for (size_t i = k;;) {
-		if (m == BATCH) {
-			build_keys(b, keys, m, row, pos);
-			pos += BATCH;
-			m = 0;
-		}
-		if (i >= n) {
-			keys[m++] = gi_key_lone(cur);
-			break;
-		}
-		uint32_t nxt = next_cp(text, n, i, &k);
-		/* (CJK ideographs, the bulk of the text, are never separators) */
-		bool nxt_sep = nxt >= 0x4000 && nxt < 0xA000 ? false : cjk_separator(nxt);
-		keys[m++] = cur_sep || nxt_sep ? gi_key_lone(cur) : build_pair(b, before, cur, nxt);
-		before = cur;
-		cur = nxt;
-		cur_sep = nxt_sep;
-		i += k;
-	}
-	build_keys(b, keys, m, row, pos);
+	const uint8_t *s = (const uint8_t *)text, *end = s + n;
+	if (b->common)
+		build_text(b, row, s, end, b->common);
+	else
+		build_text(b, row, s, end, NULL);
 }
 
 /* The key of a sort item (key << 21 | entry's slot is too short for a big table). */
@@ -939,11 +1101,11 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 	struct sort_item *items = xmalloc((b->used + 1) * sizeof *items);
 	size_t n = 0;
 	for (size_t i = 0; i < b->size; i++)
-		if (b->tab[i].key != EMPTY_KEY) {
+		if (b->tab[i].kw != EMPTY_KEY) {
 			const struct gi_entry *e = &b->tab[i];
-			items[n++] = (struct sort_item){ .key = e->key, .slot = i };
+			items[n++] = (struct sort_item){ .key = e->kw & KW_KEY, .slot = i };
 			if (e->len >= COMMON_BYTES && (size_t)e->len * GI_COMMON_SHARE >= b->bytes)
-				gi_build_mark_common(b, e->key);	/* (a bucket's pair is marked already) */
+				gi_build_mark_common(b, e->kw & KW_KEY);	/* (a bucket's pair is marked already) */
 		}
 	/* keys below 2^43: by 11-bit digits when many, else qsort */
 	if (n >= 4096) {
@@ -998,7 +1160,7 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		bool more = false;
 		for (size_t k = 0; k < m; k++) {
 			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
-			cur[k] = e->wp + e->room - chunk_bytes(e->chunk);
+			cur[k] = e->wp + chunk_end(e->len) - e->len - chunk_size(e->len);
 			left[k] = off[k + 1] - off[k] - 1;
 			b->walk[off[k] + left[k]] = cur[k];
 			more |= left[k] > 0;
@@ -1015,11 +1177,11 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		for (size_t k = 0; k < m && !w->err; k++) {
 			/* the build's encoding is the segment's: its chunks copied, first to last */
 			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
-			writer_key_open(w, e->key);
+			writer_key_open(w, e->kw & KW_KEY);
 			size_t nc = off[k + 1] - off[k];
 			for (size_t c = 0; c + 1 < nc; c++)
 				writer_bytes(w, b->walk[off[k] + c], chunk_bytes(c < CHUNK_LAST ? (unsigned)c : CHUNK_LAST));
-			writer_bytes(w, b->walk[off[k] + nc - 1], chunk_bytes(e->chunk) - e->room);
+			writer_bytes(w, b->walk[off[k] + nc - 1], chunk_size(e->len) - (chunk_end(e->len) - e->len));
 			writer_key_end(w);
 		}
 	}

@@ -28,7 +28,18 @@
 typedef int (*cjk_token_fn)(void *ctx, const char *token, int len, int start, int end);
 int cjk_tokenize(const char *text, size_t n, int query, cjk_token_fn fn, void *ctx);
 
-/* Punctuation, spaces and controls (of folded text): characters that stand alone. */
-bool cjk_separator(uint32_t cp);
+/* Punctuation, spaces and controls (of folded text): characters that stand alone:
+ * ASCII but letters and digits, U+2000-206F, U+3000-303F, U+FE30-FE4F and the
+ * full-width forms of ASCII punctuation, FF00-FF65's. (Inline, ASCII by a bit mask:
+ * the index build asks for every character but ideographs.) */
+static inline bool cjk_separator(uint32_t cp)
+{
+	/* ASCII's separators, a bit a character: 0-0x7F but 0-9 (0x30-0x39), A-Z and a-z */
+	const uint64_t lo = ~(0x3FFULL << 0x30), hi = ~(0x3FFFFFFULL << 1 | 0x3FFFFFFULL << 0x21);
+	if (cp < 0x2000)
+		return cp < 0x80 && ((cp < 0x40 ? lo >> cp : hi >> (cp - 0x40)) & 1);
+	return cp <= 0x206F || cp - 0x3000 < 0x40 || cp - 0xFE30 < 0x20 || cp - 0xFF00 < 0x10 || cp - 0xFF1A < 7 ||
+	       cp - 0xFF3B < 6 || cp - 0xFF5B < 11;
+}
 
 #endif

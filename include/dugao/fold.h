@@ -9,7 +9,17 @@
 
 #include "dugao/util.h"
 
-uint32_t fold_char(uint32_t cp);
+/* (inline: the index build folds every character of the text) */
+static inline uint32_t fold_char(uint32_t cp)
+{
+	if (cp - 0xFF01 <= 0xFF5E - 0xFF01)	/* full-width ASCII */
+		cp -= 0xFEE0;
+	else if (cp == 0x3000)
+		cp = ' ';
+	if (cp - 'A' <= 'Z' - 'A')
+		cp += 'a' - 'A';
+	return cp;
+}
 /* Appends the folded form of n bytes of UTF-8 to out. */
 void fold_text(const char *s, size_t n, struct sbuf *out);
 
