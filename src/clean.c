@@ -354,18 +354,35 @@ static bool has_any_seen(const char *s, size_t n, const struct keywords *kw, uin
 	return false;
 }
 
-/* The class of a line; *heading is set to heading_like of its text when that was
- * asked, else to -1. */
-static enum line_class classify(const char *line, size_t len, int *heading_out)
+/* What classify learnt of a line besides its class, so that repeat_hash need not
+ * work it out again. */
+struct line_facts {
+	size_t at;	/* bytes of leading space */
+	size_t chars;	/* characters after them; SIZE_MAX when not counted (more than 100) */
+	int heading;	/* heading_like of the text after them; -1 when not asked */
+};
+
+/* heading_like of the line, asked once. */
+static bool facts_heading(struct line_facts *f, const char *s, size_t n)
 {
-	*heading_out = -1;
+	if (f->heading < 0)
+		f->heading = heading_like(s, n);
+	return f->heading;
+}
+
+/* The class of a line, and f filled. */
+static enum line_class classify(const char *line, size_t len, struct line_facts *f)
+{
 	size_t at = skip_space(line, len);
 	const char *s = line + at;
 	size_t n = len - at;
+	*f = (struct line_facts){ .at = at, .chars = SIZE_MAX, .heading = -1 };
 	if (n == 0)
 		return CLASS_BLANK;
 	if (n > 4 * 100)
 		return CLASS_TEXT;	/* longer than any rule looks at, in any character width */
+	if (n > 300 && utf8_count(s, n) > 100)
+		return CLASS_TEXT;	/* the same, counted faster than by the scan below */
 	pairs_init();
 	size_t chars = 0;
 	bool maybe = false;		/* a keyword may be in the line */
@@ -379,9 +396,10 @@ static enum line_class classify(const char *line, size_t len, int *heading_out)
 			return CLASS_TEXT;	/* longer than any rule below looks at */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* Four three-byte characters at once, the bulk of Chinese text: the same
-		 * characters as four steps below decode (lead E1-EF but not ED, then two
-		 * continuation bytes), the same pairs and roles, while no step of the four
-		 * would find the line too long. */
+		 * characters as four steps below decode (lead E0-EF, then two continuation
+		 * bytes: the lines are valid UTF-8, normalised, so an E0 or ED lead here
+		 * starts no overlong or surrogate), the same pairs and roles, while no step
+		 * of the four would find the line too long. */
 		if (chars + 3 <= 100 && i + 12 <= n) {
 			uint64_t a;
 			uint32_t b;
@@ -391,9 +409,7 @@ static enum line_class classify(const char *line, size_t len, int *heading_out)
 			uint32_t c1 = (uint32_t)(a >> 12 & 0xF000) | (uint32_t)(a >> 26 & 0xFC0) | (uint32_t)(a >> 40 & 0x3F);
 			uint32_t c2 = (uint32_t)(a >> 36 & 0xF000) | (uint32_t)(a >> 50 & 0xFC0) | (b & 0x3F);
 			uint32_t c3 = (b << 4 & 0xF000) | (b >> 10 & 0xFC0) | (b >> 24 & 0x3F);
-			/* no first byte E0 or ED: c >> 12 is 0 or 13 for those */
-			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull && (b & 0xC0C0F0C0u) == 0x8080E080u &&
-			    !((0x2001u >> (c0 >> 12) | 0x2001u >> (c1 >> 12) | 0x2001u >> (c2 >> 12) | 0x2001u >> (c3 >> 12)) & 1)) {
+			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull && (b & 0xC0C0F0C0u) == 0x8080E080u) {
 				unsigned r0 = roles[c0], r1 = roles[c1], r2 = roles[c2], r3 = roles[c3];
 				seen |= r0 | r1 | r2 | r3;
 				if ((prev_role | r0 | r1 | r2) & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
@@ -434,15 +450,15 @@ static enum line_class classify(const char *line, size_t len, int *heading_out)
 		seen |= prev_role;
 		prev = cp;
 	}
+	f->chars = chars;
 	bool sentence = seen & ROLE_SENTENCE;	/* a 。 */
 	bool clause = seen & ROLE_CLAUSE;	/* a ；！？ or ： */
-	bool heading = heading_like(s, n);
-	*heading_out = heading;
+	/* heading_like is asked only where a rule needs it (repeat_hash asks the rest) */
 	if (maybe && chars <= 80 && has_any_seen(s, n, &kw_watermarks, sig))
 		return CLASS_NOISE;
 	if (chars <= 40 && chrome_only(s, n))
 		return CLASS_NOISE;
-	if (maybe && !sentence && !heading) {
+	if (maybe && !sentence && !facts_heading(f, s, n)) {
 		if (chars <= 60 && has_any_seen(s, n, &kw_channels, sig) &&
 		    (digit_run(s, n) >= 5 || has_any_seen(s, n, &kw_calls, sig)))
 			return CLASS_NOISE;
@@ -451,7 +467,8 @@ static enum line_class classify(const char *line, size_t len, int *heading_out)
 		if (chars <= 100 && has_any_seen(s, n, &kw_links, sig))
 			return CLASS_NOISE;
 	}
-	if (!sentence && !heading && !clause && chars <= 16 && !(maybe_title && has_any_seen(s, n, &kw_titles, sig)))
+	if (!sentence && !clause && chars <= 16 && !facts_heading(f, s, n) &&
+	    !(maybe_title && has_any_seen(s, n, &kw_titles, sig)))
 		return CLASS_WEAK;
 	return CLASS_TEXT;
 }
@@ -459,14 +476,19 @@ static enum line_class classify(const char *line, size_t len, int *heading_out)
 /* ---- repeats ---------------------------------------------------------------------- */
 
 /* The hash a line is counted under, 0 when it is not counted (blank, long or a heading).
- * heading: heading_like of the line's text when classify found it, else -1. */
-static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls, int heading)
+ * f: what classify learnt of the line (its character count is the same as utf8_count's
+ * in valid UTF-8, which normalised lines are), or NULL. */
+static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls, struct line_facts *f)
 {
-	size_t at = skip_space(line, len);
-	const char *s = line + at;
-	size_t n = len - at;
-	if (cls == CLASS_BLANK || n > 4 * REPEAT_MAX_CHARS || utf8_count(s, n) > REPEAT_MAX_CHARS ||
-	    (heading >= 0 ? heading : heading_like(s, n)))
+	struct line_facts none;
+	if (!f) {
+		none = (struct line_facts){ .at = skip_space(line, len), .chars = SIZE_MAX, .heading = -1 };
+		f = &none;
+	}
+	const char *s = line + f->at;
+	size_t n = len - f->at;
+	if (cls == CLASS_BLANK || n > 4 * REPEAT_MAX_CHARS ||
+	    (f->chars == SIZE_MAX ? utf8_count(s, n) : f->chars) > REPEAT_MAX_CHARS || facts_heading(f, s, n))
 		return 0;
 	uint64_t h = 14695981039346656037u;
 	for (size_t i = 0; i < n; i++)
@@ -523,10 +545,9 @@ static int compare_hash(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool repeated(struct clean *c, uint64_t h)
+/* The number of banners (lines counted REPEAT_MIN times), once the counts are final. */
+static size_t banners(struct clean *c)
 {
-	if (!h)
-		return false;
 	if (!c->counted) {
 		/* The second pass only asks, and most lines are no banner: the few hashes
 		 * that are make a small sorted array, searched without the cache misses of
@@ -540,6 +561,13 @@ static bool repeated(struct clean *c, uint64_t h)
 		if (c->nbanners)
 			qsort(c->banners, c->nbanners, sizeof *c->banners, compare_hash);
 	}
+	return c->nbanners;
+}
+
+static bool repeated(struct clean *c, uint64_t h)
+{
+	if (!h || !banners(c))
+		return false;
 	size_t lo = 0, hi = c->nbanners;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -562,9 +590,9 @@ void clean_prescan_line(struct clean *c, const char *line, size_t len)
 		c->banners = NULL;
 		c->nbanners = 0;
 	}
-	int heading;
-	enum line_class cls = classify(line, len, &heading);
-	uint64_t h = repeat_hash(line, len, cls, heading);
+	struct line_facts f;
+	enum line_class cls = classify(line, len, &f);
+	uint64_t h = repeat_hash(line, len, cls, &f);
 	if (h) {
 		struct repeat_slot *sl = slot_of(c, h, true);
 		if (sl && sl->count < UINT32_MAX)
@@ -633,11 +661,11 @@ bool clean_is_noise(struct clean *c, const char *line, size_t len)
 		 * prescan marked it; a line counted as a repeat is hashed again (it is short) */
 		if (i < c->lines && i < MARK_LINES_MAX) {
 			unsigned bits = c->marks[i / 4] >> (i % 4 * 2) & 3;
-			return (bits & 1) || ((bits & 2) && repeated(c, repeat_hash(line, len, CLASS_TEXT, -1)));
+			return (bits & 1) || ((bits & 2) && banners(c) && repeated(c, repeat_hash(line, len, CLASS_TEXT, NULL)));
 		}
-		int heading;
-		w.cls = (unsigned char)classify(line, len, &heading);
-		w.hash = repeat_hash(line, len, (enum line_class)w.cls, heading);
+		struct line_facts f;
+		w.cls = (unsigned char)classify(line, len, &f);
+		w.hash = repeat_hash(line, len, (enum line_class)w.cls, &f);
 		return noise_alone(c, &w);
 	}
 	if (noise_alone(c, &w))
