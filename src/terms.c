@@ -916,14 +916,18 @@ static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct 
 		x->depth = k;
 		x->first_cls = first, x->last_cls = last;
 		up->kids = w, up->nkids = 1;
-		if (looks) {
+		uint32_t d = at_last[i + 1];	/* the next character of its run, 0 at its end */
+		/* when its run goes on with no boundary, it has one child, of its
+		 * count (the next level's chain), and so a right entropy of 0: no
+		 * look (collect_stats would pass over it) */
+		if (looks && (!d || (d < 65536 && tables.cls[d] & CLS_BOUNDARY))) {
 			look[nlook] = w;
 			nlook += (uint32_t)(worth >> ((1 + (count >= 3)) * 16 +
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
 			*put = (uint64_t)w << 32 | i;
-			put += at_last[i + 1] != 0;
+			put += d != 0;
 		}
 	}
 	lv->w = w, lv->nlook = nlook, lv->put = put;
@@ -1008,14 +1012,17 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		x->depth = (uint8_t)k;
 		x->first_cls = first, x->last_cls = last;
 		up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
-		if (looks) {
+		/* a chain that begins and whose run goes on with no boundary has no
+		 * look, as in chain_nodes */
+		uint32_t d = text[i + k];
+		if (looks && (!starts || !d || (d < 65536 && tables.cls[d] & CLS_BOUNDARY))) {
 			look[nlook] = w;
 			nlook += (uint32_t)(worth >> (((count >= 2) + (count >= 3)) * 16 +
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
 			*put = (uint64_t)w << 32 | i;
-			put += starts & (text[i + k] != 0);
+			put += starts & (d != 0);
 		}
 		w++;
 	}
