@@ -439,7 +439,18 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 		}
 #endif
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			cp = c;
+			i++;
+		} else if ((c & 0xF0) == 0xE0 && i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+			   ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+			/* as above: one three-byte character of valid UTF-8 */
+			cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (uint32_t)(s[i + 2] & 0x3F);
+			i += 3;
+		} else {
+			i += utf8_decode(s + i, n - i, &cp);
+		}
 		if (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
 			unsigned h = pair_hash(prev, cp);
 			sig |= 1ull << (h % 64);
