@@ -195,7 +195,9 @@ void normalise_line(const char *in, size_t n, struct sbuf *out)
 			memcpy(&a, in + i, 8);
 			memcpy(&b, in + i + 8, 4);
 			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull && (b & 0xC0C0F0C0u) == 0x8080E080u &&
-			    (safe3[a & 0xF] >> (a >> 8 & 0x3F) & safe3[a >> 24 & 0xF] >> (a >> 32 & 0x3F) &
+			    (!((1u << (a & 0xF) | 1u << (a >> 24 & 0xF) | 1u << (a >> 48 & 0xF) | 1u << (b >> 8 & 0xF)) &
+			       ~(0x1FF8u | 1u << 0xE)) ||	/* leads E3-EC or EE (kind 3): no second byte to look at */
+			     safe3[a & 0xF] >> (a >> 8 & 0x3F) & safe3[a >> 24 & 0xF] >> (a >> 32 & 0x3F) &
 			     safe3[a >> 48 & 0xF] >> (a >> 56 & 0x3F) & safe3[b >> 8 & 0xF] >> (b >> 16 & 0x3F) & 1)) {
 				i += 12;
 				continue;
