@@ -378,6 +378,7 @@ struct mark {
 	size_t mlen;		/* bytes of the marker */
 	size_t tat;		/* byte offset of the title */
 	size_t tlen;		/* bytes of the title (cut to TITLE_MAX characters) */
+	long tchars;		/* characters of the title */
 	bool standalone;	/* the marker and title are the whole paragraph */
 	bool keep;		/* accepted as a heading */
 	bool long_first;	/* refused only for its long first sentence: a list may still take it */
@@ -411,6 +412,7 @@ static struct {
 	uint32_t first_cp[16];	/* first characters of prefixes and of number words */
 	uint32_t first_mask[16];	/* the patterns that start with each */
 	size_t nfirst;		/* entries in those two */
+	uint64_t first_bits;	/* bit (cp % 64) of each first_cp: most characters have none */
 } starts_with;
 
 static void starts_with_add(uint32_t cp, size_t p)
@@ -422,6 +424,7 @@ static void starts_with_add(uint32_t cp, size_t p)
 		if (k == sizeof starts_with.first_cp / sizeof *starts_with.first_cp)
 			abort();	/* the patterns table outgrew this one */
 		starts_with.first_cp[starts_with.nfirst++] = cp;
+		starts_with.first_bits |= 1ull << (cp % 64);
 	}
 	starts_with.first_mask[k] |= 1u << p;
 }
@@ -454,10 +457,10 @@ static void patterns_init(void)
 	pthread_once(&once, patterns_build);
 }
 
-/* The patterns that may match text starting with cp (a superset of those that do). */
+/* The patterns that may match text starting with cp (a superset of those that do).
+ * After patterns_init (structure_new calls it). */
 static uint32_t patterns_starting(uint32_t cp)
 {
-	patterns_init();
 	uint32_t mask = 0;
 	if (is_cn_digit(cp))
 		mask |= starts_with.by_num[NUM_CN];
@@ -467,9 +470,10 @@ static uint32_t patterns_starting(uint32_t cp)
 		mask |= starts_with.by_num[NUM_CIRCLED];
 	if (cp >= 0x2474 && cp <= 0x2487)
 		mask |= starts_with.by_num[NUM_CIRCLED_PAREN];
-	for (size_t k = 0; k < starts_with.nfirst; k++)
-		if (starts_with.first_cp[k] == cp)
-			mask |= starts_with.first_mask[k];
+	if (starts_with.first_bits >> (cp % 64) & 1)
+		for (size_t k = 0; k < starts_with.nfirst; k++)
+			if (starts_with.first_cp[k] == cp)
+				mask |= starts_with.first_mask[k];
 	return mask;
 }
 
@@ -596,7 +600,8 @@ static void set_title(struct mark *m, const char *s, size_t end)
 	m->tat = skip_spaces(s, end, m->at + m->mlen);
 	size_t e = trim_punct_end(s, m->tat, end);
 	size_t len = e - m->tat;
-	if (chars(s + m->tat, len) > TITLE_MAX) {
+	long tchars = chars(s + m->tat, len);
+	if (tchars > TITLE_MAX) {
 		size_t cut = cut_chars(s + m->tat, len, TITLE_MAX), l;
 		size_t c = cut;
 		while (c > 0) {
@@ -608,8 +613,10 @@ static void set_title(struct mark *m, const char *s, size_t end)
 		if (c > 0 && chars(s + m->tat, c) >= TITLE_MAX / 3)
 			cut = trim_punct_end(s + m->tat, 0, c);
 		len = cut;
+		tchars = chars(s + m->tat, len);
 	}
 	m->tlen = len;
+	m->tchars = tchars;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1014,6 +1021,7 @@ struct structure {
 
 struct structure *structure_new(const struct structure_sink *sink, const char *fallback_title)
 {
+	patterns_init();	/* match_marker's tables, before any line */
 	struct structure *st = xcalloc(1, sizeof *st);
 	st->sink = *sink;
 	st->fallback_title = xstrdup(fallback_title ? fallback_title : "");
@@ -1395,7 +1403,24 @@ static void find_inline(struct item *it)
 			continue;
 		}
 		uint32_t prev, cp;
-		i += utf8_decode(s + i, n - i, &prev);
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			prev = c;	/* ! ? ; : */
+			i++;
+		} else if (i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 && ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+			/* E2, E3 or EF and two continuation bytes: most punctuation is none of
+			 * those looked for, told by its bytes (what utf8_decode would read) */
+			unsigned char b1 = (unsigned char)s[i + 1], b2 = (unsigned char)s[i + 2];
+			bool wanted = c == 0xEF ? b1 == 0xBC && (1ull << (b2 & 0x3F) & (1ull << 0x01 | 1ull << 0x1F | 1ull << 0x1B |
+											1ull << 0x1A | 1ull << 0x0C | 1ull << 0x09)) :
+					c == 0xE3 ? b1 == 0x80 && (b2 == 0x82 || b2 == 0x8D) : b1 == 0x80 && b2 == 0x9D;
+			i += 3;
+			if (!wanted)
+				continue;	/* not ！？；：，） 。」 or ” */
+			prev = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(b1 & 0x3F) << 6 | (uint32_t)(b2 & 0x3F);
+		} else {
+			i += utf8_decode(s + i, n - i, &prev);
+		}
 		if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
 		      prev == 0x300D || prev == 0xFF09) || i >= n)
 			continue;
@@ -1403,8 +1428,7 @@ static void find_inline(struct item *it)
 		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700 ||
 		      is_ar_digit(cp) || cp == 0xFF08 || cp == '(' || (cp >= 0x2460 && cp <= 0x2487)))
 			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */
-		size_t pl;
-		uint32_t before = cp_before(s, i, &pl);
+		uint32_t before = prev;	/* what cp_before(s, i) reads */
 		bool after_comma = before == 0xFF0C;
 		if (i == 0 || !(at_sentence_start(s, i) || after_comma))
 			continue;
@@ -1735,7 +1759,6 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 	marker[m->mlen] = 0;
 	memcpy(title, it->text + m->tat, m->tlen);
 	title[m->tlen] = 0;
-	size_t tend = m->tat + m->tlen;
 	struct section sec = {
 		.seq = seq,
 		.parent = depth >= 2 ? stack[depth - 2].seq : -1,
@@ -1743,8 +1766,8 @@ static int deliver_section(struct structure *st, const struct item *it, long par
 		.marker = marker,
 		.title = title,
 		.para = para,
-		.offset = chars(it->text, m->at),
-		.length = chars(it->text + m->at, tend - m->at),
+		.offset = m->at ? chars(it->text, m->at) : 0,
+		.length = chars(it->text + m->at, m->tat - m->at) + m->tchars,	/* marker, spaces, title */
 		.in_paragraph = inside,
 	};
 	int rc = st->sink.section ? st->sink.section(st->sink.ctx, &sec) : 0;
