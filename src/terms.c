@@ -873,6 +873,29 @@ static uint32_t *runs_weights(struct runs *r, size_t n)
 	return weight;
 }
 
+/* Whether a node of a term's length at position i alone, whose run is repeated
+ * (every use of its string is a copy of that run), with a first character of
+ * class first, is sure to be passed over by collect_stats for what is before it:
+ * its run goes on before it with no boundary (one left neighbour, of its count: a
+ * left entropy of 0) and it cannot be a formula (led by a numeral: no left
+ * entropy is asked of one). The same for every node of a chain. */
+static inline bool flat_before(const uint32_t *text, uint32_t i, uint8_t first)
+{
+	uint32_t b = i ? text[i - 1] : 0;
+	return b && !(b < 65536 && tables.cls[b] & CLS_BOUNDARY) && !(first & CLS_NUMERAL);
+}
+
+/* And for what is after it, d (0 at its run's end): its run goes on with no
+ * boundary (one child, of its count: a right entropy of 0). */
+static inline bool flat_after(uint32_t d)
+{
+	return d && !(d < 65536 && tables.cls[d] & CLS_BOUNDARY);
+}
+
+/* A chain of level_nodes: its node << 32 | CHAIN_FLAT set when it is flat_before
+ * | its position. */
+#define CHAIN_FLAT (1u << 31)
+
 /* What the making of one level's nodes reads and writes, for chain_nodes. */
 struct level {
 	struct trie_node *node;	/* the trie's nodes */
@@ -905,7 +928,7 @@ static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct 
 	uint64_t *put = lv->put, worth = lv->worth;
 	uint8_t k = lv->k;
 	for (; ch < end && *ch >> 32 < gpar; ch++, w++) {
-		uint32_t parent = (uint32_t)(*ch >> 32), i = (uint32_t)*ch;
+		uint32_t parent = (uint32_t)(*ch >> 32), i = (uint32_t)*ch & ENTRY_POS;
 		uint32_t c = at_last[i], count = weight[i];
 		cur[i] = w | 1u << TAG_TWO | 1u << TAG_CHAIN;
 		struct trie_node *x = &node[w], *up = &node[parent];
@@ -916,18 +939,14 @@ static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct 
 		x->depth = k;
 		x->first_cls = first, x->last_cls = last;
 		up->kids = w, up->nkids = 1;
-		uint32_t d = at_last[i + 1];	/* the next character of its run, 0 at its end */
-		/* when its run goes on with no boundary, it has one child, of its
-		 * count (the next level's chain), and so a right entropy of 0: no
-		 * look (collect_stats would pass over it) */
-		if (looks && (!d || (d < 65536 && tables.cls[d] & CLS_BOUNDARY))) {
+		if (looks && !((uint32_t)*ch & CHAIN_FLAT) && !flat_after(at_last[i + 1])) {
 			look[nlook] = w;
 			nlook += (uint32_t)(worth >> ((1 + (count >= 3)) * 16 +
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
-			*put = (uint64_t)w << 32 | i;
-			put += d != 0;
+			*put = (uint64_t)w << 32 | (uint32_t)*ch;
+			put += at_last[i + 1] != 0;
 		}
 	}
 	lv->w = w, lv->nlook = nlook, lv->put = put;
@@ -947,7 +966,7 @@ static __attribute__((noinline)) const uint64_t *chain_nodes_last(struct level *
 }
 
 /* Makes the nodes of level k from its entries (nlive of them, grouped by node and
- * character) and its chains' (nchain of them, chain: parent << 32 | position, in
+ * character) and its chains' (nchain of them, as CHAIN_FLAT says, in
  * the order of their parents), and notes in cur each position's node (TAG_TWO set
  * when seen twice, TAG_CHAIN when a chain's); prev holds the level before's. A
  * node of one position seen twice or more (its run is repeated) begins or goes on
@@ -1012,17 +1031,16 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		x->depth = (uint8_t)k;
 		x->first_cls = first, x->last_cls = last;
 		up->kids += w & (0u - (up->nkids++ == 0));	/* the first child (kids is 0 till then), with no branch */
-		/* a chain that begins and whose run goes on with no boundary has no
-		 * look, as in chain_nodes */
-		uint32_t d = text[i + k];
-		if (looks && (!starts || !d || (d < 65536 && tables.cls[d] & CLS_BOUNDARY))) {
+		/* a chain that begins: no look when sure to be passed over */
+		bool flat = starts && flat_before(text, i, first);
+		if (looks && !(flat || (starts && flat_after(text[i + k])))) {
 			look[nlook] = w;
 			nlook += (uint32_t)(worth >> (((count >= 2) + (count >= 3)) * 16 +
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
-			*put = (uint64_t)w << 32 | i;
-			put += starts & (d != 0);
+			*put = (uint64_t)w << 32 | (flat ? CHAIN_FLAT : 0) | i;
+			put += starts & (text[i + k] != 0);
 		}
 		w++;
 	}
