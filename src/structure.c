@@ -948,8 +948,11 @@ static bool plain_words_ok(const char *s, size_t n)
 /* ------------------------------------------------------------------ */
 /* Paragraphs waiting in the window */
 
+struct text_block;
+
 struct item {
-	char *text;			/* the paragraph, owned */
+	char *text;			/* the paragraph, NUL-terminated, in block */
+	struct text_block *block;	/* the block holding text */
 	size_t len;			/* bytes in text */
 	long line;			/* 1-based source line where it starts */
 	bool noise;			/* marked by clean */
@@ -1017,6 +1020,10 @@ struct structure {
 	bool after_body;		/* the last paragraph delivered (noise aside) is text that ends a
 					 * sentence or a numbered heading line */
 	int failed;			/* a sink returned nonzero */
+	/* the window's texts */
+	struct text_block *oldest;	/* the blocks in use, oldest first */
+	struct text_block *newest;	/* the block new texts go to */
+	struct text_block *spare;	/* an emptied block kept for the next one needed */
 };
 
 struct structure *structure_new(const struct structure_sink *sink, const char *fallback_title)
@@ -1489,9 +1496,74 @@ static void analyse_item(struct item *it)
 		it->plain = plain_shape(it->text, it->len);
 }
 
-static void item_free(struct item *it)
+/* Paragraph texts are kept in blocks, one after the other: paragraphs leave the window
+ * in the order they came, so a block is given back once the last of its texts has left,
+ * without a malloc and a free for every paragraph. */
+struct text_block {
+	struct text_block *next;	/* the next newer block */
+	size_t cap;			/* bytes of data */
+	size_t used;			/* bytes given out */
+	size_t live;			/* texts in it that are still held */
+	char data[];			/* the texts, each NUL-terminated */
+};
+
+#define TEXT_BLOCK (64 * 1024)	/* bytes of a block (more for a longer paragraph) */
+
+/* A copy of a followed by b, NUL-terminated, for an item; *block is set to its block. */
+static char *text_keep(struct structure *st, const char *a, size_t na, const char *b, size_t nb,
+		       struct text_block **block)
 {
-	free(it->text);
+	struct text_block *k = st->newest;
+	size_t need = na + nb + 1;
+	if (k && k->live == 0)
+		k->used = 0;	/* every text in it has left */
+	if (!k || k->cap - k->used < need) {
+		size_t cap = need > TEXT_BLOCK ? need : TEXT_BLOCK;
+		if (st->spare && st->spare->cap >= cap) {
+			k = st->spare;
+			st->spare = NULL;
+		} else {
+			k = xmalloc(sizeof *k + cap);
+			k->cap = cap;
+		}
+		k->used = k->live = 0;
+		k->next = NULL;
+		if (st->newest)
+			st->newest->next = k;
+		else
+			st->oldest = k;
+		st->newest = k;
+	}
+	char *t = k->data + k->used;
+	memcpy(t, a, na);
+	memcpy(t + na, b, nb);
+	t[na + nb] = 0;
+	k->used += need;
+	k->live++;
+	*block = k;
+	return t;
+}
+
+/* A text of block has left: the oldest blocks that hold no more are given back (one
+ * kept as the spare). */
+static void text_release(struct structure *st, struct text_block *block)
+{
+	block->live--;
+	while (st->oldest != st->newest && st->oldest->live == 0) {
+		struct text_block *o = st->oldest;
+		st->oldest = o->next;
+		if (!st->spare || o->cap > st->spare->cap) {
+			free(st->spare);
+			st->spare = o;
+		} else {
+			free(o);
+		}
+	}
+}
+
+static void item_free(struct structure *st, struct item *it)
+{
+	text_release(st, it->block);
 	free(it->inl);
 }
 
@@ -1565,14 +1637,11 @@ static void resolve_head(struct structure *st, size_t nhead)
 		    subtitle_done(a->text, a->len) || has_sentence_end(b->text, b->len) || chars(b->text, b->len) > 40 ||
 		    b->open.style != ST_NONE)
 			continue;
-		char *t = xmalloc(a->len + b->len + 1);
-		memcpy(t, a->text, a->len);
-		memcpy(t + a->len, b->text, b->len);
-		t[a->len + b->len] = 0;
-		free(a->text);
-		a->text = t;
+		struct text_block *old = a->block;
+		a->text = text_keep(st, a->text, a->len, b->text, b->len, &a->block);
 		a->len += b->len;
-		item_free(b);
+		text_release(st, old);
+		item_free(st, b);
 		memmove(b, b + 1, (st->nwin - i - 2) * sizeof *w);
 		st->nwin--;
 		nhead--;
@@ -2126,7 +2195,7 @@ static int emit_first(struct structure *st)
 			st->paragraphs++;
 		rc = st->sink.paragraph ? st->sink.paragraph(st->sink.ctx, &p) : 0;
 	}
-	item_free(it);
+	item_free(st, it);
 	st->win0++;
 	st->win++;
 	st->nwin--;
@@ -2155,8 +2224,8 @@ static int add_paragraph(struct structure *st, const char *text, size_t len, lon
 		st->win = st->winbuf;
 	}
 	struct item *it = &st->win[st->nwin++];
-	*it = (struct item){ .text = xstrndup(text, len), .len = len, .line = line, .noise = noise,
-			     .blank_before = blank_before };
+	*it = (struct item){ .len = len, .line = line, .noise = noise, .blank_before = blank_before };
+	it->text = text_keep(st, text, len, "", 0, &it->block);
 	analyse_item(it);
 	if (!st->head_done) {
 		if (ends_head(it))
@@ -2280,7 +2349,13 @@ void structure_free(struct structure *st)
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->nwin; i++)
-		item_free(&st->win[i]);
+		free(st->win[i].inl);
+	while (st->oldest) {
+		struct text_block *o = st->oldest;
+		st->oldest = o->next;
+		free(o);
+	}
+	free(st->spare);
 	free(st->winbuf);
 	sbuf_free(&st->pend);
 	free(st->fallback_title);

@@ -1041,6 +1041,58 @@ static void test_stream(void)
 	free(g);
 }
 
+/* The text of line i of test_texts: sizes from one byte to past the 64 KB a block of
+ * texts holds, each line ending a sentence (so the text is not taken for hard-wrapped). */
+static size_t texts_line(char *buf, int i)
+{
+	static const size_t sizes[] = { 1, 7, 60, 300, 5000, 40000, 70000, 150000 };
+	size_t len = sizes[i % 8 == 7 ? (i / 8) % 8 : i % 4], at = (size_t)snprintf(buf, 32, "p%d", i);
+	for (; at < len; at++)
+		buf[at] = (char)('a' + (i + (int)at) % 26);
+	memcpy(buf + (at > 3 ? at - 3 : at), "。", 3);
+	return at > 3 ? at : at + 3;
+}
+
+struct texts_seen {
+	char *want;	/* scratch for the expected text */
+	long next;	/* seq of the next paragraph */
+	long bad;	/* paragraphs not as given */
+};
+
+static int texts_para(void *ctx, const struct para *p)
+{
+	struct texts_seen *t = ctx;
+	size_t len = texts_line(t->want, (int)p->seq);
+	t->bad += p->seq != t->next || p->len != len || memcmp(p->text, t->want, len) != 0 || p->text[len] != 0;
+	t->next++;
+	return 0;
+}
+
+/* Every paragraph comes out as it went in, short or long, whatever the blocks its text
+ * was kept in. */
+static void test_texts(void)
+{
+	struct texts_seen t = { .want = xmalloc(160000) };
+	char *line = xmalloc(160000);
+	struct structure_sink sink = { .ctx = &t, .paragraph = texts_para };
+	struct structure *st = structure_new(&sink, "fallback");
+	const int n = 400;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			size_t len = texts_line(line, i);
+			if (pass == 0)
+				structure_prescan_line(st, line, len);
+			else
+				CHECK(structure_line(st, line, len, false, i + 1) == 0);
+		}
+	CHECK(structure_finish(st) == 0);
+	CHECK_INT(t.next, n);
+	CHECK_INT(t.bad, 0);
+	structure_free(st);
+	free(line);
+	free(t.want);
+}
+
 int main(void)
 {
 	test_marker_styles();
@@ -1057,6 +1109,7 @@ int main(void)
 	test_long_items();
 	test_hard_wrap();
 	test_stream();
+	test_texts();
 	test_lead_sentences();
 	test_seq_without_first();
 	test_attachment_list();
