@@ -400,6 +400,27 @@ static void test_two_byte_encodings(const char *enc)
 	free(in);
 }
 
+/* Invalid UTF-8 in mostly valid text is counted as the Unicode standard's maximal
+ * subparts, one each: an overlong E0 80 80 three, a surrogate ED A0 80 three, F4 90 80
+ * 80 (past U+10FFFF) four, a lead before ASCII one, C0 AF two, and a sequence cut by the
+ * end of the text one when the text is complete (none when more may follow). */
+static void test_utf8_counts(void)
+{
+	static char buf[8192];
+	size_t n = 0;
+	for (int i = 0; i < 1000; i++, n += 6)
+		memcpy(buf + n, "中文", 6);
+	static const char mix[] = "\xE0\x80\x80" "中" "\xED\xA0\x80" "文" "\xF4\x90\x80\x80" "中" "\xC2" "a"
+				  "\xC0\xAF" "中文" "\xF0\x9F\x98";
+	memcpy(buf + n, mix, sizeof mix - 1);
+	n += sizeof mix - 1;
+	struct decode_guess g;
+	CHECK_STR(guess(buf, n, true, &g), "UTF-8");
+	CHECK_STR(g.reason, "UTF-8 except 14 invalid sequences");
+	CHECK_STR(guess(buf, n, false, &g), "UTF-8");
+	CHECK_STR(g.reason, "UTF-8 except 13 invalid sequences");
+}
+
 int main(void)
 {
 	test_two_byte_encodings("GB18030");
@@ -411,5 +432,6 @@ int main(void)
 	test_binary();
 	test_decoder();
 	test_large();
+	test_utf8_counts();
 	return check_done();
 }
