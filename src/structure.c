@@ -165,6 +165,19 @@ static inline uint32_t cp_before(const char *s, size_t i, size_t *len)
 		*len = 0;
 		return 0;
 	}
+	/* ASCII and the three-byte characters of Chinese text first, as the walk below
+	 * and utf8_decode read them */
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char c = u[i - 1];
+	if (c < 0x80) {
+		*len = 1;
+		return c;
+	}
+	if (i >= 3 && u[i - 3] >= 0xE1 && u[i - 3] <= 0xEF && u[i - 3] != 0xED && (u[i - 2] & 0xC0) == 0x80 &&
+	    (c & 0xC0) == 0x80) {
+		*len = 3;
+		return (uint32_t)(u[i - 3] & 0x0F) << 12 | (uint32_t)(u[i - 2] & 0x3F) << 6 | (uint32_t)(c & 0x3F);
+	}
 	size_t j = i - 1;
 	while (j > 0 && i - j < 4 && ((unsigned char)s[j] & 0xC0) == 0x80)
 		j--;
