@@ -310,12 +310,20 @@ static struct {
 	const char *stop[STOP_SLOTS];	/* the stop words, open addressing on str_hash */
 	uint64_t stop_first[65536 / 64];	/* BMP characters some stop word begins with */
 	uint64_t stop_last[65536 / 64];	/* and ends with */
+	uint64_t run[65536 / 64];	/* BMP characters that join a run of count_substrings: Han,
+					 * placeholders and digits */
 } tables;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static bool is_digit(uint32_t c);
+static bool is_placeholder(uint32_t c);
 
 static void tables_init(void)
 {
 	cls_init(tables.cls);
+	for (uint32_t c = 0; c < 65536; c++)
+		if (is_han(c) || is_placeholder(c) || is_digit(c))
+			tables.run[c / 64] |= 1ull << (c % 64);
 	for (int c = 1; c < 256; c++) {
 		tables.ln_small[c] = ln(c);
 		tables.clogc_small[c] = c * tables.ln_small[c];
@@ -647,6 +655,9 @@ bool terms_feed(struct terms *t, const char *text, size_t len)
 		t->sample_full = true;
 		return false;
 	}
+	/* room for a short document's whole (64 KB with its NUL): not copied as it grows */
+	if (!t->sample.cap)
+		sbuf_grow(&t->sample, (64 << 10) - 1);
 	if (t->nkept == t->capkept) {
 		t->capkept = t->capkept ? t->capkept * 2 : 256;
 		t->ends = xrealloc(t->ends, t->capkept * sizeof *t->ends);
@@ -1111,6 +1122,15 @@ static void count_substrings(struct terms *t)
 		}
 		at += decode(s + at, len - at, &c);
 		odd |= c == 0xFFFD;
+		if (c < 65536 ? !(tables.run[c / 64] >> (c % 64) & 1) : !is_han(c)) {
+			/* no Han, placeholder or digit (most here: punctuation) */
+			if (n > from) {
+				raw++;	/* a run ends */
+				occ_put(f, runs_end(&r, text, from, &n, h), run_at);
+				from = n, h = 2166136261u;
+			}
+			continue;
+		}
 		if (is_digit(c)) {
 			bool more = was == number_end;	/* the number goes on: one wildcard */
 			number_end = at;
@@ -1119,16 +1139,10 @@ static void count_substrings(struct terms *t)
 				continue;
 			}
 		}
-		if (is_han(c) || is_placeholder(c) || is_digit(c)) {
-			c = is_han(c) ? c : PLACEHOLDER;
-			run_at = n == from ? (uint32_t)was : run_at;
-			text[n++] = c, raw++;
-			h = (h ^ c) * 16777619u;
-		} else if (n > from) {
-			raw++;	/* a run ends */
-			occ_put(f, runs_end(&r, text, from, &n, h), run_at);
-			from = n, h = 2166136261u;
-		}
+		c = is_han(c) ? c : PLACEHOLDER;
+		run_at = n == from ? (uint32_t)was : run_at;
+		text[n++] = c, raw++;
+		h = (h ^ c) * 16777619u;
 	}
 	f->whole = at >= len;
 	f->odd = odd;
@@ -1266,8 +1280,18 @@ static char *cps_text(const uint32_t *s, int n)
 {
 	char *out = xmalloc((size_t)n * 4 + 1);
 	size_t k = 0;
-	for (int i = 0; i < n; i++)
-		k += utf8_encode(s[i], out + k);
+	for (int i = 0; i < n; i++) {
+		uint32_t c = s[i];
+		if (c - 0x800 < 0xD800 - 0x800 || c - 0xE000 < 0x10000 - 0xE000) {
+			/* most (the trie's Han): three bytes, here */
+			out[k] = (char)(0xE0 | c >> 12);
+			out[k + 1] = (char)(0x80 | (c >> 6 & 0x3F));
+			out[k + 2] = (char)(0x80 | (c & 0x3F));
+			k += 3;
+		} else {
+			k += utf8_encode(c, out + k);
+		}
+	}
 	out[k] = 0;
 	return out;
 }
