@@ -1093,12 +1093,15 @@ static void count_substrings(struct terms *t)
 			uint32_t *q = text + n, *q_end = q + (room < most ? room : most);
 			const unsigned char *p = u + at;
 			while (q < q_end) {
-				unsigned b0 = p[0], b1 = p[1] ^ 0x80u, b2 = p[2] ^ 0x80u;
-				c = (b0 & 0x0Fu) << 12 | b1 << 6 | b2;
-				if ((b0 - 0xE4u >= 6) | ((b1 | b2) >= 0x40) | (c < 0x4E00))
+				/* the character, U+4E00–U+9FFF told by it once the
+				 * continuation bytes are such (a lead byte below E0 puts
+				 * it far out of range, one above E9 too) */
+				uint32_t b1 = p[1] - 0x80u, b2 = p[2] - 0x80u;	/* below 0x40 or no continuation */
+				uint32_t d = ((uint32_t)p[0] - 0xE0u) << 12 | b1 << 6 | b2;
+				if (((b1 | b2) >= 0x40) | (d - 0x4E00u >= 0x5200u))
 					break;
-				*q++ = c;
-				h = (h ^ c) * 16777619u;
+				*q++ = d;
+				h = (h ^ d) * 16777619u;
 				p += 3;
 			}
 			if (q > text + n) {
