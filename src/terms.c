@@ -301,6 +301,17 @@ static uint32_t str_hash(const char *s, size_t n)
 #define STOP_SLOTS 256	/* a power of two, more than twice NSTOP */
 _Static_assert(2 * NSTOP < STOP_SLOTS, "STOP_SLOTS too small");
 
+/* Whether a node of depth n, count uses and first and last classes first, last can
+ * be a phrase or formula (the tests of collect_stats that need no more than these),
+ * with no branch: seen twice, of a term's length, and led by a numeral or else of
+ * three characters or more, seen three times, beginning and ending with no stop
+ * character. */
+static inline bool look_worth(uint32_t n, uint32_t count, uint8_t first, uint8_t last)
+{
+	bool phrase = (n >= 3) & (count >= 3) & !(first & CLS_STOP_START) & !(last & CLS_STOP_END);
+	return (count >= 2) & (n - MIN_LEN <= MAX_LEN - MIN_LEN) & (!!(first & CLS_NUMERAL) | phrase);
+}
+
 /* Tables shared by every extraction (an import makes one per document, maybe on
  * another thread): filled once (pthread_once), only read after. */
 static struct {
@@ -312,6 +323,7 @@ static struct {
 	uint64_t stop_last[65536 / 64];	/* and ends with */
 	uint64_t run[65536 / 64];	/* BMP characters that join a run of count_substrings: Han,
 					 * placeholders and digits */
+	uint64_t worth[DEPTH + 1];	/* per level: look_worth as level_nodes reads it */
 } tables;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -324,6 +336,14 @@ static void tables_init(void)
 	for (uint32_t c = 0; c < 65536; c++)
 		if (is_han(c) || is_placeholder(c) || is_digit(c))
 			tables.run[c / 64] |= 1ull << (c % 64);
+	/* a bit by the count (0: below 2, 1: 2, 2: more) times 16 and the classes
+	 * look_worth reads (CLS_NUMERAL and CLS_STOP_START of the first character,
+	 * CLS_STOP_END of the last) */
+	for (uint32_t k = 1; k <= DEPTH; k++)
+		for (uint32_t q = 0; q < 3; q++)
+			for (uint8_t b = 0; b < 16; b++)
+				tables.worth[k] |= (uint64_t)look_worth(k, q + 1, b & (CLS_NUMERAL | CLS_STOP_START),
+									b & CLS_STOP_END) << (q * 16 + b);
 	for (int c = 1; c < 256; c++) {
 		tables.ln_small[c] = ln(c);
 		tables.clogc_small[c] = c * tables.ln_small[c];
@@ -389,17 +409,6 @@ static void trie_reserve(struct trie *t, size_t n)
 	t->look = xrealloc(t->look, t->cap * sizeof *t->look);
 	if (empty)
 		memset(&t->node[0], 0, sizeof t->node[0]);
-}
-
-/* Whether a node of depth n, count uses and first and last classes first, last can
- * be a phrase or formula (the tests of collect_stats that need no more than these),
- * with no branch: seen twice, of a term's length, and led by a numeral or else of
- * three characters or more, seen three times, beginning and ending with no stop
- * character. */
-static inline bool look_worth(uint32_t n, uint32_t count, uint8_t first, uint8_t last)
-{
-	bool phrase = (n >= 3) & (count >= 3) & !(first & CLS_STOP_START) & !(last & CLS_STOP_END);
-	return (count >= 2) & (n - MIN_LEN <= MAX_LEN - MIN_LEN) & (!!(first & CLS_NUMERAL) | phrase);
 }
 
 /* The child of parent along cp; 0 when absent. */
@@ -994,15 +1003,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 {
 	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
 	struct trie_node *node = f->node;
-	/* look_worth for this level, a bit by the count (0: below 2, 1: 2, 2: more)
-	 * times 16 and the classes it reads (CLS_NUMERAL and CLS_STOP_START of the
-	 * first character, CLS_STOP_END of the last) */
-	uint64_t worth = 0;
-	if (looks)
-		for (uint32_t b2 = 0; b2 < 3; b2++)
-			for (uint8_t b = 0; b < 16; b++)
-				worth |= (uint64_t)look_worth((uint32_t)k, b2 + 1, b & (CLS_NUMERAL | CLS_STOP_START),
-							      b & CLS_STOP_END) << (b2 * 16 + b);
+	uint64_t worth = tables.worth[k];	/* look_worth for this level */
 	struct level lv = { node, w, look, nlook, worth, text + k - 1, weight, prev, cur, next, (uint8_t)k };
 	const uint64_t *ch = chain, *ch_end = chain + nchain;
 	uint64_t *put = next;
@@ -2634,7 +2635,24 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 			}
 		}
 	}
-	qsort_r(m->order, k, sizeof *m->order, cmp_first_len, m);
+	if (k <= 128) {
+		/* few (as a rule): by insertion on keys in cmp_first_len's order
+		 * (a term's bytes are below 2^22: a glossary line's or fewer, and
+		 * the terms fewer than 2^20) */
+		uint64_t key[128];
+		for (size_t j = 0; j < k; j++) {
+			uint32_t x = m->order[j];
+			uint64_t v = (uint64_t)m->lead[x] << 42 | (uint64_t)(0x3FFFFF - m->bytes[x]) << 20 | x, y;
+			size_t at = j;
+			for (; at > 0 && (y = key[at - 1]) > v; at--)
+				key[at] = y;
+			key[at] = v;
+		}
+		for (size_t j = 0; j < k; j++)
+			m->order[j] = (uint32_t)(key[j] & 0xFFFFF);
+	} else {
+		qsort_r(m->order, k, sizeof *m->order, cmp_first_len, m);
+	}
 	for (size_t i = 0; i < k;) {
 		uint32_t c = m->lead[m->order[i]];
 		size_t j = i + 1;
