@@ -36,6 +36,9 @@ enum line_class {
 #define REPEAT_MIN 3		/* a line seen this often is a banner */
 #define REPEAT_MAX_CHARS 50	/* longer lines are text even when repeated */
 #define MARK_LINES_MAX (32L << 20)	/* lines whose prescan marks are kept (8 MB); later ones are classified again */
+#define DEFER_FROM 16384L	/* from this line on (about the megabyte of text past which the importer streams
+				 * a file instead of holding it) the prescan leaves classify to the second pass */
+#define CLASS_UNKNOWN 0xFF	/* a window_line's class not asked yet (its text is in the ring) */
 
 struct repeat_slot {
 	uint64_t hash;		/* hash of the line, 0 for an empty slot */
@@ -57,6 +60,8 @@ struct clean {
 	struct window_line tail[WINDOW];	/* the last lines, a ring indexed by line % WINDOW */
 	unsigned char *marks;		/* two bits a prescanned line: noise by its content, counted as a repeat */
 	size_t marks_cap;		/* bytes of marks allocated */
+	struct sbuf *ring;		/* from line DEFER_FROM on: the text of the last WINDOW lines, by
+					 * line % WINDOW, for the classes of the tail window */
 	uint64_t *banners;		/* after the prescan: the hashes counted REPEAT_MIN times, sorted */
 	size_t nbanners;		/* how many */
 	bool counted;			/* banners is made (the counts are final) */
@@ -73,6 +78,9 @@ void clean_free(struct clean *c)
 		return;
 	free(c->slots);
 	free(c->marks);
+	for (size_t i = 0; c->ring && i < WINDOW; i++)
+		sbuf_free(&c->ring[i]);
+	free(c->ring);
 	free(c->banners);
 	free(c);
 }
@@ -592,18 +600,27 @@ static bool repeated(struct clean *c, uint64_t h)
 
 /* ---- the passes --------------------------------------------------------------------- */
 
-void clean_prescan_line(struct clean *c, const char *line, size_t len)
+/* A line of a long document in the prescan (a big file's prescan runs before anything
+ * else can): only what the counts need, its text kept in the ring. The second pass
+ * classifies the lines outside the windows as they come, those of the tail window from
+ * the ring. Returns CLASS_BLANK or CLASS_TEXT, all repeat_hash asks of a class. */
+static __attribute__((noinline)) enum line_class defer_line(struct clean *c, const char *line, size_t len,
+							     struct line_facts *f)
 {
-	if (c->counted) {
-		/* asked before the prescan ended: the counts go on */
-		c->counted = false;
-		free(c->banners);
-		c->banners = NULL;
-		c->nbanners = 0;
-	}
-	struct line_facts f;
-	enum line_class cls = classify(line, len, &f);
-	uint64_t h = repeat_hash(line, len, cls, &f);
+	*f = (struct line_facts){ .at = skip_space(line, len), .chars = SIZE_MAX, .heading = -1 };
+	if (!c->ring)
+		c->ring = xcalloc(WINDOW, sizeof *c->ring);
+	struct sbuf *r = &c->ring[c->lines % WINDOW];
+	sbuf_reset(r);
+	sbuf_append(r, line, len);
+	return f->at == len ? CLASS_BLANK : CLASS_TEXT;
+}
+
+/* Counts a prescanned line: its repeat hash h, its marks (noise: noise by its content,
+ * as far as the prescan asked) and its place in the windows (cls: its class, or
+ * CLASS_UNKNOWN). */
+static inline void prescan_count(struct clean *c, uint64_t h, unsigned noise, unsigned char cls)
+{
 	if (h) {
 		struct repeat_slot *sl = slot_of(c, h, true);
 		if (sl && sl->count < UINT32_MAX)
@@ -619,27 +636,55 @@ void clean_prescan_line(struct clean *c, const char *line, size_t len)
 			memset(c->marks + c->marks_cap, 0, cap - c->marks_cap);
 			c->marks_cap = cap;
 		}
-		unsigned bits = (cls == CLASS_NOISE) | (h != 0) << 1;
+		unsigned bits = noise | (h != 0) << 1;
 		c->marks[at] |= (unsigned char)(bits << (c->lines % 4 * 2));
 	}
-	struct window_line w = { .cls = (unsigned char)cls, .hash = h };
+	struct window_line w = { .cls = cls, .hash = h };
 	if (c->lines < WINDOW)
 		c->head[c->lines] = w;
 	c->tail[c->lines % WINDOW] = w;
 	c->lines++;
 }
 
+void clean_prescan_line(struct clean *c, const char *line, size_t len)
+{
+	if (c->counted) {
+		/* asked before the prescan ended: the counts go on */
+		c->counted = false;
+		free(c->banners);
+		c->banners = NULL;
+		c->nbanners = 0;
+	}
+	struct line_facts f;
+	if (c->lines >= DEFER_FROM) {
+		/* its noise bit left clear: the second pass asks */
+		enum line_class cls = defer_line(c, line, len, &f);
+		prescan_count(c, repeat_hash(line, len, cls, &f), 0, CLASS_UNKNOWN);
+		return;
+	}
+	enum line_class cls = classify(line, len, &f);
+	prescan_count(c, repeat_hash(line, len, cls, &f), cls == CLASS_NOISE, (unsigned char)cls);
+}
+
 /* What the prescan saw at line i, when i is in a window; false otherwise. */
-static bool window_at(const struct clean *c, long i, struct window_line *w)
+static bool window_at(struct clean *c, long i, struct window_line *w)
 {
 	if (i < 0 || i >= c->lines)
 		return false;
-	if (i < WINDOW)
+	if (i < WINDOW) {
 		*w = c->head[i];
-	else if (i >= c->lines - WINDOW)
-		*w = c->tail[i % WINDOW];
-	else
+	} else if (i >= c->lines - WINDOW) {
+		struct window_line *t = &c->tail[i % WINDOW];
+		if (t->cls == CLASS_UNKNOWN) {
+			/* a deferred line: the ring still holds it (no later line took its slot) */
+			struct line_facts f;
+			const struct sbuf *r = &c->ring[i % WINDOW];
+			t->cls = (unsigned char)classify(r->data ? r->data : "", r->len, &f);
+		}
+		*w = *t;
+	} else {
 		return false;
+	}
 	return true;
 }
 
@@ -672,6 +717,13 @@ bool clean_is_noise(struct clean *c, const char *line, size_t len)
 		 * prescan marked it; a line counted as a repeat is hashed again (it is short) */
 		if (i < c->lines && i < MARK_LINES_MAX) {
 			unsigned bits = c->marks[i / 4] >> (i % 4 * 2) & 3;
+			if (i >= DEFER_FROM) {
+				/* not classified by the prescan: now, once */
+				struct line_facts f;
+				enum line_class cls = classify(line, len, &f);
+				return cls == CLASS_NOISE ||
+				       ((bits & 2) && banners(c) && repeated(c, repeat_hash(line, len, cls, &f)));
+			}
 			return (bits & 1) || ((bits & 2) && banners(c) && repeated(c, repeat_hash(line, len, CLASS_TEXT, NULL)));
 		}
 		struct line_facts f;

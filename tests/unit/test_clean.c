@@ -155,6 +155,48 @@ static void test_many_lines(void)
 	clean_free(c);
 }
 
+/* A document longer than the lines the prescan classifies itself: noise by content in
+ * the middle, a banner repeated throughout, and an advert block in the last lines whose
+ * brand line is noise only between its neighbours; the same marks as in a short one. */
+static void test_long_document(void)
+{
+	const int n = 40000;
+	char **doc = calloc((size_t)n + 1, sizeof *doc);
+	char *want = calloc((size_t)n + 1, 1);
+	for (int i = 0; i < n; i++) {
+		char line[128];
+		want[i] = '.';
+		if (i % 1000 == 999) {
+			snprintf(line, sizeof line, "仅供学习交流 请勿外传");
+			want[i] = 'N';
+		} else if (i % 7000 == 3500) {
+			snprintf(line, sizeof line, "本文由某某网站提供");
+			want[i] = 'N';
+		} else if (i == n - 5) {
+			snprintf(line, sizeof line, "文山笔苑");	/* weak, but no advert around it */
+		} else if (i == n - 3) {
+			snprintf(line, sizeof line, "更多范文请关注公众号：文山笔苑");
+			want[i] = 'N';
+		} else if (i == n - 2) {
+			snprintf(line, sizeof line, "文山笔苑");
+			want[i] = 'N';
+		} else if (i == n - 1) {
+			snprintf(line, sizeof line, "文山笔苑整理，咨询QQ：2233445566");
+			want[i] = 'N';
+		} else {
+			snprintf(line, sizeof line, "第%d段正文，讲了一些内容。", i);
+		}
+		doc[i] = strdup(line);
+	}
+	char *got = marks((const char *const *)doc);
+	CHECK_STR(got, want);
+	for (int i = 0; i < n; i++)
+		free(doc[i]);
+	free(doc);
+	free(got);
+	free(want);
+}
+
 int main(void)
 {
 	test_advert_blocks();
@@ -163,5 +205,6 @@ int main(void)
 	test_repeats();
 	test_offers();
 	test_many_lines();
+	test_long_document();
 	return check_done();
 }
