@@ -403,7 +403,21 @@ static int skip_postings(const uint8_t **pp, const uint8_t *end, bool last, uint
 				p += (63 - __builtin_clzll(ends)) / 8 + 1;	/* past the last varint that ends */
 				continue;
 			}
-			p += __builtin_ctzll(stop) / 8;	/* to the first posting that is not a delta */
+			unsigned j = (unsigned)__builtin_ctzll(stop) / 8;	/* the first posting not a delta */
+			unsigned c = (unsigned)(w >> 8 * j) & 0xFF;
+			uint64_t after = ends >> 8 * j >> 8;	/* where the varints after it end */
+			if ((c & 0x81) == 1 && after) {
+				/* a row change of one byte, its position ending in the word too
+				 * (the usual one; a position of fewer than five bytes is below
+				 * 2^32): passed here */
+				unsigned len = (unsigned)__builtin_ctzll(after) / 8 + 1;
+				if (len < 5 && row + (c >> 1) < GI_MAX_ROW) {
+					row += c >> 1;
+					p += j + 1 + len;
+					continue;
+				}
+			}
+			p += j;
 		}
 		/* one posting: a position delta, a row change, or the 0 that ends them */
 		const uint8_t *at = p;
@@ -764,14 +778,14 @@ static inline uint32_t chunk_size(uint32_t len)
 	return end <= 32 ? 16 : end <= 16 << CHUNK_LAST ? end / 2 : CHUNK_MAX;
 }
 
-/* e->lim for e's len and cap_log: the len from which a posting (POSTING_MAX bytes at
- * most) might not fit the last chunk, or would grow the buffer counted (len + 16 >
- * 8 << cap_log; every posting does while cap_log is 0). */
-static inline uint32_t entry_lim(const struct gi_entry *e)
+/* e->lim for cap_log and end, where e's last chunk ends (chunk_end): the len from
+ * which a posting of two bytes might not fit the last chunk, or any would grow the
+ * buffer counted (len + 16 > 8 << cap_log; every posting does while cap_log is 0).
+ * Below lim - (POSTING_MAX - 2), any posting fits. */
+static inline uint32_t entry_lim(unsigned cap_log, uint32_t end)
 {
-	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);
 	int64_t grow = cap_log ? ((int64_t)8 << cap_log) - 15 : 0;
-	int64_t fit = (int64_t)chunk_end(e->len) - (POSTING_MAX - 1);
+	int64_t fit = (int64_t)end - 1;
 	int64_t lim = grow < fit ? grow : fit;
 	return lim < 0 ? 0 : lim > UINT32_MAX ? UINT32_MAX : (uint32_t)lim;
 }
@@ -807,7 +821,7 @@ static inline struct gi_entry *build_entry(struct gi_build *b, uint64_t key)
 	return e;
 }
 
-/* build_posting when e->len is not below e->lim: the buffer counted may grow (by what
+/* build_posting when e->len is too near e->lim: the buffer counted may grow (by what
  * a buffer of its own a key, doubled when a posting might not fit, would hold: the
  * chunks hold less, and the segments are the same as with one), and the posting may
  * not fit the last chunk: what does, then a new chunk. */
@@ -819,52 +833,59 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 	if (len + 16 > (cap_log ? (size_t)8 << cap_log : 0)) {
 		b->bytes += cap_log ? (size_t)8 << cap_log : 16;
 		e->kw += UINT64_C(1) << KW_CAP_SHIFT;
+		cap_log++;
 	}
-	uint8_t tmp[16];
-	size_t n = put_posting(tmp, &e->row, &e->pos, row, pos);
-	size_t room = chunk_end(len) - len;
-	if (n <= room) {
-		memcpy(e->wp, tmp, n);
+	uint32_t end = chunk_end(len);
+	size_t room = end - len, n;
+	if (room >= POSTING_MAX) {
+		n = put_posting(e->wp, &e->row, &e->pos, row, pos);
 		e->wp += n;
 	} else {
-		memcpy(e->wp, tmp, room);
-		const uint8_t *start = e->wp + room - chunk_size(len);
-		uint32_t size = chunk_size(len + (uint32_t)room + 1);
-		e->wp = build_chunk(b, size, start);
-		memcpy(e->wp, tmp + room, n - room);
-		e->wp += n - room;
+		uint8_t tmp[16];
+		n = put_posting(tmp, &e->row, &e->pos, row, pos);
+		if (n <= room) {
+			memcpy(e->wp, tmp, n);
+			e->wp += n;
+		} else {
+			memcpy(e->wp, tmp, room);
+			const uint8_t *start = e->wp + room - chunk_size(len);
+			uint32_t size = chunk_size(end + 1);
+			e->wp = build_chunk(b, size, start);
+			memcpy(e->wp, tmp + room, n - room);
+			e->wp += n - room;
+			end += size;
+		}
 	}
 	e->len = len + (uint32_t)n;
-	e->lim = entry_lim(e);
+	e->lim = entry_lim(cap_log, end);
 }
 
-/* Appends a posting to e (put_posting's encoding, its usual cases here). */
+/* Appends a posting to e (put_posting's encoding; its usual cases here). */
 static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_t row, uint32_t pos)
 {
-	uint32_t len = e->len;
-	if (__builtin_expect(len >= e->lim, 0)) {
-		build_posting_slow(b, e, row, pos);
-		return;
-	}
+	uint32_t len = e->len, lim = e->lim;
 	uint8_t *p = e->wp;
 	size_t k;
 	if (row == e->row) {
 		uint64_t d = (uint64_t)(pos - e->pos) * 2;
-		if (d < 0x80) {
-			p[0] = (uint8_t)d;
-			k = 1;
-		} else if (d < 0x4000) {
-			p[0] = (uint8_t)(d | 0x80);
-			p[1] = (uint8_t)(d >> 7);
-			k = 2;
-		} else {
-			k = put_varint(p, d);
+		if (d < 0x4000 && __builtin_expect(len < lim, 1)) {
+			if (d < 0x80) {
+				p[0] = (uint8_t)d;
+				k = 1;
+			} else {
+				p[0] = (uint8_t)(d | 0x80);
+				p[1] = (uint8_t)(d >> 7);
+				k = 2;
+			}
+			goto done;
 		}
-	} else {
-		k = put_varint(p, (uint64_t)(row - e->row) * 2 + 1);
-		k += put_varint(p + k, pos);
-		e->row = row;
 	}
+	if (__builtin_expect(len + (POSTING_MAX - 2) >= lim, 0)) {
+		build_posting_slow(b, e, row, pos);
+		return;
+	}
+	k = put_posting(p, &e->row, &e->pos, row, pos);
+done:
 	e->pos = pos;
 	e->wp = p + k;
 	e->len = len + (uint32_t)k;
@@ -882,14 +903,29 @@ static inline __attribute__((always_inline)) void build_groups(struct gi_build *
 	for (size_t g = 0; g < m; g += GROUP) {
 		size_t n = m - g < GROUP ? m - g : GROUP;
 		const uint64_t *ks = keys + g;
+		struct gi_entry *tab = b->tab;
+		size_t size = b->size;
 		for (size_t i = 0; i < n; i++) {
 			if (fetch && g + i + AHEAD < m)
-				__builtin_prefetch(&b->tab[slot_of(ks[i + AHEAD], b->size)]);
-			size_t size = b->size;
-			struct gi_entry *e = build_entry(b, ks[i]);
-			if (b->size != size)	/* grown: the entries found before moved */
-				for (size_t j = 0; j < i; j++)
-					ents[j] = build_entry(b, ks[j]);
+				__builtin_prefetch(&tab[slot_of(ks[i + AHEAD], size)]);
+			/* build_entry, the table in registers until it grows */
+			uint64_t key = ks[i];
+			size_t sl = slot_of(key, size);
+			struct gi_entry *e = &tab[sl];
+			while ((e->kw & KW_KEY) != key) {
+				if (e->kw == EMPTY_KEY) {
+					e = build_new(b, key, sl);
+					if (b->tab != tab) {	/* grown: the entries found before moved */
+						tab = b->tab;
+						size = b->size;
+						for (size_t j = 0; j < i; j++)
+							ents[j] = build_entry(b, ks[j]);
+					}
+					break;
+				}
+				sl = (sl + 1) & (size - 1);
+				e = &tab[sl];
+			}
 			ents[i] = e;
 			__builtin_prefetch(e->wp, 1);
 		}
@@ -996,6 +1032,23 @@ static inline __attribute__((always_inline)) uint32_t build_char(const uint8_t *
 	return c;
 }
 
+/* Whether the four bytes read at a character (*w, as they were in memory) start with
+ * an ideograph of U+4000-9FFF (lead byte E4-E9, then two bytes 80-BF), the bulk of
+ * the text: no folding, never a separator. *w then has the first byte lowest. */
+static inline bool build_ideograph(uint32_t *w)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	*w = __builtin_bswap32(*w);
+#endif
+	return (*w & 0xC0C0FF) - 0x8080E4 <= 0xE9 - 0xE4;
+}
+
+/* The code point of that ideograph. */
+static inline uint32_t build_ideograph_cp(uint32_t w)
+{
+	return (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
+}
+
 /* gi_build_add's tokens (cjk_tokenizer.h) into keys, BATCH at a time to build_keys;
  * with common (the build's, hoisted: bucketing) or without. */
 static inline __attribute__((always_inline)) void build_text(struct gi_build *b, uint32_t row, const uint8_t *s,
@@ -1017,23 +1070,18 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 			cur_sep = nxt_sep;
 			for (;;) {
 				if (!cur_sep && end - s > 3) {
-					/* a run of ideographs of U+4000-9FFF after a character that
-					 * is not a separator, the bulk of the text (lead bytes E4-E9;
-					 * no folding, never a separator): pairs, four bytes read at a
-					 * time (one past the character), up to the batch's end */
+					/* a run of ideographs after a character that is not a
+					 * separator: pairs, four bytes read at a time (one past the
+					 * character), up to the batch's end */
 					const uint8_t *stop = end - 3;
 					if ((size_t)(stop - s) > 3 * (BATCH - m))
 						stop = s + 3 * (BATCH - m);
 					while (s < stop) {
 						uint32_t w;
 						memcpy(&w, s, 4);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-						w = __builtin_bswap32(w);	/* the first byte lowest */
-#endif
-						/* E4-E9 then two bytes 80-BF */
-						if ((w & 0xC0C0FF) - 0x8080E4 > 0xE9 - 0xE4)
+						if (!build_ideograph(&w))
 							break;
-						uint32_t c = (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
+						uint32_t c = build_ideograph_cp(w);
 						s += 3;
 						keys[m++] = common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c);
 						before = cur;
@@ -1056,6 +1104,15 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 				before = cur;
 				cur = c;
 				cur_sep = nxt_sep;
+				uint32_t w;
+				if (cur_sep && end - s > 3 && m < BATCH && (memcpy(&w, s, 4), build_ideograph(&w))) {
+					/* a separator, then an ideograph (that a run goes on from) */
+					keys[m++] = gi_key_lone(cur);
+					before = cur;
+					cur = build_ideograph_cp(w);
+					cur_sep = false;
+					s += 3;
+				}
 				if (m == BATCH) {
 					build_keys(b, keys, m, row, pos);
 					pos += BATCH;
