@@ -985,17 +985,19 @@ static __attribute__((noinline)) const uint64_t *chain_nodes_last(struct level *
 	return chain_nodes(lv, ch, end, gpar, false, false);
 }
 
-/* Makes the nodes of level k from its entries (nlive of them, grouped by node and
- * character) and its chains' (nchain of them, as CHAIN_FLAT says, in
- * the order of their parents), and notes in cur each position's node (TAG_TWO set
+/* Makes the nodes of level k from its entries (*nlivep of them, grouped by node
+ * and character) and its chains' (nchain of them, as CHAIN_FLAT says, in the
+ * order of their parents), and notes in cur each position's node (TAG_TWO set
  * when seen twice, TAG_CHAIN when a chain's); prev holds the level before's. A
  * node of one position seen twice or more (its run is repeated) begins or goes on
  * a chain: its child at the next level is put in next (when push, and its run
  * goes on), not among the entries. top: k is 1; looks: k is a term's length, and
  * the nodes worth a look are noted; push: k is a term's length too (chains begin
- * at the second level, made from every entry of the first). Inline, so that each
- * use is made for its constants. Returns how many it put in next. */
-static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, const uint64_t *e, size_t nlive,
+ * at the second level, made from every entry of the first), and only the entries
+ * of nodes of several are left in e, in order (*nlivep of them): the filter of
+ * the next level keeps no other (one seen once, or a chain's). Inline, so that
+ * each use is made for its constants. Returns how many it put in next. */
+static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, uint64_t *e, size_t *nlivep,
 							       const uint64_t *chain, size_t nchain, uint64_t *next,
 							       const uint32_t *text, const uint32_t *weight,
 							       const uint32_t *prev, uint32_t *cur, int k, bool top,
@@ -1004,6 +1006,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
 	struct trie_node *node = f->node;
 	uint64_t worth = tables.worth[k];	/* look_worth for this level */
+	size_t nlive = *nlivep, nkeep = 0;
 	struct level lv = { node, w, look, nlook, worth, text + k - 1, weight, prev, cur, next, (uint8_t)k };
 	const uint64_t *ch = chain, *ch_end = chain + nchain;
 	uint64_t *put = next;
@@ -1028,10 +1031,13 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 			uint32_t p = (uint32_t)e[j] & ENTRY_POS;
 			count += weight[p];
 			cur[p] = w | 1u << TAG_TWO;
+			if (push)
+				e[nkeep++] = e[j];	/* never passes j */
 		} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
 		/* one entry seen twice or more: a chain begins (not at the top, whose
 		 * next level is made from every entry) */
 		bool one = j == j0 + 1, starts = !top && one && count >= 2;
+		nkeep -= push & one;	/* kept by the filter only in a group of several */
 		cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO | (uint32_t)starts << TAG_CHAIN;
 		/* node w: the children of one node are made one after the other */
 		struct trie_node *x = &node[w], *up = &node[parent];
@@ -1057,6 +1063,8 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		w++;
 	}
 	f->n = w, f->nlook = nlook;
+	if (push)
+		*nlivep = nkeep;
 	return push ? (size_t)(put - next) : 0;
 }
 
@@ -1186,12 +1194,12 @@ static void count_substrings(struct terms *t)
 		 * levels with nodes worth a look, one for the last */
 		size_t nnext;
 		if (k == 1)
-			nnext = level_nodes(f, e, nlive, NULL, 0, NULL, text, weight, prev, cur, k, true, false, false);
+			nnext = level_nodes(f, e, &nlive, NULL, 0, NULL, text, weight, prev, cur, k, true, false, false);
 		else if (k <= MAX_LEN)
-			nnext = level_nodes(f, e, nlive, chain, nchain, chain_next, text, weight, prev, cur, k, false, true,
+			nnext = level_nodes(f, e, &nlive, chain, nchain, chain_next, text, weight, prev, cur, k, false, true,
 					    true);
 		else
-			nnext = level_nodes(f, e, nlive, chain, nchain, NULL, text, weight, prev, cur, k, false, false,
+			nnext = level_nodes(f, e, &nlive, chain, nchain, NULL, text, weight, prev, cur, k, false, false,
 					    false);
 		if (k == DEPTH)
 			break;
@@ -1230,7 +1238,8 @@ static void count_substrings(struct terms *t)
 			continue;
 		}
 		/* a string seen once has no longer string to count, nor has one whose
-		 * piece one character on was seen once (Apriori): every entry is
+		 * piece one character on was seen once (Apriori; the entries left are
+		 * those of nodes of several, none a chain's: level_nodes): every entry is
 		 * written and only the kept ones are counted (no branch to mispredict;
 		 * the writing never passes the reading). The entries stay grouped by
 		 * their node (in its order), each group in the order of positions: one
@@ -1243,7 +1252,7 @@ static void count_substrings(struct terms *t)
 		for (size_t j = 0; j < nlive; j++) {
 			/* cur[i + 1] is stale when below lo (made at an earlier level) */
 			uint32_t i = (uint32_t)e[j] & ENTRY_POS, here = cur[i], next = cur[i + 1];
-			bool keep = ((here & next) >> TAG_TWO) & ((next & TAG_NODE) >= lo) & !(here >> TAG_CHAIN & 1);
+			bool keep = ((here & next) >> TAG_TWO) & ((next & TAG_NODE) >= lo);
 			uint64_t x = (uint64_t)(here & TAG_NODE) << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
 			e[kept] = x;
 			bad[nbad] = kept;
