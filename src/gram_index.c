@@ -892,7 +892,7 @@ done:
 }
 
 /* Adds keys[0..m-1], at positions from pos on, a group at a time: their entries found
- * (or made) and the place of their next bytes fetched, then their postings, so that
+ * (or made) and the place of their coming bytes fetched, then their postings, so that
  * the misses of a group overlap. With a table bigger than the cache (fetch), a key's
  * slot is fetched AHEAD keys before its turn. */
 static inline __attribute__((always_inline)) void build_groups(struct gi_build *b, const uint64_t *keys, size_t m,
@@ -927,7 +927,10 @@ static inline __attribute__((always_inline)) void build_groups(struct gi_build *
 				e = &tab[sl];
 			}
 			ents[i] = e;
-			__builtin_prefetch(e->wp, 1);
+			/* where its postings go a few postings on (the line they are in is
+			 * mostly in the cache; the next is fetched before they get there): a
+			 * few percent faster on big.txt than e->wp itself */
+			__builtin_prefetch(e->wp + 32, 1);
 		}
 		for (size_t i = 0; i < n; i++)
 			build_posting(b, ents[i], row, pos + (uint32_t)(g + i));
