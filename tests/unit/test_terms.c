@@ -413,6 +413,49 @@ static struct terms *extract_sample(const char *glossary)
 	return t;
 }
 
+/* Sentences repeated word for word: each run of Han is read once with its copies,
+ * and a string found in one run alone is a chain of count_substrings (one node a
+ * level, counted with the run's copies, worth no look when its run goes on at
+ * either side with no boundary). A whole repeated run is a phrase with every
+ * copy's uses (乡村振兴); a piece that always has the same neighbours is none
+ * (村振兴, 现代化); a formula at a run's end is one whatever comes before it
+ * (三大攻坚战 after 打好: no left entropy is asked of a formula). */
+static void test_repeated_runs(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "高质量发展", 8);
+	for (int i = 0; i < 4; i++)
+		feed(t, "乡村振兴，要持续推进农业农村现代化。");
+	for (int i = 0; i < 3; i++)
+		feed(t, "我们要打好三大攻坚战。");
+	terms_finish(t);
+	CHECK_STR(kind_of(t, "乡村振兴"), "phrase");
+	CHECK_STR(kind_of(t, "三大攻坚战"), "formula");
+	CHECK_STR(kind_of(t, "高质量发展"), "phrase");
+	CHECK(!find(t, "村振兴"));
+	CHECK(!find(t, "现代化"));
+	CHECK(!find(t, "攻坚战"));
+	CHECK(!find(t, "农业农村现代化"));
+	/* every copy's uses, replayed in the kept paragraphs */
+	long uses[3] = { 0 };
+	for (size_t i = 0; i < terms_kept(t); i++) {
+		size_t len;
+		const char *s = terms_kept_text(t, i, &len);
+		struct hits h = { 0 };
+		terms_scan(t, s, len, on_hit, &h);
+		for (int k = 0; k < h.n && k < 8; k++) {
+			const char *x = terms_get(t, (size_t)h.term[k])->text;
+			uses[0] += strcmp(x, "乡村振兴") == 0;
+			uses[1] += strcmp(x, "三大攻坚战") == 0;
+			uses[2] += strcmp(x, "高质量发展") == 0;
+		}
+	}
+	CHECK_INT(uses[0], 4);
+	CHECK_INT(uses[1], 3);
+	CHECK_INT(uses[2], 8);
+	terms_free(t);
+}
+
 /* Hits are counted on the distinct Han runs when every candidate is all Han, and on
  * the paragraphs when one is not (a glossary term with Latin letters): both give
  * every other term the same score, so the same hits, and scans the same. */
@@ -640,6 +683,7 @@ int main(void)
 	test_quoted();
 	test_formulas();
 	test_phrases();
+	test_repeated_runs();
 	test_extension_dropped();
 	test_not_terms();
 	test_plain_words();
