@@ -377,6 +377,87 @@ static void test_long_postings(void)
 	gi_build_free(b);
 }
 
+/* Bytes of a varint. */
+static size_t varint_len(uint64_t x)
+{
+	size_t k = 1;
+	for (; x >= 0x80; x >>= 7)
+		k++;
+	return k;
+}
+
+/* The budget a key's postings count (gi_build_bytes): a buffer of its own, 16 bytes
+ * at its first posting, doubled whenever a posting comes with len + 16 above it. */
+struct budget {
+	size_t len;	/* bytes of postings */
+	size_t cap;	/* the buffer counted */
+	size_t total;	/* what the build counts, summed over the keys */
+};
+
+static void budget_add(struct budget *k, size_t n, size_t *total)
+{
+	if (k->len + 16 > k->cap) {
+		*total += k->cap ? k->cap : 16;
+		k->cap = k->cap ? 2 * k->cap : 16;
+	}
+	k->len += n;
+}
+
+/* Rows of runs of one letter, of many lengths: a key with long postings of one byte
+ * (aa), and one of a posting a row (the run's last letter alone). gi_build_bytes
+ * grows by the rule after every row, through many chunks of the build; the same rows
+ * built again in the emptied build (its memory kept) give the same pages, and the
+ * postings read back are all there. */
+static void test_budget(void)
+{
+	enum { ROWS = 300, MAX = 5000 };
+	struct gi_build *b = gi_build_new();
+	size_t empty = gi_build_bytes(b);
+	char *t = xmalloc(MAX);
+	memset(t, 'a', MAX);
+	struct seg segs[2] = { 0 };
+	size_t want = 0;
+	for (int s = 0; s < 2; s++) {
+		struct budget aa = { 0 }, a = { 0 };
+		uint32_t aa_row = 0, a_row = 0;
+		size_t total = 0;
+		want = 0;
+		for (uint32_t row = 1; row <= ROWS; row++) {
+			size_t n = 1 + (row * 7919u) % (row % 10 ? 40 : MAX);
+			gi_build_add(b, row, t, n);
+			if (n > 1) {
+				/* aa: a row change at position 0, then deltas of 1 */
+				budget_add(&aa, varint_len((uint64_t)(row - aa_row) * 2 + 1) + varint_len(0), &total);
+				for (size_t i = 1; i < n - 1; i++)
+					budget_add(&aa, 1, &total);
+				aa_row = row;
+				want += n - 1;
+			}
+			/* a alone: a row change at position n - 1 */
+			budget_add(&a, varint_len((uint64_t)(row - a_row) * 2 + 1) + varint_len(n - 1), &total);
+			a_row = row;
+			CHECK_INT(gi_build_bytes(b), empty + total + (aa.len ? 2 : 1) * 16);
+		}
+		size_t bytes;
+		CHECK_INT(gi_build_write(b, keep_page, &segs[s], &bytes), 0);
+		CHECK_INT(gi_build_bytes(b), empty);
+	}
+	CHECK(segs[0].n == segs[1].n && segs[0].n > 2);
+	for (size_t i = 0; i < segs[0].n && i < segs[1].n; i++)
+		CHECK(segs[0].pages[i].pid == segs[1].pages[i].pid && segs[0].pages[i].n == segs[1].pages[i].n &&
+		      memcmp(segs[0].pages[i].data, segs[1].pages[i].data, segs[0].pages[i].n) == 0);
+	struct gi_vec got = { 0 };
+	CHECK_INT(lookup(&segs[1], gi_key_pair('a', 'a'), gi_key_pair('a', 'a'), NULL, 0, &got), 0);
+	CHECK_INT(got.n, want);
+	CHECK_INT(lookup(&segs[1], gi_key_lone('a'), gi_key_lone('a'), NULL, 0, &got), 0);
+	CHECK_INT(got.n, want + ROWS);
+	seg_free(&segs[0]);
+	seg_free(&segs[1]);
+	gi_vec_free(&got);
+	free(t);
+	gi_build_free(b);
+}
+
 /* Segments of random rows (sparse: row deltas of several bytes) and texts (a key at a
  * row's start, at position 0, and far apart: position deltas of several bytes; runs of
  * one character: deltas of 1), merged keeping every row: the pages gi_merge writes. */
@@ -657,6 +738,7 @@ int main(void)
 	test_terms();
 	test_round_trip();
 	test_long_postings();
+	test_budget();
 	test_merge_random();
 	test_merge_damaged();
 	test_context();
