@@ -912,8 +912,8 @@ static inline bool flat_after(uint32_t d)
 	return d && !(d < 65536 && tables.cls[d] & CLS_BOUNDARY);
 }
 
-/* A chain of level_nodes: its node << 32 | CHAIN_FLAT set when it is flat_before
- * | its position. */
+/* A chain of level_nodes: its node (whose position, count and first character
+ * are the chain's), CHAIN_FLAT set when it is flat_before. */
 #define CHAIN_FLAT (1u << 31)
 
 /* What the making of one level's nodes reads and writes, for chain_nodes. */
@@ -925,33 +925,33 @@ struct level {
 	uint64_t worth;		/* look_worth of this level (level_nodes) */
 	const uint32_t *at_last;	/* the text from k − 1 on: at a position, the last character
 				 * of its string of this level, and the one after */
-	const uint32_t *weight;	/* per position: copies of its run */
 	const uint32_t *prev;	/* per position: its node of the level before */
 	uint32_t *cur;		/* and of this level */
-	uint64_t *put;		/* where the next level's next chain goes */
+	uint32_t *put;		/* where the next level's next chain goes */
 	uint8_t k;		/* the level */
 };
 
 /* Makes the nodes of the chains from ch on whose parents come before gpar (up to
  * end), and returns where it stopped: a chain is one position whose run is
- * repeated (its count is its weight, 2 or more), the only child of its parent.
+ * repeated (its count is its weight, 2 or more), the only child of its parent,
+ * which has the same position, count and first character.
  * looks and push as for level_nodes. Inline, so that each use is made for its
  * constants, into functions of their own (few registers for many values). */
-static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct level *lv, const uint64_t *ch,
-									 const uint64_t *end, uint64_t gpar,
+static inline __attribute__((always_inline)) const uint32_t *chain_nodes(struct level *lv, const uint32_t *ch,
+									 const uint32_t *end, uint64_t gpar,
 									 bool looks, bool push)
 {
 	struct trie_node *node = lv->node;
 	uint32_t w = lv->w, nlook = lv->nlook, *look = lv->look;
-	const uint32_t *at_last = lv->at_last, *weight = lv->weight, *prev = lv->prev;
-	uint32_t *cur = lv->cur;
-	uint64_t *put = lv->put, worth = lv->worth;
+	const uint32_t *at_last = lv->at_last, *prev = lv->prev;
+	uint32_t *cur = lv->cur, *put = lv->put;
+	uint64_t worth = lv->worth;
 	uint8_t k = lv->k;
-	for (; ch < end && *ch >> 32 < gpar; ch++, w++) {
-		uint32_t parent = (uint32_t)(*ch >> 32), i = (uint32_t)*ch & ENTRY_POS;
-		uint32_t c = at_last[i], count = weight[i];
-		cur[i] = w | 1u << TAG_TWO | 1u << TAG_CHAIN;
+	for (; ch < end && (*ch & ~CHAIN_FLAT) < gpar; ch++, w++) {
+		uint32_t v = *ch, parent = v & ~CHAIN_FLAT;
 		struct trie_node *x = &node[w], *up = &node[parent];
+		uint32_t i = up->at, count = up->count, c = at_last[i];
+		cur[i] = w | 1u << TAG_TWO | 1u << TAG_CHAIN;
 		uint8_t last = c < 65536 ? tables.cls[c] : 0, first = up->first_cls;
 		x->parent = parent, x->count = count, x->at = i;
 		x->suffix = prev[i + 1] & TAG_NODE;
@@ -959,13 +959,13 @@ static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct 
 		x->depth = k;
 		x->first_cls = first, x->last_cls = last;
 		up->kids = w, up->nkids = 1;
-		if (looks && !((uint32_t)*ch & CHAIN_FLAT) && !flat_after(at_last[i + 1])) {
+		if (looks && !(v & CHAIN_FLAT) && !flat_after(at_last[i + 1])) {
 			look[nlook] = w;
 			nlook += (uint32_t)(worth >> ((1 + (count >= 3)) * 16 +
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
-			*put = (uint64_t)w << 32 | (uint32_t)*ch;
+			*put = w | (v & CHAIN_FLAT);
 			put += at_last[i + 1] != 0;
 		}
 	}
@@ -973,14 +973,14 @@ static inline __attribute__((always_inline)) const uint64_t *chain_nodes(struct 
 	return ch;
 }
 
-static __attribute__((noinline)) const uint64_t *chain_nodes_looks(struct level *lv, const uint64_t *ch,
-								    const uint64_t *end, uint64_t gpar)
+static __attribute__((noinline)) const uint32_t *chain_nodes_looks(struct level *lv, const uint32_t *ch,
+								    const uint32_t *end, uint64_t gpar)
 {
 	return chain_nodes(lv, ch, end, gpar, true, true);
 }
 
-static __attribute__((noinline)) const uint64_t *chain_nodes_last(struct level *lv, const uint64_t *ch,
-								   const uint64_t *end, uint64_t gpar)
+static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *lv, const uint32_t *ch,
+								   const uint32_t *end, uint64_t gpar)
 {
 	return chain_nodes(lv, ch, end, gpar, false, false);
 }
@@ -998,7 +998,7 @@ static __attribute__((noinline)) const uint64_t *chain_nodes_last(struct level *
  * the next level keeps no other (one seen once, or a chain's). Inline, so that
  * each use is made for its constants. Returns how many it put in next. */
 static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, uint64_t *e, size_t *nlivep,
-							       const uint64_t *chain, size_t nchain, uint64_t *next,
+							       const uint32_t *chain, size_t nchain, uint32_t *next,
 							       const uint32_t *text, const uint32_t *weight,
 							       const uint32_t *prev, uint32_t *cur, int k, bool top,
 							       bool looks, bool push)
@@ -1007,14 +1007,14 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	struct trie_node *node = f->node;
 	uint64_t worth = tables.worth[k];	/* look_worth for this level */
 	size_t nlive = *nlivep, nkeep = 0;
-	struct level lv = { node, w, look, nlook, worth, text + k - 1, weight, prev, cur, next, (uint8_t)k };
-	const uint64_t *ch = chain, *ch_end = chain + nchain;
-	uint64_t *put = next;
+	struct level lv = { node, w, look, nlook, worth, text + k - 1, prev, cur, next, (uint8_t)k };
+	const uint32_t *ch = chain, *ch_end = chain + nchain;
+	uint32_t *put = next;
 	for (size_t j = 0;;) {
 		/* the parent of the next group of entries (none: above every chain's),
 		 * and the chains whose parents come before it */
 		uint64_t gpar = j < nlive ? e[j] >> ENTRY_NODE : UINT64_MAX;
-		if (!top && ch < ch_end && *ch >> 32 < gpar) {
+		if (!top && ch < ch_end && (*ch & ~CHAIN_FLAT) < gpar) {
 			lv.w = w, lv.nlook = nlook, lv.put = put;
 			ch = looks ? chain_nodes_looks(&lv, ch, ch_end, gpar) : chain_nodes_last(&lv, ch, ch_end, gpar);
 			w = lv.w, nlook = lv.nlook, put = lv.put;
@@ -1057,7 +1057,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
-			*put = (uint64_t)w << 32 | (flat ? CHAIN_FLAT : 0) | i;
+			*put = w | (flat ? CHAIN_FLAT : 0);
 			put += starts & (text[i + k] != 0);
 		}
 		w++;
@@ -1176,14 +1176,16 @@ static void count_substrings(struct terms *t)
 		if (text[i])
 			e[nlive++] = (uint64_t)text[i] << ENTRY_CHAR | i;
 	sort_entries(e, nlive, tmp);
-	size_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
+	uint32_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
 	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
 	/* the chains of this level and of the next (level_nodes): a position of a
 	 * repeated run is kept at every level its run reaches (each string of the
 	 * run is seen twice or more), so a node of one position whose count is 2 or
 	 * more has one child, along its run, at each level after till the run ends:
-	 * made from (parent, position) with no entry to filter or group */
-	uint64_t *chain = xmalloc((n + 1) * sizeof *chain), *chain_next = xmalloc((n + 1) * sizeof *chain_next);
+	 * made from its parent (whose position it has) with no entry to filter or
+	 * group */
+	uint32_t *spare = xmalloc((n + 2) * sizeof *spare);
+	uint32_t *chain = spare, *chain_next = place;	/* place is free from the second level on */
 	size_t nchain = 0;
 	for (int k = 1; k <= DEPTH && (nlive || nchain); k++) {
 		/* each run of one node and one character is a new node; the children of
@@ -1203,7 +1205,7 @@ static void count_substrings(struct terms *t)
 					    false);
 		if (k == DEPTH)
 			break;
-		uint64_t *was = chain;
+		uint32_t *was = chain;
 		chain = chain_next, chain_next = was;
 		nchain = nnext;
 		if (k == 1) {
@@ -1255,7 +1257,7 @@ static void count_substrings(struct terms *t)
 			bool keep = ((here & next) >> TAG_TWO) & ((next & TAG_NODE) >= lo);
 			uint64_t x = (uint64_t)(here & TAG_NODE) << ENTRY_NODE | (uint64_t)text[i + k] << ENTRY_CHAR | i;
 			e[kept] = x;
-			bad[nbad] = kept;
+			bad[nbad] = (uint32_t)kept;
 			nbad += x < last;
 			last = x;
 			kept += keep;
@@ -1277,8 +1279,7 @@ static void count_substrings(struct terms *t)
 		uint32_t *x = prev;
 		prev = cur, cur = x;
 	}
-	free(chain_next);
-	free(chain);
+	free(spare);
 	free(place);
 	free(bad);
 	free(tmp);
