@@ -27,5 +27,19 @@ awk 'BEGIN { for (i = 0; i < 1000000; i++) print "第" i "行。" }' >"$TMP/mill
 imported "a million short lines" "$TMP/million.txt"
 expect_eq "a million paragraphs" "$(cut -f4 "$TMP/out")" "1000000 paragraphs"
 
+# A file past 8 MB is streamed, and its prescan classifies only its first lines: a
+# short line seen three times far apart, two of them past those lines, is a banner; one
+# seen twice is not; "cat --all" still has every line.
+awk 'BEGIN { for (i = 0; i < 100000; i++) {
+	if (i == 1000 || i == 70000 || i == 90000) print "某某资料网精品文档分享"
+	if (i == 2000 || i == 80000) print "参阅材料目录"
+	print "我们要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，加快构建新发展格局（" i "）。" } }' >"$TMP/banner.txt"
+imported "a file of $(($(wc -c <"$TMP/banner.txt") / 1048576)) MB" "$TMP/banner.txt"
+doc=$(cut -f1 "$TMP/out")
+expect_eq "a banner seen far apart is hidden" "$("$DUGAO" cat "$doc" | grep -c 某某资料网)" 0
+expect_eq "and kept" "$("$DUGAO" cat --all "$doc" | grep -c 某某资料网)" 3
+expect_eq "a line seen twice stays" "$("$DUGAO" cat "$doc" | grep -c 参阅材料目录)" 2
+expect_eq "every line" "$("$DUGAO" cat --all "$doc" | grep -c 我们要坚持)" 100000
+
 expect_eq "integrity" "$(sqlite3 "$DUGAO_DB" 'PRAGMA integrity_check' 2>/dev/null || echo ok)" "ok"
 finish

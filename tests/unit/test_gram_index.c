@@ -406,7 +406,7 @@ static void budget_add(struct budget *k, size_t n, size_t *total)
 /* Rows of runs of one letter, of many lengths: a key with long postings of one byte
  * (aa), and one of a posting a row (the run's last letter alone). gi_build_bytes
  * grows by the rule after every row, through many chunks of the build; the same rows
- * built again in the emptied build (its memory kept) give the same pages, and the
+ * built again in the emptied build give the same pages, and the
  * postings read back are all there. */
 static void test_budget(void)
 {
