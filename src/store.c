@@ -1625,8 +1625,8 @@ static void checkpointer_stop(struct checkpointer *c)
  * leaves, and a 155 MB import grew it to 700 MB (each page read looks it up). */
 enum { CHECKPOINT_LOG_MAX = 4 };
 
-/* Asks for a checkpoint of the log: on the checkpointer's thread, or on this one when
- * the thread could not start or the log is past its bound (then after the thread's). */
+/* The store's checkpointer, started at the first call; NULL when it cannot start (then
+ * checkpoints run on this thread). */
 static struct checkpointer *checkpointer_of(struct store *st)
 {
 	if (!st->checkpointer && !st->checkpoint_inline &&
@@ -1635,6 +1635,8 @@ static struct checkpointer *checkpointer_of(struct store *st)
 	return st->checkpointer;
 }
 
+/* Asks for a checkpoint of the log: on the checkpointer's thread, or on this one when
+ * the thread could not start or the log is past its bound (then after the thread's). */
 static void checkpoint_soon(struct store *st)
 {
 	struct checkpointer *c = checkpointer_of(st);
