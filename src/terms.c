@@ -1008,7 +1008,8 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	uint64_t worth = tables.worth[k];	/* look_worth for this level */
 	size_t nlive = *nlivep, nkeep = 0;
 	struct level lv = { node, w, look, nlook, worth, text + k - 1, prev, cur, next, (uint8_t)k };
-	const uint32_t *ch = chain, *ch_end = chain + nchain;
+	/* (no chains: chain may be NULL, and NULL + 0 is undefined) */
+	const uint32_t *ch = chain, *ch_end = nchain ? chain + nchain : chain;
 	uint32_t *put = next;
 	for (size_t j = 0;;) {
 		/* the parent of the next group of entries (none: above every chain's),
