@@ -114,9 +114,9 @@ cmp -s "$TMP/rep1.snap" "$TMP/rep2.snap" && echo "ok: --replace: the same librar
 
 # --- a long import: readers meanwhile, SIGTERM, SIGKILL --------------------------------
 mkdir "$TMP/many"
-docs "$TMP/many" 700 5
+docs "$TMP/many" 2100 5
 "$DUGAO" --db "$TMP/ref.db" import "$TMP"/many/*.txt >"$TMP/ref.out" 2>&1 || fail "reference import: $(tail -n 2 "$TMP/ref.out")"
-snapshot "$TMP/ref.db" "1 2 255 256 257 258 511 512 513 700" >"$TMP/ref.snap" 2>&1
+snapshot "$TMP/ref.db" "1 2 1023 1024 1025 1026 2047 2048 2049 2100" >"$TMP/ref.snap" 2>&1
 
 # interrupt SIGNAL: imports into $TMP/int.db, sends SIGNAL once a first batch is printed
 interrupt() {
@@ -154,7 +154,7 @@ interrupt() {
 	expect_eq "SIG$1: the library holds the files printed" "$(wc -l <"$TMP/int.list")" "$printed"
 	"$DUGAO" --db "$TMP/int.db" import "$TMP"/many/*.txt >"$TMP/rerun.out" 2>&1 || fail "SIG$1: re-run: $(tail -n 2 "$TMP/rerun.out")"
 	expect_eq "SIG$1: re-run: files already there" "$(grep -c 'already in the library' "$TMP/rerun.out")" "$printed"
-	snapshot "$TMP/int.db" "1 2 255 256 257 258 511 512 513 700" >"$TMP/int.snap" 2>&1
+	snapshot "$TMP/int.db" "1 2 1023 1024 1025 1026 2047 2048 2049 2100" >"$TMP/int.snap" 2>&1
 	cmp -s "$TMP/int.snap" "$TMP/ref.snap" && echo "ok: SIG$1: re-run: the library of one whole import" ||
 		fail "SIG$1: re-run: the library differs: $(diff "$TMP/int.snap" "$TMP/ref.snap" | head -n 5)"
 }
@@ -180,6 +180,6 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" || fail "import with readers: $(tail -n 2 "$TMP/int.err")"
 expect_eq "readers during an import ($reads reads): errors or documents lost" "$bad" 0
-expect_eq "readers during an import: all there at the end" "$("$DUGAO" --db "$TMP/int.db" list --tsv | wc -l)" 701
+expect_eq "readers during an import: all there at the end" "$("$DUGAO" --db "$TMP/int.db" list --tsv | wc -l)" 2101
 
 finish

@@ -44,9 +44,9 @@ expect_eq "both re-parsed into the one document" "$(cut -f1 "$TMP/out" | tr '\n'
 expect_eq "documents after --replace" "$("$DUGAO" list --tsv | wc -l)" 2
 "$DUGAO" cat 1 | cmp -s - "$TMP/cat1" && echo "ok: the re-parsed text is the same" || fail "--replace changed the text"
 
-# many copies of three files, across batches (256 files each): three documents
+# many copies of three files, across batches (1,024 files each): three documents
 mkdir "$TMP/many"
-for i in $(seq 1 300); do
+for i in $(seq 1 1100); do
 	case $((i % 3)) in
 	0) cp "$TMP/a.txt" "$TMP/many/$i.txt" ;;
 	1) cp "$TMP/f.txt" "$TMP/many/$i.txt" ;;
@@ -54,8 +54,8 @@ for i in $(seq 1 300); do
 	esac
 done
 rm -f "$DUGAO_DB"*
-expect_status "300 copies of a few files" 0 "$DUGAO" import "$TMP"/many/*.txt
-expect_eq "lines printed" "$(wc -l <"$TMP/out")" 300
+expect_status "1100 copies of a few files" 0 "$DUGAO" import "$TMP"/many/*.txt
+expect_eq "lines printed" "$(wc -l <"$TMP/out")" 1100
 expect_eq "new documents" "$(grep -vc 'already in the library' "$TMP/out")" 4
 expect_eq "documents" "$("$DUGAO" list --tsv | wc -l)" 4
 expect_eq "ids in the order of first appearance" "$(grep -v 'already' "$TMP/out" | cut -f1 | tr '\n' ' ')" "1 2 3 4 "
