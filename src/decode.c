@@ -883,14 +883,18 @@ static const unsigned char u8_class[256] = {
 enum { U8_START, U8_NEED1, U8_NEED2, U8_NEED3, U8_AFTER_E0, U8_AFTER_ED, U8_AFTER_F0, U8_AFTER_F4, U8_STATES };
 #define U8_INVALID (1 << 3)
 #define U8_DONE (1 << 5)
-/* from U8_START, and what a byte that fits each other state does */
-#define U8_FROM_START                                                                                        	[U8_ASCII] = U8_START, [U8_CONT_8] = U8_START | U8_INVALID, [U8_CONT_9] = U8_START | U8_INVALID,    	[U8_CONT_AB] = U8_START | U8_INVALID, [U8_BAD] = U8_START | U8_INVALID, [U8_LEAD2] = U8_NEED1,       	[U8_E0] = U8_AFTER_E0, [U8_LEAD3] = U8_NEED2, [U8_ED] = U8_AFTER_ED, [U8_F0] = U8_AFTER_F0,          	[U8_LEAD4] = U8_NEED3, [U8_F4] = U8_AFTER_F4
 static unsigned char u8_step[U8_STATES][U8_CLASSES];
 static pthread_once_t u8_once = PTHREAD_ONCE_INIT;
 
 static void u8_build(void)
 {
-	static const unsigned char start[U8_CLASSES] = { U8_FROM_START };
+	/* from U8_START, and what a byte that does not go on with a sequence does */
+	static const unsigned char start[U8_CLASSES] = {
+		[U8_ASCII] = U8_START, [U8_CONT_8] = U8_START | U8_INVALID, [U8_CONT_9] = U8_START | U8_INVALID,
+		[U8_CONT_AB] = U8_START | U8_INVALID, [U8_BAD] = U8_START | U8_INVALID, [U8_LEAD2] = U8_NEED1,
+		[U8_E0] = U8_AFTER_E0, [U8_LEAD3] = U8_NEED2, [U8_ED] = U8_AFTER_ED, [U8_F0] = U8_AFTER_F0,
+		[U8_LEAD4] = U8_NEED3, [U8_F4] = U8_AFTER_F4,
+	};
 	/* the classes that go on with each state, and where they lead */
 	static const struct {
 		unsigned fits;		/* one bit a class */
