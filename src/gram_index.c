@@ -700,14 +700,19 @@ struct gi_build *gi_build_new(void)
 	return b;
 }
 
+static void free_slabs(struct gi_build *b)
+{
+	for (size_t i = 0; i < b->nslabs; i++)
+		free(b->slabs[i]);
+	b->nslabs = 0;
+}
+
 void gi_build_reset(struct gi_build *b)
 {
 	if (b->used)
 		for (size_t i = 0; i < b->size; i++)
 			b->tab[i].kw = EMPTY_KEY;
-	for (size_t i = 0; i < b->nslabs; i++)
-		free(b->slabs[i]);
-	b->nslabs = 0;
+	free_slabs(b);
 	b->free = b->end = NULL;
 	b->used = b->bytes = 0;
 	b->row_lo = b->row_hi = 0;
@@ -717,8 +722,7 @@ void gi_build_free(struct gi_build *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->nslabs; i++)
-		free(b->slabs[i]);
+	free_slabs(b);
 	free(b->tab);
 	free(b->common);
 	free(b->slabs);
