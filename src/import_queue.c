@@ -142,10 +142,12 @@ int import_lane_push(struct import_lane *l, void *data, size_t len)
 	l->bytes += len;
 	q->bytes += len;
 	/* only a consumer waiting for this lane is woken (a wake-up costs a thread
-	 * switch, and the consumer waits for one lane while the others fill) */
-	if (l->poppers)
-		pthread_cond_broadcast(&q->not_empty);
+	 * switch, and the consumer waits for one lane while the others fill), once the
+	 * lock is let go: woken before, it would wait for the lock, a second switch */
+	bool wake = l->poppers > 0;
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_broadcast(&q->not_empty);
 	return 0;
 }
 
@@ -191,9 +193,10 @@ int import_lane_pop(struct import_lane *l, void **data, size_t *len, int timeout
 	/* producers waiting for room are woken once half of it is free (of the bound on
 	 * all, or of this lane's), not at every block: a wake-up may take the consumer's
 	 * core, and the producer would then fill the room a block at a time */
-	if ((q->pushers && q->bytes <= q->max / 2) || (l->pushers && l->bytes <= q->max / 2))
-		pthread_cond_broadcast(&q->not_full);
+	bool wake = (q->pushers && q->bytes <= q->max / 2) || (l->pushers && l->bytes <= q->max / 2);
 	pthread_mutex_unlock(&q->lock);
+	if (wake)
+		pthread_cond_broadcast(&q->not_full);
 	*data = b->data;
 	*len = b->len;
 	free(b);

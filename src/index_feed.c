@@ -32,6 +32,15 @@ struct index_feed {
 	size_t bytes;		/* gi_build_bytes with the rows added so far, while n > 0 */
 };
 
+/* Signals changed once f->lock is let go, then takes it again (f->lock held): a
+ * thread woken while the lock is held wakes only to wait for it, a second switch. */
+static void wake_after(struct index_feed *f)
+{
+	pthread_mutex_unlock(&f->lock);
+	pthread_cond_broadcast(&f->changed);
+	pthread_mutex_lock(&f->lock);
+}
+
 static void *feed_main(void *arg)
 {
 	struct index_feed *f = arg;
@@ -50,7 +59,9 @@ static void *feed_main(void *arg)
 		f->bytes = bytes;
 		f->first = (f->first + 1) % FEED_ROWS;
 		f->n--;
-		pthread_cond_broadcast(&f->changed);
+		/* woken after the lock is let go, so that a writer waiting for room
+		 * does not wake only to wait for the lock (wake_after) */
+		wake_after(f);
 	}
 	pthread_mutex_unlock(&f->lock);
 	return NULL;
@@ -85,10 +96,11 @@ void index_feed_free(struct index_feed *f)
 	free(f);
 }
 
-void index_feed_add(struct index_feed *f, uint32_t row, const char *text, size_t n)
+void index_feed_add(struct index_feed *f, uint32_t row, struct sbuf *text)
 {
 	if (!f->threaded) {
-		gi_build_add(f->gi, row, text, n);
+		gi_build_add(f->gi, row, text->data ? text->data : "", text->len);
+		sbuf_reset(text);
 		return;
 	}
 	pthread_mutex_lock(&f->lock);
@@ -96,13 +108,17 @@ void index_feed_add(struct index_feed *f, uint32_t row, const char *text, size_t
 		pthread_cond_wait(&f->changed, &f->lock);
 	if (!f->n)	/* the thread is idle: the build is as the writer left it */
 		f->bytes = gi_build_bytes(f->gi);
+	/* the text changes hands, not bytes: a copy under the lock kept the thread,
+	 * done with a row, waiting for the lock (2.7 waits a small document) */
 	struct feed_row *r = &f->rows[(f->first + f->n) % FEED_ROWS];
-	sbuf_reset(&r->text);
-	sbuf_append(&r->text, text, n);
+	struct sbuf spare = r->text;
+	r->text = *text;
 	r->row = row;
 	f->n++;
-	pthread_cond_broadcast(&f->changed);
 	pthread_mutex_unlock(&f->lock);
+	pthread_cond_broadcast(&f->changed);
+	sbuf_reset(&spare);
+	*text = spare;
 }
 
 struct gi_build *index_feed_wait(struct index_feed *f)

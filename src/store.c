@@ -967,9 +967,8 @@ static int index_row_flush(struct store *st, struct index_row *r)
 	 * lose them): they wait for its end (batch_flush) */
 	if (index_feed_bytes(st->feed) > INDEX_BUILD_BYTES && !st->gi_mixed && index_build_flush(st) != 0)
 		return -1;
-	index_feed_add(st->feed, (uint32_t)id, r->text.data ? r->text.data : "", r->text.len);
+	index_feed_add(st->feed, (uint32_t)id, &r->text);
 	st->import_row_hi = (uint32_t)id;
-	sbuf_reset(&r->text);
 	return 0;
 }
 

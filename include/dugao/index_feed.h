@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "dugao/util.h"
+
 struct index_feed;
 struct gi_build;
 
@@ -17,8 +19,9 @@ struct index_feed *index_feed_new(void);
 /* Waits for the rows in hand, then frees the build and the feed. */
 void index_feed_free(struct index_feed *f);
 
-/* Hands row's text (copied) to the thread, waiting while the rows in hand are many. */
-void index_feed_add(struct index_feed *f, uint32_t row, const char *text, size_t n);
+/* Hands row's text to the thread, waiting while the rows in hand are many: the feed
+ * takes text's buffer and leaves text empty (with a buffer of its own to reuse). */
+void index_feed_add(struct index_feed *f, uint32_t row, struct sbuf *text);
 /* The build with every row handed in it; the caller may use it until the next add. */
 struct gi_build *index_feed_wait(struct index_feed *f);
 /* gi_build_bytes of the build without waiting: before the rows in hand, if any. */

@@ -60,7 +60,8 @@ int main(void)
 		for (unsigned i = 1; i <= ROWS; i++) {
 			row_text(&t, i);
 			size_t before = waiting ? gi_build_bytes(index_feed_wait(f)) : 0;
-			index_feed_add(f, i, t.data, t.len);
+			index_feed_add(f, i, &t);
+			CHECK_INT(t.len, 0);
 			/* without waiting: the bytes before the rows in hand, never less than
 			 * before; waited for, the bytes before this row, or after it once added */
 			size_t now = index_feed_bytes(f);
@@ -84,13 +85,14 @@ int main(void)
 		gi_build_reset(fb);
 		CHECK(!index_feed_rows(f));
 		row_text(&t, 7);
-		index_feed_add(f, ROWS + 1, t.data, t.len);
+		index_feed_add(f, ROWS + 1, &t);
 		CHECK(gi_build_rows(index_feed_wait(f), &lo, &hi) && lo == ROWS + 1 && hi == ROWS + 1);
 		index_feed_free(f);
 	}
 	/* freed with a row still in hand: the thread finishes it first */
 	struct index_feed *f = index_feed_new();
-	index_feed_add(f, 1, t.data, t.len);
+	row_text(&t, 1);
+	index_feed_add(f, 1, &t);
 	index_feed_free(f);
 	index_feed_free(NULL);
 
