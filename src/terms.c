@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "dugao/terms.h"
 #include "dugao/util.h"
@@ -330,8 +331,20 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 /* The placeholders (is_digit's comment): × X x * Ｘ ｘ ＊ ○ ◯ □, and the wildcard itself. */
 static const uint32_t placeholders[] = { 0xD7, 'X', 'x', '*', 0xFF38, 0xFF58, 0xFF0A, 0x25CB, 0x25EF, 0x25A1, PLACEHOLDER };
 
+/* Per thread, per character (every one is below 2^ENTRY_CHAR): 0 but while
+ * first_entries uses it (it clears what it set). Mapped, not allocated: its pages
+ * are zero till touched, and most characters are never met (the Han of a
+ * document fill a few dozen pages of the megabyte). */
+#define SLOTS_BYTES ((size_t)sizeof(uint32_t) << ENTRY_CHAR)
+static _Thread_local uint32_t *thread_slots;
+static pthread_key_t slots_key;	/* unmaps a thread's slots when it ends */
+static bool slots_keyed;	/* slots_key was made */
+
+static void slots_unmap(void *p);
+
 static void tables_init(void)
 {
+	slots_keyed = pthread_key_create(&slots_key, slots_unmap) == 0;
 	cls_init(tables.cls);
 	/* the BMP characters of is_han and is_digit, by their ranges, and the
 	 * placeholders (a test of each of the 65,536 took as long as a small
@@ -1065,6 +1078,73 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	return push ? (size_t)(put - next) : 0;
 }
 
+static void slots_unmap(void *p)
+{
+	munmap(p, SLOTS_BYTES);
+}
+
+/* This thread's slots, or NULL when none can be had. */
+static uint32_t *char_slots(void)
+{
+	if (!thread_slots && slots_keyed) {
+		void *p = mmap(NULL, SLOTS_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		if (pthread_setspecific(slots_key, p) != 0) {
+			munmap(p, SLOTS_BYTES);
+			return NULL;
+		}
+		thread_slots = p;
+	}
+	return thread_slots;
+}
+
+/* The entries of the first level (its positions but the runs' ends, as
+ * (character, position)) put in e in order, sorted by character then position;
+ * returns how many. By a count of each character in the slots and a place for
+ * each: two passes over the text, where a sort by radix reads and writes every
+ * entry twice more (or by sort_entries when there are no slots). tmp (n + 1) and
+ * chars (n + 1) are scratch. */
+static size_t first_entries(const uint32_t *text, size_t n, uint64_t *e, uint64_t *tmp, uint32_t *chars)
+{
+	uint32_t *slot = char_slots();
+	size_t nlive = 0;
+	if (!slot) {
+		for (size_t i = 0; i < n; i++)
+			if (text[i])
+				e[nlive++] = (uint64_t)text[i] << ENTRY_CHAR | i;
+		sort_entries(e, nlive, tmp);
+		return nlive;
+	}
+	/* each character's count, the runs' ends (0) too, and the characters met, in
+	 * e as entries of position 0 */
+	size_t d = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = text[i];
+		e[d] = (uint64_t)c << ENTRY_CHAR;
+		d += slot[c]++ == 0;
+	}
+	sort_entries(e, d, tmp);
+	/* each character's first place, in their order; the runs' ends after all */
+	for (size_t x = 0; x < d; x++) {
+		uint32_t c = (uint32_t)(e[x] >> ENTRY_CHAR), k = slot[c];
+		chars[x] = c;
+		if (c) {
+			slot[c] = (uint32_t)nlive;
+			nlive += k;
+		}
+	}
+	slot[0] = (uint32_t)nlive;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = text[i];
+		e[slot[c]++] = (uint64_t)c << ENTRY_CHAR | i;
+	}
+	for (size_t x = 0; x < d; x++)
+		slot[chars[x]] = 0;
+	slot[0] = 0;
+	return nlive;
+}
+
 /* Counts the substrings of the sample's Han runs level by level (Apriori): a
  * string of k characters is counted only where both its (k−1)-character pieces
  * occur twice or more, since otherwise it occurs once and can be no candidate.
@@ -1168,12 +1248,8 @@ static void count_substrings(struct terms *t)
 	/* the positions alive, as entries (the node of the string so far, the next
 	 * character, the position): grouped by node, sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
-	size_t nlive = 0;
-	for (size_t i = 0; i < n; i++)
-		if (text[i])
-			e[nlive++] = (uint64_t)text[i] << ENTRY_CHAR | i;
-	sort_entries(e, nlive, tmp);
 	uint32_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
+	size_t nlive = first_entries(text, n, e, tmp, bad);
 	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
 	/* the chains of this level and of the next (level_nodes): a position of a
 	 * repeated run is kept at every level its run reaches (each string of the
