@@ -1065,14 +1065,61 @@ static size_t strip_line(const char *line, size_t len, size_t *start, bool *inde
  * character is a byte that is no continuation byte; it is wide (two columns from
  * U+1100 up: enough for telling full lines from short ones) when it starts with E2 to
  * F4, or with E1 84 and above. */
+typedef unsigned char v16u8 __attribute__((vector_size(16)));	/* sixteen bytes, one a lane */
+typedef uint64_t v2u64 __attribute__((vector_size(16)));	/* the same as two words */
+
+/* The sum of the lanes of x (each at most 255). */
+static inline long lanes_sum(v16u8 x)
+{
+	v2u64 c = (v2u64)x;
+	c = (c & 0x00FF00FF00FF00FFull) + (c >> 8 & 0x00FF00FF00FF00FFull);	/* pairs of lanes */
+	c = c * 0x0001000100010001ull >> 48;	/* the four 16-bit sums of each half */
+	return (long)(c[0] + c[1]);
+}
+
 static void line_widths(const char *str, size_t n, bool indented, long w[2])
 {
 	const unsigned char *s = (const unsigned char *)str;
 	long chars = 0, wide = 0;
 	size_t i = 0;
-	/* eight bytes at a time while no E0 or E1 leads (U+0800-U+1FFF, rare) are in
-	 * them: a character is a byte that is no continuation byte (10xxxxxx), a wide one
-	 * starts with 111xxxxx */
+	/* sixteen bytes at a time: the continuation bytes (10xxxxxx) and the wide leads (E2
+	 * and above) of each lane counted in a byte of their own, summed every 255 steps;
+	 * the last bytes by the sixteen that end the line, those counted already left out.
+	 * A line with an E1 lead (U+1000-U+1FFF, rare, whose width depends on the byte after
+	 * it) is counted again below. */
+	if (n >= 16) {
+		v16u8 e1 = { 0 };
+		while (i + 16 <= n) {
+			v16u8 cont = { 0 }, big = { 0 };
+			size_t stop = n - i > 255 * 16 ? i + 255 * 16 : n, from = i;
+			for (; i + 16 <= stop; i += 16) {
+				v16u8 b;
+				memcpy(&b, s + i, 16);
+				e1 |= (v16u8)(b == 0xE1);
+				cont -= (v16u8)((b & 0xC0) == 0x80);	/* -1 in each lane that is one */
+				big -= (v16u8)(b >= 0xE2);
+			}
+			chars += (long)(i - from) - lanes_sum(cont);
+			wide += lanes_sum(big);
+		}
+		if (i < n) {
+			static const v16u8 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+			v16u8 b, left = (v16u8)(lane >= (unsigned char)(16 - (n - i)));	/* the lanes not counted */
+			memcpy(&b, s + n - 16, 16);
+			e1 |= (v16u8)(b == 0xE1) & left;
+			chars += (long)(n - i) - lanes_sum((v16u8)((b & 0xC0) == 0x80) & left & 1);
+			wide += lanes_sum((v16u8)(b >= 0xE2) & left & 1);
+		}
+		v2u64 any = (v2u64)e1;
+		if (!(any[0] | any[1])) {
+			w[0] = chars + wide + (indented ? 4 : 0);
+			w[1] = chars + (indented ? 2 : 0);
+			return;
+		}
+		chars = wide = 0, i = 0;
+	}
+	/* eight bytes at a time (a short line, or one with an E1) while no E0 or E1 leads
+	 * (U+0800-U+1FFF) are in them: a wide one starts with 111xxxxx */
 	for (; i + 8 <= n; i += 8) {
 		uint64_t b;
 		memcpy(&b, s + i, 8);
