@@ -61,7 +61,8 @@ struct trie {
 				 * (noted as they are made: look_worth) */
 	uint32_t nlook;		/* how many */
 	uint32_t *mark;		/* per node, 0 but while collect_stats or held_pairs marks nodes
-				 * in it (each clears what it set: one array zeroed once) */
+				 * in it (each clears what it set: one array zeroed once, or
+				 * the thread's slots) */
 	uint32_t *text;		/* the sample's distinct Han runs, each ended by a 0 */
 	uint32_t *weight;	/* per position of text: copies of its run in the sample */
 	size_t ntext;		/* positions of text */
@@ -332,9 +333,10 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 static const uint32_t placeholders[] = { 0xD7, 'X', 'x', '*', 0xFF38, 0xFF58, 0xFF0A, 0x25CB, 0x25EF, 0x25A1, PLACEHOLDER };
 
 /* Per thread, per character (every one is below 2^ENTRY_CHAR): 0 but while
- * first_entries uses it (it clears what it set). Mapped, not allocated: its pages
- * are zero till touched, and most characters are never met (the Han of a
- * document fill a few dozen pages of the megabyte). */
+ * first_entries uses it, or the trie's mark (per node; collect_stats), each
+ * clearing what it set. Mapped, not allocated: its pages are zero till touched,
+ * and most characters are never met (the Han of a document fill a few dozen
+ * pages of the megabyte; a mark, a page per thousand nodes). */
 #define SLOTS_BYTES ((size_t)sizeof(uint32_t) << ENTRY_CHAR)
 static _Thread_local uint32_t *thread_slots;
 static pthread_key_t slots_key;	/* unmaps a thread's slots when it ends */
@@ -408,7 +410,8 @@ static void trie_free(struct trie *t)
 {
 	free(t->node);
 	free(t->look);
-	free(t->mark);
+	if (t->mark != thread_slots)
+		free(t->mark);	/* (the slots are the thread's: collect_stats) */
 	free(t->text);
 	free(t->weight);
 	free(t->occ);
@@ -1694,7 +1697,11 @@ static void collect_stats(struct terms *t, struct cands *c)
 	 * them waits (a formula decided), and only its left sums are made */
 	uint32_t *wait = xmalloc((f->n + 1) * sizeof *wait), nwait = 0;
 	double *wait_rh = xmalloc((f->n + 1) * sizeof *wait_rh);	/* their right entropies */
-	uint32_t *left = f->mark = xcalloc(f->n + 1, sizeof *left);	/* 1 + where in wait */
+	/* 1 + where in wait; the thread's slots when they are that many (all 0
+	 * between uses, as first_entries leaves them), not an array zeroed for each
+	 * document */
+	uint32_t *slots = char_slots();
+	uint32_t *left = f->mark = slots && f->n < 1u << ENTRY_CHAR ? slots : xcalloc(f->n + 1, sizeof *left);
 	uint32_t pre[NORDINAL];
 	ordinal_nodes(f, pre);
 	/* what can be no phrase went before its string is spelt out, as the nodes
