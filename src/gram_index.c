@@ -783,14 +783,12 @@ static inline uint32_t chunk_size(uint32_t len)
 
 /* e->lim for cap_log and end, where e's last chunk ends (chunk_end): the len from
  * which a posting of two bytes might not fit the last chunk, or any would grow the
- * buffer counted (len + 16 > 8 << cap_log; every posting does while cap_log is 0).
- * Below lim - (POSTING_MAX - 2), any posting fits. */
+ * buffer counted (len + 16 > 8 << cap_log). Below lim - (POSTING_MAX - 2), any
+ * posting fits. (A new entry's lim is 0, its first posting's 1: build_posting.) */
 static inline uint32_t entry_lim(unsigned cap_log, uint32_t end)
 {
-	int64_t grow = cap_log ? ((int64_t)8 << cap_log) - 15 : 0;
-	int64_t fit = (int64_t)end - 1;
-	int64_t lim = grow < fit ? grow : fit;
-	return lim < 0 ? 0 : lim > UINT32_MAX ? UINT32_MAX : (uint32_t)lim;
+	uint64_t grow = ((uint64_t)8 << cap_log) - 15, fit = end - 1;	/* (cap_log >= 1, end >= 16) */
+	return (uint32_t)(grow < fit ? grow : fit);
 }
 
 /* A new entry for key, whose probe ended at the free slot s (the table grows first
@@ -832,9 +830,9 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 							 uint32_t pos)
 {
 	uint32_t len = e->len;
-	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);
-	if (len + 16 > (cap_log ? (size_t)8 << cap_log : 0)) {
-		b->bytes += cap_log ? (size_t)8 << cap_log : 16;
+	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);	/* not 0: build_posting wrote the first */
+	if (len + 16 > (size_t)8 << cap_log) {
+		b->bytes += (size_t)8 << cap_log;
 		e->kw += UINT64_C(1) << KW_CAP_SHIFT;
 		cap_log++;
 	}
@@ -884,8 +882,24 @@ static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_
 		}
 	}
 	if (__builtin_expect(len + (POSTING_MAX - 2) >= lim, 0)) {
-		build_posting_slow(b, e, row, pos);
-		return;
+		/* a key's first two postings (most keys of a small document get one or two)
+		 * as build_posting_slow would write them, without its call and its tests */
+		if (!len) {
+			/* the buffer counted grows from none to 16 bytes; the first chunk (16
+			 * bytes) has room; lim 1: the next posting grows the buffer */
+			b->bytes += 16;
+			e->kw += UINT64_C(1) << KW_CAP_SHIFT;
+			e->lim = 1;
+		} else if (lim == 1 && len + POSTING_MAX <= 16) {
+			/* the second (only the first leaves lim 1): the buffer counted from 16
+			 * bytes to 32; the posting fits the first chunk; lim entry_lim(2, 16) */
+			b->bytes += 16;
+			e->kw += UINT64_C(1) << KW_CAP_SHIFT;
+			e->lim = 15;
+		} else {
+			build_posting_slow(b, e, row, pos);
+			return;
+		}
 	}
 	k = put_posting(p, &e->row, &e->pos, row, pos);
 done:
