@@ -515,7 +515,7 @@ static void writer_page_flush(struct writer *w)
 	w->first = SIZE_MAX;
 }
 
-static void writer_bytes(struct writer *w, const uint8_t *data, size_t n)
+static void __attribute__((noinline)) writer_bytes_slow(struct writer *w, const uint8_t *data, size_t n)
 {
 	while (n) {
 		size_t k = GI_PAGE_BYTES - w->len < n ? GI_PAGE_BYTES - w->len : n;
@@ -528,6 +528,25 @@ static void writer_bytes(struct writer *w, const uint8_t *data, size_t n)
 	}
 }
 
+/* Appends n bytes to the page, flushed when full; bytes that leave it unfilled (most
+ * of a build's keys are a few bytes) without the loop. */
+static inline void writer_bytes(struct writer *w, const uint8_t *data, size_t n)
+{
+	if (n < GI_PAGE_BYTES - w->len) {
+		memcpy(w->page + PAGE_HEAD + w->len, data, n);
+		w->len += n;
+	} else {
+		writer_bytes_slow(w, data, n);
+	}
+}
+
+/* Where up to n bytes go directly when they would leave the page unfilled, else NULL
+ * (then writer_bytes). */
+static inline uint8_t *writer_room(struct writer *w, size_t n)
+{
+	return n < GI_PAGE_BYTES - w->len ? w->page + PAGE_HEAD + w->len : NULL;
+}
+
 /* Starts key's entry: its delta from the key before. */
 static void writer_key_open(struct writer *w, uint64_t key)
 {
@@ -537,8 +556,11 @@ static void writer_key_open(struct writer *w, uint64_t key)
 	}
 	w->key = key;
 	w->cont = 0;
-	uint8_t b[10];
-	writer_bytes(w, b, put_varint(b, key - w->last_key));
+	uint8_t b[10], *p = writer_room(w, sizeof b);
+	if (p)
+		w->len += put_varint(p, key - w->last_key);
+	else
+		writer_bytes(w, b, put_varint(b, key - w->last_key));
 	w->last_key = key;
 	w->open = true;
 }
@@ -557,8 +579,11 @@ static bool writer_add(struct writer *w, uint32_t row, uint32_t pos)
 		return false;
 	if (!w->open)
 		writer_key_open(w, w->key);
-	uint8_t b[16];
-	writer_bytes(w, b, put_posting(b, &w->row, &w->pos, row, pos));
+	uint8_t b[16], *p = writer_room(w, sizeof b);
+	if (p)
+		w->len += put_posting(p, &w->row, &w->pos, row, pos);
+	else
+		writer_bytes(w, b, put_posting(b, &w->row, &w->pos, row, pos));
 	if (!w->row_lo || row < w->row_lo)
 		w->row_lo = row;
 	if (row > w->row_hi)
