@@ -1108,6 +1108,15 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	/* control bytes that no text has */
 	pthread_once(&control_once, control_build);
 	size_t controls = 0, at = 0;
+	/* sixteen bytes at a time past those with no byte below 0x20 but LF and CR (one a
+	 * line) and no 7F */
+	for (; at + 16 <= n; at += 16) {
+		u8x16 b = u8x16_load(s + at);
+		if (!u8x16_any((u8x16)(((b < 0x20) & (b != '\n') & (b != '\r')) | (b == 0x7F))))
+			continue;
+		for (size_t j = at; j < at + 16; j++)
+			controls += is_control[s[j]];
+	}
 	for (; at + 8 <= n; at += 8) {
 		/* eight bytes at a time past words with no byte below 0x20 and no 7F */
 		uint64_t w, x;

@@ -233,25 +233,24 @@ static inline bool is_terminator(uint32_t cp)
 
 /* The first byte at or after i (n if none) that is ASCII or E2, E3 or EF: the first
  * byte of every punctuation mark the scans look for (a terminator, ，：” 」 ）), never a
- * continuation byte, so that a scan by characters would stop on it too. Eight bytes at a
- * time: Chinese text is mostly other three-byte characters. */
+ * continuation byte, so that a scan by characters would stop on it too. Sixteen bytes
+ * at a time (Chinese text is mostly other three-byte characters), the last ones by the
+ * sixteen that end the text, those looked at already left out. */
 static inline size_t next_punct_lead(const char *s, size_t i, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	while (i + 8 <= n) {
-		uint64_t w, x, y;
-		memcpy(&w, s + i, 8);
-		x = (w ^ 0xE2E2E2E2E2E2E2E2ull) & 0xFEFEFEFEFEFEFEFEull;	/* 0 for E2 and E3 */
-		y = w ^ 0xEFEFEFEFEFEFEFEFull;
-		/* a zero byte flags itself (and perhaps bytes after it, never before) */
-		uint64_t hit = (~w | ((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
-		if (hit) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			i += (size_t)__builtin_ctzll(hit) / 8;
-#endif
-			return i;
-		}
-		i += 8;
+	while (i + 16 <= n) {
+		u8x16 b = u8x16_load(s + i);
+		u8x16 hit = (u8x16)(b < 0x80) | (u8x16)((b & 0xFE) == 0xE2) | (u8x16)(b == 0xEF);
+		if (u8x16_any(hit))
+			return i + u8x16_first(hit);
+		i += 16;
+	}
+	if (i < n && n >= 16) {
+		static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+		u8x16 b = u8x16_load(s + n - 16);
+		u8x16 hit = ((u8x16)(b < 0x80) | (u8x16)((b & 0xFE) == 0xE2) | (u8x16)(b == 0xEF)) &
+			    (u8x16)(lane >= (unsigned char)(16 - (n - i)));
+		return n - 16 + u8x16_first(hit);	/* n when none */
 	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -1065,18 +1064,6 @@ static size_t strip_line(const char *line, size_t len, size_t *start, bool *inde
  * character is a byte that is no continuation byte; it is wide (two columns from
  * U+1100 up: enough for telling full lines from short ones) when it starts with E2 to
  * F4, or with E1 84 and above. */
-typedef unsigned char v16u8 __attribute__((vector_size(16)));	/* sixteen bytes, one a lane */
-typedef uint64_t v2u64 __attribute__((vector_size(16)));	/* the same as two words */
-
-/* The sum of the lanes of x (each at most 255). */
-static inline long lanes_sum(v16u8 x)
-{
-	v2u64 c = (v2u64)x;
-	c = (c & 0x00FF00FF00FF00FFull) + (c >> 8 & 0x00FF00FF00FF00FFull);	/* pairs of lanes */
-	c = c * 0x0001000100010001ull >> 48;	/* the four 16-bit sums of each half */
-	return (long)(c[0] + c[1]);
-}
-
 static void line_widths(const char *str, size_t n, bool indented, long w[2])
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -1088,30 +1075,28 @@ static void line_widths(const char *str, size_t n, bool indented, long w[2])
 	 * A line with an E1 lead (U+1000-U+1FFF, rare, whose width depends on the byte after
 	 * it) is counted again below. */
 	if (n >= 16) {
-		v16u8 e1 = { 0 };
+		u8x16 e1 = { 0 };
 		while (i + 16 <= n) {
-			v16u8 cont = { 0 }, big = { 0 };
+			u8x16 cont = { 0 }, big = { 0 };
 			size_t stop = n - i > 255 * 16 ? i + 255 * 16 : n, from = i;
 			for (; i + 16 <= stop; i += 16) {
-				v16u8 b;
-				memcpy(&b, s + i, 16);
-				e1 |= (v16u8)(b == 0xE1);
-				cont -= (v16u8)((b & 0xC0) == 0x80);	/* -1 in each lane that is one */
-				big -= (v16u8)(b >= 0xE2);
+				u8x16 b = u8x16_load(s + i);
+				e1 |= (u8x16)(b == 0xE1);
+				cont -= (u8x16)((b & 0xC0) == 0x80);	/* -1 in each lane that is one */
+				big -= (u8x16)(b >= 0xE2);
 			}
-			chars += (long)(i - from) - lanes_sum(cont);
-			wide += lanes_sum(big);
+			chars += (long)(i - from) - u8x16_sum(cont);
+			wide += u8x16_sum(big);
 		}
 		if (i < n) {
-			static const v16u8 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-			v16u8 b, left = (v16u8)(lane >= (unsigned char)(16 - (n - i)));	/* the lanes not counted */
-			memcpy(&b, s + n - 16, 16);
-			e1 |= (v16u8)(b == 0xE1) & left;
-			chars += (long)(n - i) - lanes_sum((v16u8)((b & 0xC0) == 0x80) & left & 1);
-			wide += lanes_sum((v16u8)(b >= 0xE2) & left & 1);
+			static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+			u8x16 b = u8x16_load(s + n - 16);
+			u8x16 left = (u8x16)(lane >= (unsigned char)(16 - (n - i)));	/* the lanes not counted */
+			e1 |= (u8x16)(b == 0xE1) & left;
+			chars += (long)(n - i) - u8x16_sum((u8x16)((b & 0xC0) == 0x80) & left & 1);
+			wide += u8x16_sum((u8x16)(b >= 0xE2) & left & 1);
 		}
-		v2u64 any = (v2u64)e1;
-		if (!(any[0] | any[1])) {
+		if (!u8x16_any(e1)) {
 			w[0] = chars + wide + (indented ? 4 : 0);
 			w[1] = chars + (indented ? 2 : 0);
 			return;

@@ -71,6 +71,46 @@ static inline size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 	}
 	return utf8_decode_any(str, n, cp);
 }
+/* Sixteen bytes as the lanes of a vector (GCC vector extensions: SSE2 on x86-64, plain
+ * code elsewhere), for scans of text sixteen bytes at a time. A comparison of two gives
+ * 0xFF in each lane where it holds, 0 in the others. */
+typedef unsigned char u8x16 __attribute__((vector_size(16)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));	/* the same bytes as two words */
+
+static inline u8x16 u8x16_load(const void *p)
+{
+	u8x16 v;
+	memcpy(&v, p, 16);
+	return v;
+}
+
+/* Whether any lane of m is not zero. */
+static inline bool u8x16_any(u8x16 m)
+{
+	u64x2 x = (u64x2)m;
+	return (x[0] | x[1]) != 0;
+}
+
+/* The first lane of m that is not zero, 16 if none. */
+static inline size_t u8x16_first(u8x16 m)
+{
+	u64x2 x = (u64x2)m;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return x[0] ? (size_t)__builtin_ctzll(x[0]) / 8 : x[1] ? 8 + (size_t)__builtin_ctzll(x[1]) / 8 : 16;
+#else
+	return x[0] ? (size_t)__builtin_clzll(x[0]) / 8 : x[1] ? 8 + (size_t)__builtin_clzll(x[1]) / 8 : 16;
+#endif
+}
+
+/* The sum of the lanes of x, each at most 255. */
+static inline long u8x16_sum(u8x16 x)
+{
+	u64x2 c = (u64x2)x;
+	c = (c & 0x00FF00FF00FF00FFull) + (c >> 8 & 0x00FF00FF00FF00FFull);	/* pairs of lanes */
+	c = c * 0x0001000100010001ull >> 48;	/* the four 16-bit sums of each word */
+	return (long)(c[0] + c[1]);
+}
+
 /* Encodes cp into out (4 bytes room), returns the length. */
 size_t utf8_encode(uint32_t cp, char *out);
 /* Number of characters (code points) in the first n bytes of s. */

@@ -90,6 +90,36 @@ static void test_utf8_fast_paths(void)
 	CHECK_INT(bad, 0);
 }
 
+/* The sixteen-byte lanes: the first lane set, any, and sums, against loops over the
+ * bytes (the order of the lanes is the order of the bytes in memory). */
+static void test_u8x16(void)
+{
+	long bad = 0;
+	unsigned char b[16];
+	for (unsigned t = 0; t < 20000; t++) {
+		for (size_t k = 0; k < 16; k++)
+			b[k] = (unsigned char)((t * 2654435761u >> (k % 8 * 4)) + k * 17);
+		u8x16 v = u8x16_load(b);
+		u8x16 m = (u8x16)(v == (unsigned char)(t & 0xFF)) | (u8x16)(v < (unsigned char)(t % 7));
+		size_t first = 16;
+		long sum = 0;
+		for (size_t k = 16; k-- > 0;)
+			if (b[k] == (t & 0xFF) || b[k] < t % 7)
+				first = k;
+		for (size_t k = 0; k < 16; k++)
+			sum += b[k];
+		bad += u8x16_first(m) != first || u8x16_any(m) != (first < 16) || u8x16_sum(v) != sum;
+	}
+	CHECK_INT(bad, 0);
+	u8x16 ones = u8x16_load("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF");
+	CHECK_INT(u8x16_sum(ones), 16 * 255);
+	CHECK_INT(u8x16_first(ones), 0);
+	u8x16 last = u8x16_load("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1");
+	CHECK_INT(u8x16_first(last), 15);
+	CHECK(!u8x16_any(last - last));
+	CHECK_INT(u8x16_first(last - last), 16);
+}
+
 static void sha_of(const char *data, size_t n, size_t chunk, char hex[65])
 {
 	struct sha256 h;
@@ -123,6 +153,7 @@ int main(void)
 	test_sbuf();
 	test_utf8();
 	test_utf8_fast_paths();
+	test_u8x16();
 	test_sha256();
 	/* the same vectors the other way (portable, or the SHA instructions) */
 	bool hw = sha256_hardware(true);
