@@ -1247,7 +1247,10 @@ static void count_substrings(struct terms *t)
 	/* the node at each position of the level before and of this one, with
 	 * TAG_TWO set when it was seen twice or more: a node made before the level
 	 * began is stale (ids grow level by level), so neither array is ever cleared */
-	uint32_t *prev = xcalloc(n + 1, sizeof *prev), *cur = xcalloc(n + 1, sizeof *cur);
+	uint32_t *prev_base = xcalloc(n + 2, sizeof *prev_base), *cur_base = xcalloc(n + 2, sizeof *cur_base);
+	/* each with a 0 before position 0, read as the node before the first one (a
+	 * run's start) */
+	uint32_t *prev = prev_base + 1, *cur = cur_base + 1;
 	/* the positions alive, as entries (the node of the string so far, the next
 	 * character, the position): grouped by node, sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
@@ -1296,17 +1299,19 @@ static void count_substrings(struct terms *t)
 			memset(place, 0, ((size_t)nodes + 1) * sizeof *place);
 			for (size_t j = 0; j < nlive; j++) {
 				/* cur[p − 1] is a node of this level or 0 (a run's start) */
-				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = p ? cur[p - 1] : 0;
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = (cur - 1)[p];
 				uint32_t keep = (before & cur[p]) >> TAG_TWO;
 				place[keep * ((before & TAG_NODE) - lo + 1)] += keep;
 			}
 			for (uint32_t x = 1; x <= nodes; x++)
 				place[x] += place[x - 1];
 			size_t kept = place[nodes];
+			/* the entry of p − 1 is p's (whose character it is, p > 0 when
+			 * kept), its position one less, under the node before */
 			for (size_t j = 0; j < nlive; j++) {
-				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = p ? cur[p - 1] : 0, here = before & TAG_NODE;
+				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = (cur - 1)[p], here = before & TAG_NODE;
 				if ((before & cur[p]) >> TAG_TWO)
-					tmp[place[here - lo]++] = (uint64_t)here << ENTRY_NODE | (uint64_t)text[p] << ENTRY_CHAR | (p - 1);
+					tmp[place[here - lo]++] = (uint64_t)here << ENTRY_NODE | (e[j] - 1);
 			}
 			uint64_t *y = e;
 			e = tmp, tmp = y;
@@ -1360,8 +1365,8 @@ static void count_substrings(struct terms *t)
 	free(bad);
 	free(tmp);
 	free(e);
-	free(cur);
-	free(prev);
+	free(cur_base);
+	free(prev_base);
 }
 
 /* --- choosing --- */
