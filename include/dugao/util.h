@@ -40,7 +40,17 @@ void sbuf_free(struct sbuf *b);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char *sbuf_take(struct sbuf *b);
 /* Appends v as an unsigned LEB128 varint (seven bits a byte, low first). */
-void sbuf_put_varint(struct sbuf *b, unsigned long long v);
+static inline void sbuf_put_varint(struct sbuf *b, unsigned long long v)
+{
+	if (b->len + 10 + 1 > b->cap)
+		sbuf_grow(b, 10);
+	unsigned char *p = (unsigned char *)b->data + b->len;
+	for (; v > 0x7f; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	b->len = (size_t)(p - (unsigned char *)b->data);
+	b->data[b->len] = '\0';
+}
 /* Reads such a varint at *p (before end) into *v, *p moved past it; false when cut
  * short or longer than 64 bits (*v then unset). */
 bool varint_get(const unsigned char **p, const unsigned char *end, unsigned long long *v);
