@@ -634,6 +634,9 @@ enum {
 	CHUNK_MAX = 16 << (CHUNK_LAST - 1),
 	CHUNK_HEAD = sizeof(uint8_t *),	/* a chunk's pointer to the one before */
 	SLAB_BYTES = 2 << 20,		/* the arena's pieces */
+	/* slabs an emptied build keeps: the kernel zeroes a huge page for each new one
+	 * (2f2fbd1: all of them kept raised the peaks) */
+	SLABS_KEPT = 1,
 	HUGE_BYTES = 2 << 20,		/* a huge page (build_mem) */
 	POSTING_MAX = 11,		/* bytes of one posting at most (put_posting) */
 	/* a table of more slots than this is not in the core's own cache (1 MB): its slots
@@ -650,9 +653,11 @@ struct gi_build {
 	uint32_t row_hi;	/* last row */
 	uint64_t *common;	/* COMMON_BITS bits: pairs found common in a write (build_pair) */
 	uint8_t **slabs;	/* the arena: slabs of SLAB_BYTES holding the chunks */
-	size_t nslabs;		/* slabs in use; emptying frees them: kept, they held the build's
-				 * whole size through a batch's end, when the queue grows (3-4 MB
-				 * more at the peak of a 10 MB file then a 50 MB one, 63 MB) */
+	size_t nslabs;		/* slabs in use */
+	size_t nkept;		/* slabs held, from the first (>= nslabs): emptying frees all but
+				 * SLABS_KEPT; all kept, they held the build's whole size through a
+				 * batch's end, when the queue grows (3-4 MB more at the peak of a
+				 * 10 MB file then a 50 MB one, 63 MB) */
 	size_t slabs_cap;	/* room in slabs */
 	uint8_t *free;		/* where the next chunk goes in the last slab */
 	uint8_t *end;		/* that slab's end */
@@ -697,11 +702,14 @@ static size_t chunks_of(uint32_t len)
 static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
 {
 	if ((size_t)(b->end - b->free) < CHUNK_HEAD + n) {
-		if (b->nslabs == b->slabs_cap) {
-			b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
-			b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
+		if (b->nslabs == b->nkept) {
+			if (b->nkept == b->slabs_cap) {
+				b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
+				b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
+			}
+			b->slabs[b->nkept++] = build_mem(SLAB_BYTES);
 		}
-		b->free = b->slabs[b->nslabs++] = build_mem(SLAB_BYTES);
+		b->free = b->slabs[b->nslabs++];
 		b->end = b->free + SLAB_BYTES;
 	}
 	uint8_t *p = b->free;
@@ -725,10 +733,13 @@ struct gi_build *gi_build_new(void)
 	return b;
 }
 
-static void free_slabs(struct gi_build *b)
+/* Frees the slabs but the first keep (the build is empty). */
+static void free_slabs(struct gi_build *b, size_t keep)
 {
-	for (size_t i = 0; i < b->nslabs; i++)
+	for (size_t i = keep; i < b->nkept; i++)
 		free(b->slabs[i]);
+	if (b->nkept > keep)
+		b->nkept = keep;
 	b->nslabs = 0;
 }
 
@@ -737,7 +748,7 @@ void gi_build_reset(struct gi_build *b)
 	if (b->used)
 		for (size_t i = 0; i < b->size; i++)
 			b->tab[i].kw = EMPTY_KEY;
-	free_slabs(b);
+	free_slabs(b, SLABS_KEPT);
 	b->free = b->end = NULL;
 	b->used = b->bytes = 0;
 	b->row_lo = b->row_hi = 0;
@@ -747,7 +758,7 @@ void gi_build_free(struct gi_build *b)
 {
 	if (!b)
 		return;
-	free_slabs(b);
+	free_slabs(b, 0);
 	free(b->tab);
 	free(b->common);
 	free(b->slabs);
