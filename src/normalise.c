@@ -168,6 +168,22 @@ static enum fate fate_of(uint32_t cp)
 	return KEEP;
 }
 
+/* Whether a three-byte character needs no change, by the low four bits of its first
+ * byte (E0-EF) and the low six bits of its second, as they lie in the bytes: the index
+ * is the two bytes read as a little-endian word, masked by 0x3F0F. Every character led
+ * by E3-EC or EE (all CJK ideographs); led by E2 but the bidi and zero-width controls
+ * and separators of E2 80 and E2 81; led by EF but EF BB (the BOM) and EF BF (the
+ * annotation controls, U+FFFD); none led by E0, E1 or ED (looked at closely). */
+#define SAFE_ROW(b)                                                                     \
+	[(b) << 8 | 0x2] = (b) > 1, [(b) << 8 | 0x3 ...(b) << 8 | 0xC] = 1, [(b) << 8 | 0xE] = 1, \
+	[(b) << 8 | 0xF] = (b) != 0x3B && (b) != 0x3F
+#define SAFE_ROW4(b) SAFE_ROW(b), SAFE_ROW((b) + 1), SAFE_ROW((b) + 2), SAFE_ROW((b) + 3)
+#define SAFE_ROW16(b) SAFE_ROW4(b), SAFE_ROW4((b) + 4), SAFE_ROW4((b) + 8), SAFE_ROW4((b) + 12)
+static const unsigned char safe_pair[0x3F10] = { SAFE_ROW16(0), SAFE_ROW16(16), SAFE_ROW16(32), SAFE_ROW16(48) };
+#undef SAFE_ROW16
+#undef SAFE_ROW4
+#undef SAFE_ROW
+
 void normalise_line(const char *in, size_t n, struct sbuf *out)
 {
 	size_t start = out->len;
@@ -181,24 +197,18 @@ void normalise_line(const char *in, size_t n, struct sbuf *out)
 	static const unsigned char first[256] = {
 		[0x20 ... 0x7E] = 1, [0xE3 ... 0xEC] = 3, [0xEE] = 3, [0xE2] = 2, [0xEF] = 2,
 	};
-	/* The same by the low four bits of a first byte E0-EF: one bit per second byte
-	 * (its low six bits) that makes a character needing no change. */
-	static const uint64_t safe3[16] = {
-		[0x2] = ~3ull, [0x3 ... 0xC] = ~0ull, [0xE] = ~0ull, [0xF] = ~(1ull << 0x3B | 1ull << 0x3F),
-	};
 	while (i < n) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* four such three-byte characters at once (the bulk of Chinese text) */
+		/* four three-byte characters at once (the bulk of Chinese text), each told by
+		 * safe_pair */
 		if (i + 12 <= n) {
 			uint64_t a;
 			uint32_t b;
 			memcpy(&a, in + i, 8);
 			memcpy(&b, in + i + 8, 4);
 			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull && (b & 0xC0C0F0C0u) == 0x8080E080u &&
-			    (!((1u << (a & 0xF) | 1u << (a >> 24 & 0xF) | 1u << (a >> 48 & 0xF) | 1u << (b >> 8 & 0xF)) &
-			       ~(0x1FF8u | 1u << 0xE)) ||	/* leads E3-EC or EE (kind 3): no second byte to look at */
-			     safe3[a & 0xF] >> (a >> 8 & 0x3F) & safe3[a >> 24 & 0xF] >> (a >> 32 & 0x3F) &
-			     safe3[a >> 48 & 0xF] >> (a >> 56 & 0x3F) & safe3[b >> 8 & 0xF] >> (b >> 16 & 0x3F) & 1)) {
+			    (safe_pair[a & 0x3F0F] & safe_pair[a >> 24 & 0x3F0F] & safe_pair[a >> 48 & 0x3F0F] &
+			     safe_pair[b >> 8 & 0x3F0F])) {
 				i += 12;
 				continue;
 			}
