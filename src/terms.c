@@ -927,6 +927,9 @@ static inline bool flat_after(uint32_t d)
 /* A chain of level_nodes: its node (whose position, count and first character
  * are the chain's), CHAIN_FLAT set when it is flat_before. */
 #define CHAIN_FLAT (1u << 31)
+/* What follows the last chain: a parent above every node (they are fewer than
+ * 2^28), which ends chain_nodes' loop with no test of the end. */
+#define CHAIN_END (~CHAIN_FLAT)
 
 /* What the making of one level's nodes reads and writes, for chain_nodes. */
 struct level {
@@ -944,22 +947,21 @@ struct level {
 };
 
 /* Makes the nodes of the chains from ch on whose parents come before gpar (up to
- * end), and returns where it stopped: a chain is one position whose run is
+ * CHAIN_END), and returns where it stopped: a chain is one position whose run is
  * repeated (its count is its weight, 2 or more), the only child of its parent,
  * which has the same position, count and first character.
  * looks and push as for level_nodes. Inline, so that each use is made for its
  * constants, into functions of their own (few registers for many values). */
 static inline __attribute__((always_inline)) const uint32_t *chain_nodes(struct level *lv, const uint32_t *ch,
-									 const uint32_t *end, uint64_t gpar,
-									 bool looks, bool push)
+									 uint32_t gpar, bool looks, bool push)
 {
 	struct trie_node *node = lv->node;
-	uint32_t w = lv->w, nlook = lv->nlook, *look = lv->look;
+	uint32_t w = lv->w, *look = lv->look + lv->nlook;	/* where the next look goes */
 	const uint32_t *at_last = lv->at_last, *prev = lv->prev;
 	uint32_t *cur = lv->cur, *put = lv->put;
 	uint64_t worth = lv->worth;
 	uint8_t k = lv->k;
-	for (; ch < end && (*ch & ~CHAIN_FLAT) < gpar; ch++, w++) {
+	for (; (*ch & ~CHAIN_FLAT) < gpar; ch++, w++) {
 		uint32_t v = *ch, parent = v & ~CHAIN_FLAT;
 		struct trie_node *x = &node[w], *up = &node[parent];
 		uint32_t i = up->at, count = up->count, c = at_last[i];
@@ -972,29 +974,27 @@ static inline __attribute__((always_inline)) const uint32_t *chain_nodes(struct 
 		x->first_cls = first, x->last_cls = last;
 		up->kids = w, up->nkids = 1;
 		if (looks && !(v & CHAIN_FLAT) && !flat_after(at_last[i + 1])) {
-			look[nlook] = w;
-			nlook += (uint32_t)(worth >> ((1 + (count >= 3)) * 16 +
-						      ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
+			*look = w;
+			look += (worth >> ((1 + (count >= 3)) * 16 +
+					   ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
 			*put = w | (v & CHAIN_FLAT);
 			put += at_last[i + 1] != 0;
 		}
 	}
-	lv->w = w, lv->nlook = nlook, lv->put = put;
+	lv->w = w, lv->nlook = (uint32_t)(look - lv->look), lv->put = put;
 	return ch;
 }
 
-static __attribute__((noinline)) const uint32_t *chain_nodes_looks(struct level *lv, const uint32_t *ch,
-								    const uint32_t *end, uint64_t gpar)
+static __attribute__((noinline)) const uint32_t *chain_nodes_looks(struct level *lv, const uint32_t *ch, uint32_t gpar)
 {
-	return chain_nodes(lv, ch, end, gpar, true, true);
+	return chain_nodes(lv, ch, gpar, true, true);
 }
 
-static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *lv, const uint32_t *ch,
-								   const uint32_t *end, uint64_t gpar)
+static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *lv, const uint32_t *ch, uint32_t gpar)
 {
-	return chain_nodes(lv, ch, end, gpar, false, false);
+	return chain_nodes(lv, ch, gpar, false, false);
 }
 
 /* Makes the nodes of level k from its entries (*nlivep of them, grouped by node
@@ -1026,10 +1026,10 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	for (size_t j = 0;;) {
 		/* the parent of the next group of entries (none: above every chain's),
 		 * and the chains whose parents come before it */
-		uint64_t gpar = j < nlive ? e[j] >> ENTRY_NODE : UINT64_MAX;
+		uint32_t gpar = j < nlive ? (uint32_t)(e[j] >> ENTRY_NODE) : CHAIN_END;
 		if (!top && ch < ch_end && (*ch & ~CHAIN_FLAT) < gpar) {
 			lv.w = w, lv.nlook = nlook, lv.put = put;
-			ch = looks ? chain_nodes_looks(&lv, ch, ch_end, gpar) : chain_nodes_last(&lv, ch, ch_end, gpar);
+			ch = looks ? chain_nodes_looks(&lv, ch, gpar) : chain_nodes_last(&lv, ch, gpar);
 			w = lv.w, nlook = lv.nlook, put = lv.put;
 		}
 		if (j >= nlive)
@@ -1274,6 +1274,8 @@ static void count_substrings(struct terms *t)
 		/* made by a copy of level_nodes for the first level, one for the
 		 * levels with nodes worth a look, one for the last */
 		size_t nnext;
+		if (k > 1)
+			chain[nchain] = CHAIN_END;	/* (nchain is below n + 1: a chain a position) */
 		if (k == 1)
 			nnext = level_nodes(f, e, &nlive, NULL, 0, NULL, text, weight, prev, cur, k, true, false, false);
 		else if (k <= MAX_LEN)
