@@ -107,6 +107,17 @@ char *sbuf_take(struct sbuf *b)
 	return s;
 }
 
+void sbuf_put_varint(struct sbuf *b, unsigned long long v)
+{
+	char c[10];
+	size_t k = 0;
+	do {
+		c[k++] = (char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	sbuf_append(b, c, k);
+}
+
 bool varint_get(const unsigned char **p, const unsigned char *end, unsigned long long *v)
 {
 	unsigned long long u = 0;
@@ -208,31 +219,36 @@ size_t utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
-/* The continuation bytes of the eight at s, a 1 in the low bit of each one's byte: a
- * continuation byte has bit 7 set and bit 6 clear. */
-static inline uint64_t continuations(const char *s)
-{
-	uint64_t w;
-	memcpy(&w, s, 8);
-	return (w & ~(w << 1) & 0x8080808080808080ull) >> 7;
-}
-
 size_t utf8_count(const char *s, size_t n)
 {
-	size_t chars = 0, i = 0;
-	/* 32 bytes at a time, their bytes' flags summed bytewise (4 at most) before one
-	 * multiply adds them up: the import counts every paragraph's characters */
-	for (; i + 32 <= n; i += 32) {
-		uint64_t cont = continuations(s + i) + continuations(s + i + 8) + continuations(s + i + 16) +
-				continuations(s + i + 24);
-		chars += 32 - (size_t)((cont * 0x0101010101010101ull) >> 56);
+	size_t cont = 0, i = 0;
+	/* sixteen bytes at a time: the continuation bytes (10xxxxxx) of each lane counted
+	 * in a byte of its own, summed every 255 steps; the last bytes by the sixteen that
+	 * end the text, those counted already left out */
+	while (i + 16 <= n) {
+		u8x16 acc = { 0 };
+		size_t stop = n - i > 255 * 16 ? i + 255 * 16 : n;
+		for (; i + 16 <= stop; i += 16)
+			acc -= (u8x16)((u8x16_load(s + i) & 0xC0) == 0x80);	/* -1 in each lane that is one */
+		cont += (size_t)u8x16_sum(acc);
 	}
-	for (; i + 8 <= n; i += 8)
-		chars += 8 - (size_t)((continuations(s + i) * 0x0101010101010101ull) >> 56);
+	if (i < n && n >= 16) {
+		static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+		u8x16 left = (u8x16)(lane >= (unsigned char)(16 - (n - i)));	/* the lanes not counted */
+		cont += (size_t)u8x16_sum((u8x16)((u8x16_load(s + n - 16) & 0xC0) == 0x80) & left & 1);
+		return n - cont;
+	}
+	/* a short text: eight bytes at a time, a continuation byte has bit 7 set and bit 6
+	 * clear */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t c = w & ~(w << 1) & 0x8080808080808080ull;
+		cont += (size_t)(((c >> 7) * 0x0101010101010101ull) >> 56);
+	}
 	for (; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			chars++;
-	return chars;
+		cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+	return n - cont;
 }
 
 size_t utf8_offset(const char *s, size_t n, size_t chars)

@@ -88,6 +88,20 @@ static void test_utf8_fast_paths(void)
 			bad += utf8_count(mixed + start, n) != want;
 		}
 	CHECK_INT(bad, 0);
+	/* long texts: the sixteen-byte count sums its lanes every 255 steps */
+	size_t big = 3 * 255 * 16 + 40;
+	char *text = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)(i % 4001 ? 0x80 + i % 64 : 0x61);	/* nearly all continuation bytes: full lanes */
+	size_t lens[] = { 255 * 16 - 1, 255 * 16, 255 * 16 + 1, 255 * 16 + 17, 2 * 255 * 16, big - 1, big };
+	for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+		size_t want = 0;
+		for (size_t i = 1; i < lens[k]; i++)
+			want += ((unsigned char)text[i] & 0xC0) != 0x80;
+		bad += utf8_count(text + 1, lens[k] - 1) != want;
+	}
+	free(text);
+	CHECK_INT(bad, 0);
 }
 
 /* The sixteen-byte lanes: the first lane set, any, and sums, against loops over the
