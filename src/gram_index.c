@@ -700,21 +700,26 @@ static size_t chunks_of(uint32_t len)
 	return n;
 }
 
+/* The next slab: one kept, or a new one. */
+static void __attribute__((noinline)) build_slab(struct gi_build *b)
+{
+	if (b->nslabs == b->nkept) {
+		if (b->nkept == b->slabs_cap) {
+			b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
+			b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
+		}
+		b->slabs[b->nkept++] = build_mem(SLAB_BYTES);
+	}
+	b->free = b->slabs[b->nslabs++];
+	b->end = b->free + SLAB_BYTES;
+}
+
 /* A new chunk of n bytes after the one whose bytes start at prev (NULL: the first);
  * returns where its bytes start. */
-static uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
+static inline uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
 {
-	if ((size_t)(b->end - b->free) < CHUNK_HEAD + n) {
-		if (b->nslabs == b->nkept) {
-			if (b->nkept == b->slabs_cap) {
-				b->slabs_cap = b->slabs_cap ? b->slabs_cap * 2 : 16;
-				b->slabs = xrealloc(b->slabs, b->slabs_cap * sizeof *b->slabs);
-			}
-			b->slabs[b->nkept++] = build_mem(SLAB_BYTES);
-		}
-		b->free = b->slabs[b->nslabs++];
-		b->end = b->free + SLAB_BYTES;
-	}
+	if ((size_t)(b->end - b->free) < CHUNK_HEAD + n)
+		build_slab(b);
 	uint8_t *p = b->free;
 	memcpy(p, &prev, CHUNK_HEAD);
 	b->free += CHUNK_HEAD + n;
@@ -786,7 +791,7 @@ static inline size_t slot_of(uint64_t key, size_t size)
 	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (size - 1);
 }
 
-static void build_grow(struct gi_build *b)
+static void __attribute__((noinline)) build_grow(struct gi_build *b)
 {
 	struct gi_entry *old = b->tab;
 	size_t n = b->size;
