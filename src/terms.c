@@ -1023,6 +1023,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	/* (no chains: chain may be NULL, and NULL + 0 is undefined) */
 	const uint32_t *ch = chain, *ch_end = nchain ? chain + nchain : chain;
 	uint32_t *put = next;
+	e[nlive] = UINT64_MAX;	/* (e has room for one more; no node is 2^28 − 1) */
 	for (size_t j = 0;;) {
 		/* the parent of the next group of entries (none: above every chain's),
 		 * and the chains whose parents come before it */
@@ -1034,19 +1035,21 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		}
 		if (j >= nlive)
 			break;
-		uint64_t g = e[j] >> ENTRY_CHAR;	/* node and character */
-		uint32_t i = (uint32_t)e[j] & ENTRY_POS, count = 0;
+		uint64_t y = e[j], g = y >> ENTRY_CHAR;	/* an entry, its node and character */
+		uint32_t i = (uint32_t)y & ENTRY_POS, count = 0;
 		uint32_t parent = top ? 0 : (uint32_t)(g >> (ENTRY_NODE - ENTRY_CHAR)), c = (uint32_t)g & ENTRY_POS;
 		size_t j0 = j;
 		/* each position's node, marked as seen twice (the mark taken off after
-		 * when not: a count below 2 is a group of one entry, i) */
+		 * when not: a count below 2 is a group of one entry, i); the group ends
+		 * at the last entry at the latest (e[nlive] is no group's) */
 		do {
-			uint32_t p = (uint32_t)e[j] & ENTRY_POS;
+			uint32_t p = (uint32_t)y & ENTRY_POS;
 			count += weight[p];
 			cur[p] = w | 1u << TAG_TWO;
 			if (push)
-				e[nkeep++] = e[j];	/* never passes j */
-		} while (++j < nlive && e[j] >> ENTRY_CHAR == g);
+				e[nkeep++] = y;	/* never passes j */
+			y = e[++j];
+		} while (y >> ENTRY_CHAR == g);
 		/* one entry seen twice or more: a chain begins (not at the top, whose
 		 * next level is made from every entry) */
 		bool one = j == j0 + 1, starts = !top && one && count >= 2;
