@@ -230,7 +230,9 @@ static const char *const layout8[][2] = {
 /* Every statement the store runs more than once, prepared on first use. */
 enum stmt_id {
 	Q_FIND_SHA,
+	Q_DOC_NEXT_ID,
 	Q_DOC_INSERT,
+	Q_DEFER_FOREIGN_KEYS,
 	Q_DOC_REUSE,
 	Q_ORIGINAL_INSERT,
 	Q_BLOCK_INSERT,
@@ -295,8 +297,12 @@ _Static_assert(PARA_NOISE == 5 && PARA_BODY == 4 && PARA_TITLE == 0, "stored par
 
 static const char *const stmt_sql[Q_COUNT] = {
 	[Q_FIND_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
-	[Q_DOC_INSERT] = "INSERT INTO documents (source, sha256, encoding, imported_at, bytes) "
-			 "VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4)",
+	/* a new document's id, as its row would have it (the largest but one) */
+	[Q_DOC_NEXT_ID] = "SELECT ifnull(max(id), 0) + 1 FROM documents",
+	[Q_DOC_INSERT] = "INSERT INTO documents (id, source, sha256, encoding, imported_at, bytes) "
+			 "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?5)",
+	/* until the commit: a new document's row comes last (store_import_commit) */
+	[Q_DEFER_FOREIGN_KEYS] = "PRAGMA defer_foreign_keys = ON",
 	[Q_DOC_REUSE] = "UPDATE documents SET source = ?1, sha256 = ?2, encoding = ?3, bytes = ?4, "
 			"imported_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?5",
 	[Q_ORIGINAL_INSERT] = "INSERT INTO originals (id, bytes) VALUES (?1, ?2)",
@@ -437,6 +443,9 @@ struct store {
 	char error[512];		/* the last error, one line */
 	/* the import in progress */
 	long doc;			/* its document id, -1 when none */
+	char *new_row;			/* a new document's row, written at commit: source, sha256 and
+					 * encoding, each NUL-terminated; NULL when the row is there */
+	long long new_bytes;		/* and its size */
 	char *title;			/* its title, written at commit; NULL: the row's stays */
 	long long original_bytes;	/* the size of its original bytes */
 	long long original_at;		/* how many of them are stored */
@@ -1833,6 +1842,8 @@ static int doc_remove(struct store *st, long doc, const char *what)
 	return index_remove(st, doc) != 0 || exec(st, sql, what) != 0 || delete_doc_rows(st, doc, what) != 0 ? -1 : 0;
 }
 
+static int clear_parsed(struct store *st, long doc);
+
 /* Runs a prepared statement that takes no parameters and returns no rows. */
 static int run_stmt(struct store *st, enum stmt_id id, const char *what)
 {
@@ -1886,23 +1897,47 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 	 * into its journal, a tenth of storing a small document. Replacing a document
 	 * needs one, to bring the old back. */
 	st->savepoint = st->batch && replace_id >= 0;
-	if ((!st->batch || st->savepoint) && run_stmt(st, st->batch ? Q_SAVEPOINT : Q_BEGIN, "starting the import") != 0)
+	if (!st->batch && run_stmt(st, Q_BEGIN, "starting the import") != 0)
+		return -1;
+	if (!st->batch && run_stmt(st, Q_DEFER_FOREIGN_KEYS, "starting the import") != 0)
+		goto fail;
+	if (st->savepoint && run_stmt(st, Q_SAVEPOINT, "starting the import") != 0)
 		return -1;
 	sqlite3_stmt *s;
 	if (replace_id >= 0) {
 		if (clear_parsed(st, replace_id) != 0 || !(s = stmt(st, Q_DOC_REUSE)))
 			goto fail;
 		sqlite3_bind_int64(s, 5, replace_id);
-	} else if (!(s = stmt(st, Q_DOC_INSERT))) {
-		goto fail;
+		sqlite3_bind_text(s, 1, m->source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, m->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, m->encoding, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, m->bytes);
+		if (step_done(st, s, "adding the document") != 0)
+			goto fail;
+		st->doc = replace_id;
+	} else {
+		/* A new document's row is written at commit, with its counts, not here and
+		 * updated then: written here, its page was the first of a long import's log
+		 * and rewritten at the end, and SQLite then checksums the log again from
+		 * there at commit (big.txt: 200 MB read back and summed, a tenth of the
+		 * writer's work). Its id is taken now; its other rows refer to it before
+		 * (foreign keys deferred to the commit, Q_DEFER_FOREIGN_KEYS). */
+		if (!(s = stmt(st, Q_DOC_NEXT_ID)))
+			goto fail;
+		int rc = sqlite3_step(s);
+		st->doc = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW) {
+			fail_db(st, "adding the document");
+			goto fail;
+		}
+		size_t ls = strlen(m->source) + 1, lh = strlen(m->sha256) + 1, le = strlen(m->encoding) + 1;
+		st->new_row = xmalloc(ls + lh + le);
+		memcpy(st->new_row, m->source, ls);
+		memcpy(st->new_row + ls, m->sha256, lh);
+		memcpy(st->new_row + ls + lh, m->encoding, le);
+		st->new_bytes = m->bytes;
 	}
-	sqlite3_bind_text(s, 1, m->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, m->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->encoding, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, m->bytes);
-	if (step_done(st, s, "adding the document") != 0)
-		goto fail;
-	st->doc = replace_id >= 0 ? replace_id : (long)sqlite3_last_insert_rowid(st->db);
 	st->paragraphs = st->sections = 0;
 	st->chars = 0;
 	st->row = xcalloc(1, sizeof *st->row);
@@ -2534,10 +2569,36 @@ static int para_at(struct store *st, struct para_block *b, long doc, long seq, c
 	return 1;
 }
 
+/* A new document's row (store_import_begin), first thing at commit: its counts but
+ * the terms' are known (Q_DOC_FINISH writes them all, as for a replaced document). */
+static int new_row_insert(struct store *st)
+{
+	if (!st->new_row)
+		return 0;
+	sqlite3_stmt *s = stmt(st, Q_DOC_INSERT);
+	if (!s)
+		return -1;
+	const char *source = st->new_row, *sha256 = source + strlen(source) + 1, *encoding = sha256 + strlen(sha256) + 1;
+	sqlite3_bind_int64(s, 1, st->doc);
+	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, encoding, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, st->new_bytes);
+	int rc = step_done(st, s, "adding the document");
+	sqlite3_clear_bindings(s);
+	free(st->new_row);
+	st->new_row = NULL;
+	return rc;
+}
+
 int store_import_commit(struct store *st)
 {
 	if (st->doc < 0)
 		return fail(st, "no import in progress");
+	if (new_row_insert(st) != 0) {
+		store_import_rollback(st);
+		return -1;
+	}
 	long terms;
 	if (block_flush(st) != 0 || import_terms_flush(st, &terms) != 0) {
 		store_import_rollback(st);
@@ -2589,6 +2650,10 @@ static int index_rows_retire(struct store *st, uint32_t hi)
 
 void store_import_rollback(struct store *st)
 {
+	/* a new document's rows refer to a row that may not be there: they go by hand */
+	bool new_doc = st->new_row != NULL;
+	free(st->new_row);
+	st->new_row = NULL;
 	st->block_n = 0;
 	sbuf_reset(&st->block);
 	free(st->title);
@@ -2600,7 +2665,8 @@ void store_import_rollback(struct store *st)
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db)) {
 		if (!st->batch)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		else if (!st->savepoint && (st->doc == 0 || doc_remove(st, st->doc, "dropping a failed import") == 0))
+		else if (!st->savepoint && (st->doc == 0 || ((!new_doc || clear_parsed(st, st->doc) == 0) &&
+							      doc_remove(st, st->doc, "dropping a failed import") == 0)))
 			keep_gi = st->gi_mixed;
 		else if (st->savepoint &&
 			 sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
@@ -2623,6 +2689,10 @@ int store_batch_begin(struct store *st)
 		return fail(st, "an import is already in progress");
 	if (run_stmt(st, Q_BEGIN, "starting the import") != 0)
 		return -1;
+	if (run_stmt(st, Q_DEFER_FOREIGN_KEYS, "starting the import") != 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	st->batch = true;
 	return 0;
 }
