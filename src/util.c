@@ -107,17 +107,6 @@ char *sbuf_take(struct sbuf *b)
 	return s;
 }
 
-void sbuf_put_varint(struct sbuf *b, unsigned long long v)
-{
-	char c[10];
-	size_t k = 0;
-	do {
-		c[k++] = (char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	sbuf_append(b, c, k);
-}
-
 bool varint_get(const unsigned char **p, const unsigned char *end, unsigned long long *v)
 {
 	unsigned long long u = 0;
