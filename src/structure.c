@@ -441,6 +441,8 @@ static void starts_with_add(uint32_t cp, size_t p)
 	starts_with.first_mask[k] |= 1u << p;
 }
 
+static void advert_build(void);
+
 static void patterns_build(void)
 {
 	for (size_t p = 0; p < NPATTERNS; p++) {
@@ -460,6 +462,7 @@ static void patterns_build(void)
 			starts_with_add(cp, p);
 		}
 	}
+	advert_build();
 }
 
 /* starts_with, made once whatever thread asks first (an import parses on two). */
@@ -644,14 +647,81 @@ static const char *const advert_weak[] = {
 	"整理", "会员", "资料", "举报", "下载", "免费", "关注", "转载", "版权", "广告", "群", "分享", NULL
 };
 
-static bool looks_advert(const char *s, size_t n)
+/* The words of both lists as looks_advert looks for them, made once by advert_build
+ * (with the patterns). A word of three bytes or more is looked for where its first
+ * three bytes are (key), found by a hash of them in a table of bits; a shorter one
+ * where its first byte is. */
+#define ADVERT_WORDS 32
+static struct {
+	const char *word[ADVERT_WORDS];	/* the words, strong ones first */
+	size_t len[ADVERT_WORDS];	/* their bytes */
+	uint32_t key[ADVERT_WORDS];	/* their first three bytes, the first lowest (0 if shorter) */
+	size_t nstrong;			/* words of advert_strong */
+	size_t n;			/* words in all */
+	uint64_t keys[4096 / 64];	/* bit advert_hash(key) of every key */
+	uint64_t short_first[4];	/* bit of the first byte of every shorter word */
+} advert;
+
+static inline unsigned advert_hash(uint32_t key)
 {
-	if (contains_any(s, n, advert_strong))
-		return true;
-	int weak = 0;
-	for (const char *const *p = advert_weak; *p; p++)
-		weak += contains(s, n, *p);
-	return weak >= 2;
+	return (key * 0x9E3779B1u) >> 20;
+}
+
+static void advert_build(void)
+{
+	const char *const *lists[] = { advert_strong, advert_weak };
+	for (size_t l = 0; l < 2; l++) {
+		for (const char *const *p = lists[l]; *p; p++) {
+			size_t k = advert.n++, len = strlen(*p);
+			const unsigned char *w = (const unsigned char *)*p;
+			if (k >= ADVERT_WORDS || len < 2 || (w[0] & 0xC0) == 0x80)
+				abort();	/* the lists outgrew the table, or hold a word it cannot look for */
+			advert.word[k] = *p;
+			advert.len[k] = len;
+			if (len >= 3) {
+				advert.key[k] = (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16;
+				unsigned h = advert_hash(advert.key[k]);
+				advert.keys[h / 64] |= 1ull << (h % 64);
+			} else {
+				advert.short_first[w[0] / 64] |= 1ull << (w[0] % 64);
+			}
+		}
+		if (l == 0)
+			advert.nstrong = advert.n;
+	}
+}
+
+/* One strong word, or two weak ones. One pass over the line, the same as a search for
+ * each word through all of it: a word is looked at only where its first bytes are (no
+ * word starts with a continuation byte). */
+static bool looks_advert(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t weak = 0;	/* one bit a weak word found */
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned char c = s[i];
+		if ((c & 0xC0) == 0x80)
+			continue;
+		uint32_t key = 0;
+		bool maybe = advert.short_first[c / 64] >> (c % 64) & 1;
+		if (i + 3 <= n) {
+			key = (uint32_t)c | (uint32_t)s[i + 1] << 8 | (uint32_t)s[i + 2] << 16;
+			unsigned h = advert_hash(key);
+			maybe |= advert.keys[h / 64] >> (h % 64) & 1;
+		}
+		if (!maybe)
+			continue;
+		for (size_t k = 0; k < advert.n; k++) {
+			if (advert.len[k] >= 3 ? advert.key[k] != key : advert.word[k][0] != (char)c)
+				continue;
+			if (advert.len[k] > n - i || memcmp(s + i, advert.word[k], advert.len[k]))
+				continue;
+			if (k < advert.nstrong)
+				return true;
+			weak |= 1u << (k - advert.nstrong);
+		}
+	}
+	return __builtin_popcount(weak) >= 2;
 }
 
 /* A digit of a date, or the X and × that stand for one in anonymised texts. */
