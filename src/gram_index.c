@@ -639,7 +639,7 @@ enum {
 	SLAB_BYTES = 2 << 20,		/* the arena's pieces */
 	/* slabs an emptied build keeps: the kernel zeroes a huge page for each new one
 	 * (2f2fbd1: all of them kept raised the peaks) */
-	SLABS_KEPT = 1,
+	SLABS_KEPT = 2,
 	HUGE_BYTES = 2 << 20,		/* a huge page (build_mem) */
 	POSTING_MAX = 11,		/* bytes of one posting at most (put_posting) */
 	/* a table of more slots than this is not in the core's own cache (1 MB): its slots
