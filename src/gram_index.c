@@ -924,6 +924,20 @@ static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_
 			}
 			goto done;
 		}
+	} else if (row - e->row < 0x40 && pos < 0x4000 && len + 3 <= lim) {
+		/* a row change of the usual kind: its delta * 2 + 1 in a byte, the position
+		 * in one or two, which fit even near the chunk's end (the test is exact) */
+		p[0] = (uint8_t)((row - e->row) * 2 + 1);
+		if (pos < 0x80) {
+			p[1] = (uint8_t)pos;
+			k = 2;
+		} else {
+			p[1] = (uint8_t)(pos | 0x80);
+			p[2] = (uint8_t)(pos >> 7);
+			k = 3;
+		}
+		e->row = row;
+		goto done;
 	}
 	if (__builtin_expect(len + (POSTING_MAX - 2) >= lim, 0)) {
 		/* a key's first two postings (most keys of a small document get one or two)
