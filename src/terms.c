@@ -250,8 +250,8 @@ enum {
 /* Quantity and degree characters (大多数, 极少数, 大部分). */
 #define QUANTITY "大多少数部分绝极半"
 /* Conjunctions, and 的, a single character before them is joined by (党和国家,
- * 党的领导). */
-#define CONJUNCTIONS "和与及同的"
+ * 党的领导): 和 与 及 同 的, as characters (not_a_term tries each for every phrase). */
+static const uint32_t conjunctions[] = { 0x548C, 0x4E0E, 0x53CA, 0x540C, 0x7684 };
 
 #define NUMERALS "一二三四五六七八九十两百千万〇"
 /* Measure words and markers that join a numeral to the tail of a formula. */
@@ -1686,10 +1686,8 @@ static bool not_a_term(const struct terms *t, uint32_t v, const uint32_t *s, int
 		if (!word)
 			return true;
 	}
-	for (const char *p = CONJUNCTIONS; *p;) {
-		uint32_t r;
-		p += utf8_decode(p, strlen(p), &r);
-		uint32_t w = trie_child(f, v, r);
+	for (size_t q = 0; q < sizeof conjunctions / sizeof *conjunctions; q++) {
+		uint32_t r = conjunctions[q], w = trie_child(f, v, r);
 		if (w && f->node[w].count * 4 >= count * 3) {
 			uint32_t pair[2] = { s[n - 1], r };
 			if (trie_count(f, pair, 2) >= 2 * trie_count(f, s + n - 2, 2))
