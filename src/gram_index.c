@@ -1157,8 +1157,26 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 					while (s < stop) {
 						uint32_t w;
 						memcpy(&w, s, 4);
-						if (!build_ideograph(&w))
-							break;
+						if (!build_ideograph(&w)) {
+							/* a separator of three bytes (，。、 and the like)
+							 * then an ideograph: the two lone keys the general
+							 * path below gives them, and the run goes on (six
+							 * bytes, two keys: stop still ends the batch) */
+							uint32_t f, w2;
+							if (stop - s < 6 || end - s < 7 || (w & 0xC0C0F0) != 0x8080E0 ||
+							    (w & 0x0F) == 0 || (w & 0x0F) == 0x0D)
+								break;
+							f = fold_char(build_ideograph_cp(w));
+							memcpy(&w2, s + 3, 4);
+							if (!cjk_separator(f) || !build_ideograph(&w2))
+								break;
+							keys[m++] = gi_key_lone(cur);
+							keys[m++] = gi_key_lone(f);
+							before = f;
+							cur = build_ideograph_cp(w2);
+							s += 6;
+							continue;
+						}
 						uint32_t c = build_ideograph_cp(w);
 						s += 3;
 						keys[m++] = common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c);
