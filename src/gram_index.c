@@ -1012,12 +1012,33 @@ static inline __attribute__((always_inline)) void build_groups(struct gi_build *
 	}
 }
 
+/* build_groups for a table in the cache: each key's posting as soon as its entry is
+ * found (no misses to overlap). */
+static inline __attribute__((always_inline)) void build_each(struct gi_build *b, const uint64_t *keys, size_t m,
+							    uint32_t row, uint32_t pos)
+{
+	for (size_t i = 0; i < m; i++) {
+		uint64_t key = keys[i];
+		size_t mask = b->size - 1, sl = slot_of(key, b->size);
+		struct gi_entry *e = &b->tab[sl];
+		while ((e->kw & KW_KEY) != key) {
+			if (e->kw == EMPTY_KEY) {
+				e = build_new(b, key, sl);
+				break;
+			}
+			sl = (sl + 1) & mask;
+			e = &b->tab[sl];
+		}
+		build_posting(b, e, row, pos + (uint32_t)i);
+	}
+}
+
 static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint32_t row, uint32_t pos)
 {
 	if (b->size > FETCH_SLOTS)
 		build_groups(b, keys, m, row, pos, true);
 	else
-		build_groups(b, keys, m, row, pos, false);
+		build_each(b, keys, m, row, pos);
 }
 
 /* Pairs of ideographs with a 1/GI_COMMON_SHARE of the postings of a build that was
