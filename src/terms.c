@@ -160,6 +160,8 @@ struct replay {
 				 * before it, three values a scan */
 	size_t nscan;		/* scans */
 	size_t capscan;		/* scans allocated */
+	size_t next;		/* the kept paragraph after the one terms_scan found last: the
+				 * next it is given, as a rule (they are scanned in order) */
 };
 
 #define REPLAY_SCAN (1u << 31)
@@ -2379,6 +2381,7 @@ static void replay_make(struct terms *t, const struct distinct *d, const struct 
 	r->offset = xmalloc((log->n + 1) * sizeof *r->offset);
 	r->scan = NULL;
 	r->nscan = r->capscan = 0;
+	r->next = 0;
 	bool *whole = xcalloc(d->n + 1, sizeof *whole);	/* per distinct paragraph: replayed */
 	uint32_t n = 0;
 	for (size_t u = 0; u < d->n; u++) {
@@ -2464,6 +2467,7 @@ static void replay_runs(struct terms *t, const struct hit_log *log, const uint32
 	r->first = xmalloc((t->nkept + 1) * sizeof *r->first);
 	r->scan = NULL;
 	r->nscan = r->capscan = 0;
+	r->next = 0;
 	size_t n = 0, cap = 256, o = 0;
 	r->term = xmalloc(cap * sizeof *r->term);
 	r->offset = xmalloc(cap * sizeof *r->offset);
@@ -2694,7 +2698,7 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 	while (m->nslot < 2 * n + 2)
 		m->nslot *= 2;
 	/* every array in one block, the 8-byte ones first (matcher_free frees head) */
-	m->head = xcalloc(1, 2 * (n + 1) * sizeof *m->head + (3 * (size_t)m->nslot + 5 * (n + 1)) * sizeof *m->first);
+	m->head = xmalloc(2 * (n + 1) * sizeof *m->head + (3 * (size_t)m->nslot + 5 * (n + 1)) * sizeof *m->first);
 	m->mask = m->head + n + 1;
 	m->first = (uint32_t *)(m->mask + n + 1);
 	m->start = m->first + m->nslot;
@@ -2703,6 +2707,9 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 	m->bytes = m->order + n + 1;
 	m->chars = m->bytes + n + 1;
 	m->lead = m->chars + n + 1;
+	/* only the keys are read before written (start and num of a slot, and an
+	 * array's entries past the terms', never) */
+	memset(m->first, 0, m->nslot * sizeof *m->first);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t b = strlen(terms[i].text);
@@ -2712,18 +2719,49 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 		memcpy(&m->head[i], head, 8);
 		memcpy(&m->mask[i], mask, 8);
 		m->bytes[i] = (uint32_t)b;
-		m->chars[i] = (uint32_t)utf8_count(terms[i].text, b);
+		/* a term of ASCII and of the characters decode takes three bytes at a
+		 * time (valid UTF-8, as nearly all are): its characters, first and second
+		 * counted in one walk; any other by the general calls below */
+		uint32_t fast[2] = { 0, 0 };
+		size_t nfast = 0, at = 0;
+		while (at < b) {
+			const unsigned char *s = (const unsigned char *)terms[i].text + at;
+			uint32_t x;
+			if (s[0] < 0x80) {
+				x = s[0];
+				at++;
+			} else if (b - at >= 3 && s[0] - 0xE1u < 15 && s[0] != 0xED && ((s[1] ^ 0x80u) | (s[2] ^ 0x80u)) < 0x40) {
+				x = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+				at += 3;
+			} else {
+				break;
+			}
+			if (nfast < 2)
+				fast[nfast] = x;
+			nfast++;
+		}
+		bool valid = at == b;
+		m->chars[i] = (uint32_t)(valid ? nfast : utf8_count(terms[i].text, b));
+		m->lead[i] = 0;
 		if (b) {
-			size_t k1 = utf8_decode(terms[i].text, b, &m->lead[i]), k2 = 0;
+			size_t k1 = valid ? (fast[0] < 0x80 ? 1 : 3) : utf8_decode(terms[i].text, b, &m->lead[i]), k2 = 0;
+			if (valid)
+				m->lead[i] = fast[0];
 			m->order[k++] = (uint32_t)i;
 			/* the filter by two characters when both are valid UTF-8 (the text
 			 * holding these bytes decodes to them), else by the first alone */
 			uint32_t c = m->lead[i], d = 0;
 			char enc[8];
-			bool two = k1 < b && utf8_encode(c, enc) == k1 && memcmp(enc, terms[i].text, k1) == 0;
-			if (two) {
-				k2 = utf8_decode(terms[i].text + k1, b - k1, &d);
-				two = utf8_encode(d, enc) == k2 && memcmp(enc, terms[i].text + k1, k2) == 0;
+			bool two;
+			if (valid) {
+				two = nfast >= 2;
+				d = fast[1];
+			} else {
+				two = k1 < b && utf8_encode(c, enc) == k1 && memcmp(enc, terms[i].text, k1) == 0;
+				if (two) {
+					k2 = utf8_decode(terms[i].text + k1, b - k1, &d);
+					two = utf8_encode(d, enc) == k2 && memcmp(enc, terms[i].text + k1, k2) == 0;
+				}
 			}
 			if (two) {
 				uint32_t p = pair_slot(c, d);
@@ -2772,6 +2810,41 @@ static void matcher_free(struct matcher *m)
 	free(m->head);	/* the block of every array (matcher_build) */
 }
 
+/* From p (before e), the characters the filter of first characters (bmp) tells
+ * lead no term, ASCII or of three bytes as decode takes them, each from its bytes
+ * in one step: skipped, and counted in *chars. Returns where the first other one
+ * begins: one that may lead a term (*c, and its *k bytes), or one decode must take
+ * (*k 0: of other bytes, or in the last two), or e. */
+static inline const char *skip_unled(const uint64_t *bmp, const char *p, const char *e, long *chars, uint32_t *c,
+				     size_t *k)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	long n = 0;
+	*k = 0;
+	for (; e - (const char *)s >= 3; n++) {
+		unsigned b0 = s[0];
+		if (b0 < 0x80) {
+			if (lead_may(bmp, b0)) {
+				*c = b0, *k = 1;
+				break;
+			}
+			s++;
+			continue;
+		}
+		unsigned b1 = s[1] ^ 0x80u, b2 = s[2] ^ 0x80u;
+		if (b0 - 0xE1u >= 15 || b0 == 0xED || (b1 | b2) >= 0x40)
+			break;
+		uint32_t x = (b0 & 0x0Fu) << 12 | b1 << 6 | b2;
+		if (lead_may(bmp, x)) {
+			*c = x, *k = 3;
+			break;
+		}
+		s += 3;
+	}
+	*chars += n;
+	return (const char *)s;
+}
+
 static void match(const struct matcher *m, const struct term *terms, const char *text, size_t len,
 		  term_hit_fn fn, void *ctx)
 {
@@ -2787,8 +2860,12 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 		if (!lead_may(m->bmp, c)) {
 			i += k;
 			chars++;
-			if (i < len)
-				k = decode(text + i, len - i, &c);
+			const char *at = skip_unled(m->bmp, text + i, text + len, &chars, &c, &k);
+			i = (size_t)(at - text);
+			if (at == text + len)
+				break;
+			if (!k)
+				k = decode(at, len - i, &c);
 			continue;
 		}
 		uint32_t d = 0;
@@ -2829,13 +2906,17 @@ static void match(const struct matcher *m, const struct term *terms, const char 
 }
 
 /* The kept paragraph whose text (terms_kept_text) is the len bytes at text; false
- * for other text. */
-static bool kept_index(const struct terms *t, const char *text, size_t len, size_t *index)
+ * for other text. The one after the last found (guess) is tried first. */
+static bool kept_index(const struct terms *t, const char *text, size_t len, size_t guess, size_t *index)
 {
 	uintptr_t p = (uintptr_t)text, base = (uintptr_t)t->sample.data;
 	if (!t->nkept || p < base || p - base >= t->sample.len)
 		return false;
-	size_t at = p - base, lo = first_ending_at(t, at);
+	size_t at = p - base, lo;
+	if (guess < t->nkept && (guess ? t->ends[guess - 1] + 1 : 0) == at)
+		lo = guess;
+	else
+		lo = first_ending_at(t, at);
 	size_t from = lo ? t->ends[lo - 1] + 1 : 0;
 	if (lo == t->nkept || from != at || t->ends[lo] - from != len)
 		return false;
@@ -2859,19 +2940,22 @@ static void moved_hit(void *ctx, size_t term, long offset, long length)
 void terms_scan(const struct terms *t, const char *text, size_t len, term_hit_fn fn, void *ctx)
 {
 	size_t i;
-	if (t->replay && kept_index(t, text, len, &i) && t->replay->unit[i]) {
-		const struct replay *r = t->replay;
-		uint32_t u = r->unit[i] - 1;
-		for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++) {
-			if (!(r->term[k] & REPLAY_SCAN)) {
-				fn(ctx, r->term[k], r->offset[k], t->m.chars[r->term[k]]);
-				continue;
+	struct replay *r = t->replay;	/* its guess moves on; the hits do not change */
+	if (r && kept_index(t, text, len, r->next, &i)) {
+		r->next = i + 1;
+		if (r->unit[i]) {
+			uint32_t u = r->unit[i] - 1;
+			for (uint32_t k = r->first[u]; k < r->first[u + 1]; k++) {
+				if (!(r->term[k] & REPLAY_SCAN)) {
+					fn(ctx, r->term[k], r->offset[k], t->m.chars[r->term[k]]);
+					continue;
+				}
+				const uint32_t *sc = r->scan + 3 * (r->term[k] & ~REPLAY_SCAN);
+				struct moved mv = { fn, ctx, sc[2] };
+				match(&t->m, t->chosen, text + sc[0], sc[1] - sc[0], moved_hit, &mv);
 			}
-			const uint32_t *sc = r->scan + 3 * (r->term[k] & ~REPLAY_SCAN);
-			struct moved mv = { fn, ctx, sc[2] };
-			match(&t->m, t->chosen, text + sc[0], sc[1] - sc[0], moved_hit, &mv);
+			return;
 		}
-		return;
 	}
 	match(&t->m, t->chosen, text, len, fn, ctx);
 }

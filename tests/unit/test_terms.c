@@ -334,6 +334,33 @@ static void test_scan_filters(void)
 	unlink(path);
 }
 
+/* The scan steps over characters that lead no term by their bytes, and decodes any
+ * other: offsets count an invalid byte, a character of two bytes and one of four as
+ * one each, and a term in the last bytes is found. */
+static void test_scan_plain(void)
+{
+	char *path = write_glossary("营商环境\nAI大模型\n路\n");
+	struct terms *t = terms_new(path);
+	feed(t, "文字。");
+	CHECK_INT(terms_finish(t), 3);
+	struct hits h = { 0 };
+	const char *s = "k\xC3\xA9营商环境\xFF\xE4\xB8营商环境ab，\xF0\xA0\x80\x80" "AI大模型营商环境一路";
+	terms_scan(t, s, strlen(s), on_hit, &h);
+	CHECK_INT(h.n, 5);
+	static const int off[] = { 2, 9, 17, 22, 27 }, len[] = { 4, 4, 5, 4, 1 };
+	for (int i = 0; i < 5 && i < h.n; i++) {
+		CHECK_INT(h.off[i], off[i]);
+		CHECK_INT(h.len[i], len[i]);
+	}
+	/* a term of one character at the end, after ones that lead none */
+	h.n = 0;
+	terms_scan(t, "文字a路", 10, on_hit, &h);
+	CHECK_INT(h.n, 1);
+	CHECK_INT(h.off[0], 3);
+	terms_free(t);
+	unlink(path);
+}
+
 /* A long text: the statistics stop at their sample, quotes and hits do not. */
 static void test_long_input(void)
 {
@@ -635,6 +662,20 @@ static size_t check_kept_scans(const struct terms *t)
 		hits += (size_t)a.n;
 		free(copy);
 	}
+	/* the kept paragraphs out of order give the same hits again */
+	for (size_t i = terms_kept(t); i-- > 0;) {
+		size_t len;
+		const char *k = terms_kept_text(t, i, &len);
+		struct hits a = { 0 }, b = { 0 };
+		terms_scan(t, k, len, on_hit, &a);
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, k, len);
+		terms_scan(t, copy, len, on_hit, &b);
+		CHECK_INT(a.n, b.n);
+		for (int j = 0; j < a.n && j < 8; j++)
+			CHECK_INT(a.off[j], b.off[j]);
+		free(copy);
+	}
 	return hits;
 }
 
@@ -689,6 +730,7 @@ int main(void)
 	test_plain_words();
 	test_glossary_and_scan();
 	test_scan_filters();
+	test_scan_plain();
 	test_long_input();
 	test_empty();
 	return check_done();
