@@ -905,6 +905,18 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 	e->lim = entry_lim(cap_log, end);
 }
 
+/* v (below 2^14) as a varint of one or two bytes at p; returns how many. */
+static inline size_t put_small(uint8_t *p, uint32_t v)
+{
+	if (v < 0x80) {
+		p[0] = (uint8_t)v;
+		return 1;
+	}
+	p[0] = (uint8_t)(v | 0x80);
+	p[1] = (uint8_t)(v >> 7);
+	return 2;
+}
+
 /* Appends a posting to e (put_posting's encoding; its usual cases here). */
 static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_t row, uint32_t pos)
 {
@@ -914,28 +926,14 @@ static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_
 	if (row == e->row) {
 		uint64_t d = (uint64_t)(pos - e->pos) * 2;
 		if (d < 0x4000 && __builtin_expect(len < lim, 1)) {
-			if (d < 0x80) {
-				p[0] = (uint8_t)d;
-				k = 1;
-			} else {
-				p[0] = (uint8_t)(d | 0x80);
-				p[1] = (uint8_t)(d >> 7);
-				k = 2;
-			}
+			k = put_small(p, (uint32_t)d);
 			goto done;
 		}
 	} else if (row - e->row < 0x40 && pos < 0x4000 && len + 3 <= lim) {
 		/* a row change of the usual kind: its delta * 2 + 1 in a byte, the position
 		 * in one or two, which fit even near the chunk's end (the test is exact) */
 		p[0] = (uint8_t)((row - e->row) * 2 + 1);
-		if (pos < 0x80) {
-			p[1] = (uint8_t)pos;
-			k = 2;
-		} else {
-			p[1] = (uint8_t)(pos | 0x80);
-			p[2] = (uint8_t)(pos >> 7);
-			k = 3;
-		}
+		k = 1 + put_small(p + 1, pos);
 		e->row = row;
 		goto done;
 	}
