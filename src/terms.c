@@ -328,7 +328,15 @@ static struct {
 	uint64_t run[65536 / 64];	/* BMP characters that join a run of count_substrings: Han,
 					 * placeholders and digits */
 	uint64_t worth[DEPTH + 1];	/* per level: look_worth as level_nodes reads it */
+	/* per byte, its part of a Han character of U+4E00–U+9FFF read by
+	 * count_substrings in its loop of Han runs: as a lead byte E4–E9 (the
+	 * character's top bits), as the first and as the second continuation
+	 * byte (80–BF); any other byte HAN_NONE, which puts the sum out of that
+	 * range */
+	uint32_t han_lead[256], han_mid[256], han_last[256];
 } tables;
+
+#define HAN_NONE (1u << 24)	/* three of them add up to no overflow */
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 /* The placeholders (is_digit's comment): × X x * Ｘ ｘ ＊ ○ ◯ □, and the wildcard itself. */
@@ -360,6 +368,12 @@ static void tables_init(void)
 			tables.run[c / 64] |= 1ull << (c % 64);
 	for (size_t r = 0; r < sizeof placeholders / sizeof *placeholders; r++)
 		tables.run[placeholders[r] / 64] |= 1ull << (placeholders[r] % 64);
+	for (uint32_t b = 0; b < 256; b++) {
+		bool cont = b >= 0x80 && b < 0xC0;
+		tables.han_lead[b] = b >= 0xE4 && b <= 0xE9 ? (b - 0xE0) << 12 : HAN_NONE;
+		tables.han_mid[b] = cont ? (b - 0x80) << 6 : HAN_NONE;
+		tables.han_last[b] = cont ? b - 0x80 : HAN_NONE;
+	}
 	/* a bit by the count (0: below 2, 1: 2, 2: more) times 16 and the classes
 	 * look_worth reads (CLS_NUMERAL and CLS_STOP_START of the first character,
 	 * CLS_STOP_END of the last) */
@@ -1187,12 +1201,11 @@ static void count_substrings(struct terms *t)
 			uint32_t *q = text + n, *q_end = q + (room < most ? room : most);
 			const unsigned char *p = u + at;
 			while (q < q_end) {
-				/* the character, U+4E00–U+9FFF told by it once the
-				 * continuation bytes are such (a lead byte below E0 puts
-				 * it far out of range, one above E9 too) */
-				uint32_t b1 = p[1] - 0x80u, b2 = p[2] - 0x80u;	/* below 0x40 or no continuation */
-				uint32_t d = ((uint32_t)p[0] - 0xE0u) << 12 | b1 << 6 | b2;
-				if (((b1 | b2) >= 0x40) | (d - 0x4E00u >= 0x5200u))
+				/* the character by three look-ups: in U+4E00–U+9FFF only
+				 * when its bytes are a lead E4–E9 and two continuations
+				 * (any other byte adds HAN_NONE), lead E4 below B8 too */
+				uint32_t d = tables.han_lead[p[0]] + tables.han_mid[p[1]] + tables.han_last[p[2]];
+				if (d - 0x4E00u >= 0x5200u)
 					break;
 				*q++ = d;
 				h = (h ^ d) * 16777619u;

@@ -483,6 +483,24 @@ static void test_repeated_runs(void)
 	terms_free(t);
 }
 
+/* The sample's Han runs are read three bytes at a time while the bytes are a
+ * character of U+4E00–U+9FFF: its edges (一 U+4E00, 鿿 U+9FFF), the characters
+ * just past them (䷿ U+4DFF, Han as well; ꀀ U+A000, not), bytes that are no
+ * character inside a run and a character cut at the sample's end leave the
+ * counts of the runs around them alone. */
+static void test_han_edges(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed_uses(t, "高质量发展", 8);
+	feed(t, "一鿿高质量发展ꀀ䷿高质量发展\xE4\x41\x80高质量发展\xE4\xB8一。");
+	feed(t, "高质量发展\xE9\xBF");
+	terms_finish(t);
+	CHECK_STR(kind_of(t, "高质量发展"), "phrase");
+	CHECK(!find(t, "鿿高质量发展"));
+	CHECK(!find(t, "高质量发展一"));
+	terms_free(t);
+}
+
 /* Hits are counted on the distinct Han runs when every candidate is all Han, and on
  * the paragraphs when one is not (a glossary term with Latin letters): both give
  * every other term the same score, so the same hits, and scans the same. */
@@ -725,6 +743,7 @@ int main(void)
 	test_formulas();
 	test_phrases();
 	test_repeated_runs();
+	test_han_edges();
 	test_extension_dropped();
 	test_not_terms();
 	test_plain_words();
