@@ -180,6 +180,19 @@ static const char *const chrome[] = {
 	"相关报道", "相关链接", "相关新闻", "相关阅读", "相关文章", "责任编辑", "扫一扫在手机打开当前页", NULL,
 };
 
+/* Roles of characters in the rules below (set by pairs_build): classify hashes the
+ * pairs that start with a keyword's first character, chrome_only drops a word whose
+ * first character starts no chrome word. */
+enum role {
+	ROLE_FIRST = 1,		/* first character of a keyword */
+	ROLE_TITLE_FIRST = 2,	/* first character of a title word */
+	ROLE_SENTENCE = 4,	/* 。 */
+	ROLE_CLAUSE = 8,	/* ；！？： */
+	ROLE_CHROME_FIRST = 16,	/* first character of a chrome word */
+};
+
+static unsigned char roles[0x10000];
+
 /* Length of the separator at s (between chrome words), 0 if none: one of
  * " []|/:" or 【 】 ： 、 ｜ 　 (E3 80 90, E3 80 91, EF BC 9A, E3 80 81, EF BD 9C, E3 80 80). */
 static inline size_t chrome_sep(const char *str, size_t n)
@@ -213,6 +226,12 @@ static bool chrome_only(const char *s, size_t n)
 			i += sep;
 			continue;
 		}
+		/* every chrome word starts with a three-byte character of ROLE_CHROME_FIRST:
+		 * a word that does not is none of them (most lines' first) */
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (n - i < 3 || (u[0] & 0xF0) != 0xE0 ||
+		    !(roles[(uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F)] & ROLE_CHROME_FIRST))
+			return false;
 		size_t j = i;
 		while (j < n && !chrome_sep(s + j, n - j))
 			if (++j - i > chrome_longest)
@@ -258,15 +277,6 @@ static const char *const title_words[] = {
  * keyword, so that few pairs are hashed at all. */
 static uint64_t pair_bits[65536 / 64];
 static uint64_t title_bits[65536 / 64];	/* the same for title_words */
-
-enum role {
-	ROLE_FIRST = 1,		/* first character of a keyword */
-	ROLE_TITLE_FIRST = 2,	/* first character of a title word */
-	ROLE_SENTENCE = 4,	/* 。 */
-	ROLE_CLAUSE = 8,	/* ；！？： */
-};
-
-static unsigned char roles[0x10000];
 
 static unsigned pair_hash(uint32_t a, uint32_t b)
 {
@@ -329,6 +339,9 @@ static void pairs_build(void)
 	for (size_t l = 0; l < sizeof kws / sizeof *kws; l++)
 		keywords_init(kws[l]);
 	for (size_t w = 0; chrome[w]; w++) {
+		uint32_t a;
+		utf8_decode(chrome[w], strlen(chrome[w]), &a);
+		roles[a] |= ROLE_CHROME_FIRST;	/* each a three-byte character (chrome_only) */
 		chrome_len[w] = strlen(chrome[w]);
 		if (chrome_len[w] > chrome_longest)
 			chrome_longest = chrome_len[w];

@@ -552,30 +552,36 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 			 struct sbuf *out)
 {
 	const struct dbcs *db = d->dbcs;
+	/* the run writes straight into out while out has room (no copy); when out is
+	 * nearly full, through buf and sbuf_append, so that out grows when and as it did */
 	char buf[16 * 1024];
 	struct tally none = { 0 }, *t = d->tally ? d->tally : &none;
 	bool count = d->tally != NULL, write = !count || d->write;
-	size_t o = 0, i = 0;
+	size_t i = 0;
 	while (i < n) {
-		/* a run stops while buf has room for what it writes: at most three bytes for
-		 * every two read, one for one */
-		size_t room = sizeof buf - 8 - o;
-		size_t stop = n - i < room / 2 ? n : i + room / 2;
+		/* a run stops while the room has space for what it writes: at most three
+		 * bytes for every two read, one for one, and a byte past the last */
+		size_t room = out->cap - out->len;
+		bool direct = write && out->data && room >= 256;
+		char *dst = direct ? out->data + out->len : buf;
+		size_t avail = (direct ? room - 1 : sizeof buf) - 8;
+		size_t stop = n - i < avail / 2 ? n : i + avail / 2;
+		size_t o = 0;
 		if (count && write)
-			i = dbcs_run(db, in, i, stop, n, buf, &o, t, true, true);
+			i = dbcs_run(db, in, i, stop, n, dst, &o, t, true, true);
 		else if (count)
-			i = dbcs_run(db, in, i, stop, n, buf, &o, t, false, true);
+			i = dbcs_run(db, in, i, stop, n, dst, &o, t, false, true);
 		else
-			i = dbcs_run(db, in, i, stop, n, buf, &o, t, true, false);
+			i = dbcs_run(db, in, i, stop, n, dst, &o, t, true, false);
+		if (direct) {
+			out->len += o;
+			out->data[out->len] = '\0';
+		} else
+			sbuf_append(out, buf, o);
 		if (i >= n)
 			break;
-		if (i >= stop) {
-			sbuf_append(out, buf, o);
-			o = 0;
+		if (i >= stop)
 			continue;
-		}
-		sbuf_append(out, buf, o);
-		o = 0;
 		if (i + 1 < n && db->table[DB_INDEX(in[i], in[i + 1])] == DB_REFUSED) {
 			/* what iconv would say of it, without asking: invalid, one unit skipped */
 			bad(d, base + (long long)i, out);
@@ -585,22 +591,20 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 		char *ip = (char *)in + i, *op = buf;
 		size_t left = n - i, room1 = 4;
 		size_t r = iconv(d->cd, &ip, &left, &op, &room1);
+		int err = errno;
 		o = (size_t)(op - buf);
+		if (count)
+			tally_text(t, buf, o);
 		if (ip > (char *)in + i) {
-			if (count)
-				tally_text(t, buf, o);
-			if (!write)
-				o = 0;
+			if (write)
+				sbuf_append(out, buf, o);
 			i = (size_t)(ip - (char *)in);
 			continue;
 		}
 		sbuf_append(out, buf, o);
-		if (count)
-			tally_text(t, buf, o);
-		o = 0;
-		if (r != (size_t)-1 || errno == E2BIG)	/* no progress with room for a character: let iconv have the rest */
+		if (r != (size_t)-1 || err == E2BIG)	/* no progress with room for a character: let iconv have the rest */
 			return i + iconv_convert(d, in + i, n - i, final, base + (long long)i, out);
-		if (errno == EINVAL) {
+		if (err == EINVAL) {
 			if (!final)
 				return i;
 			bad(d, base + (long long)i, out);	/* cut by the end of the text */
@@ -610,7 +614,7 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 		i += d->unit < n - i ? d->unit : n - i;
 		iconv(d->cd, NULL, NULL, NULL, NULL);
 	}
-	sbuf_append(out, buf, o);
+	sbuf_append(out, buf, 0);
 	return n;
 }
 

@@ -258,6 +258,48 @@ static void test_large(void)
 	free(big);
 }
 
+/* A two-byte decoder writes into the room its output buffer has and grows it when
+ * full: after text already there, with little or much room, the output is the same
+ * as in a buffer of its own, and the buffer grows as appending that output would. */
+static void test_room(void)
+{
+	size_t n1;
+	unsigned char *one = encode("GB18030", simp, &n1);
+	size_t n = 0;
+	unsigned char *in = malloc(40 * (n1 + 8));
+	for (int i = 0; i < 40; i++) {
+		memcpy(in + n, one, n1), n += n1;
+		memcpy(in + n, i % 3 ? "ab\r\n" : "\x81\x30\xFF\x81\x30\x81\x30\n", i % 3 ? 4 : 8);
+		n += i % 3 ? 4 : 8;
+	}
+	size_t invalid;
+	char *want = decode("GB18030", in, n, 0, &invalid, NULL);
+	CHECK(want != NULL && invalid > 0);
+	size_t wlen = want ? strlen(want) : 0;
+	for (size_t pre = 0; pre < 700; pre += 7) {
+		for (int cap = 0; cap < 3; cap++) {
+			char err[160];
+			struct decoder *d = decoder_new("GB18030", err, sizeof err);
+			struct sbuf out = { 0 }, like = { 0 };
+			for (size_t i = 0; i < pre; i++)
+				sbuf_append(&out, "x", 1), sbuf_append(&like, "x", 1);
+			if (cap)
+				sbuf_grow(&out, cap == 1 ? 300 : 5000), sbuf_grow(&like, cap == 1 ? 300 : 5000);
+			for (size_t at = 0, step = 1 + pre % 613; at < n; at += step)
+				decoder_feed(d, in + at, n - at < step ? n - at : step, at + step >= n, &out);
+			sbuf_append(&like, want, wlen);
+			CHECK(out.len == pre + wlen && !memcmp(out.data + pre, want, wlen) && out.data[out.len] == 0);
+			CHECK_INT(out.cap, like.cap);
+			sbuf_free(&out);
+			sbuf_free(&like);
+			decoder_free(d);
+		}
+	}
+	free(want);
+	free(in);
+	free(one);
+}
+
 /* What the guess keeps is what a decoder gives, invalid sequences and all; it keeps
  * nothing for UTF-8, a partial sample or a refusal. */
 static void test_guess_keep(void)
@@ -432,6 +474,7 @@ int main(void)
 	test_binary();
 	test_decoder();
 	test_large();
+	test_room();
 	test_utf8_counts();
 	return check_done();
 }
