@@ -2597,8 +2597,10 @@ static int new_row_insert(struct store *st)
 	sqlite3_bind_int64(s, 5, st->new_bytes);
 	int rc = step_done(st, s, "adding the document");
 	sqlite3_clear_bindings(s);
-	free(st->new_row);
-	st->new_row = NULL;
+	if (rc == 0) {
+		free(st->new_row);
+		st->new_row = NULL;	/* (kept on a failure: the rollback removes by hand) */
+	}
 	return rc;
 }
 

@@ -464,6 +464,12 @@ static void test_batch(void)
 	struct para p0 = { .seq = 0, .kind = PARA_HEADING, .text = text, .len = strlen(text), .section = 0, .line = 1 };
 	CHECK_INT(store_import_paragraph(st, &p0), 0);
 	store_import_rollback(st);
+	/* the same with the row itself refused at commit (bytes the library has) */
+	struct import_meta again = { .source = "/x/a2.txt", .sha256 = "batch-a", .encoding = "UTF-8", .bytes = 6 };
+	CHECK_INT(store_import_begin(st, &again, -1, &eid), 0);
+	CHECK_INT(store_import_section(st, &apart), 0);
+	CHECK_INT(store_import_paragraph(st, &p0), 0);
+	CHECK(store_import_commit(st) != 0);
 	CHECK_INT(store_batch_commit(st), 0);
 	docs = 0;
 	CHECK_INT(store_each_doc(st, count_docs, &docs), 0);
