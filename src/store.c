@@ -297,7 +297,7 @@ _Static_assert(PARA_NOISE == 5 && PARA_BODY == 4 && PARA_TITLE == 0, "stored par
 
 static const char *const stmt_sql[Q_COUNT] = {
 	[Q_FIND_SHA] = "SELECT id FROM documents WHERE sha256 = ?1",
-	/* a new document's id, as its row would have it (the largest but one) */
+	/* a new document's id: the largest plus one, as a row inserted without one gets */
 	[Q_DOC_NEXT_ID] = "SELECT ifnull(max(id), 0) + 1 FROM documents",
 	[Q_DOC_INSERT] = "INSERT INTO documents (id, source, sha256, encoding, imported_at, bytes) "
 			 "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?5)",
@@ -1847,8 +1847,6 @@ static int doc_remove(struct store *st, long doc, const char *what)
 	return index_remove(st, doc) != 0 || exec(st, sql, what) != 0 || delete_doc_rows(st, doc, what) != 0 ? -1 : 0;
 }
 
-static int clear_parsed(struct store *st, long doc);
-
 /* Runs a prepared statement that takes no parameters and returns no rows. */
 static int run_stmt(struct store *st, enum stmt_id id, const char *what)
 {
@@ -1856,8 +1854,9 @@ static int run_stmt(struct store *st, enum stmt_id id, const char *what)
 	return s ? step_done(st, s, what) : -1;
 }
 
-/* Clears what a re-parse rebuilds; the reading position and marks stay. */
-static int clear_parsed(struct store *st, long doc)
+/* Clears what a re-parse rebuilds; the reading position and marks stay. All of a new
+ * document's rows but its own, which it does not have before its commit. */
+static int clear_parsed(struct store *st, long doc, const char *what)
 {
 	static const char *const tables[] = { "section_marks", "section_apart", "term_lists", "outline_shapes" };
 	if (index_remove(st, doc) != 0)
@@ -1865,10 +1864,10 @@ static int clear_parsed(struct store *st, long doc)
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
 		char sql[96];
 		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE doc = %ld", tables[i], doc);
-		if (exec(st, sql, "replacing the document") != 0)
+		if (exec(st, sql, what) != 0)
 			return -1;
 	}
-	return delete_doc_rows(st, doc, "replacing the document");
+	return delete_doc_rows(st, doc, what);
 }
 
 int store_import_begin(struct store *st, const struct import_meta *m, long replace_id, long *id)
@@ -1910,7 +1909,7 @@ int store_import_begin(struct store *st, const struct import_meta *m, long repla
 		return -1;
 	sqlite3_stmt *s;
 	if (replace_id >= 0) {
-		if (clear_parsed(st, replace_id) != 0 || !(s = stmt(st, Q_DOC_REUSE)))
+		if (clear_parsed(st, replace_id, "replacing the document") != 0 || !(s = stmt(st, Q_DOC_REUSE)))
 			goto fail;
 		sqlite3_bind_int64(s, 5, replace_id);
 		sqlite3_bind_text(s, 1, m->source, -1, SQLITE_STATIC);
@@ -2663,7 +2662,8 @@ static int index_rows_retire(struct store *st, uint32_t hi)
 
 void store_import_rollback(struct store *st)
 {
-	/* a new document's rows refer to a row that may not be there: they go by hand */
+	/* a new document's row is not there yet (new_row_insert keeps new_row until it
+	 * is): what refers to its id goes by hand (clear_parsed), with its other rows */
 	bool new_doc = st->new_row != NULL;
 	free(st->new_row);
 	st->new_row = NULL;
@@ -2678,8 +2678,8 @@ void store_import_rollback(struct store *st)
 	if (st->doc >= 0 && !sqlite3_get_autocommit(st->db)) {
 		if (!st->batch)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		else if (!st->savepoint && (st->doc == 0 || ((!new_doc || clear_parsed(st, st->doc) == 0) &&
-							      doc_remove(st, st->doc, "dropping a failed import") == 0)))
+		else if (!st->savepoint &&
+			 (st->doc == 0 || (new_doc ? clear_parsed : doc_remove)(st, st->doc, "dropping a failed import") == 0))
 			keep_gi = st->gi_mixed;
 		else if (st->savepoint &&
 			 sqlite3_exec(st->db, "ROLLBACK TO import_file; RELEASE import_file", NULL, NULL, NULL) == SQLITE_OK &&
