@@ -614,7 +614,7 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 		i += d->unit < n - i ? d->unit : n - i;
 		iconv(d->cd, NULL, NULL, NULL, NULL);
 	}
-	sbuf_append(out, buf, 0);
+	sbuf_append(out, buf, 0);	/* out allocated and ended by a NUL, as when the last run went through buf */
 	return n;
 }
 
