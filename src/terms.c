@@ -316,10 +316,17 @@ static inline bool look_worth(uint32_t n, uint32_t count, uint8_t first, uint8_t
 	return (count >= 2) & (n - MIN_LEN <= MAX_LEN - MIN_LEN) & (!!(first & CLS_NUMERAL) | phrase);
 }
 
+/* Above every character the trie's text holds (is_han's, PLACEHOLDER, and the 0
+ * that ends a run). */
+#define TEXT_CHARS 0x30000
+
 /* Tables shared by every extraction (an import makes one per document, maybe on
  * another thread): filled once (pthread_once), only read after. */
 static struct {
-	uint8_t cls[65536];		/* per BMP character: CLS_* bits */
+	uint8_t cls[TEXT_CHARS];	/* per character below TEXT_CHARS: CLS_* bits (only BMP ones
+					 * have any), and CLS_BOUNDARY at 0, a run's end in the
+					 * trie's text (count_substrings reads its characters here
+					 * with no test of their range) */
 	double ln_small[256];		/* ln c for the common small counts */
 	double clogc_small[256];	/* c·ln c for them */
 	const char *stop[STOP_SLOTS];	/* the stop words, open addressing on str_hash */
@@ -342,12 +349,13 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 /* The placeholders (is_digit's comment): × X x * Ｘ ｘ ＊ ○ ◯ □, and the wildcard itself. */
 static const uint32_t placeholders[] = { 0xD7, 'X', 'x', '*', 0xFF38, 0xFF58, 0xFF0A, 0x25CB, 0x25EF, 0x25A1, PLACEHOLDER };
 
-/* Per thread, per character (every one is below 2^ENTRY_CHAR): 0 but while
- * first_entries uses it, or the trie's mark (per node; collect_stats), each
- * clearing what it set. Mapped, not allocated: its pages are zero till touched,
- * and most characters are never met (the Han of a document fill a few dozen
- * pages of the megabyte; a mark, a page per thousand nodes). */
-#define SLOTS_BYTES ((size_t)sizeof(uint32_t) << ENTRY_CHAR)
+/* Per thread, per character (every one is below 2^ENTRY_CHAR), two arrays one
+ * after the other: 0 but while first_entries uses them, or the first the trie's
+ * mark (per node; collect_stats), each clearing what it set. Mapped, not
+ * allocated: its pages are zero till touched, and most characters are never met
+ * (the Han of a document fill a few dozen pages of each megabyte; a mark, a page
+ * per thousand nodes). */
+#define SLOTS_BYTES ((size_t)2 * sizeof(uint32_t) << ENTRY_CHAR)
 static _Thread_local uint32_t *thread_slots;
 static pthread_key_t slots_key;	/* unmaps a thread's slots when it ends */
 static bool slots_keyed;	/* slots_key was made */
@@ -358,6 +366,7 @@ static void tables_init(void)
 {
 	slots_keyed = pthread_key_create(&slots_key, slots_unmap) == 0;
 	cls_init(tables.cls);
+	tables.cls[0] = CLS_BOUNDARY;	/* a run's end: for flat_before and flat_after */
 	/* the BMP characters of is_han and is_digit, by their ranges, and the
 	 * placeholders (a test of each of the 65,536 took as long as a small
 	 * document's terms) */
@@ -929,15 +938,15 @@ static uint32_t *runs_weights(struct runs *r, size_t n)
  * entropy is asked of one). The same for every node of a chain. */
 static inline bool flat_before(const uint32_t *text, uint32_t i, uint8_t first)
 {
-	uint32_t b = i ? text[i - 1] : 0;
-	return b && !(b < 65536 && tables.cls[b] & CLS_BOUNDARY) && !(first & CLS_NUMERAL);
+	uint32_t b = i ? text[i - 1] : 0;	/* (0 at the start: a boundary in tables.cls) */
+	return !(tables.cls[b] & CLS_BOUNDARY) && !(first & CLS_NUMERAL);
 }
 
 /* And for what is after it, d (0 at its run's end): its run goes on with no
  * boundary (one child, of its count: a right entropy of 0). */
 static inline bool flat_after(uint32_t d)
 {
-	return d && !(d < 65536 && tables.cls[d] & CLS_BOUNDARY);
+	return !(tables.cls[d] & CLS_BOUNDARY);	/* (0 a boundary there) */
 }
 
 /* A chain of level_nodes: its node (whose position, count and first character
@@ -977,26 +986,29 @@ static inline __attribute__((always_inline)) const uint32_t *chain_nodes(struct 
 	uint32_t *cur = lv->cur, *put = lv->put;
 	uint64_t worth = lv->worth;
 	uint8_t k = lv->k;
-	for (; (*ch & ~CHAIN_FLAT) < gpar; ch++, w++) {
-		uint32_t v = *ch, parent = v & ~CHAIN_FLAT;
-		struct trie_node *x = &node[w], *up = &node[parent];
-		uint32_t i = up->at, count = up->count, c = at_last[i];
+	struct trie_node *x = &node[w];
+	for (uint32_t v; ((v = *ch) & ~CHAIN_FLAT) < gpar; ch++, w++, x++) {
+		uint32_t parent = v & ~CHAIN_FLAT;
+		struct trie_node *up = &node[parent];
+		/* read before anything is written (else read again after each store) */
+		uint32_t i = up->at, count = up->count, c = at_last[i], d = at_last[i + 1];
+		uint32_t suffix = prev[i + 1] & TAG_NODE;
+		uint8_t last = tables.cls[c], first = up->first_cls;
 		cur[i] = w | 1u << TAG_TWO | 1u << TAG_CHAIN;
-		uint8_t last = c < 65536 ? tables.cls[c] : 0, first = up->first_cls;
 		x->parent = parent, x->count = count, x->at = i;
-		x->suffix = prev[i + 1] & TAG_NODE;
+		x->suffix = suffix;
 		x->kids = x->nkids = 0;
 		x->depth = k;
 		x->first_cls = first, x->last_cls = last;
 		up->kids = w, up->nkids = 1;
-		if (looks && !(v & CHAIN_FLAT) && !flat_after(at_last[i + 1])) {
+		if (looks && !(v & CHAIN_FLAT) && !flat_after(d)) {
 			*look = w;
 			look += (worth >> ((1 + (count >= 3)) * 16 +
 					   ((first & (CLS_NUMERAL | CLS_STOP_START)) | (last & CLS_STOP_END)))) & 1;
 		}
 		if (push) {
 			*put = w | (v & CHAIN_FLAT);
-			put += at_last[i + 1] != 0;
+			put += d != 0;
 		}
 	}
 	lv->w = w, lv->nlook = (uint32_t)(look - lv->look), lv->put = put;
@@ -1014,8 +1026,8 @@ static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *
 }
 
 /* Makes the nodes of level k from its entries (*nlivep of them, grouped by node
- * and character) and its chains' (nchain of them, as CHAIN_FLAT says, in the
- * order of their parents), and notes in cur each position's node (TAG_TWO set
+ * and character) and its chains' (as CHAIN_FLAT says, in the order of their
+ * parents, then CHAIN_END; none at the top), and notes in cur each position's node (TAG_TWO set
  * when seen twice, TAG_CHAIN when a chain's); prev holds the level before's. A
  * node of one position seen twice or more (its run is repeated) begins or goes on
  * a chain: its child at the next level is put in next (when push, and its run
@@ -1026,7 +1038,7 @@ static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *
  * the next level keeps no other (one seen once, or a chain's). Inline, so that
  * each use is made for its constants. Returns how many it put in next. */
 static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, uint64_t *e, size_t *nlivep,
-							       const uint32_t *chain, size_t nchain, uint32_t *next,
+							       const uint32_t *chain, uint32_t *next,
 							       const uint32_t *text, const uint32_t *weight,
 							       const uint32_t *prev, uint32_t *cur, int k, bool top,
 							       bool looks, bool push)
@@ -1036,15 +1048,17 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 	uint64_t worth = tables.worth[k];	/* look_worth for this level */
 	size_t nlive = *nlivep, nkeep = 0;
 	struct level lv = { node, w, look, nlook, worth, text + k - 1, prev, cur, next, (uint8_t)k };
-	/* (no chains: chain may be NULL, and NULL + 0 is undefined) */
-	const uint32_t *ch = chain, *ch_end = nchain ? chain + nchain : chain;
+	/* the chains end with CHAIN_END (not at the top, which has none) */
+	const uint32_t *ch = chain;
 	uint32_t *put = next;
-	e[nlive] = UINT64_MAX;	/* (e has room for one more; no node is 2^28 − 1) */
+	/* (e has room for one more; no node is 2^28 − 1, so the parent read
+	 * there is above every chain's, and no group's) */
+	e[nlive] = UINT64_MAX;
 	for (size_t j = 0;;) {
-		/* the parent of the next group of entries (none: above every chain's),
-		 * and the chains whose parents come before it */
-		uint32_t gpar = j < nlive ? (uint32_t)(e[j] >> ENTRY_NODE) : CHAIN_END;
-		if (!top && ch < ch_end && (*ch & ~CHAIN_FLAT) < gpar) {
+		/* the parent of the next group of entries, and the chains whose
+		 * parents come before it */
+		uint32_t gpar = (uint32_t)(e[j] >> ENTRY_NODE);
+		if (!top && (*ch & ~CHAIN_FLAT) < gpar) {
 			lv.w = w, lv.nlook = nlook, lv.put = put;
 			ch = looks ? chain_nodes_looks(&lv, ch, gpar) : chain_nodes_last(&lv, ch, gpar);
 			w = lv.w, nlook = lv.nlook, put = lv.put;
@@ -1073,7 +1087,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO | (uint32_t)starts << TAG_CHAIN;
 		/* node w: the children of one node are made one after the other */
 		struct trie_node *x = &node[w], *up = &node[parent];
-		uint8_t last = c < 65536 ? tables.cls[c] : 0, first = top ? last : up->first_cls;
+		uint8_t last = tables.cls[c], first = top ? last : up->first_cls;
 		x->parent = parent, x->count = count, x->at = i;
 		/* the string one character on is one shorter: made the level before */
 		x->suffix = top ? 0 : prev[i + 1] & TAG_NODE;
@@ -1125,12 +1139,18 @@ static uint32_t *char_slots(void)
  * (character, position)) put in e in order, sorted by character then position;
  * returns how many. By a count of each character in the slots and a place for
  * each: two passes over the text, where a sort by radix reads and writes every
- * entry twice more (or by sort_entries when there are no slots). tmp (n + 1) and
- * chars (n + 1) are scratch. */
-static size_t first_entries(const uint32_t *text, size_t n, uint64_t *e, uint64_t *tmp, uint32_t *chars)
+ * entry twice more (or by sort_entries when there are no slots). With the slots,
+ * the first level's nodes are made on the way (*made set), as level_nodes makes
+ * them from the entries: each character's weighted count in the second array of
+ * slots, then its node's cur value, which the second pass writes (and 0 in
+ * prev, as a 0 at every position was their start: count_substrings). tmp (n + 1)
+ * and chars (n + 1) are scratch. */
+static size_t first_entries(struct trie *f, const uint32_t *text, const uint32_t *weight, size_t n, uint64_t *e,
+			    uint64_t *tmp, uint32_t *chars, uint32_t *cur, uint32_t *prev, bool *made)
 {
 	uint32_t *slot = char_slots();
 	size_t nlive = 0;
+	*made = false;
 	if (!slot) {
 		for (size_t i = 0; i < n; i++)
 			if (text[i])
@@ -1138,32 +1158,56 @@ static size_t first_entries(const uint32_t *text, size_t n, uint64_t *e, uint64_
 		sort_entries(e, nlive, tmp);
 		return nlive;
 	}
-	/* each character's count, the runs' ends (0) too, and the characters met, in
-	 * e as entries of position 0 */
+	uint32_t *wsum = slot + ((size_t)1 << ENTRY_CHAR);	/* each character's count (weights) */
+	/* each character's count, the runs' ends (0) too, its count with the
+	 * weights, and the characters met, in e as entries of their first
+	 * position (an entry is written at every position, and kept when its
+	 * character is new) */
 	size_t d = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = text[i];
-		e[d] = (uint64_t)c << ENTRY_CHAR;
+		e[d] = (uint64_t)c << ENTRY_CHAR | i;
+		wsum[c] += weight[i];
 		d += slot[c]++ == 0;
 	}
 	sort_entries(e, d, tmp);
-	/* each character's first place, in their order; the runs' ends after all */
+	/* each character's node, in their order (the root's children), and its
+	 * first place; the runs' ends after all, their cur value 0 */
+	struct trie_node *node = f->node;
+	uint32_t w = f->n;
 	for (size_t x = 0; x < d; x++) {
 		uint32_t c = (uint32_t)(e[x] >> ENTRY_CHAR), k = slot[c];
 		chars[x] = c;
-		if (c) {
-			slot[c] = (uint32_t)nlive;
-			nlive += k;
-		}
+		if (!c)
+			continue;
+		slot[c] = (uint32_t)nlive;
+		nlive += k;
+		uint32_t count = wsum[c];
+		struct trie_node *v = &node[w];
+		uint8_t cls = tables.cls[c];
+		v->parent = 0, v->count = count, v->at = (uint32_t)e[x] & ENTRY_POS;
+		v->suffix = 0;
+		v->kids = v->nkids = 0;
+		v->depth = 1;
+		v->first_cls = cls, v->last_cls = cls;
+		wsum[c] = w | (uint32_t)(count >= 2) << TAG_TWO;
+		w++;
 	}
+	node[0].kids = w > f->n ? f->n : 0;
+	node[0].nkids = w - f->n;
+	f->n = w;
 	slot[0] = (uint32_t)nlive;
+	wsum[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = text[i];
 		e[slot[c]++] = (uint64_t)c << ENTRY_CHAR | i;
+		cur[i] = wsum[c];
+		prev[i] = 0;
 	}
 	for (size_t x = 0; x < d; x++)
-		slot[chars[x]] = 0;
+		slot[chars[x]] = wsum[chars[x]] = 0;
 	slot[0] = 0;
+	*made = true;
 	return nlive;
 }
 
@@ -1264,16 +1308,24 @@ static void count_substrings(struct terms *t)
 	trie_reserve(f, 4 * n);	/* more nodes than most documents have: no copy */
 	/* the node at each position of the level before and of this one, with
 	 * TAG_TWO set when it was seen twice or more: a node made before the level
-	 * began is stale (ids grow level by level), so neither array is ever cleared */
-	uint32_t *prev_base = xcalloc(n + 2, sizeof *prev_base), *cur_base = xcalloc(n + 2, sizeof *cur_base);
+	 * began is stale (ids grow level by level), so neither array is cleared
+	 * after it starts as 0 (by first_entries, with the first level's nodes,
+	 * or here) */
+	uint32_t *prev_base = xmalloc((n + 2) * sizeof *prev_base), *cur_base = xmalloc((n + 2) * sizeof *cur_base);
 	/* each with a 0 before position 0, read as the node before the first one (a
-	 * run's start) */
+	 * run's start), and one after the last */
 	uint32_t *prev = prev_base + 1, *cur = cur_base + 1;
+	prev[-1] = cur[-1] = prev[n] = cur[n] = 0;
 	/* the positions alive, as entries (the node of the string so far, the next
 	 * character, the position): grouped by node, sorted inside each group */
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
 	uint32_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
-	size_t nlive = first_entries(text, n, e, tmp, bad);
+	bool made;	/* the first level's nodes made by first_entries */
+	size_t nlive = first_entries(f, text, weight, n, e, tmp, bad, cur, prev, &made);
+	if (!made) {
+		memset(prev, 0, n * sizeof *prev);
+		memset(cur, 0, n * sizeof *cur);
+	}
 	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
 	/* the chains of this level and of the next (level_nodes): a position of a
 	 * repeated run is kept at every level its run reaches (each string of the
@@ -1288,19 +1340,21 @@ static void count_substrings(struct terms *t)
 		/* each run of one node and one character is a new node; the children of
 		 * a node are made one after the other, in the order of their characters */
 		trie_reserve(f, nlive + nchain);
-		uint32_t lo = f->n;
-		/* made by a copy of level_nodes for the first level, one for the
-		 * levels with nodes worth a look, one for the last */
+		uint32_t lo = k == 1 ? 1 : f->n;	/* the level's first node (after the root) */
+		/* made by first_entries or a copy of level_nodes for the first level,
+		 * one for the levels with nodes worth a look, one for the last */
 		size_t nnext;
 		if (k > 1)
 			chain[nchain] = CHAIN_END;	/* (nchain is below n + 1: a chain a position) */
-		if (k == 1)
-			nnext = level_nodes(f, e, &nlive, NULL, 0, NULL, text, weight, prev, cur, k, true, false, false);
+		if (k == 1 && made)
+			nnext = 0;
+		else if (k == 1)
+			nnext = level_nodes(f, e, &nlive, NULL, NULL, text, weight, prev, cur, k, true, false, false);
 		else if (k <= MAX_LEN)
-			nnext = level_nodes(f, e, &nlive, chain, nchain, chain_next, text, weight, prev, cur, k, false, true,
+			nnext = level_nodes(f, e, &nlive, chain, chain_next, text, weight, prev, cur, k, false, true,
 					    true);
 		else
-			nnext = level_nodes(f, e, &nlive, chain, nchain, NULL, text, weight, prev, cur, k, false, false,
+			nnext = level_nodes(f, e, &nlive, chain, NULL, text, weight, prev, cur, k, false, false,
 					    false);
 		if (k == DEPTH)
 			break;
@@ -1317,10 +1371,13 @@ static void count_substrings(struct terms *t)
 			 * character's place */
 			uint32_t nodes = f->n - lo;
 			memset(place, 0, ((size_t)nodes + 1) * sizeof *place);
-			for (size_t j = 0; j < nlive; j++) {
-				/* cur[p − 1] is a node of this level or 0 (a run's start) */
-				uint32_t p = (uint32_t)e[j] & ENTRY_POS, before = (cur - 1)[p];
-				uint32_t keep = (before & cur[p]) >> TAG_TWO;
+			/* counted in the order of positions, not of the entries (cur
+			 * read in order): every i + 1 of a character is an entry's
+			 * p, and where text[i + 1] is a run's end, cur[i + 1] is 0 (so is
+			 * cur[i] at one, a node of this level elsewhere); the text ends
+			 * with a run's end */
+			for (size_t i = 0; i + 1 < n; i++) {
+				uint32_t before = cur[i], keep = (before & cur[i + 1]) >> TAG_TWO;
 				place[keep * ((before & TAG_NODE) - lo + 1)] += keep;
 			}
 			for (uint32_t x = 1; x <= nodes; x++)
