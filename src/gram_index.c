@@ -615,9 +615,9 @@ static int writer_finish(struct writer *w)
 struct gi_entry {
 	uint64_t kw;		/* the key, and cap_log from bit KW_CAP_SHIFT on; EMPTY_KEY in a free slot */
 	uint8_t *wp;		/* where its next byte goes, in its last chunk */
+	uint64_t last;		/* its last posting, row << 32 | position; 0 when none (a
+				 * posting's distance from it is below 2^32 only in its row) */
 	uint32_t len;		/* bytes of postings */
-	uint32_t row;		/* row of its last posting, 0 when none */
-	uint32_t pos;		/* position of its last posting */
 	uint32_t lim;		/* while len is below, a posting fits its last chunk and does not
 				 * grow the buffer counted (build_posting's fast case) */
 };
@@ -643,7 +643,7 @@ enum {
 	HUGE_BYTES = 2 << 20,		/* a huge page (build_mem) */
 	POSTING_MAX = 11,		/* bytes of one posting at most (put_posting) */
 	/* a table of more slots than this is not in the core's own cache (1 MB): its slots
-	 * are fetched ahead (build_keys) */
+	 * are fetched ahead (build_groups) */
 	FETCH_SLOTS = 1 << 13,
 };
 
@@ -866,12 +866,19 @@ static inline struct gi_entry *build_entry(struct gi_build *b, uint64_t key)
 	return e;
 }
 
+/* put_posting after an entry's last posting (row << 32 | position), of x (the same). */
+static inline size_t put_posting_at(uint8_t *p, uint64_t *last, uint64_t x)
+{
+	uint32_t row = (uint32_t)(*last >> 32), pos = (uint32_t)*last;
+	*last = x;
+	return put_posting(p, &row, &pos, (uint32_t)(x >> 32), (uint32_t)x);
+}
+
 /* build_posting when e->len is too near e->lim: the buffer counted may grow (by what
  * a buffer of its own a key, doubled when a posting might not fit, would hold: the
  * chunks hold less, and the segments are the same as with one), and the posting may
  * not fit the last chunk: what does, then a new chunk. */
-static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, struct gi_entry *e, uint32_t row,
-							 uint32_t pos)
+static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, struct gi_entry *e, uint64_t x)
 {
 	uint32_t len = e->len;
 	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);	/* not 0: build_posting wrote the first */
@@ -883,11 +890,11 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 	uint32_t end = chunk_end(len);
 	size_t room = end - len, n;
 	if (room >= POSTING_MAX) {
-		n = put_posting(e->wp, &e->row, &e->pos, row, pos);
+		n = put_posting_at(e->wp, &e->last, x);
 		e->wp += n;
 	} else {
 		uint8_t tmp[16];
-		n = put_posting(tmp, &e->row, &e->pos, row, pos);
+		n = put_posting_at(tmp, &e->last, x);
 		if (n <= room) {
 			memcpy(e->wp, tmp, n);
 			e->wp += n;
@@ -917,25 +924,29 @@ static inline size_t put_small(uint8_t *p, uint32_t v)
 	return 2;
 }
 
-/* Appends a posting to e (put_posting's encoding; its usual cases here). */
-static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_t row, uint32_t pos)
+/* Appends the posting x (row << 32 | position) to e (put_posting's encoding; its
+ * usual cases here). */
+static inline __attribute__((always_inline)) void build_posting(struct gi_build *b, struct gi_entry *e, uint64_t x)
 {
 	uint32_t len = e->len, lim = e->lim;
 	uint8_t *p = e->wp;
+	uint64_t d = x - e->last;	/* below 2^32 only in the same row (positions < 2^32) */
 	size_t k;
-	if (row == e->row) {
-		uint64_t d = (uint64_t)(pos - e->pos) * 2;
-		if (d < 0x4000 && __builtin_expect(len < lim, 1)) {
-			k = put_small(p, (uint32_t)d);
+	if (d < 0x2000) {
+		if (__builtin_expect(len < lim, 1)) {
+			k = put_small(p, (uint32_t)d * 2);
 			goto done;
 		}
-	} else if (row - e->row < 0x40 && pos < 0x4000 && len + 3 <= lim) {
-		/* a row change of the usual kind: its delta * 2 + 1 in a byte, the position
-		 * in one or two, which fit even near the chunk's end (the test is exact) */
-		p[0] = (uint8_t)((row - e->row) * 2 + 1);
-		k = 1 + put_small(p + 1, pos);
-		e->row = row;
-		goto done;
+	} else {
+		uint32_t rows = (uint32_t)(x >> 32) - (uint32_t)(e->last >> 32), pos = (uint32_t)x;
+		if (rows - 1 < 0x3F && pos < 0x4000 && len + 3 <= lim) {
+			/* a row change of the usual kind: its delta * 2 + 1 in a byte, the
+			 * position in one or two, which fit even near the chunk's end (the
+			 * test is exact) */
+			p[0] = (uint8_t)(rows * 2 + 1);
+			k = 1 + put_small(p + 1, pos);
+			goto done;
+		}
 	}
 	if (__builtin_expect(len + (POSTING_MAX - 2) >= lim, 0)) {
 		/* a key's first two postings (most keys of a small document get one or two)
@@ -953,23 +964,22 @@ static inline void build_posting(struct gi_build *b, struct gi_entry *e, uint32_
 			e->kw += UINT64_C(1) << KW_CAP_SHIFT;
 			e->lim = 15;
 		} else {
-			build_posting_slow(b, e, row, pos);
+			build_posting_slow(b, e, x);
 			return;
 		}
 	}
-	k = put_posting(p, &e->row, &e->pos, row, pos);
+	k = put_posting_at(p, &e->last, x);
 done:
-	e->pos = pos;
+	e->last = x;
 	e->wp = p + k;
 	e->len = len + (uint32_t)k;
 }
 
-/* Adds keys[0..m-1], at positions from pos on, a group at a time: their entries found
- * (or made) and the place of their coming bytes fetched, then their postings, so that
- * the misses of a group overlap. With a table bigger than the cache (fetch), a key's
- * slot is fetched AHEAD keys before its turn. */
-static inline __attribute__((always_inline)) void build_groups(struct gi_build *b, const uint64_t *keys, size_t m,
-							      uint32_t row, uint32_t pos, const bool fetch)
+/* Adds keys[0..m-1], at postings x, x + 1, ... (row << 32 | position), a group at a
+ * time: their entries found (or made) and the place of their coming bytes fetched,
+ * then their postings, so that the misses of a group overlap (a table bigger than the
+ * cache: a key's slot is also fetched AHEAD keys before its turn). */
+static void build_groups(struct gi_build *b, const uint64_t *keys, size_t m, uint64_t x)
 {
 	enum { GROUP = 32, AHEAD = 16 };
 	struct gi_entry *ents[GROUP];
@@ -979,7 +989,7 @@ static inline __attribute__((always_inline)) void build_groups(struct gi_build *
 		struct gi_entry *tab = b->tab;
 		size_t size = b->size;
 		for (size_t i = 0; i < n; i++) {
-			if (fetch && g + i + AHEAD < m)
+			if (g + i + AHEAD < m)
 				__builtin_prefetch(&tab[slot_of(ks[i + AHEAD], size)]);
 			/* build_entry, the table in registers until it grows */
 			uint64_t key = ks[i];
@@ -1006,37 +1016,8 @@ static inline __attribute__((always_inline)) void build_groups(struct gi_build *
 			__builtin_prefetch(e->wp + 32, 1);
 		}
 		for (size_t i = 0; i < n; i++)
-			build_posting(b, ents[i], row, pos + (uint32_t)(g + i));
+			build_posting(b, ents[i], x + g + i);
 	}
-}
-
-/* build_groups for a table in the cache: each key's posting as soon as its entry is
- * found (no misses to overlap). */
-static inline __attribute__((always_inline)) void build_each(struct gi_build *b, const uint64_t *keys, size_t m,
-							    uint32_t row, uint32_t pos)
-{
-	for (size_t i = 0; i < m; i++) {
-		uint64_t key = keys[i];
-		size_t mask = b->size - 1, sl = slot_of(key, b->size);
-		struct gi_entry *e = &b->tab[sl];
-		while ((e->kw & KW_KEY) != key) {
-			if (e->kw == EMPTY_KEY) {
-				e = build_new(b, key, sl);
-				break;
-			}
-			sl = (sl + 1) & mask;
-			e = &b->tab[sl];
-		}
-		build_posting(b, e, row, pos + (uint32_t)i);
-	}
-}
-
-static void build_keys(struct gi_build *b, const uint64_t *keys, size_t m, uint32_t row, uint32_t pos)
-{
-	if (b->size > FETCH_SLOTS)
-		build_groups(b, keys, m, row, pos, true);
-	else
-		build_each(b, keys, m, row, pos);
 }
 
 /* Pairs of ideographs with a 1/GI_COMMON_SHARE of the postings of a build that was
@@ -1146,21 +1127,73 @@ static inline uint32_t build_ideograph_cp(uint32_t w)
 	return (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
 }
 
-/* gi_build_add's tokens (cjk_tokenizer.h) into keys, BATCH at a time to build_keys;
- * with common (the build's, hoisted: bucketing) or without. */
-static inline __attribute__((always_inline)) void build_text(struct gi_build *b, uint32_t row, const uint8_t *s,
-							    const uint8_t *end, const uint64_t *common)
+enum { BATCH = 1024 };	/* keys in hand for build_groups */
+
+/* Where build_text's keys go: with a table in the cache (FETCH_SLOTS or fewer slots:
+ * the bench corpora's few thousand keys, every small import's start), each to its
+ * posting at once (build_put: no misses to overlap, no array of keys to fill and read
+ * again); else BATCH at a time to build_groups. */
+struct build_out {
+	struct gi_entry *tab;	/* the table (b->tab, in a register until it grows) */
+	size_t mask;		/* its size - 1 */
+	uint64_t x;		/* the next key's posting: row << 32 | position */
+	size_t m;		/* keys in hand (batched) */
+	uint64_t *keys;		/* those keys */
+};
+
+/* The posting of key at o->x, its entry found in the table (or made). */
+static inline __attribute__((always_inline)) void build_put(struct gi_build *b, struct build_out *o, uint64_t key)
 {
-	enum { BATCH = 1024 };
-	uint64_t keys[BATCH];
-	size_t m = 0;
-	uint32_t pos = 0;
+	size_t sl = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & o->mask;	/* slot_of */
+	struct gi_entry *e = &o->tab[sl];
+	while ((e->kw & KW_KEY) != key) {
+		if (e->kw == EMPTY_KEY) {
+			e = build_new(b, key, sl);
+			o->tab = b->tab;
+			o->mask = b->size - 1;
+			break;
+		}
+		sl = (sl + 1) & o->mask;
+		e = &o->tab[sl];
+	}
+	build_posting(b, e, o->x++);
+}
+
+/* The batch to build_groups (its keys at o->x on). */
+static inline void build_send(struct gi_build *b, struct build_out *o)
+{
+	build_groups(b, o->keys, o->m, o->x);
+	o->x += o->m;
+	o->m = 0;
+}
+
+/* The next key: its posting (direct), or into the batch, sent when full (unless the
+ * caller sends it: room, the run of ideographs, stops where the batch is full). */
+static inline __attribute__((always_inline)) void build_emit(struct gi_build *b, struct build_out *o, uint64_t key,
+							    const bool direct, const bool room)
+{
+	if (direct) {
+		build_put(b, o, key);
+		return;
+	}
+	o->keys[o->m++] = key;
+	if (!room && o->m == BATCH)
+		build_send(b, o);
+}
+
+/* gi_build_add's tokens (cjk_tokenizer.h) into keys, to build_emit; with common (the
+ * build's, hoisted: bucketing) or without. */
+static inline __attribute__((always_inline)) void build_text(struct gi_build *b, uint32_t row, const uint8_t *s,
+							    const uint8_t *end, const uint64_t *common, const bool direct)
+{
+	uint64_t keys[BATCH];	/* (unused when direct) */
+	struct build_out o = { .tab = b->tab, .mask = b->size - 1, .x = (uint64_t)row << 32, .keys = keys };
 	bool cur_sep, nxt_sep;
 	uint32_t cur = build_char(&s, end, &cur_sep);
 	if (s < end) {
 		/* the first token: no character before it (no bucket) */
 		uint32_t nxt = build_char(&s, end, &nxt_sep);
-		keys[m++] = cur_sep || nxt_sep ? gi_key_lone(cur) : gi_key_pair(cur, nxt);
+		build_emit(b, &o, cur_sep || nxt_sep ? gi_key_lone(cur) : gi_key_pair(cur, nxt), direct, false);
 		if (s < end) {
 			uint32_t before = cur;	/* the character before cur */
 			cur = nxt;
@@ -1169,10 +1202,10 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 				if (!cur_sep && end - s > 3) {
 					/* a run of ideographs after a character that is not a
 					 * separator: pairs, four bytes read at a time (one past the
-					 * character), up to the batch's end */
+					 * character); batched, up to the batch's end */
 					const uint8_t *stop = end - 3;
-					if ((size_t)(stop - s) > 3 * (BATCH - m))
-						stop = s + 3 * (BATCH - m);
+					if (!direct && (size_t)(stop - s) > 3 * (BATCH - o.m))
+						stop = s + 3 * (BATCH - o.m);
 					while (s < stop) {
 						uint32_t w;
 						memcpy(&w, s, 4);
@@ -1180,17 +1213,18 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 							/* a separator of three bytes (，。、 and the like)
 							 * then an ideograph: the two lone keys the general
 							 * path below gives them, and the run goes on (six
-							 * bytes, two keys: stop still ends the batch) */
+							 * bytes, two keys: batched, stop still ends the
+							 * batch) */
 							uint32_t f, w2;
-							if (stop - s < 6 || end - s < 7 || (w & 0xC0C0F0) != 0x8080E0 ||
+							if ((!direct && stop - s < 6) || end - s < 7 || (w & 0xC0C0F0) != 0x8080E0 ||
 							    (w & 0x0F) == 0 || (w & 0x0F) == 0x0D)
 								break;
 							f = fold_char(build_ideograph_cp(w));
 							memcpy(&w2, s + 3, 4);
 							if (!cjk_separator(f) || !build_ideograph(&w2))
 								break;
-							keys[m++] = gi_key_lone(cur);
-							keys[m++] = gi_key_lone(f);
+							build_emit(b, &o, gi_key_lone(cur), direct, true);
+							build_emit(b, &o, gi_key_lone(f), direct, true);
 							before = f;
 							cur = build_ideograph_cp(w2);
 							s += 6;
@@ -1198,14 +1232,13 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 						}
 						uint32_t c = build_ideograph_cp(w);
 						s += 3;
-						keys[m++] = common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c);
+						build_emit(b, &o, common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c),
+							   direct, true);
 						before = cur;
 						cur = c;
 					}
-					if (m == BATCH) {
-						build_keys(b, keys, m, row, pos);
-						pos += BATCH;
-						m = 0;
+					if (!direct && o.m == BATCH) {
+						build_send(b, &o);
 						continue;
 					}
 				}
@@ -1213,33 +1246,30 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 					break;
 				uint32_t c = build_char(&s, end, &nxt_sep);
 				if (cur_sep || nxt_sep)
-					keys[m++] = gi_key_lone(cur);
+					build_emit(b, &o, gi_key_lone(cur), direct, false);
 				else
-					keys[m++] = common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c);
+					build_emit(b, &o, common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c),
+						   direct, false);
 				before = cur;
 				cur = c;
 				cur_sep = nxt_sep;
 				uint32_t w;
-				if (cur_sep && end - s > 3 && m < BATCH && (memcpy(&w, s, 4), build_ideograph(&w))) {
+				if (cur_sep && end - s > 3 && (memcpy(&w, s, 4), build_ideograph(&w))) {
 					/* a separator, then an ideograph (that a run goes on from) */
-					keys[m++] = gi_key_lone(cur);
+					build_emit(b, &o, gi_key_lone(cur), direct, false);
 					before = cur;
 					cur = build_ideograph_cp(w);
 					cur_sep = false;
 					s += 3;
-				}
-				if (m == BATCH) {
-					build_keys(b, keys, m, row, pos);
-					pos += BATCH;
-					m = 0;
 				}
 			}
 		} else {
 			cur = nxt;
 		}
 	}
-	keys[m++] = gi_key_lone(cur);
-	build_keys(b, keys, m, row, pos);
+	build_emit(b, &o, gi_key_lone(cur), direct, false);
+	if (!direct && o.m)
+		build_send(b, &o);
 }
 
 void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
@@ -1250,10 +1280,17 @@ void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 		b->row_lo = row;
 	b->row_hi = row;
 	const uint8_t *s = (const uint8_t *)text, *end = s + n;
-	if (b->common)
-		build_text(b, row, s, end, b->common);
-	else
-		build_text(b, row, s, end, NULL);
+	if (b->size > FETCH_SLOTS) {
+		if (b->common)
+			build_text(b, row, s, end, b->common, false);
+		else
+			build_text(b, row, s, end, NULL, false);
+	} else {
+		if (b->common)
+			build_text(b, row, s, end, b->common, true);
+		else
+			build_text(b, row, s, end, NULL, true);
+	}
 }
 
 /* The key of a sort item (key << 21 | entry's slot is too short for a big table). */
