@@ -1293,7 +1293,8 @@ void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 	}
 }
 
-/* The key of a sort item (key << 21 | entry's slot is too short for a big table). */
+/* The key of a sort item, for a table too big to pack a key and its slot in 64 bits
+ * (build_sort). */
 struct sort_item {
 	uint64_t key;	/* the key */
 	size_t slot;	/* its entry */
@@ -1305,62 +1306,107 @@ static int cmp_item(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
+enum {
+	KEY_BITS = 43,		/* keys are below 2^43 (gram_index.h) */
+	DIGIT_BITS = 13,	/* build_sort's digits: three for the keys of characters below U+20000 */
+};
+
+/* The build's keys in order, each as key << sb | its slot (sb: the bits of a slot; n
+ * of them, malloc'd), by a radix sort of the keys' bits (DIGIT_BITS at a time, as many
+ * as the largest key has; qsort for a few). A table of more than 2^(64 - KEY_BITS)
+ * slots (no build store.c writes: its budget is below one of 2^19) goes by sort_item;
+ * the ones common in the build are marked common (gi_build_mark_common). */
+static uint64_t *build_sort(struct gi_build *b, size_t *np, unsigned *sbp)
 {
-	struct sort_item *items = xmalloc((b->used + 1) * sizeof *items);
+	unsigned sb = (unsigned)__builtin_ctzll(b->size);
+	uint64_t *v = xmalloc((b->used + 1) * sizeof *v), max = 0;
+	struct sort_item *items = sb + KEY_BITS > 64 ? xmalloc((b->used + 1) * sizeof *items) : NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < b->size; i++)
 		if (b->tab[i].kw != EMPTY_KEY) {
 			const struct gi_entry *e = &b->tab[i];
-			items[n++] = (struct sort_item){ .key = e->kw & KW_KEY, .slot = i };
+			uint64_t key = e->kw & KW_KEY;
+			if (items)
+				items[n] = (struct sort_item){ .key = key, .slot = i };
+			v[n++] = key << sb | i;
+			max |= key;
 			if (e->len >= COMMON_BYTES && (size_t)e->len * GI_COMMON_SHARE >= b->bytes)
-				gi_build_mark_common(b, e->kw & KW_KEY);	/* (a bucket's pair is marked already) */
+				gi_build_mark_common(b, key);	/* (a bucket's pair is marked already) */
 		}
-	/* keys below 2^43: by 11-bit digits when many, else qsort */
-	if (n >= 4096) {
-		struct sort_item *tmp = xmalloc(n * sizeof *tmp), *src = items, *dst = tmp;
-		size_t count[2048];
-		for (int shift = 0; shift < 44; shift += 11) {
-			memset(count, 0, sizeof count);
-			for (size_t i = 0; i < n; i++)
-				count[(src[i].key >> shift) & 2047]++;
-			size_t sum = 0;
-			for (size_t d = 0; d < 2048; d++) {
-				size_t c = count[d];
-				count[d] = sum;
-				sum += c;
-			}
-			for (size_t i = 0; i < n; i++)
-				dst[count[(src[i].key >> shift) & 2047]++] = src[i];
-			struct sort_item *t = src;
-			src = dst;
-			dst = t;
-		}
-		if (src != items)
-			memcpy(items, src, n * sizeof *items);
-		free(tmp);
-	} else {
+	*np = n;
+	*sbp = sb;
+	if (items) {
+		/* (the slots as values: sb is then unused but by the caller's mask) */
 		qsort(items, n, sizeof *items, cmp_item);
+		for (size_t i = 0; i < n; i++)
+			v[i] = items[i].slot;
+		*sbp = 0;
+		free(items);
+		return v;
 	}
+	if (n < 256) {
+		qsort(v, n, sizeof *v, cmp_u64);
+		return v;
+	}
+	unsigned kb = 64 - (unsigned)__builtin_clzll(max | 1), passes = (kb + DIGIT_BITS - 1) / DIGIT_BITS;
+	uint32_t(*count)[1 << DIGIT_BITS] = xcalloc(passes, sizeof *count);
+	const uint64_t dmask = (1 << DIGIT_BITS) - 1;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < passes; d++)
+			count[d][v[i] >> (sb + d * DIGIT_BITS) & dmask]++;
+	uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
+	for (unsigned d = 0; d < passes; d++) {
+		unsigned shift = sb + d * DIGIT_BITS;
+		uint32_t *c = count[d];
+		if (c[src[0] >> shift & dmask] == n)
+			continue;	/* one digit for all: nothing moves */
+		uint32_t sum = 0;
+		for (size_t k = 0; k <= dmask; k++) {
+			uint32_t t = c[k];
+			c[k] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[src[i] >> shift & dmask]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	free(count);
+	free(dst);
+	return src;
+}
+
+int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
+{
+	size_t n;
+	unsigned sb;
+	uint64_t *v = build_sort(b, &n, &sb);
+	const uint64_t smask = b->size - 1;
 	struct writer *w = xcalloc(1, sizeof *w);
 	*w = (struct writer){ .fn = fn, .ctx = ctx, .first = SIZE_MAX };
 	/* the entries are in slot order, the chunks in the order they were made: a block
 	 * of keys at a time, their entries fetched a block ahead, then the chains of
 	 * their chunks followed back from the last a step for every key in turn (the
-	 * misses of different keys overlap; one key's are one after the other) */
+	 * misses of different keys overlap; one key's are one after the other); a key of
+	 * one chunk (most of them in real text) needs none */
 	enum { BLOCK = 32 };
 	size_t off[BLOCK + 1], left[BLOCK];
 	const uint8_t *cur[BLOCK];
 	for (size_t i = 0; i < BLOCK && i < n; i++)
-		__builtin_prefetch(&b->tab[items[i].slot]);
+		__builtin_prefetch(&b->tab[v[i] & smask]);
 	for (size_t i0 = 0; i0 < n && !w->err; i0 += BLOCK) {
 		size_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
-		for (size_t k = i0 + BLOCK; k < i0 + 2 * BLOCK && k < n; k++)
-			__builtin_prefetch(&b->tab[items[k].slot]);
+		const uint64_t *vs = v + i0;
+		for (size_t k = BLOCK; k < 2 * BLOCK && i0 + k < n; k++)
+			__builtin_prefetch(&b->tab[vs[k] & smask]);
 		off[0] = 0;
 		for (size_t k = 0; k < m; k++) {
-			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
-			off[k + 1] = off[k] + chunks_of(e->len);
+			const struct gi_entry *e = &b->tab[vs[k] & smask];
+			size_t nc = e->len <= 16 ? 0 : chunks_of(e->len);
+			if (!nc)
+				__builtin_prefetch(e->wp - e->len);
+			off[k + 1] = off[k] + nc;
 		}
 		if (off[m] > b->walk_cap) {
 			b->walk_cap = off[m] > 2 * b->walk_cap ? off[m] : 2 * b->walk_cap;
@@ -1368,11 +1414,14 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		}
 		bool more = false;
 		for (size_t k = 0; k < m; k++) {
-			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
+			left[k] = 0;
+			if (off[k + 1] == off[k])
+				continue;
+			const struct gi_entry *e = &b->tab[vs[k] & smask];
 			cur[k] = e->wp + chunk_end(e->len) - e->len - chunk_size(e->len);
 			left[k] = off[k + 1] - off[k] - 1;
 			b->walk[off[k] + left[k]] = cur[k];
-			more |= left[k] > 0;
+			more = true;
 		}
 		while (more) {
 			more = false;
@@ -1385,19 +1434,43 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		}
 		for (size_t k = 0; k < m && !w->err; k++) {
 			/* the build's encoding is the segment's: its chunks copied, first to last */
-			const struct gi_entry *e = &b->tab[items[i0 + k].slot];
-			writer_key_open(w, e->kw & KW_KEY);
+			const struct gi_entry *e = &b->tab[vs[k] & smask];
+			uint64_t key = sb ? vs[k] >> sb : e->kw & KW_KEY;
 			size_t nc = off[k + 1] - off[k];
-			for (size_t c = 0; c + 1 < nc; c++)
-				writer_bytes(w, b->walk[off[k] + c], chunk_bytes(c < CHUNK_LAST ? (unsigned)c : CHUNK_LAST));
-			writer_bytes(w, b->walk[off[k] + nc - 1], chunk_size(e->len) - (chunk_end(e->len) - e->len));
+			uint8_t *p;
+			if (!nc && (p = writer_room(w, 10 + 16 + 1))) {
+				/* writer_key_open, its one chunk (all 16 bytes copied: the page
+				 * has room) and writer_key_end, in place */
+				if (w->first == SIZE_MAX) {
+					w->first = w->len;
+					w->first_key = key;
+				}
+				w->key = key;
+				w->cont = 0;
+				size_t h = put_varint(p, key - w->last_key);
+				memcpy(p + h, e->wp - e->len, 16);
+				p[h + e->len] = 0;
+				w->len += h + e->len + 1;
+				w->last_key = key;
+				continue;
+			}
+			writer_key_open(w, key);
+			if (!nc) {
+				writer_bytes(w, e->wp - e->len, e->len);
+			} else {
+				for (size_t c = 0; c + 1 < nc; c++)
+					writer_bytes(w, b->walk[off[k] + c],
+						     chunk_bytes(c < CHUNK_LAST ? (unsigned)c : CHUNK_LAST));
+				writer_bytes(w, b->walk[off[k] + nc - 1],
+					     chunk_size(e->len) - (chunk_end(e->len) - e->len));
+			}
 			writer_key_end(w);
 		}
 	}
 	int rc = writer_finish(w);
 	*bytes = w->bytes;
 	free(w);
-	free(items);
+	free(v);
 	gi_build_reset(b);
 	return rc;
 }
