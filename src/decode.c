@@ -810,6 +810,10 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		return;
 	}
 	struct sbuf text = { 0 };
+	/* a text kept starts with room for all of it in the usual case (two bytes make at
+	 * most three), not grown and copied on the way */
+	if (out && d->dbcs)
+		sbuf_grow(&text, n + n / 2);
 	/* the two-byte encodings count as they decode (a text not kept is not even
 	 * written); the others' text is counted below */
 	struct tally counted = { 0 };
@@ -972,6 +976,68 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 		(*invalid)++;	/* a sequence cut by the end of the text */
 }
 
+/* Whether the character at s[j] is one that normalise_line changes, in text that is
+ * valid UTF-8: a control byte but LF and CR (tabs become spaces), DEL; a C1 control
+ * (C2 80-C2 9F), U+061C; the zero-width, bidi and separator characters of U+2000-206F
+ * that fate_of names; the BOM and the annotation controls (U+FEFF, U+FFF9-FFFB). */
+static bool normalise_changes(const unsigned char *s, size_t n, size_t j)
+{
+	unsigned char c = s[j];
+	if (c < 0x80)
+		return (c < 0x20 && c != '\n' && c != '\r') || c == 0x7F;
+	if (j + 1 >= n)
+		return false;
+	unsigned char b1 = s[j + 1];
+	if (c == 0xC2)
+		return b1 < 0xA0;
+	if (c == 0xD8)
+		return b1 == 0x9C;
+	if (j + 2 >= n || (c != 0xE2 && c != 0xEF))
+		return false;
+	unsigned char b2 = s[j + 2];
+	if (c == 0xE2 && b1 == 0x80)
+		return b2 == 0x8B || b2 == 0x8E || b2 == 0x8F || (b2 >= 0xA8 && b2 <= 0xAE);
+	if (c == 0xE2 && b1 == 0x81)
+		return b2 == 0xA0 || (b2 >= 0xA6 && b2 <= 0xAF);
+	if (c == 0xEF && b1 == 0xBB)
+		return b2 == 0xBF;
+	if (c == 0xEF && b1 == 0xBF)
+		return b2 >= 0xB9 && b2 <= 0xBB;
+	return false;
+}
+
+/* Whether valid UTF-8 text holds a character of two or three bytes that
+ * normalise_line changes (normalise_changes). Sixteen bytes at a time past those with
+ * no lead it may say yes to: E2 80, E2 81, EF BB, EF BF (by the byte after each: most
+ * E2s are dashes and quotes of E2 80, looked at one by one), C2, D8. */
+static bool normalise_odd(const unsigned char *s, size_t n)
+{
+	size_t at = 0;
+	for (; at + 17 <= n; at += 16) {
+		u8x16 b = u8x16_load(s + at), b1 = u8x16_load(s + at + 1);
+		u8x16 near = (u8x16)(((b == 0xE2) & ((b1 & 0xFE) == 0x80)) | ((b == 0xEF) & ((b1 | 4) == 0xBF)) |
+				     (b == 0xC2) | (b == 0xD8));
+		if (!u8x16_any(near))
+			continue;
+		/* the lanes set, one by one (each 0xFF), by the two words of near */
+		u64x2 w = (u64x2)near;
+		for (size_t h = 0; h < 2; h++)
+			for (uint64_t x = w[h]; x;) {
+				size_t k = (size_t)__builtin_ctzll(x) / 8;
+				x &= ~(0xFFull << 8 * k);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+				k = 7 - k;
+#endif
+				if (normalise_changes(s, n, at + 8 * h + k))
+					return true;
+			}
+	}
+	for (; at < n; at++)
+		if (normalise_changes(s, n, at))
+			return true;
+	return false;
+}
+
 /* Formats that are never text, by their first bytes. */
 static const char *binary_magic(const unsigned char *s, size_t n)
 {
@@ -1062,7 +1128,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	memset(out, 0, sizeof *out);
 	if (keep) {
 		sbuf_reset(&keep->text);
-		keep->raw = false;
+		keep->raw = keep->plain = false;
 	}
 	common_init();
 	/* byte-order marks, longest first (UTF-32LE starts like UTF-16LE) */
@@ -1109,31 +1175,25 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 			return -1;
 		memset(out, 0, sizeof *out);
 	}
-	/* control bytes that no text has */
+	/* control bytes that no text has; odd: a byte below 0x20 but LF and CR, or 7F,
+	 * which normalise_line changes (controls counts the ones no text has) */
 	pthread_once(&control_once, control_build);
 	size_t controls = 0, at = 0;
+	bool odd = false;
 	/* sixteen bytes at a time past those with no byte below 0x20 but LF and CR (one a
 	 * line) and no 7F */
 	for (; at + 16 <= n; at += 16) {
 		u8x16 b = u8x16_load(s + at);
 		if (!u8x16_any((u8x16)(((b < 0x20) & (b != '\n') & (b != '\r')) | (b == 0x7F))))
 			continue;
+		odd = true;
 		for (size_t j = at; j < at + 16; j++)
 			controls += is_control[s[j]];
 	}
-	for (; at + 8 <= n; at += 8) {
-		/* eight bytes at a time past words with no byte below 0x20 and no 7F */
-		uint64_t w, x;
-		memcpy(&w, s + at, 8);
-		x = w ^ 0x7F7F7F7F7F7F7F7Full;
-		uint64_t low = (w - 0x2020202020202020ull) & ~w, del = (x - 0x0101010101010101ull) & ~x;
-		if (!((low | del) & 0x8080808080808080ull))
-			continue;
-		for (size_t j = at; j < at + 8; j++)
-			controls += is_control[s[j]];
-	}
-	for (; at < n; at++)
+	for (; at < n; at++) {
 		controls += is_control[s[at]];
+		odd = odd || normalise_changes(s, n, at);
+	}
 	if (controls > 8 && controls * 20 > n) {
 		set(out, "", 0, "binary data (%zu control bytes in the first %zu)", controls, n);
 		return -1;
@@ -1142,8 +1202,10 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	utf8_survey(s, n, complete, &multi, &invalid);
 	if (invalid == 0) {
 		/* the bytes are the text: a decoder would copy them as they are */
-		if (keep)
+		if (keep) {
 			keep->raw = complete;
+			keep->plain = complete && !odd && !normalise_odd(s, n);
+		}
 		if (multi == 0)
 			set(out, "UTF-8", 0, "ASCII only");
 		else

@@ -50,7 +50,7 @@
 #define SAMPLE (1 << 20)		/* bytes the encoding is guessed from */
 #define MAX_LINE (64 * 1024)		/* longer lines are split, so memory stays bounded */
 #define WHOLE_MAX (8 << 20)		/* files up to this size are read, decoded and split once */
-#define HOLD_MAX (16 << 20)		/* bytes of lines held; a small file whose text outgrows it is streamed */
+#define HOLD_MAX (16 << 20)		/* bytes of decoded text held; a small file whose text outgrows it is streamed */
 #define BLOCK (64 << 10)		/* records handed over at a time: one lock for many */
 #define QUEUE_BYTES (4 << 20)		/* records waiting for the store at most: memory stays bounded */
 /* The bound while the main thread ends a batch: the build of postings it just wrote
@@ -388,8 +388,10 @@ static void stopped(struct run *r)
 /* One pass over the file: decodes it and feeds lines to fn; with keep set, also hands
  * over the original bytes (a big file's with its prescan, which hands over nothing
  * else: the main thread stores them meanwhile, not idle until the second pass).
- * Returns 0, or -1 (r->why set unless the file is gone). */
-static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool keep, size_t *invalid,
+ * *plain: in, the lines need no normalising but trimming (a first pass over the same
+ * bytes found none that did); out, this pass found none. Returns 0, or -1 (r->why set
+ * unless the file is gone). */
+static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool keep, bool *plain, size_t *invalid,
 		long long *first_invalid)
 {
 	int fd = r->job->fd;
@@ -401,6 +403,8 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 		return -1;
 	}
 	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
+	if (*plain)
+		line_splitter_plain(lines);
 	unsigned char *buf = xmalloc(CHUNK);
 	struct sbuf text = { 0 };
 	long long at = 0;
@@ -448,6 +452,7 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 	}
 	*invalid = decoder_invalid(dec);
 	*first_invalid = decoder_first_invalid(dec);
+	*plain = line_splitter_changed(lines) == 0;
 	sbuf_free(&text);
 	free(buf);
 	line_splitter_free(lines);
@@ -455,39 +460,45 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 	return rc;
 }
 
-/* A small file's lines, normalised once and kept for the second pass. Each line comes
- * after a separator: '\n' when it starts a source line, '\r' when it goes on with one
- * cut at MAX_LINE (normalised text holds no control characters). */
+/* A small file's text, decoded once and kept for the second pass, which splits it
+ * again: its lines go to the passes where they lie in it, not copied. */
 struct held {
-	struct run *r;		/* the import */
-	struct sbuf text;	/* the lines, each after its separator */
-	long line_no;		/* source line of the last line held */
-	bool full;		/* the lines outgrew HOLD_MAX: the file is streamed instead */
+	const char *text;	/* the decoded text: the file's bytes, the guess's text or own */
+	size_t len;		/* its bytes */
+	struct sbuf own;	/* the text when decoded here */
+	bool plain;		/* no line to normalise but by trimming (the guess, or the first pass, says) */
+	bool full;		/* the text outgrew HOLD_MAX: the file is streamed instead */
 };
 
-static int hold_line(void *ctx, const char *text, size_t len, long line_no)
+/* Splits the held text, feeding its lines to fn. Returns 0, or -1 (the file is gone). */
+static int split_held(struct run *r, struct held *h, line_fn fn, bool first)
 {
-	struct held *h = ctx;
-	if (h->text.len + len + 1 > HOLD_MAX) {
-		h->full = true;
-		return 1;
+	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
+	if (h->plain)
+		line_splitter_plain(lines);
+	int rc = 0;
+	if (line_splitter_feed(lines, h->text ? h->text : "", h->len) != 0 || line_splitter_finish(lines) != 0) {
+		stopped(r);
+		rc = -1;
 	}
-	/* the splitter numbers lines one by one; a cut piece keeps the number */
-	char sep = line_no == h->line_no ? '\r' : '\n';
-	h->line_no = line_no;
-	sbuf_append(&h->text, &sep, 1);
-	sbuf_append(&h->text, text, len);
-	return on_prescan_line(h->r, text, len, line_no);
+	if (first)
+		h->plain = line_splitter_changed(lines) == 0;
+	line_splitter_free(lines);
+	return rc;
 }
 
-/* The first pass over a file held in memory: decodes the bytes, keeps the lines,
- * prescans them, and hands over the original bytes. Returns 0, or -1. */
+/* The first pass over a file held in memory: decodes the bytes (unless the guess did,
+ * or found them valid UTF-8: then its text, or the bytes themselves, are held),
+ * prescans the lines, and hands over the original bytes. Returns 0, or -1. */
 static int hold(struct run *r, const unsigned char *raw, size_t size, const struct decode_guess *g,
 		const struct decode_text *kept, struct held *h, size_t *invalid, long long *first_invalid)
 {
+	/* the guess decoded it all already, or found it valid UTF-8 (its bytes); else a
+	 * decoder, refused before anything is handed over */
+	bool decoded = kept->text.len > 0 || kept->raw;
 	char err[160];
-	struct decoder *dec = decoder_new(g->encoding, err, sizeof err);
-	if (!dec) {
+	struct decoder *dec = decoded ? NULL : decoder_new(g->encoding, err, sizeof err);
+	if (!decoded && !dec) {
 		run_refuse(r, "%s", err);
 		return -1;
 	}
@@ -498,72 +509,39 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 			return -1;
 		}
 	}
-	struct line_splitter *lines = line_splitter_new(hold_line, h, MAX_LINE);
-	struct sbuf text = { 0 };
-	int rc = 0;
-	if (kept->text.len > 0 || kept->raw) {
-		/* the guess decoded it all already, or found it valid UTF-8: its bytes */
-		const char *t = kept->raw ? (const char *)raw : kept->text.data;
-		size_t n = kept->raw ? size : kept->text.len;
-		if (line_splitter_feed(lines, t, n) != 0 || line_splitter_finish(lines) != 0) {
-			if (!h->full)
-				stopped(r);
-			rc = -1;
-		}
+	if (decoded) {
+		h->text = kept->raw ? (const char *)raw : kept->text.data;
+		h->len = kept->raw ? size : kept->text.len;
+		h->plain = kept->raw && kept->plain;
 		*invalid = kept->invalid;
 		*first_invalid = kept->first_invalid;
-		line_splitter_free(lines);
-		decoder_free(dec);
-		return rc;
+		return split_held(r, h, on_prescan_line, true);
 	}
 	for (size_t at = g->bom_len < size ? g->bom_len : size;; at += CHUNK) {
 		size_t n = size - at < CHUNK ? size - at : CHUNK;
 		bool final = at + n == size;
-		sbuf_reset(&text);
-		decoder_feed(dec, raw + at, n, final, &text);
-		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
-		    (final && line_splitter_finish(lines) != 0)) {
-			if (!h->full)
-				stopped(r);
-			rc = -1;
+		decoder_feed(dec, raw + at, n, final, &h->own);
+		if (h->own.len > HOLD_MAX) {
+			h->full = true;
+			break;
 		}
-		if (final || rc)
+		if (final)
 			break;
 	}
 	*invalid = decoder_invalid(dec);
 	*first_invalid = decoder_first_invalid(dec);
-	sbuf_free(&text);
-	line_splitter_free(lines);
 	decoder_free(dec);
-	return rc;
+	if (h->full)
+		return -1;
+	h->text = h->own.data;
+	h->len = h->own.len;
+	return split_held(r, h, on_prescan_line, true);
 }
 
-/* The second pass over the held lines. Returns 0, or -1. */
-static int replay(struct held *h)
+/* The second pass over the held text. Returns 0, or -1. */
+static int replay(struct run *r, struct held *h)
 {
-	char *p = h->text.data, *end = p + h->text.len;
-	long line_no = 0;
-	while (p < end) {
-		line_no += *p == '\n';
-		char *s = p + 1;
-		char *e = memchr(s, '\n', (size_t)(end - s));
-		if (!e)
-			e = end;
-		char *cut = memchr(s, '\r', (size_t)(e - s));
-		if (cut)
-			e = cut;
-		/* each line NUL-terminated in place, as the splitter gives them */
-		char sep = *e;
-		*e = 0;
-		int rc = on_line(h->r, s, (size_t)(e - s), line_no);
-		*e = sep;
-		if (rc != 0) {
-			stopped(h->r);
-			return -1;
-		}
-		p = e;
-	}
-	return 0;
+	return split_held(r, h, on_line, false);
 }
 
 static void on_hit(void *ctx, size_t term, long offset, long length)
@@ -669,29 +647,37 @@ static int parse_file(struct run *r, struct rec_end *end)
 	if (whole) {
 		/* a small file, all in memory: decoded and split once, its lines kept for the
 		 * second pass */
-		struct held h = { .r = r };
+		struct held h = { 0 };
 		int hrc = hold(r, sample, sample_len, &g, &kept, &h, &invalid, &first_invalid);
+		if (!kept.raw || hrc != 0) {
+			/* the bytes are not the text held: not needed any more */
+			free(sample);
+			sample = NULL;
+		}
+		if (hrc == 0)
+			hrc = replay(r, &h);
+		sbuf_free(&h.own);
 		sbuf_free(&kept.text);
 		free(sample);
 		sample = NULL;
-		if (hrc == 0)
-			hrc = replay(&h);
-		sbuf_free(&h.text);
 		if (hrc != 0 && h.full) {
-			/* its text outgrows what is held (a file of control characters, each made
-			 * three bytes): streamed like a big one, the prescan begun again */
+			/* its text outgrows what is held (a file of invalid bytes, each made
+			 * three): streamed like a big one, the prescan begun again */
 			clean_free(r->clean);
 			r->clean = clean_new();
 			structure_free(r->structure);
 			r->structure = structure_new(&sink, title);
-			hrc = pass(r, &g, on_prescan_line, false, &invalid, &first_invalid) != 0 ||
-			      pass(r, &g, on_line, false, &invalid, &first_invalid) != 0;	/* the original is handed over */
+			bool plain = false;
+			hrc = pass(r, &g, on_prescan_line, false, &plain, &invalid, &first_invalid) != 0 ||
+			      pass(r, &g, on_line, false, &plain, &invalid, &first_invalid) != 0;	/* the original is handed over */
 		}
 		if (hrc != 0)
 			goto out;
-	} else if (pass(r, &g, on_prescan_line, true, &invalid, &first_invalid) != 0 ||
-		   pass(r, &g, on_line, false, &invalid, &first_invalid) != 0) {
-		goto out;
+	} else {
+		bool plain = false;
+		if (pass(r, &g, on_prescan_line, true, &plain, &invalid, &first_invalid) != 0 ||
+		    pass(r, &g, on_line, false, &plain, &invalid, &first_invalid) != 0)
+			goto out;
 	}
 	if (structure_finish(r->structure) != 0) {
 		stopped(r);

@@ -13,6 +13,8 @@ struct line_splitter {
 	struct sbuf clean;	/* scratch for normalise_line */
 	long line_no;		/* source line of the line being collected */
 	bool after_cr;		/* the previous byte was CR: an LF now ends nothing */
+	bool plain;		/* the text needs no normalising: lines are only trimmed */
+	long changed;		/* lines normalise_line changed (more than trimmed) */
 };
 
 struct line_splitter *line_splitter_new(line_fn fn, void *ctx, size_t max_bytes)
@@ -23,8 +25,17 @@ struct line_splitter *line_splitter_new(line_fn fn, void *ctx, size_t max_bytes)
 	return s;
 }
 
+static size_t keep_run(const char *in, size_t n, size_t i);
+static size_t trim_end(const char *s, size_t n);
+
+/* A line that normalise_line would only trim goes to fn where it lies (most lines of
+ * most texts): neither scanned nor copied in a plain text, scanned but not copied in
+ * another. */
 static int emit_text(struct line_splitter *s, const char *text, size_t len)
 {
+	if (s->plain || keep_run(text, len, 0) == len)
+		return s->fn(s->ctx, text, trim_end(text, len), s->line_no);
+	s->changed++;
 	sbuf_reset(&s->clean);
 	normalise_line(text, len, &s->clean);
 	return s->fn(s->ctx, s->clean.data ? s->clean.data : "", s->clean.len, s->line_no);
@@ -129,6 +140,16 @@ int line_splitter_finish(struct line_splitter *s)
 	return r;
 }
 
+void line_splitter_plain(struct line_splitter *s)
+{
+	s->plain = true;
+}
+
+long line_splitter_changed(const struct line_splitter *s)
+{
+	return s->changed;
+}
+
 void line_splitter_free(struct line_splitter *s)
 {
 	if (!s)
@@ -184,10 +205,10 @@ static const unsigned char safe_pair[0x3F10] = { SAFE_ROW16(0), SAFE_ROW16(16), 
 #undef SAFE_ROW4
 #undef SAFE_ROW
 
-void normalise_line(const char *in, size_t n, struct sbuf *out)
+/* The first byte at or after i (n if none) of a character that normalise_line changes:
+ * what it keeps as it is, it passes here. */
+static size_t keep_run(const char *in, size_t n, size_t i)
 {
-	size_t start = out->len;
-	size_t i = 0, run = 0;
 	/* What a first byte says: 1 printable ASCII, kept; 3 a three-byte character that
 	 * cannot need a change when well formed (every CJK ideograph and most
 	 * punctuation); 2 the same but for a few second bytes: E2 80 and E2 81 hold the
@@ -230,34 +251,50 @@ void normalise_line(const char *in, size_t n, struct sbuf *out)
 		}
 		uint32_t cp;
 		size_t k = utf8_decode(in + i, n - i, &cp);
-		if (k == 0)
-			break;
 		enum fate f = cp == 0xFFFD && k != 3 ? REPLACE : fate_of(cp);
-		if (f == KEEP) {
-			i += k;
-			continue;
-		}
+		if (f != KEEP)
+			return i;
+		i += k;
+	}
+	return n;
+}
+
+/* n less the trailing spaces of s: ASCII, no-break and ideographic. */
+static size_t trim_end(const char *s, size_t n)
+{
+	while (n > 0) {
+		if (s[n - 1] == ' ')
+			n--;
+		else if (n >= 2 && !memcmp(s + n - 2, "\xC2\xA0", 2))
+			n -= 2;
+		else if (n >= 3 && !memcmp(s + n - 3, "\xE3\x80\x80", 3))
+			n -= 3;
+		else
+			break;
+	}
+	return n;
+}
+
+void normalise_line(const char *in, size_t n, struct sbuf *out)
+{
+	size_t start = out->len;
+	for (size_t i = 0;;) {
+		size_t run = i;
+		i = keep_run(in, n, i);
 		sbuf_append(out, in + run, i - run);
+		if (i == n)
+			break;
+		/* a character to change (keep_run decoded it too: rare) */
+		uint32_t cp;
+		size_t k = utf8_decode(in + i, n - i, &cp);
+		enum fate f = cp == 0xFFFD && k != 3 ? REPLACE : fate_of(cp);
 		if (f == REPLACE)
 			sbuf_append(out, "\xEF\xBF\xBD", 3);
 		else if (f == SPACE)
 			sbuf_append(out, " ", 1);
 		i += k;
-		run = i;
 	}
-	sbuf_append(out, in + run, i - run);
 	/* trailing spaces: ASCII, no-break and ideographic */
-	while (out->len > start) {
-		const char *e = out->data + out->len;
-		if (e[-1] == ' ')
-			out->len--;
-		else if (out->len - start >= 2 && !memcmp(e - 2, "\xC2\xA0", 2))
-			out->len -= 2;
-		else if (out->len - start >= 3 && !memcmp(e - 3, "\xE3\x80\x80", 3))
-			out->len -= 3;
-		else
-			break;
-	}
-	if (out->data)
-		out->data[out->len] = 0;
+	out->len = start + trim_end(out->data + start, out->len - start);
+	out->data[out->len] = 0;
 }

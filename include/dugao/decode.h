@@ -24,6 +24,8 @@ struct decode_text {
 	size_t invalid;			/* sequences replaced */
 	long long first_invalid;	/* byte offset of the first, -1 if none */
 	bool raw;			/* the sample itself is the text (valid UTF-8 without a BOM) */
+	bool plain;			/* and it holds nothing that normalise_line changes but
+					 * trailing spaces (false when not sure) */
 };
 
 /* decode_guess, and when the guess decoded all of a complete sample with the encoding

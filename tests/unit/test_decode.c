@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "dugao/decode.h"
+#include "dugao/normalise.h"
 
 /* A traditional and a simplified passage written for this test. */
 static const char *const trad =
@@ -463,8 +464,84 @@ static void test_utf8_counts(void)
 	CHECK_STR(g.reason, "UTF-8 except 13 invalid sequences");
 }
 
+/* Whether normalise_line changes any line of text (split at LF and CR) more than by
+ * trimming its trailing spaces. */
+static bool any_line_changed(const char *text, size_t n)
+{
+	struct sbuf out = { 0 };
+	bool changed = false;
+	for (size_t i = 0; i <= n && !changed;) {
+		size_t e = i;
+		while (e < n && text[e] != '\n' && text[e] != '\r')
+			e++;
+		sbuf_reset(&out);
+		normalise_line(text + i, e - i, &out);
+		/* the same bytes but the trailing spaces */
+		size_t m = e - i;
+		for (;;) {
+			if (m >= 1 && text[i + m - 1] == ' ')
+				m--;
+			else if (m >= 2 && !memcmp(text + i + m - 2, "\xC2\xA0", 2))
+				m -= 2;
+			else if (m >= 3 && !memcmp(text + i + m - 3, "\xE3\x80\x80", 3))
+				m -= 3;
+			else
+				break;
+		}
+		changed = out.len != m || memcmp(out.data, text + i, m) != 0;
+		i = e + 1;
+	}
+	sbuf_free(&out);
+	return changed;
+}
+
+/* keep->plain: set only for valid UTF-8 kept raw that normalise_line leaves as it is
+ * (but trailing spaces), and for such text whenever the characters that it changes are
+ * absent: random texts of them, their neighbours and plain Chinese, at every place
+ * (the sixteen-byte steps and the bytes after them). */
+static void test_plain(void)
+{
+	static const char *const pieces[] = {
+		"发展", "，", "。", "“", "”", "—", "…", "、", "《", "\t", "\x1B", "\x7F", "\x01", " ", "\n", "\r\n",
+		"\xC2\x85", "\xC2\x9F", "\xC2\xA0", "\xC2\xB7", "\xD8\x9C", "\xD8\x9B", "\xE2\x80\x8B",
+		"\xE2\x80\x8C", "\xE2\x80\x8E", "\xE2\x80\xA8", "\xE2\x80\xAE", "\xE2\x80\xAF",
+		"\xE2\x81\xA0", "\xE2\x81\xA5", "\xE2\x81\xA6", "\xE2\x81\xAF", "\xE2\x81\xB0",
+		"\xEF\xBB\xBF", "\xEF\xBB\xBE", "\xEF\xBF\xB9", "\xEF\xBF\xBB", "\xEF\xBF\xBC",
+		"\xEF\xBF\xBD", "\xEF\xBC\x8C", "\xE0\xA4\x85", "\xED\x9F\xBF", "\xF0\x9F\x98\x80",
+		"\xE3\x80\x80", "a", "12",
+	};
+	size_t np = sizeof pieces / sizeof *pieces;
+	uint32_t state = 12345;
+	long plain = 0, not_plain = 0;
+	for (int round = 0; round < 4000; round++) {
+		struct sbuf t = { 0 };
+		state = state * 1103515245u + 12345u;
+		size_t parts = 1 + (state >> 16) % 40;
+		for (size_t k = 0; k < parts; k++) {
+			state = state * 1103515245u + 12345u;
+			/* mostly Chinese, now and then one of the others */
+			size_t pick = (state >> 16) % 4 ? (state >> 20) % 3 : (state >> 18) % np;
+			sbuf_puts(&t, pieces[pick]);
+		}
+		struct decode_guess g;
+		struct decode_text kept = { .first_invalid = -1 };
+		if (decode_guess_keep((const unsigned char *)t.data, t.len, true, &g, &kept) == 0 && kept.raw) {
+			bool changed = any_line_changed(t.data, t.len);
+			CHECK(kept.plain == !changed);
+			plain += kept.plain;
+			not_plain += !kept.plain;
+		} else {
+			CHECK(!kept.plain);
+		}
+		sbuf_free(&kept.text);
+		sbuf_free(&t);
+	}
+	CHECK(plain > 100 && not_plain > 100);
+}
+
 int main(void)
 {
+	test_plain();
 	test_two_byte_encodings("GB18030");
 	test_two_byte_encodings("BIG5");
 	test_guess_keep();
