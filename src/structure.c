@@ -443,8 +443,31 @@ static void starts_with_add(uint32_t cp, size_t p)
 
 static void advert_build(void);
 
+/* The characters an item inside a paragraph may start with (find_inline): a Chinese
+ * digit, 第 首 其 再 最, a digit, （ (, ① to ⑳ or ⑴ to ⒇; one bit a BMP character, made
+ * by patterns_build. */
+static uint64_t item_leads[0x10000 / 64];
+
+static inline bool item_lead(uint32_t cp)
+{
+	return cp < 0x10000 && (item_leads[cp / 64] >> (cp % 64) & 1);
+}
+
 static void patterns_build(void)
 {
+	/* 一 二 三 四 五 六 七 八 九 十 百 零 〇 两 (is_cn_digit), 第 首 其 再 最, （ ( */
+	static const uint32_t leads[] = { 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D,
+					  0x5341, 0x767E, 0x96F6, 0x3007, 0x4E24, 0x7B2C, 0x9996, 0x5176, 0x518D,
+					  0x6700, 0xFF08, '(' };
+	for (size_t k = 0; k < sizeof leads / sizeof *leads; k++)
+		item_leads[leads[k] / 64] |= 1ull << (leads[k] % 64);
+	/* the digits (is_ar_digit), ASCII and full-width; ① to ⑳ and ⑴ to ⒇ */
+	for (uint32_t k = 0; k < 10; k++) {
+		item_leads[('0' + k) / 64] |= 1ull << ('0' + k) % 64;
+		item_leads[(0xFF10 + k) / 64] |= 1ull << (0xFF10 + k) % 64;
+	}
+	for (uint32_t cp = 0x2460; cp <= 0x2487; cp++)
+		item_leads[cp / 64] |= 1ull << (cp % 64);
 	for (size_t p = 0; p < NPATTERNS; p++) {
 		const struct pattern *pt = &patterns[p];
 		uint32_t cp;
@@ -1542,13 +1565,15 @@ static void find_inline(struct item *it)
 			prev = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(b1 & 0x3F) << 6 | (uint32_t)(b2 & 0x3F);
 		} else {
 			i += utf8_decode(s + i, n - i, &prev);
+			if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
+			      prev == 0x300D || prev == 0xFF09))
+				continue;
 		}
-		if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
-		      prev == 0x300D || prev == 0xFF09) || i >= n)
+		/* (the first two ways found only those: ! ? ; : and the wanted) */
+		if (i >= n)
 			continue;
 		utf8_decode(s + i, n - i, &cp);
-		if (!(is_cn_digit(cp) || cp == 0x7B2C || cp == 0x9996 || cp == 0x5176 || cp == 0x518D || cp == 0x6700 ||
-		      is_ar_digit(cp) || cp == 0xFF08 || cp == '(' || (cp >= 0x2460 && cp <= 0x2487)))
+		if (!item_lead(cp))
 			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */
 		uint32_t before = prev;	/* what cp_before(s, i) reads */
 		bool after_comma = before == 0xFF0C;
