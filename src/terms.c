@@ -487,6 +487,20 @@ static long trie_count(const struct trie *t, const uint32_t *s, int n)
 	return v ? t->node[v].count : 0;
 }
 
+/* The count of the pair s (two characters) when trie_count has none: a pair seen
+ * once has no node (count_substrings), but it had one, of count 1, when both
+ * its characters were seen twice or more. */
+static long pair_count(const struct trie *t, const uint32_t *s)
+{
+	uint32_t a = trie_child(t, 0, s[0]), b = trie_child(t, 0, s[1]);
+	if (!a || !b || t->node[a].count < 2 || t->node[b].count < 2)
+		return 0;
+	long n = 0;
+	for (size_t i = 0; i + 1 < t->ntext; i++)
+		n += t->text[i] == s[0] && t->text[i + 1] == s[1] ? t->weight[i] : 0;
+	return n;
+}
+
 /* c·ln c of a count: most are small, from a table. */
 static double clogc(uint32_t c)
 {
@@ -1027,8 +1041,10 @@ static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *
 
 /* Makes the nodes of level k from its entries (*nlivep of them, grouped by node
  * and character) and its chains' (as CHAIN_FLAT says, in the order of their
- * parents, then CHAIN_END; none at the top), and notes in cur each position's node (TAG_TWO set
- * when seen twice, TAG_CHAIN when a chain's); prev holds the level before's. A
+ * parents, then CHAIN_END; none at the top), and notes in cur each position's
+ * node (TAG_TWO set when seen twice, TAG_CHAIN when a chain's; 0 for a pair seen
+ * once when pairs1, at the second level: no node is made for it, see
+ * count_substrings); prev holds the level before's. A
  * node of one position seen twice or more (its run is repeated) begins or goes on
  * a chain: its child at the next level is put in next (when push, and its run
  * goes on), not among the entries. top: k is 1; looks: k is a term's length, and
@@ -1041,7 +1057,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 							       const uint32_t *chain, uint32_t *next,
 							       const uint32_t *text, const uint32_t *weight,
 							       const uint32_t *prev, uint32_t *cur, int k, bool top,
-							       bool looks, bool push)
+							       bool looks, bool push, bool pairs1)
 {
 	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
 	struct trie_node *node = f->node;
@@ -1084,6 +1100,10 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		 * next level is made from every entry) */
 		bool one = j == j0 + 1, starts = !top && one && count >= 2;
 		nkeep -= push & one;	/* kept by the filter only in a group of several */
+		if (pairs1 && one && count < 2) {
+			cur[i] = 0;	/* stale at every level, as a node of this one seen once */
+			continue;
+		}
 		cur[i] = w | (uint32_t)(count >= 2) << TAG_TWO | (uint32_t)starts << TAG_CHAIN;
 		/* node w: the children of one node are made one after the other */
 		struct trie_node *x = &node[w], *up = &node[parent];
@@ -1215,7 +1235,11 @@ static size_t first_entries(struct trie *f, const uint32_t *text, const uint32_t
  * string of k characters is counted only where both its (k−1)-character pieces
  * occur twice or more, since otherwise it occurs once and can be no candidate.
  * Strings seen once add nothing to an entropy (1·ln 1 = 0), so the statistics
- * are exact while most long substrings are never stored. */
+ * are exact while most long substrings are never stored. A pair seen once (most
+ * pairs counted, in real text) gets no node at all: no choice reads one (the
+ * right neighbours of single characters are never asked for, the left sums start
+ * at four characters, and longer strings are looked up through pairs seen twice)
+ * but the count of a glossary's pair, which pair_count finds. */
 static void count_substrings(struct terms *t)
 {
 	struct trie *f = &t->fwd;
@@ -1342,20 +1366,25 @@ static void count_substrings(struct terms *t)
 		trie_reserve(f, nlive + nchain);
 		uint32_t lo = k == 1 ? 1 : f->n;	/* the level's first node (after the root) */
 		/* made by first_entries or a copy of level_nodes for the first level,
-		 * one for the levels with nodes worth a look, one for the last */
+		 * one for the second, one for the other levels with nodes worth a
+		 * look, one for the last */
 		size_t nnext;
 		if (k > 1)
 			chain[nchain] = CHAIN_END;	/* (nchain is below n + 1: a chain a position) */
 		if (k == 1 && made)
 			nnext = 0;
 		else if (k == 1)
-			nnext = level_nodes(f, e, &nlive, NULL, NULL, text, weight, prev, cur, k, true, false, false);
+			nnext = level_nodes(f, e, &nlive, NULL, NULL, text, weight, prev, cur, k, true, false, false,
+					    false);
+		else if (k == 2)
+			nnext = level_nodes(f, e, &nlive, chain, chain_next, text, weight, prev, cur, k, false, true,
+					    true, true);
 		else if (k <= MAX_LEN)
 			nnext = level_nodes(f, e, &nlive, chain, chain_next, text, weight, prev, cur, k, false, true,
-					    true);
+					    true, false);
 		else
 			nnext = level_nodes(f, e, &nlive, chain, NULL, text, weight, prev, cur, k, false, false,
-					    false);
+					    false, false);
 		if (k == DEPTH)
 			break;
 		uint32_t *was = chain;
@@ -2637,8 +2666,11 @@ size_t terms_finish(struct terms *t)
 		for (int k = 0; han && k < x->len; k++)
 			han = is_han(x->cps[k]);
 		if (han) {
-			/* a string seen once may not be in the tries */
+			/* a string seen once may not be in the tries; a pair seen
+			 * once is in none, which matters only when it was not quoted */
 			x->raw = trie_count(&t->fwd, x->cps, x->len);
+			if (!x->raw && x->len == 2 && !x->quoted)
+				x->raw = pair_count(&t->fwd, x->cps);
 			if (x->raw < (long)x->quoted)
 				x->raw = x->quoted;
 			continue;
