@@ -256,6 +256,9 @@ enum {
 static const uint32_t conjunctions[] = { 0x548C, 0x4E0E, 0x53CA, 0x540C, 0x7684 };
 
 #define NUMERALS "一二三四五六七八九十两百千万〇"
+/* 第, which makes an ordinal of what follows, as the numerals make part of a
+ * number of it (ORDINAL_PRE). */
+#define ORDINAL_FIRST 0x7B2C
 /* Measure words and markers that join a numeral to the tail of a formula. */
 #define MARKERS "个大项条张化型位种类块件点篇场支色重新好"
 /* Tails that make an ordinary counted phrase (三个月, 两个方面, 五年). */
@@ -487,18 +490,18 @@ static long trie_count(const struct trie *t, const uint32_t *s, int n)
 	return v ? t->node[v].count : 0;
 }
 
-/* The count of the pair s (two characters) when trie_count has none: a pair seen
- * once has no node (count_substrings), but it had one, of count 1, when both
- * its characters were seen twice or more. */
-static long pair_count(const struct trie *t, const uint32_t *s)
+/* The count of s (n characters) when trie_count has none: a string seen once has
+ * no node (count_substrings), but it would have one, of count 1, were its two
+ * pieces of n − 1 characters seen twice or more. */
+static long seen_once(const struct trie *t, const uint32_t *s, int n)
 {
-	uint32_t a = trie_child(t, 0, s[0]), b = trie_child(t, 0, s[1]);
-	if (!a || !b || t->node[a].count < 2 || t->node[b].count < 2)
+	if (n < 2 || trie_count(t, s, n - 1) < 2 || trie_count(t, s + 1, n - 1) < 2)
 		return 0;
-	long n = 0;
-	for (size_t i = 0; i + 1 < t->ntext; i++)
-		n += t->text[i] == s[0] && t->text[i + 1] == s[1] ? t->weight[i] : 0;
-	return n;
+	long c = 0;
+	for (size_t i = 0; i + (size_t)n <= t->ntext; i++)
+		if (t->text[i] == s[0] && memcmp(t->text + i, s, (size_t)n * sizeof *s) == 0)
+			c += t->weight[i];
+	return c;
 }
 
 /* c·ln c of a count: most are small, from a table. */
@@ -1042,9 +1045,9 @@ static __attribute__((noinline)) const uint32_t *chain_nodes_last(struct level *
 /* Makes the nodes of level k from its entries (*nlivep of them, grouped by node
  * and character) and its chains' (as CHAIN_FLAT says, in the order of their
  * parents, then CHAIN_END; none at the top), and notes in cur each position's
- * node (TAG_TWO set when seen twice, TAG_CHAIN when a chain's; 0 for a pair seen
- * once when pairs1, at the second level: no node is made for it, see
- * count_substrings); prev holds the level before's. A
+ * node (TAG_TWO set when seen twice, TAG_CHAIN when a chain's; 0 for a string
+ * seen once, not top, but one led by an ordinal's character: no node is made for
+ * it, see count_substrings); prev holds the level before's. A
  * node of one position seen twice or more (its run is repeated) begins or goes on
  * a chain: its child at the next level is put in next (when push, and its run
  * goes on), not among the entries. top: k is 1; looks: k is a term's length, and
@@ -1057,7 +1060,7 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 							       const uint32_t *chain, uint32_t *next,
 							       const uint32_t *text, const uint32_t *weight,
 							       const uint32_t *prev, uint32_t *cur, int k, bool top,
-							       bool looks, bool push, bool pairs1)
+							       bool looks, bool push, bool pairs)
 {
 	uint32_t w = f->n, nlook = f->nlook, *look = f->look;
 	struct trie_node *node = f->node;
@@ -1100,7 +1103,8 @@ static inline __attribute__((always_inline)) size_t level_nodes(struct trie *f, 
 		 * next level is made from every entry) */
 		bool one = j == j0 + 1, starts = !top && one && count >= 2;
 		nkeep -= push & one;	/* kept by the filter only in a group of several */
-		if (pairs1 && one && count < 2) {
+		if (!top && one && count < 2 &&
+		    (pairs || (!(node[parent].first_cls & CLS_NUMERAL) && text[i] != ORDINAL_FIRST))) {
 			cur[i] = 0;	/* stale at every level, as a node of this one seen once */
 			continue;
 		}
@@ -1235,11 +1239,15 @@ static size_t first_entries(struct trie *f, const uint32_t *text, const uint32_t
  * string of k characters is counted only where both its (k−1)-character pieces
  * occur twice or more, since otherwise it occurs once and can be no candidate.
  * Strings seen once add nothing to an entropy (1·ln 1 = 0), so the statistics
- * are exact while most long substrings are never stored. A pair seen once (most
- * pairs counted, in real text) gets no node at all: no choice reads one (the
- * right neighbours of single characters are never asked for, the left sums start
- * at four characters, and longer strings are looked up through pairs seen twice)
- * but the count of a glossary's pair, which pair_count finds. */
+ * are exact while most long substrings are never stored. Nor is a string seen
+ * once (two thirds of the pairs counted in real text, a third of the strings of
+ * three characters) unless it begins with 第 or a numeral (ordinal_uses counts
+ * those): it adds nothing to an entropy, and a candidate has a count of three
+ * or more, its pieces too; of the counts looked up, those of not_a_term compare
+ * a count of 1 or 0 with more than 2, the raw count of a quoted text is at least
+ * the times it was quoted, and a text not quoted (the glossary's) is counted by
+ * seen_once; a candidate's own node (held_pairs) gives the pieces its text
+ * gives. */
 static void count_substrings(struct terms *t)
 {
 	struct trie *f = &t->fwd;
@@ -1366,8 +1374,7 @@ static void count_substrings(struct terms *t)
 		trie_reserve(f, nlive + nchain);
 		uint32_t lo = k == 1 ? 1 : f->n;	/* the level's first node (after the root) */
 		/* made by first_entries or a copy of level_nodes for the first level,
-		 * one for the second, one for the other levels with nodes worth a
-		 * look, one for the last */
+		 * one for the levels with nodes worth a look, one for the last */
 		size_t nnext;
 		if (k > 1)
 			chain[nchain] = CHAIN_END;	/* (nchain is below n + 1: a chain a position) */
@@ -1601,7 +1608,7 @@ static double left_entropy(const struct trie *t, uint32_t v, double sum)
 }
 
 /* What makes an ordinal or a part of a number of what follows: 第 and the numerals. */
-#define ORDINAL_PRE "第一二三四五六七八九十两百千万〇"
+#define ORDINAL_PRE "第" NUMERALS
 #define NORDINAL 16	/* characters in ORDINAL_PRE */
 
 /* The nodes of ORDINAL_PRE's characters (0 for one the sample lacks), found once
@@ -2666,11 +2673,11 @@ size_t terms_finish(struct terms *t)
 		for (int k = 0; han && k < x->len; k++)
 			han = is_han(x->cps[k]);
 		if (han) {
-			/* a string seen once may not be in the tries; a pair seen
-			 * once is in none, which matters only when it was not quoted */
+			/* a string seen once may not be in the tries (its count
+			 * matters only when it was not quoted) */
 			x->raw = trie_count(&t->fwd, x->cps, x->len);
-			if (!x->raw && x->len == 2 && !x->quoted)
-				x->raw = pair_count(&t->fwd, x->cps);
+			if (!x->raw && !x->quoted)
+				x->raw = seen_once(&t->fwd, x->cps, x->len);
 			if (x->raw < (long)x->quoted)
 				x->raw = x->quoted;
 			continue;
