@@ -43,6 +43,8 @@ struct decoder {
 	const struct dbcs *dbcs;	/* GB18030, Big5: two-byte codes from its tables, the rest by iconv */
 	struct tally *tally;		/* set (GB18030, Big5 only): every character given is counted here */
 	bool write;			/* with tally: the characters of the table are written too */
+	bool other;			/* dbcs: a character was converted by iconv, not the table */
+	bool acted;			/* dbcs: a control byte was read (not LF, CR): normalise acts on it */
 	size_t unit;			/* bytes skipped after an invalid sequence (2 for UTF-16, 4 for UTF-32) */
 	unsigned char pending[16];	/* an incomplete sequence carried to the next feed */
 	size_t npending;		/* bytes in pending */
@@ -139,6 +141,8 @@ static void cd_close(const char *encoding, iconv_t cd)
 static struct dbcs {
 	const char *encoding;			/* iconv name */
 	int state;				/* 0 table not built, 1 ready, -1 unavailable */
+	bool keeps;				/* normalise_line keeps every character of the table
+						 * as it is (normalise_changes says no to each) */
 	uint16_t table[128 * 256];		/* code point of each two-byte code as iconv converts
 						 * it, at DB_INDEX; DB_REFUSED for a code it refuses; 0
 						 * for one it takes outside the BMP or otherwise
@@ -147,6 +151,8 @@ static struct dbcs {
 						 * (the first lowest) with its cp_class in the top
 						 * byte; 0 when it takes fewer bytes */
 } dbcs_encodings[] = { { .encoding = "GB18030" }, { .encoding = "BIG5" } };
+
+static bool normalise_changes(const unsigned char *s, size_t n, size_t j);
 
 /* guards the tables' state while one is filled: the import parses on two threads */
 static pthread_mutex_t dbcs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -212,8 +218,17 @@ static bool dbcs_ready(struct dbcs *db)
 		return false;
 	}
 	common_init();	/* cp_class */
+	db->keeps = true;
 	for (size_t j = 0; j < sizeof db->table / sizeof *db->table; j++) {
 		uint32_t cp = db->table[j];
+		/* the blocks normalise_changes may say yes to, asked by their UTF-8 */
+		if (cp && cp != DB_REFUSED &&
+		    (cp < 0xA0 || cp == 0x61C || (cp >= 0x2000 && cp < 0x2070) || cp == 0xFEFF || cp >= 0xFFF9)) {
+			char u[4];
+			size_t l = utf8_encode(cp, u);
+			if (normalise_changes((const unsigned char *)u, l, 0))
+				db->keeps = false;
+		}
 		if (cp >= 0x800 && cp != DB_REFUSED)
 			db->utf8[j] = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16 |
 				      (uint32_t)cp_class[cp] << 24;
@@ -596,14 +611,17 @@ static size_t dbcs_convert(struct decoder *d, const unsigned char *in, size_t n,
 		if (count)
 			tally_text(t, buf, o);
 		if (ip > (char *)in + i) {
+			d->other = true;
 			if (write)
 				sbuf_append(out, buf, o);
 			i = (size_t)(ip - (char *)in);
 			continue;
 		}
 		sbuf_append(out, buf, o);
-		if (r != (size_t)-1 || err == E2BIG)	/* no progress with room for a character: let iconv have the rest */
+		if (r != (size_t)-1 || err == E2BIG) {	/* no progress with room for a character: let iconv have the rest */
+			d->other = true;
 			return i + iconv_convert(d, in + i, n - i, final, base + (long long)i, out);
+		}
 		if (err == EINVAL) {
 			if (!final)
 				return i;
@@ -628,8 +646,29 @@ static size_t convert(struct decoder *d, const unsigned char *in, size_t n, bool
 	return iconv_convert(d, in, n, final, base, out);
 }
 
+/* Whether the bytes hold a control byte but LF and CR, or DEL: 32 at a time. */
+static bool has_control(const unsigned char *s, size_t n)
+{
+	size_t at = 0;
+	for (; at + 32 <= n; at += 32) {
+		u8x16 b = u8x16_load(s + at), c = u8x16_load(s + at + 16);
+		if (u8x16_any((u8x16)(((b < 0x20) & (b != '\n') & (b != '\r')) | (b == 0x7F) |
+				      ((c < 0x20) & (c != '\n') & (c != '\r')) | (c == 0x7F))))
+			return true;
+	}
+	for (; at < n; at++)
+		if ((s[at] < 0x20 && s[at] != '\n' && s[at] != '\r') || s[at] == 0x7F)
+			return true;
+	return false;
+}
+
 void decoder_feed(struct decoder *d, const unsigned char *in, size_t n, bool final, struct sbuf *out)
 {
+	/* a two-byte encoding's control bytes are ASCII's (its other bytes are 0x30 and
+	 * above, never 0x7F): looked for until one is found (decoder_plain); not in the
+	 * guess's readings (tally: it looks for them itself) */
+	if (d->dbcs && !d->tally && !d->acted)
+		d->acted = has_control(in, n);
 	if (d->npending) {
 		/* Finish the cut sequence with a few new bytes; once it is resolved the rest
 		 * is converted from in directly, so joined may stop anywhere. */
@@ -665,6 +704,11 @@ void decoder_feed(struct decoder *d, const unsigned char *in, size_t n, bool fin
 		d->npending = n - used;
 		memcpy(d->pending, in + used, d->npending);
 	}
+}
+
+bool decoder_plain(const struct decoder *d)
+{
+	return d->dbcs && d->dbcs->keeps && !d->other && !d->acted;
 }
 
 size_t decoder_invalid(const struct decoder *d)
@@ -861,6 +905,9 @@ static void read_as(struct reading *r, const unsigned char *s, size_t n, bool co
 		out->text = text;
 		out->invalid = r->invalid;
 		out->first_invalid = decoder_first_invalid(d);
+		/* the table's characters, ASCII and U+FFFD: nothing to normalise but the
+		 * control bytes (the caller's) */
+		out->plain = d->dbcs && d->dbcs->keeps && !d->other;
 	}
 	decoder_free(d);
 	r->chars += chars + counted.chars, r->nonascii += nonascii + counted.nonascii;
@@ -1192,7 +1239,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	}
 	for (; at < n; at++) {
 		controls += is_control[s[at]];
-		odd = odd || normalise_changes(s, n, at);
+		odd = odd || (s[at] < 0x20 && s[at] != '\n' && s[at] != '\r') || s[at] == 0x7F;
 	}
 	if (controls > 8 && controls * 20 > n) {
 		set(out, "", 0, "binary data (%zu control bytes in the first %zu)", controls, n);
@@ -1235,6 +1282,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	}
 	if (whole) {
 		sbuf_free(&keep->text);
+		texts[best].plain = texts[best].plain && !odd;	/* GB18030's control bytes are ASCII's */
 		*keep = texts[best];
 		texts[best] = (struct decode_text){ 0 };
 		for (size_t i = 0; i < 3; i++)

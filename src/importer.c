@@ -403,8 +403,8 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 		return -1;
 	}
 	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
-	if (*plain)
-		line_splitter_plain(lines);
+	bool known = *plain;	/* plain throughout, from a first pass */
+	line_splitter_plain(lines, known);
 	unsigned char *buf = xmalloc(CHUNK);
 	struct sbuf text = { 0 };
 	long long at = 0;
@@ -438,6 +438,9 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 		bool final = got == 0;
 		sbuf_reset(&text);
 		decoder_feed(dec, buf + skip, (size_t)got - skip, final, &text);
+		/* a first pass: plain while the decoder says the text so far is */
+		if (!known)
+			line_splitter_plain(lines, decoder_plain(dec));
 		if (line_splitter_feed(lines, text.data ? text.data : "", text.len) != 0 ||
 		    (final && line_splitter_finish(lines) != 0)) {
 			stopped(r);
@@ -474,8 +477,7 @@ struct held {
 static int split_held(struct run *r, struct held *h, line_fn fn, bool first)
 {
 	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
-	if (h->plain)
-		line_splitter_plain(lines);
+	line_splitter_plain(lines, h->plain);
 	int rc = 0;
 	if (line_splitter_feed(lines, h->text ? h->text : "", h->len) != 0 || line_splitter_finish(lines) != 0) {
 		stopped(r);
@@ -512,7 +514,7 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 	if (decoded) {
 		h->text = kept->raw ? (const char *)raw : kept->text.data;
 		h->len = kept->raw ? size : kept->text.len;
-		h->plain = kept->raw && kept->plain;
+		h->plain = kept->plain;
 		*invalid = kept->invalid;
 		*first_invalid = kept->first_invalid;
 		return split_held(r, h, on_prescan_line, true);
@@ -530,6 +532,7 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 	}
 	*invalid = decoder_invalid(dec);
 	*first_invalid = decoder_first_invalid(dec);
+	h->plain = decoder_plain(dec);
 	decoder_free(dec);
 	if (h->full)
 		return -1;

@@ -140,9 +140,9 @@ int line_splitter_finish(struct line_splitter *s)
 	return r;
 }
 
-void line_splitter_plain(struct line_splitter *s)
+void line_splitter_plain(struct line_splitter *s, bool plain)
 {
-	s->plain = true;
+	s->plain = plain;
 }
 
 long line_splitter_changed(const struct line_splitter *s)

@@ -24,8 +24,8 @@ struct decode_text {
 	size_t invalid;			/* sequences replaced */
 	long long first_invalid;	/* byte offset of the first, -1 if none */
 	bool raw;			/* the sample itself is the text (valid UTF-8 without a BOM) */
-	bool plain;			/* and it holds nothing that normalise_line changes but
-					 * trailing spaces (false when not sure) */
+	bool plain;			/* the text (kept or raw) holds nothing that normalise_line
+					 * changes but trailing spaces (false when not sure) */
 };
 
 /* decode_guess, and when the guess decoded all of a complete sample with the encoding
@@ -48,6 +48,10 @@ struct decoder *decoder_new(const char *encoding, char *err, size_t errlen);
  * for the next call; with final set it becomes U+FFFD. Invalid sequences become
  * U+FFFD and are counted. */
 void decoder_feed(struct decoder *d, const unsigned char *in, size_t n, bool final, struct sbuf *out);
+/* Whether the text given so far holds nothing that normalise_line changes but trailing
+ * spaces, as far as the decoder can tell (GB18030 and Big5 read by their tables, no
+ * control byte but LF and CR among them); false when not sure. */
+bool decoder_plain(const struct decoder *d);
 /* Number of invalid sequences replaced so far. */
 size_t decoder_invalid(const struct decoder *d);
 /* Byte offset in the input of the first invalid sequence, or -1. */

@@ -20,10 +20,10 @@ struct line_splitter *line_splitter_new(line_fn fn, void *ctx, size_t max_bytes)
 int line_splitter_feed(struct line_splitter *s, const char *text, size_t n);
 /* Emits the last line if the text did not end with a newline. */
 int line_splitter_finish(struct line_splitter *s);
-/* Tells the splitter that normalise_line would change no line of the text to come but
- * for its trailing spaces (line_splitter_changed said 0 of it before): lines are then
- * only trimmed. */
-void line_splitter_plain(struct line_splitter *s);
+/* Tells the splitter whether normalise_line would change no line of the text to come
+ * (and of a line begun in the text fed before) but for its trailing spaces
+ * (line_splitter_changed said 0 of it before): lines are then only trimmed. */
+void line_splitter_plain(struct line_splitter *s, bool plain);
 /* Lines fed so far that normalise_line changed more than by trimming them. */
 long line_splitter_changed(const struct line_splitter *s);
 void line_splitter_free(struct line_splitter *s);

@@ -537,6 +537,56 @@ static void test_plain(void)
 		sbuf_free(&t);
 	}
 	CHECK(plain > 100 && not_plain > 100);
+	/* the same texts in GB18030, long enough for the guess to choose it: its text kept
+	 * is plain only when nothing in it changes (the characters of four bytes, converted
+	 * by iconv, and control bytes make it not plain) */
+	plain = not_plain = 0;
+	for (int round = 0; round < 1000; round++) {
+		struct sbuf t = { 0 };
+		sbuf_puts(&t, simp);
+		state = state * 1103515245u + 12345u;
+		size_t parts = 1 + (state >> 16) % 20;
+		for (size_t k = 0; k < parts; k++) {
+			state = state * 1103515245u + 12345u;
+			size_t pick = (state >> 16) % 4 ? (state >> 20) % 3 : (state >> 18) % np;
+			if (strchr(pieces[pick], '\xEF') || strchr(pieces[pick], '\xC2') || strchr(pieces[pick], '\xD8'))
+				continue;	/* BOM-like, C1 and U+061C: not all in GB18030; tried above */
+			sbuf_puts(&t, pieces[pick]);
+		}
+		sbuf_puts(&t, simp);
+		size_t n;
+		unsigned char *gb = encode("GB18030", t.data, &n);
+		struct decode_guess g;
+		struct decode_text kept = { .first_invalid = -1 };
+		CHECK(decode_guess_keep(gb, n, true, &g, &kept) == 0 && !strcmp(g.encoding, "GB18030"));
+		CHECK(kept.text.len == t.len && !memcmp(kept.text.data, t.data, t.len));
+		bool changed = any_line_changed(t.data, t.len);
+		CHECK(!(kept.plain && changed));
+		plain += kept.plain;
+		not_plain += !kept.plain;
+		/* a decoder fed in pieces (the cut codes carried) says the same of the text
+		 * so far, and the pieces after a piece that is not plain leave it so */
+		char err[160];
+		struct decoder *d = decoder_new("GB18030", err, sizeof err);
+		struct sbuf text = { 0 };
+		bool was = true;
+		for (size_t at = 0, step = 1 + round % 97; at < n; at += step) {
+			size_t k = n - at < step ? n - at : step;
+			decoder_feed(d, gb + at, k, at + k == n, &text);
+			bool now = decoder_plain(d);
+			CHECK(!(now && !was));
+			CHECK(!(now && any_line_changed(text.data, text.len)));
+			was = now;
+		}
+		CHECK(text.len == t.len && !memcmp(text.data, t.data, t.len));
+		CHECK(was == kept.plain);
+		decoder_free(d);
+		sbuf_free(&text);
+		sbuf_free(&kept.text);
+		sbuf_free(&t);
+		free(gb);
+	}
+	CHECK(plain > 100 && not_plain > 100);
 }
 
 int main(void)
