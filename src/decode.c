@@ -958,6 +958,10 @@ enum { U8_START, U8_NEED1, U8_NEED2, U8_NEED3, U8_AFTER_E0, U8_AFTER_ED, U8_AFTE
 #define U8_INVALID (1 << 3)
 #define U8_DONE (1 << 5)
 static unsigned char u8_step[U8_STATES][U8_CLASSES];
+/* Two steps at once, by the classes of two bytes: the next state in bits 0-2, the
+ * invalid sequences the two ended in bits 3-5, the sequences they completed in bits
+ * 6-7 (a step ends at most two invalid sequences and completes at most one). */
+static unsigned char u8_step2[U8_STATES][U8_CLASSES * U8_CLASSES];
 static pthread_once_t u8_once = PTHREAD_ONCE_INIT;
 
 static void u8_build(void)
@@ -987,6 +991,13 @@ static void u8_build(void)
 		for (unsigned st = 1; st < U8_STATES; st++)
 			u8_step[st][c] = inside[st].fits >> c & 1 ? inside[st].next : (unsigned char)(start[c] + U8_INVALID);
 	}
+	for (unsigned st = 0; st < U8_STATES; st++)
+		for (unsigned a = 0; a < U8_CLASSES; a++)
+			for (unsigned b = 0; b < U8_CLASSES; b++) {
+				unsigned e1 = u8_step[st][a], e2 = u8_step[e1 & 7][b];
+				u8_step2[st][a * U8_CLASSES + b] =
+					(unsigned char)((e2 & 7) | ((e1 >> 3 & 3) + (e2 >> 3 & 3)) << 3 | ((e1 >> 5) + (e2 >> 5)) << 6);
+			}
 }
 
 /* Whether the bytes are UTF-8 throughout (a sequence cut by the end of a partial sample
@@ -1010,6 +1021,13 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 		/* sixteen bytes by the table (and on to the end of a sequence begun), then
 		 * the easy ones again */
 		size_t stop = n - i < 16 ? n : i + 16, done = 0, bad = 0;
+		/* two bytes a step (u8_step2), then one */
+		for (; i + 2 <= stop; i += 2) {
+			unsigned e = u8_step2[st][u8_class[s[i]] * U8_CLASSES + u8_class[s[i + 1]]];
+			st = e & 7;
+			bad += e >> 3 & 7;
+			done += e >> 6;
+		}
 		for (; i < n && (i < stop || st != U8_START); i++) {
 			unsigned e = u8_step[st][u8_class[s[i]]];
 			st = e & 7;
