@@ -879,7 +879,10 @@ static uint32_t runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n,
 	size_t k = h & (r->nslot - 1);
 	for (; r->slot[k]; k = (k + 1) & (r->nslot - 1)) {
 		uint32_t x = r->slot[k] - 1;
-		if (r->size[x] == m && memcmp(text + r->start[x], text + from, m * sizeof *text) == 0) {
+		const uint32_t *a = text + r->start[x], *b = text + from;
+		/* the first characters compared here: a run of one (a number's
+		 * wildcard, often) needs no call */
+		if (r->size[x] == m && a[0] == b[0] && (m == 1 || memcmp(a + 1, b + 1, (m - 1) * sizeof *text) == 0)) {
 			r->copies[x]++;
 			*n = from;
 			return x;
@@ -1295,7 +1298,10 @@ static void count_substrings(struct terms *t)
 			}
 		}
 		size_t was = at;
-		if (len - at >= 3 && u[at] == 0xE3 && u[at + 1] == 0x80 && (u[at + 2] ^ 0x80u) < 0x40 && u[at + 2] != 0x87) {
+		if (u[at] < 0x80) {
+			c = u[at++];	/* ASCII (as decode takes it): a digit, X x *, or a run's end */
+		} else if (len - at >= 3 && u[at] == 0xE3 && u[at + 1] == 0x80 && (u[at + 2] ^ 0x80u) < 0x40 &&
+			   u[at + 2] != 0x87) {
 			/* CJK punctuation, U+3000–U+303F but 〇 (U+3007): no Han, no
 			 * placeholder, no digit, told by its bytes */
 			at += 3;
@@ -1305,9 +1311,10 @@ static void count_substrings(struct terms *t)
 				from = n, h = 2166136261u;
 			}
 			continue;
+		} else {
+			at += decode(s + at, len - at, &c);
+			odd |= c == 0xFFFD;
 		}
-		at += decode(s + at, len - at, &c);
-		odd |= c == 0xFFFD;
 		if (c < 65536 ? !(tables.run[c / 64] >> (c % 64) & 1) : !is_han(c)) {
 			/* no Han, placeholder or digit (most here: punctuation) */
 			if (n > from) {
@@ -1324,8 +1331,10 @@ static void count_substrings(struct terms *t)
 				run_at |= OCC_NUMBER;
 				continue;
 			}
+			c = PLACEHOLDER;
+		} else if (!is_han(c)) {
+			c = PLACEHOLDER;
 		}
-		c = is_han(c) ? c : PLACEHOLDER;
 		run_at = n == from ? (uint32_t)was : run_at;
 		text[n++] = c, raw++;
 		h = (h ^ c) * 16777619u;
@@ -1484,12 +1493,16 @@ static void count_substrings(struct terms *t)
 
 /* --- choosing --- */
 
-static char *cps_text(const uint32_t *s, int n)
+/* The UTF-8 text of the n characters s; off (not NULL: n + 1 of them) gets where
+ * each character begins in it, and its length. */
+static char *cps_text(const uint32_t *s, int n, size_t *off)
 {
 	char *out = xmalloc((size_t)n * 4 + 1);
 	size_t k = 0;
 	for (int i = 0; i < n; i++) {
 		uint32_t c = s[i];
+		if (off)
+			off[i] = k;
 		if (c - 0x800 < 0xD800 - 0x800 || c - 0xE000 < 0x10000 - 0xE000) {
 			/* most (the trie's Han): three bytes, here */
 			out[k] = (char)(0xE0 | c >> 12);
@@ -1500,6 +1513,8 @@ static char *cps_text(const uint32_t *s, int n)
 			k += utf8_encode(c, out + k);
 		}
 	}
+	if (off)
+		off[n] = k;
 	out[k] = 0;
 	return out;
 }
@@ -1514,67 +1529,38 @@ static bool stop_lookup(const char *s, size_t n)
 	return false;
 }
 
-static bool is_stop_word(const char *s)
-{
-	return stop_lookup(s, strlen(s));
-}
-
-/* Whether s starts or ends with one of the stop words, or holds a pronoun
- * (摆在我们面前 is a clause, not a term). */
+/* Whether the set of BMP characters set (bits) has c. */
 static bool in_set(const uint64_t *set, uint32_t c)
 {
 	return c < 65536 && (set[c / 64] >> (c % 64) & 1);
 }
 
-static bool has_stop_word_edge(const char *s)
+/* Whether the phrase of the n characters s (n >= 2; text, their cps_text, its
+ * characters beginning at off) is a stop word, begins or ends with one, or holds
+ * a pronoun (我们 你们 他们 大家 自己, by their two characters: 摆在我们面前 is a
+ * clause, not a term); *head gets the
+ * characters of the longest stop word shorter than it that it begins with, 0 if
+ * none. */
+static bool stop_phrase(const char *text, const uint32_t *s, int n, const size_t *off, int *head)
 {
-	/* the pronouns 我们 你们 他们 大家 自己, by their two characters */
-	size_t n = strlen(s);
-	uint32_t first = 0, last = 0;
-	for (size_t i = 0; i < n;) {
-		uint32_t c;
-		i += utf8_decode(s + i, n - i, &c);
-		if ((c == 0x4EEC && (last == 0x6211 || last == 0x4F60 || last == 0x4ED6)) ||
-		    (c == 0x5BB6 && last == 0x5927) || (c == 0x5DF1 && last == 0x81EA))
-			return true;
-		if (!first)
-			first = c;
-		last = c;
+	bool stop = stop_lookup(text, off[n]);
+	for (int i = 1; i < n && !stop; i++) {
+		uint32_t c = s[i], last = s[i - 1];
+		stop = (c == 0x4EEC && (last == 0x6211 || last == 0x4F60 || last == 0x4ED6)) ||
+		       (c == 0x5BB6 && last == 0x5927) || (c == 0x5DF1 && last == 0x81EA);
 	}
 	/* every shorter head and tail, by whole characters, when a stop word begins
 	 * (ends) with its first (last) character */
-	if (in_set(tables.stop_first, first))
-		for (size_t m = 0; m < n;) {
-			m += utf8_decode(s + m, n - m, &(uint32_t){ 0 });
-			if (m < n && stop_lookup(s, m))
-				return true;
-		}
-	if (in_set(tables.stop_last, last))
-		for (size_t from = n; from > 1;) {
-			while (--from > 0 && ((unsigned char)s[from] & 0xC0) == 0x80)
-				;
-			if (from > 0 && stop_lookup(s + from, n - from))
-				return true;
-		}
-	return false;
-}
-
-/* Characters of the longest stop word s begins with (shorter than s), 0 if none. */
-static int stop_head(const char *s)
-{
-	size_t n = strlen(s);
-	uint32_t c;
-	utf8_decode(s, n, &c);
-	if (!in_set(tables.stop_first, c))
-		return 0;
-	int chars = 0, best = 0;
-	for (size_t m = 0; m < n;) {
-		m += utf8_decode(s + m, n - m, &(uint32_t){ 0 });
-		chars++;
-		if (m < n && stop_lookup(s, m))
-			best = chars;
-	}
-	return best;
+	*head = 0;
+	if (in_set(tables.stop_first, s[0]))
+		for (int i = 1; i < n; i++)
+			if (stop_lookup(text, off[i]))
+				*head = i;
+	stop |= *head > 0;
+	if (!stop && in_set(tables.stop_last, s[n - 1]))
+		for (int i = n - 1; i > 0 && !stop; i--)
+			stop = stop_lookup(text + off[i], off[n] - off[i]);
+	return stop;
 }
 
 /* Cohesion: at every split, the share of the rarer side's uses that the whole
@@ -1702,15 +1688,17 @@ static struct cand *cands_find(struct cands *c, const char *text)
 	return cands_lookup(c, text, strlen(text));
 }
 
-static void cands_index(struct cands *c, size_t i)
+/* Places candidate i, whose text has bl bytes, in the slots. */
+static void cands_index(struct cands *c, size_t i, size_t bl)
 {
-	size_t h = str_hash(c->v[i].text, strlen(c->v[i].text)) & (c->nslot - 1);
+	size_t h = str_hash(c->v[i].text, bl) & (c->nslot - 1);
 	while (c->slot[h])
 		h = (h + 1) & (c->nslot - 1);
 	c->slot[h] = (uint32_t)(i + 1);
 }
 
-static struct cand *cands_add(struct cands *c, char *text, const char *kind)
+/* A new candidate, the text of bl bytes, of no characters yet. */
+static struct cand *cands_new(struct cands *c, char *text, size_t bl, const char *kind)
 {
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
@@ -1721,15 +1709,31 @@ static struct cand *cands_add(struct cands *c, char *text, const char *kind)
 		c->nslot = c->nslot ? c->nslot * 2 : 256;
 		c->slot = xcalloc(c->nslot, sizeof *c->slot);
 		for (size_t i = 0; i < c->n; i++)
-			cands_index(c, i);
+			cands_index(c, i, strlen(c->v[i].text));
 	}
 	struct cand *x = &c->v[c->n];
 	memset(x, 0, sizeof *x);
 	x->id = (uint32_t)c->n;
 	x->text = text;
 	x->kind = kind;
-	cands_index(c, c->n++);
+	cands_index(c, c->n++, bl);
+	return x;
+}
+
+/* A new candidate of the n characters s (at most MAX_QUOTE + 1), whose
+ * cps_text is text (bl bytes). */
+static struct cand *cands_add_cps(struct cands *c, char *text, size_t bl, const char *kind, const uint32_t *s, int n)
+{
+	struct cand *x = cands_new(c, text, bl, kind);
+	memcpy(x->cps, s, (size_t)n * sizeof *s);
+	x->len = n;
+	return x;
+}
+
+static struct cand *cands_add(struct cands *c, char *text, const char *kind)
+{
 	size_t bl = strlen(text);
+	struct cand *x = cands_new(c, text, bl, kind);
 	for (size_t i = 0; i < bl;) {
 		uint32_t cp;
 		i += utf8_decode(text + i, bl - i, &cp);
@@ -1868,7 +1872,9 @@ static void collect_stats(struct terms *t, struct cands *c)
 		long count = f->node[v].count;
 		const uint32_t *s = f->text + f->node[v].at;
 		if (!left[v]) {
-			struct cand *x = cands_add(c, cps_text(s, n), "formula");
+			size_t off[DEPTH + 1];
+			char *text = cps_text(s, n, off);
+			struct cand *x = cands_add_cps(c, text, off[n], "formula", s, n);
 			x->stat = true;
 			x->node = v;
 			x->raw = count;
@@ -1887,9 +1893,10 @@ static void collect_stats(struct terms *t, struct cands *c)
 		double coh = cohesion(f, v, n, count);
 		if (coh < 0.5 || not_a_term(t, v, s, n))
 			continue;
-		char *text = cps_text(s, n);
-		if (is_stop_word(text) || has_stop_word_edge(text)) {
-			int m = stop_head(text);
+		size_t off[DEPTH + 1];
+		char *text = cps_text(s, n, off);
+		int m;
+		if (stop_phrase(text, s, n, off, &m)) {
 			if (m >= 2) {
 				cut = xrealloc(cut, (ncut + 1) * sizeof *cut);
 				cut_len = xrealloc(cut_len, (ncut + 1) * sizeof *cut_len);
@@ -1898,7 +1905,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			free(text);
 			continue;
 		}
-		struct cand *x = cands_add(c, text, "phrase");
+		struct cand *x = cands_add_cps(c, text, off[n], "phrase", s, n);
 		x->stat = true;
 		x->node = v;
 		x->raw = count;
@@ -1912,7 +1919,7 @@ static void collect_stats(struct terms *t, struct cands *c)
 			u = f->node[u].suffix;
 			if (!u || (long)f->node[v].count * 10 < (long)f->node[u].count * 9)
 				break;
-			char *piece = cps_text(f->text + f->node[u].at, f->node[u].depth);
+			char *piece = cps_text(f->text + f->node[u].at, f->node[u].depth, NULL);
 			struct cand *x = cands_find(c, piece);
 			if (x && strcmp(x->kind, "phrase") == 0)
 				x->dropped = true;
