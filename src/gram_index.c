@@ -629,6 +629,12 @@ struct gi_entry {
 enum { KW_CAP_SHIFT = 56 };
 #define KW_KEY ((UINT64_C(1) << KW_CAP_SHIFT) - 1)
 
+/* Whether an entry's key word holds key (its bits below cap_log's equal). */
+static inline bool kw_is(uint64_t kw, uint64_t key)
+{
+	return !((kw ^ key) << (64 - KW_CAP_SHIFT));
+}
+
 enum {
 	/* chunks from the 8th on are all CHUNK_MAX, 1 KB: a key's last chunk is often
 	 * mostly empty when the build is written (with 4 KB, up to a third of big.txt's
@@ -726,12 +732,22 @@ static inline uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *
 	return p + CHUNK_HEAD;
 }
 
+/* Every slot free: four a step (the size is a power of two, 4,096 or more). */
+static void build_clear(struct gi_build *b)
+{
+	for (size_t i = 0; i < b->size; i += 4) {
+		b->tab[i].kw = EMPTY_KEY;
+		b->tab[i + 1].kw = EMPTY_KEY;
+		b->tab[i + 2].kw = EMPTY_KEY;
+		b->tab[i + 3].kw = EMPTY_KEY;
+	}
+}
+
 static void build_alloc(struct gi_build *b, size_t size)
 {
 	b->tab = build_mem(size * sizeof *b->tab);
-	for (size_t i = 0; i < size; i++)
-		b->tab[i].kw = EMPTY_KEY;
 	b->size = size;
+	build_clear(b);
 }
 
 struct gi_build *gi_build_new(void)
@@ -754,8 +770,7 @@ static void free_slabs(struct gi_build *b, size_t keep)
 void gi_build_reset(struct gi_build *b)
 {
 	if (b->used)
-		for (size_t i = 0; i < b->size; i++)
-			b->tab[i].kw = EMPTY_KEY;
+		build_clear(b);
 	free_slabs(b, SLABS_KEPT);
 	b->free = b->end = NULL;
 	b->used = b->bytes = 0;
@@ -852,20 +867,6 @@ static struct gi_entry * __attribute__((noinline)) build_new(struct gi_build *b,
 	return e;
 }
 
-/* The entry of key, made when new. */
-static inline struct gi_entry *build_entry(struct gi_build *b, uint64_t key)
-{
-	size_t mask = b->size - 1, s = slot_of(key, b->size);
-	struct gi_entry *e = &b->tab[s];
-	while ((e->kw & KW_KEY) != key) {
-		if (e->kw == EMPTY_KEY)
-			return build_new(b, key, s);
-		s = (s + 1) & mask;
-		e = &b->tab[s];
-	}
-	return e;
-}
-
 /* put_posting after an entry's last posting (row << 32 | position), of x (the same). */
 static inline size_t put_posting_at(uint8_t *p, uint64_t *last, uint64_t x)
 {
@@ -893,17 +894,19 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 		n = put_posting_at(e->wp, &e->last, x);
 		e->wp += n;
 	} else {
-		uint8_t tmp[16];
+		/* (copies of a few bytes by byte, not by calls of memcpy; the new chunk
+		 * has room for 16) */
+		uint8_t tmp[32];
 		n = put_posting_at(tmp, &e->last, x);
-		if (n <= room) {
-			memcpy(e->wp, tmp, n);
-			e->wp += n;
-		} else {
-			memcpy(e->wp, tmp, room);
-			const uint8_t *start = e->wp + room - chunk_size(len);
+		size_t here = n <= room ? n : room;
+		for (size_t i = 0; i < here; i++)
+			e->wp[i] = tmp[i];
+		e->wp += here;
+		if (n > room) {
+			const uint8_t *start = e->wp - chunk_size(len);
 			uint32_t size = chunk_size(end + 1);
 			e->wp = build_chunk(b, size, start);
-			memcpy(e->wp, tmp + room, n - room);
+			memcpy(e->wp, tmp + room, 16);
 			e->wp += n - room;
 			end += size;
 		}
@@ -973,51 +976,6 @@ done:
 	e->last = x;
 	e->wp = p + k;
 	e->len = len + (uint32_t)k;
-}
-
-/* Adds keys[0..m-1], at postings x, x + 1, ... (row << 32 | position), a group at a
- * time: their entries found (or made) and the place of their coming bytes fetched,
- * then their postings, so that the misses of a group overlap (a table bigger than the
- * cache: a key's slot is also fetched AHEAD keys before its turn). */
-static void build_groups(struct gi_build *b, const uint64_t *keys, size_t m, uint64_t x)
-{
-	enum { GROUP = 32, AHEAD = 16 };
-	struct gi_entry *ents[GROUP];
-	for (size_t g = 0; g < m; g += GROUP) {
-		size_t n = m - g < GROUP ? m - g : GROUP;
-		const uint64_t *ks = keys + g;
-		struct gi_entry *tab = b->tab;
-		size_t size = b->size;
-		for (size_t i = 0; i < n; i++) {
-			if (g + i + AHEAD < m)
-				__builtin_prefetch(&tab[slot_of(ks[i + AHEAD], size)]);
-			/* build_entry, the table in registers until it grows */
-			uint64_t key = ks[i];
-			size_t sl = slot_of(key, size);
-			struct gi_entry *e = &tab[sl];
-			while ((e->kw & KW_KEY) != key) {
-				if (e->kw == EMPTY_KEY) {
-					e = build_new(b, key, sl);
-					if (b->tab != tab) {	/* grown: the entries found before moved */
-						tab = b->tab;
-						size = b->size;
-						for (size_t j = 0; j < i; j++)
-							ents[j] = build_entry(b, ks[j]);
-					}
-					break;
-				}
-				sl = (sl + 1) & (size - 1);
-				e = &tab[sl];
-			}
-			ents[i] = e;
-			/* where its postings go a few postings on (the line they are in is
-			 * mostly in the cache; the next is fetched before they get there): a
-			 * few percent faster on big.txt than e->wp itself */
-			__builtin_prefetch(e->wp + 32, 1);
-		}
-		for (size_t i = 0; i < n; i++)
-			build_posting(b, ents[i], x + g + i);
-	}
 }
 
 /* Pairs of ideographs with a 1/GI_COMMON_SHARE of the postings of a build that was
@@ -1144,9 +1102,9 @@ struct build_out {
 /* The posting of key at o->x, its entry found in the table (or made). */
 static inline __attribute__((always_inline)) void build_put(struct gi_build *b, struct build_out *o, uint64_t key)
 {
-	size_t sl = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & o->mask;	/* slot_of */
+	size_t sl = slot_of(key, o->mask + 1);
 	struct gi_entry *e = &o->tab[sl];
-	while ((e->kw & KW_KEY) != key) {
+	while (!kw_is(e->kw, key)) {
 		if (e->kw == EMPTY_KEY) {
 			e = build_new(b, key, sl);
 			o->tab = b->tab;
@@ -1157,6 +1115,19 @@ static inline __attribute__((always_inline)) void build_put(struct gi_build *b, 
 		e = &o->tab[sl];
 	}
 	build_posting(b, e, o->x++);
+}
+
+/* Adds keys[0..m-1], at postings x, x + 1, ...: each key's slot fetched AHEAD keys
+ * before its turn (a table bigger than the cache). */
+static void build_groups(struct gi_build *b, const uint64_t *keys, size_t m, uint64_t x)
+{
+	enum { AHEAD = 16 };
+	struct build_out o = { .tab = b->tab, .mask = b->size - 1, .x = x };
+	for (size_t i = 0; i < m; i++) {
+		if (i + AHEAD < m)
+			__builtin_prefetch(&o.tab[slot_of(keys[i + AHEAD], o.mask + 1)]);
+		build_put(b, &o, keys[i]);
+	}
 }
 
 /* The batch to build_groups (its keys at o->x on). */
