@@ -1002,13 +1002,17 @@ static void u8_build(void)
 
 /* Whether the bytes are UTF-8 throughout (a sequence cut by the end of a partial sample
  * allowed); counts the multibyte sequences and the invalid ones, up to where plainly
- * not UTF-8 (invalid * 4 > multi) is sure whatever the rest holds. */
-static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t *multi, size_t *invalid)
+ * not UTF-8 (invalid * 4 > multi) is sure whatever the rest holds. From byte from on, a
+ * character boundary before which the bytes are valid and hold multi0 sequences: the
+ * same counts as from the start (no early end could come before it: none invalid). */
+static void utf8_survey_from(const unsigned char *s, size_t n, size_t from, size_t multi0, bool complete,
+			     size_t *multi, size_t *invalid)
 {
 	pthread_once(&u8_once, u8_build);
-	*multi = *invalid = 0;
+	*multi = multi0;
+	*invalid = 0;
 	unsigned st = U8_START;
-	for (size_t i = 0; i < n;) {
+	for (size_t i = from; i < n;) {
 		if (st == U8_START) {
 			if ((i = utf8_easy(s, n, i, multi)) >= n)
 				break;
@@ -1040,6 +1044,7 @@ static void utf8_survey(const unsigned char *s, size_t n, bool complete, size_t 
 	if (st != U8_START && complete)
 		(*invalid)++;	/* a sequence cut by the end of the text */
 }
+
 
 /* Whether the character at s[j] is one that normalise_line changes, in text that is
  * valid UTF-8: a control byte but LF and CR (tabs become spaces), DEL; a C1 control
@@ -1075,9 +1080,8 @@ static bool normalise_changes(const unsigned char *s, size_t n, size_t j)
  * normalise_line changes (normalise_changes). Sixteen bytes at a time past those with
  * no lead it may say yes to: E2 80, E2 81, EF BB, EF BF (by the byte after each: most
  * E2s are dashes and quotes of E2 80, looked at one by one), C2, D8. */
-static bool normalise_odd(const unsigned char *s, size_t n)
+static bool normalise_odd(const unsigned char *s, size_t n, size_t at)
 {
-	size_t at = 0;
 	for (; at + 17 <= n; at += 16) {
 		u8x16 b = u8x16_load(s + at), b1 = u8x16_load(s + at + 1);
 		u8x16 near = (u8x16)(((b == 0xE2) & ((b1 & 0xFE) == 0x80)) | ((b == 0xEF) & ((b1 | 4) == 0xBF)) |
@@ -1101,6 +1105,83 @@ static bool normalise_odd(const unsigned char *s, size_t n)
 		if (normalise_changes(s, n, at))
 			return true;
 	return false;
+}
+
+/* Control bytes that no text has; made once. */
+static unsigned char is_control[256];
+static pthread_once_t control_once = PTHREAD_ONCE_INIT;
+
+static void control_build(void)
+{
+	for (unsigned c = 0; c < 256; c++)
+		is_control[c] = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+				 c != 0x1B && c != 0x07 && c != 0x08) || c == 0x7F;
+}
+
+/* The start of a text that is plainly UTF-8, sixteen bytes at a time: ASCII, and
+ * three-byte sequences led by E1-EC, EE or EF (no closer look needed), each byte told
+ * a continuation byte exactly when one of the two before it leads. Returns where the
+ * stretch ends, a character boundary; *scanned (at or past it) is where the bytes
+ * looked at end, *multi the sequences before the boundary, *controls the control
+ * bytes (is_control) before *scanned, *acts whether those hold a control byte but LF
+ * and CR, or DEL, and *odd whether they hold a character that normalise_changes names
+ * (not looked for once *acts is set: either makes the text not plain). The caller
+ * goes on from there: its scans, with what they would have found. */
+static size_t utf8_prefix(const unsigned char *s, size_t n, size_t *scanned, size_t *multi, size_t *controls,
+			  bool *acts, bool *odd)
+{
+	size_t at = 0, leads = 0, steps = 0;
+	u8x16 count = { 0 };	/* leads a lane, summed before they reach 255 */
+	while (at + 17 <= n) {
+		u8x16 b = u8x16_load(s + at), b1 = u8x16_load(s + at + 1), p1, p2;
+		if (at) {
+			p1 = u8x16_load(s + at - 1);
+			p2 = u8x16_load(s + at - 2);
+		} else {
+			unsigned char head[18] = { 0 };	/* nothing before the text */
+			memcpy(head + 2, s, 16);
+			p1 = u8x16_load(head + 1);
+			p2 = u8x16_load(head);
+		}
+		u8x16 top = b & 0xC0;
+		u8x16 lead = (u8x16)((b & 0xF0) == 0xE0);
+		u8x16 led = (u8x16)((p1 & 0xF0) == 0xE0) | (u8x16)((p2 & 0xF0) == 0xE0);
+		/* a continuation byte where none is led or none where one is, another lead, or
+		 * E0 or ED (whose second bytes need a closer look) */
+		u8x16 bad = ((u8x16)(top == 0x80) ^ led) | ((u8x16)(top == 0xC0) & ~lead) | (u8x16)(b == 0xE0) |
+			    (u8x16)(b == 0xED);
+		u8x16 ctl = ((u8x16)(b < 0x20) & ~((u8x16)(b == '\n') | (u8x16)(b == '\r'))) | (u8x16)(b == 0x7F);
+		/* as normalise_odd (its C2 and D8 are other leads, above) */
+		u8x16 near = (u8x16)(((b == 0xE2) & ((b1 & 0xFE) == 0x80)) | ((b == 0xEF) & ((b1 | 4) == 0xBF)));
+		if (u8x16_any(bad | ctl | near)) {
+			if (u8x16_any(bad))
+				break;
+			if (u8x16_any(ctl)) {
+				*acts = true;
+				for (size_t j = at; j < at + 16; j++)
+					*controls += is_control[s[j]];
+			}
+			for (size_t j = at; !*acts && !*odd && j < at + 16; j++)
+				*odd = near[j - at] && normalise_changes(s, n, j);
+		}
+		count -= lead;
+		if (++steps == 255) {
+			leads += (size_t)u8x16_sum(count);
+			count = (u8x16){ 0 };
+			steps = 0;
+		}
+		at += 16;
+	}
+	leads += (size_t)u8x16_sum(count);
+	*scanned = at;
+	/* a character begun before at may go on past it (its bytes there not looked at) */
+	size_t p = at;
+	if (at >= 1 && (s[at - 1] & 0xF0) == 0xE0)
+		p = at - 1;
+	else if (at >= 2 && (s[at - 2] & 0xF0) == 0xE0)
+		p = at - 2;
+	*multi = leads - (p < at);
+	return p;
 }
 
 /* Formats that are never text, by their first bytes. */
@@ -1171,17 +1252,8 @@ static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t fi
 	return 0;
 }
 
-/* Control bytes that no text has (ESC, BEL and BS are let through: a text full of
- * terminal escapes is hostile, not binary, and normalise disarms it); made once. */
-static unsigned char is_control[256];
-static pthread_once_t control_once = PTHREAD_ONCE_INIT;
-
-static void control_build(void)
-{
-	for (unsigned c = 0; c < 256; c++)
-		is_control[c] = (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-				 c != 0x1B && c != 0x07 && c != 0x08) || c == 0x7F;
-}
+/* (is_control: ESC, BEL and BS are let through: a text full of terminal escapes is
+ * hostile, not binary, and normalise disarms it.) */
 
 int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_guess *out)
 {
@@ -1243,8 +1315,11 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	/* control bytes that no text has; odd: a byte below 0x20 but LF and CR, or 7F,
 	 * which normalise_line changes (controls counts the ones no text has) */
 	pthread_once(&control_once, control_build);
-	size_t controls = 0, at = 0;
-	bool odd = false;
+	size_t controls = 0, at, multi0;
+	bool odd = false, changes = false;	/* changes: a character normalise_changes names (UTF-8) */
+	/* the plainly UTF-8 start of the text (all of most UTF-8 texts, nothing of others),
+	 * its control bytes counted with it */
+	size_t from = utf8_prefix(s, n, &at, &multi0, &controls, &odd, &changes), scanned = at;
 	/* sixteen bytes at a time past those with no byte below 0x20 but LF and CR (one a
 	 * line) and no 7F */
 	for (; at + 16 <= n; at += 16) {
@@ -1264,12 +1339,12 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 		return -1;
 	}
 	size_t multi, invalid;
-	utf8_survey(s, n, complete, &multi, &invalid);
+	utf8_survey_from(s, n, from, multi0, complete, &multi, &invalid);
 	if (invalid == 0) {
 		/* the bytes are the text: a decoder would copy them as they are */
 		if (keep) {
 			keep->raw = complete;
-			keep->plain = complete && !odd && !normalise_odd(s, n);
+			keep->plain = complete && !odd && !changes && !normalise_odd(s, n, scanned);
 		}
 		if (multi == 0)
 			set(out, "UTF-8", 0, "ASCII only");
