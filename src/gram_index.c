@@ -1362,7 +1362,7 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 	 * misses of different keys overlap; one key's are one after the other); a key of
 	 * one chunk (most of them in real text) needs none */
 	enum { BLOCK = 32 };
-	size_t off[BLOCK + 1], left[BLOCK];
+	size_t off[BLOCK + 1], left[BLOCK], multi[BLOCK];
 	const uint8_t *cur[BLOCK];
 	for (size_t i = 0; i < BLOCK && i < n; i++)
 		__builtin_prefetch(&b->tab[v[i] & smask]);
@@ -1383,25 +1383,27 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 			b->walk_cap = off[m] > 2 * b->walk_cap ? off[m] : 2 * b->walk_cap;
 			b->walk = xrealloc(b->walk, b->walk_cap * sizeof *b->walk);
 		}
-		bool more = false;
+		size_t nm = 0;	/* keys of the block still walked, in multi */
 		for (size_t k = 0; k < m; k++) {
-			left[k] = 0;
 			if (off[k + 1] == off[k])
 				continue;
 			const struct gi_entry *e = &b->tab[vs[k] & smask];
 			cur[k] = e->wp + chunk_end(e->len) - e->len - chunk_size(e->len);
 			left[k] = off[k + 1] - off[k] - 1;
 			b->walk[off[k] + left[k]] = cur[k];
-			more = true;
+			if (left[k])
+				multi[nm++] = k;
 		}
-		while (more) {
-			more = false;
-			for (size_t k = 0; k < m; k++)
-				if (left[k]) {
-					memcpy(&cur[k], cur[k] - CHUNK_HEAD, CHUNK_HEAD);
-					b->walk[off[k] + --left[k]] = cur[k];
-					more |= left[k] > 0;
-				}
+		while (nm) {
+			for (size_t j = 0; j < nm;) {
+				size_t k = multi[j];
+				memcpy(&cur[k], cur[k] - CHUNK_HEAD, CHUNK_HEAD);
+				b->walk[off[k] + --left[k]] = cur[k];
+				if (left[k])
+					j++;
+				else
+					multi[j] = multi[--nm];	/* (the order of steps is free) */
+			}
 		}
 		for (size_t k = 0; k < m && !w->err; k++) {
 			/* the build's encoding is the segment's: its chunks copied, first to last */
