@@ -629,6 +629,9 @@ static size_t sentence_end(const char *s, size_t n, size_t i)
 		if (i + 2 < n && ((c == 0xE3 && u[i + 1] == 0x80 && u[i + 2] == 0x82) ||
 				  (c == 0xEF && u[i + 1] == 0xBC && (u[i + 2] == 0x81 || u[i + 2] == 0x9F || u[i + 2] == 0x9B))))
 			return i;
+		/* past a run of other ASCII here, not by a scan a byte */
+		while (c < 0x80 && i + 1 < n && (c = u[i + 1]) < 0x80 && c != '!' && c != '?' && c != ';')
+			i++;
 	}
 }
 
@@ -1544,7 +1547,10 @@ static void find_inline(struct item *it)
 	}
 	while (i < n && nf < INLINE_MAX) {
 		if (!may_lead[(unsigned char)s[i]]) {
-			i = next_punct_lead(s, i + 1, n);
+			/* past a run of other ASCII (digits, letters) here, not by a scan a byte */
+			while (++i < n && (unsigned char)s[i] < 0x80 && !may_lead[(unsigned char)s[i]])
+				;
+			i = next_punct_lead(s, i, n);
 			continue;
 		}
 		uint32_t prev, cp;
