@@ -424,7 +424,7 @@ static struct {
 	uint32_t first_cp[16];	/* first characters of prefixes and of number words */
 	uint32_t first_mask[16];	/* the patterns that start with each */
 	size_t nfirst;		/* entries in those two */
-	uint64_t first_bits;	/* bit (cp % 64) of each first_cp: most characters have none */
+	unsigned char first_at[0x10000];	/* 1 + the index of each BMP first_cp there, else 0 */
 } starts_with;
 
 static void starts_with_add(uint32_t cp, size_t p)
@@ -433,10 +433,10 @@ static void starts_with_add(uint32_t cp, size_t p)
 	while (k < starts_with.nfirst && starts_with.first_cp[k] != cp)
 		k++;
 	if (k == starts_with.nfirst) {
-		if (k == sizeof starts_with.first_cp / sizeof *starts_with.first_cp)
+		if (k == sizeof starts_with.first_cp / sizeof *starts_with.first_cp || cp >= 0x10000)
 			abort();	/* the patterns table outgrew this one */
 		starts_with.first_cp[starts_with.nfirst++] = cp;
-		starts_with.first_bits |= 1ull << (cp % 64);
+		starts_with.first_at[cp] = (unsigned char)(k + 1);
 	}
 	starts_with.first_mask[k] |= 1u << p;
 }
@@ -508,10 +508,8 @@ static uint32_t patterns_starting(uint32_t cp)
 		mask |= starts_with.by_num[NUM_CIRCLED];
 	if (cp >= 0x2474 && cp <= 0x2487)
 		mask |= starts_with.by_num[NUM_CIRCLED_PAREN];
-	if (starts_with.first_bits >> (cp % 64) & 1)
-		for (size_t k = 0; k < starts_with.nfirst; k++)
-			if (starts_with.first_cp[k] == cp)
-				mask |= starts_with.first_mask[k];
+	if (cp < 0x10000 && starts_with.first_at[cp])
+		mask |= starts_with.first_mask[starts_with.first_at[cp] - 1];
 	return mask;
 }
 
