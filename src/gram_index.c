@@ -850,23 +850,6 @@ static inline uint32_t entry_lim(unsigned cap_log, uint32_t end)
 	return (uint32_t)(grow < fit ? grow : fit);
 }
 
-/* A new entry for key, whose probe ended at the free slot s (the table grows first
- * when it would be more than half full). */
-static struct gi_entry * __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key, size_t s)
-{
-	if (2 * (b->used + 1) > b->size) {
-		build_grow(b);
-		s = slot_of(key, b->size);
-		while (b->tab[s].kw != EMPTY_KEY)
-			s = (s + 1) & (b->size - 1);
-	}
-	struct gi_entry *e = &b->tab[s];
-	*e = (struct gi_entry){ .kw = key };
-	e->wp = build_chunk(b, 16, NULL);
-	b->used++;
-	return e;
-}
-
 /* put_posting after an entry's last posting (row << 32 | position), of x (the same). */
 static inline size_t put_posting_at(uint8_t *p, uint64_t *last, uint64_t x)
 {
@@ -916,7 +899,7 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 }
 
 /* v (below 2^14) as a varint of one or two bytes at p; returns how many. */
-static inline size_t put_small(uint8_t *p, uint32_t v)
+static inline __attribute__((always_inline)) size_t put_small(uint8_t *p, uint32_t v)
 {
 	if (v < 0x80) {
 		p[0] = (uint8_t)v;
@@ -925,6 +908,27 @@ static inline size_t put_small(uint8_t *p, uint32_t v)
 	p[0] = (uint8_t)(v | 0x80);
 	p[1] = (uint8_t)(v >> 7);
 	return 2;
+}
+
+/* A new entry for key, whose probe ended at the free slot s (the table grows first
+ * when it would be more than half full), with its first posting x: as build_posting
+ * would write it (the buffer counted grows from none to 16 bytes; the first chunk, 16
+ * bytes, has room; lim 1: the next posting grows the buffer), without its tests. */
+static void __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key, size_t s, uint64_t x)
+{
+	if (2 * (b->used + 1) > b->size) {
+		build_grow(b);
+		s = slot_of(key, b->size);
+		while (b->tab[s].kw != EMPTY_KEY)
+			s = (s + 1) & (b->size - 1);
+	}
+	uint8_t *p = build_chunk(b, 16, NULL);
+	uint64_t none = 0;
+	size_t k = put_posting_at(p, &none, x);
+	b->tab[s] = (struct gi_entry){ .kw = key + (UINT64_C(1) << KW_CAP_SHIFT), .wp = p + k, .last = x,
+				       .len = (uint32_t)k, .lim = 1 };
+	b->bytes += 16;
+	b->used++;
 }
 
 /* Appends the posting x (row << 32 | position) to e (put_posting's encoding; its
@@ -952,15 +956,10 @@ static inline __attribute__((always_inline)) void build_posting(struct gi_build 
 		}
 	}
 	if (__builtin_expect(len + (POSTING_MAX - 2) >= lim, 0)) {
-		/* a key's first two postings (most keys of a small document get one or two)
-		 * as build_posting_slow would write them, without its call and its tests */
-		if (!len) {
-			/* the buffer counted grows from none to 16 bytes; the first chunk (16
-			 * bytes) has room; lim 1: the next posting grows the buffer */
-			b->bytes += 16;
-			e->kw += UINT64_C(1) << KW_CAP_SHIFT;
-			e->lim = 1;
-		} else if (lim == 1 && len + POSTING_MAX <= 16) {
+		/* a key's second posting (most keys of a small document get one or two; the
+		 * first is build_new's) as build_posting_slow would write it, without its
+		 * call and its tests */
+		if (lim == 1 && len + POSTING_MAX <= 16) {
 			/* the second (only the first leaves lim 1): the buffer counted from 16
 			 * bytes to 32; the posting fits the first chunk; lim entry_lim(2, 16) */
 			b->bytes += 16;
@@ -1104,16 +1103,17 @@ static inline __attribute__((always_inline)) void build_put(struct gi_build *b, 
 {
 	size_t sl = slot_of(key, o->mask + 1);
 	struct gi_entry *e = &o->tab[sl];
-	while (!kw_is(e->kw, key)) {
-		if (e->kw == EMPTY_KEY) {
-			e = build_new(b, key, sl);
-			o->tab = b->tab;
-			o->mask = b->size - 1;
-			break;
-		}
-		sl = (sl + 1) & o->mask;
-		e = &o->tab[sl];
-	}
+	if (!kw_is(e->kw, key))
+		do {
+			if (e->kw == EMPTY_KEY) {
+				build_new(b, key, sl, o->x++);
+				o->tab = b->tab;
+				o->mask = b->size - 1;
+				return;
+			}
+			sl = (sl + 1) & o->mask;
+			e = &o->tab[sl];
+		} while (!kw_is(e->kw, key));
 	build_posting(b, e, o->x++);
 }
 
