@@ -1170,10 +1170,13 @@ static uint32_t *char_slots(void)
  * the first level's nodes are made on the way (*made set), as level_nodes makes
  * them from the entries: each character's weighted count in the second array of
  * slots, then its node's cur value, which the second pass writes (and 0 in
- * prev, as a 0 at every position was their start: count_substrings). tmp (n + 1)
- * and chars (n + 1) are scratch. */
+ * prev, as a 0 at every position was their start: count_substrings), counting
+ * on the way in place (n + 2), per node x of the first level, at x, the
+ * positions i of a pair of the second level (text[i] and text[i + 1] both seen
+ * twice or more) whose first is x's (count_substrings, at the second level). tmp
+ * (n + 1) and chars (n + 1) are scratch. */
 static size_t first_entries(struct trie *f, const uint32_t *text, const uint32_t *weight, size_t n, uint64_t *e,
-			    uint64_t *tmp, uint32_t *chars, uint32_t *cur, uint32_t *prev, bool *made)
+			    uint64_t *tmp, uint32_t *chars, uint32_t *cur, uint32_t *prev, uint32_t *place, bool *made)
 {
 	uint32_t *slot = char_slots();
 	size_t nlive = 0;
@@ -1222,14 +1225,20 @@ static size_t first_entries(struct trie *f, const uint32_t *text, const uint32_t
 	}
 	node[0].kids = w > f->n ? f->n : 0;
 	node[0].nkids = w - f->n;
+	memset(place, 0, ((size_t)(w - f->n) + 1) * sizeof *place);
+	uint32_t lo = f->n;	/* (the first level's first node: 1) */
 	f->n = w;
 	slot[0] = (uint32_t)nlive;
 	wsum[0] = 0;
+	/* the pair of i − 1 and i (before: cur[i − 1], 0 before the first) */
+	uint32_t before = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t c = text[i];
+		uint32_t c = text[i], here = wsum[c], keep = (before & here) >> TAG_TWO;
 		e[slot[c]++] = (uint64_t)c << ENTRY_CHAR | i;
-		cur[i] = wsum[c];
+		cur[i] = here;
 		prev[i] = 0;
+		place[keep * ((before & TAG_NODE) - lo + 1)] += keep;
+		before = here;
 	}
 	for (size_t x = 0; x < d; x++)
 		slot[chars[x]] = wsum[chars[x]] = 0;
@@ -1269,8 +1278,17 @@ static void count_substrings(struct terms *t)
 	 * in it is one wildcard (the sample is below 2^31 bytes) */
 	uint32_t run_at = 0;
 	bool odd = false;	/* a U+FFFD read */
+	/* room for a run every 40 bytes, about what texts have (distinct ones:
+	 * fewer), so that most tables never grow */
 	struct runs r = { .nslot = 256 };
+	while (r.nslot < len / 20)
+		r.nslot *= 2;
 	r.slot = xcalloc(r.nslot, sizeof *r.slot);
+	r.cap = r.nslot / 2;
+	r.start = xmalloc(r.cap * sizeof *r.start);
+	r.size = xmalloc(r.cap * sizeof *r.size);
+	r.copies = xmalloc(r.cap * sizeof *r.copies);
+	r.hash = xmalloc(r.cap * sizeof *r.hash);
 	while (at < len && raw + 1 < cap) {
 		uint32_t c;
 		/* most of it: runs of Han of U+4E00–U+9FFF, three bytes led by E4–E9,
@@ -1362,12 +1380,12 @@ static void count_substrings(struct terms *t)
 	uint64_t *e = xmalloc((n + 1) * sizeof *e), *tmp = xmalloc((n + 1) * sizeof *tmp);
 	uint32_t *bad = xmalloc((n + 1) * sizeof *bad);	/* entries found out of order */
 	bool made;	/* the first level's nodes made by first_entries */
-	size_t nlive = first_entries(f, text, weight, n, e, tmp, bad, cur, prev, &made);
+	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
+	size_t nlive = first_entries(f, text, weight, n, e, tmp, bad, cur, prev, place, &made);
 	if (!made) {
 		memset(prev, 0, n * sizeof *prev);
 		memset(cur, 0, n * sizeof *cur);
 	}
-	uint32_t *place = xmalloc((n + 2) * sizeof *place);	/* per node of the first level: where its entries go */
 	/* the chains of this level and of the next (level_nodes): a position of a
 	 * repeated run is kept at every level its run reaches (each string of the
 	 * run is seen twice or more), so a node of one position whose count is 2 or
@@ -1415,15 +1433,17 @@ static void count_substrings(struct terms *t)
 			 * of the next one, then of their positions, and are put at their
 			 * character's place */
 			uint32_t nodes = f->n - lo;
-			memset(place, 0, ((size_t)nodes + 1) * sizeof *place);
 			/* counted in the order of positions, not of the entries (cur
 			 * read in order): every i + 1 of a character is an entry's
 			 * p, and where text[i + 1] is a run's end, cur[i + 1] is 0 (so is
 			 * cur[i] at one, a node of this level elsewhere); the text ends
-			 * with a run's end */
-			for (size_t i = 0; i + 1 < n; i++) {
-				uint32_t before = cur[i], keep = (before & cur[i + 1]) >> TAG_TWO;
-				place[keep * ((before & TAG_NODE) - lo + 1)] += keep;
+			 * with a run's end. By first_entries, when it made the nodes. */
+			if (!made) {
+				memset(place, 0, ((size_t)nodes + 1) * sizeof *place);
+				for (size_t i = 0; i + 1 < n; i++) {
+					uint32_t before = cur[i], keep = (before & cur[i + 1]) >> TAG_TWO;
+					place[keep * ((before & TAG_NODE) - lo + 1)] += keep;
+				}
 			}
 			for (uint32_t x = 1; x <= nodes; x++)
 				place[x] += place[x - 1];
