@@ -99,12 +99,19 @@ int line_splitter_feed(struct line_splitter *s, const char *text, size_t n)
 	if (n && s->after_cr && text[0] == '\n')
 		i = 1;
 	s->after_cr = false;
+	/* the first CR at or after i, once searched (NULL: none): most texts hold none, and
+	 * one search of the text tells so, not one of every line */
+	const char *cr = NULL;
+	bool cr_known = false;
 	while (i < n) {
-		/* the next line end: memchr for LF, then CR only in the stretch before it */
+		/* the next line end: the first LF or CR */
 		const char *lf = memchr(text + i, '\n', n - i);
 		size_t end = lf ? (size_t)(lf - text) : n;
-		const char *cr = memchr(text + i, '\r', end - i);
-		if (cr)
+		if (!cr_known || (cr && cr < text + i)) {
+			cr = memchr(text + i, '\r', n - i);
+			cr_known = true;
+		}
+		if (cr && cr < text + end)
 			end = (size_t)(cr - text);
 		int r;
 		if (s->line.len == 0 && end < n && end - i <= s->max_bytes) {
