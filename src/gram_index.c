@@ -1170,10 +1170,12 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 			cur = nxt;
 			cur_sep = nxt_sep;
 			for (;;) {
-				if (!cur_sep && end - s > 3) {
+				if (!cur_sep && end - s > 3 && *s >= 0xE1) {
 					/* a run of ideographs after a character that is not a
-					 * separator: pairs, four bytes read at a time (one past the
-					 * character); batched, up to the batch's end */
+					 * separator (the next byte may lead one: not after a letter
+					 * or digit followed by ASCII): pairs, four bytes read at a
+					 * time (one past the character); batched, up to the batch's
+					 * end */
 					const uint8_t *stop = end - 3;
 					if (!direct && (size_t)(stop - s) > 3 * (BATCH - o.m))
 						stop = s + 3 * (BATCH - o.m);
@@ -1322,9 +1324,19 @@ static uint64_t *build_sort(struct gi_build *b, size_t *np, unsigned *sbp)
 	unsigned kb = 64 - (unsigned)__builtin_clzll(max | 1), passes = (kb + DIGIT_BITS - 1) / DIGIT_BITS;
 	uint32_t(*count)[1 << DIGIT_BITS] = xcalloc(passes, sizeof *count);
 	const uint64_t dmask = (1 << DIGIT_BITS) - 1;
-	for (size_t i = 0; i < n; i++)
-		for (unsigned d = 0; d < passes; d++)
-			count[d][v[i] >> (sb + d * DIGIT_BITS) & dmask]++;
+	if (passes == 3) {
+		/* (the usual case, its digits counted without a loop over them) */
+		for (size_t i = 0; i < n; i++) {
+			uint64_t k = v[i] >> sb;
+			count[0][k & dmask]++;
+			count[1][k >> DIGIT_BITS & dmask]++;
+			count[2][k >> 2 * DIGIT_BITS]++;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			for (unsigned d = 0; d < passes; d++)
+				count[d][v[i] >> (sb + d * DIGIT_BITS) & dmask]++;
+	}
 	uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
 	for (unsigned d = 0; d < passes; d++) {
 		unsigned shift = sb + d * DIGIT_BITS;
