@@ -646,14 +646,20 @@ static size_t convert(struct decoder *d, const unsigned char *in, size_t n, bool
 	return iconv_convert(d, in, n, final, base, out);
 }
 
+/* The lanes of b that hold a control byte but LF and CR, or DEL (the ones normalise
+ * changes): told by three comparisons and a minimum, not by a test of each other byte. */
+static inline u8x16 controls16(u8x16 b)
+{
+	return ((u8x16)(b < 0x20) & ~((u8x16)(b == '\n') | (u8x16)(b == '\r'))) | (u8x16)(b == 0x7F);
+}
+
 /* Whether the bytes hold a control byte but LF and CR, or DEL: 32 at a time. */
 static bool has_control(const unsigned char *s, size_t n)
 {
 	size_t at = 0;
 	for (; at + 32 <= n; at += 32) {
 		u8x16 b = u8x16_load(s + at), c = u8x16_load(s + at + 16);
-		if (u8x16_any((u8x16)(((b < 0x20) & (b != '\n') & (b != '\r')) | (b == 0x7F) |
-				      ((c < 0x20) & (c != '\n') & (c != '\r')) | (c == 0x7F))))
+		if (u8x16_any(controls16(b) | controls16(c)))
 			return true;
 	}
 	for (; at < n; at++)
@@ -1151,7 +1157,7 @@ static size_t utf8_prefix(const unsigned char *s, size_t n, size_t *scanned, siz
 		 * E0 or ED (whose second bytes need a closer look) */
 		u8x16 bad = ((u8x16)(top == 0x80) ^ led) | ((u8x16)(top == 0xC0) & ~lead) | (u8x16)(b == 0xE0) |
 			    (u8x16)(b == 0xED);
-		u8x16 ctl = ((u8x16)(b < 0x20) & ~((u8x16)(b == '\n') | (u8x16)(b == '\r'))) | (u8x16)(b == 0x7F);
+		u8x16 ctl = controls16(b);
 		/* as normalise_odd (its C2 and D8 are other leads, above) */
 		u8x16 near = (u8x16)(((b == 0xE2) & ((b1 & 0xFE) == 0x80)) | ((b == 0xEF) & ((b1 | 4) == 0xBF)));
 		if (u8x16_any(bad | ctl | near)) {
@@ -1325,7 +1331,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	 * line) and no 7F */
 	for (; at + 16 <= n; at += 16) {
 		u8x16 b = u8x16_load(s + at);
-		if (!u8x16_any((u8x16)(((b < 0x20) & (b != '\n') & (b != '\r')) | (b == 0x7F))))
+		if (!u8x16_any(controls16(b)))
 			continue;
 		odd = true;
 		for (size_t j = at; j < at + 16; j++)
