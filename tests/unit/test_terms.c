@@ -101,6 +101,20 @@ static void test_formulas(void)
 	terms_free(t);
 }
 
+/* 四个意识 after 第 is an ordinal's use (the fourth 意识), not the formula's: with one
+ * use of its own it is no formula. The string after 第 is seen once, and must still be
+ * counted (count_substrings keeps the nodes of strings led by 第 or a numeral). */
+static void test_ordinal_use(void)
+{
+	struct terms *t = terms_new(NULL);
+	feed(t, "第四个意识要牢固树立。");
+	feed(t, "第四个意见要认真落实。");
+	feed(t, "坚持四个意识不动摇。");
+	terms_finish(t);
+	CHECK(!find(t, "四个意识"));
+	terms_free(t);
+}
+
 static void test_phrases(void)
 {
 	struct terms *t = terms_new(NULL);
@@ -741,6 +755,7 @@ int main(void)
 	test_kept_scan();
 	test_quoted();
 	test_formulas();
+	test_ordinal_use();
 	test_phrases();
 	test_repeated_runs();
 	test_han_edges();
