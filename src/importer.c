@@ -146,6 +146,7 @@ struct importer {
 	size_t nfiles;			/* how many */
 	bool encoding_ok;		/* opt.encoding is one iconv knows */
 	bool no_terms;			/* DUGAO_NO_TERMS is set */
+	struct terms_glossary *glossary;	/* opt.glossary's terms, read once for every file */
 	struct job **jobs;		/* each file's job while handed over and not done, else NULL */
 	size_t next;			/* the file importer_next imports next */
 	size_t handed;			/* files handed to the workers so far */
@@ -644,7 +645,7 @@ static int parse_file(struct run *r, struct rec_end *end)
 	r->structure = structure_new(&sink, title);
 	/* DUGAO_NO_TERMS: a benchmark switch (bench/import.sh), to measure what term
 	 * extraction adds to an import */
-	r->terms = r->im->no_terms ? NULL : terms_new(opt->glossary);
+	r->terms = r->im->no_terms ? NULL : terms_new(r->im->glossary);
 	size_t invalid;
 	long long first_invalid;
 	if (whole) {
@@ -1239,6 +1240,7 @@ struct importer *importer_new(struct store *st, const struct import_options *opt
 #endif
 	im->encoding_ok = !opt->encoding || decode_supported(opt->encoding);
 	im->no_terms = getenv("DUGAO_NO_TERMS") != NULL;
+	im->glossary = terms_glossary_load(opt->glossary);
 	pthread_mutex_init(&im->lock, NULL);
 	pthread_cond_init(&im->changed, NULL);
 	im->done = import_queue_new(QUEUE_BYTES);
@@ -1317,6 +1319,7 @@ void importer_free(struct importer *im)
 		job_free(im->jobs[j]);
 	free(im->jobs);
 	free(im->term_ids);
+	terms_glossary_free(im->glossary);
 	import_queue_free(im->done);
 	pthread_cond_destroy(&im->changed);
 	pthread_mutex_destroy(&im->lock);

@@ -132,7 +132,7 @@ struct terms {
 	struct quoted *q;	/* quoted strings, open addressing on the text */
 	uint32_t nq;		/* quoted strings stored */
 	uint32_t qslots;	/* size of q, a power of two */
-	char **glossary;	/* the user's terms */
+	char *const *glossary;	/* the user's terms (the caller's glossary, read only) */
 	size_t nglossary;	/* how many */
 	struct sbuf sample;	/* the first SAMPLE_BYTES of text, paragraphs split by '\n' */
 	size_t *ends;		/* where each kept paragraph ends in sample (its '\n') */
@@ -697,25 +697,51 @@ static void scan_quotes(struct terms *t, const char *text, size_t len)
 
 /* --- feeding --- */
 
-struct terms *terms_new(const char *glossary_path)
+/* The user's terms, one a line; a line led by # is a comment. */
+struct terms_glossary {
+	char **term;	/* each term, trimmed */
+	size_t n;	/* how many */
+};
+
+struct terms_glossary *terms_glossary_load(const char *path)
+{
+	FILE *f = path ? fopen(path, "r") : NULL;
+	if (!f)
+		return NULL;
+	struct terms_glossary *g = xcalloc(1, sizeof *g);
+	char line[1024];
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strcspn(line, "\r\n");
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			n--;
+		size_t b = strspn(line, " \t");
+		if (n <= b || line[b] == '#')
+			continue;
+		g->term = xrealloc(g->term, (g->n + 1) * sizeof *g->term);
+		g->term[g->n++] = xstrndup(line + b, n - b);
+	}
+	fclose(f);
+	return g;
+}
+
+void terms_glossary_free(struct terms_glossary *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++)
+		free(g->term[i]);
+	free(g->term);
+	free(g);
+}
+
+struct terms *terms_new(const struct terms_glossary *glossary)
 {
 	struct terms *t = xcalloc(1, sizeof *t);
 	t->cls = char_classes();
 	trie_init(&t->fwd);
-	FILE *f = glossary_path ? fopen(glossary_path, "r") : NULL;
-	if (f) {
-		char line[1024];
-		while (fgets(line, sizeof line, f)) {
-			size_t n = strcspn(line, "\r\n");
-			while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-				n--;
-			size_t b = strspn(line, " \t");
-			if (n <= b || line[b] == '#')
-				continue;
-			t->glossary = xrealloc(t->glossary, (t->nglossary + 1) * sizeof *t->glossary);
-			t->glossary[t->nglossary++] = xstrndup(line + b, n - b);
-		}
-		fclose(f);
+	if (glossary) {
+		t->glossary = glossary->term;
+		t->nglossary = glossary->n;
 	}
 	return t;
 }
@@ -3104,9 +3130,6 @@ void terms_free(struct terms *t)
 	for (uint32_t i = 0; i < t->qslots; i++)
 		free(t->q[i].text);
 	free(t->q);
-	for (size_t i = 0; i < t->nglossary; i++)
-		free(t->glossary[i]);
-	free(t->glossary);
 	for (size_t i = 0; i < t->nchosen; i++)
 		free((char *)t->chosen[i].text);
 	free(t->chosen);

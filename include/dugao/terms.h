@@ -12,9 +12,15 @@ struct term {
 };
 
 struct terms;
+struct terms_glossary;
 
-/* glossary_path may be NULL or name a missing file. */
-struct terms *terms_new(const char *glossary_path);
+/* The user's glossary, read once for many documents (an import's): NULL when path is
+ * NULL or names no file it can read, which is an empty glossary. */
+struct terms_glossary *terms_glossary_load(const char *path);
+void terms_glossary_free(struct terms_glossary *g);
+/* glossary may be NULL; it must outlive the terms, which only read it (threads may
+ * share one). */
+struct terms *terms_new(const struct terms_glossary *glossary);
 /* Feeds the text of one body paragraph (heading and title text too); memory stays
  * bounded. The paragraphs of the first few megabytes are kept (the sample the
  * statistics come from); returns whether this one was. Once one is not, the choice

@@ -14,6 +14,21 @@ static const char *const before[] = { "推动", "坚持", "实现", "围绕", "�
 static const char *const after[] = { "取得成效", "迈出新步伐", "不断深化", "提供支撑", "形成合力", "走在前列",
 				     "开创新局", "见到实效" };
 
+/* The glossaries the tests' extractors read, freed at the end: an extractor only
+ * reads its glossary, which must outlive it. */
+static struct terms_glossary *glossaries[32];
+static size_t nglossaries;
+
+/* An extractor with the glossary at path (NULL or a missing file: none). */
+static struct terms *terms_with(const char *path)
+{
+	struct terms_glossary *g = terms_glossary_load(path);
+	CHECK(nglossaries < sizeof glossaries / sizeof *glossaries);
+	if (g && nglossaries < sizeof glossaries / sizeof *glossaries)
+		glossaries[nglossaries++] = g;
+	return terms_new(g);
+}
+
 static void feed(struct terms *t, const char *s)
 {
 	terms_feed(t, s, strlen(s));
@@ -282,7 +297,7 @@ static char *write_glossary(const char *text)
 static void test_glossary_and_scan(void)
 {
 	char *path = write_glossary("# comment\n高质量\n  高质量发展  \n\nAI大模型\n");
-	struct terms *t = terms_new(path);
+	struct terms *t = terms_with(path);
 	feed(t, "一段没有这些词的文字。");
 	size_t n = terms_finish(t);
 	CHECK(n >= 3);
@@ -316,7 +331,7 @@ static void test_glossary_and_scan(void)
 	terms_free(t);
 	unlink(path);
 	/* a missing glossary is no error */
-	t = terms_new("/nonexistent/dugao/glossary");
+	t = terms_with("/nonexistent/dugao/glossary");
 	feed(t, "文字。");
 	CHECK_INT(terms_finish(t), 0);
 	h.n = 0;
@@ -332,7 +347,7 @@ static void test_glossary_and_scan(void)
 static void test_scan_filters(void)
 {
 	char *path = write_glossary("一带一路\n\xF0\xA0\x80\x80\xF0\xA0\x80\x81\n");
-	struct terms *t = terms_new(path);
+	struct terms *t = terms_with(path);
 	feed(t, "文字。");
 	CHECK_INT(terms_finish(t), 2);
 	struct hits h = { 0 };
@@ -354,7 +369,7 @@ static void test_scan_filters(void)
 static void test_scan_plain(void)
 {
 	char *path = write_glossary("营商环境\nAI大模型\n路\n");
-	struct terms *t = terms_new(path);
+	struct terms *t = terms_with(path);
 	feed(t, "文字。");
 	CHECK_INT(terms_finish(t), 3);
 	struct hits h = { 0 };
@@ -441,7 +456,7 @@ static void test_kept(void)
  * numbered terms and phrases, fed to an extractor with the given glossary. */
 static struct terms *extract_sample(const char *glossary)
 {
-	struct terms *t = terms_new(glossary);
+	struct terms *t = terms_with(glossary);
 	for (int r = 0; r < 3; r++) {
 		feed_uses(t, "数字政府建设", 6);
 		feed_uses(t, "营商环境", 5);
@@ -562,7 +577,7 @@ static size_t check_kept_scans(const struct terms *t);
 static struct terms *extract_mixed(const char *glossary)
 {
 	char *path = write_glossary(glossary);
-	struct terms *t = terms_new(path);
+	struct terms *t = terms_with(path);
 	unlink(path);
 	char s[256];
 	for (int r = 0; r < 2; r++) {
@@ -767,5 +782,7 @@ int main(void)
 	test_scan_plain();
 	test_long_input();
 	test_empty();
+	while (nglossaries)
+		terms_glossary_free(glossaries[--nglossaries]);
 	return check_done();
 }
