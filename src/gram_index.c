@@ -1188,13 +1188,18 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 							 * path below gives them, and the run goes on (six
 							 * bytes, two keys: batched, stop still ends the
 							 * batch) */
-							uint32_t f, w2;
-							if ((!direct && stop - s < 6) || end - s < 7 || (w & 0xC0C0F0) != 0x8080E0 ||
-							    (w & 0x0F) == 0 || (w & 0x0F) == 0x0D)
+							uint32_t f, w2, t = w & 0xFFFFFF;
+							if ((!direct && stop - s < 6) || end - s < 7)
 								break;
-							f = fold_char(build_ideograph_cp(w));
+							if (t == 0x8CBCEF)
+								f = ',';	/* ， (U+FF0C) folded */
+							else if ((t & 0xC0FFFF) == 0x8080E3)
+								f = fold_char(0x3000 | (t >> 16 & 0x3F));	/* 。、 and all U+3000-303F */
+							else if ((w & 0xC0C0F0) != 0x8080E0 || (w & 0x0F) == 0 || (w & 0x0F) == 0x0D ||
+								 !cjk_separator(f = fold_char(build_ideograph_cp(w))))
+								break;
 							memcpy(&w2, s + 3, 4);
-							if (!cjk_separator(f) || !build_ideograph(&w2))
+							if (!build_ideograph(&w2))
 								break;
 							build_emit(b, &o, gi_key_lone(cur), direct, true);
 							build_emit(b, &o, gi_key_lone(f), direct, true);
