@@ -651,6 +651,13 @@ enum {
 	/* a table of more slots than this is not in the core's own cache (1 MB): its slots
 	 * are fetched ahead (build_groups) */
 	FETCH_SLOTS = 1 << 13,
+	/* a table of this many slots (8 MB) or more grows at seven eighths full, not half
+	 * (build_new): past three quarters the build counts as over the writer's budget
+	 * (gi_build_bytes), which flushes it first. Grown to 16 MB at half full, with the
+	 * 8 MB one alive while rehashing, a text of a very large vocabulary (random
+	 * ideographs) peaked at 66 MB, and a table of 16 MB alone was the whole budget:
+	 * every later row became a segment of its own */
+	TABLE_FULL = 1 << 18,
 };
 
 struct gi_build {
@@ -791,7 +798,12 @@ void gi_build_free(struct gi_build *b)
 
 size_t gi_build_bytes(const struct gi_build *b)
 {
-	return b->bytes + b->used * 16 + b->size * sizeof *b->tab;
+	size_t tab = b->size * sizeof *b->tab;
+	/* a full-size table three quarters full counts as the next, twice its size: the
+	 * writer flushes the build before the table grows (build_new) */
+	if (b->size >= TABLE_FULL && 4 * b->used >= 3 * b->size)
+		tab *= 2;
+	return b->bytes + b->used * 16 + tab;
 }
 
 bool gi_build_rows(const struct gi_build *b, uint32_t *lo, uint32_t *hi)
@@ -916,7 +928,7 @@ static inline __attribute__((always_inline)) size_t put_small(uint8_t *p, uint32
  * bytes, has room; lim 1: the next posting grows the buffer), without its tests. */
 static void __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key, size_t s, uint64_t x)
 {
-	if (2 * (b->used + 1) > b->size) {
+	if (2 * (b->used + 1) > b->size && (b->size < TABLE_FULL || 8 * (b->used + 1) > 7 * b->size)) {
 		build_grow(b);
 		s = slot_of(key, b->size);
 		while (b->tab[s].kw != EMPTY_KEY)

@@ -458,6 +458,54 @@ static void test_budget(void)
 	gi_build_free(b);
 }
 
+/* Rows of random ideographs (nearly every pair a new key) up to chars characters in
+ * all, from row *row on. */
+static void add_random_rows(struct gi_build *b, uint32_t *row, uint32_t *x, size_t chars)
+{
+	struct sbuf t = { 0 };
+	for (size_t done = 0; done < chars;) {
+		sbuf_reset(&t);
+		for (int i = 0; i < 20000 && done < chars; i++, done++) {
+			char u[4];
+			*x = *x * 1103515245u + 12345u;
+			sbuf_append(&t, u, utf8_encode(0x4E00 + (*x >> 8) % 0x5000, u));
+		}
+		gi_build_add(b, (*row)++, t.data, t.len);
+	}
+	sbuf_free(&t);
+}
+
+/* A text of a very large vocabulary: the build's table stays at 8 MB past half full,
+ * so 150,000 keys count less than the writer's budget of 16 MB (a table doubled to
+ * 16 MB there, 24 MB while it was rehashed, was the whole budget: every later row a
+ * segment); past three quarters full it counts 16 MB or more, so the writer flushes
+ * it before it grows; and the postings are all there. */
+static void test_big_vocabulary(void)
+{
+	struct gi_build *b = gi_build_new();
+	uint32_t row = 1, x = 2026;
+	add_random_rows(b, &row, &x, 150000);
+	CHECK(gi_build_bytes(b) < 16 << 20);
+	add_random_rows(b, &row, &x, 60000);
+	CHECK(gi_build_bytes(b) >= 16 << 20);
+	struct seg seg = { 0 };
+	size_t bytes;
+	CHECK_INT(gi_build_write(b, keep_page, &seg, &bytes), 0);
+	/* the first row's first pair, found at its place */
+	x = 2026;
+	uint32_t c[2];
+	for (int i = 0; i < 2; i++) {
+		x = x * 1103515245u + 12345u;
+		c[i] = 0x4E00 + (x >> 8) % 0x5000;
+	}
+	struct gi_vec got = { 0 };
+	CHECK_INT(lookup(&seg, gi_key_pair(c[0], c[1]), gi_key_pair(c[0], c[1]), NULL, 0, &got), 0);
+	CHECK(got.n >= 1);
+	seg_free(&seg);
+	gi_vec_free(&got);
+	gi_build_free(b);
+}
+
 /* Segments of random rows (sparse: row deltas of several bytes) and texts (a key at a
  * row's start, at position 0, and far apart: position deltas of several bytes; runs of
  * one character: deltas of 1), merged keeping every row: the pages gi_merge writes. */
@@ -739,6 +787,7 @@ int main(void)
 	test_round_trip();
 	test_long_postings();
 	test_budget();
+	test_big_vocabulary();
 	test_merge_random();
 	test_merge_damaged();
 	test_context();
