@@ -646,8 +646,14 @@ static size_t convert(struct decoder *d, const unsigned char *in, size_t n, bool
 	return iconv_convert(d, in, n, final, base, out);
 }
 
-/* The lanes of b that hold a control byte but LF and CR, or DEL (the ones normalise
- * changes): told by three comparisons and a minimum, not by a test of each other byte. */
+/* Whether c is a control byte but LF and CR, or DEL: one that normalise changes. */
+static inline bool acted_on(unsigned char c)
+{
+	return (c < 0x20 && c != '\n' && c != '\r') || c == 0x7F;
+}
+
+/* The lanes of b that hold such a byte (acted_on): told by three comparisons and a
+ * minimum, not by a test of each other byte. */
 static inline u8x16 controls16(u8x16 b)
 {
 	return ((u8x16)(b < 0x20) & ~((u8x16)(b == '\n') | (u8x16)(b == '\r'))) | (u8x16)(b == 0x7F);
@@ -663,7 +669,7 @@ static bool has_control(const unsigned char *s, size_t n)
 			return true;
 	}
 	for (; at < n; at++)
-		if ((s[at] < 0x20 && s[at] != '\n' && s[at] != '\r') || s[at] == 0x7F)
+		if (acted_on(s[at]))
 			return true;
 	return false;
 }
@@ -1061,7 +1067,7 @@ static bool normalise_changes(const unsigned char *s, size_t n, size_t j)
 {
 	unsigned char c = s[j];
 	if (c < 0x80)
-		return (c < 0x20 && c != '\n' && c != '\r') || c == 0x7F;
+		return acted_on(c);
 	if (j + 1 >= n)
 		return false;
 	unsigned char b1 = s[j + 1];
@@ -1114,7 +1120,8 @@ static bool normalise_odd(const unsigned char *s, size_t n, size_t at)
 	return false;
 }
 
-/* Control bytes that no text has; made once. */
+/* Control bytes that no text has (ESC, BEL and BS are let through: a text full of
+ * terminal escapes is hostile, not binary, and normalise disarms it); made once. */
 static unsigned char is_control[256];
 static pthread_once_t control_once = PTHREAD_ONCE_INIT;
 
@@ -1259,9 +1266,6 @@ static int guess_wide(const unsigned char *s, size_t n, bool complete, size_t fi
 	return 0;
 }
 
-/* (is_control: ESC, BEL and BS are let through: a text full of terminal escapes is
- * hostile, not binary, and normalise disarms it.) */
-
 int decode_guess(const unsigned char *s, size_t n, bool complete, struct decode_guess *out)
 {
 	return decode_guess_keep(s, n, complete, out, NULL);
@@ -1319,27 +1323,28 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 			return -1;
 		memset(out, 0, sizeof *out);
 	}
-	/* control bytes that no text has; odd: a byte below 0x20 but LF and CR, or 7F,
-	 * which normalise_line changes (controls counts the ones no text has) */
+	/* control bytes that no text has (controls); acts: a control byte that
+	 * normalise_line changes (acted_on); odd: a character of more bytes that it
+	 * changes (normalise_changes; UTF-8) */
 	pthread_once(&control_once, control_build);
 	size_t controls = 0, at, multi0;
-	bool odd = false, changes = false;	/* changes: a character normalise_changes names (UTF-8) */
+	bool acts = false, odd = false;
 	/* the plainly UTF-8 start of the text (all of most UTF-8 texts, nothing of others),
 	 * its control bytes counted with it */
-	size_t from = utf8_prefix(s, n, &at, &multi0, &controls, &odd, &changes), scanned = at;
+	size_t from = utf8_prefix(s, n, &at, &multi0, &controls, &acts, &odd), scanned = at;
 	/* sixteen bytes at a time past those with no byte below 0x20 but LF and CR (one a
 	 * line) and no 7F */
 	for (; at + 16 <= n; at += 16) {
 		u8x16 b = u8x16_load(s + at);
 		if (!u8x16_any(controls16(b)))
 			continue;
-		odd = true;
+		acts = true;
 		for (size_t j = at; j < at + 16; j++)
 			controls += is_control[s[j]];
 	}
 	for (; at < n; at++) {
 		controls += is_control[s[at]];
-		odd = odd || (s[at] < 0x20 && s[at] != '\n' && s[at] != '\r') || s[at] == 0x7F;
+		acts = acts || acted_on(s[at]);
 	}
 	if (controls > 8 && controls * 20 > n) {
 		set(out, "", 0, "binary data (%zu control bytes in the first %zu)", controls, n);
@@ -1351,7 +1356,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 		/* the bytes are the text: a decoder would copy them as they are */
 		if (keep) {
 			keep->raw = complete;
-			keep->plain = complete && !odd && !changes && !normalise_odd(s, n, scanned);
+			keep->plain = complete && !acts && !odd && !normalise_odd(s, n, scanned);
 		}
 		if (multi == 0)
 			set(out, "UTF-8", 0, "ASCII only");
@@ -1382,7 +1387,7 @@ int decode_guess_keep(const unsigned char *s, size_t n, bool complete, struct de
 	}
 	if (whole) {
 		sbuf_free(&keep->text);
-		texts[best].plain = texts[best].plain && !odd;	/* GB18030's control bytes are ASCII's */
+		texts[best].plain = texts[best].plain && !acts;	/* GB18030's control bytes are ASCII's */
 		*keep = texts[best];
 		texts[best] = (struct decode_text){ 0 };
 		for (size_t i = 0; i < 3; i++)
