@@ -231,6 +231,13 @@ static inline bool is_terminator(uint32_t cp)
 	return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF1B || cp == '!' || cp == '?' || cp == ';';
 }
 
+/* The lanes of the sixteen bytes at s that are ASCII or E2, E3 or EF (next_punct_lead). */
+static inline u8x16 punct_leads16(const char *s)
+{
+	u8x16 b = u8x16_load(s);
+	return (u8x16)(b < 0x80) | (u8x16)((b & 0xFE) == 0xE2) | (u8x16)(b == 0xEF);
+}
+
 /* The first byte at or after i (n if none) that is ASCII or E2, E3 or EF: the first
  * byte of every punctuation mark the scans look for (a terminator, ，：” 」 ）), never a
  * continuation byte, so that a scan by characters would stop on it too. Sixteen bytes
@@ -239,19 +246,13 @@ static inline bool is_terminator(uint32_t cp)
 static inline size_t next_punct_lead(const char *s, size_t i, size_t n)
 {
 	while (i + 16 <= n) {
-		u8x16 b = u8x16_load(s + i);
-		u8x16 hit = (u8x16)(b < 0x80) | (u8x16)((b & 0xFE) == 0xE2) | (u8x16)(b == 0xEF);
+		u8x16 hit = punct_leads16(s + i);
 		if (u8x16_any(hit))
 			return i + u8x16_first(hit);
 		i += 16;
 	}
-	if (i < n && n >= 16) {
-		static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-		u8x16 b = u8x16_load(s + n - 16);
-		u8x16 hit = ((u8x16)(b < 0x80) | (u8x16)((b & 0xFE) == 0xE2) | (u8x16)(b == 0xEF)) &
-			    (u8x16)(lane >= (unsigned char)(16 - (n - i)));
-		return n - 16 + u8x16_first(hit);	/* n when none */
-	}
+	if (i < n && n >= 16)
+		return n - 16 + u8x16_first(punct_leads16(s + n - 16) & u8x16_last(n - i));	/* n when none */
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80 || c == 0xE2 || c == 0xE3 || c == 0xEF)
@@ -1183,9 +1184,8 @@ static void line_widths(const char *str, size_t n, bool indented, long w[2])
 			wide += u8x16_sum(big);
 		}
 		if (i < n) {
-			static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 			u8x16 b = u8x16_load(s + n - 16);
-			u8x16 left = (u8x16)(lane >= (unsigned char)(16 - (n - i)));	/* the lanes not counted */
+			u8x16 left = u8x16_last(n - i);	/* the lanes not counted */
 			e1 |= (u8x16)(b == 0xE1) & left;
 			chars += (long)(n - i) - u8x16_sum((u8x16)((b & 0xC0) == 0x80) & left & 1);
 			wide += u8x16_sum((u8x16)(b >= 0xE2) & left & 1);

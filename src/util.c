@@ -222,8 +222,7 @@ size_t utf8_count(const char *s, size_t n)
 		cont += (size_t)u8x16_sum(acc);
 	}
 	if (i < n && n >= 16) {
-		static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-		u8x16 left = (u8x16)(lane >= (unsigned char)(16 - (n - i)));	/* the lanes not counted */
+		u8x16 left = u8x16_last(n - i);	/* the lanes not counted */
 		cont += (size_t)u8x16_sum((u8x16)((u8x16_load(s + n - 16) & 0xC0) == 0x80) & left & 1);
 		return n - cont;
 	}

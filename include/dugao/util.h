@@ -112,6 +112,14 @@ static inline size_t u8x16_first(u8x16 m)
 #endif
 }
 
+/* The last k lanes (0 < k < 16): of the sixteen bytes that end a text, those past the
+ * bytes a scan sixteen at a time looked at already (k is what was left). */
+static inline u8x16 u8x16_last(size_t k)
+{
+	static const u8x16 lane = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	return (u8x16)(lane >= (unsigned char)(16 - k));
+}
+
 /* The sum of the lanes of x, each at most 255. */
 static inline long u8x16_sum(u8x16 x)
 {
