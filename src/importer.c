@@ -78,7 +78,7 @@ enum rec_type {
 	REC_SECTION,	/* struct section, then marker and title, each NUL-terminated */
 	REC_PARAGRAPH,	/* struct para, then its text and a NUL */
 	REC_TERM,	/* double score, then text and kind, each NUL-terminated */
-	REC_HIT,	/* struct rec_hit */
+	REC_HITS,	/* long paragraph seq, then a struct rec_hit for each hit in it */
 	REC_END,	/* struct rec_end: the file is parsed */
 	REC_REFUSE,	/* the reason, NUL-terminated ("" when the file was cancelled) */
 	REC_KNOWN,	/* the file's last: the library had its bytes at survey, it was not parsed */
@@ -94,11 +94,13 @@ struct rec_begin {
 	char encoding[32];	/* the encoding used */
 };
 
+/* A hit in a paragraph's REC_HITS: a paragraph is cut at 256 KB (structure.c), so its
+ * offsets fit 32 bits; a long document's million hits go over in 12 bytes each, a
+ * record a paragraph, not in a record each of 40. */
 struct rec_hit {
-	long term;	/* index of the term among the file's REC_TERMs */
-	long para;	/* paragraph seq */
-	long offset;	/* characters into it */
-	long length;	/* characters of the hit */
+	uint32_t term;		/* index of the term among the file's REC_TERMs */
+	uint32_t offset;	/* characters into the paragraph */
+	uint32_t length;	/* characters of the hit */
 };
 
 struct rec_end {
@@ -199,9 +201,8 @@ struct term_run {
 	long *kept;		/* seq of each paragraph the extractor kept */
 	size_t nkept;		/* how many */
 	size_t capkept;		/* kept allocated */
-	long para;		/* paragraph being scanned */
+	struct sbuf hits;	/* the hits found in the paragraph being scanned, as struct rec_hit */
 	bool chosen;		/* the terms are chosen: paragraphs are scanned, not fed */
-	bool failed;		/* handing a hit over failed */
 };
 
 /* Everything the parse of one file carries between the pipeline's callbacks. */
@@ -551,18 +552,19 @@ static int replay(struct run *r, struct held *h)
 static void on_hit(void *ctx, size_t term, long offset, long length)
 {
 	struct run *r = ctx;
-	struct rec_hit h = { .term = (long)term, .para = r->tr.para, .offset = offset, .length = length };
-	if (!r->tr.failed && put(r, REC_HIT, &h, sizeof h, NULL, 0, NULL, 0) != 0)
-		r->tr.failed = true;
+	struct rec_hit h = { .term = (uint32_t)term, .offset = (uint32_t)offset, .length = (uint32_t)length };
+	sbuf_append(&r->tr.hits, (const char *)&h, sizeof h);
 }
 
 static int scan_paragraph(struct run *r, long seq, const char *text, size_t len)
 {
 	if (r->tr.n == 0)
 		return 0;
-	r->tr.para = seq;
+	sbuf_reset(&r->tr.hits);
 	terms_scan(r->terms, text, len, on_hit, r);
-	return r->tr.failed ? -1 : 0;
+	if (r->tr.hits.len == 0)
+		return 0;
+	return put(r, REC_HITS, &seq, sizeof seq, r->tr.hits.data, r->tr.hits.len, NULL, 0);
 }
 
 /* Chooses the terms and finds their hits in the paragraphs kept so far. */
@@ -703,6 +705,7 @@ static int parse_file(struct run *r, struct rec_end *end)
 out:
 	terms_free(r->terms);
 	free(r->tr.kept);
+	sbuf_free(&r->tr.hits);
 	structure_free(r->structure);
 	clean_free(r->clean);
 	free(title);
@@ -1186,12 +1189,16 @@ static void import_one(struct importer *im, size_t i, struct import_result *res)
 			rc = store_import_term(st, text, kind, score, &im->term_ids[im->nterm_ids++]);
 			break;
 		}
-		case REC_HIT: {
-			struct rec_hit hit;
-			memcpy(&hit, pl, sizeof hit);
-			rc = hit.term >= 0 && (size_t)hit.term < im->nterm_ids
-				     ? store_import_hit(st, im->term_ids[hit.term], hit.para, hit.offset, hit.length)
-				     : -1;
+		case REC_HITS: {
+			long para;
+			memcpy(&para, pl, sizeof para);
+			const char *hit = pl + sizeof para, *end = pl + h->len;
+			for (; rc == 0 && hit < end; hit += sizeof(struct rec_hit)) {
+				struct rec_hit x;
+				memcpy(&x, hit, sizeof x);
+				rc = x.term < im->nterm_ids ? store_import_hit(st, im->term_ids[x.term], para, x.offset, x.length)
+							    : -1;
+			}
 			break;
 		}
 		default:
