@@ -635,31 +635,47 @@ static void quoted_span(struct terms *t, const char *s, size_t n, int chars)
 	}
 }
 
+/* The lanes of the sixteen positions from u on (two bytes more are read) where an
+ * opening quote may begin: a lead E2 or E3 (which never continues a character),
+ * then 80, then a third byte of one of the quotes' (scan_quotes tells which). */
+static inline u8x16 quote_lanes(const unsigned char *u)
+{
+	u8x16 b0 = u8x16_load(u), b1 = u8x16_load(u + 1), b2 = u8x16_load(u + 2);
+	return ((b0 & 0xFE) == 0xE2) & (b1 == 0x80) & ((b2 == 0x9C) | (b2 == 0x98) | (b2 == 0x8C) | (b2 == 0x8E));
+}
+
+/* The first position from i on where an opening quote may begin, or len: sixteen
+ * at a time, the last ones by sixteen that end the text (only the lanes from i on),
+ * not byte by byte; most text has none, and stops at every 。 、 … (E2 or E3 80)
+ * took more than the scan. */
+static size_t quote_lead(const unsigned char *u, size_t i, size_t len)
+{
+	for (; i + 18 <= len; i += 16) {
+		u8x16 m = quote_lanes(u + i);
+		if (u8x16_any(m))
+			return i + u8x16_first(m);
+	}
+	if (len >= 18 && i + 2 < len) {
+		size_t base = len - 18;	/* below i (the loop ended), by fewer than 16 */
+		u8x16 m = quote_lanes(u + base) & u8x16_last(16 - (i - base));
+		return u8x16_any(m) ? base + u8x16_first(m) : len;
+	}
+	for (; i + 2 < len; i++)
+		if ((u[i] & 0xFE) == 0xE2 && u[i + 1] == 0x80 &&
+		    (u[i + 2] == 0x9C || u[i + 2] == 0x98 || u[i + 2] == 0x8C || u[i + 2] == 0x8E))
+			return i;
+	return len;
+}
+
 static void scan_quotes(struct terms *t, const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
-		/* every opening quote begins with byte E2 or E3, which never continues a
-		 * character: the bytes between are skipped undecoded, eight at a time */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		for (; i + 8 <= len; i += 8) {
-			uint64_t w;
-			memcpy(&w, u + i, 8);
-			w = (w ^ 0xE2E2E2E2E2E2E2E2ull) & 0xFEFEFEFEFEFEFEFEull;	/* E2, E3: 0 */
-			uint64_t zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
-			if (zero) {
-				/* the lowest flag is exact (no borrow reaches a byte below it) */
-				i += (size_t)__builtin_ctzll(zero) / 8;
-				break;
-			}
-		}
-#endif
-		while (i < len && u[i] != 0xE2 && u[i] != 0xE3)
-			i++;
+		i = quote_lead(u, i, len);
 		if (i == len)
 			break;
 		/* the opening quotes “ ‘ (E2 80 9C, E2 80 98) and 「 『 (E3 80 8C, E3 80 8E),
-		 * told by their bytes; any other character is stepped over by its lead */
+		 * told by their bytes; any other place quote_lead stops at is stepped over */
 		uint32_t c = 0;
 		if (len - i >= 3 && u[i + 1] == 0x80) {
 			if (u[i] == 0xE2 && (u[i + 2] == 0x9C || u[i + 2] == 0x98))

@@ -93,6 +93,30 @@ static void test_quoted(void)
 	terms_free(t);
 }
 
+/* A quote is found wherever it begins, whatever the text before and after it: at
+ * every byte offset of a paragraph, near its end too (the scan for opening quotes
+ * takes sixteen bytes at a time, then the last sixteen for the rest), after near
+ * misses (。 、 … and U+200C: E3 80 82, E3 80 81, E2 80 A6, E2 80 8C). */
+static void test_quote_places(void)
+{
+	static const char *const fill[] = { "a", "。", "、", "…", "\xE2\x80\x8C", "发" };
+	static const char *const end[] = { "", "a", "。" };
+	for (size_t f = 0; f < sizeof fill / sizeof *fill; f++)
+		for (int pad = 0; pad < 40; pad++) {
+			char s[256] = "";
+			for (int i = 0; i < pad; i++)
+				strcat(s, fill[f]);
+			strcat(s, pad % 2 ? "“放管服”" : "「放管服」");
+			strcat(s, end[pad % 3]);
+			struct terms *t = terms_new(NULL);
+			feed(t, s);
+			feed(t, s);
+			terms_finish(t);
+			CHECK_STR(kind_of(t, "放管服"), "quoted");
+			terms_free(t);
+		}
+}
+
 static void test_formulas(void)
 {
 	struct terms *t = terms_new(NULL);
@@ -769,6 +793,7 @@ int main(void)
 	test_kept();
 	test_kept_scan();
 	test_quoted();
+	test_quote_places();
 	test_formulas();
 	test_ordinal_use();
 	test_phrases();
