@@ -193,6 +193,30 @@ enum role {
 
 static unsigned char roles[0x10000];
 
+/* roles again, indexed by the key of a character's three bytes (key3): classify's
+ * scan of four three-byte characters at once looks their roles up without decoding
+ * them. */
+static unsigned char roles3[0x10000];
+
+/* The key of the three bytes of w (the first in its low byte) when they are a lead
+ * E0-EF and two continuation bytes: the varying bits of the three, taken by one shift
+ * and xor, give each of the 65,536 such sequences its own key (no other shift below 24
+ * does). */
+static inline unsigned key3(uint64_t w)
+{
+	return (unsigned)((w ^ w >> 6) & 0xFFFF);
+}
+
+/* Gives cp (below 0x10000) the role, in both tables: the bytes that classify decodes
+ * to cp (a lead E0-EF with its low four bits, two continuation bytes with six each)
+ * have its key in roles3. */
+static void role_add(uint32_t cp, unsigned role)
+{
+	roles[cp] |= (unsigned char)role;
+	uint64_t w = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
+	roles3[key3(w)] |= (unsigned char)role;
+}
+
 /* Length of the separator at s (between chrome words), 0 if none: one of
  * " []|/:" or 【 】 ： 、 ｜ 　 (E3 80 90, E3 80 91, EF BC 9A, E3 80 81, EF BD 9C, E3 80 80). */
 static inline size_t chrome_sep(const char *str, size_t n)
@@ -295,7 +319,7 @@ static void pairs_add(uint64_t *bits, unsigned role, const char *const *words)
 		unsigned h = pair_hash(a, b);
 		bits[h / 64] |= 1ull << (h % 64);
 		if (a < 0x10000)
-			roles[a] |= (unsigned char)role;
+			role_add(a, role);
 	}
 }
 
@@ -341,7 +365,7 @@ static void pairs_build(void)
 	for (size_t w = 0; chrome[w]; w++) {
 		uint32_t a;
 		utf8_decode(chrome[w], strlen(chrome[w]), &a);
-		roles[a] |= ROLE_CHROME_FIRST;	/* each a three-byte character (chrome_only) */
+		role_add(a, ROLE_CHROME_FIRST);	/* each a three-byte character (chrome_only) */
 		chrome_len[w] = strlen(chrome[w]);
 		if (chrome_len[w] > chrome_longest)
 			chrome_longest = chrome_len[w];
@@ -350,9 +374,9 @@ static void pairs_build(void)
 	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
 		pairs_add(pair_bits, ROLE_FIRST, lists[l]);
 	pairs_add(title_bits, ROLE_TITLE_FIRST, title_words);
-	roles[0x3002] |= ROLE_SENTENCE;
-	roles[0xFF1B] |= ROLE_CLAUSE, roles[0xFF01] |= ROLE_CLAUSE, roles[0xFF1F] |= ROLE_CLAUSE;
-	roles[0xFF1A] |= ROLE_CLAUSE;
+	role_add(0x3002, ROLE_SENTENCE);
+	role_add(0xFF1B, ROLE_CLAUSE), role_add(0xFF01, ROLE_CLAUSE), role_add(0xFF1F, ROLE_CLAUSE);
+	role_add(0xFF1A, ROLE_CLAUSE);
 }
 
 /* The tables above, made once whatever thread asks first (an import parses on two). */
@@ -391,6 +415,13 @@ static bool facts_heading(struct line_facts *f, const char *s, size_t n)
 	return f->heading;
 }
 
+/* The code point of the three bytes at s, a lead E0-EF and two continuation bytes. */
+static inline uint32_t cp3(const char *str)
+{
+	const unsigned char *u = (const unsigned char *)str;
+	return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (uint32_t)(u[2] & 0x3F);
+}
+
 /* The class of a line, and f filled. */
 static enum line_class classify(const char *line, size_t len, struct line_facts *f)
 {
@@ -422,18 +453,19 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 		 * starts no overlong or surrogate), the same pairs and roles, while no step
 		 * of the four would find the line too long. */
 		if (chars + 3 <= 100 && i + 12 <= n) {
-			uint64_t a;
-			uint32_t b;
+			uint64_t a, a4;	/* bytes 0-7 and 4-11 */
 			memcpy(&a, s + i, 8);
-			memcpy(&b, s + i + 8, 4);
-			uint32_t c0 = (uint32_t)(a & 0xF) << 12 | (uint32_t)(a >> 2 & 0xFC0) | (uint32_t)(a >> 16 & 0x3F);
-			uint32_t c1 = (uint32_t)(a >> 12 & 0xF000) | (uint32_t)(a >> 26 & 0xFC0) | (uint32_t)(a >> 40 & 0x3F);
-			uint32_t c2 = (uint32_t)(a >> 36 & 0xF000) | (uint32_t)(a >> 50 & 0xFC0) | (b & 0x3F);
-			uint32_t c3 = (b << 4 & 0xF000) | (b >> 10 & 0xFC0) | (b >> 24 & 0x3F);
-			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull && (b & 0xC0C0F0C0u) == 0x8080E080u) {
-				unsigned r0 = roles[c0], r1 = roles[c1], r2 = roles[c2], r3 = roles[c3];
+			memcpy(&a4, s + i + 4, 8);
+			if ((a & 0xC0F0C0C0F0C0C0F0ull) == 0x80E08080E08080E0ull &&
+			    (a4 >> 32 & 0xC0C0F0C0u) == 0x8080E080u) {
+				/* the roles by the characters' keys (key3 of bytes 0, 3, 6, 9) */
+				uint64_t x = a ^ a >> 6, x4 = a4 ^ a4 >> 6;
+				unsigned r0 = roles3[x & 0xFFFF], r1 = roles3[x >> 24 & 0xFFFF];
+				unsigned r2 = roles3[x4 >> 16 & 0xFFFF], r3 = roles3[x4 >> 40 & 0xFFFF];
 				seen |= r0 | r1 | r2 | r3;
 				if ((prev_role | r0 | r1 | r2) & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
+					/* a pair to hash: the characters themselves (seldom) */
+					uint32_t c0 = cp3(s + i), c1 = cp3(s + i + 3), c2 = cp3(s + i + 6), c3 = cp3(s + i + 9);
 #define PAIR(x, y)									\
 	do {										\
 		unsigned h_ = pair_hash(x, y);						\
@@ -451,8 +483,10 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 						PAIR(c2, c3);
 #undef PAIR
 				}
+				/* prev is read only after a character of such a role */
+				if (r3 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+					prev = cp3(s + i + 9);
 				prev_role = r3;
-				prev = c3;
 				i += 12;
 				chars += 3;	/* and the loop's one */
 				continue;
