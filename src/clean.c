@@ -579,10 +579,11 @@ static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls, s
 	return h ? h : 1;
 }
 
-/* Doubles the table (it starts small: most documents have few distinct short lines). */
+/* Doubles the table (it starts small: most documents have few distinct short lines,
+ * a small one a hundred or two, and the table is zeroed when made). */
 static void grow(struct clean *c)
 {
-	size_t cap = c->cap ? 2 * c->cap : 1024;
+	size_t cap = c->cap ? 2 * c->cap : 256;
 	struct repeat_slot *slots = xcalloc(cap, sizeof *slots);
 	for (size_t i = 0; i < c->cap; i++) {
 		if (!c->slots[i].hash)
@@ -695,7 +696,7 @@ static inline void prescan_count(struct clean *c, uint64_t h, unsigned noise, un
 	if (c->lines < MARK_LINES_MAX) {
 		size_t at = (size_t)c->lines / 4;
 		if (at >= c->marks_cap) {
-			size_t cap = c->marks_cap ? 2 * c->marks_cap : 4096;
+			size_t cap = c->marks_cap ? 2 * c->marks_cap : 256;	/* 1,024 lines; most have fewer */
 			c->marks = xrealloc(c->marks, cap);
 			memset(c->marks + c->marks_cap, 0, cap - c->marks_cap);
 			c->marks_cap = cap;
