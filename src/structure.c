@@ -1551,7 +1551,8 @@ static void find_inline(struct item *it)
 			i = next_punct_lead(s, i, n);
 			continue;
 		}
-		uint32_t prev, cp;
+		uint32_t prev = 0, cp;	/* prev: 0 for a wanted mark of three bytes, until an item may follow it */
+		size_t at = i;		/* where that mark is */
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80) {
 			prev = c;	/* ! ? ; : */
@@ -1566,7 +1567,6 @@ static void find_inline(struct item *it)
 			i += 3;
 			if (!wanted)
 				continue;	/* not ！？；：，） 。」 or ” */
-			prev = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(b1 & 0x3F) << 6 | (uint32_t)(b2 & 0x3F);
 		} else {
 			i += utf8_decode(s + i, n - i, &prev);
 			if (!(is_terminator(prev) || prev == 0xFF1A || prev == ':' || prev == 0xFF0C || prev == 0x201D ||
@@ -1579,6 +1579,9 @@ static void find_inline(struct item *it)
 		utf8_decode(s + i, n - i, &cp);
 		if (!item_lead(cp))
 			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */
+		if (!prev)	/* the mark, decoded only now (most are followed by no item) */
+			prev = (uint32_t)(c & 0x0F) << 12 | (uint32_t)((unsigned char)s[at + 1] & 0x3F) << 6 |
+			       (uint32_t)((unsigned char)s[at + 2] & 0x3F);
 		uint32_t before = prev;	/* what cp_before(s, i) reads */
 		bool after_comma = before == 0xFF0C;
 		if (i == 0 || !(at_sentence_start(s, i) || after_comma))
