@@ -1605,7 +1605,8 @@ static bool in_set(const uint64_t *set, uint32_t c)
  * none. */
 static bool stop_phrase(const char *text, const uint32_t *s, int n, const size_t *off, int *head)
 {
-	bool stop = stop_lookup(text, off[n]);
+	/* (none when no stop word begins with its first character: most) */
+	bool first = in_set(tables.stop_first, s[0]), stop = first && stop_lookup(text, off[n]);
 	for (int i = 1; i < n && !stop; i++) {
 		uint32_t c = s[i], last = s[i - 1];
 		stop = (c == 0x4EEC && (last == 0x6211 || last == 0x4F60 || last == 0x4ED6)) ||
@@ -1614,7 +1615,7 @@ static bool stop_phrase(const char *text, const uint32_t *s, int n, const size_t
 	/* every shorter head and tail, by whole characters, when a stop word begins
 	 * (ends) with its first (last) character */
 	*head = 0;
-	if (in_set(tables.stop_first, s[0]))
+	if (first)
 		for (int i = 1; i < n; i++)
 			if (stop_lookup(text, off[i]))
 				*head = i;
