@@ -463,7 +463,7 @@ static void trie_reserve(struct trie *t, size_t n)
 }
 
 /* The child of parent along cp; 0 when absent. */
-static uint32_t trie_child(const struct trie *t, uint32_t parent, uint32_t cp)
+static inline uint32_t trie_child(const struct trie *t, uint32_t parent, uint32_t cp)
 {
 	uint32_t lo = t->node[parent].kids, hi = lo + t->node[parent].nkids, d = t->node[parent].depth;
 	while (lo < hi) {
@@ -484,7 +484,7 @@ static uint32_t trie_find(const struct trie *t, const uint32_t *s, int n)
 	return v;
 }
 
-static long trie_count(const struct trie *t, const uint32_t *s, int n)
+static inline long trie_count(const struct trie *t, const uint32_t *s, int n)
 {
 	uint32_t v = trie_find(t, s, n);
 	return v ? t->node[v].count : 0;
@@ -834,7 +834,7 @@ _Static_assert((uint64_t)(SAMPLE_CHARS + 2) * (DEPTH + 1) < 1ull << (64 - ENTRY_
 #define TAG_NODE ((1u << TAG_CHAIN) - 1)
 
 /* Insertion sort of n entries from j on, the ones before j being in order. */
-static void insertion_sort(uint64_t *e, size_t j, size_t n)
+static inline void insertion_sort(uint64_t *e, size_t j, size_t n)
 {
 	for (; j < n; j++) {
 		uint64_t x = e[j];
@@ -1582,7 +1582,7 @@ static char *cps_text(const uint32_t *s, int n, size_t *off)
 }
 
 /* Whether the n bytes at s are a stop word (a hash set in the tables). */
-static bool stop_lookup(const char *s, size_t n)
+static inline bool stop_lookup(const char *s, size_t n)
 {
 	const char *const *slot = tables.stop;
 	for (uint32_t h = str_hash(s, n) & (STOP_SLOTS - 1); slot[h]; h = (h + 1) & (STOP_SLOTS - 1))
@@ -2397,7 +2397,7 @@ static void hit_log_put(struct hit_log *l, uint32_t cand, uint32_t offset)
 }
 
 /* Begins unit u (they come in order; the one before ends here). */
-static void hit_log_unit(struct hit_log *l, size_t u)
+static inline void hit_log_unit(struct hit_log *l, size_t u)
 {
 	if (u + 2 > l->capunits) {
 		l->capunits = l->capunits ? 2 * l->capunits : 256;
@@ -2607,7 +2607,7 @@ static size_t utf8_chars(const char *s, size_t n, bool odd)
 }
 
 /* Adds a hit to r's n (cap allocated). */
-static void replay_put(struct replay *r, size_t *n, size_t *cap, uint32_t term, uint32_t offset)
+static inline void replay_put(struct replay *r, size_t *n, size_t *cap, uint32_t term, uint32_t offset)
 {
 	if (*n == *cap) {
 		*cap *= 2;
