@@ -308,6 +308,10 @@ static size_t skip_spaces(const char *s, size_t n, size_t i)
 		unsigned char c = (unsigned char)s[i];
 		if (c != ' ' && c != '\t' && c != '\r' && c != 0xE3 && c != 0xC2 && c != 0xEF)
 			break;
+		if (c == 0xE3 && i + 2 < n && s[i + 1] == '\x80' && s[i + 2] == '\x80') {
+			i += 3;	/* 　 (E3 80 80), the indent of most paragraphs: not decoded */
+			continue;
+		}
 		if (!is_space(cp_at(s, n, i, &l)))
 			break;
 		i += l;
