@@ -911,6 +911,7 @@ struct runs {
 	uint32_t *hash;		/* per kept run: the hash of its characters (placed again when grown) */
 	size_t n;		/* kept runs */
 	size_t cap;		/* kept runs allocated */
+	uint32_t lone;		/* 1 + the kept run of a lone wildcard, 0 till there is one */
 };
 
 /* Ends the run text[from..*n) (not empty) with hash h: a new one stays, followed by
@@ -953,6 +954,27 @@ static uint32_t runs_end(struct runs *r, uint32_t *text, size_t from, size_t *n,
 		}
 	}
 	return (uint32_t)r->n - 1;
+}
+
+/* The hash of a run of one wildcard (count_substrings' FNV-1a of its characters). */
+#define LONE_HASH ((2166136261u ^ PLACEHOLDER) * 16777619u)
+
+/* runs_end, with the run of a lone wildcard (a number, mostly: a list's (1), a
+ * year's digits between other characters) told at once once kept (its hash
+ * first: one compare for any other run): the index and copies runs_end's
+ * lookup would give. */
+static inline uint32_t run_close(struct runs *r, uint32_t *text, size_t from, size_t *n, uint32_t h)
+{
+	bool lone = h == LONE_HASH && *n - from == 1 && text[from] == PLACEHOLDER;
+	if (lone && r->lone) {
+		r->copies[r->lone - 1]++;
+		*n = from;
+		return r->lone - 1;
+	}
+	uint32_t x = runs_end(r, text, from, n, h);
+	if (lone)
+		r->lone = x + 1;
+	return x;
 }
 
 static void occ_grow(struct trie *f)
@@ -1367,7 +1389,7 @@ static void count_substrings(struct terms *t)
 			at += 3;
 			if (n > from) {
 				raw++;	/* a run ends */
-				occ_put(f, runs_end(&r, text, from, &n, h), run_at);
+				occ_put(f, run_close(&r, text, from, &n, h), run_at);
 				from = n, h = 2166136261u;
 			}
 			continue;
@@ -1379,7 +1401,7 @@ static void count_substrings(struct terms *t)
 			/* no Han, placeholder or digit (most here: punctuation) */
 			if (n > from) {
 				raw++;	/* a run ends */
-				occ_put(f, runs_end(&r, text, from, &n, h), run_at);
+				occ_put(f, run_close(&r, text, from, &n, h), run_at);
 				from = n, h = 2166136261u;
 			}
 			continue;
@@ -1402,7 +1424,7 @@ static void count_substrings(struct terms *t)
 	f->whole = at >= len;
 	f->odd = odd;
 	if (n > from)
-		occ_put(f, runs_end(&r, text, from, &n, h), run_at);
+		occ_put(f, run_close(&r, text, from, &n, h), run_at);
 	f->nruns = (uint32_t)r.n;
 	uint32_t *weight = runs_weights(&r, n);
 	f->text = text, f->weight = weight, f->ntext = n;
