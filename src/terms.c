@@ -2914,11 +2914,17 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t b = strlen(terms[i].text);
-		unsigned char head[8] = { 0 }, mask[8] = { 0 };
-		memcpy(head, terms[i].text, b < 8 ? b : 8);
-		memset(mask, 0xFF, b < 8 ? b : 8);
-		memcpy(&m->head[i], head, 8);
-		memcpy(&m->mask[i], mask, 8);
+		if (b >= 8) {
+			/* (most: three characters or more) */
+			memcpy(&m->head[i], terms[i].text, 8);
+			m->mask[i] = UINT64_MAX;
+		} else {
+			unsigned char head[8] = { 0 }, mask[8] = { 0 };
+			memcpy(head, terms[i].text, b);
+			memset(mask, 0xFF, b);
+			memcpy(&m->head[i], head, 8);
+			memcpy(&m->mask[i], mask, 8);
+		}
 		m->bytes[i] = (uint32_t)b;
 		/* a term of ASCII and of the characters decode takes three bytes at a
 		 * time (valid UTF-8, as nearly all are): its characters, first and second
@@ -2939,6 +2945,20 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 			}
 			if (nfast < 2)
 				fast[nfast] = x;
+			nfast++;
+			if (nfast == 2)
+				break;
+		}
+		/* the rest only counted, as the same walk takes it (the characters
+		 * themselves are not needed) */
+		while (at < b) {
+			const unsigned char *s = (const unsigned char *)terms[i].text + at;
+			if (s[0] < 0x80)
+				at++;
+			else if (b - at >= 3 && s[0] - 0xE1u < 15 && s[0] != 0xED && ((s[1] ^ 0x80u) | (s[2] ^ 0x80u)) < 0x40)
+				at += 3;
+			else
+				break;
 			nfast++;
 		}
 		bool valid = at == b;
