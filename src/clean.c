@@ -495,6 +495,22 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 #endif
 		uint32_t cp;
 		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !(prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST))) {
+			/* a run of ASCII (tags, numbers) in a loop of its own: no pair is hashed
+			 * in it until a character of a first role (Q V h w…) comes, and the steps
+			 * below would find the line too long at the same character */
+			for (;;) {
+				prev_role = roles[c];
+				seen |= prev_role;
+				prev = c;
+				i++;
+				if (i >= n || chars + 1 > 100 || (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST)) ||
+				    (c = (unsigned char)s[i]) >= 0x80)
+					break;
+				chars++;
+			}
+			continue;
+		}
 		if (c < 0x80) {
 			cp = c;
 			i++;
