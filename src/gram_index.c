@@ -1021,12 +1021,12 @@ void gi_build_mark_common(struct gi_build *b, uint64_t key)
 /* The key of pair (a, d) after character c, with common the build's bitmap (not NULL). */
 static inline uint64_t build_pair(const uint64_t *common, uint32_t c, uint32_t a, uint32_t d)
 {
+	/* the bit first: it is seldom set (its multiplication is the slot's too), and then
+	 * whether the pair can be bucketed at all */
 	uint64_t key = gi_key_pair(a, d);
-	if (gi_pair_ctx(a, d)) {
-		uint32_t bit = common_bit(key);
-		if (common[bit >> 6] >> (bit & 63) & 1)
-			return gi_key_pair_ctx(a, d, gi_ctx_bucket(c));
-	}
+	uint32_t bit = common_bit(key);
+	if ((common[bit >> 6] >> (bit & 63) & 1) && gi_pair_ctx(a, d))
+		return gi_key_pair_ctx(a, d, gi_ctx_bucket(c));
 	return key;
 }
 
@@ -1104,27 +1104,36 @@ enum { BATCH = 1024 };	/* keys in hand for build_groups */
  * again); else BATCH at a time to build_groups. */
 struct build_out {
 	struct gi_entry *tab;	/* the table (b->tab, in a register until it grows) */
-	size_t mask;		/* its size - 1 */
+	size_t mask;		/* its size - 1, in bytes: (size - 1) * sizeof *tab (slot_at) */
 	uint64_t x;		/* the next key's posting: row << 32 | position */
 	size_t m;		/* keys in hand (batched) */
 	uint64_t *keys;		/* those keys */
 };
 
+_Static_assert(sizeof(struct gi_entry) == 32, "slot_at's shift");
+
+/* slot_of's slot of key as a byte offset into the table, bmask (size - 1) * 32: a shift
+ * less than the index times the entry's size. */
+static inline size_t slot_at(uint64_t key, size_t bmask)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 27) & bmask;
+}
+
 /* The posting of key at o->x, its entry found in the table (or made). */
 static inline __attribute__((always_inline)) void build_put(struct gi_build *b, struct build_out *o, uint64_t key)
 {
-	size_t sl = slot_of(key, o->mask + 1);
-	struct gi_entry *e = &o->tab[sl];
+	size_t at = slot_at(key, o->mask);
+	struct gi_entry *e = (struct gi_entry *)((char *)o->tab + at);
 	if (!kw_is(e->kw, key))
 		do {
 			if (e->kw == EMPTY_KEY) {
-				build_new(b, key, sl, o->x++);
+				build_new(b, key, at / sizeof *e, o->x++);
 				o->tab = b->tab;
-				o->mask = b->size - 1;
+				o->mask = (b->size - 1) * sizeof *e;
 				return;
 			}
-			sl = (sl + 1) & o->mask;
-			e = &o->tab[sl];
+			at = (at + sizeof *e) & o->mask;
+			e = (struct gi_entry *)((char *)o->tab + at);
 		} while (!kw_is(e->kw, key));
 	build_posting(b, e, o->x++);
 }
@@ -1134,10 +1143,10 @@ static inline __attribute__((always_inline)) void build_put(struct gi_build *b, 
 static void build_groups(struct gi_build *b, const uint64_t *keys, size_t m, uint64_t x)
 {
 	enum { AHEAD = 16 };
-	struct build_out o = { .tab = b->tab, .mask = b->size - 1, .x = x };
+	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = x };
 	for (size_t i = 0; i < m; i++) {
 		if (i + AHEAD < m)
-			__builtin_prefetch(&o.tab[slot_of(keys[i + AHEAD], o.mask + 1)]);
+			__builtin_prefetch((char *)o.tab + slot_at(keys[i + AHEAD], o.mask));
 		build_put(b, &o, keys[i]);
 	}
 }
@@ -1170,7 +1179,7 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 							    const uint8_t *end, const uint64_t *common, const bool direct)
 {
 	uint64_t keys[BATCH];	/* (unused when direct) */
-	struct build_out o = { .tab = b->tab, .mask = b->size - 1, .x = (uint64_t)row << 32, .keys = keys };
+	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = (uint64_t)row << 32, .keys = keys };
 	bool cur_sep, nxt_sep;
 	uint32_t cur = build_char(&s, end, &cur_sep);
 	if (s < end) {
