@@ -1175,8 +1175,13 @@ static size_t utf8_prefix(const unsigned char *s, size_t n, size_t *scanned, siz
 				for (size_t j = at; j < at + 16; j++)
 					*controls += is_control[s[j]];
 			}
-			for (size_t j = at; !*acts && !*odd && j < at + 16; j++)
-				*odd = near[j - at] && normalise_changes(s, n, j);
+			/* the lanes that may start one, in order (most blocks of Chinese text
+			 * with one have a quote or a dash, and only that) */
+			for (u8x16 m = near; !*acts && !*odd && u8x16_any(m);) {
+				size_t k = u8x16_first(m);
+				*odd = normalise_changes(s, n, at + k);
+				m[k] = 0;
+			}
 		}
 		count -= lead;
 		if (++steps == 255) {
