@@ -1144,11 +1144,13 @@ static void build_groups(struct gi_build *b, const uint64_t *keys, size_t m, uin
 {
 	enum { AHEAD = 16 };
 	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = x };
-	for (size_t i = 0; i < m; i++) {
-		if (i + AHEAD < m)
-			__builtin_prefetch((char *)o.tab + slot_at(keys[i + AHEAD], o.mask));
+	size_t i = 0;
+	for (; i + AHEAD < m; i++) {	/* (the last AHEAD without a test a key) */
+		__builtin_prefetch((char *)o.tab + slot_at(keys[i + AHEAD], o.mask));
 		build_put(b, &o, keys[i]);
 	}
+	for (; i < m; i++)
+		build_put(b, &o, keys[i]);
 }
 
 /* The batch to build_groups (its keys at o->x on). */
