@@ -253,8 +253,7 @@ static bool chrome_only(const char *s, size_t n)
 		/* every chrome word starts with a three-byte character of ROLE_CHROME_FIRST:
 		 * a word that does not is none of them (most lines' first) */
 		const unsigned char *u = (const unsigned char *)s + i;
-		if (n - i < 3 || (u[0] & 0xF0) != 0xE0 ||
-		    !(roles[(uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F)] & ROLE_CHROME_FIRST))
+		if (n - i < 3 || (u[0] & 0xF0) != 0xE0 || !(roles[utf8_cp3(s + i)] & ROLE_CHROME_FIRST))
 			return false;
 		size_t j = i;
 		while (j < n && !chrome_sep(s + j, n - j))
@@ -415,13 +414,6 @@ static bool facts_heading(struct line_facts *f, const char *s, size_t n)
 	return f->heading;
 }
 
-/* The code point of the three bytes at s, a lead E0-EF and two continuation bytes. */
-static inline uint32_t cp3(const char *str)
-{
-	const unsigned char *u = (const unsigned char *)str;
-	return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (uint32_t)(u[2] & 0x3F);
-}
-
 /* The class of a line, and f filled. */
 static enum line_class classify(const char *line, size_t len, struct line_facts *f)
 {
@@ -465,7 +457,8 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 				seen |= r0 | r1 | r2 | r3;
 				if ((prev_role | r0 | r1 | r2) & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
 					/* a pair to hash: the characters themselves (seldom) */
-					uint32_t c0 = cp3(s + i), c1 = cp3(s + i + 3), c2 = cp3(s + i + 6), c3 = cp3(s + i + 9);
+					uint32_t c0 = utf8_cp3(s + i), c1 = utf8_cp3(s + i + 3), c2 = utf8_cp3(s + i + 6),
+						 c3 = utf8_cp3(s + i + 9);
 #define PAIR(x, y)									\
 	do {										\
 		unsigned h_ = pair_hash(x, y);						\
@@ -485,7 +478,7 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 				}
 				/* prev is read only after a character of such a role */
 				if (r3 & (ROLE_FIRST | ROLE_TITLE_FIRST))
-					prev = cp3(s + i + 9);
+					prev = utf8_cp3(s + i + 9);
 				prev_role = r3;
 				i += 12;
 				chars += 3;	/* and the loop's one */
@@ -517,7 +510,7 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 		} else if ((c & 0xF0) == 0xE0 && i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
 			   ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
 			/* as above: one three-byte character of valid UTF-8 */
-			cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (uint32_t)(s[i + 2] & 0x3F);
+			cp = utf8_cp3(s + i);
 			i += 3;
 		} else {
 			i += utf8_decode(s + i, n - i, &cp);

@@ -176,7 +176,7 @@ static inline uint32_t cp_before(const char *s, size_t i, size_t *len)
 	if (i >= 3 && u[i - 3] >= 0xE1 && u[i - 3] <= 0xEF && u[i - 3] != 0xED && (u[i - 2] & 0xC0) == 0x80 &&
 	    (c & 0xC0) == 0x80) {
 		*len = 3;
-		return (uint32_t)(u[i - 3] & 0x0F) << 12 | (uint32_t)(u[i - 2] & 0x3F) << 6 | (uint32_t)(c & 0x3F);
+		return utf8_cp3(s + i - 3);
 	}
 	size_t j = i - 1;
 	while (j > 0 && i - j < 4 && ((unsigned char)s[j] & 0xC0) == 0x80)
@@ -1584,8 +1584,7 @@ static void find_inline(struct item *it)
 		if (!item_lead(cp))
 			continue;	/* not 一 第 首 其 再 最, a digit, （ or ① ⑴ */
 		if (!prev)	/* the mark, decoded only now (most are followed by no item) */
-			prev = (uint32_t)(c & 0x0F) << 12 | (uint32_t)((unsigned char)s[at + 1] & 0x3F) << 6 |
-			       (uint32_t)((unsigned char)s[at + 2] & 0x3F);
+			prev = utf8_cp3(s + at);
 		uint32_t before = prev;	/* what cp_before(s, i) reads */
 		bool after_comma = before == 0xFF0C;
 		if (i == 0 || !(at_sentence_start(s, i) || after_comma))

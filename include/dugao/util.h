@@ -62,6 +62,14 @@ void sbuf_put_printable(struct sbuf *b, const char *s, size_t n);
 /* utf8_decode for any sequence; utf8_decode inlines the common ones. */
 size_t utf8_decode_any(const char *s, size_t n, uint32_t *cp);
 
+/* The code point of the three bytes at s, a lead E0-EF and two continuation bytes
+ * (not checked: the caller has told them). */
+static inline uint32_t utf8_cp3(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (uint32_t)(s[2] & 0x3F);
+}
+
 /* Decodes one UTF-8 character at s (n bytes available) into *cp and returns its
  * length; an invalid or cut sequence gives U+FFFD and length 1 (n == 0: length 0). s
  * must be valid after normalise, so callers use this mostly on clean text. Inline for
@@ -76,7 +84,7 @@ static inline size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 	}
 	/* E1-EC, EE, EF: no overlong (E0) nor surrogate (ED) to check for */
 	if (n >= 3 && s[0] >= 0xE1 && s[0] != 0xED && s[0] <= 0xEF && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (uint32_t)(s[2] & 0x3F);
+		*cp = utf8_cp3(str);
 		return 3;
 	}
 	return utf8_decode_any(str, n, cp);
