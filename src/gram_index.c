@@ -813,9 +813,16 @@ bool gi_build_rows(const struct gi_build *b, uint32_t *lo, uint32_t *hi)
 	return b->used > 0;
 }
 
+/* The hash of a key: its table slot (slot_of, slot_at) and its common bit (common_bit)
+ * are bits of the same product. */
+static inline uint64_t key_hash(uint64_t key)
+{
+	return key * 0x9E3779B97F4A7C15ULL;
+}
+
 static inline size_t slot_of(uint64_t key, size_t size)
 {
-	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (size - 1);
+	return (size_t)(key_hash(key) >> 32) & (size - 1);
 }
 
 static void __attribute__((noinline)) build_grow(struct gi_build *b)
@@ -998,7 +1005,7 @@ enum { COMMON_BITS = 18, COMMON_BYTES = 64 };
 
 static inline uint32_t common_bit(uint64_t key)
 {
-	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - COMMON_BITS));
+	return (uint32_t)(key_hash(key) >> (64 - COMMON_BITS));
 }
 
 void gi_build_mark_common(struct gi_build *b, uint64_t key)
@@ -1116,7 +1123,7 @@ _Static_assert(sizeof(struct gi_entry) == 32, "slot_at's shift");
  * less than the index times the entry's size. */
 static inline size_t slot_at(uint64_t key, size_t bmask)
 {
-	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 27) & bmask;
+	return (size_t)(key_hash(key) >> 27) & bmask;
 }
 
 /* The posting of key at o->x, its entry found in the table (or made). */
