@@ -2932,34 +2932,19 @@ static void matcher_build(struct matcher *m, const struct term *terms, size_t n)
 		uint32_t fast[2] = { 0, 0 };
 		size_t nfast = 0, at = 0;
 		while (at < b) {
-			const unsigned char *s = (const unsigned char *)terms[i].text + at;
-			uint32_t x;
-			if (s[0] < 0x80) {
-				x = s[0];
-				at++;
-			} else if (b - at >= 3 && s[0] - 0xE1u < 15 && s[0] != 0xED && ((s[1] ^ 0x80u) | (s[2] ^ 0x80u)) < 0x40) {
-				x = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
-				at += 3;
-			} else {
+			const char *s = terms[i].text + at;
+			const unsigned char *u = (const unsigned char *)s;
+			size_t step = u[0] < 0x80 ? 1
+				      : b - at >= 3 && u[0] - 0xE1u < 15 && u[0] != 0xED && ((u[1] ^ 0x80u) | (u[2] ^ 0x80u)) < 0x40
+					      ? 3
+					      : 0;
+			if (!step)
 				break;
-			}
+			/* (only the first two characters are needed; the rest are counted) */
 			if (nfast < 2)
-				fast[nfast] = x;
+				fast[nfast] = step == 1 ? u[0] : utf8_cp3(s);
 			nfast++;
-			if (nfast == 2)
-				break;
-		}
-		/* the rest only counted, as the same walk takes it (the characters
-		 * themselves are not needed) */
-		while (at < b) {
-			const unsigned char *s = (const unsigned char *)terms[i].text + at;
-			if (s[0] < 0x80)
-				at++;
-			else if (b - at >= 3 && s[0] - 0xE1u < 15 && s[0] != 0xED && ((s[1] ^ 0x80u) | (s[2] ^ 0x80u)) < 0x40)
-				at += 3;
-			else
-				break;
-			nfast++;
+			at += step;
 		}
 		bool valid = at == b;
 		m->chars[i] = (uint32_t)(valid ? nfast : utf8_count(terms[i].text, b));
