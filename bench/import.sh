@@ -5,7 +5,7 @@
 # inserted into a plain SQLite table (bench/sqlite-insert.c); median of 3 runs each.
 # Run from a build directory (or set DUGAO=path/to/dugao).
 #
-#   bench/import.sh [--docs N] [--big-mb N] [--runs N]
+#   bench/import.sh [--docs N] [--big-mb N] [--runs N] [--warm MB]
 #
 # The corpus is made deterministically from samples/ (paragraphs drawn with a fixed
 # seed and numbered, so every document differs) into bench/out/import-corpus/ and kept
@@ -16,13 +16,14 @@ top=$(dirname "$here")
 DUGAO=${DUGAO:-./dugao}
 [ -x "$DUGAO" ] || DUGAO=$(command -v dugao) || { echo "import.sh: no dugao: run from a build directory or set DUGAO" >&2; exit 2; }
 DUGAO=$(cd "$(dirname "$DUGAO")" && pwd)/$(basename "$DUGAO")
-docs=3000 big_mb=50 runs=3
+docs=3000 big_mb=50 runs=3 warm=auto
 while [ $# -gt 0 ]; do
 	case $1 in
 	--docs) docs=$2; shift ;;
 	--big-mb) big_mb=$2; shift ;;
 	--runs) runs=$2; shift ;;
-	*) echo "usage: bench/import.sh [--docs N] [--big-mb N] [--runs N]" >&2; exit 2 ;;
+	--warm) warm=$2; shift ;;
+	*) echo "usage: bench/import.sh [--docs N] [--big-mb N] [--runs N] [--warm MB]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -136,6 +137,22 @@ import_all() {
 	paste -d' ' "$out/$what-small.runs" "$out/$what-big.runs" | tail -n 1 |
 		awk '{ print $1 + $5, ($2 > $6 ? $2 : $6), $3 + $7, $4 + $8 }' >>"$out/$what.runs"
 }
+
+# ---- warming the machine's memory ----------------------------------------------------
+# A virtual machine may back its memory on first touch: a page the kernel hands out
+# that no one has used since boot then costs several times its usual system time, and
+# which commands get such pages is chance (the import's system time went from 0.27 s to
+# 0.68 s between back-to-back runs). Touching most of the free memory once, before any
+# timing, gives every command pages already backed. --warm 0 skips it.
+if [ "$warm" = auto ]; then
+	warm=$(awk '/^MemAvailable:/ { mb = int($2 / 1024 / 2); print (mb > 16384 ? 16384 : mb) }' /proc/meminfo 2>/dev/null || echo 0)
+fi
+if [ "${warm:-0}" -gt 0 ]; then
+	python3 -c 'import mmap, sys
+n = int(sys.argv[1]) << 20
+m = mmap.mmap(-1, n)
+for i in range(0, n, 4096): m[i] = 1' "$warm" && echo "warmed $warm MB of memory before timing (--warm 0: not)"
+fi
 small=$(echo "$files" | grep -v '/big\.txt$')
 big=$corpus/big.txt
 rm -f "$out"/*.runs
