@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -757,8 +758,12 @@ static void build_alloc(struct gi_build *b, size_t size)
 	build_clear(b);
 }
 
+static void build_class_init(void);
+static pthread_once_t build_class_once = PTHREAD_ONCE_INIT;
+
 struct gi_build *gi_build_new(void)
 {
+	pthread_once(&build_class_once, build_class_init);
 	struct gi_build *b = xcalloc(1, sizeof *b);
 	build_alloc(b, 1 << 12);
 	return b;
@@ -1280,6 +1285,150 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 		build_send(b, &o);
 }
 
+/* Characters by class, for build_text_direct: a value is the folded code point, with
+ * bit 31 set for a separator. ASCII by its byte; a three-byte character of a page of
+ * 64 code points (cp >> 6) where each is itself and no separator (nearly all) as its
+ * code point, of one of the few other pages by CLASS_PAGES' values (U+2000-206F,
+ * U+3000-303F, U+FE30-FE4F, U+FF00-FF65: punctuation, full-width forms). */
+enum { CLASS_SEP = 1u << 31, CLASS_PAGES = 32, CLASS_OWN = 0xFF };
+static struct {
+	uint32_t ascii[128];			/* an ASCII character's value */
+	uint8_t page[1024];			/* 0: plain; CLASS_OWN: folded one by one;
+						 * else 1 + its page in pages */
+	uint32_t pages[CLASS_PAGES][64];	/* the values of those pages */
+} build_class_tab;
+
+static void build_class_init(void)
+{
+	for (uint32_t c = 0; c < 128; c++)
+		build_class_tab.ascii[c] = fold_char(c) | (cjk_separator(c) ? CLASS_SEP : 0);
+	unsigned np = 0;
+	for (uint32_t pg = 0x800 >> 6; pg < 1024; pg++) {
+		bool plain = true;
+		for (uint32_t c = pg << 6; c < (pg + 1) << 6 && plain; c++)
+			plain = fold_char(c) == c && !cjk_separator(c);
+		if (plain)
+			continue;
+		if (np == CLASS_PAGES) {
+			build_class_tab.page[pg] = CLASS_OWN;
+			continue;
+		}
+		for (uint32_t i = 0; i < 64; i++) {
+			uint32_t f = fold_char(pg << 6 | i);
+			build_class_tab.pages[np][i] = f | (cjk_separator(f) ? CLASS_SEP : 0);
+		}
+		build_class_tab.page[pg] = (uint8_t)(++np);
+	}
+}
+
+/* The value (build_class_tab) of the character at *s, not an ideograph of
+ * build_ideograph, w its first four bytes (all before end), *s moved past it. */
+static inline __attribute__((always_inline)) uint32_t build_class(const uint8_t **s, const uint8_t *end, uint32_t w)
+{
+	uint32_t c = w & 0xFF;
+	if (c < 0x80) {
+		*s += 1;
+		return build_class_tab.ascii[c];
+	}
+	if (c - 0xE1 <= 0xEF - 0xE1 && c != 0xED && (w & 0xC0C000) == 0x808000) {
+		*s += 3;
+		c = build_ideograph_cp(w);
+		unsigned pg = build_class_tab.page[c >> 6];
+		if (__builtin_expect(!pg, 1))
+			return c;
+		if (pg != CLASS_OWN)
+			return build_class_tab.pages[pg - 1][c & 63];
+		c = fold_char(c);
+		return c | (cjk_separator(c) ? CLASS_SEP : 0);
+	}
+	bool sep;
+	c = build_char(s, end, &sep);
+	return c | (sep ? CLASS_SEP : 0);
+}
+
+/* build_text with a table in the cache (every key to its posting at once), the text
+ * walked in one loop whatever its characters (build_text's leaves its run of
+ * ideographs for any other, and takes every character but an ideograph one at a time
+ * through build_char): two states, the current character a separator or not, each
+ * character's class from its first four bytes (build_ideograph first, then
+ * build_class's tables). The same keys as build_text's. */
+static inline __attribute__((always_inline)) void build_text_direct(struct gi_build *b, uint32_t row, const uint8_t *s,
+								   const uint8_t *end, const uint64_t *common)
+{
+	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = (uint64_t)row << 32 };
+	bool cur_sep, nxt_sep;
+	uint32_t cur = build_char(&s, end, &cur_sep), before, c, v, w;
+	if (s >= end)
+		goto last;
+	/* the first token: no character before it (no bucket) */
+	c = build_char(&s, end, &nxt_sep);
+	build_put(b, &o, cur_sep || nxt_sep ? gi_key_lone(cur) : gi_key_pair(cur, c));
+	before = cur;
+	cur = c;
+	cur_sep = nxt_sep;
+	const uint8_t *stop = end - 3;	/* before stop, four bytes are read at s */
+	if (end - s < 4)
+		goto tail;
+	if (nxt_sep)
+		goto sep;
+run:	/* cur is not a separator: its token a pair unless the next one is */
+	while (s < stop) {
+		memcpy(&w, s, 4);
+		if (__builtin_expect(build_ideograph(&w), 1)) {
+			c = build_ideograph_cp(w);
+			s += 3;
+			build_put(b, &o, common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c));
+			before = cur;
+			cur = c;
+			continue;
+		}
+		v = build_class(&s, end, w);
+		c = v & ~CLASS_SEP;
+		if (v & CLASS_SEP) {
+			build_put(b, &o, gi_key_lone(cur));
+			before = cur;
+			cur = c;
+			goto sep;
+		}
+		build_put(b, &o, common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c));
+		before = cur;
+		cur = c;
+	}
+	cur_sep = false;
+	goto tail;
+sep:	/* cur is a separator: its token is itself alone */
+	while (s < stop) {
+		memcpy(&w, s, 4);
+		if (build_ideograph(&w)) {
+			c = build_ideograph_cp(w);
+			s += 3;
+			v = c;
+		} else {
+			v = build_class(&s, end, w);
+			c = v & ~CLASS_SEP;
+		}
+		build_put(b, &o, gi_key_lone(cur));
+		before = cur;
+		cur = c;
+		if (!(v & CLASS_SEP))
+			goto run;
+	}
+	cur_sep = true;
+tail:	/* the last characters (fewer than four bytes) */
+	while (s < end) {
+		c = build_char(&s, end, &nxt_sep);
+		if (cur_sep || nxt_sep)
+			build_put(b, &o, gi_key_lone(cur));
+		else
+			build_put(b, &o, common ? build_pair(common, before, cur, c) : gi_key_pair(cur, c));
+		before = cur;
+		cur = c;
+		cur_sep = nxt_sep;
+	}
+last:
+	build_put(b, &o, gi_key_lone(cur));
+}
+
 void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 {
 	if (n == 0)
@@ -1295,9 +1444,9 @@ void gi_build_add(struct gi_build *b, uint32_t row, const char *text, size_t n)
 			build_text(b, row, s, end, NULL, false);
 	} else {
 		if (b->common)
-			build_text(b, row, s, end, b->common, true);
+			build_text_direct(b, row, s, end, b->common);
 		else
-			build_text(b, row, s, end, NULL, true);
+			build_text_direct(b, row, s, end, NULL);
 	}
 }
 
