@@ -1102,10 +1102,28 @@ static inline bool build_ideograph(uint32_t *w)
 	return (*w & 0xC0C0FF) - 0x8080E4 <= 0xE9 - 0xE4;
 }
 
-/* The code point of that ideograph. */
+/* Characters by class, for build_text_direct: a value is the folded code point, with
+ * bit 31 set for a separator. ASCII by its byte; a three-byte character of a page of
+ * 64 code points (cp >> 6) where each is itself and no separator (nearly all) as its
+ * code point, of one of the few other pages by CLASS_PAGES' values (U+2000-206F,
+ * U+3000-303F, U+FE30-FE4F, U+FF00-FF65: punctuation, full-width forms). */
+enum { CLASS_SEP = 1u << 31, CLASS_PAGES = 32, CLASS_OWN = 0xFF };
+static struct {
+	uint32_t ascii[128];			/* an ASCII character's value */
+	uint8_t page[1024];			/* 0: plain; CLASS_OWN: folded one by one;
+						 * else its page in pages (from 1) */
+	uint32_t pages[CLASS_PAGES + 1][64];	/* the values of those pages */
+	/* the code point of a three-byte character but its last six bits, by its first
+	 * two bytes (the second's upper two bits 10, the first's E0-EF): lead | second << 8
+	 * (only 1,024 slots used, in 16 KB of it) */
+	uint16_t cp3[1 << 16];
+} build_class_tab;
+
+/* The code point of that ideograph (or of any three bytes E0-EF, 80-BF, 80-BF): its
+ * upper ten bits by a table (build_class_init), six instructions, not ten. */
 static inline uint32_t build_ideograph_cp(uint32_t w)
 {
-	return (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
+	return build_class_tab.cp3[w & 0xFFFF] | (w >> 16 & 0x3F);
 }
 
 enum { BATCH = 1024 };	/* keys in hand for build_groups */
@@ -1285,21 +1303,12 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 		build_send(b, &o);
 }
 
-/* Characters by class, for build_text_direct: a value is the folded code point, with
- * bit 31 set for a separator. ASCII by its byte; a three-byte character of a page of
- * 64 code points (cp >> 6) where each is itself and no separator (nearly all) as its
- * code point, of one of the few other pages by CLASS_PAGES' values (U+2000-206F,
- * U+3000-303F, U+FE30-FE4F, U+FF00-FF65: punctuation, full-width forms). */
-enum { CLASS_SEP = 1u << 31, CLASS_PAGES = 32, CLASS_OWN = 0xFF };
-static struct {
-	uint32_t ascii[128];			/* an ASCII character's value */
-	uint8_t page[1024];			/* 0: plain; CLASS_OWN: folded one by one;
-						 * else 1 + its page in pages */
-	uint32_t pages[CLASS_PAGES][64];	/* the values of those pages */
-} build_class_tab;
 
 static void build_class_init(void)
 {
+	for (uint32_t lead = 0xE0; lead <= 0xEF; lead++)
+		for (uint32_t b1 = 0x80; b1 <= 0xBF; b1++)
+			build_class_tab.cp3[b1 << 8 | lead] = (uint16_t)((lead & 0x0F) << 12 | (b1 & 0x3F) << 6);
 	for (uint32_t c = 0; c < 128; c++)
 		build_class_tab.ascii[c] = fold_char(c) | (cjk_separator(c) ? CLASS_SEP : 0);
 	unsigned np = 0;
@@ -1313,11 +1322,11 @@ static void build_class_init(void)
 			build_class_tab.page[pg] = CLASS_OWN;
 			continue;
 		}
+		build_class_tab.page[pg] = (uint8_t)(++np);
 		for (uint32_t i = 0; i < 64; i++) {
 			uint32_t f = fold_char(pg << 6 | i);
 			build_class_tab.pages[np][i] = f | (cjk_separator(f) ? CLASS_SEP : 0);
 		}
-		build_class_tab.page[pg] = (uint8_t)(++np);
 	}
 }
 
@@ -1332,12 +1341,13 @@ static inline __attribute__((always_inline)) uint32_t build_class(const uint8_t 
 	}
 	if (c - 0xE1 <= 0xEF - 0xE1 && c != 0xED && (w & 0xC0C000) == 0x808000) {
 		*s += 3;
+		/* its page (cp >> 6) from the first two bytes */
+		unsigned pg = build_class_tab.page[(w & 0x0F) << 6 | (w >> 8 & 0x3F)];
+		if (__builtin_expect(pg && pg != CLASS_OWN, 1))
+			return build_class_tab.pages[pg][w >> 16 & 0x3F];
 		c = build_ideograph_cp(w);
-		unsigned pg = build_class_tab.page[c >> 6];
-		if (__builtin_expect(!pg, 1))
+		if (!pg)
 			return c;
-		if (pg != CLASS_OWN)
-			return build_class_tab.pages[pg - 1][c & 63];
 		c = fold_char(c);
 		return c | (cjk_separator(c) ? CLASS_SEP : 0);
 	}
