@@ -608,13 +608,16 @@ static int writer_finish(struct writer *w)
 /* --- building --- */
 
 /* A key's postings in the build, encoded as the segment holds them, in chunks of the
- * build's arena (16 bytes, 16, 32, ... doubling to CHUNK_MAX), each after a pointer
- * to the chunk before: postings grow without a realloc's copy, and emptying a build
- * frees a few slabs, not a buffer a key. Every chunk but the last is full
- * (a posting that does not fit fills it, the rest starts the next), so len tells
- * which chunk is the last and what room it has left (chunk_end). */
+ * build's arena (16 bytes, 16, 32, ... doubling to CHUNK_MAX), each after a head word:
+ * a pointer to the chunk before, and, in the last chunk's, cap_log from bit
+ * HEAD_CAP_SHIFT on (the buffer gi_build_bytes counts for the key, 8 << cap_log bytes;
+ * in the head, not in the entry, the key a probe compares is the whole word). Postings
+ * grow without a realloc's copy, and emptying a build frees a few slabs, not a buffer a
+ * key. Every chunk but the last is full (a posting that does not fit fills it, the
+ * rest starts the next), so len tells which chunk is the last and what room it has
+ * left (chunk_end). */
 struct gi_entry {
-	uint64_t kw;		/* the key, and cap_log from bit KW_CAP_SHIFT on; EMPTY_KEY in a free slot */
+	uint64_t kw;		/* the key; EMPTY_KEY in a free slot */
 	uint8_t *wp;		/* where its next byte goes, in its last chunk */
 	uint64_t last;		/* its last posting, row << 32 | position; 0 when none (a
 				 * posting's distance from it is below 2^32 only in its row) */
@@ -625,16 +628,16 @@ struct gi_entry {
 
 #define EMPTY_KEY UINT64_MAX
 
-/* cap_log, in an entry's key word above the key (keys are below 2^43): the buffer
- * gi_build_bytes counts for the key, 8 << cap_log bytes (0: none yet). */
-enum { KW_CAP_SHIFT = 56 };
-#define KW_KEY ((UINT64_C(1) << KW_CAP_SHIFT) - 1)
-
-/* Whether an entry's key word holds key (its bits below cap_log's equal). */
+/* Whether an entry's key word holds key. */
 static inline bool kw_is(uint64_t kw, uint64_t key)
 {
-	return !((kw ^ key) << (64 - KW_CAP_SHIFT));
+	return kw == key;
 }
+
+/* A chunk's head word: the pointer (below 2^56: user space addresses, of 64 bits or
+ * 32) and cap_log above it. */
+enum { HEAD_CAP_SHIFT = 56 };
+#define HEAD_PTR ((UINT64_C(1) << HEAD_CAP_SHIFT) - 1)
 
 enum {
 	/* chunks from the 8th on are all CHUNK_MAX, 1 KB: a key's last chunk is often
@@ -642,7 +645,7 @@ enum {
 	 * slabs: 11 slabs for 13 MB of postings, not 8) */
 	CHUNK_LAST = 7,
 	CHUNK_MAX = 16 << (CHUNK_LAST - 1),
-	CHUNK_HEAD = sizeof(uint8_t *),	/* a chunk's pointer to the one before */
+	CHUNK_HEAD = sizeof(uint64_t),	/* a chunk's head word (its pointer to the one before) */
 	SLAB_BYTES = 2 << 20,		/* the arena's pieces */
 	/* slabs an emptied build keeps: the kernel zeroes a huge page for each new one
 	 * (2f2fbd1: all of them kept raised the peaks) */
@@ -728,16 +731,30 @@ static void __attribute__((noinline)) build_slab(struct gi_build *b)
 	b->end = b->free + SLAB_BYTES;
 }
 
-/* A new chunk of n bytes after the one whose bytes start at prev (NULL: the first);
- * returns where its bytes start. */
-static inline uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev)
+/* A new chunk of n bytes after the one whose bytes start at prev (NULL: the first),
+ * cap_log in its head; returns where its bytes start. */
+static inline uint8_t *build_chunk(struct gi_build *b, size_t n, const uint8_t *prev, unsigned cap_log)
 {
 	if ((size_t)(b->end - b->free) < CHUNK_HEAD + n)
 		build_slab(b);
 	uint8_t *p = b->free;
-	memcpy(p, &prev, CHUNK_HEAD);
+	uint64_t head = (uint64_t)(uintptr_t)prev | (uint64_t)cap_log << HEAD_CAP_SHIFT;
+	memcpy(p, &head, CHUNK_HEAD);
 	b->free += CHUNK_HEAD + n;
 	return p + CHUNK_HEAD;
+}
+
+/* The head word of the chunk whose bytes start at start. */
+static inline uint64_t chunk_head(const uint8_t *start)
+{
+	uint64_t head;
+	memcpy(&head, start - CHUNK_HEAD, CHUNK_HEAD);
+	return head;
+}
+
+static inline void chunk_head_set(uint8_t *start, uint64_t head)
+{
+	memcpy(start - CHUNK_HEAD, &head, CHUNK_HEAD);
 }
 
 /* Every slot free: four a step (the size is a power of two, 4,096 or more). */
@@ -837,7 +854,7 @@ static void __attribute__((noinline)) build_grow(struct gi_build *b)
 	build_alloc(b, n * 2);
 	for (size_t i = 0; i < n; i++)
 		if (old[i].kw != EMPTY_KEY) {
-			size_t s = slot_of(old[i].kw & KW_KEY, b->size);
+			size_t s = slot_of(old[i].kw, b->size);
 			while (b->tab[s].kw != EMPTY_KEY)
 				s = (s + 1) & (b->size - 1);
 			b->tab[s] = old[i];
@@ -889,13 +906,16 @@ static inline size_t put_posting_at(uint8_t *p, uint64_t *last, uint64_t x)
 static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, struct gi_entry *e, uint64_t x)
 {
 	uint32_t len = e->len;
-	unsigned cap_log = (unsigned)(e->kw >> KW_CAP_SHIFT);	/* not 0: build_posting wrote the first */
+	uint32_t end = chunk_end(len);
+	/* cap_log in the last chunk's head (not 0: build_posting wrote the first) */
+	uint8_t *last = e->wp + end - len - chunk_size(len);
+	uint64_t head = chunk_head(last);
+	unsigned cap_log = (unsigned)(head >> HEAD_CAP_SHIFT);
 	if (len + 16 > (size_t)8 << cap_log) {
 		b->bytes += (size_t)8 << cap_log;
-		e->kw += UINT64_C(1) << KW_CAP_SHIFT;
 		cap_log++;
+		chunk_head_set(last, head + (UINT64_C(1) << HEAD_CAP_SHIFT));
 	}
-	uint32_t end = chunk_end(len);
 	size_t room = end - len, n;
 	if (room >= POSTING_MAX) {
 		n = put_posting_at(e->wp, &e->last, x);
@@ -912,7 +932,7 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 		if (n > room) {
 			const uint8_t *start = e->wp - chunk_size(len);
 			uint32_t size = chunk_size(end + 1);
-			e->wp = build_chunk(b, size, start);
+			e->wp = build_chunk(b, size, start, cap_log);
 			memcpy(e->wp, tmp + room, 16);
 			e->wp += n - room;
 			end += size;
@@ -946,10 +966,10 @@ static void __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key
 		while (b->tab[s].kw != EMPTY_KEY)
 			s = (s + 1) & (b->size - 1);
 	}
-	uint8_t *p = build_chunk(b, 16, NULL);
+	uint8_t *p = build_chunk(b, 16, NULL, 1);
 	uint64_t none = 0;
 	size_t k = put_posting_at(p, &none, x);
-	b->tab[s] = (struct gi_entry){ .kw = key + (UINT64_C(1) << KW_CAP_SHIFT), .wp = p + k, .last = x,
+	b->tab[s] = (struct gi_entry){ .kw = key, .wp = p + k, .last = x,
 				       .len = (uint32_t)k, .lim = 1 };
 	b->bytes += 16;
 	b->used++;
@@ -987,7 +1007,8 @@ static inline __attribute__((always_inline)) void build_posting(struct gi_build 
 			/* the second (only the first leaves lim 1): the buffer counted from 16
 			 * bytes to 32; the posting fits the first chunk; lim entry_lim(2, 16) */
 			b->bytes += 16;
-			e->kw += UINT64_C(1) << KW_CAP_SHIFT;
+			uint8_t *first = p - len;
+			chunk_head_set(first, chunk_head(first) + (UINT64_C(1) << HEAD_CAP_SHIFT));
 			e->lim = 15;
 		} else {
 			build_posting_slow(b, e, x);
@@ -1492,7 +1513,7 @@ static uint64_t *build_sort(struct gi_build *b, size_t *np, unsigned *sbp)
 	for (size_t i = 0; i < b->size; i++)
 		if (b->tab[i].kw != EMPTY_KEY) {
 			const struct gi_entry *e = &b->tab[i];
-			uint64_t key = e->kw & KW_KEY;
+			uint64_t key = e->kw;
 			if (items)
 				items[n] = (struct sort_item){ .key = key, .slot = i };
 			v[n++] = key << sb | i;
@@ -1603,7 +1624,7 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		while (nm) {
 			for (size_t j = 0; j < nm;) {
 				size_t k = multi[j];
-				memcpy(&cur[k], cur[k] - CHUNK_HEAD, CHUNK_HEAD);
+				cur[k] = (const uint8_t *)(uintptr_t)(chunk_head(cur[k]) & HEAD_PTR);
 				b->walk[off[k] + --left[k]] = cur[k];
 				if (left[k])
 					j++;
@@ -1614,7 +1635,7 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		for (size_t k = 0; k < m && !w->err; k++) {
 			/* the build's encoding is the segment's: its chunks copied, first to last */
 			const struct gi_entry *e = &b->tab[vs[k] & smask];
-			uint64_t key = sb ? vs[k] >> sb : e->kw & KW_KEY;
+			uint64_t key = sb ? vs[k] >> sb : e->kw;
 			size_t nc = off[k + 1] - off[k];
 			uint8_t *p;
 			if (!nc && (p = writer_room(w, 10 + 16 + 1))) {
