@@ -949,8 +949,15 @@ static inline __attribute__((always_inline)) size_t put_small(uint8_t *p, uint32
 		p[0] = (uint8_t)v;
 		return 1;
 	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* both bytes in one store: v + (v & ~0x7F) + 0x80 is v's low seven bits | 0x80,
+	 * then v >> 7 in the byte above (v below 2^14) */
+	uint16_t two = (uint16_t)(v + (v & ~0x7Fu) + 0x80);
+	memcpy(p, &two, 2);
+#else
 	p[0] = (uint8_t)(v | 0x80);
 	p[1] = (uint8_t)(v >> 7);
+#endif
 	return 2;
 }
 
@@ -977,7 +984,8 @@ static void __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key
 
 /* Appends the posting x (row << 32 | position) to e (put_posting's encoding; its
  * usual cases here). */
-static inline __attribute__((always_inline)) void build_posting(struct gi_build *b, struct gi_entry *e, uint64_t x)
+static inline __attribute__((always_inline)) void build_posting(struct gi_build *b, struct gi_entry *e, uint64_t x,
+								uint32_t row)
 {
 	uint32_t len = e->len, lim = e->lim;
 	uint8_t *p = e->wp;
@@ -989,7 +997,7 @@ static inline __attribute__((always_inline)) void build_posting(struct gi_build 
 			goto done;
 		}
 	} else {
-		uint32_t rows = (uint32_t)(x >> 32) - (uint32_t)(e->last >> 32), pos = (uint32_t)x;
+		uint32_t rows = row - (uint32_t)(e->last >> 32), pos = (uint32_t)x;
 		if (rows - 1 < 0x3F && pos < 0x4000 && len + 3 <= lim) {
 			/* a row change of the usual kind: its delta * 2 + 1 in a byte, the
 			 * position in one or two, which fit even near the chunk's end (the
@@ -1159,6 +1167,7 @@ struct build_out {
 	uint64_t x;		/* the next key's posting: row << 32 | position */
 	size_t m;		/* keys in hand (batched) */
 	uint64_t *keys;		/* those keys */
+	uint32_t row;		/* x >> 32 (build_posting's row change, from a register) */
 };
 
 _Static_assert(sizeof(struct gi_entry) == 32, "slot_at's shift");
@@ -1186,7 +1195,7 @@ static inline __attribute__((always_inline)) void build_put(struct gi_build *b, 
 			at = (at + sizeof *e) & o->mask;
 			e = (struct gi_entry *)((char *)o->tab + at);
 		} while (!kw_is(e->kw, key));
-	build_posting(b, e, o->x++);
+	build_posting(b, e, o->x++, o->row);
 }
 
 /* Adds keys[0..m-1], at postings x, x + 1, ...: each key's slot fetched AHEAD keys
@@ -1194,7 +1203,7 @@ static inline __attribute__((always_inline)) void build_put(struct gi_build *b, 
 static void build_groups(struct gi_build *b, const uint64_t *keys, size_t m, uint64_t x)
 {
 	enum { AHEAD = 16 };
-	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = x };
+	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = x, .row = (uint32_t)(x >> 32) };
 	size_t i = 0;
 	for (; i + AHEAD < m; i++) {	/* (the last AHEAD without a test a key) */
 		__builtin_prefetch((char *)o.tab + slot_at(keys[i + AHEAD], o.mask));
@@ -1232,7 +1241,8 @@ static inline __attribute__((always_inline)) void build_text(struct gi_build *b,
 							    const uint8_t *end, const uint64_t *common, const bool direct)
 {
 	uint64_t keys[BATCH];	/* (unused when direct) */
-	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = (uint64_t)row << 32, .keys = keys };
+	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = (uint64_t)row << 32, .keys = keys,
+			       .row = row };
 	bool cur_sep, nxt_sep;
 	uint32_t cur = build_char(&s, end, &cur_sep);
 	if (s < end) {
@@ -1386,7 +1396,7 @@ static inline __attribute__((always_inline)) uint32_t build_class(const uint8_t 
 static inline __attribute__((always_inline)) void build_text_direct(struct gi_build *b, uint32_t row, const uint8_t *s,
 								   const uint8_t *end, const uint64_t *common)
 {
-	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = (uint64_t)row << 32 };
+	struct build_out o = { .tab = b->tab, .mask = (b->size - 1) * sizeof *b->tab, .x = (uint64_t)row << 32, .row = row };
 	bool cur_sep, nxt_sep;
 	uint32_t cur = build_char(&s, end, &cur_sep), before, c, v, w;
 	if (s >= end)
