@@ -1139,9 +1139,11 @@ static inline bool build_ideograph(uint32_t *w)
 enum { CLASS_SEP = 1u << 31, CLASS_PAGES = 32, CLASS_OWN = 0xFF };
 static struct {
 	uint32_t ascii[128];			/* an ASCII character's value */
-	uint8_t page[1024];			/* 0: plain; CLASS_OWN: folded one by one;
-						 * else its page in pages (from 1) */
-	uint32_t pages[CLASS_PAGES + 1][64];	/* the values of those pages */
+	/* a three-byte character's class by its first two bytes (as cp3): 0 none (a
+	 * lead but E1-EF and ED, or no continuation byte: build_char's), 1 plain,
+	 * CLASS_OWN folded one by one, else its page in pages */
+	uint8_t cls[1 << 16];
+	uint32_t pages[CLASS_PAGES + 2][64];	/* the values of those pages (from 2) */
 	/* the code point of a three-byte character but its last six bits, by its first
 	 * two bytes (the second's upper two bits 10, the first's E0-EF): lead | second << 8
 	 * (only 1,024 slots used, in 16 KB of it) */
@@ -1342,23 +1344,28 @@ static void build_class_init(void)
 			build_class_tab.cp3[b1 << 8 | lead] = (uint16_t)((lead & 0x0F) << 12 | (b1 & 0x3F) << 6);
 	for (uint32_t c = 0; c < 128; c++)
 		build_class_tab.ascii[c] = fold_char(c) | (cjk_separator(c) ? CLASS_SEP : 0);
-	unsigned np = 0;
-	for (uint32_t pg = 0x800 >> 6; pg < 1024; pg++) {
-		bool plain = true;
-		for (uint32_t c = pg << 6; c < (pg + 1) << 6 && plain; c++)
-			plain = fold_char(c) == c && !cjk_separator(c);
-		if (plain)
-			continue;
-		if (np == CLASS_PAGES) {
-			build_class_tab.page[pg] = CLASS_OWN;
-			continue;
+	unsigned np = 1;
+	for (uint32_t lead = 0xE1; lead <= 0xEF; lead++)
+		for (uint32_t b1 = 0x80; b1 <= 0xBF && lead != 0xED; b1++) {
+			uint32_t pg = (lead & 0x0F) << 6 | (b1 & 0x3F);	/* cp >> 6 */
+			bool plain = true;
+			for (uint32_t c = pg << 6; c < (pg + 1) << 6 && plain; c++)
+				plain = fold_char(c) == c && !cjk_separator(c);
+			uint8_t *k = &build_class_tab.cls[b1 << 8 | lead];
+			if (plain) {
+				*k = 1;
+				continue;
+			}
+			if (np == CLASS_PAGES + 1) {
+				*k = CLASS_OWN;
+				continue;
+			}
+			*k = (uint8_t)(++np);
+			for (uint32_t i = 0; i < 64; i++) {
+				uint32_t f = fold_char(pg << 6 | i);
+				build_class_tab.pages[np][i] = f | (cjk_separator(f) ? CLASS_SEP : 0);
+			}
 		}
-		build_class_tab.page[pg] = (uint8_t)(++np);
-		for (uint32_t i = 0; i < 64; i++) {
-			uint32_t f = fold_char(pg << 6 | i);
-			build_class_tab.pages[np][i] = f | (cjk_separator(f) ? CLASS_SEP : 0);
-		}
-	}
 }
 
 /* The value (build_class_tab) of the character at *s, not an ideograph of
@@ -1370,14 +1377,13 @@ static inline __attribute__((always_inline)) uint32_t build_class(const uint8_t 
 		*s += 1;
 		return build_class_tab.ascii[c];
 	}
-	if (c - 0xE1 <= 0xEF - 0xE1 && c != 0xED && (w & 0xC0C000) == 0x808000) {
+	unsigned k = build_class_tab.cls[w & 0xFFFF];
+	if (k && (w & 0xC00000) == 0x800000) {
 		*s += 3;
-		/* its page (cp >> 6) from the first two bytes */
-		unsigned pg = build_class_tab.page[(w & 0x0F) << 6 | (w >> 8 & 0x3F)];
-		if (__builtin_expect(pg && pg != CLASS_OWN, 1))
-			return build_class_tab.pages[pg][w >> 16 & 0x3F];
+		if (__builtin_expect(k > 1 && k != CLASS_OWN, 1))
+			return build_class_tab.pages[k][w >> 16 & 0x3F];
 		c = build_ideograph_cp(w);
-		if (!pg)
+		if (k == 1)
 			return c;
 		c = fold_char(c);
 		return c | (cjk_separator(c) ? CLASS_SEP : 0);
