@@ -1186,7 +1186,7 @@ static inline __attribute__((always_inline)) void build_put(struct gi_build *b, 
 {
 	size_t at = slot_at(key, o->mask);
 	struct gi_entry *e = (struct gi_entry *)((char *)o->tab + at);
-	if (!kw_is(e->kw, key))
+	if (__builtin_expect(!kw_is(e->kw, key), 0))
 		do {
 			if (e->kw == EMPTY_KEY) {
 				build_new(b, key, at / sizeof *e, o->x++);
