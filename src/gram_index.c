@@ -621,12 +621,28 @@ struct gi_entry {
 	uint8_t *wp;		/* where its next byte goes, in its last chunk */
 	uint64_t last;		/* its last posting, row << 32 | position; 0 when none (a
 				 * posting's distance from it is below 2^32 only in its row) */
-	uint32_t len;		/* bytes of postings */
-	uint32_t lim;		/* while len is below, a posting fits its last chunk and does not
-				 * grow the buffer counted (build_posting's fast case) */
+	/* len, the bytes of postings, and lim (while len is below, a posting fits its last
+	 * chunk and does not grow the buffer counted: build_posting's fast case), both
+	 * less the low 32 bits of wp (modulo 2^32): len is those bits + bias, lim - len is
+	 * wlim - those bits, and a posting moves wp alone (entry_len, entry_set) */
+	uint32_t bias;		/* len - (uint32_t)wp */
+	uint32_t wlim;		/* lim - bias */
 };
 
 #define EMPTY_KEY UINT64_MAX
+
+static inline uint32_t entry_len(const struct gi_entry *e)
+{
+	return (uint32_t)(uintptr_t)e->wp + e->bias;
+}
+
+/* Sets wp, len and lim. */
+static inline void entry_set(struct gi_entry *e, uint8_t *wp, uint32_t len, uint32_t lim)
+{
+	e->wp = wp;
+	e->bias = len - (uint32_t)(uintptr_t)wp;
+	e->wlim = lim - e->bias;
+}
 
 /* Whether an entry's key word holds key. */
 static inline bool kw_is(uint64_t kw, uint64_t key)
@@ -905,7 +921,7 @@ static inline size_t put_posting_at(uint8_t *p, uint64_t *last, uint64_t x)
  * not fit the last chunk: what does, then a new chunk. */
 static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, struct gi_entry *e, uint64_t x)
 {
-	uint32_t len = e->len;
+	uint32_t len = entry_len(e);
 	uint32_t end = chunk_end(len);
 	/* cap_log in the last chunk's head (not 0: build_posting wrote the first) */
 	uint8_t *last = e->wp + end - len - chunk_size(len);
@@ -938,8 +954,7 @@ static void __attribute__((noinline)) build_posting_slow(struct gi_build *b, str
 			end += size;
 		}
 	}
-	e->len = len + (uint32_t)n;
-	e->lim = entry_lim(cap_log, end);
+	entry_set(e, e->wp, len + (uint32_t)n, entry_lim(cap_log, end));
 }
 
 /* v (below 2^14) as a varint of one or two bytes at p; returns how many. */
@@ -976,8 +991,8 @@ static void __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key
 	uint8_t *p = build_chunk(b, 16, NULL, 1);
 	uint64_t none = 0;
 	size_t k = put_posting_at(p, &none, x);
-	b->tab[s] = (struct gi_entry){ .kw = key, .wp = p + k, .last = x,
-				       .len = (uint32_t)k, .lim = 1 };
+	b->tab[s] = (struct gi_entry){ .kw = key, .last = x };
+	entry_set(&b->tab[s], p + k, (uint32_t)k, 1);
 	b->bytes += 16;
 	b->used++;
 }
@@ -987,18 +1002,17 @@ static void __attribute__((noinline)) build_new(struct gi_build *b, uint64_t key
 static inline __attribute__((always_inline)) void build_posting(struct gi_build *b, struct gi_entry *e, uint64_t x,
 								uint32_t row)
 {
-	uint32_t len = e->len, lim = e->lim;
 	uint8_t *p = e->wp;
 	uint64_t d = x - e->last;	/* below 2^32 only in the same row (positions < 2^32) */
 	size_t k;
 	if (d < 0x2000) {
-		if (__builtin_expect(len < lim, 1)) {
+		if (__builtin_expect((int32_t)(e->wlim - (uint32_t)(uintptr_t)p) > 0, 1)) {	/* len < lim */
 			k = put_small(p, (uint32_t)d * 2);
 			goto done;
 		}
 	} else {
 		uint32_t rows = row - (uint32_t)(e->last >> 32), pos = (uint32_t)x;
-		if (rows - 1 < 0x3F && pos < 0x4000 && len + 3 <= lim) {
+		if (rows - 1 < 0x3F && pos < 0x4000 && (int32_t)(e->wlim - (uint32_t)(uintptr_t)p) >= 3) {
 			/* a row change of the usual kind: its delta * 2 + 1 in a byte, the
 			 * position in one or two, which fit even near the chunk's end (the
 			 * test is exact) */
@@ -1007,17 +1021,18 @@ static inline __attribute__((always_inline)) void build_posting(struct gi_build 
 			goto done;
 		}
 	}
-	if (__builtin_expect(len + (POSTING_MAX - 2) >= lim, 0)) {
+	if (__builtin_expect((int32_t)(e->wlim - (uint32_t)(uintptr_t)p) <= POSTING_MAX - 2, 0)) {
 		/* a key's second posting (most keys of a small document get one or two; the
 		 * first is build_new's) as build_posting_slow would write it, without its
 		 * call and its tests */
-		if (lim == 1 && len + POSTING_MAX <= 16) {
+		uint32_t len = entry_len(e);
+		if (e->wlim + e->bias == 1 && len + POSTING_MAX <= 16) {
 			/* the second (only the first leaves lim 1): the buffer counted from 16
 			 * bytes to 32; the posting fits the first chunk; lim entry_lim(2, 16) */
 			b->bytes += 16;
 			uint8_t *first = p - len;
 			chunk_head_set(first, chunk_head(first) + (UINT64_C(1) << HEAD_CAP_SHIFT));
-			e->lim = 15;
+			e->wlim = 15 - e->bias;
 		} else {
 			build_posting_slow(b, e, x);
 			return;
@@ -1026,8 +1041,7 @@ static inline __attribute__((always_inline)) void build_posting(struct gi_build 
 	k = put_posting_at(p, &e->last, x);
 done:
 	e->last = x;
-	e->wp = p + k;
-	e->len = len + (uint32_t)k;
+	e->wp = p + k;	/* (len grows with it) */
 }
 
 /* Pairs of ideographs with a 1/GI_COMMON_SHARE of the postings of a build that was
@@ -1534,7 +1548,7 @@ static uint64_t *build_sort(struct gi_build *b, size_t *np, unsigned *sbp)
 				items[n] = (struct sort_item){ .key = key, .slot = i };
 			v[n++] = key << sb | i;
 			max |= key;
-			if (e->len >= COMMON_BYTES && (size_t)e->len * GI_COMMON_SHARE >= b->bytes)
+			if (entry_len(e) >= COMMON_BYTES && (size_t)entry_len(e) * GI_COMMON_SHARE >= b->bytes)
 				gi_build_mark_common(b, key);	/* (a bucket's pair is marked already) */
 		}
 	*np = n;
@@ -1617,9 +1631,10 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 		off[0] = 0;
 		for (size_t k = 0; k < m; k++) {
 			const struct gi_entry *e = &b->tab[vs[k] & smask];
-			size_t nc = e->len <= 16 ? 0 : chunks_of(e->len);
+			uint32_t len = entry_len(e);
+			size_t nc = len <= 16 ? 0 : chunks_of(len);
 			if (!nc)
-				__builtin_prefetch(e->wp - e->len);
+				__builtin_prefetch(e->wp - len);
 			off[k + 1] = off[k] + nc;
 		}
 		if (off[m] > b->walk_cap) {
@@ -1631,7 +1646,8 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 			if (off[k + 1] == off[k])
 				continue;
 			const struct gi_entry *e = &b->tab[vs[k] & smask];
-			cur[k] = e->wp + chunk_end(e->len) - e->len - chunk_size(e->len);
+			uint32_t len = entry_len(e);
+			cur[k] = e->wp + chunk_end(len) - len - chunk_size(len);
 			left[k] = off[k + 1] - off[k] - 1;
 			b->walk[off[k] + left[k]] = cur[k];
 			if (left[k])
@@ -1652,6 +1668,7 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 			/* the build's encoding is the segment's: its chunks copied, first to last */
 			const struct gi_entry *e = &b->tab[vs[k] & smask];
 			uint64_t key = sb ? vs[k] >> sb : e->kw;
+			uint32_t len = entry_len(e);
 			size_t nc = off[k + 1] - off[k];
 			uint8_t *p;
 			if (!nc && (p = writer_room(w, 10 + 16 + 1))) {
@@ -1664,21 +1681,21 @@ int gi_build_write(struct gi_build *b, gi_page_fn fn, void *ctx, size_t *bytes)
 				w->key = key;
 				w->cont = 0;
 				size_t h = put_varint(p, key - w->last_key);
-				memcpy(p + h, e->wp - e->len, 16);
-				p[h + e->len] = 0;
-				w->len += h + e->len + 1;
+				memcpy(p + h, e->wp - len, 16);
+				p[h + len] = 0;
+				w->len += h + len + 1;
 				w->last_key = key;
 				continue;
 			}
 			writer_key_open(w, key);
 			if (!nc) {
-				writer_bytes(w, e->wp - e->len, e->len);
+				writer_bytes(w, e->wp - len, len);
 			} else {
 				for (size_t c = 0; c + 1 < nc; c++)
 					writer_bytes(w, b->walk[off[k] + c],
 						     chunk_bytes(c < CHUNK_LAST ? (unsigned)c : CHUNK_LAST));
 				writer_bytes(w, b->walk[off[k] + nc - 1],
-					     chunk_size(e->len) - (chunk_end(e->len) - e->len));
+					     chunk_size(len) - (chunk_end(len) - len));
 			}
 			writer_key_end(w);
 		}
