@@ -723,6 +723,11 @@ bool decoder_plain(const struct decoder *d)
 	return d->dbcs && d->dbcs->keeps && !d->other && !d->acted;
 }
 
+void decoder_plain_known(struct decoder *d)
+{
+	d->acted = true;	/* as if a control byte had been read: none is looked for */
+}
+
 size_t decoder_invalid(const struct decoder *d)
 {
 	return d->invalid;

@@ -407,6 +407,8 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 	struct line_splitter *lines = line_splitter_new(fn, r, MAX_LINE);
 	bool known = *plain;	/* plain throughout, from a first pass */
 	line_splitter_plain(lines, known);
+	if (known)
+		decoder_plain_known(dec);	/* not asked: its scan for control bytes is not made */
 	unsigned char *buf = xmalloc(CHUNK);
 	struct sbuf text = { 0 };
 	long long at = 0;

@@ -52,6 +52,9 @@ void decoder_feed(struct decoder *d, const unsigned char *in, size_t n, bool fin
  * spaces, as far as the decoder can tell (GB18030 and Big5 read by their tables, no
  * control byte but LF and CR among them); false when not sure. */
 bool decoder_plain(const struct decoder *d);
+/* The caller will not ask decoder_plain (a second pass over a text a first one found
+ * plain): the bytes are not looked at for control bytes, and decoder_plain says false. */
+void decoder_plain_known(struct decoder *d);
 /* Number of invalid sequences replaced so far. */
 size_t decoder_invalid(const struct decoder *d);
 /* Byte offset in the input of the first invalid sequence, or -1. */
