@@ -302,6 +302,36 @@ static int put_original(struct run *r, long long offset, const unsigned char *da
 	return r->gone ? -1 : 0;
 }
 
+/* A block for a REC_ORIGINAL of up to CHUNK bytes, read into in place (its bytes at
+ * ORIGINAL_AT), not copied there from another buffer. */
+#define ORIGINAL_AT (sizeof(struct rec) + sizeof(long long))
+static char *original_block(void)
+{
+	return xmalloc((ORIGINAL_AT + CHUNK + 7) & ~(size_t)7);
+}
+
+/* Hands over a block of original_block with n bytes read into it (the block is the
+ * queue's then, or freed). */
+static int push_original(struct run *r, char *b, long long offset, size_t n)
+{
+	if (flush(r) != 0 || !wanted(r)) {
+		free(b);
+		return -1;
+	}
+	struct rec h = { .type = REC_ORIGINAL, .len = (uint32_t)(sizeof offset + n) };
+	size_t len = (sizeof h + h.len + 7) & ~(size_t)7;
+	memset(b + ORIGINAL_AT + n, 0, len - ORIGINAL_AT - n);	/* the padding */
+	memcpy(b, &h, sizeof h);
+	memcpy(b + sizeof h, &offset, sizeof offset);
+	/* a last, shorter piece: what is allocated beyond it goes back (the queue bounds
+	 * the bytes it holds) */
+	if (n + 4096 < CHUNK)
+		b = xrealloc(b, len);
+	if (import_lane_push(r->job->lane, b, len) != 0)
+		r->gone = true;
+	return r->gone ? -1 : 0;
+}
+
 /* The file's last record, handed over at once. */
 static void put_end(struct run *r, enum rec_type type, const void *payload, size_t len)
 {
@@ -409,7 +439,9 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 	line_splitter_plain(lines, known);
 	if (known)
 		decoder_plain_known(dec);	/* not asked: its scan for control bytes is not made */
-	unsigned char *buf = xmalloc(CHUNK);
+	/* with keep, each piece is read into the block that hands it over */
+	unsigned char *buf = keep ? NULL : xmalloc(CHUNK);
+	char *block = NULL;
 	struct sbuf text = { 0 };
 	long long at = 0;
 	int rc = 0;
@@ -418,6 +450,10 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 		rc = -1;
 	}
 	while (rc == 0) {
+		if (keep && !block) {
+			block = original_block();
+			buf = (unsigned char *)block + ORIGINAL_AT;
+		}
 		ssize_t got = read(fd, buf, CHUNK);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -431,10 +467,7 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 			rc = -1;
 			break;
 		}
-		if (keep && got > 0 && put_original(r, at, buf, (size_t)got) != 0) {
-			rc = -1;
-			break;
-		}
+		long long piece = at;	/* the offset of what was read */
 		size_t skip = at < (long long)g->bom_len ? (size_t)((long long)g->bom_len - at) : 0;
 		if (skip > (size_t)got)
 			skip = (size_t)got;
@@ -450,6 +483,11 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 			stopped(r);
 			rc = -1;
 		}
+		/* the piece is handed over once decoded (the main thread frees it) */
+		if (rc == 0 && keep && got > 0) {
+			rc = push_original(r, block, piece, (size_t)got);
+			block = NULL;
+		}
 		if (final)
 			break;
 	}
@@ -461,7 +499,10 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 	*first_invalid = decoder_first_invalid(dec);
 	*plain = line_splitter_changed(lines) == 0;
 	sbuf_free(&text);
-	free(buf);
+	if (keep)
+		free(block);
+	else
+		free(buf);
 	line_splitter_free(lines);
 	decoder_free(dec);
 	return rc;
