@@ -562,8 +562,10 @@ static uint64_t repeat_hash(const char *line, size_t len, enum line_class cls, s
 	}
 	const char *s = line + f->at;
 	size_t n = len - f->at;
+	/* (a line of no more bytes than REPEAT_MAX_CHARS has no more characters: not counted) */
 	if (cls == CLASS_BLANK || n > 4 * REPEAT_MAX_CHARS ||
-	    (f->chars == SIZE_MAX ? utf8_count(s, n) : f->chars) > REPEAT_MAX_CHARS || facts_heading(f, s, n))
+	    (f->chars != SIZE_MAX ? f->chars : n > REPEAT_MAX_CHARS ? utf8_count(s, n) : n) > REPEAT_MAX_CHARS ||
+	    facts_heading(f, s, n))
 		return 0;
 	/* eight bytes a step (the last ones padded with zeros, the length mixed in first),
 	 * each step a multiply and a fold of the high half, and a final mix: the slots are
@@ -679,9 +681,10 @@ static bool repeated(struct clean *c, uint64_t h)
  * classifies the lines outside the windows as they come, those of the tail window from
  * the ring. Returns CLASS_BLANK or CLASS_TEXT, all repeat_hash asks of a class. */
 static __attribute__((noinline)) enum line_class defer_line(struct clean *c, const char *line, size_t len,
-							     struct line_facts *f)
+							     long chars, struct line_facts *f)
 {
-	*f = (struct line_facts){ .at = skip_space(line, len), .chars = SIZE_MAX, .heading = -1 };
+	*f = (struct line_facts){ .at = skip_space(line, len), .chars = chars < 0 ? SIZE_MAX : (size_t)chars,
+				  .heading = -1 };
 	if (!c->ring)
 		c->ring = xcalloc(WINDOW, sizeof *c->ring);
 	struct sbuf *r = &c->ring[c->lines % WINDOW];
@@ -722,6 +725,11 @@ static inline void prescan_count(struct clean *c, uint64_t h, unsigned noise, un
 
 void clean_prescan_line(struct clean *c, const char *line, size_t len)
 {
+	clean_prescan_line_chars(c, line, len, -1);
+}
+
+void clean_prescan_line_chars(struct clean *c, const char *line, size_t len, long chars)
+{
 	if (c->counted) {
 		/* asked before the prescan ended: the counts go on */
 		c->counted = false;
@@ -732,7 +740,7 @@ void clean_prescan_line(struct clean *c, const char *line, size_t len)
 	struct line_facts f;
 	if (c->lines >= DEFER_FROM) {
 		/* its noise bit left clear: the second pass asks */
-		enum line_class cls = defer_line(c, line, len, &f);
+		enum line_class cls = defer_line(c, line, len, chars, &f);
 		prescan_count(c, repeat_hash(line, len, cls, &f), 0, CLASS_UNKNOWN);
 		return;
 	}

@@ -397,8 +397,10 @@ static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no
 	struct run *r = ctx;
 	if (!wanted(r))
 		return -1;
-	clean_prescan_line(r->clean, text, len);
-	structure_prescan_line(r->structure, text, len);
+	/* the characters the structure counts are the ones clean's repeats count (the
+	 * lines are normalised: the same spaces lead and none trail) */
+	long chars = structure_prescan_line(r->structure, text, len);
+	clean_prescan_line_chars(r->clean, text, len, chars);
 	return 0;
 }
 

@@ -1230,13 +1230,13 @@ static int line_width(const char *s, size_t n, bool indented, int measure)
 	return w[measure ? 1 : 0] < INT_MAX ? (int)w[measure ? 1 : 0] : INT_MAX;
 }
 
-void structure_prescan_line(struct structure *st, const char *line, size_t len)
+long structure_prescan_line(struct structure *st, const char *line, size_t len)
 {
 	size_t start;
 	bool ind;
 	size_t end = strip_line(line, len, &start, &ind);
 	if (start >= end)
-		return;
+		return 0;
 	st->lines++;
 	st->indented += ind;
 	long w[2];
@@ -1247,6 +1247,7 @@ void structure_prescan_line(struct structure *st, const char *line, size_t len)
 	uint32_t last = cp_before(line + start, end - start, &l);
 	if (!is_terminator(last) && last != 0x201D && last != 0xFF1A)
 		st->open_ends++;
+	return w[1] - (ind ? 2 : 0);
 }
 
 /* Hard-wrapped: most lines are cut at one width and many do not end a sentence. The

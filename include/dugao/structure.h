@@ -20,8 +20,10 @@ struct structure;
 
 /* fallback_title is the title when the text has none (the file name without its extension). */
 struct structure *structure_new(const struct structure_sink *sink, const char *fallback_title);
-/* First pass over every line: statistics such as hard wrapping and indentation. */
-void structure_prescan_line(struct structure *st, const char *line, size_t len);
+/* First pass over every line: statistics such as hard wrapping and indentation.
+ * Returns the characters of the line without its leading and trailing spaces (0 for a
+ * blank line). */
+long structure_prescan_line(struct structure *st, const char *line, size_t len);
 /* Second pass, in order; noise lines come through too (marked) so that they keep their place. */
 int structure_line(struct structure *st, const char *line, size_t len, bool noise, long line_no);
 /* Flushes what is pending and delivers the title. */
