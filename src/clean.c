@@ -130,6 +130,8 @@ static bool heading_like(const char *s, size_t n)
 	bool open = cp == '(' || cp == 0xFF08;
 	if (open)
 		i = k;
+	else if (cp != 0x7B2C /* 第 */ && !(cp >= '0' && cp <= '9') && !(cp >= 0xFF10 && cp <= 0xFF19) && !is_cn_digit(cp))
+		return false;	/* what the two tests below find of most lines: no 第, no digit */
 	if (starts(s + i, n - i, "第"))
 		return true;
 	size_t digits = 0;
