@@ -214,6 +214,7 @@ struct run {
 	struct terms *terms;		/* term extraction */
 	struct term_run tr;		/* its progress */
 	struct sbuf out;		/* records not yet handed over */
+	struct held *listing;		/* a held text whose lines the prescan lists, or NULL */
 	bool gone;			/* the file was cancelled or the queue closed: stop */
 	char why[512];			/* the refusal, when the survey or the parse refuses the file */
 };
@@ -392,11 +393,15 @@ static bool wanted(struct run *r)
 	return !r->gone;
 }
 
+static void list_line(struct held *h, const char *text, size_t len, long line_no);
+
 static int on_prescan_line(void *ctx, const char *text, size_t len, long line_no)
 {
 	struct run *r = ctx;
 	if (!wanted(r))
 		return -1;
+	if (r->listing)
+		list_line(r->listing, text, len, line_no);
 	/* the characters the structure counts are the ones clean's repeats count (the
 	 * lines are normalised: the same spaces lead and none trail) */
 	long chars = structure_prescan_line(r->structure, text, len);
@@ -510,15 +515,59 @@ static int pass(struct run *r, const struct decode_guess *g, line_fn fn, bool ke
 	return rc;
 }
 
-/* A small file's text, decoded once and kept for the second pass, which splits it
- * again: its lines go to the passes where they lie in it, not copied. */
+/* A line the first pass gave, for the second. */
+struct line_at {
+	uint64_t at;		/* where it starts in the held text, or LINE_COPY | where in copies */
+	uint32_t len;		/* its bytes */
+	uint32_t line_no;	/* its source line */
+};
+#define LINE_COPY (1ull << 63)
+#define LIST_MAX (2 << 20)	/* bytes of lines (and of copies) listed at most: a text of more is split again */
+
+/* A small file's text, decoded once and kept for the second pass, which takes its
+ * lines as the first pass listed them (or splits it again when they were too many to
+ * list): its lines go to the passes where they lie in it, not copied. */
 struct held {
 	const char *text;	/* the decoded text: the file's bytes, the guess's text or own */
 	size_t len;		/* its bytes */
 	struct sbuf own;	/* the text when decoded here */
 	bool plain;		/* no line to normalise but by trimming (the guess, or the first pass, says) */
 	bool full;		/* the text outgrew HOLD_MAX: the file is streamed instead */
+	bool listed;		/* lines holds every line the first pass gave */
+	struct line_at *lines;	/* the lines given so far */
+	size_t nlines;		/* how many */
+	size_t cap_lines;	/* allocated */
+	struct sbuf copies;	/* the lines that lie elsewhere than in text (normalised, or cut) */
 };
+
+/* Lists a line of the first pass over a held text (h->listed false: the list is
+ * given up, too long). */
+static void list_line(struct held *h, const char *text, size_t len, long line_no)
+{
+	if (!h->listed)
+		return;
+	struct line_at a = { .len = (uint32_t)len, .line_no = (uint32_t)line_no };
+	uintptr_t t = (uintptr_t)text, from = (uintptr_t)h->text;
+	if (h->text && t >= from && t - from <= h->len && len <= h->len - (t - from)) {
+		a.at = t - from;
+	} else {
+		a.at = LINE_COPY | h->copies.len;
+		sbuf_append(&h->copies, text, len);
+	}
+	if (h->nlines == h->cap_lines) {
+		h->cap_lines = h->cap_lines ? 2 * h->cap_lines : 256;
+		h->lines = xrealloc(h->lines, h->cap_lines * sizeof *h->lines);
+	}
+	h->lines[h->nlines++] = a;
+	if (h->nlines * sizeof *h->lines > LIST_MAX || h->copies.len > LIST_MAX || len > UINT32_MAX || line_no < 0 ||
+	    line_no > UINT32_MAX) {
+		h->listed = false;
+		free(h->lines);
+		h->lines = NULL;
+		h->nlines = h->cap_lines = 0;
+		sbuf_free(&h->copies);
+	}
+}
 
 /* Splits the held text, feeding its lines to fn. Returns 0, or -1 (the file is gone). */
 static int split_held(struct run *r, struct held *h, line_fn fn, bool first)
@@ -533,6 +582,16 @@ static int split_held(struct run *r, struct held *h, line_fn fn, bool first)
 	if (first)
 		h->plain = line_splitter_changed(lines) == 0;
 	line_splitter_free(lines);
+	return rc;
+}
+
+/* The first pass over the held text, its lines listed for the second. */
+static int prescan_held(struct run *r, struct held *h)
+{
+	h->listed = true;
+	r->listing = h;
+	int rc = split_held(r, h, on_prescan_line, true);
+	r->listing = NULL;
 	return rc;
 }
 
@@ -564,7 +623,7 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 		h->plain = kept->plain;
 		*invalid = kept->invalid;
 		*first_invalid = kept->first_invalid;
-		return split_held(r, h, on_prescan_line, true);
+		return prescan_held(r, h);
 	}
 	for (size_t at = g->bom_len < size ? g->bom_len : size;; at += CHUNK) {
 		size_t n = size - at < CHUNK ? size - at : CHUNK;
@@ -585,13 +644,24 @@ static int hold(struct run *r, const unsigned char *raw, size_t size, const stru
 		return -1;
 	h->text = h->own.data;
 	h->len = h->own.len;
-	return split_held(r, h, on_prescan_line, true);
+	return prescan_held(r, h);
 }
 
-/* The second pass over the held text. Returns 0, or -1. */
+/* The second pass over the held text: its lines as listed, or split again. Returns 0,
+ * or -1. */
 static int replay(struct run *r, struct held *h)
 {
-	return split_held(r, h, on_line, false);
+	if (!h->listed)
+		return split_held(r, h, on_line, false);
+	const struct line_at *a = h->lines;
+	for (size_t i = 0; i < h->nlines; i++) {
+		const char *text = a[i].at & LINE_COPY ? h->copies.data + (a[i].at & ~LINE_COPY) : h->text + a[i].at;
+		if (on_line(r, text, a[i].len, a[i].line_no) != 0) {
+			stopped(r);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void on_hit(void *ctx, size_t term, long offset, long length)
@@ -708,6 +778,8 @@ static int parse_file(struct run *r, struct rec_end *end)
 		if (hrc == 0)
 			hrc = replay(r, &h);
 		sbuf_free(&h.own);
+		free(h.lines);
+		sbuf_free(&h.copies);
 		sbuf_free(&kept.text);
 		free(sample);
 		sample = NULL;
