@@ -498,7 +498,53 @@ static inline __attribute__((always_inline)) size_t dbcs_run(const struct dbcs *
 			break;
 #endif
 		unsigned char b = in[i];
-		if (b < 0x80) {
+		if (b >= 0x80) {
+			if (i + 1 >= n)
+				break;
+			size_t k = DB_INDEX(b, in[i + 1]);
+			uint32_t e = db->utf8[k];
+			if (e) {
+				/* the common case: three bytes of UTF-8, its class beside them */
+				if (count) {
+					c.chars++;
+					acc += lanes[e >> 24];
+				}
+				if (write) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+					memcpy(buf + w, &e, 4);	/* the fourth byte is overwritten or past the end */
+#else
+					buf[w] = (char)(e & 0xFF);
+					buf[w + 1] = (char)(e >> 8 & 0xFF);
+					buf[w + 2] = (char)(e >> 16 & 0xFF);
+#endif
+					w += 3;
+				}
+			} else {
+				uint16_t cp = db->table[k];
+				if (!cp || cp == DB_REFUSED)
+					break;
+				if (count) {
+					/* tally_cp for a code point in the BMP above ASCII */
+					c.chars++;
+					acc += lanes[cp_class[cp]];
+				}
+				if (write) {
+					if (cp >= 0x800) {	/* no surrogates in the table */
+						buf[w] = (char)(0xE0 | cp >> 12);
+						buf[w + 1] = (char)(0x80 | (cp >> 6 & 0x3F));
+						buf[w + 2] = (char)(0x80 | (cp & 0x3F));
+						w += 3;
+					} else
+						w += utf8_encode(cp, buf + w);
+				}
+			}
+			i += 2;
+			/* the ASCII after it (a line end after a closing bracket), at once */
+			if (i >= stop || (b = in[i]) >= 0x80)
+				continue;
+		}
+		/* a run of ASCII (a line end, digits), at once */
+		do {
 			if (count) {
 				c.chars++;
 				c.texty += (b >= 0x20 && b < 0x7F) || b == '\n' || b == '\r' || b == '\t';
@@ -506,49 +552,7 @@ static inline __attribute__((always_inline)) size_t dbcs_run(const struct dbcs *
 			if (write)
 				buf[w++] = (char)b;
 			i++;
-			continue;
-		}
-		if (i + 1 >= n)
-			break;
-		size_t k = DB_INDEX(b, in[i + 1]);
-		uint32_t e = db->utf8[k];
-		if (e) {
-			/* the common case: three bytes of UTF-8, its class beside them */
-			if (count) {
-				c.chars++;
-				acc += lanes[e >> 24];
-			}
-			if (write) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				memcpy(buf + w, &e, 4);	/* the fourth byte is overwritten or past the end */
-#else
-				buf[w] = (char)(e & 0xFF);
-				buf[w + 1] = (char)(e >> 8 & 0xFF);
-				buf[w + 2] = (char)(e >> 16 & 0xFF);
-#endif
-				w += 3;
-			}
-			i += 2;
-			continue;
-		}
-		uint16_t cp = db->table[k];
-		if (!cp || cp == DB_REFUSED)
-			break;
-		if (count) {
-			/* tally_cp for a code point in the BMP above ASCII */
-			c.chars++;
-			acc += lanes[cp_class[cp]];
-		}
-		if (write) {
-			if (cp >= 0x800) {	/* no surrogates in the table */
-				buf[w] = (char)(0xE0 | cp >> 12);
-				buf[w + 1] = (char)(0x80 | (cp >> 6 & 0x3F));
-				buf[w + 2] = (char)(0x80 | (cp & 0x3F));
-				w += 3;
-			} else
-				w += utf8_encode(cp, buf + w);
-		}
-		i += 2;
+		} while (i < stop && (b = in[i]) < 0x80);
 	}
 	c.nonascii += acc & 0xFFFF, c.common += acc >> 16 & 0xFFFF;
 	c.texty += acc >> 32 & 0xFFFF, c.rare += acc >> 48;
