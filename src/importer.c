@@ -542,7 +542,7 @@ struct held {
 
 /* Lists a line of the first pass over a held text (h->listed false: the list is
  * given up, too long). */
-static void list_line(struct held *h, const char *text, size_t len, long line_no)
+static __attribute__((noinline)) void list_line(struct held *h, const char *text, size_t len, long line_no)
 {
 	if (!h->listed)
 		return;
