@@ -416,9 +416,14 @@ static bool facts_heading(struct line_facts *f, const char *s, size_t n)
 	return f->heading;
 }
 
-/* The class of a line, and f filled. */
-static enum line_class classify(const char *line, size_t len, struct line_facts *f)
+/* The class of a line, and f filled. weak: CLASS_WEAK is told from CLASS_TEXT (else
+ * it comes out as CLASS_TEXT, and the pairs that start a title word are not hashed:
+ * whether a line is noise by its own content does not depend on them). */
+static inline __attribute__((always_inline)) enum line_class classify_in(const char *line, size_t len,
+									 struct line_facts *f, bool weak)
 {
+	/* the roles after which a pair of characters is hashed */
+	const unsigned lead = weak ? ROLE_FIRST | ROLE_TITLE_FIRST : ROLE_FIRST;
 	size_t at = skip_space(line, len);
 	const char *s = line + at;
 	size_t n = len - at;
@@ -457,7 +462,7 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 				unsigned r0 = roles3[x & 0xFFFF], r1 = roles3[x >> 24 & 0xFFFF];
 				unsigned r2 = roles3[x4 >> 16 & 0xFFFF], r3 = roles3[x4 >> 40 & 0xFFFF];
 				seen |= r0 | r1 | r2 | r3;
-				if ((prev_role | r0 | r1 | r2) & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
+				if ((prev_role | r0 | r1 | r2) & lead) {
 					/* a pair to hash: the characters themselves (seldom) */
 					uint32_t c0 = utf8_cp3(s + i), c1 = utf8_cp3(s + i + 3), c2 = utf8_cp3(s + i + 6),
 						 c3 = utf8_cp3(s + i + 9);
@@ -466,20 +471,21 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 		unsigned h_ = pair_hash(x, y);						\
 		sig |= 1ull << (h_ % 64);						\
 		maybe |= pair_bits[h_ / 64] >> (h_ % 64) & 1;				\
-		maybe_title |= title_bits[h_ / 64] >> (h_ % 64) & 1;			\
+		if (weak)								\
+			maybe_title |= title_bits[h_ / 64] >> (h_ % 64) & 1;		\
 	} while (0)
-					if (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST))
+					if (prev_role & lead)
 						PAIR(prev, c0);
-					if (r0 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+					if (r0 & lead)
 						PAIR(c0, c1);
-					if (r1 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+					if (r1 & lead)
 						PAIR(c1, c2);
-					if (r2 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+					if (r2 & lead)
 						PAIR(c2, c3);
 #undef PAIR
 				}
 				/* prev is read only after a character of such a role */
-				if (r3 & (ROLE_FIRST | ROLE_TITLE_FIRST))
+				if (r3 & lead)
 					prev = utf8_cp3(s + i + 9);
 				prev_role = r3;
 				i += 12;
@@ -490,7 +496,7 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 #endif
 		uint32_t cp;
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80 && !(prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST))) {
+		if (c < 0x80 && !(prev_role & lead)) {
 			/* a run of ASCII (tags, numbers) in a loop of its own: no pair is hashed
 			 * in it until a character of a first role (Q V h w…) comes, and the steps
 			 * below would find the line too long at the same character */
@@ -499,7 +505,7 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 				seen |= prev_role;
 				prev = c;
 				i++;
-				if (i >= n || chars + 1 > 100 || (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST)) ||
+				if (i >= n || chars + 1 > 100 || (prev_role & lead) ||
 				    (c = (unsigned char)s[i]) >= 0x80)
 					break;
 				chars++;
@@ -517,11 +523,12 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 		} else {
 			i += utf8_decode(s + i, n - i, &cp);
 		}
-		if (prev_role & (ROLE_FIRST | ROLE_TITLE_FIRST)) {
+		if (prev_role & lead) {
 			unsigned h = pair_hash(prev, cp);
 			sig |= 1ull << (h % 64);
 			maybe |= pair_bits[h / 64] >> (h % 64) & 1;
-			maybe_title |= title_bits[h / 64] >> (h % 64) & 1;
+			if (weak)
+				maybe_title |= title_bits[h / 64] >> (h % 64) & 1;
 		}
 		prev_role = cp < 0x10000 ? roles[cp] : 0;
 		seen |= prev_role;
@@ -544,10 +551,22 @@ static enum line_class classify(const char *line, size_t len, struct line_facts 
 		if (chars <= 100 && has_any_seen(s, n, &kw_links, sig))
 			return CLASS_NOISE;
 	}
-	if (!sentence && !clause && chars <= 16 && !facts_heading(f, s, n) &&
+	if (weak && !sentence && !clause && chars <= 16 && !facts_heading(f, s, n) &&
 	    !(maybe_title && has_any_seen(s, n, &kw_titles, sig)))
 		return CLASS_WEAK;
 	return CLASS_TEXT;
+}
+
+static enum line_class classify(const char *line, size_t len, struct line_facts *f)
+{
+	return classify_in(line, len, f, true);
+}
+
+/* classify for whether the line is noise by its own content only: CLASS_WEAK comes
+ * out as CLASS_TEXT. */
+static enum line_class classify_noise(const char *line, size_t len, struct line_facts *f)
+{
+	return classify_in(line, len, f, false);
 }
 
 /* ---- repeats ---------------------------------------------------------------------- */
@@ -802,9 +821,10 @@ bool clean_is_noise(struct clean *c, const char *line, size_t len)
 		if (i < c->lines && i < MARK_LINES_MAX) {
 			unsigned bits = c->marks[i / 4] >> (i % 4 * 2) & 3;
 			if (i >= DEFER_FROM) {
-				/* not classified by the prescan: now, once */
+				/* not classified by the prescan: now, once (outside the windows,
+				 * only noise by its content counts: CLASS_WEAK is not told) */
 				struct line_facts f;
-				enum line_class cls = classify(line, len, &f);
+				enum line_class cls = classify_noise(line, len, &f);
 				return cls == CLASS_NOISE ||
 				       ((bits & 2) && banners(c) && repeated(c, repeat_hash(line, len, cls, &f)));
 			}
