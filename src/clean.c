@@ -29,6 +29,7 @@ enum line_class {
 	CLASS_NOISE,	/* noise by its own content */
 	CLASS_WEAK,	/* short, no sentence, no heading: noise only inside an advert block */
 	CLASS_TEXT,	/* anything else */
+	CLASS_SHORT,	/* classify_in without weak: maybe CLASS_WEAK, maybe CLASS_TEXT (never stored) */
 };
 
 #define WINDOW 64		/* lines at the top and at the bottom that block rules see */
@@ -416,9 +417,10 @@ static bool facts_heading(struct line_facts *f, const char *s, size_t n)
 	return f->heading;
 }
 
-/* The class of a line, and f filled. weak: CLASS_WEAK is told from CLASS_TEXT (else
- * it comes out as CLASS_TEXT, and the pairs that start a title word are not hashed:
- * whether a line is noise by its own content does not depend on them). */
+/* The class of a line, and f filled. weak: CLASS_WEAK is told from CLASS_TEXT; else
+ * the pairs that start a title word are not hashed (whether a line is noise by its own
+ * content does not depend on them), and a line that may be weak (short, no sentence,
+ * no clause) is CLASS_SHORT. */
 static inline __attribute__((always_inline)) enum line_class classify_in(const char *line, size_t len,
 									 struct line_facts *f, bool weak)
 {
@@ -551,22 +553,29 @@ static inline __attribute__((always_inline)) enum line_class classify_in(const c
 		if (chars <= 100 && has_any_seen(s, n, &kw_links, sig))
 			return CLASS_NOISE;
 	}
-	if (weak && !sentence && !clause && chars <= 16 && !facts_heading(f, s, n) &&
-	    !(maybe_title && has_any_seen(s, n, &kw_titles, sig)))
-		return CLASS_WEAK;
+	if (!sentence && !clause && chars <= 16) {
+		if (!weak)
+			return CLASS_SHORT;
+		if (!facts_heading(f, s, n) && !(maybe_title && has_any_seen(s, n, &kw_titles, sig)))
+			return CLASS_WEAK;
+	}
 	return CLASS_TEXT;
 }
 
+/* Most lines are told without the title words: only a short one with no sentence
+ * needs them, and is classified again with them (its facts anew). */
 static enum line_class classify(const char *line, size_t len, struct line_facts *f)
 {
-	return classify_in(line, len, f, true);
+	enum line_class cls = classify_in(line, len, f, false);
+	return cls == CLASS_SHORT ? classify_in(line, len, f, true) : cls;
 }
 
 /* classify for whether the line is noise by its own content only: CLASS_WEAK comes
  * out as CLASS_TEXT. */
 static enum line_class classify_noise(const char *line, size_t len, struct line_facts *f)
 {
-	return classify_in(line, len, f, false);
+	enum line_class cls = classify_in(line, len, f, false);
+	return cls == CLASS_SHORT ? CLASS_TEXT : cls;
 }
 
 /* ---- repeats ---------------------------------------------------------------------- */
