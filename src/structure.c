@@ -299,14 +299,18 @@ static inline bool ends_with(const char *s, size_t n, const char *lit)
 	return n >= l && memcmp(s + n - l, lit, l) == 0;
 }
 
-static size_t skip_spaces(const char *s, size_t n, size_t i)
+/* The first bytes of a space (　 E3, no-break space C2, FEFF EF): most text is past
+ * at its first byte, without decoding it. */
+static const unsigned char space_lead[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, [0xE3] = 1, [0xC2] = 1, [0xEF] = 1,
+};
+
+static __attribute__((noinline)) size_t skip_spaces_from(const char *s, size_t n, size_t i)
 {
 	size_t l;
-	/* a space starts with one of these bytes (　 E3, no-break space C2, FEFF EF): most
-	 * text is past at its first byte, without decoding it */
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		if (c != ' ' && c != '\t' && c != '\r' && c != 0xE3 && c != 0xC2 && c != 0xEF)
+		if (!space_lead[c])
 			break;
 		if (c == 0xE3 && i + 2 < n && s[i + 1] == '\x80' && s[i + 2] == '\x80') {
 			i += 3;	/* 　 (E3 80 80), the indent of most paragraphs: not decoded */
@@ -317,6 +321,12 @@ static size_t skip_spaces(const char *s, size_t n, size_t i)
 		i += l;
 	}
 	return i;
+}
+
+/* Past the spaces at i: inline, the test of the first byte that ends most calls. */
+static inline size_t skip_spaces(const char *s, size_t n, size_t i)
+{
+	return i < n && !space_lead[(unsigned char)s[i]] ? i : skip_spaces_from(s, n, i);
 }
 
 static size_t trim_end(const char *s, size_t n)
