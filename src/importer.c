@@ -285,24 +285,6 @@ static int put(struct run *r, enum rec_type type, const void *head, size_t hlen,
 
 static bool wanted(struct run *r);
 
-/* Original bytes: a block of their own, allocated to size (a 1 MB piece appended to
- * the records would double their buffer, and what the queue holds with it). */
-static int put_original(struct run *r, long long offset, const unsigned char *data, size_t n)
-{
-	if (flush(r) != 0 || !wanted(r))
-		return -1;
-	struct rec h = { .type = REC_ORIGINAL, .len = (uint32_t)(sizeof offset + n) };
-	size_t len = (sizeof h + h.len + 7) & ~(size_t)7;
-	char *b = xmalloc(len);
-	memset(b + len - 8, 0, 8);	/* the padding */
-	memcpy(b, &h, sizeof h);
-	memcpy(b + sizeof h, &offset, sizeof offset);
-	memcpy(b + sizeof h + sizeof offset, data, n);
-	if (import_lane_push(r->job->lane, b, len) != 0)
-		r->gone = true;
-	return r->gone ? -1 : 0;
-}
-
 /* A block for a REC_ORIGINAL of up to CHUNK bytes, read into in place (its bytes at
  * ORIGINAL_AT), not copied there from another buffer. */
 #define ORIGINAL_AT (sizeof(struct rec) + sizeof(long long))
@@ -311,8 +293,8 @@ static char *original_block(void)
 	return xmalloc((ORIGINAL_AT + CHUNK + 7) & ~(size_t)7);
 }
 
-/* Hands over a block of original_block with n bytes read into it (the block is the
- * queue's then, or freed). */
+/* Hands over a block with n bytes at ORIGINAL_AT (of original_block, or allocated to
+ * size); the block is the queue's then, or freed. */
 static int push_original(struct run *r, char *b, long long offset, size_t n)
 {
 	if (flush(r) != 0 || !wanted(r)) {
@@ -324,13 +306,22 @@ static int push_original(struct run *r, char *b, long long offset, size_t n)
 	memset(b + ORIGINAL_AT + n, 0, len - ORIGINAL_AT - n);	/* the padding */
 	memcpy(b, &h, sizeof h);
 	memcpy(b + sizeof h, &offset, sizeof offset);
-	/* a last, shorter piece: what is allocated beyond it goes back (the queue bounds
-	 * the bytes it holds) */
+	/* a last, shorter piece of original_block: what is allocated beyond it goes back
+	 * (the queue bounds the bytes it holds) */
 	if (n + 4096 < CHUNK)
 		b = xrealloc(b, len);
 	if (import_lane_push(r->job->lane, b, len) != 0)
 		r->gone = true;
 	return r->gone ? -1 : 0;
+}
+
+/* Original bytes held elsewhere: a block of their own, allocated to size (a 1 MB piece
+ * appended to the records would double their buffer, and what the queue holds with it). */
+static int put_original(struct run *r, long long offset, const unsigned char *data, size_t n)
+{
+	char *b = xmalloc((ORIGINAL_AT + n + 7) & ~(size_t)7);
+	memcpy(b + ORIGINAL_AT, data, n);
+	return push_original(r, b, offset, n);
 }
 
 /* The file's last record, handed over at once. */
